@@ -1,0 +1,1 @@
+"""narcokg: the knowledge graph of Indonesia's international cooperation against narcotics."""

@@ -1,0 +1,4 @@
+"""Placeholder: replaced by its issue's work."""
+from flask import Blueprint
+
+blueprint = Blueprint("linkeddata", __name__)

@@ -1,0 +1,110 @@
+"""Read the project's Turtle files into one rdflib Dataset, one named graph per source.
+
+Layout → graph:
+  ontology/*.ttl                      → <BASE graph/ontology>
+  shapes/*.ttl                        → <BASE graph/shapes>
+  triples/reference/*.ttl, sources.ttl → <BASE graph/reference>
+  triples/<slug>.ttl                  → <BASE graph/<slug>>  (one per source document)
+
+Blank nodes are replaced by skolem IRIs derived from a canonical labelling, so two loads of
+the same files give the same IRIs and every dump is byte-for-byte reproducible.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+
+from .config import Settings
+
+
+class SourceError(Exception):
+    """A source file that cannot be read; the message names the file and, where known, the line."""
+
+
+@dataclass(frozen=True)
+class GraphFile:
+    path: Path
+    graph: str  # graph IRI
+
+
+def graph_files(settings: Settings) -> list[GraphFile]:
+    """Every input file with the named graph it belongs to, in a fixed order."""
+    g = lambda slug: settings.base + "graph/" + slug  # noqa: E731
+    files: list[GraphFile] = []
+    files += [GraphFile(p, g("ontology")) for p in sorted(settings.ontology_dir.glob("*.ttl"))]
+    files += [GraphFile(p, g("shapes")) for p in sorted(settings.shapes_dir.glob("*.ttl"))]
+    files += [GraphFile(p, g("reference")) for p in sorted((settings.triples_dir / "reference").glob("*.ttl"))]
+    for p in sorted(settings.triples_dir.glob("*.ttl")):
+        slug = "reference" if p.stem == "sources" else p.stem
+        files.append(GraphFile(p, g(slug)))
+    return files
+
+
+def parse_file(path: Path, fmt: str = "turtle", data: bytes | None = None) -> Graph:
+    """Parse one file; a syntax error becomes a SourceError naming file and line."""
+    graph = Graph()
+    try:
+        if data is None:
+            graph.parse(path, format=fmt)
+        else:
+            graph.parse(data=data, format=fmt)
+    except Exception as exc:  # rdflib raises many types; all mean "does not parse"
+        raise SourceError(f"{path}: {describe_parse_error(exc)}") from None
+    return graph
+
+
+def describe_parse_error(exc: Exception) -> str:
+    """A one-paragraph message from any rdflib parser error, with the line where known."""
+    text = str(exc).strip() or exc.__class__.__name__
+    lines = getattr(exc, "lines", None)
+    if lines is not None and "line" not in text.lower():
+        text = f"line {lines + 1}: {text}"
+    return " ".join(text.split())
+
+
+def skolem_base(settings: Settings) -> str:
+    return settings.base + ".well-known/genid/"
+
+
+def skolemize(graph: Graph, settings: Settings, salt: str) -> Graph:
+    """Replace blank nodes with IRIs that depend only on the graph's content."""
+    if not any(isinstance(t, BNode) for triple in graph for t in (triple[0], triple[2])):
+        return graph
+    canonical = to_canonical_graph(graph)
+    base = skolem_base(settings)
+    out = Graph()
+
+    def fix(term):
+        if isinstance(term, BNode):
+            digest = hashlib.sha1((salt + str(term)).encode()).hexdigest()[:16]
+            return URIRef(base + digest)
+        return term
+
+    for s, p, o in canonical:
+        out.add((fix(s), p, fix(o)))
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns, override=True)
+    return out
+
+
+def load(settings: Settings) -> Dataset:
+    """All input files as a Dataset of named graphs (default graph empty)."""
+    ds = Dataset()
+    per_graph: dict[str, Graph] = {}
+    for gf in graph_files(settings):
+        g = parse_file(gf.path)
+        g = skolemize(g, settings, salt=gf.path.name)
+        target = per_graph.setdefault(gf.graph, Graph())
+        for t in g:
+            target.add(t)
+        for prefix, ns in g.namespaces():
+            ds.bind(prefix, ns, override=False)
+    for iri, g in per_graph.items():
+        named = ds.graph(URIRef(iri))
+        for t in g:
+            named.add(t)
+    return ds

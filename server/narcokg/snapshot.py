@@ -1,0 +1,94 @@
+"""Write the build's files so that the same sources always give the same bytes.
+
+A build writes into a temporary folder beside the target and renames it into place only
+when every file is written, so a failed build never replaces the last good snapshot.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from .config import Settings
+
+NQ = "narcokg.nq"
+TRIG = "narcokg.trig"
+REPORT = "shacl-report.ttl"
+VOID_FILE = "void.ttl"
+MANIFEST = "manifest.json"
+DUMPS = [NQ, TRIG, REPORT, VOID_FILE]
+
+
+def sorted_nquads(ds: Dataset) -> bytes:
+    """N-Quads, one statement per line, lines sorted (stable across runs and rdflib versions)."""
+    lines = set()
+    for g in ds.graphs():
+        if len(g) == 0:
+            continue
+        one = Dataset()
+        target = one.graph(g.identifier)
+        for t in g:
+            target.add(t)
+        text = one.serialize(format="nquads")
+        lines.update(line for line in text.splitlines() if line.strip())
+    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
+
+
+def turtle(graph: Graph) -> bytes:
+    return graph.serialize(format="turtle").encode("utf-8")
+
+
+def trig(ds: Dataset, graphs: list[str]) -> bytes:
+    out = Dataset()
+    for prefix, ns in ds.namespaces():
+        out.bind(prefix, ns, override=True)
+    for iri in sorted(graphs):
+        src = ds.graph(URIRef(iri))
+        dst = out.graph(URIRef(iri))
+        for t in src:
+            dst.add(t)
+    return out.serialize(format="trig").encode("utf-8")
+
+
+def inputs_digest(paths: list[Path]) -> str:
+    """Digest of the build inputs (names and bytes) and of the code that builds them."""
+    h = hashlib.sha256()
+    code = sorted(Path(__file__).parent.glob("*.py"))
+    for p in sorted(paths) + code:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def write(out_dir: Path, files: dict[str, bytes], manifest: dict) -> None:
+    """Write ``files`` and the manifest into ``out_dir`` atomically (temporary folder, then rename)."""
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir.parent))
+    try:
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        # Keep any extra files an earlier build or server left (e.g. an engine store) out: stale.
+        old = None
+        if out_dir.exists():
+            old = out_dir.parent / (".old-" + out_dir.name + "-" + os.urandom(4).hex())
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def read_manifest(out_dir: Path) -> dict | None:
+    try:
+        return json.loads((out_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None

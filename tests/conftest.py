@@ -1,0 +1,88 @@
+"""Shared fixtures: one build of the knowledge graph per test session, and a real server
+(`narcokg serve`, the production WSGI server) started on a free loopback port."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from narcokg import build
+from narcokg.config import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """The knowledge graph built once into a temporary dist/ folder."""
+    out = tmp_path_factory.mktemp("dist")
+    settings = load_settings(dist=out)
+    result = build.run(settings, progress=lambda _m: None)
+    return result
+
+
+@pytest.fixture(scope="session")
+def settings(built):
+    return load_settings(dist=built.out_dir)
+
+
+class Server:
+    def __init__(self, base: str, proc: subprocess.Popen, log: Path):
+        self.base = base
+        self.proc = proc
+        self.log = log
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def start_server(dist: Path, tmp: Path, *extra: str, env_extra: dict | None = None) -> Server:
+    port = free_port()
+    env = dict(os.environ, NARCOKG_DIST=str(dist), PYTHONUNBUFFERED="1")
+    env.update(env_extra or {})
+    log = tmp / f"server-{port}.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narcokg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-build", *extra],
+        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited early:\n" + log.read_text(errors="replace"))
+        try:
+            if requests.get(base + "/health", timeout=1).status_code == 200:
+                return Server(base, proc, log)
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not become healthy:\n" + log.read_text(errors="replace"))
+
+
+def stop_server(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(built, tmp_path_factory):
+    """`narcokg serve` on the session's build, shared by every HTTP test."""
+    srv = start_server(built.out_dir, tmp_path_factory.mktemp("server"))
+    yield srv
+    stop_server(srv)
