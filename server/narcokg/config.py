@@ -57,6 +57,8 @@ class Settings:
     max_validate_bytes: int = 5 * 1024 * 1024
     #: Wall-clock limit of one validation of client data, in seconds.
     validate_timeout: float = 30.0
+    #: Validations of client data that may run at once per HTTP worker (more get 503 + Retry-After).
+    validate_workers: int = 2
     #: Fair use: seconds of query execution one client may spend per window.
     client_budget_seconds: float = 120.0
     #: Fair use: length of the accounting window, in seconds.

@@ -1,7 +1,82 @@
-"""Cross-cutting HTTP behaviour: health, security headers, error pages (one place)."""
+"""Cross-cutting HTTP behaviour, in one place: health, security headers, URL length limit and
+error answers.
+
+Every response carries a Content-Security-Policy without inline script, nosniff, a referrer
+policy and frame protection. Every error is a short message (an HTML page when the client
+prefers HTML, plain text otherwise); an unexpected exception is logged server-side and the
+client gets a generic 500 with no detail, never a traceback or a local path.
+"""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("narcokg.web")
+
+#: Longest request target (path and query) accepted, in bytes; longer gets 414.
+MAX_URL_BYTES = 8 * 1024
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+        "base-uri 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+#: Short default messages, used when an error carries no description of its own.
+DEFAULT_MESSAGES = {
+    400: "bad request",
+    404: "nothing here: no resource at this address",
+    405: "this method is not allowed here",
+    406: "cannot answer in any media type the Accept header allows",
+    413: "request body too large",
+    414: "request URL too long",
+    415: "unsupported media type",
+    429: "too many requests: slow down",
+    500: "internal server error: the problem was logged",
+    503: "service unavailable: retry later",
+}
+
+
+def wants_html() -> bool:
+    """True when the client prefers HTML to plain text (browsers); ``*/*`` alone means text."""
+    if not request.headers.get("Accept", "").strip():
+        return False
+    return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
+
+
+def _message(e: HTTPException) -> str:
+    default = DEFAULT_MESSAGES.get(e.code or 500)
+    description = e.description or ""
+    # werkzeug's stock descriptions are long and generic; ours (passed to abort) are specific.
+    stock = type(e).description
+    if default and (not description or description == stock):
+        return default
+    return " ".join(str(description).split()) or (e.name or "error").lower()
+
+
+def error_response(code: int, name: str, message: str, headers=None) -> Response:
+    """A short error answer: an HTML page for browsers, one line of text for everything else."""
+    if wants_html():
+        try:
+            body = render_template("error.html", code=code, name=name, message=message)
+        except Exception:  # a broken template must not turn a 4xx into a 500
+            log.exception("error page template failed")
+            body = f"<!doctype html><title>{code} {escape(name)}</title><h1>{code} {escape(name)}</h1><p>{escape(message)}</p>"
+        resp = Response(body, status=code, mimetype="text/html")
+    else:
+        resp = Response(f"{code} {name}: {message}\n", status=code, mimetype="text/plain")
+    for key, value in headers or []:
+        if key.lower() not in ("content-type", "content-length"):
+            resp.headers[key] = value
+    return resp
 
 
 def install(app: Flask) -> None:
@@ -9,3 +84,32 @@ def install(app: Flask) -> None:
     def health():
         store = app.extensions["narcokg.store"]
         return jsonify(status="ok", quads=len(store))
+
+    @app.before_request
+    def refuse_long_urls():
+        target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
+        if len(target.encode("utf-8", "surrogateescape")) > MAX_URL_BYTES:
+            return error_response(414, "URI Too Long", f"request URL longer than {MAX_URL_BYTES} bytes")
+        return None
+
+    @app.after_request
+    def security_headers(resp: Response) -> Response:
+        for key, value in SECURITY_HEADERS.items():
+            resp.headers.setdefault(key, value)
+        return resp
+
+    @app.errorhandler(HTTPException)
+    def http_error(e: HTTPException):
+        if e.code is None or e.code < 400:
+            return e
+        headers = e.get_headers()
+        if e.code >= 500 and e.code != 503:
+            log.error("HTTP %s on %s %s: %s", e.code, request.method, request.path, e.description)
+        return error_response(e.code, e.name, _message(e), headers)
+
+    @app.errorhandler(Exception)
+    def unexpected(e: Exception):
+        if isinstance(e, HTTPException):  # pragma: no cover - handled above
+            return http_error(e)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, InternalServerError.name, DEFAULT_MESSAGES[500])

@@ -1,0 +1,128 @@
+"""SVG charts drawn by the server: no JavaScript, no external assets, readable without colour.
+
+One series gives a bar chart; several give a line chart whose series differ by colour, dash
+pattern and marker shape, with a legend. The SVG carries a title and a description for
+assistive technology; the page shows the same numbers as a table beside it.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+#: Dark, mutually distinct colours with at least 4.5:1 contrast on white.
+PALETTE = ["#1f4e79", "#a23b12", "#2e6b30", "#6a3d8f", "#7a5a00", "#8c1d40"]
+DASHES = ["", "6 3", "2 3", "8 3 2 3", "1 2", "10 4"]
+MARKERS = ["circle", "square", "triangle", "diamond", "circle", "square"]
+
+W, H = 720, 360
+LEFT, RIGHT, TOP, BOTTOM = 70, 20, 20, 60
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[float | None]
+
+
+def nice_ticks(top: float, count: int = 5) -> list[float]:
+    """Round tick values from 0 to at least ``top``."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    n = math.ceil(top / step)
+    return [i * step for i in range(n + 1)]
+
+
+def _fmt(v: float, lang: str) -> str:
+    text = f"{v:,.0f}" if abs(v) >= 1 or v == 0 else f"{v:g}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def _marker(kind: str, x: float, y: float, color: str) -> str:
+    if kind == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{color}"/>'
+    if kind == "triangle":
+        return f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}" fill="{color}"/>'
+    if kind == "diamond":
+        return f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}" fill="{color}"/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{color}"/>'
+
+
+def chart_svg(title: str, xs: list[str], series: list[Series], lang: str = "en") -> Markup:
+    """An accessible SVG chart of ``series`` over the categories ``xs``."""
+    values = [v for s in series for v in s.values if v is not None]
+    top = max(values) if values else 1.0
+    ticks = nice_ticks(max(top, 0))
+    ymax = ticks[-1] or 1.0
+    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    legend_h = 22 * len(series) if len(series) > 1 else 0
+    height = H + legend_h
+    n = max(len(xs), 1)
+    band = plot_w / n
+
+    def y_of(v: float) -> float:
+        return TOP + plot_h - (v / ymax) * plot_h
+
+    def x_of(i: int) -> float:
+        return LEFT + band * (i + 0.5)
+
+    uid = "c" + hashlib.sha1("\x1f".join([title, *xs]).encode()).hexdigest()[:10]
+    desc = "; ".join(
+        f"{s.name}: " + ", ".join(f"{x} {_fmt(v, lang) if v is not None else '–'}" for x, v in zip(xs, s.values))
+        for s in series)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {height}" role="img" '
+        f'aria-labelledby="{uid}-t {uid}-d" preserveAspectRatio="xMidYMid meet">',
+        f'<title id="{uid}-t">{escape(title)}</title>',
+        f'<desc id="{uid}-d">{escape(desc)}</desc>',
+        f'<rect x="0" y="0" width="{W}" height="{height}" fill="#ffffff"/>',
+    ]
+    for tv in ticks:
+        y = y_of(tv)
+        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d0d0" stroke-width="1"/>')
+        parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="#222222">{escape(_fmt(tv, lang))}</text>')
+    parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="#222222" stroke-width="1.5"/>')
+    parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}" stroke="#222222" stroke-width="1.5"/>')
+    step = max(1, math.ceil(n / 14))
+    for i, x in enumerate(xs):
+        if i % step:
+            continue
+        parts.append(f'<text x="{x_of(i):.1f}" y="{TOP + plot_h + 18}" text-anchor="middle" font-size="12" fill="#222222">{escape(x)}</text>')
+
+    if len(series) == 1:
+        s = series[0]
+        bw = band * 0.6
+        for i, v in enumerate(s.values):
+            if v is None:
+                continue
+            y = y_of(v)
+            parts.append(f'<rect class="bar" x="{x_of(i) - bw / 2:.1f}" y="{y:.1f}" width="{bw:.1f}" '
+                         f'height="{TOP + plot_h - y:.1f}" fill="{PALETTE[0]}"><title>{escape(xs[i])}: {escape(_fmt(v, lang))}</title></rect>')
+            if n <= 16:
+                parts.append(f'<text x="{x_of(i):.1f}" y="{y - 5:.1f}" text-anchor="middle" font-size="11" fill="#222222">{escape(_fmt(v, lang))}</text>')
+    else:
+        for k, s in enumerate(series):
+            color, dash, marker = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
+            points = [(x_of(i), y_of(v)) for i, v in enumerate(s.values) if v is not None]
+            if len(points) > 1:
+                path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+                dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+                parts.append(f'<polyline class="line" points="{path}" fill="none" stroke="{color}" stroke-width="2.5"{dash_attr}/>')
+            for x, y in points:
+                parts.append(_marker(marker, x, y, color))
+        ly = TOP + plot_h + 40
+        for k, s in enumerate(series):
+            color, dash, marker = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
+            y = ly + 22 * k
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(f'<line x1="{LEFT}" x2="{LEFT + 36}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2.5"{dash_attr}/>')
+            parts.append(_marker(marker, LEFT + 18, y, color))
+            parts.append(f'<text x="{LEFT + 44}" y="{y + 4}" font-size="12" fill="#222222">{escape(s.name)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

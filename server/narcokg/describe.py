@@ -1,0 +1,75 @@
+"""The RDF of one resource: a symmetric concise bounded description, with graphs kept.
+
+It holds the resource's own statements (asserted and inferred, each in the named graph it
+comes from), the statements of the skolemized blank nodes it reaches (n-ary nodes such as a
+quantity), its incoming links, and the labels of every IRI it links to or is linked from, so
+a client that fetches one document can show it without fetching more.
+"""
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from . import prefixes as px
+from .conneg import RdfFormat
+from .iris import GENID, IriMap
+from .store import Store
+
+LABELS = [ox.NamedNode(px.RDFS + "label"), ox.NamedNode(px.SKOS + "prefLabel")]
+#: Bounds that keep one request small even for a hub resource in a large graph.
+MAX_INCOMING = 5000
+MAX_NESTED = 200
+
+
+def exists(store: Store, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    for _ in store.ox.quads_for_pattern(node, None, None, None):
+        return True
+    for _ in store.ox.quads_for_pattern(None, None, node, None):
+        return True
+    return False
+
+
+def _is_genid(term, base: str) -> bool:
+    return isinstance(term, ox.NamedNode) and term.value.startswith(base + GENID)
+
+
+def description(store: Store, iri: str, base: str) -> list[ox.Quad]:
+    """Quads of the symmetric CBD of ``iri`` (canonical IRIs), outgoing first."""
+    node = ox.NamedNode(iri)
+    out: list[ox.Quad] = list(store.ox.quads_for_pattern(node, None, None, None))
+    seen = {node}
+    frontier = [q.object for q in out if _is_genid(q.object, base)]
+    while frontier and len(seen) < MAX_NESTED:
+        n = frontier.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        for q in store.ox.quads_for_pattern(n, None, None, None):
+            out.append(q)
+            if _is_genid(q.object, base):
+                frontier.append(q.object)
+    incoming = []
+    for i, q in enumerate(store.ox.quads_for_pattern(None, None, node, None)):
+        if i >= MAX_INCOMING:
+            break
+        incoming.append(q)
+    linked = {q.object for q in out if isinstance(q.object, ox.NamedNode)} | {q.subject for q in incoming}
+    linked -= seen
+    labels = []
+    for other in linked:
+        for p in LABELS:
+            labels.extend(store.ox.quads_for_pattern(other, p, None, None))
+    return out + incoming + labels
+
+
+def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> bytes:
+    """``quads`` in ``fmt`` with public IRIs; triple formats merge the graphs."""
+    prefixes = px.all_prefixes(iris.public or iris.base)
+    mapped = [iris.public_quad(q) for q in quads]
+    if fmt.quads:
+        data = list(dict.fromkeys(mapped))
+    else:
+        data = list(dict.fromkeys(q.triple for q in mapped))
+    if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes)
+    return ox.serialize(data, format=fmt.ox_format)

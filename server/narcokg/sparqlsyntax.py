@@ -1,0 +1,121 @@
+"""What a SPARQL request is, read from its tokens before anything executes it.
+
+The endpoint must know a query's form (to negotiate a result format), whether it is an update
+(refused), whether it names a dataset with FROM (pyoxigraph's union-default-graph option would
+override it) and whether it calls SERVICE (refused: pyoxigraph would open an HTTP connection).
+A keyword only counts as a keyword: the tokenizer skips strings, comments, IRIs, prefixed
+names, variables and language tags, so ``"SERVICE"``, ``# SERVICE``, ``<http://x/SERVICE>``,
+``ex:SERVICE`` and ``?service`` never trigger a refusal. pyoxigraph itself parses the query
+(and reports syntax errors) in the query process; the tokens here only classify it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_PN_CHARS = r"[^\W\d]"  # a letter (Unicode), as PN_CHARS_BASE
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\r\n]*)
+    | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+               |\"\"\"(?:(?:\"|\"\")?(?:[^\"\\]|\\.))*\"\"\"
+               |'(?:[^'\\\r\n]|\\.)*'
+               |"(?:[^"\\\r\n]|\\.)*")
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
+    | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<bnode>_:[\w.\-\u00B7]*)
+    | (?P<pname>(?:"""
+    + _PN_CHARS
+    + r"""[\w.\-\u00B7]*)?:(?:[\w:.\-\u00B7]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%])*)
+    | (?P<word>"""
+    + _PN_CHARS
+    + r"""\w*)
+    | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+QUERY_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    #: SELECT, CONSTRUCT, DESCRIBE or ASK; None when the text starts like no query.
+    form: str | None
+    #: The first keyword after the prologue is an update operation (INSERT, DELETE, LOAD …).
+    update: bool
+    #: The SERVICE keyword occurs outside strings, comments and IRIs.
+    service: bool
+    #: The query has a dataset clause (FROM or FROM NAMED).
+    dataset_clause: bool
+    #: PREFIX declarations of the prologue (prefix → namespace IRI).
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str | None:
+        """``solutions`` (SELECT/ASK), ``graph`` (CONSTRUCT/DESCRIBE) or None."""
+        if self.form in ("SELECT", "ASK"):
+            return "solutions"
+        if self.form in ("CONSTRUCT", "DESCRIBE"):
+            return "graph"
+        return None
+
+
+def tokens(text: str) -> list[Token]:
+    """Every token of ``text`` except whitespace and comments; never fails."""
+    out: list[Token] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        m = _TOKEN.match(text, pos)
+        assert m is not None  # the "other" alternative matches any character
+        kind = m.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            out.append(Token(kind, m.group(), pos))
+        pos = m.end()
+    return out
+
+
+def analyse(text: str) -> QueryInfo:
+    """Classify a query or update text (see :class:`QueryInfo`)."""
+    toks = tokens(text)
+    words = [t.text.upper() for t in toks if t.kind == "word"]
+    prefixes: dict[str, str] = {}
+    form = None
+    update = False
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        word = t.text.upper() if t.kind == "word" else None
+        if word == "BASE":
+            i += 2
+            continue
+        if word == "PREFIX":
+            if i + 2 < len(toks) and toks[i + 1].kind == "pname" and toks[i + 2].kind == "iri":
+                name = toks[i + 1].text
+                if name.endswith(":") and name.count(":") == 1:
+                    prefixes[name[:-1]] = toks[i + 2].text[1:-1]
+            i += 3
+            continue
+        if word in QUERY_FORMS:
+            form = word
+        elif word in UPDATE_KEYWORDS:
+            update = True
+        break
+    return QueryInfo(
+        form=form,
+        update=update,
+        service="SERVICE" in words,
+        dataset_clause="FROM" in words,
+        prefixes=prefixes,
+    )
