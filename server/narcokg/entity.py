@@ -177,7 +177,7 @@ class EntityBuilder:
             doc = self.base + "id/source/" + slug
             if any(True for _ in self.store.ox.quads_for_pattern(ox.NamedNode(doc), None, None, None)):
                 kind, label, href = "document", self.name(doc), self.iris.href(doc)
-        src = Source(number=len(self.sources) + 1, graph=graph, kind=kind, label=label, href=href)
+        src = Source(number=len(self.sources) + 1, graph=self.iris.to_public(graph), kind=kind, label=label, href=href)
         self.sources[graph] = src
         return src
 

@@ -1,0 +1,358 @@
+"""A supervised pool of query processes, one pool per HTTP worker process.
+
+pyoxigraph cannot interrupt a running query, and one ``ORDER BY`` over a cross product grew to
+24 GB. So client queries never run in the web process: each goes to a query process
+(``narcokg.queryworker``) that runs one query at a time under a memory cap. The web thread
+waits for the answer at most ``query_timeout`` seconds; past that it kills the process (SIGKILL)
+and the supervisor thread starts a fresh one. A process that dies for any other reason
+(out of memory, a crash, killed from outside) is replaced the same way, and the request that
+hit it gets a clear error instead of a hung connection.
+
+Processes are started from the supervisor thread only: it lives as long as the pool, which
+matters because the kernel's parent-death signal fires when the *thread* that started a child
+exits.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from . import querydata
+from .config import Settings
+from .queryworker import _LEN, write_frame
+
+log = logging.getLogger("narcokg.querypool")
+
+#: Longest a process may take to open the data before it counts as failed.
+START_TIMEOUT = 120.0
+
+
+class QueryFailed(Exception):
+    """A query that could not be answered: an HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None, limit: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+        self.limit = limit
+
+
+@dataclass
+class Answer:
+    kind: str  # "solutions", "boolean" or "graph"
+    body: bytes
+    rows: int
+    seconds: float
+
+
+class _Died(Exception):
+    pass
+
+
+class _TimedOut(Exception):
+    pass
+
+
+class _Proc:
+    def __init__(self, popen: subprocess.Popen):
+        self.popen = popen
+        self.pid = popen.pid
+        self.rfd = popen.stdout.fileno()
+        self.wfd = popen.stdin.fileno()
+        self.queries = 0
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        try:
+            self.popen.kill()
+        except OSError:
+            pass
+
+    def read_frame(self, deadline: float) -> tuple[dict, bytes]:
+        head = self._read(_LEN.size, deadline)
+        hlen, blen = _LEN.unpack(head)
+        header = json.loads(self._read(hlen, deadline)) if hlen else {}
+        body = self._read(blen, deadline) if blen else b""
+        return header, body
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        parts, got = [], 0
+        poller = select.poll()
+        poller.register(self.rfd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        while got < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _TimedOut()
+            if not poller.poll(remaining * 1000):
+                raise _TimedOut()
+            chunk = os.read(self.rfd, min(n - got, 1 << 20))
+            if not chunk:
+                raise _Died()
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    def close(self) -> None:
+        for stream in (self.popen.stdin, self.popen.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+class QueryPool:
+    """``size`` query processes over the data ``spec``; ``execute`` runs one query."""
+
+    def __init__(self, settings: Settings, spec: querydata.DataSpec | None = None, size: int | None = None):
+        self.settings = settings
+        self.spec = spec or querydata.prepare(settings)
+        self.size = max(1, size or settings.query_workers)
+        self._cond = threading.Condition()
+        self._idle: list[_Proc] = []
+        self._all: set[_Proc] = set()
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        self.started = 0  # processes started so far (replacements included)
+        self._thread = threading.Thread(target=self._supervise, name="narcokg-querypool", daemon=True)
+        self._thread.start()
+        for _ in range(self.size):
+            self._tasks.put(("spawn", None))
+
+    # Supervisor ------------------------------------------------------------------------
+    def _supervise(self) -> None:
+        failures = 0
+        while True:
+            task, proc = self._tasks.get()
+            if task == "stop":
+                return
+            if task == "reap":
+                proc.kill()
+                try:
+                    proc.popen.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    log.error("query process %s did not exit after SIGKILL", proc.pid)
+                proc.close()
+                continue
+            if self._closed:
+                continue
+            try:
+                new = self._spawn()
+            except Exception as exc:  # a process that cannot start: log, back off, try again
+                failures += 1
+                log.error("query process failed to start (%s); retrying", exc)
+                time.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                self._tasks.put(("spawn", None))
+                continue
+            failures = 0
+            with self._cond:
+                if self._closed:
+                    self._tasks.put(("reap", new))
+                    continue
+                self._all.add(new)
+                self._idle.append(new)
+                self._cond.notify()
+
+    def _spawn(self) -> _Proc:
+        cmd = [sys.executable, "-m", "narcokg.queryworker", *self.spec.argv(),
+               "--memory-mb", str(self.settings.query_memory_mb), "--parent", str(os.getpid())]
+        env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUNBUFFERED="1")
+        popen = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True, env=env)
+        proc = _Proc(popen)
+        try:
+            header, _ = proc.read_frame(time.monotonic() + START_TIMEOUT)
+        except (_Died, _TimedOut, ValueError) as exc:
+            proc.kill()
+            popen.wait()
+            proc.close()
+            raise RuntimeError(f"exit status {popen.returncode}" if isinstance(exc, _Died) else "no ready signal") from None
+        if not header.get("ready"):
+            proc.kill()
+            raise RuntimeError("unexpected first frame")
+        self.started += 1
+        log.info("query process %s ready: %s quads in %.3f s", proc.pid, header.get("quads"), header.get("load_seconds", 0))
+        return proc
+
+    def _replace(self, proc: _Proc) -> None:
+        with self._cond:
+            self._all.discard(proc)
+        self._tasks.put(("reap", proc))
+        self._tasks.put(("spawn", None))
+
+    # Clients ---------------------------------------------------------------------------
+    def _acquire(self, deadline: float) -> _Proc:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise QueryFailed(503, "The server is shutting down; try again shortly.", retry_after=5)
+                while self._idle:
+                    proc = self._idle.pop()
+                    if proc.alive():
+                        return proc
+                    log.warning("query process %s found dead while idle (status %s); replacing it",
+                                proc.pid, proc.popen.returncode)
+                    self._all.discard(proc)
+                    self._tasks.put(("reap", proc))
+                    self._tasks.put(("spawn", None))
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueryFailed(503, "All query processes are busy; try again shortly.", retry_after=2)
+                self._cond.wait(remaining)
+
+    def _release(self, proc: _Proc) -> None:
+        with self._cond:
+            if self._closed:
+                self._tasks.put(("reap", proc))
+                return
+            self._idle.append(proc)
+            self._cond.notify()
+
+    def execute(self, job: dict, timeout: float | None = None, wait: float | None = None) -> Answer:
+        """Run ``job`` (see ``queryworker.execute``) in a query process, within ``timeout`` seconds.
+
+        ``wait`` bounds the time spent waiting for a free process (default: the time limit plus
+        a few seconds: by then a running query has ended or been killed).
+        """
+        timeout = self.settings.query_timeout if timeout is None else timeout
+        wait = timeout + 5.0 if wait is None else wait
+        proc = self._acquire(time.monotonic() + wait)
+        started = time.monotonic()
+        try:
+            write_frame(proc.wfd, job)
+            header, body = proc.read_frame(started + timeout)
+        except _TimedOut:
+            proc.kill()
+            self._replace(proc)
+            raise QueryFailed(
+                422,
+                f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
+                "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
+                limit="query_timeout",
+            ) from None
+        except (_Died, OSError, ValueError):
+            raise self._died(proc) from None
+        elapsed = time.monotonic() - started
+        proc.queries += 1
+        if header.get("fatal"):
+            self._replace(proc)
+        else:
+            self._release(proc)
+        if header.get("ok"):
+            return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed)
+        raise self._refusal(header, elapsed)
+
+    def _died(self, proc: _Proc) -> QueryFailed:
+        try:
+            status = proc.popen.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            status = None
+        self._replace(proc)
+        if status == -signal.SIGABRT:
+            mb = self.settings.query_memory_mb
+            log.warning("query process %s aborted: memory limit of %s MiB reached", proc.pid, mb)
+            return QueryFailed(
+                422,
+                f"The query was stopped at the memory limit of {mb} MiB (query_memory_mb, NARCOKG_QUERY_MEMORY_MB). "
+                "Make it more selective and try again.",
+                limit="query_memory_mb",
+            )
+        log.error("query process %s died (status %s) during a query; replaced", proc.pid, status)
+        return QueryFailed(
+            503,
+            "The query process stopped unexpectedly while running this query; it has been replaced. "
+            "Try again shortly.",
+            retry_after=1,
+        )
+
+    def _refusal(self, header: dict, elapsed: float) -> QueryFailed:
+        error = header.get("error")
+        message = header.get("message", "")
+        if error == "syntax":
+            return QueryFailed(400, f"Malformed query: {message}")
+        if error == "rows":
+            limit = header.get("limit")
+            return QueryFailed(
+                422,
+                f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "
+                "Add a LIMIT or make the query more selective.",
+                limit="max_rows",
+            )
+        if error == "memory":
+            mb = self.settings.query_memory_mb
+            return QueryFailed(422, f"The query was stopped at the memory limit of {mb} MiB (query_memory_mb).",
+                               limit="query_memory_mb")
+        if error == "format":
+            return QueryFailed(406, message)
+        return QueryFailed(400, f"The query could not be evaluated: {message}")
+
+    # Introspection and shutdown ---------------------------------------------------------
+    def pids(self) -> list[int]:
+        with self._cond:
+            return sorted(p.pid for p in self._all)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until at least one process is idle (for warm-up); True when one is."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._idle:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
+
+    def close(self) -> None:
+        """Stop every query process (busy ones too) and the supervisor."""
+        with self._cond:
+            self._closed = True
+            procs = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            try:
+                proc.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            proc.close()
+        self._tasks.put(("stop", None))
+
+
+_pools: dict[int, QueryPool] = {}
+_pools_lock = threading.Lock()
+
+
+def get_pool(settings: Settings) -> QueryPool:
+    """The pool of this process (created on first use; a forked child makes its own)."""
+    pid = os.getpid()
+    pool = _pools.get(pid)
+    if pool is not None:
+        return pool
+    with _pools_lock:
+        pool = _pools.get(pid)
+        if pool is None:
+            for other in list(_pools):  # inherited from a parent across fork: not ours
+                del _pools[other]
+            pool = QueryPool(settings)
+            _pools[pid] = pool
+        return pool
+
+
+def close_pool() -> None:
+    pool = _pools.pop(os.getpid(), None)
+    if pool is not None:
+        pool.close()

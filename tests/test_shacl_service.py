@@ -1,0 +1,366 @@
+"""SHACL as a service, over HTTP against the real server: GET /shacl (the build's report) and
+POST /shacl/validate (validate-your-data)."""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from html import unescape
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from rdflib import Graph, URIRef
+
+from conftest import start_server, stop_server
+from shacl_helpers import EX, SH, fail_fixture, pass_fixture, required_property, results, violations
+
+TURTLE = {"Content-Type": "text/turtle", "Accept": "text/turtle"}
+
+
+@pytest.fixture(scope="module")
+def shapes(built, settings):
+    return built.dataset.graph(URIRef(settings.base + "graph/shapes"))
+
+
+@pytest.fixture(scope="module")
+def required(shapes):
+    return required_property(shapes)
+
+
+def post_turtle(server, text: str, **headers) -> requests.Response:
+    return requests.post(server.url("/shacl/validate"), data=text.encode(), headers={**TURTLE, **headers}, timeout=60)
+
+
+def report_of(resp: requests.Response, fmt: str = "turtle") -> Graph:
+    assert resp.status_code == 200, resp.text
+    return Graph().parse(data=resp.content, format=fmt)
+
+
+# --- validate-your-data ---------------------------------------------------------------
+
+def test_missing_required_property_is_a_violation_on_that_node(server, required):
+    cls, path = required
+    resp = post_turtle(server, fail_fixture(cls))
+    report = report_of(resp)
+    focus = EX + "node1"
+    assert (focus, str(path), "Violation", "MinCountConstraintComponent") in violations(report)
+    assert (None, SH.conforms, None) in report
+    assert report.value(next(report.subjects(SH.conforms, None)), SH.conforms).toPython() is False
+    assert resp.headers["X-SHACL-Conforms"] == "false"
+    assert "Accept" in resp.headers["Vary"]
+
+
+def test_adding_the_property_removes_that_violation(server, required):
+    cls, path = required
+    report = report_of(post_turtle(server, pass_fixture(cls, path)))
+    assert (EX + "node1", str(path), "Violation", "MinCountConstraintComponent") not in results(report)
+
+
+def test_conforming_data_answers_200_with_conforms_true(server, built, settings):
+    # Data the knowledge graph itself holds, re-sent: a node the build found valid.
+    iri = settings.base + "id/state/IDN"
+    data = Graph()
+    for t in built.dataset.triples((URIRef(iri), None, None)):
+        data.add(t)
+    assert len(data), "the knowledge graph should describe id/state/IDN"
+    resp = requests.post(server.url("/shacl/validate"), data=data.serialize(format="nt").encode(),
+                         headers={"Content-Type": "application/n-triples", "Accept": "text/turtle"}, timeout=60)
+    report = report_of(resp)
+    assert not {r for r in violations(report) if r[0] == iri}
+
+
+@pytest.mark.parametrize("media,fmt", [
+    ("application/ld+json", "json-ld"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml"),
+])
+def test_report_format_follows_accept(server, required, media, fmt):
+    cls, path = required
+    resp = post_turtle(server, fail_fixture(cls), Accept=media)
+    assert resp.headers["Content-Type"].startswith(media)
+    assert (EX + "node1", str(path), "Violation", "MinCountConstraintComponent") in violations(report_of(resp, fmt))
+
+
+@pytest.mark.parametrize("media,serialize", [
+    ("application/n-triples", "nt"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
+])
+def test_every_input_syntax_gives_the_same_verdict(server, required, media, serialize):
+    cls, _ = required
+    data = Graph().parse(data=fail_fixture(cls), format="turtle").serialize(format=serialize).encode()
+    resp = requests.post(server.url("/shacl/validate"), data=data,
+                         headers={"Content-Type": media, "Accept": "text/turtle"}, timeout=60)
+    same = report_of(post_turtle(server, fail_fixture(cls)))
+    assert results(report_of(resp)) == results(same)
+
+
+def test_form_upload_renders_the_report_as_html(server, required):
+    cls, path = required
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        files={"file": ("mydata.ttl", fail_fixture(cls).encode(), "text/turtle")},
+        data={"syntax": "auto"},
+        headers={"Accept": "text/html"},
+        timeout=60,
+    )
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith("text/html")
+    assert "mydata.ttl" in resp.text
+    assert "Does not conform" in resp.text
+    assert EX + "node1" in unescape(resp.text)
+
+
+def test_pasted_form_data_gives_the_same_verdict_as_a_body(server, required):
+    cls, _ = required
+    resp = requests.post(server.url("/shacl/validate"), files={"data": (None, fail_fixture(cls))},
+                         headers={"Accept": "text/turtle"}, timeout=60)
+    assert results(report_of(resp)) == results(report_of(post_turtle(server, fail_fixture(cls))))
+
+
+def test_validate_page_has_the_documented_form_fields(server):
+    resp = requests.get(server.url("/shacl/validate"), headers={"Accept": "text/html"}, timeout=30)
+    assert resp.status_code == 200
+    for field in ('type="file" name="file"', 'name="data"', 'name="syntax"', 'enctype="multipart/form-data"'):
+        assert field in resp.text
+    assert "shapes you send are not used" in resp.text.lower()
+
+
+def test_client_shapes_are_refused(server, required):
+    cls, _ = required
+    resp = requests.post(server.url("/shacl/validate?shapes=x"), data=fail_fixture(cls).encode(),
+                         headers=TURTLE, timeout=30)
+    assert resp.status_code == 400
+    assert "shapes" in resp.text
+    resp = requests.post(server.url("/shacl/validate"),
+                         files={"data": (None, fail_fixture(cls)), "shapes": ("s.ttl", b"", "text/turtle")}, timeout=30)
+    assert resp.status_code == 400
+    assert "not accepted" in resp.text
+
+
+def test_shapes_inside_the_data_are_only_data(server, required):
+    cls, path = required
+    hostile = pass_fixture(cls, path) + f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<{EX}Evil> a sh:NodeShape ; sh:targetNode <{EX}node1> ;
+  sh:property [ sh:path <{path}> ; sh:maxCount 0 ] ;
+  sh:sparql [ a sh:SPARQLConstraint ; sh:select "SELECT $this WHERE {{ }}" ] .
+"""
+    report = report_of(post_turtle(server, hostile))
+    shapes_used = {str(o) for o in report.objects(None, SH.sourceShape)}
+    assert EX + "Evil" not in shapes_used
+    constraints = {r[3] for r in results(report) if r[0] == EX + "node1"}
+    assert "MaxCountConstraintComponent" not in constraints
+    assert "SPARQLConstraintComponent" not in constraints
+
+
+@pytest.mark.parametrize("media,body,line", [
+    ("text/turtle", b"@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b ex:c ex:d .\n", 3),
+    ("text/turtle", b"@prefix ex: <http://example.org/> .\n\nex:a ex:b \"unterminated .\n", 3),
+    ("application/n-triples", b"<http://a.example/s> <http://a.example/p> <http://a.example/o> .\n<x> <y>\n", 2),
+    ("application/ld+json", b'{\n  "@id": "http://a.example/s",\n  "http://a.example/p": \n}', 4),
+    ("application/rdf+xml", b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<oops></rdf:RDF>', 3),
+])
+def test_malformed_data_is_400_with_the_line(server, media, body, line):
+    resp = requests.post(server.url("/shacl/validate"), data=body, headers={"Content-Type": media}, timeout=30)
+    assert resp.status_code == 400
+    assert re.search(rf"\bline {line}\b", resp.text), resp.text
+    assert "Traceback" not in resp.text
+
+
+def test_non_utf8_is_400_not_500(server):
+    resp = requests.post(server.url("/shacl/validate"), data=b"<http://a/s> <http://a/p> \"\xff\xfe\" .",
+                         headers={"Content-Type": "text/turtle"}, timeout=30)
+    assert resp.status_code == 400
+    assert "UTF-8" in resp.text
+
+
+@pytest.mark.parametrize("content_type", ["image/png", "application/x-unknown", "text/html"])
+def test_unknown_content_type_is_415(server, content_type):
+    resp = requests.post(server.url("/shacl/validate"), data=b"<a> <b> <c> .",
+                         headers={"Content-Type": content_type}, timeout=30)
+    assert resp.status_code == 415
+    assert "text/turtle" in resp.text
+
+
+def test_missing_content_type_is_415(server):
+    req = requests.Request("POST", server.url("/shacl/validate"), data=b"<a> <b> <c> .").prepare()
+    req.headers.pop("Content-Type", None)
+    resp = requests.Session().send(req, timeout=30)
+    assert resp.status_code == 415
+
+
+def test_empty_body_is_400(server):
+    resp = requests.post(server.url("/shacl/validate"), data=b"", headers=TURTLE, timeout=30)
+    assert resp.status_code == 400
+    assert "empty" in resp.text
+
+
+def test_declared_length_over_the_limit_is_413_before_reading(server, settings):
+    """The Content-Length alone decides: the server answers without waiting for the body."""
+    host, port = urlsplit(server.base).hostname, urlsplit(server.base).port
+    with socket.create_connection((host, port), timeout=30) as sock:
+        sock.sendall(
+            f"POST /shacl/validate HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/turtle\r\n"
+            f"Content-Length: {settings.max_validate_bytes + 1}\r\nConnection: close\r\n\r\n".encode()
+        )
+        head = sock.recv(4096).decode("latin-1")
+    assert head.startswith("HTTP/1.1 413"), head
+
+
+def test_remote_jsonld_context_is_refused_and_not_fetched(server):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    hits = []
+
+    def watch():
+        try:
+            conn, _ = listener.accept()
+            hits.append(conn)
+        except OSError:
+            pass
+
+    t = threading.Thread(target=watch)
+    t.start()
+    port = listener.getsockname()[1]
+    try:
+        for ctx in (f"http://127.0.0.1:{port}/ctx.jsonld", "file:///etc/passwd", [f"http://127.0.0.1:{port}/c"]):
+            doc = {"@context": ctx, "@id": "http://a.example/s", "name": "x"}
+            resp = requests.post(server.url("/shacl/validate"), data=json.dumps(doc).encode(),
+                                 headers={"Content-Type": "application/ld+json"}, timeout=30)
+            assert resp.status_code == 400
+            assert "context" in resp.text
+            assert "root:" not in resp.text
+    finally:
+        t.join()
+        listener.close()
+    assert not hits, "the server fetched a client-named JSON-LD context"
+
+
+@pytest.fixture(scope="module")
+def tiny_server(built, tmp_path_factory):
+    """A server with a 2 000-byte upload limit and a validation time limit too short to meet."""
+    srv = start_server(built.out_dir, tmp_path_factory.mktemp("tiny"),
+                       env_extra={"NARCOKG_MAX_VALIDATE_BYTES": "2000", "NARCOKG_VALIDATE_TIMEOUT": "0.001"})
+    yield srv
+    stop_server(srv)
+
+
+def _padded(n: int) -> bytes:
+    line = b"<http://a.example/s> <http://a.example/p> \"padding\" .\n"
+    return line * (n // len(line) + 1)
+
+
+def test_body_over_the_limit_is_413(tiny_server):
+    resp = requests.post(tiny_server.url("/shacl/validate"), data=_padded(3000), headers=TURTLE, timeout=30)
+    assert resp.status_code == 413
+    assert "2000 bytes" in resp.text
+
+
+def test_chunked_body_over_the_limit_is_413(tiny_server):
+    def chunks():
+        for _ in range(10):
+            yield _padded(500)
+
+    resp = requests.post(tiny_server.url("/shacl/validate"), data=chunks(), headers=TURTLE, timeout=30)
+    assert resp.status_code == 413
+
+
+def test_form_upload_over_the_limit_is_413(tiny_server):
+    resp = requests.post(tiny_server.url("/shacl/validate"),
+                         files={"file": ("big.ttl", _padded(3000), "text/turtle")}, timeout=30)
+    assert resp.status_code == 413
+
+
+def test_validation_past_the_time_limit_is_503_naming_the_limit(tiny_server):
+    resp = requests.post(tiny_server.url("/shacl/validate"), data=_padded(100), headers=TURTLE, timeout=60)
+    assert resp.status_code == 503
+    assert "0.001 s" in resp.text
+    # The server goes on serving.
+    assert requests.get(tiny_server.url("/health"), timeout=10).status_code == 200
+
+
+# --- the knowledge graph's report ----------------------------------------------------
+
+def get_report(server, media: str, fmt: str) -> Graph:
+    resp = requests.get(server.url("/shacl"), headers={"Accept": media}, timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith(media)
+    assert "Accept" in resp.headers["Vary"]
+    return Graph().parse(data=resp.content, format=fmt)
+
+
+def test_the_knowledge_graph_conforms(server):
+    report = get_report(server, "text/turtle", "turtle")
+    assert (None, SH.conforms, None) in report
+    assert not violations(report), sorted(violations(report))[:5]
+
+
+def test_report_is_the_build_report_in_every_format(server, built):
+    turtle = get_report(server, "text/turtle", "turtle")
+    assert results(turtle) == results(built.report.graph)
+    for media, fmt in [("application/ld+json", "json-ld"), ("application/n-triples", "nt")]:
+        assert results(get_report(server, media, fmt)) == results(turtle)
+    assert len(list(turtle.subjects(None, SH.ValidationReport))) == 1
+
+
+def test_report_by_format_parameter_and_406(server):
+    resp = requests.get(server.url("/shacl?format=nt"), timeout=30)
+    assert resp.headers["Content-Type"].startswith("application/n-triples")
+    resp = requests.get(server.url("/shacl"), headers={"Accept": "image/png"}, timeout=30)
+    assert resp.status_code == 406
+    assert "text/turtle" in resp.text
+
+
+def _warnings(built) -> list[tuple[str, str]]:
+    g = built.report.graph
+    return [(str(g.value(r, SH.focusNode)), str(g.value(r, SH.sourceShape)))
+            for r in g.subjects(SH.resultSeverity, SH.Warning)]
+
+
+def _summary_count(html: str, severity: str) -> int:
+    m = re.search(rf'<tr class="sev-{severity.lower()}"><th scope="row">{severity}</th><td>(?:<a [^>]*>)?(\d+)', html)
+    assert m, f"no {severity} count on the page"
+    return int(m.group(1))
+
+
+def test_html_report_shows_every_warning(server, built):
+    warnings = _warnings(built)
+    resp = requests.get(server.url("/shacl"), headers={"Accept": "text/html"}, timeout=30)
+    assert resp.status_code == 200
+    page = unescape(resp.text)
+    assert _summary_count(resp.text, "Warning") == len(warnings)
+    assert _summary_count(resp.text, "Violation") == 0
+    for focus, _shape in warnings:
+        assert f'title="{focus}"' in page, f"warning on {focus} is not on the page"
+    total = len(set(built.report.graph.subjects(SH.resultSeverity, None)))
+    assert resp.text.count('<td class="focus">') == total
+
+
+def test_html_report_filters_by_severity_and_shape(server, built):
+    warnings = _warnings(built)
+    resp = requests.get(server.url("/shacl"), params={"severity": "Warning"}, headers={"Accept": "text/html"}, timeout=30)
+    assert resp.status_code == 200
+    assert resp.text.count('<td class="focus">') == len(warnings)
+    resp = requests.get(server.url("/shacl"), params={"severity": "Info"}, headers={"Accept": "text/html"}, timeout=30)
+    info = len(list(built.report.graph.subjects(SH.resultSeverity, SH.Info)))
+    assert resp.text.count('<td class="focus">') == info
+    if warnings:
+        shape = warnings[0][1]
+        expected = sum(1 for _f, s in warnings if s == shape)
+        resp = requests.get(server.url("/shacl"), params={"severity": "Warning", "shape": shape},
+                            headers={"Accept": "text/html"}, timeout=30)
+        assert resp.text.count('<td class="focus">') == expected
+
+
+def test_html_report_links_focus_nodes_to_their_pages(server, built, settings):
+    resp = requests.get(server.url("/shacl"), headers={"Accept": "text/html"}, timeout=30)
+    for focus, _ in _warnings(built):
+        if focus.startswith(settings.base + "id/"):
+            assert f'href="/page/{focus[len(settings.base) + 3:]}"' in unescape(resp.text)
+
+
+def test_unknown_severity_filter_is_400(server):
+    resp = requests.get(server.url("/shacl"), params={"severity": "<b>Bogus</b>"}, headers={"Accept": "text/html"}, timeout=30)
+    assert resp.status_code == 400
+    assert "<b>Bogus" not in resp.text
