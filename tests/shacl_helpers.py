@@ -7,13 +7,16 @@ from rdflib import RDF, Graph, Namespace, URIRef
 SH = Namespace("http://www.w3.org/ns/shacl#")
 NKG = Namespace("https://w3id.org/narcokg/ontology#")
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+RDFS_SUBCLASS = URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 EX = "http://example.org/narcokg-test/"
 
 #: Property shapes whose minCount makes a property required, with a Violation when missing.
 REQUIRED = """
 PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?cls ?path WHERE {
-  ?shape sh:targetClass ?cls ; sh:property ?ps .
+  ?shape sh:targetClass ?target ; sh:property ?ps .
+  ?cls rdfs:subClassOf* ?target .
   ?ps sh:path ?path ; sh:minCount ?n .
   FILTER(isIRI(?path) && isIRI(?cls) && ?n >= 1)
   FILTER NOT EXISTS { ?ps sh:severity ?sev FILTER(?sev != sh:Violation) }
@@ -23,12 +26,18 @@ SELECT DISTINCT ?cls ?path WHERE {
 """
 
 
-def required_property(shapes: Graph) -> tuple[URIRef, URIRef]:
-    """(class, property) such that a node of the class without the property is a Violation.
+def required_property(shapes: Graph, ontology: Graph) -> tuple[URIRef, URIRef]:
+    """(class, property) such that a node of the class without the property is a Violation
+    (a shape targets the class or, through rdfs:subClassOf, a superclass).
 
     nkg:State / rdfs:label when the shapes require it (the example of the issue), else the first.
     """
-    rows = [(r.cls, r.path) for r in shapes.query(REQUIRED)]
+    both = Graph()
+    for t in shapes:
+        both.add(t)
+    for t in ontology.triples((None, RDFS_SUBCLASS, None)):
+        both.add(t)
+    rows = [(r.cls, r.path) for r in both.query(REQUIRED)]
     assert rows, "no shape makes a property of a targeted class required (sh:minCount >= 1)"
     for cls, path in rows:
         if cls == NKG.State and path == RDFS_LABEL:

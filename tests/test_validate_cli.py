@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def required(built, settings):
-    return required_property(built.dataset.graph(URIRef(settings.base + "graph/shapes")))
+    graph = lambda slug: built.dataset.graph(URIRef(settings.base + "graph/" + slug))  # noqa: E731
+    return required_property(graph("shapes"), graph("ontology"))
 
 
 def cli_validate(*args: str) -> subprocess.CompletedProcess:

@@ -63,6 +63,20 @@ def _serve(args) -> int:
     return serve.main(settings, rebuild=not args.no_build)
 
 
+def _fmt(args) -> int:
+    from . import turtlefmt
+
+    settings = load_settings()
+    if args.check:
+        bad = turtlefmt.unformatted(settings)
+        for p in bad:
+            print(f"not formatted: {p.relative_to(settings.root)}", file=sys.stderr)
+        return 1 if bad else 0
+    for p in turtlefmt.format_all(settings):
+        print(f"formatted {p.relative_to(settings.root)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="narcokg", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=None, help="HTTP worker processes")
     p.add_argument("--no-build", action="store_true", help="never build; fail if no snapshot exists")
     p.set_defaults(func=_serve)
+
+    p = sub.add_parser("fmt", help="rewrite ontology/, triples/ and shapes/ in the one Turtle style")
+    p.add_argument("--check", action="store_true", help="only list files that are not formatted; exit 1 if any")
+    p.set_defaults(func=_fmt)
 
     args = parser.parse_args(argv)
     return args.func(args)

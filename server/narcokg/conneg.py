@@ -20,10 +20,6 @@ class RdfFormat:
     ox_format: ox.RdfFormat
     quads: bool = False  # keeps the named graph of each statement
 
-    @property
-    def content_type(self) -> str:
-        return self.media_type + "; charset=utf-8" if self.media_type.startswith("text/") else self.media_type
-
 
 FORMATS: dict[str, RdfFormat] = {
     f.ext: f

@@ -64,7 +64,8 @@ def description(store: Store, iri: str, base: str) -> list[ox.Quad]:
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> bytes:
     """``quads`` in ``fmt`` with public IRIs; triple formats merge the graphs."""
-    prefixes = px.all_prefixes(iris.public or iris.base)
+    # Prefixes whose local names hold slashes would print escaped ("id:state\\/IDN"): left out.
+    prefixes = {k: v for k, v in px.all_prefixes(iris.public or iris.base).items() if k not in ("id", "graph")}
     mapped = [iris.public_quad(q) for q in quads]
     if fmt.quads:
         data = list(dict.fromkeys(mapped))

@@ -95,6 +95,7 @@ class EntityPage:
     types: list[Value]
     inferred_types: list[Value]
     rows: list[Row]
+    inferred_rows: list[Row]  # properties with only inferred values
     incoming: list[Row]
     sources: list[Source]
     conflicts: list[Conflict]
@@ -203,8 +204,12 @@ class EntityBuilder:
     def _value_key(self, v: Value):
         return (0 if v.lang == self.lang else 1 if v.lang in (None, "en") else 2, v.inferred, v.text.casefold())
 
-    def rows(self, iri: str, depth: int = 0, skip: set[str] | None = None) -> list[Row]:
-        """Outgoing statements of ``iri`` grouped by property, values cited, skolem nodes nested."""
+    def rows(self, iri: str, depth: int = 0, skip: set[str] | None = None, parent: str | None = None) -> list[Row]:
+        """Outgoing statements of ``iri`` grouped by property, values cited, skolem nodes nested.
+
+        Nested nodes (depth > 0) leave out what only the reasoner adds and the link back to
+        their parent, which the page already shows.
+        """
         skip = skip or set()
         grouped: dict[str, dict[ox.Term, list[str]]] = {}
         for q in self.store.ox.quads_for_pattern(ox.NamedNode(iri), None, None, None):
@@ -226,13 +231,18 @@ class EntityBuilder:
             values = []
             for obj, graphs in objects.items():
                 cites, inferred = self._cites(graphs)
+                if depth and (inferred or (isinstance(obj, ox.NamedNode) and obj.value == parent)):
+                    continue
                 if isinstance(obj, ox.NamedNode):
                     v = self.link(obj.value, cites=cites, inferred=inferred)
                     if depth < 2 and (self.is_genid(obj.value) or p in self._nest_props()):
-                        v.nested = self.rows(obj.value, depth + 1, skip={px.RDF + "type"} if self.is_genid(obj.value) else None) or None
+                        v.nested = self.rows(obj.value, depth + 1, parent=iri,
+                                             skip={px.RDF + "type"} if self.is_genid(obj.value) else None) or None
                 else:
                     v = self.literal(obj, cites=cites, inferred=inferred)
                 values.append(v)
+            if not values:
+                continue
             values.sort(key=self._value_key)
             label = self.labels(p)
             out.append(Row(prop=self.iris.to_public(p), label=label, href=self.iris.href(p), values=values))
@@ -349,7 +359,9 @@ class EntityBuilder:
                 return ""
             if isinstance(term, ox.NamedNode):
                 return self.name(term.value)
-            return format_number(term.value, self.lang)
+            if isinstance(term, ox.Literal) and term.datatype is not None and term.datatype.value in _INTEGER_TYPES:
+                return format_number(term.value, self.lang)
+            return term.value
 
         def sort_key(obs):
             return tuple(cell_text(values[obs].get(d)) for d in dims) + (obs,)
@@ -390,7 +402,9 @@ class EntityBuilder:
         types.sort(key=lambda v: v.text.casefold())
         inferred_types.sort(key=lambda v: v.text.casefold())
         type_iris = set(type_quads)
-        rows = self.rows(iri, skip={px.RDF + "type"})
+        all_rows = self.rows(iri, skip={px.RDF + "type"})
+        rows = [r for r in all_rows if not all(v.inferred for v in r.values)]
+        inferred_rows = [r for r in all_rows if all(v.inferred for v in r.values)]
         is_dataset = px.QB + "DataSet" in type_iris
         part_of = [self.link(o.value) for o in self._objects(iri, px.QB + "dataSet") if isinstance(o, ox.NamedNode)]
         return EntityPage(
@@ -401,6 +415,7 @@ class EntityBuilder:
             types=types,
             inferred_types=inferred_types,
             rows=rows,
+            inferred_rows=inferred_rows,
             incoming=self.incoming(iri),
             sources=sorted(self.sources.values(), key=lambda s: s.number),
             conflicts=self.conflicts(iri),

@@ -28,6 +28,7 @@ TEXT: dict[str, dict[str, str]] = {
     # Entity pages
     "entity.types": _e("Type", "Jenis"),
     "entity.inferred_types": _e("Inferred types", "Jenis hasil inferensi"),
+    "entity.inferred_statements": _e("Inferred statements", "Pernyataan hasil inferensi"),
     "entity.inferred": _e("inferred", "inferensi"),
     "entity.inferred_hint": _e("added by OWL RL reasoning, not stated by a source",
                                "ditambahkan oleh penalaran OWL RL, tidak dinyatakan oleh sumber"),

@@ -165,7 +165,7 @@ def data(path: str):
     fmt = FORMATS[fmt_key]
     c = ctx()
     body = describe.serialize(describe.description(c.store, iri, c.base), fmt, c.iris)
-    return cached_response(body, fmt.content_type, links=links, extra=extra)
+    return cached_response(body, fmt.media_type, links=links, extra=extra)
 
 
 # Ontology and shapes ---------------------------------------------------------------------
@@ -196,7 +196,7 @@ def _document(name: str, ext: str | None):
         cache = app_cache()
         if cache_key not in cache:
             cache[cache_key] = describe.serialize(_graph_quads(name), fmt, c.iris)
-        return cached_response(cache[cache_key], fmt.content_type, links=links, extra=extra)
+        return cached_response(cache[cache_key], fmt.media_type, links=links, extra=extra)
     cache = app_cache()
     index_key = ("doc-index", name)
     if index_key not in cache:

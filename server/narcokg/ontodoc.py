@@ -155,7 +155,14 @@ class DocBuilder:
         else:
             href = self.iris.href(iri)
         curie = px.curie(iri, px.all_prefixes(self.iris.base))
-        text = curie if curie and not iri.startswith(self.iris.base) else self.name(iri)
+        has_name = iri in self.anchors or self.labels.known(iri) or any(
+            isinstance(o, ox.Literal) for p in NAMES for o in self.g.objects(iri, p))
+        if curie and not iri.startswith(self.iris.base):
+            text = curie
+        elif has_name:
+            text = self.name(iri)
+        else:
+            text = curie or self.iris.to_public(iri)
         return DocValue(kind="link", text=text, href=href, iri=self.iris.to_public(iri))
 
     def value(self, term: ox.Term, pred: str = "", depth: int = 0) -> DocValue:

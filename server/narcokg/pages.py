@@ -112,12 +112,11 @@ def browse_class(slug: str):
     rows = c.store.select(
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
         "SELECT ?s (SAMPLE(?l1) AS ?a) (SAMPLE(?l2) AS ?b) WHERE { "
-        f"GRAPH ?g {{ ?s a ?cls }} FILTER(?g NOT IN ({_excluded_graphs()})) FILTER(isIRI(?s)) "
-        "OPTIONAL { ?s rdfs:label ?l1 FILTER(langMatches(lang(?l1), ?lang)) } "
+        f"GRAPH ?g {{ ?s a <{cls}> }} FILTER(?g NOT IN ({_excluded_graphs()})) FILTER(isIRI(?s)) "
+        f"OPTIONAL {{ ?s rdfs:label ?l1 FILTER(langMatches(lang(?l1), '{c.lang}')) }} "
         "OPTIONAL { ?s rdfs:label ?l2 FILTER(langMatches(lang(?l2), 'en')) } "
         "} GROUP BY ?s ORDER BY LCASE(STR(COALESCE(?a, ?b, ?s))) ?s "
-        f"LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}",
-        cls=ox.NamedNode(cls), lang=ox.Literal(c.lang))
+        f"LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}")
     items = [{"label": c.labels(r["s"].value), "href": c.iris.href(r["s"].value),
               "iri": c.iris.to_public(r["s"].value)} for r in rows]
     return render_page("browse_class.html", cls={"iri": c.iris.to_public(cls), "label": c.labels(cls),

@@ -39,12 +39,15 @@ START_TIMEOUT = 120.0
 class QueryFailed(Exception):
     """A query that could not be answered: an HTTP status and a message for the client."""
 
-    def __init__(self, status: int, message: str, retry_after: int | None = None, limit: str | None = None):
+    def __init__(self, status: int, message: str, retry_after: int | None = None, limit: str | None = None,
+                 seconds: float = 0.0):
         super().__init__(message)
         self.status = status
         self.message = message
         self.retry_after = retry_after
         self.limit = limit
+        #: Execution time spent before the failure (charged to the client's fair-use budget).
+        self.seconds = seconds
 
 
 @dataclass
@@ -239,9 +242,12 @@ class QueryPool:
                 f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
                 "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
                 limit="query_timeout",
+                seconds=timeout,
             ) from None
         except (_Died, OSError, ValueError):
-            raise self._died(proc) from None
+            failure = self._died(proc)
+            failure.seconds = time.monotonic() - started
+            raise failure from None
         elapsed = time.monotonic() - started
         proc.queries += 1
         if header.get("fatal"):
@@ -250,7 +256,9 @@ class QueryPool:
             self._release(proc)
         if header.get("ok"):
             return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed)
-        raise self._refusal(header, elapsed)
+        failure = self._refusal(header)
+        failure.seconds = elapsed
+        raise failure
 
     def _died(self, proc: _Proc) -> QueryFailed:
         try:
@@ -276,7 +284,7 @@ class QueryPool:
             retry_after=1,
         )
 
-    def _refusal(self, header: dict, elapsed: float) -> QueryFailed:
+    def _refusal(self, header: dict) -> QueryFailed:
         error = header.get("error")
         message = header.get("message", "")
         if error == "syntax":
@@ -334,6 +342,13 @@ class QueryPool:
 
 _pools: dict[int, QueryPool] = {}
 _pools_lock = threading.Lock()
+_spec: querydata.DataSpec | None = None
+
+
+def configure(spec: querydata.DataSpec) -> None:
+    """Set the data every pool of this process tree opens (``narcokg serve`` does, before forking)."""
+    global _spec
+    _spec = spec
 
 
 def get_pool(settings: Settings) -> QueryPool:
@@ -347,7 +362,7 @@ def get_pool(settings: Settings) -> QueryPool:
         if pool is None:
             for other in list(_pools):  # inherited from a parent across fork: not ours
                 del _pools[other]
-            pool = QueryPool(settings)
+            pool = QueryPool(settings, spec=_spec)
             _pools[pid] = pool
         return pool
 

@@ -8,7 +8,7 @@ owlrl reported an inconsistency.
 from __future__ import annotations
 
 import owlrl
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace
 
 ERRNS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 
@@ -17,6 +17,10 @@ REFLEXIVE_NOISE = {OWL.sameAs, RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivale
 
 #: Types every resource gets under OWL RL; they say nothing.
 TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource}
+
+#: Namespaces of the built-in vocabularies: what OWL RL derives about their own terms
+#: (e.g. "rdf:HTML a rdfs:Datatype") is true everywhere and tells a user nothing.
+BUILTIN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 
 
 class InconsistencyError(Exception):
@@ -39,6 +43,8 @@ def infer(asserted: Graph) -> Graph:
         if (s, p, o) in asserted:
             continue
         if isinstance(s, (Literal, BNode)) or isinstance(o, BNode):
+            continue
+        if str(s).startswith(BUILTIN):
             continue
         if p in REFLEXIVE_NOISE and s == o:
             continue

@@ -17,10 +17,11 @@ import re
 import time
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.http import HTTP_STATUS_CODES
 
 from . import fairuse, querypool, servicedescription, snapshot, sparqlformats
@@ -149,9 +150,6 @@ def read_params(settings: Settings) -> Params:
             raise Refusal(403, "this endpoint is read-only: SPARQL Update is not accepted")
         if mimetype == "application/x-www-form-urlencoded":
             raw = _read_body(3 * settings.max_query_bytes + 16 * 1024)
-            from werkzeug.datastructures import MultiDict
-            from urllib.parse import parse_qsl
-
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -314,7 +312,7 @@ def endpoint():
         etag = None
         if request.method in ("GET", "HEAD"):
             etag = _etag(params, fmt)
-            if etag in request.if_none_match:
+            if request.if_none_match.contains_weak(etag):
                 resp = Response(status=304)
                 resp.set_etag(etag)
                 resp.headers["Vary"] = "Accept"

@@ -230,5 +230,18 @@ def serialize_triples(triples: list, fmt: Format, prefixes: dict[str, str] | Non
         items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     else:
         items = triples
-    use_prefixes = prefixes if fmt.name in ("turtle", "trig", "rdfxml") else None
+    use_prefixes = _used_prefixes(triples, prefixes) if prefixes and fmt.name in ("turtle", "trig", "rdfxml") else None
     return ox.serialize(items, format=fmt.rdf_format, prefixes=use_prefixes) or b""
+
+
+def _used_prefixes(triples: list, prefixes: dict[str, str]) -> dict[str, str]:
+    """Only the prefixes whose namespace some IRI of ``triples`` starts with, sorted by name."""
+    iris = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    namespaces = {ns for ns in prefixes.values() if any(i.startswith(ns) for i in iris)}
+    return {name: ns for name, ns in sorted(prefixes.items()) if ns in namespaces}

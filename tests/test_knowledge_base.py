@@ -1,0 +1,151 @@
+"""The knowledge base as built: reproducible, reasoned, labelled, typed, formatted."""
+from __future__ import annotations
+
+import filecmp
+
+import pytest
+from rdflib import OWL, RDF, RDFS, XSD, Literal, Namespace, URIRef
+
+from narcokg import build, snapshot, turtlefmt
+from narcokg.config import BASE, load_settings
+
+NKG = Namespace(BASE + "ontology#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+ID = BASE + "id/"
+
+
+def graph(built, slug):
+    return built.dataset.graph(URIRef(BASE + "graph/" + slug))
+
+
+def union(built):
+    return build.union(list(built.dataset.graphs()))
+
+
+def test_two_builds_of_the_same_sources_are_byte_identical(built, tmp_path):
+    again = build.run(load_settings(dist=tmp_path / "again"), progress=lambda _m: None)
+    for name in snapshot.DUMPS + [snapshot.MANIFEST]:
+        assert filecmp.cmp(built.out_dir / name, again.out_dir / name, shallow=False), name
+
+
+def test_build_writes_every_dump_and_one_graph_per_source_document(built):
+    for name in snapshot.DUMPS:
+        assert (built.out_dir / name).stat().st_size > 0
+    names = {str(g.identifier) for g in built.dataset.graphs() if len(g)}
+    for slug in ["polri-asean", "nainggolan-2024", "bnn-timor-leste", "rasyid-ramadhan", "indonesia-unodc-cp",
+                 "reference", "ontology", "shapes", "inferred", "validation"]:
+        assert BASE + "graph/" + slug in names
+
+
+def test_each_source_graph_is_described_by_its_document(built):
+    g = union(built)
+    for slug in ["polri-asean", "nainggolan-2024", "bnn-timor-leste", "rasyid-ramadhan", "indonesia-unodc-cp"]:
+        doc = URIRef(ID + "source/" + slug)
+        assert (doc, RDF.type, NKG.SourceDocument) in g
+        derived = set(graph(built, slug).subjects(PROV.wasDerivedFrom, doc))
+        assert derived, f"no statement of graph {slug} is derived from its document"
+
+
+def test_the_knowledge_graph_has_no_violation(built):
+    assert built.report.violations == 0, [r for r in built.report.results if r.severity == "Violation"]
+
+
+@pytest.mark.parametrize("subject,predicate,obj", [
+    ("organisation/bnn", NKG.partyTo, "agreement/mou-indonesia-fiji-2015"),           # owl:inverseOf
+    ("event/signing-mou-indonesia-fiji-2015", NKG.signingOf, "agreement/mou-indonesia-fiji-2015"),
+    ("state/IDN", ORG.hasSubOrganization, "organisation/bnn"),                          # ORG inverse
+    ("organisation/ditresnarkoba-polda-metro-jaya", ORG.transitiveSubOrganizationOf, "state/IDN"),  # transitivity
+    ("organisation/bnn", NKG.conducted, "seizure/batam-2018-02-11"),
+    ("place/sekupang", NKG.locatedIn, "country/IDN"),                                   # transitive locatedIn
+    ("country/IDN", NKG.territoryOf, "state/IDN"),
+])
+def test_owl_rl_infers_inverses_and_transitive_closures(built, subject, predicate, obj):
+    inferred = graph(built, "inferred")
+    assert (URIRef(ID + subject), predicate, URIRef(ID + obj)) in inferred
+
+
+def test_owl_rl_infers_superclasses_from_the_alignment(built):
+    inferred = graph(built, "inferred")
+    bnn = URIRef(ID + "organisation/bnn")
+    assert (bnn, RDF.type, ORG.Organization) in inferred
+    assert (bnn, RDF.type, PROV.Agent) in inferred
+    assert (URIRef(ID + "agreement/mou-indonesia-fiji-2015"), RDF.type, NKG.Agreement) in inferred
+
+
+def test_inferred_graph_holds_no_noise(built):
+    inferred = graph(built, "inferred")
+    for s, p, o in inferred:
+        assert not isinstance(s, Literal)
+        assert not (p == OWL.sameAs and s == o)
+        assert not str(s).startswith(str(RDF)), (s, p, o)
+
+
+def entities(g):
+    return {s for s in g.subjects(RDF.type, None) if isinstance(s, URIRef) and str(s).startswith(ID)}
+
+
+def test_every_entity_has_an_english_label(built):
+    g = union(built)
+    missing = [e for e in entities(g) if not any(getattr(l, "language", None) == "en" for l in g.objects(e, RDFS.label))]
+    assert entities(g), "no entities found"
+    assert missing == []
+
+
+DATE_PROPS = {NKG.date: XSD.date, NKG.yearMonth: XSD.gYearMonth, NKG.year: XSD.gYear, NKG.startYear: XSD.gYear,
+              NKG.endYear: XSD.gYear, NKG.refYear: XSD.gYear, NKG.foundingYear: XSD.gYear}
+COUNT_PROPS = [NKG.caseCount, NKG.suspectCount, NKG.foreignSuspectCount, NKG.domesticSuspectCount, NKG.npsCount,
+               NKG.participantCount, NKG.statedCount, NKG.arrestedCount, NKG.rowNumber]
+SCHEMA_VALUE = URIRef("https://schema.org/value")
+
+
+def test_every_date_count_and_weight_is_typed(built):
+    g = union(built)
+    seen = 0
+    for prop, datatype in DATE_PROPS.items():
+        for o in g.objects(None, prop):
+            seen += 1
+            assert isinstance(o, Literal) and o.datatype == datatype, (prop, o)
+    for prop in COUNT_PROPS:
+        for o in g.objects(None, prop):
+            seen += 1
+            assert isinstance(o, Literal) and o.datatype == XSD.integer, (prop, o)
+    for q in g.subjects(RDF.type, NKG.Quantity):
+        value = g.value(q, SCHEMA_VALUE)
+        assert isinstance(value, Literal) and value.datatype == XSD.decimal, q
+        assert g.value(q, URIRef("https://schema.org/unitCode")) is not None, q
+    assert seen > 100
+
+
+def test_the_agreements_table_has_fifteen_rows_with_their_signings(built):
+    g = union(built)
+    rows = {int(g.value(a, NKG.rowNumber)) for a in g.subjects(NKG.counterpartState, None)}
+    assert rows == set(range(1, 16))
+    # rows 4, 10, 12 and 13 name two places: two signing events each
+    signings = [e for a in g.subjects(NKG.counterpartState, None) for e in g.objects(a, NKG.signing)]
+    assert len(signings) == 19
+    for e in signings:
+        assert len(list(g.objects(e, NKG.place))) == 1 and len(list(g.objects(e, NKG.date))) == 1
+
+
+def test_every_source_conflict_is_reported_as_a_warning(built):
+    g = union(built)
+    conflicts = set(g.subjects(RDF.type, NKG.SourceConflict))
+    assert len(conflicts) == 7
+    subjects = {str(s) for c in conflicts for s in g.objects(c, NKG.conflictSubject)}
+    warned = {r.focus for r in built.report.results if r.severity == "Warning"}
+    assert subjects == warned
+
+
+def test_all_turtle_is_in_one_format():
+    assert [p.name for p in turtlefmt.unformatted(load_settings())] == []
+
+
+def test_ontology_terms_have_bilingual_labels_and_definitions(built):
+    onto = graph(built, "ontology")
+    terms = {s for s in onto.subjects(RDFS.isDefinedBy, URIRef(BASE + "ontology"))}
+    assert len(terms) > 80
+    for t in terms:
+        langs = {l.language for l in onto.objects(t, RDFS.label)}
+        assert {"en", "id"} <= langs, t
+        assert onto.value(t, RDFS.comment) is not None, t
