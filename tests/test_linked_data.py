@@ -356,9 +356,6 @@ def test_entity_title_follows_the_language(server, kg):
 
 def test_entity_page_shows_properties_with_human_labels(server, kg):
     html = unescape(get(server, "/page/agreement/mou-indonesia-fiji-2015", headers=HTML).text)
-    ontology = rdflib.Graph()
-    for t in kg.triples((None, RDFS.label, None)):
-        ontology.add(t)
     for p in set(kg.predicates(MOU, None)):
         if str(p).startswith(str(NKG)) and p not in (NKG.evidence, NKG.sourceLocation):
             assert label_of(kg, p, "en") in html, p
@@ -553,15 +550,14 @@ def test_search_ranks_the_acronym_first_and_speaks_both_languages(server, kg):
     assert label_of(kg, BNN, "id") in unescape(html)
 
 
-def test_search_matches_every_label_of_the_graph(server, kg):
-    """Any English label, searched without its accents, finds its entity."""
+def test_search_matches_acronyms_of_the_graph(server, kg):
+    """Acronyms (skos:altLabel), searched in lower case without accents, find their entity."""
     labelled = sorted((s, o) for s, o in kg.subject_objects(SKOS.altLabel)
-                      if isinstance(s, URIRef) and str(s).startswith(B + "id/"))[:10]
+                      if isinstance(s, URIRef) and str(s).startswith(B + "id/"))[:15]
+    assert labelled
     for s, o in labelled:
-        data = get(server, "/search.json", params={"q": strip_accents(str(o)).lower()}).json()
-        assert data["total"] >= 1
-        assert str(s) in [r["iri"] for r in get(server, "/search", params={"q": str(o)}, headers=HTML).text.split()] or \
-            'href="/page/' + str(s)[len(B + "id/"):] + '"' in get(server, "/search", params={"q": str(o)}, headers=HTML).text
+        html = get(server, "/search", params={"q": strip_accents(str(o)).lower()}, headers=HTML).text
+        assert 'href="/page/' + str(s)[len(B + "id/"):] + '"' in html, (s, o)
 
 
 def test_search_input_errors_and_escaping(server):

@@ -63,7 +63,14 @@ def test_pages_have_no_inline_script_or_style(server, path):
     resp = requests.get(server.url(path), headers=HTML, timeout=30)
     assert resp.headers["Content-Type"].startswith("text/html")
     html = resp.text
-    assert not re.search(r"<script\b(?![^>]*\bsrc=)", html, re.I), "inline <script>"
+    # Executable inline script is forbidden; a JSON-LD data block is data (never run), but its
+    # content must not be able to close the element.
+    for attrs, content in re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.I | re.S):
+        if "src=" in attrs:
+            assert not content.strip(), "script with src and inline content"
+        else:
+            assert re.search(r'type="application/(ld\+)?json"', attrs), "inline executable <script>"
+            assert "<" not in content, "unescaped '<' inside a JSON data block"
     assert not re.search(r"\son[a-z]+\s*=", html, re.I), "inline event handler"
     assert not re.search(r"<style\b", html, re.I), "inline <style>"
     assert not re.search(r"\sstyle\s*=", html, re.I), "inline style attribute"

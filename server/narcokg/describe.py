@@ -68,9 +68,9 @@ def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> bytes:
     prefixes = {k: v for k, v in px.all_prefixes(iris.public or iris.base).items() if k not in ("id", "graph")}
     mapped = [iris.public_quad(q) for q in quads]
     if fmt.quads:
-        data = list(dict.fromkeys(mapped))
+        data = sorted(set(mapped), key=str)
     else:
-        data = list(dict.fromkeys(q.triple for q in mapped))
+        data = sorted({q.triple for q in mapped}, key=str)
     if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes)
     return ox.serialize(data, format=fmt.ox_format)

@@ -140,10 +140,10 @@ class EntityBuilder:
             return known
         if self.is_genid(iri):
             node = ox.NamedNode(iri)
-            kinds = [q.object.value for q in self.store.ox.quads_for_pattern(node, ox.NamedNode(px.RDF + "type"), None, None)
+            kinds = [q.object.value for q in _sorted(self.store.ox.quads_for_pattern(node, ox.NamedNode(px.RDF + "type"), None, None))
                      if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(self.nkg)]
             kind = self.labels(kinds[0]) if kinds else t("node", self.lang)
-            for q in self.store.ox.quads_for_pattern(None, None, node, None):
+            for q in _sorted(self.store.ox.quads_for_pattern(None, None, node, None)):
                 if isinstance(q.subject, ox.NamedNode) and q.subject.value != iri:
                     return f"{kind} · {self.labels(q.subject.value)}"
             return kind
@@ -212,7 +212,7 @@ class EntityBuilder:
         """
         skip = skip or set()
         grouped: dict[str, dict[ox.Term, list[str]]] = {}
-        for q in self.store.ox.quads_for_pattern(ox.NamedNode(iri), None, None, None):
+        for q in _sorted(self.store.ox.quads_for_pattern(ox.NamedNode(iri), None, None, None)):
             p = q.predicate.value
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if p == self.nkg + "evidence" or p == self.nkg + "sourceLocation":
@@ -255,7 +255,7 @@ class EntityBuilder:
     def incoming(self, iri: str, cap: int = 100) -> list[Row]:
         validation = self.base + "graph/validation"
         grouped: dict[str, dict[str, list[str]]] = {}
-        for q in self.store.ox.quads_for_pattern(None, None, ox.NamedNode(iri), None):
+        for q in _sorted(self.store.ox.quads_for_pattern(None, None, ox.NamedNode(iri), None)):
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if graph == validation or not isinstance(q.subject, ox.NamedNode):
                 continue
@@ -274,8 +274,8 @@ class EntityBuilder:
 
     # Special sections ------------------------------------------------------------------
     def _objects(self, iri: str, prop: str) -> list[ox.Term]:
-        return list(dict.fromkeys(q.object for q in self.store.ox.quads_for_pattern(
-            ox.NamedNode(iri), ox.NamedNode(prop), None, None)))
+        return list(dict.fromkeys(q.object for q in _sorted(self.store.ox.quads_for_pattern(
+            ox.NamedNode(iri), ox.NamedNode(prop), None, None))))
 
     def _text(self, iri: str, props: list[str]) -> str | None:
         for p in props:
@@ -286,7 +286,7 @@ class EntityBuilder:
 
     def conflicts(self, iri: str) -> list[Conflict]:
         nodes = [o.value for o in self._objects(iri, self.nkg + "hasSourceConflict") if isinstance(o, ox.NamedNode)]
-        for q in self.store.ox.quads_for_pattern(None, ox.NamedNode(self.nkg + "conflictSubject"), ox.NamedNode(iri), None):
+        for q in _sorted(self.store.ox.quads_for_pattern(None, ox.NamedNode(self.nkg + "conflictSubject"), ox.NamedNode(iri), None)):
             if isinstance(q.subject, ox.NamedNode) and q.subject.value not in nodes:
                 nodes.append(q.subject.value)
         out = []
@@ -313,7 +313,7 @@ class EntityBuilder:
     def findings(self, iri: str) -> list[Finding]:
         validation = ox.NamedNode(self.base + "graph/validation")
         out = []
-        for q in self.store.ox.quads_for_pattern(None, ox.NamedNode(px.SH + "focusNode"), ox.NamedNode(iri), validation):
+        for q in _sorted(self.store.ox.quads_for_pattern(None, ox.NamedNode(px.SH + "focusNode"), ox.NamedNode(iri), validation)):
             r = q.subject
             sev = [o for o in self._objects_in(r, px.SH + "resultSeverity", validation)]
             msg = [o for o in self._objects_in(r, px.SH + "resultMessage", validation) if isinstance(o, ox.Literal)]
@@ -327,20 +327,20 @@ class EntityBuilder:
         return out
 
     def _objects_in(self, node, prop: str, graph) -> list[ox.Term]:
-        return [q.object for q in self.store.ox.quads_for_pattern(node, ox.NamedNode(prop), None, graph)]
+        return [q.object for q in _sorted(self.store.ox.quads_for_pattern(node, ox.NamedNode(prop), None, graph))]
 
     def dataset(self, iri: str) -> DatasetView | None:
         """The observations of a qb:DataSet as a table (dimensions, then measures) and a chart."""
         observations = [q.subject.value for q in self.store.ox.quads_for_pattern(
             None, ox.NamedNode(px.QB + "dataSet"), ox.NamedNode(iri), None) if isinstance(q.subject, ox.NamedNode)]
-        observations = list(dict.fromkeys(observations))
+        observations = sorted(set(observations))
         if not observations:
             return None
         dims, measures = [], []
         values: dict[str, dict[str, ox.Term]] = {}
         for obs in observations:
             cells = values.setdefault(obs, {})
-            for q in self.store.ox.quads_for_pattern(ox.NamedNode(obs), None, None, None):
+            for q in _sorted(self.store.ox.quads_for_pattern(ox.NamedNode(obs), None, None, None)):
                 p = q.predicate.value
                 if p in cells:
                     continue
@@ -390,7 +390,7 @@ class EntityBuilder:
     # The page ------------------------------------------------------------------------
     def build(self, iri: str) -> EntityPage:
         type_quads: dict[str, list[str]] = {}
-        for q in self.store.ox.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None):
+        for q in _sorted(self.store.ox.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None)):
             if isinstance(q.object, ox.NamedNode):
                 type_quads.setdefault(q.object.value, []).append(
                     q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "")
@@ -426,6 +426,11 @@ class EntityBuilder:
             part_of=part_of,
             findings=self.findings(iri),
         )
+
+
+def _sorted(quads) -> list[ox.Quad]:
+    """Quads in a fixed order, so a page is the same bytes in every worker (stable ETags)."""
+    return sorted(quads, key=lambda q: (str(q.subject), q.predicate.value, str(q.object), str(q.graph_name)))
 
 
 def _number(term) -> float | None:

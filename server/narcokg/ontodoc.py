@@ -212,18 +212,18 @@ class DocBuilder:
         out = []
         for p in sorted(grouped, key=key):
             values = [self.value(o, p, depth) for o in grouped[p]]
-            values.sort(key=lambda v: (v.kind != "link", v.lang not in (self.lang, None), v.text.casefold()))
+            values.sort(key=lambda v: (v.kind != "link", v.lang not in (self.lang, None), v.text.casefold(), v.iri or ""))
             out.append(Field(label=self.labels(p), href=self.iris.href(p), values=values))
         return out
 
     def texts(self, iri: str, preds: list[str]) -> list[tuple[str, str | None]]:
         lits = [o for p in preds for o in self.g.objects(iri, p) if isinstance(o, ox.Literal)]
         order = {self.lang: 0, "en": 1}
-        lits.sort(key=lambda lit: order.get(lit.language or "", 2))
+        lits.sort(key=lambda lit: (order.get(lit.language or "", 2), lit.language or "", lit.value))
         return list(dict.fromkeys((lit.value, lit.language) for lit in lits))
 
     def term(self, iri: str, extra: list[Field], first: list[str]) -> TermDoc:
-        kinds = [self.link(k) for k in self.g.iris(iri, px.RDF + "type")]
+        kinds = [self.link(k) for k in sorted(self.g.iris(iri, px.RDF + "type"))]
         definitions = self.texts(iri, DEFINITIONS)
         chosen = pick_literal([ox.Literal(v, language=lg) if lg else ox.Literal(v) for v, lg in definitions], self.lang)
         return TermDoc(
@@ -257,7 +257,7 @@ def ontology_doc(index: GraphIndex, ontology_iri: str, iris: IriMap, labels: Lab
         b.anchors[iri] = b.anchor_for(iri)
 
     def sort(xs):
-        return sorted(xs, key=lambda x: (not x.startswith(ns), b.name(x).casefold()))
+        return sorted(xs, key=lambda x: (not x.startswith(ns), b.name(x).casefold(), x))
 
     def class_doc(c: str) -> TermDoc:
         extra = []
@@ -345,7 +345,7 @@ def shapes_doc(index: GraphIndex, shapes_iri: str, iris: IriMap, labels: Labels,
              px.SH + "path", px.SH + "severity", px.SH + "message", px.SH + "property", px.SH + "sparql"]
 
     def sort(xs):
-        return sorted(xs, key=lambda x: b.name(x).casefold())
+        return sorted(xs, key=lambda x: (b.name(x).casefold(), x))
 
     sections = [Section("node-shapes", t("doc.node_shapes", lang), [b.term(s, [], first) for s in sort(node_shapes)])]
     if prop_shapes:

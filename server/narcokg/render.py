@@ -87,8 +87,8 @@ class Labels:
     def _lookup(self, iri: str) -> str | None:
         node = ox.NamedNode(iri)
         for pred in _LABEL_NODES:
-            lits = [q.object for q in self.store.ox.quads_for_pattern(node, pred, None, None)
-                    if isinstance(q.object, ox.Literal)]
+            lits = sorted({q.object for q in self.store.ox.quads_for_pattern(node, pred, None, None)
+                           if isinstance(q.object, ox.Literal)}, key=str)
             chosen = pick_literal(lits, self.lang)
             if chosen is not None:
                 return chosen.value

@@ -41,7 +41,8 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self._options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # options newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self):
         return self._app
@@ -88,6 +89,9 @@ def gunicorn_options(settings: Settings, started: float) -> dict:
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
         "when_ready": when_ready,
+        # gunicorn >= 25.1 opens a control socket at one fixed path per user by default: two
+        # servers (tests, benchmarks) would fight over it, and nothing here uses it.
+        "control_socket_disable": True,
     }
 
 

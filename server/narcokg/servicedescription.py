@@ -64,7 +64,6 @@ def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int]], t
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
     g.add((default, DCTERMS.description, Literal(DEFAULT_GRAPH_TEXT, lang="en")))
-    g.add((default, RDFS.comment, Literal(DEFAULT_GRAPH_TEXT, lang="en")))
     g.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
     for i, (iri, count) in enumerate(graphs):
         named = BNode(f"namedGraph{i}")
