@@ -111,8 +111,7 @@ ACCEPTS = st.sampled_from([
 ])
 
 
-@FUZZ
-@settings(max_examples=120)
+@settings(FUZZ, max_examples=120)
 @given(query=sparql_text, accept=ACCEPTS, how=st.sampled_from(["get", "form", "direct"]))
 def test_sparql_survives_mutated_queries(fuzz_server, query, accept, how):
     data = query.encode("utf-8", "surrogatepass")
@@ -126,8 +125,7 @@ def test_sparql_survives_mutated_queries(fuzz_server, query, accept, how):
         send(fuzz_server, "POST", "/sparql", [*headers, ("Content-Type", "application/sparql-query")], data)
 
 
-@FUZZ
-@settings(max_examples=40)
+@settings(FUZZ, max_examples=40)
 @given(body=st.binary(max_size=2000), content_type=st.sampled_from([
     "application/sparql-query", "application/x-www-form-urlencoded", "application/sparql-update",
     "multipart/form-data", "multipart/form-data; boundary=xyz", "text/plain", "application/json", "",
@@ -189,8 +187,7 @@ def test_explosive_query_is_stopped_with_a_message(fuzz_server):
 path_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
 
 
-@FUZZ
-@settings(max_examples=150)
+@settings(FUZZ, max_examples=150)
 @given(prefix=st.sampled_from(["/id/", "/page/", "/data/", "/search?q=", "/browse?class=", "/shacl?shape=",
                                "/static/", "/download/", "/ontology#", "/", "/sparql?query="]),
        tail=path_text, ext=st.sampled_from(["", ".ttl", ".jsonld", ".nt", ".rdf", ".html", ".exe", ".."]),
@@ -215,8 +212,7 @@ HEADER_VALUES = st.one_of(
 )
 
 
-@FUZZ
-@settings(max_examples=80)
+@settings(FUZZ, max_examples=80)
 @given(path=st.sampled_from(["/sparql?query=ASK%7B%7D", "/id/state/IDN", "/page/state/IDN", "/data/state/IDN",
                              "/search?q=bnn", "/shacl", "/ontology", "/browse", "/download", "/"]),
        accept=HEADER_VALUES, language=HEADER_VALUES)
@@ -257,8 +253,7 @@ def rdf_bodies(draw) -> bytes:
     return data
 
 
-@FUZZ
-@settings(max_examples=60)
+@settings(FUZZ, max_examples=60)
 @given(body=rdf_bodies(), content_type=VALIDATE_TYPES,
        accept=st.sampled_from(["", "text/turtle", "application/ld+json", "text/html", "image/png", "*/*"]))
 def test_shacl_validate_survives_any_body(fuzz_server, body, content_type, accept):
