@@ -26,10 +26,7 @@ MAX_ROWS = 30
 #: Questions whose hand-derived answer the data does not give yet, with the data defect behind it.
 #: Strict: once the data is fixed the test passes, the xfail turns into a failure, and the entry
 #: must be removed here.
-KNOWN_DATA_DEFECTS = {
-    "20-seizures-in-indonesia": "place/soekarno-hatta-airport has no nkg:locatedIn, so the October 2022 "
-                                "cocaine seizure at Soekarno-Hatta airport is not found in Indonesia",
-}
+KNOWN_DATA_DEFECTS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ ACCEPTS = st.sampled_from([
 ])
 
 
-@settings(FUZZ, max_examples=120)
+@settings(FUZZ, max_examples=300)
 @given(query=sparql_text, accept=ACCEPTS, how=st.sampled_from(["get", "form", "direct"]))
 def test_sparql_survives_mutated_queries(fuzz_server, query, accept, how):
     data = query.encode("utf-8", "surrogatepass")
@@ -125,7 +125,7 @@ def test_sparql_survives_mutated_queries(fuzz_server, query, accept, how):
         send(fuzz_server, "POST", "/sparql", [*headers, ("Content-Type", "application/sparql-query")], data)
 
 
-@settings(FUZZ, max_examples=40)
+@settings(FUZZ, max_examples=80)
 @given(body=st.binary(max_size=2000), content_type=st.sampled_from([
     "application/sparql-query", "application/x-www-form-urlencoded", "application/sparql-update",
     "multipart/form-data", "multipart/form-data; boundary=xyz", "text/plain", "application/json", "",
@@ -179,7 +179,9 @@ def test_huge_queries(fuzz_server, size):
 def test_explosive_query_is_stopped_with_a_message(fuzz_server):
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     answer = send(fuzz_server, "POST", "/sparql", [("Content-Type", "application/sparql-query")], q.encode())
-    assert answer.status in (200, 503, 429, 400)
+    # Stopped past the time limit (a 4xx or 503 naming the limit) or answered: never a 500 (check()).
+    if answer.status != 200:
+        assert "limit" in answer.text.lower() or "timeout" in answer.text.lower(), answer.text[:300]
 
 
 # --- Linked data, search, pages -------------------------------------------------------
@@ -187,7 +189,7 @@ def test_explosive_query_is_stopped_with_a_message(fuzz_server):
 path_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=300)
 @given(prefix=st.sampled_from(["/id/", "/page/", "/data/", "/search?q=", "/browse?class=", "/shacl?shape=",
                                "/static/", "/download/", "/ontology#", "/", "/sparql?query="]),
        tail=path_text, ext=st.sampled_from(["", ".ttl", ".jsonld", ".nt", ".rdf", ".html", ".exe", ".."]),
@@ -253,7 +255,7 @@ def rdf_bodies(draw) -> bytes:
     return data
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=80)
 @given(body=rdf_bodies(), content_type=VALIDATE_TYPES,
        accept=st.sampled_from(["", "text/turtle", "application/ld+json", "text/html", "image/png", "*/*"]))
 def test_shacl_validate_survives_any_body(fuzz_server, body, content_type, accept):

@@ -283,7 +283,7 @@ def test_unknown_iris_are_404(server, path):
     resp = get(server, path, headers=HTML)
     assert resp.status_code == 404
     assert resp.headers["Content-Type"].startswith("text/html")
-    assert "<h1" in resp.text and "no-such-body" not in resp.text.split("<h1", 1)[0]
+    assert "404" in h1(resp.text)
     plain = get(server, path, headers={"Accept": "text/turtle"})
     assert plain.status_code == 404 and plain.text.strip()
 
@@ -514,7 +514,7 @@ def test_browse_counts_instances(server, built):
         n = len(counts.get(cls, ()))
         assert n
         slug = str(cls)[len(str(NKG)):] if str(cls).startswith(str(NKG)) else "qb:DataSet"
-        assert re.search(rf'href="/browse/{re.escape(slug)}">[^<]*</a></th><td class="num">{n}</td>', html), cls
+        assert re.search(rf'href="/browse/{re.escape(slug)}">(?:(?!</tr>).)*?</a></th><td class="num">{n}</td>', html), cls
 
 
 def test_browse_class_lists_instances_with_pagination(server, kg):

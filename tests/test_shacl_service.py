@@ -370,3 +370,26 @@ def test_unknown_severity_filter_is_400(server):
     resp = requests.get(server.url("/shacl"), params={"severity": "<b>Bogus</b>"}, headers={"Accept": "text/html"}, timeout=30)
     assert resp.status_code == 400
     assert "<b>Bogus" not in resp.text
+
+
+def test_public_base_rewrites_the_report(built, settings, tmp_path_factory):
+    """Served with a public base, the report names nodes under it, in RDF and in HTML links."""
+    public = "http://narcokg.example.test/"
+    srv = start_server(built.out_dir, tmp_path_factory.mktemp("public"), env_extra={"NARCOKG_PUBLIC_BASE": public})
+    try:
+        resp = requests.get(srv.url("/shacl"), headers={"Accept": "application/n-triples"}, timeout=30)
+        assert resp.status_code == 200
+        assert settings.base + "id/" not in resp.text
+        report = Graph().parse(data=resp.content, format="nt")
+        expected = {r[0].replace(settings.base, public, 1) for r in results(built.report.graph)}
+        assert {r[0] for r in results(report)} == expected
+        html = requests.get(srv.url("/shacl"), headers={"Accept": "text/html"}, timeout=30).text
+        page = unescape(html)
+        for focus in expected:
+            if focus.startswith(public + "id/"):
+                rest = re.escape(focus[len(public) + 3:])
+                # A link that resolves on this server: the public IRI (303 to its page) or the page.
+                assert re.search(rf'href="{re.escape(public)}(?:id|page)/{rest}"', page), focus
+                assert f'title="{focus}"' in page
+    finally:
+        stop_server(srv)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -109,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_fmt)
 
     args = parser.parse_args(argv)
+    if hasattr(signal, "SIGPIPE"):  # `narcokg validate | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     return args.func(args)
 
 

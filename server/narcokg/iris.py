@@ -88,7 +88,13 @@ class IriMap:
         return self.base + "id/" + path
 
     def href(self, iri: str) -> str:
-        """Where an HTML page links for ``iri``: its page, its documentation anchor, or itself."""
+        """Where an HTML page links for ``iri``.
+
+        Under a public base, the IRI itself (it resolves on this server, by 303 to its page);
+        otherwise its local page or documentation anchor. IRIs of other sites link to themselves.
+        """
+        if self.public and iri.startswith(self.base):
+            return self.to_public(iri)
         if iri.startswith(self.base):
             rest = iri[len(self.base):]
             path = self.resource_path(iri)

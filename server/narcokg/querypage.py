@@ -78,11 +78,19 @@ class Example:
         return "/?" + urlencode({"query": self.query})
 
 
-_LANG_LINE = re.compile(r"^(en|id)\s*[:：]\s*(.*)$", re.IGNORECASE)
+#: A labelled comment line: "Question: …", "Pertanyaan: …", "Question (id): …", "Note: …", "id: …".
+_LABELLED = re.compile(r"^(?:(question|pertanyaan|title|judul|note|catatan)\s*(?:\((en|id)\))?|(en|id))\s*[:：]\s*(.*)$",
+                       re.IGNORECASE)
+_TITLE_LANG = {"question": "en", "title": "en", "pertanyaan": "id", "judul": "id"}
 
 
 def parse_example(path: Path, lang: str) -> Example | None:
-    """An example from a catalogue file: its leading ``#`` lines are the question."""
+    """An example from a catalogue file: its leading ``#`` lines hold the question.
+
+    Lines may be labelled ("Question:", "Pertanyaan:" or "Question (id):", "Note:", or just
+    "en:"/"id:"); the question in the page's language is the title (English as fallback) and
+    the notes are the description. Unlabelled lines: the first is the title.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -94,16 +102,29 @@ def parse_example(path: Path, lang: str) -> Example | None:
             continue
         if not stripped.startswith("#"):
             break
-        comments.append(stripped.lstrip("#").strip())
-    comments = [c for c in comments if c]
-    # Lines tagged "en:" / "id:" give the question per language; keep the page's language.
-    tagged = [(m.group(1).lower(), m.group(2)) for m in map(_LANG_LINE.match, comments) if m]
-    if tagged:
-        chosen = [t for code, t in tagged if code == lang] or [t for code, t in tagged if code == "en"]
-        untagged = [c for c in comments if not _LANG_LINE.match(c)]
-        comments = chosen[:1] + untagged
-    title = comments[0] if comments else path.stem.replace("-", " ").replace("_", " ")
-    description = " ".join(comments[1:4])
+        comment = stripped.lstrip("#").strip()
+        if comment:
+            comments.append(comment)
+    titles: dict[str, str] = {}
+    notes: list[str] = []
+    plain: list[str] = []
+    for comment in comments:
+        m = _LABELLED.match(comment)
+        if not m:
+            plain.append(comment)
+            continue
+        label, label_lang, bare_lang, rest = m.groups()
+        label = (label or "").lower()
+        if label in ("note", "catatan"):
+            if (label_lang or ("id" if label == "catatan" else "en")) in (lang, "en"):
+                notes.append(rest)
+            continue
+        code = (label_lang or bare_lang or _TITLE_LANG.get(label, "en")).lower()
+        titles.setdefault(code, rest)
+    title = titles.get(lang) or titles.get("en") or next(iter(titles.values()), None)
+    if title is None:
+        title = plain.pop(0) if plain else path.stem.replace("-", " ").replace("_", " ")
+    description = " ".join((notes + plain)[:3])
     return Example(path.stem, title, description, text.strip() + "\n")
 
 

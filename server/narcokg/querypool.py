@@ -229,21 +229,31 @@ class QueryPool:
         """
         timeout = self.settings.query_timeout if timeout is None else timeout
         wait = timeout + 5.0 if wait is None else wait
-        proc = self._acquire(time.monotonic() + wait)
-        started = time.monotonic()
+        acquire_deadline = time.monotonic() + wait
+        for attempt in range(self.size + 1):
+            proc = self._acquire(acquire_deadline)
+            started = time.monotonic()
+            try:
+                write_frame(proc.wfd, job)
+                ack, _ = proc.read_frame(started + timeout)
+                if not ack.get("started"):
+                    raise ValueError("unexpected frame")
+            except (_Died, OSError, ValueError):
+                # The process was dead before it could start this query (killed while idle):
+                # replace it and run the query on another one.
+                log.warning("query process %s was gone before the query started; replacing it", proc.pid)
+                self._discard(proc)
+                continue
+            except _TimedOut:
+                raise self._timed_out(proc, timeout) from None
+            return self._finish(proc, started, timeout)
+        raise QueryFailed(503, "No query process could take the query; try again shortly.", retry_after=2)
+
+    def _finish(self, proc: _Proc, started: float, timeout: float) -> Answer:
         try:
-            write_frame(proc.wfd, job)
             header, body = proc.read_frame(started + timeout)
         except _TimedOut:
-            proc.kill()
-            self._replace(proc)
-            raise QueryFailed(
-                422,
-                f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
-                "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
-                limit="query_timeout",
-                seconds=timeout,
-            ) from None
+            raise self._timed_out(proc, timeout) from None
         except (_Died, OSError, ValueError):
             failure = self._died(proc)
             failure.seconds = time.monotonic() - started
@@ -259,6 +269,21 @@ class QueryPool:
         failure = self._refusal(header)
         failure.seconds = elapsed
         raise failure
+
+    def _timed_out(self, proc: _Proc, timeout: float) -> QueryFailed:
+        proc.kill()
+        self._replace(proc)
+        return QueryFailed(
+            422,
+            f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
+            "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
+            limit="query_timeout",
+            seconds=timeout,
+        )
+
+    def _discard(self, proc: _Proc) -> None:
+        proc.kill()
+        self._replace(proc)
 
     def _died(self, proc: _Proc) -> QueryFailed:
         try:

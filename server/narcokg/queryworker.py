@@ -8,7 +8,8 @@ the time limit; a query that outgrows the memory cap makes it abort; either way 
 starts a fresh one.
 
 Frames on stdin/stdout: 4-byte header length, 8-byte body length (big-endian), a JSON header,
-then the body. The first frame out says the process is ready.
+then the body. The first frame out says the process is ready; for each query, a first frame
+says it has started, a second carries the answer.
 """
 from __future__ import annotations
 
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         if frame is None:
             return 0
         job, _ = frame
+        write_frame(out, {"started": True})  # lets the parent tell "died before" from "died during"
         try:
             header, body = execute(store, job)
         except MemoryError:

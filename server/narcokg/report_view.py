@@ -15,6 +15,7 @@ from .iris import IriMap
 from .validate import Result
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 
 #: Display order of severities.
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -42,6 +43,23 @@ def compact(iri: str, settings: Settings) -> str:
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri
+
+
+def english_labels(graph: Graph, nodes: set[str]) -> dict[str, str]:
+    """English (else untagged) rdfs:label of each node that has one in ``graph``."""
+    out: dict[str, str] = {}
+    for text in nodes:
+        node = URIRef(text) if "://" in text or text.startswith("urn:") else BNode(text)
+        best = None
+        for label in graph.objects(node, RDFS_LABEL):
+            if isinstance(label, Literal) and (label.language or "").lower().startswith("en"):
+                best = str(label)
+                break
+            if isinstance(label, Literal) and not label.language and best is None:
+                best = str(label)
+        if best:
+            out[text] = " ".join(best.split())[:120]
+    return out
 
 
 def bind_prefixes(graph: Graph, settings: Settings) -> None:
@@ -126,7 +144,10 @@ class Row:
 
     severity: str
     focus: str
+    #: the focus node's English label where known, else its compact IRI
     focus_label: str
+    #: compact IRI of the focus node (``id:state/IDN``)
+    focus_id: str
     focus_href: str | None
     path: str | None
     value: str | None
@@ -138,20 +159,27 @@ class Row:
     constraint: str | None
 
 
-def rows(results: list[Result], names: dict[str, str], settings: Settings) -> list[Row]:
+def rows(results: list[Result], names: dict[str, str], settings: Settings,
+         labels: dict[str, str] | None = None) -> list[Row]:
+    """Rows for display; full IRIs (in ``focus`` and ``shape``) as served (under the public base).
+
+    ``labels`` maps focus IRIs to a readable label (English rdfs:label), where known."""
+    labels = labels or {}
+    iris = IriMap(settings)
     out = []
     for r in results:
         out.append(
             Row(
                 severity=r.severity,
-                focus=r.focus,
-                focus_label=compact(r.focus, settings),
+                focus=iris.to_public(r.focus),
+                focus_label=labels.get(r.focus) or compact(r.focus, settings),
+                focus_id=compact(r.focus, settings),
                 focus_href=local_href(r.focus, settings),
                 path=compact(r.path, settings) if r.path else None,
                 value=compact(r.value, settings) if r.value is not None else None,
                 value_href=local_href(r.value, settings) if r.value and "://" in r.value else None,
                 message=r.message,
-                shape=r.source_shape,
+                shape=iris.to_public(r.source_shape),
                 shape_label=names.get(r.source_shape) or compact(r.source_shape, settings),
                 shape_href=local_href(r.source_shape, settings)
                 if r.source_shape.startswith(settings.base + "shapes#") else None,

@@ -14,11 +14,12 @@ from pathlib import PurePosixPath
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDFS, XSD, BNode, Graph, Literal, URIRef
 from werkzeug.exceptions import ServiceUnavailable
 
 from . import report_view, safeparse, snapshot, validate, validation_runner
 from .config import Settings
+from .iris import IriMap
 from .validation_service import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
 
 blueprint = Blueprint("shacl", __name__)
@@ -125,6 +126,17 @@ def _graph_from_store(slug: str, settings: Settings) -> Graph:
     return graph
 
 
+def _labels_from_store(nodes: set[str]) -> dict[str, str]:
+    store = current_app.extensions.get("narcokg.store")
+    graph = Graph()
+    if store is not None:
+        for text in nodes:
+            if text.startswith(("http://", "https://")):
+                for q in store.ox.quads_for_pattern(ox.NamedNode(text), ox.NamedNode(str(RDFS.label)), None, None):
+                    graph.add((URIRef(text), RDFS.label, _from_ox(q.object)))
+    return report_view.english_labels(graph, nodes)
+
+
 def built_report() -> BuiltReport:
     cached = current_app.extensions.get("narcokg.shacl_report")
     if cached is not None:
@@ -145,7 +157,7 @@ def _load_built_report(settings: Settings) -> BuiltReport:
     results = validate.results_of(graph)
     shapes = _graph_from_store("shapes", settings)
     names = report_view.shape_names(shapes, graph, {r.source_shape for r in results}, settings)
-    rows = report_view.rows(results, names, settings)
+    rows = report_view.rows(results, names, settings, _labels_from_store({r.focus for r in results}))
     return BuiltReport(
         graph=graph,
         rows=rows,
@@ -184,6 +196,8 @@ def report_page():
 
     severity = _severity_filter(request.args.get("severity"))
     shape = (request.args.get("shape") or "").strip() or None
+    if shape:
+        shape = IriMap(settings).to_public(shape)  # the canonical IRI works under a public base too
     selected = [
         r for r in report.rows
         if (severity is None or r.severity == severity)
@@ -344,7 +358,7 @@ def validate_data():
     headers = {"Vary": "Accept", "X-SHACL-Conforms": "true" if outcome.conforms else "false"}
     if media != HTML:
         return Response(outcome.rdf, mimetype=media, headers=headers)
-    rows = report_view.rows(outcome.results, outcome.shape_names, settings)
+    rows = report_view.rows(outcome.results, outcome.shape_names, settings, outcome.labels)
     html = render_template(
         "shacl_validate.html",
         outcome=outcome,

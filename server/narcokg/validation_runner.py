@@ -50,6 +50,8 @@ class Outcome:
     #: the report serialized in the format asked for (None when none was asked).
     rdf: bytes | None = None
     triples: int = 0
+    #: focus node → its English label in the client's data, for display.
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def _slot(settings: Settings) -> threading.BoundedSemaphore:
@@ -132,7 +134,8 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
             out = report_view.rebase(report.graph, settings)
             report_view.bind_prefixes(out, settings)
             rdf = out.serialize(format=rdf_format, encoding="utf-8")
-        conn.send(("ok", Outcome(report.conforms, report.results, names, rdf, len(report.graph))))
+        labels = report_view.english_labels(graph, {r.focus for r in report.results})
+        conn.send(("ok", Outcome(report.conforms, report.results, names, rdf, len(report.graph), labels)))
     except MemoryError:
         conn.send(("limit", f"validation needed more than the memory limit of {settings.query_memory_mb} MiB: send less data"))
     except RecursionError:

@@ -1,0 +1,137 @@
+"""The benchmark's query mix: six query shapes researchers send, in our vocabulary.
+
+Every query names only IRIs that the real knowledge graph and the synthetic data of
+``scale.py`` both hold (``id/organisation/bnn``, ``id/state/IDN``, the ontology's terms), so the
+same text runs, unchanged, on the real dump, on every synthetic size, and on every server
+(narcokg, the bare ceiling, rdflib-endpoint). The queries were fixed before any target was
+measured; they are not tuned to make a figure look good.
+
+Each query declares every prefix it uses (rdflib-endpoint would otherwise inject its own).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BASE = "https://w3id.org/narcokg/"
+
+PREFIXES = f"""PREFIX nkg: <{BASE}ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+SELECT_JSON = "application/sparql-results+json"
+TURTLE = "text/turtle"
+
+
+@dataclass(frozen=True)
+class Query:
+    #: Short key used in tables and on the command line.
+    name: str
+    #: What the query stands for (printed in the README's table legend).
+    what: str
+    text: str
+    #: Accept header sent with it.
+    accept: str
+
+    @property
+    def kind(self) -> str:
+        return "graph" if self.accept == TURTLE else "solutions"
+
+
+MIX: list[Query] = [
+    Query(
+        "lookup",
+        "every property of one subject (BNN): what an entity page or a follow-your-nose client asks",
+        PREFIXES + f"SELECT ?p ?o WHERE {{ <{BASE}id/organisation/bnn> ?p ?o }}",
+        SELECT_JSON,
+    ),
+    Query(
+        "label-search",
+        "labels containing a word, case-insensitive (FILTER CONTAINS over every rdfs:label), first 50 by subject",
+        PREFIXES + """SELECT ?s ?label WHERE {
+  ?s rdfs:label ?label .
+  FILTER (CONTAINS(LCASE(STR(?label)), "narkotika"))
+}
+ORDER BY ?s ?label
+LIMIT 50""",
+        SELECT_JSON,
+    ),
+    Query(
+        "join",
+        "agreement -> party -> state (the party itself or its parent organisation), English state label, "
+        "signing date; ORDER BY date, first 100 rows",
+        PREFIXES + """SELECT ?agreement ?date ?party ?stateLabel WHERE {
+  ?agreement a nkg:Agreement ;
+             nkg:party ?party ;
+             nkg:signing ?signing .
+  ?signing nkg:date ?date .
+  { ?party a nkg:State . BIND (?party AS ?state) }
+  UNION
+  { ?party org:subOrganizationOf ?state . ?state a nkg:State . }
+  ?state rdfs:label ?stateLabel .
+  FILTER (LANG(?stateLabel) = "en")
+}
+ORDER BY DESC(?date) ?agreement ?party
+LIMIT 100""",
+        SELECT_JSON,
+    ),
+    Query(
+        "aggregate",
+        "GROUP BY: agreements per party state (directly or through an agency), with COUNT DISTINCT, ORDER BY count",
+        PREFIXES + """SELECT ?state (COUNT(DISTINCT ?agreement) AS ?agreements) (COUNT(DISTINCT ?party) AS ?parties) WHERE {
+  ?agreement a nkg:Agreement ;
+             nkg:party ?party .
+  { ?party a nkg:State . BIND (?party AS ?state) }
+  UNION
+  { ?party org:subOrganizationOf ?state . ?state a nkg:State . }
+}
+GROUP BY ?state
+ORDER BY DESC(?agreements) ?state""",
+        SELECT_JSON,
+    ),
+    Query(
+        "path",
+        "property path org:subOrganizationOf+ : every organisation under Indonesia at any depth, Indonesian label",
+        PREFIXES + f"""SELECT ?organisation ?label WHERE {{
+  ?organisation org:subOrganizationOf+ <{BASE}id/state/IDN> .
+  OPTIONAL {{ ?organisation rdfs:label ?label . FILTER (LANG(?label) = "id") }}
+}}
+ORDER BY ?organisation""",
+        SELECT_JSON,
+    ),
+    Query(
+        "construct",
+        "CONSTRUCT as Turtle: the agreements BNN is party to, with their type, labels, title and parties",
+        PREFIXES + f"""CONSTRUCT {{
+  ?agreement a nkg:Agreement ;
+             rdfs:label ?label ;
+             dcterms:title ?title ;
+             nkg:party ?party .
+}} WHERE {{
+  ?agreement nkg:party <{BASE}id/organisation/bnn> ;
+             a nkg:Agreement ;
+             rdfs:label ?label ;
+             nkg:party ?party .
+  OPTIONAL {{ ?agreement dcterms:title ?title }}
+}}""",
+        TURTLE,
+    ),
+]
+
+BY_NAME = {q.name: q for q in MIX}
+
+
+def select(names: list[str] | None) -> list[Query]:
+    """The queries named (all when ``names`` is empty or None), in mix order."""
+    if not names:
+        return list(MIX)
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise SystemExit(f"unknown queries: {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
+    return [q for q in MIX if q.name in names]
+
+
+if __name__ == "__main__":  # print the mix, e.g. to paste a query into the query page
+    for q in MIX:
+        print(f"# {q.name}: {q.what}\n# Accept: {q.accept}\n{q.text}\n")

@@ -1,0 +1,177 @@
+"""The HTML pages in a real browser (headless Chromium through Playwright) against the real
+server: what a reader sees, at desktop and phone width, with screenshots kept for review.
+
+Needs Debian's chromium (`apt-get install chromium`); Playwright's own browser download is
+never used."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import RDFS, Literal, Namespace, URIRef
+
+B = "https://w3id.org/narcokg/"
+NKG = Namespace(B + "ontology#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+BNN = URIRef(B + "id/organisation/bnn")
+MOU = URIRef(B + "id/agreement/mou-indonesia-fiji-2015")
+DATASET = URIRef(B + "id/dataset/drug-cases-2018-2023")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+    pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+
+def label(kg, iri, lang="en") -> str:
+    for o in kg.objects(iri, RDFS.label):
+        if isinstance(o, Literal) and o.language == lang:
+            return str(o)
+    raise AssertionError(f"{iri} has no label@{lang}")
+
+
+@pytest.fixture(scope="module")
+def kg(built):
+    from rdflib import Graph
+    g = Graph()
+    for named in built.dataset.graphs():
+        for t in named:
+            g.add(t)
+    return g
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                              args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    """A fresh page that records console errors (a CSP violation would show there)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    yield pg
+    ctx.close()
+
+
+def shot(pg, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000
+    return path
+
+
+def test_entity_page_shows_label_types_and_sources(server, page, kg, built, tmp_path):
+    page.goto(server.url("/page/agreement/mou-indonesia-fiji-2015"))
+    heading = page.locator("h1")
+    assert heading.is_visible()
+    assert heading.inner_text().strip() == label(kg, MOU)
+    # the sources section names the documents the statements come from, each one visible
+    sources = page.locator(".source-list .source-label")
+    names = [sources.nth(i).inner_text().strip() for i in range(sources.count())]
+    expected = [label(kg, URIRef(B + "id/source/" + str(g.identifier).rsplit("/", 1)[-1]))
+                for g in built.dataset.graphs()
+                if (MOU, None, None) in g and (URIRef(B + "id/source/" + str(g.identifier).rsplit("/", 1)[-1]), None, None) in kg]
+    assert expected and all(name in names for name in expected)
+    assert page.locator(".source-list").is_visible()
+    # a citation mark next to a statement jumps to its source (a plain anchor, no script)
+    page.locator("sup.cite a").first.click()
+    assert page.url.endswith("#source-1")
+    assert page.locator("#source-1").is_visible()
+    # parties of the agreement are shown in the summary
+    summary = page.locator("section.summary").inner_text()
+    for party in kg.objects(MOU, NKG.party):
+        assert label(kg, party) in summary
+    shot(page, tmp_path, "entity-mou")
+    assert page.console_errors == []
+
+
+def test_entity_page_in_indonesian(server, page, kg, tmp_path):
+    page.goto(server.url("/page/organisation/bnn?lang=id"))
+    assert page.locator("h1").inner_text().strip() == label(kg, BNN, "id")
+    assert page.locator("html").get_attribute("lang") == "id"
+    assert page.locator("nav.main-nav").inner_text().find("Jelajahi") >= 0
+    # links keep the language
+    href = page.locator("section[aria-labelledby=props-title] dd a[title]").first.get_attribute("href")
+    assert "lang=id" in href
+    shot(page, tmp_path, "entity-bnn-id")
+
+
+def test_ontology_page_lands_on_the_term(server, page, built, tmp_path):
+    onto = built.dataset.graph(URIRef(B + "graph/ontology"))
+    page.goto(server.url("/ontology#SigningEvent"))
+    term = page.locator("#SigningEvent")
+    assert term.is_visible()
+    box = term.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, "the anchor scrolled into view"
+    assert page.locator("#SigningEvent h3").inner_text().startswith(label(onto, NKG.SigningEvent))
+    assert page.locator("h1").inner_text().strip() == label(onto, URIRef(B + "ontology"))
+    shot(page, tmp_path, "ontology")
+    assert page.console_errors == []
+
+
+def test_search_form_finds_bnn_and_leads_to_its_page(server, page, kg, tmp_path):
+    page.goto(server.url("/search"))
+    page.fill("#q", "Badan narkotika")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?**")
+    results = page.locator("ol.results li a")
+    texts = [results.nth(i).inner_text().strip() for i in range(results.count())]
+    assert label(kg, BNN) in texts
+    shot(page, tmp_path, "search")
+    page.locator("ol.results li a", has_text=label(kg, BNN)).first.click()
+    page.wait_for_url("**/page/organisation/bnn")
+    assert page.locator("h1").inner_text().strip() == label(kg, BNN)
+
+
+def test_dataset_page_draws_its_chart(server, page, kg, tmp_path):
+    page.goto(server.url("/page/dataset/drug-cases-2018-2023"))
+    chart = page.locator("svg.chart")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box["width"] > 300 and box["height"] > 150
+    years = sorted(str(y) for obs in kg.subjects(QB.dataSet, DATASET) for y in kg.objects(obs, NKG.refYear))
+    assert len(years) >= 6
+    axis = chart.locator("text").all_text_contents()
+    for y in years:
+        assert y in axis
+    marks = chart.locator("circle, rect.bar, polygon").count()
+    assert marks >= len(years)
+    assert page.locator("table.data-table tbody tr").count() == len(years)
+    shot(page, tmp_path, "dataset")
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("path", ["/page/organisation/bnn", "/page/dataset/drug-cases-2018-2023", "/ontology",
+                                  "/search?q=bnn", "/browse"])
+def test_usable_at_phone_width(server, browser, tmp_path, path):
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=2)
+    pg = ctx.new_page()
+    try:
+        pg.goto(server.url(path))
+        overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px"
+        assert pg.locator("h1").is_visible()
+        shot(pg, tmp_path, "phone-" + path.strip("/").replace("/", "-").replace("?", "-"))
+    finally:
+        ctx.close()
+
+
+def test_skip_link_and_landmarks(server, page):
+    page.goto(server.url("/page/state/IDN"))
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "#main"
+    assert page.locator("header[role=banner]").count() == 1
+    assert page.locator("main#main").count() == 1
+    assert page.locator("footer[role=contentinfo]").count() == 1
+    assert page.locator("nav[aria-label]").count() >= 2

@@ -1,0 +1,455 @@
+"""SPARQL 1.1 Protocol over HTTP against the real server: methods, formats, negotiation,
+datasets, Service Description, VoID, CORS, errors, caching and the access log."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs, urlsplit
+
+import pyoxigraph as ox
+import pytest
+import requests
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+
+from conftest import start_server, stop_server
+from sparql_helpers import B, IDN, JSON, count, rows, sparql
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+LABELS = f"SELECT ?label WHERE {{ <{IDN}> <{RDFS_LABEL}> ?label }} ORDER BY ?label"
+SOLUTION_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                  "text/tab-separated-values"]
+GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
+               "application/n-quads", "application/trig"]
+RDFLIB_FORMAT = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
+                 "application/rdf+xml": "xml", "application/n-quads": "nquads", "application/trig": "trig"}
+
+
+def labels_of_idn(server) -> set[str]:
+    return {r["label"] for r in rows(server, LABELS)}
+
+
+def graph_iris(server) -> set[str]:
+    return {r["g"] for r in rows(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+
+
+# Methods ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_each_protocol_method_answers_the_same(server, method):
+    resp = sparql(server, LABELS, method=method)
+    assert resp.status_code == 200, resp.text
+    got = {b["label"]["value"] for b in resp.json()["results"]["bindings"]}
+    assert "Indonesia" in got
+    assert got == labels_of_idn(server)
+
+
+def test_post_direct_takes_graph_parameters_from_the_url(server):
+    reference = B + "graph/reference"
+    inside = count(server, f"GRAPH <{reference}> {{ ?s ?p ?o }}")
+    resp = sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", method="DIRECT",
+                  **{"default-graph-uri": reference})
+    assert resp.status_code == 200, resp.text
+    assert int(resp.json()["results"]["bindings"][0]["n"]["value"]) == inside
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_get_405_with_allow(server, method):
+    resp = requests.request(method, server.url("/sparql"), data="ASK {}", timeout=30)
+    assert resp.status_code == 405
+    assert "GET" in resp.headers["Allow"] and "POST" in resp.headers["Allow"]
+    assert method in resp.text
+
+
+@pytest.mark.parametrize("ctype", ["text/plain", "application/json", "multipart/form-data; boundary=x", None])
+def test_other_post_content_types_get_415(server, ctype):
+    headers = {"Content-Type": ctype} if ctype else {}
+    resp = requests.post(server.url("/sparql"), data=b"ASK {}", headers=headers, timeout=30)
+    assert resp.status_code == 415
+    assert "application/sparql-query" in resp.text
+
+
+def test_sparql_query_body_in_another_charset_gets_415(server):
+    resp = requests.post(server.url("/sparql"), data="ASK {}".encode("utf-16"),
+                         headers={"Content-Type": "application/sparql-query; charset=utf-16"}, timeout=30)
+    assert resp.status_code == 415
+    assert "UTF-8" in resp.text
+
+
+def test_post_without_query_is_400(server):
+    resp = requests.post(server.url("/sparql"), data={"format": "json"}, timeout=30)
+    assert resp.status_code == 400
+    assert "query" in resp.text
+
+
+def test_repeated_query_parameter_is_400(server):
+    resp = requests.get(server.url("/sparql"), params=[("query", "ASK {}"), ("query", "ASK {}")], timeout=30)
+    assert resp.status_code == 400
+
+
+def test_head_answers_headers_without_body(server):
+    resp = requests.head(server.url("/sparql"), params={"query": LABELS}, headers={"Accept": "text/csv"}, timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith("text/csv")
+    assert resp.content == b""
+
+
+# Result formats -------------------------------------------------------------------------------
+
+
+def _parse_solutions(ctype: str, body: bytes) -> set[str]:
+    text = body.decode("utf-8")
+    if ctype == "application/sparql-results+json":
+        return {b["label"]["value"] for b in json.loads(text)["results"]["bindings"]}
+    if ctype == "application/sparql-results+xml":
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        return {lit.text for lit in ET.fromstring(body).findall(".//r:binding/r:literal", ns)}
+    if ctype == "text/csv":
+        table = list(csv.reader(io.StringIO(text)))
+        assert table[0] == ["label"]
+        return {r[0] for r in table[1:]}
+    lines = text.splitlines()
+    assert lines[0] == "?label"
+    return {re.match(r'^"(.*)"(@[\w-]+)?$', line).group(1) for line in lines[1:]}
+
+
+@pytest.mark.parametrize("ctype", SOLUTION_TYPES)
+def test_select_in_every_solution_format(server, ctype):
+    resp = sparql(server, LABELS, accept=ctype)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Type"] == f"{ctype}; charset=utf-8"
+    assert _parse_solutions(ctype, resp.content) == labels_of_idn(server)
+
+
+@pytest.mark.parametrize("ctype", SOLUTION_TYPES)
+def test_ask_in_every_solution_format(server, ctype):
+    yes = sparql(server, f"ASK {{ <{IDN}> ?p ?o }}", accept=ctype)
+    no = sparql(server, "ASK { <urn:nothing:here> ?p ?o }", accept=ctype)
+    assert yes.status_code == no.status_code == 200
+    assert yes.headers["Content-Type"].startswith(ctype)
+    assert "true" in yes.text and "false" not in yes.text
+    assert "false" in no.text and "true" not in no.text
+
+
+@pytest.mark.parametrize("ctype", GRAPH_TYPES)
+@pytest.mark.parametrize("form", ["CONSTRUCT", "DESCRIBE"])
+def test_graph_answers_in_every_rdf_format(server, ctype, form):
+    query = (f"CONSTRUCT {{ <{IDN}> ?p ?o }} WHERE {{ <{IDN}> ?p ?o }}" if form == "CONSTRUCT"
+             else f"DESCRIBE <{IDN}>")
+    resp = sparql(server, query, accept=ctype)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Type"] == f"{ctype}; charset=utf-8"
+    g = Graph()
+    if ctype in ("application/n-quads", "application/trig"):
+        # Quad formats: the answer's triples sit in the default graph (parsed with pyoxigraph).
+        fmt = ox.RdfFormat.N_QUADS if ctype == "application/n-quads" else ox.RdfFormat.TRIG
+        quads = list(ox.parse(resp.content, format=fmt))
+        assert all(isinstance(q.graph_name, ox.DefaultGraph) for q in quads)
+        g.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nt")
+    else:
+        g.parse(data=resp.content, format=RDFLIB_FORMAT[ctype])
+    assert (URIRef(IDN), URIRef(RDFS_LABEL), Literal("Indonesia", lang="en")) in g
+    distinct = len(rows(server, f"SELECT DISTINCT ?p ?o WHERE {{ <{IDN}> ?p ?o }}"))
+    assert len(set(g.predicate_objects(URIRef(IDN)))) == distinct
+
+
+# Negotiation ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("accept, expected", [
+    (None, "application/sparql-results+json"),
+    ("*/*", "application/sparql-results+json"),
+    ("text/*", "text/csv"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+    ("application/*;q=0.2, application/sparql-results+json;q=0", "application/sparql-results+xml"),
+    ("text/tab-separated-values;q=0.9, text/csv;q=0.8, */*;q=0.1", "text/tab-separated-values"),
+    ("application/json", "application/sparql-results+json"),
+])
+def test_accept_q_values_and_wildcards_choose_the_format(server, accept, expected):
+    headers = {"Accept": accept} if accept is not None else {}
+    resp = requests.get(server.url("/sparql"), params={"query": LABELS}, headers=headers, timeout=30)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Type"].split(";")[0] == expected
+    assert "Accept" in resp.headers["Vary"]
+    assert "charset=utf-8" in resp.headers["Content-Type"]
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
+    ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+])
+def test_format_parameter_wins_over_accept(server, fmt, expected):
+    resp = sparql(server, LABELS, accept="application/sparql-results+json;q=1, text/csv;q=0.1", format=fmt)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].split(";")[0] == expected
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("turtle", "text/turtle"), ("ntriples", "application/n-triples"), ("jsonld", "application/ld+json"),
+    ("rdfxml", "application/rdf+xml"), ("nquads", "application/n-quads"), ("trig", "application/trig"),
+    ("json", "application/ld+json"), ("xml", "application/rdf+xml"),
+])
+def test_format_parameter_for_graph_answers(server, fmt, expected):
+    resp = sparql(server, f"DESCRIBE <{IDN}>", format=fmt)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Type"].split(";")[0] == expected
+
+
+def test_no_acceptable_type_gives_406_listing_the_offers(server):
+    resp = sparql(server, LABELS, accept="image/png")
+    assert resp.status_code == 406
+    for t in SOLUTION_TYPES:
+        assert t in resp.text
+    resp = sparql(server, f"DESCRIBE <{IDN}>", accept="text/csv")
+    assert resp.status_code == 406
+    for t in GRAPH_TYPES:
+        assert t in resp.text
+
+
+def test_format_that_does_not_fit_the_query_form_is_406(server):
+    resp = sparql(server, LABELS, format="turtle")
+    assert resp.status_code == 406
+    assert "text/csv" in resp.text
+
+
+def test_unknown_format_parameter_is_400(server):
+    resp = sparql(server, LABELS, format="pdf")
+    assert resp.status_code == 400
+    assert "pdf" in resp.text and "json" in resp.text
+
+
+def test_browser_accept_is_redirected_to_the_query_page(server):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    resp = requests.get(server.url("/sparql"), params={"query": LABELS}, headers={"Accept": browser},
+                        allow_redirects=False, timeout=30)
+    assert resp.status_code == 303
+    target = urlsplit(resp.headers["Location"])
+    assert target.path == "/"
+    assert parse_qs(target.query)["query"] == [LABELS]
+    direct = requests.get(server.url("/sparql"), params={"query": LABELS, "format": "csv"},
+                          headers={"Accept": browser}, allow_redirects=False, timeout=30)
+    assert direct.status_code == 200 and direct.headers["Content-Type"].startswith("text/csv")
+
+
+# Errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_malformed_query_is_400_with_the_parser_message_and_position(server, method):
+    resp = sparql(server, "SELECT ?s WHERE { ?s ?p }", method=method)
+    assert resp.status_code == 400
+    assert resp.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert re.search(r"\b1:\d+\b", resp.text), resp.text  # line:column
+    assert "Traceback" not in resp.text
+
+
+def test_invalid_graph_iri_is_400(server):
+    resp = sparql(server, LABELS, **{"default-graph-uri": "not an iri"})
+    assert resp.status_code == 400
+    assert "IRI" in resp.text
+
+
+# Datasets -------------------------------------------------------------------------------------
+
+
+def test_default_graph_is_the_union_of_all_named_graphs(server):
+    union = count(server, "?s ?p ?o")
+    distinct = int(rows(server, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
+                                "{ GRAPH ?g { ?s ?p ?o } } }")[0]["n"])
+    assert union == distinct > 0
+    assert len(graph_iris(server)) >= 3
+
+
+def test_each_graph_is_addressable_with_graph(server):
+    reference = B + "graph/reference"
+    assert reference in graph_iris(server)
+    found = rows(server, f"SELECT ?l WHERE {{ GRAPH <{reference}> {{ <{IDN}> <{RDFS_LABEL}> ?l }} }}")
+    assert "Indonesia" in {r["l"] for r in found}
+
+
+def test_default_graph_uri_selects_one_graph(server):
+    reference, ontology = B + "graph/reference", B + "graph/ontology"
+    in_reference = count(server, f"GRAPH <{reference}> {{ ?s ?p ?o }}")
+    assert count(server, "?s ?p ?o", **{"default-graph-uri": reference}) == in_reference
+    both = count(server, "?s ?p ?o", **{"default-graph-uri": [reference, ontology]})
+    assert both > in_reference
+
+
+def test_named_graph_uri_limits_graph(server):
+    reference = B + "graph/reference"
+    graphs = rows(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": reference})
+    assert [r["g"] for r in graphs] == [reference]
+    # With only named graphs given, the default graph is empty (the protocol's dataset is exact).
+    assert count(server, "?s ?p ?o", **{"named-graph-uri": reference}) == 0
+
+
+def test_from_and_from_named_select_local_graphs(server):
+    reference = B + "graph/reference"
+    in_reference = count(server, f"GRAPH <{reference}> {{ ?s ?p ?o }}")
+    found = rows(server, f"SELECT (COUNT(*) AS ?n) FROM <{reference}> WHERE {{ ?s ?p ?o }}")
+    assert int(found[0]["n"]) == in_reference
+    named = rows(server, f"SELECT DISTINCT ?g FROM NAMED <{reference}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+    assert [r["g"] for r in named] == [reference]
+
+
+def test_protocol_dataset_overrides_from(server):
+    reference, ontology = B + "graph/reference", B + "graph/ontology"
+    in_ontology = count(server, f"GRAPH <{ontology}> {{ ?s ?p ?o }}")
+    found = rows(server, f"SELECT (COUNT(*) AS ?n) FROM <{reference}> WHERE {{ ?s ?p ?o }}",
+                 **{"default-graph-uri": ontology})
+    assert int(found[0]["n"]) == in_ontology
+
+
+@pytest.mark.parametrize("how", ["from", "default-graph-uri", "named-graph-uri"])
+def test_unknown_graphs_resolve_to_nothing(server, how):
+    unknown = "http://example.invalid/no-such-graph"
+    if how == "from":
+        n = int(rows(server, f"SELECT (COUNT(*) AS ?n) FROM <{unknown}> WHERE {{ ?s ?p ?o }}")[0]["n"])
+    elif how == "default-graph-uri":
+        n = count(server, "?s ?p ?o", **{"default-graph-uri": unknown})
+    else:
+        n = count(server, "GRAPH ?g { ?s ?p ?o }", **{"named-graph-uri": unknown})
+    assert n == 0
+
+
+# Service Description and VoID -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), (None, "turtle")])
+def test_service_description(server, accept, fmt):
+    headers = {"Accept": accept} if accept else {}
+    resp = requests.get(server.url("/sparql"), headers=headers, timeout=30)
+    assert resp.status_code == 200
+    if accept:
+        assert resp.headers["Content-Type"] == f"{accept}; charset=utf-8"
+    g = Graph().parse(data=resp.content, format=fmt)
+    service = next(g.subjects(RDF.type, SD.Service))
+    assert (service, SD.endpoint, URIRef(server.url("/sparql"))) in g
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in g
+    assert (service, SD.feature, SD.UnionDefaultGraph) in g
+    formats = {str(f) for f in g.objects(service, SD.resultFormat)}
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats
+    assert "http://www.w3.org/ns/formats/Turtle" in formats
+    assert len(formats) == 10
+    dataset = g.value(service, SD.defaultDataset)
+    default = g.value(dataset, SD.defaultGraph)
+    description = " ".join(str(o) for o in g.objects(default, None) if isinstance(o, Literal))
+    assert "union" in description.lower()
+    named = {str(g.value(n, SD.name)) for n in g.objects(dataset, SD.namedGraph)}
+    assert named == graph_iris(server)
+    reference = next(n for n in g.objects(dataset, SD.namedGraph) if str(g.value(n, SD.name)) == B + "graph/reference")
+    size = int(g.value(g.value(reference, SD.graph), VOID.triples))
+    assert size == count(server, f"GRAPH <{B}graph/reference> {{ ?s ?p ?o }}")
+
+
+def test_service_description_for_browsers_goes_to_the_query_page(server):
+    resp = requests.get(server.url("/sparql"), headers={"Accept": "text/html"}, allow_redirects=False, timeout=30)
+    assert resp.status_code == 303
+    assert urlsplit(resp.headers["Location"]).path == "/"
+
+
+def test_service_description_406(server):
+    resp = requests.get(server.url("/sparql"), headers={"Accept": "image/png"}, timeout=30)
+    assert resp.status_code == 406
+    assert "text/turtle" in resp.text
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/void"])
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                         ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
+def test_void_by_content_negotiation(server, path, accept, fmt):
+    resp = requests.get(server.url(path), headers={"Accept": accept}, timeout=30)
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"].startswith(accept)
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    g = Graph().parse(data=resp.content, format=fmt)
+    datasets = set(g.subjects(RDF.type, VOID.Dataset))
+    assert datasets
+    assert any(g.value(d, VOID.sparqlEndpoint) is not None for d in datasets)
+    assert any(g.value(d, VOID.triples) is not None for d in datasets)
+
+
+def test_void_406(server):
+    resp = requests.get(server.url("/void"), headers={"Accept": "text/csv"}, timeout=30)
+    assert resp.status_code == 406
+
+
+# CORS ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, params, headers", [
+    ("/sparql", {"query": LABELS}, {"Accept": JSON}),
+    ("/sparql", {"query": "SELECT WHERE"}, {}),
+    ("/sparql", {"query": LABELS}, {"Accept": "image/png"}),
+    ("/sparql", {}, {"Accept": "text/turtle"}),
+    ("/.well-known/void", {}, {}),
+])
+def test_cors_on_every_api_answer(server, path, params, headers):
+    resp = requests.get(server.url(path), params=params, headers={"Origin": "https://example.org", **headers}, timeout=30)
+    assert resp.headers.get("Access-Control-Allow-Origin") == "*", (resp.status_code, resp.headers)
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/void"])
+def test_cors_preflight(server, path):
+    resp = requests.options(server.url(path), headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, accept"}, timeout=30)
+    assert resp.status_code in (200, 204)
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in resp.headers["Access-Control-Allow-Methods"]
+    assert "content-type" in resp.headers["Access-Control-Allow-Headers"].lower()
+
+
+# Caching and logging ------------------------------------------------------------------------------
+
+
+def test_etag_and_304(server):
+    first = sparql(server, LABELS)
+    etag = first.headers["ETag"]
+    again = requests.get(server.url("/sparql"), params={"query": LABELS},
+                         headers={"Accept": JSON, "If-None-Match": etag}, timeout=30)
+    assert again.status_code == 304
+    assert again.content == b""
+    other = sparql(server, LABELS, accept="text/csv")
+    assert other.headers["ETag"] != etag
+
+
+def test_access_log_has_one_line_per_request_with_timing(server):
+    marker = f"logcheck{time.time_ns()}"
+    sparql(server, f"ASK {{ ?s ?p '{marker}' }}")
+    deadline = time.time() + 10
+    lines = []
+    while time.time() < deadline:
+        lines = [line for line in server.log.read_text(errors="replace").splitlines() if marker in line]
+        if lines:
+            break
+        time.sleep(0.1)
+    assert len(lines) == 1
+    assert re.search(r'"GET /sparql\?\S+ HTTP/1\.1" 200 \d+ \d+ms', lines[0]), lines[0]
+
+
+# Public base ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def public_server(built, tmp_path_factory):
+    srv = start_server(built.out_dir, tmp_path_factory.mktemp("public"), "--public-base", "http://kg.example.org/nkg/")
+    yield srv
+    stop_server(srv)
+
+
+def test_public_base_rewrites_iris_in_queries_and_answers(public_server):
+    public_idn = "http://kg.example.org/nkg/id/state/IDN"
+    found = rows(public_server, f"SELECT ?l WHERE {{ <{public_idn}> <{RDFS_LABEL}> ?l }}")
+    assert "Indonesia" in {r["l"] for r in found}
+    assert rows(public_server, f"SELECT ?p WHERE {{ <{IDN}> ?p ?o }}") == []
+    sd = Graph().parse(data=requests.get(public_server.url("/sparql"), headers={"Accept": "text/turtle"},
+                                         timeout=30).content, format="turtle")
+    assert (URIRef("http://kg.example.org/nkg/sparql"), SD.endpoint, URIRef("http://kg.example.org/nkg/sparql")) in sd

@@ -1,0 +1,283 @@
+"""The endpoint is read-only and closed, and survives hostile queries: no update changes
+anything, no query makes the server open a connection, explosive queries are stopped at the
+time, memory and row limits while others keep being served, killed query processes are
+replaced, fair use is enforced, shutdown is graceful, and an invalid source stops `serve`."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import ROOT, free_port, start_server, stop_server
+from sparql_helpers import IDN, Listener, alive, count, query_processes, sparql, wait_query_processes
+
+EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+EXPLOSIVE_ORDER = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+CHEAP = f"ASK {{ <{IDN}> ?p ?o }}"
+
+
+@pytest.fixture
+def listener():
+    lst = Listener()
+    yield lst
+    lst.close()
+
+
+def in_thread(fn, *args, **kwargs):
+    """Run ``fn`` in a thread; a dict that gets ``result`` or ``error`` when it ends."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = fn(*args, **kwargs)
+        except Exception as exc:  # recorded for the test to report
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    box["thread"] = thread
+    return box
+
+
+# Closed: no connection, whatever the query says --------------------------------------------------
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
+    "select * where {{ service <{url}sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE SILENT <{url}sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ BIND(<{url}sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SeRvIcE<{url}sparql>{{ ?s ?p ?o }} }} }} LIMIT 1",
+    "PREFIX ex: <{url}>\nSELECT * WHERE {{ # a comment\n SERVICE ex:sparql {{ ?s ?p ?o }} }}",
+    "ASK {{ FILTER EXISTS {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }} }}",
+    "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
+    "DESCRIBE ?s WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
+])
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_service_is_refused_before_execution(server, listener, template, method):
+    resp = sparql(server, template.format(url=listener.url), method=method)
+    assert resp.status_code == 400
+    assert "SERVICE" in resp.text
+    time.sleep(0.2)
+    assert listener.connections == []
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT ?s WHERE { ?s ?p "SERVICE <http://127.0.0.1:9/sparql> { }" } LIMIT 1',
+    "SELECT ?s WHERE { ?s ?p ?o # SERVICE <http://127.0.0.1:9/sparql> { }\n} LIMIT 1",
+    "SELECT ?s WHERE { ?s <http://example.org/SERVICE> ?o } LIMIT 1",
+    "PREFIX service: <http://example.org/>\nSELECT ?service WHERE { ?service service:SERVICE ?o } LIMIT 1",
+    "SELECT ?s WHERE { ?s ?p '''multi\nline SERVICE { }''' } LIMIT 1",
+])
+def test_the_word_service_elsewhere_is_not_refused(server, query):
+    resp = sparql(server, query)
+    assert resp.status_code == 200, resp.text
+
+
+@pytest.mark.parametrize("how", ["from", "from-named", "default-graph-uri", "named-graph-uri", "graph"])
+def test_graphs_named_by_url_are_never_downloaded(server, listener, how):
+    url = listener.url + "data.ttl"
+    params = {}
+    if how == "from":
+        query = f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}"
+    elif how == "from-named":
+        query = f"SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    elif how == "graph":
+        query = f"SELECT * WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}"
+    else:
+        query = "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        params = {how: url}
+    resp = sparql(server, query, **params)
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["results"]["bindings"] == []
+    time.sleep(0.2)
+    assert listener.connections == []
+
+
+# Read-only ------------------------------------------------------------------------------------
+
+
+UPDATES = [
+    "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }",
+    "INSERT DATA { GRAPH <urn:x:g> { <urn:x:s> <urn:x:p> <urn:x:o> } }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+    "CLEAR ALL",
+    "DROP ALL",
+    "PREFIX x: <urn:x:>\nWITH <urn:x:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("update", UPDATES)
+def test_every_update_form_is_refused_and_changes_nothing(server, listener, update):
+    before = count(server)
+    load = f"LOAD <{listener.url}data.ttl>"
+    attempts = []
+    for text in (update, load):
+        url = server.url("/sparql")
+        attempts += [
+            requests.get(url, params={"update": text}, timeout=30),
+            requests.post(url, data={"update": text}, timeout=30),
+            requests.post(url, data=text.encode(), headers={"Content-Type": "application/sparql-update"}, timeout=30),
+            requests.get(url, params={"query": text}, timeout=30),
+            requests.post(url, data={"query": text}, timeout=30),
+            requests.post(url, data=text.encode(), headers={"Content-Type": "application/sparql-query"}, timeout=30),
+        ]
+    for resp in attempts:
+        assert 400 <= resp.status_code < 500, (resp.status_code, resp.text)
+        assert "read-only" in resp.text or "Malformed" in resp.text
+    assert count(server) == before
+    assert count(server, "?s ?p ?o") > 0
+    time.sleep(0.2)
+    assert listener.connections == []
+
+
+# Limits ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def limited(built, tmp_path_factory):
+    """A server with tiny limits: 2 s per query, 50 rows, 4 KiB queries; one HTTP worker with two
+    query processes, so an explosive query holds one and the other stays free."""
+    srv = start_server(built.out_dir, tmp_path_factory.mktemp("limited"), env_extra={
+        "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_MAX_ROWS": "50", "NARCOKG_MAX_QUERY_BYTES": "4096",
+        "NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_WORKERS": "2", "NARCOKG_QUERY_MEMORY_MB": "512",
+        "NARCOKG_CLIENT_BUDGET_SECONDS": "0"})
+    yield srv
+    stop_server(srv)
+
+
+def test_explosive_query_is_stopped_and_others_keep_being_served(limited):
+    slow = in_thread(sparql, limited, EXPLOSIVE, timeout=60)
+    time.sleep(0.3)
+    meanwhile = sparql(limited, CHEAP)
+    still_running = slow["thread"].is_alive()
+    slow["thread"].join(60)
+    after = sparql(limited, CHEAP)
+    assert meanwhile.status_code == 200 and meanwhile.json()["boolean"] is True
+    assert still_running, "the cheap query should have been answered while the explosive one ran"
+    answer = slow["result"]
+    assert answer.status_code == 422, answer.text
+    assert "time limit" in answer.text and "query_timeout" in answer.text
+    assert after.status_code == 200 and after.json()["boolean"] is True
+
+
+def test_explosive_order_by_is_stopped_at_a_limit(limited):
+    answer = sparql(limited, EXPLOSIVE_ORDER, timeout=60)
+    assert answer.status_code == 422, answer.text
+    assert "query_memory_mb" in answer.text or "query_timeout" in answer.text
+    assert sparql(limited, CHEAP).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"])
+def test_row_limit_names_the_limit(limited, query):
+    answer = sparql(limited, query, accept="*/*")
+    assert answer.status_code == 422
+    assert "max_rows" in answer.text and "50" in answer.text
+    fits = sparql(limited, query + " LIMIT 50", accept="*/*")
+    assert fits.status_code == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
+def test_query_size_limit_is_413(limited, method):
+    big = "ASK { ?s ?p ?o }\n#" + "x" * 5000
+    answer = sparql(limited, big, method=method)
+    assert answer.status_code == 413
+    assert "max_query_bytes" in answer.text
+    assert sparql(limited, "ASK { ?s ?p ?o }\n#" + "x" * 1000, method=method).status_code == 200
+
+
+def test_killed_query_processes_are_replaced(limited):
+    idle = wait_query_processes(limited.proc.pid, 2)
+    assert len(idle) == 2
+    for pid in idle:  # killed while idle: the next requests are still answered
+        os.kill(pid, signal.SIGKILL)
+    for _ in range(4):
+        assert sparql(limited, CHEAP).status_code == 200
+
+    slow = in_thread(sparql, limited, EXPLOSIVE, timeout=60)
+    time.sleep(0.5)
+    busy = query_processes(limited.proc.pid)
+    assert busy and not set(busy) & set(idle)
+    for pid in busy:  # killed mid-query: that request gets 503 with a message
+        os.kill(pid, signal.SIGKILL)
+    slow["thread"].join(60)
+    answer = slow["result"]
+    assert answer.status_code == 503, answer.text
+    assert "replaced" in answer.text
+    assert "Retry-After" in answer.headers
+    for _ in range(4):
+        assert sparql(limited, CHEAP).status_code == 200
+    replaced = wait_query_processes(limited.proc.pid, 2)
+    assert len(replaced) == 2
+    assert not set(replaced) & set(busy)
+    assert not any(alive(pid) for pid in busy + idle)
+
+
+# Fair use ------------------------------------------------------------------------------------------
+
+
+def test_fair_use_budget_gives_429_with_retry_after(built, tmp_path):
+    srv = start_server(built.out_dir, tmp_path, env_extra={
+        "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "1", "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
+        "NARCOKG_WEB_WORKERS": "2"})
+    try:
+        assert sparql(srv, CHEAP).status_code == 200
+        spent = sparql(srv, EXPLOSIVE, timeout=60)
+        assert spent.status_code == 422
+        refused = [sparql(srv, CHEAP) for _ in range(6)]  # new connections: both HTTP workers
+        for resp in refused:
+            assert resp.status_code == 429, resp.text
+            assert "fair use" in resp.text and "client_budget_seconds" in resp.text
+            assert 0 < int(resp.headers["Retry-After"]) <= 600
+        assert requests.get(srv.url("/health"), timeout=30).status_code == 200
+    finally:
+        stop_server(srv)
+
+
+# Shutdown and start -----------------------------------------------------------------------------
+
+
+def test_graceful_shutdown_finishes_in_flight_requests(built, tmp_path):
+    srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_QUERY_TIMEOUT": "3", "NARCOKG_WEB_WORKERS": "1"})
+    workers = wait_query_processes(srv.proc.pid, 2)
+    assert len(workers) == 2
+    try:
+        slow = in_thread(sparql, srv, EXPLOSIVE, timeout=60)
+        time.sleep(0.5)
+        srv.proc.send_signal(signal.SIGTERM)
+        slow["thread"].join(60)
+        code = srv.proc.wait(timeout=60)
+    finally:
+        if srv.proc.poll() is None:
+            srv.proc.kill()
+    assert "error" not in slow, slow.get("error")
+    assert slow["result"].status_code == 422  # answered (at the time limit), not dropped
+    assert code == 0
+    time.sleep(0.5)
+    assert not any(alive(pid) for pid in workers)
+
+
+def test_invalid_source_stops_serve_with_file_and_line(tmp_path):
+    root = tmp_path / "kg"
+    for name in ("ontology", "triples", "shapes", "queries"):
+        if (ROOT / name).exists():
+            shutil.copytree(ROOT / name, root / name)
+    broken = root / "triples" / "reference" / "zz-broken.ttl"
+    broken.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e \"unterminated .\n")
+    env = dict(os.environ, NARCOKG_ROOT=str(root), NARCOKG_DIST=str(tmp_path / "dist"))
+    proc = subprocess.run([sys.executable, "-m", "narcokg.cli", "serve", "--port", str(free_port())],
+                          env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode != 0
+    assert "zz-broken.ttl" in proc.stderr
+    assert "line" in proc.stderr.lower()
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "dist" / "narcokg.nq").exists()
