@@ -121,7 +121,7 @@ class _Generator:
     def reference(self) -> None:
         w = self.w
         n_states = 60 if self.target < 300_000 else 200
-        codes = ["IDN", "AUS", "MYS", "SGP", "THA", "PHL", "VNM", "TLS", "CHN", "IND"]
+        codes = ["IDN", "AUS", "MYS", "SGP", "THA", "PHL", "VNM", "TLS", "CHN", "IND", "FJI"]
         while len(codes) < n_states:
             code = "X" + "".join(self.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(2))
             if code not in codes:
@@ -156,6 +156,7 @@ class _Generator:
                      parent=idn)
         for _ in range(len(self.states)):
             self._place(self.rng.choice(self.states))
+        self.places[f"{B}id/state/FJI"] or self._place(f"{B}id/state/FJI")
         n_sources = max(5, self.target // 20_000)
         for i in range(n_sources):
             slug = f"synthetic-source-{i:04d}"
@@ -232,7 +233,8 @@ class _Generator:
         w.lit(s, NKG + "evidence", quote, g, "id")
         w.lit(s, SKOS + "note", quote, G_INF, "id")
 
-    def agreement(self) -> None:
+    def agreement(self, fixed: bool = False) -> None:
+        """One agreement with its parties and signing(s); ``fixed``: the contract's stable MoU with Fiji."""
         w, rng = self.w, self.rng
         self.n["agreement"] += 1
         num = self.n["agreement"]
@@ -242,6 +244,10 @@ class _Generator:
         year, month, day = self._date()
         idn = self.states[0]
         slug = f"{cls.lower()}-{num}-{year}"
+        if fixed:
+            cls, en_kind, id_kind = "MemorandumOfUnderstanding", "MoU", "Nota Kesepahaman"
+            other, (year, month, day) = f"{B}id/state/FJI", (2015, 10, 13)
+            slug = "mou-indonesia-fiji-2015"
         a = f"{B}id/agreement/{slug}"
         oname = self.state_names[other]
         w.q(a, RDF_TYPE, NKG + cls, g)
@@ -250,9 +256,12 @@ class _Generator:
         w.lit(a, DCT + "title", f"{en_kind} on cooperation in combating illicit trafficking in narcotic drugs, "
                                 f"psychotropic substances and precursors between Indonesia and {oname}, no. {num}", g, "en")
         bnn = f"{B}id/organisation/bnn"
-        ours = bnn if rng.random() < 0.05 else self._actor(idn)
+        ours = bnn if fixed or rng.random() < 0.05 else self._actor(idn)
         parties = [ours, self._actor(other)]
-        if rng.random() < 0.1:
+        if fixed:
+            parties[1] = self._agency(other, slug="fiji-police-force", labels=("Fiji Police Force", "Kepolisian Fiji"),
+                                      alt="FPF", parent=other)
+        elif rng.random() < 0.1:
             parties.append(self._actor(rng.choice(self.states[1:])))
         parties = list(dict.fromkeys(parties))
         for p in parties:
@@ -268,7 +277,7 @@ class _Generator:
         self._provenance(a, g, src, f"Table 2, row {num}", f"{num} {oname} {id_kind} kerja sama narkotika")
         for t in AGREEMENT_SUPERTYPES:
             w.q(a, RDF_TYPE, t, G_INF)
-        for k in range(1 if rng.random() < 0.85 else 2):
+        for k in range(1 if fixed or rng.random() < 0.85 else 2):
             self._signing(a, slug, k, g, src, parties, (year, month, day), other)
 
     def _signing(self, agreement: str, slug: str, k: int, g: str, src: str, parties: list[str],
@@ -373,6 +382,7 @@ class _Generator:
 
     def run(self) -> dict:
         self.reference()
+        self.agreement(fixed=True)
         rng = self.rng
         kinds = [self.agreement, self.seizure, self.dataset, self._agency_somewhere, self._place_somewhere]
         weights = [10, 8, 1.2, 3, 1]

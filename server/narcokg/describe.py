@@ -13,6 +13,7 @@ from . import prefixes as px
 from .conneg import RdfFormat
 from .iris import GENID, IriMap
 from .store import Store
+from .lookup import quads
 
 LABELS = [ox.NamedNode(px.RDFS + "label"), ox.NamedNode(px.SKOS + "prefLabel")]
 #: Bounds that keep one request small even for a hub resource in a large graph.
@@ -22,9 +23,9 @@ MAX_NESTED = 200
 
 def exists(store: Store, iri: str) -> bool:
     node = ox.NamedNode(iri)
-    for _ in store.ox.quads_for_pattern(node, None, None, None):
+    for _ in quads(store, node, None, None, None):
         return True
-    for _ in store.ox.quads_for_pattern(None, None, node, None):
+    for _ in quads(store, None, None, node, None):
         return True
     return False
 
@@ -36,7 +37,7 @@ def _is_genid(term, base: str) -> bool:
 def description(store: Store, iri: str, base: str) -> list[ox.Quad]:
     """Quads of the symmetric CBD of ``iri`` (canonical IRIs), outgoing first."""
     node = ox.NamedNode(iri)
-    out: list[ox.Quad] = list(store.ox.quads_for_pattern(node, None, None, None))
+    out: list[ox.Quad] = list(quads(store, node, None, None, None))
     seen = {node}
     frontier = [q.object for q in out if _is_genid(q.object, base)]
     while frontier and len(seen) < MAX_NESTED:
@@ -44,12 +45,12 @@ def description(store: Store, iri: str, base: str) -> list[ox.Quad]:
         if n in seen:
             continue
         seen.add(n)
-        for q in store.ox.quads_for_pattern(n, None, None, None):
+        for q in quads(store, n, None, None, None):
             out.append(q)
             if _is_genid(q.object, base):
                 frontier.append(q.object)
     incoming = []
-    for i, q in enumerate(store.ox.quads_for_pattern(None, None, node, None)):
+    for i, q in enumerate(quads(store, None, None, node, None)):
         if i >= MAX_INCOMING:
             break
         incoming.append(q)
@@ -58,7 +59,7 @@ def description(store: Store, iri: str, base: str) -> list[ox.Quad]:
     labels = []
     for other in linked:
         for p in LABELS:
-            labels.extend(store.ox.quads_for_pattern(other, p, None, None))
+            labels.extend(quads(store, other, p, None, None))
     return out + incoming + labels
 
 

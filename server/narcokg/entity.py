@@ -17,6 +17,7 @@ from .charts import Series, chart_svg
 from .iris import GENID, IriMap
 from .render import Labels, format_number, pick_literal, t
 from .store import Store
+from .lookup import quads
 
 NKG_LOCAL = "ontology#"
 
@@ -97,6 +98,7 @@ class EntityPage:
     rows: list[Row]
     inferred_rows: list[Row]  # properties with only inferred values
     incoming: list[Row]
+    inferred_incoming: list[Row]  # properties whose incoming links are all inferred
     sources: list[Source]
     conflicts: list[Conflict]
     is_conflict: bool
@@ -140,10 +142,10 @@ class EntityBuilder:
             return known
         if self.is_genid(iri):
             node = ox.NamedNode(iri)
-            kinds = [q.object.value for q in _sorted(self.store.ox.quads_for_pattern(node, ox.NamedNode(px.RDF + "type"), None, None))
+            kinds = [q.object.value for q in _sorted(quads(self.store, node, ox.NamedNode(px.RDF + "type"), None, None))
                      if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(self.nkg)]
             kind = self.labels(kinds[0]) if kinds else t("node", self.lang)
-            for q in _sorted(self.store.ox.quads_for_pattern(None, None, node, None)):
+            for q in _sorted(quads(self.store, None, None, node, None)):
                 if isinstance(q.subject, ox.NamedNode) and q.subject.value != iri:
                     return f"{kind} · {self.labels(q.subject.value)}"
             return kind
@@ -176,7 +178,7 @@ class EntityBuilder:
             href = {"ontology": "/ontology", "shapes": "/shapes", "validation": "/shacl"}.get(slug)
         elif slug:
             doc = self.base + "id/source/" + slug
-            if any(True for _ in self.store.ox.quads_for_pattern(ox.NamedNode(doc), None, None, None)):
+            if any(True for _ in quads(self.store, ox.NamedNode(doc), None, None, None)):
                 kind, label, href = "document", self.name(doc), self.iris.href(doc)
         src = Source(number=len(self.sources) + 1, graph=self.iris.to_public(graph), kind=kind, label=label, href=href)
         self.sources[graph] = src
@@ -212,7 +214,7 @@ class EntityBuilder:
         """
         skip = skip or set()
         grouped: dict[str, dict[ox.Term, list[str]]] = {}
-        for q in _sorted(self.store.ox.quads_for_pattern(ox.NamedNode(iri), None, None, None)):
+        for q in _sorted(quads(self.store, ox.NamedNode(iri), None, None, None)):
             p = q.predicate.value
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if p == self.nkg + "evidence" or p == self.nkg + "sourceLocation":
@@ -255,7 +257,7 @@ class EntityBuilder:
     def incoming(self, iri: str, cap: int = 100) -> list[Row]:
         validation = self.base + "graph/validation"
         grouped: dict[str, dict[str, list[str]]] = {}
-        for q in _sorted(self.store.ox.quads_for_pattern(None, None, ox.NamedNode(iri), None)):
+        for q in _sorted(quads(self.store, None, None, ox.NamedNode(iri), None)):
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if graph == validation or not isinstance(q.subject, ox.NamedNode):
                 continue
@@ -274,7 +276,7 @@ class EntityBuilder:
 
     # Special sections ------------------------------------------------------------------
     def _objects(self, iri: str, prop: str) -> list[ox.Term]:
-        return list(dict.fromkeys(q.object for q in _sorted(self.store.ox.quads_for_pattern(
+        return list(dict.fromkeys(q.object for q in _sorted(quads(self.store, 
             ox.NamedNode(iri), ox.NamedNode(prop), None, None))))
 
     def _text(self, iri: str, props: list[str]) -> str | None:
@@ -286,7 +288,7 @@ class EntityBuilder:
 
     def conflicts(self, iri: str) -> list[Conflict]:
         nodes = [o.value for o in self._objects(iri, self.nkg + "hasSourceConflict") if isinstance(o, ox.NamedNode)]
-        for q in _sorted(self.store.ox.quads_for_pattern(None, ox.NamedNode(self.nkg + "conflictSubject"), ox.NamedNode(iri), None)):
+        for q in _sorted(quads(self.store, None, ox.NamedNode(self.nkg + "conflictSubject"), ox.NamedNode(iri), None)):
             if isinstance(q.subject, ox.NamedNode) and q.subject.value not in nodes:
                 nodes.append(q.subject.value)
         out = []
@@ -313,7 +315,7 @@ class EntityBuilder:
     def findings(self, iri: str) -> list[Finding]:
         validation = ox.NamedNode(self.base + "graph/validation")
         out = []
-        for q in _sorted(self.store.ox.quads_for_pattern(None, ox.NamedNode(px.SH + "focusNode"), ox.NamedNode(iri), validation)):
+        for q in _sorted(quads(self.store, None, ox.NamedNode(px.SH + "focusNode"), ox.NamedNode(iri), validation)):
             r = q.subject
             sev = [o for o in self._objects_in(r, px.SH + "resultSeverity", validation)]
             msg = [o for o in self._objects_in(r, px.SH + "resultMessage", validation) if isinstance(o, ox.Literal)]
@@ -327,11 +329,11 @@ class EntityBuilder:
         return out
 
     def _objects_in(self, node, prop: str, graph) -> list[ox.Term]:
-        return [q.object for q in _sorted(self.store.ox.quads_for_pattern(node, ox.NamedNode(prop), None, graph))]
+        return [q.object for q in _sorted(quads(self.store, node, ox.NamedNode(prop), None, graph))]
 
     def dataset(self, iri: str) -> DatasetView | None:
         """The observations of a qb:DataSet as a table (dimensions, then measures) and a chart."""
-        observations = [q.subject.value for q in self.store.ox.quads_for_pattern(
+        observations = [q.subject.value for q in quads(self.store, 
             None, ox.NamedNode(px.QB + "dataSet"), ox.NamedNode(iri), None) if isinstance(q.subject, ox.NamedNode)]
         observations = sorted(set(observations))
         if not observations:
@@ -340,7 +342,7 @@ class EntityBuilder:
         values: dict[str, dict[str, ox.Term]] = {}
         for obs in observations:
             cells = values.setdefault(obs, {})
-            for q in _sorted(self.store.ox.quads_for_pattern(ox.NamedNode(obs), None, None, None)):
+            for q in _sorted(quads(self.store, ox.NamedNode(obs), None, None, None)):
                 p = q.predicate.value
                 if p in cells:
                     continue
@@ -379,7 +381,7 @@ class EntityBuilder:
         return DatasetView(columns=columns, rows=rows, chart=chart)
 
     def _component_kind(self, prop: str) -> str | None:
-        types = {q.object.value for q in self.store.ox.quads_for_pattern(
+        types = {q.object.value for q in quads(self.store, 
             ox.NamedNode(prop), ox.NamedNode(px.RDF + "type"), None, None) if isinstance(q.object, ox.NamedNode)}
         if px.QB + "DimensionProperty" in types:
             return "dimension"
@@ -390,7 +392,7 @@ class EntityBuilder:
     # The page ------------------------------------------------------------------------
     def build(self, iri: str) -> EntityPage:
         type_quads: dict[str, list[str]] = {}
-        for q in _sorted(self.store.ox.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None)):
+        for q in _sorted(quads(self.store, ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None)):
             if isinstance(q.object, ox.NamedNode):
                 type_quads.setdefault(q.object.value, []).append(
                     q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "")
@@ -406,6 +408,7 @@ class EntityBuilder:
         rows = [r for r in all_rows if not all(v.inferred for v in r.values)]
         inferred_rows = [r for r in all_rows if all(v.inferred for v in r.values)]
         is_dataset = px.QB + "DataSet" in type_iris
+        incoming = self.incoming(iri)
         part_of = [self.link(o.value) for o in self._objects(iri, px.QB + "dataSet") if isinstance(o, ox.NamedNode)]
         return EntityPage(
             iri=iri,
@@ -416,7 +419,8 @@ class EntityBuilder:
             inferred_types=inferred_types,
             rows=rows,
             inferred_rows=inferred_rows,
-            incoming=self.incoming(iri),
+            incoming=[r for r in incoming if not all(v.inferred for v in r.values)],
+            inferred_incoming=[r for r in incoming if all(v.inferred for v in r.values)],
             sources=sorted(self.sources.values(), key=lambda s: s.number),
             conflicts=self.conflicts(iri),
             is_conflict=self.nkg + "SourceConflict" in type_iris,

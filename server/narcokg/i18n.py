@@ -29,6 +29,7 @@ TEXT: dict[str, dict[str, str]] = {
     "entity.types": _e("Type", "Jenis"),
     "entity.inferred_types": _e("Inferred types", "Jenis hasil inferensi"),
     "entity.inferred_statements": _e("Inferred statements", "Pernyataan hasil inferensi"),
+    "entity.inferred_incoming": _e("Inferred incoming links", "Tautan masuk hasil inferensi"),
     "entity.inferred": _e("inferred", "inferensi"),
     "entity.inferred_hint": _e("added by OWL RL reasoning, not stated by a source",
                                "ditambahkan oleh penalaran OWL RL, tidak dinyatakan oleh sumber"),
@@ -48,6 +49,7 @@ TEXT: dict[str, dict[str, str]] = {
     "entity.by": _e("by", "oleh"),
     "entity.observations": _e("Observations", "Observasi"),
     "entity.observation": _e("Observation", "Observasi"),
+    "entity.chart": _e("Chart", "Grafik"),
     "entity.chart_caption": _e("Chart drawn from the observations in the table below.",
                                "Grafik dari observasi pada tabel di bawah."),
     "entity.statements": _e("Statements", "Pernyataan"),
@@ -142,10 +144,7 @@ TEXT: dict[str, dict[str, str]] = {
     "download.report": _e("SHACL validation report", "Laporan validasi SHACL"),
     "download.void": _e("VoID description with statistics per graph", "Deskripsi VoID dengan statistik per graf"),
     # Errors
-    "error.400": _e("Bad request", "Permintaan tidak valid"),
-    "error.404": _e("Not found", "Tidak ditemukan"),
-    "error.406": _e("Not acceptable", "Tidak dapat diterima"),
-    "error.other": _e("Error", "Galat"),
+    "error.home": _e("Home", "Beranda"),
     # Labels of terms of other vocabularies
     "term:" + px.RDF + "type": _e("type", "jenis"),
     "term:" + px.RDFS + "label": _e("label", "label"),

@@ -25,6 +25,7 @@ from .entity import EntityBuilder
 from .iris import GENID, valid_path
 from .ontodoc import GraphIndex, ontology_doc, shapes_doc
 from .views import app_cache, cached_response, ctx, error, install_template_globals, render_page, with_lang
+from .lookup import quads
 
 blueprint = Blueprint("linkeddata", __name__)
 install_template_globals(blueprint)
@@ -131,8 +132,8 @@ def page(path: str):
     builder = EntityBuilder(c.store, c.base, c.iris, c.labels, c.lang)
     model = builder.build(iri)
     node = ox.NamedNode(iri)
-    quads = [q for q in describe.description(c.store, iri, c.base) if q.object != node or q.subject == node]
-    jsonld = describe.serialize(quads, FORMATS["jsonld"], c.iris).decode("utf-8")
+    cbd = [q for q in describe.description(c.store, iri, c.base) if q.object != node or q.subject == node]
+    jsonld = describe.serialize(cbd, FORMATS["jsonld"], c.iris).decode("utf-8")
     alternates_html = [(media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name)
                        for key, media in alternates(set(FORMATS))]
     return render_page("entity.html", links=_resource_links(path), page=model, path=path,
@@ -171,7 +172,7 @@ def data(path: str):
 # Ontology and shapes ---------------------------------------------------------------------
 def _graph_quads(slug: str) -> list[ox.Quad]:
     c = ctx()
-    return list(c.store.ox.quads_for_pattern(None, None, None, ox.NamedNode(c.base + "graph/" + slug)))
+    return list(quads(c.store, None, None, None, ox.NamedNode(c.base + "graph/" + slug)))
 
 
 def _document(name: str, ext: str | None):

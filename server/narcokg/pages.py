@@ -21,6 +21,7 @@ from . import prefixes as px
 from . import snapshot
 from .search import MAX_QUERY, SearchIndex
 from .views import MAX_AGE, app_cache, ctx, error, install_template_globals, render_page
+from .lookup import quads
 
 blueprint = Blueprint("pages", __name__)
 install_template_globals(blueprint)
@@ -135,7 +136,7 @@ def _index() -> SearchIndex:
 def _types(iri: str) -> list[str]:
     c = ctx()
     seen = []
-    for q in c.store.ox.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None):
+    for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None):
         g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
         if isinstance(q.object, ox.NamedNode) and not g.endswith("graph/inferred"):
             label = c.labels(q.object.value)

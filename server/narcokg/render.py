@@ -13,6 +13,7 @@ from flask import request
 
 from . import prefixes as px
 from .i18n import TEXT
+from .lookup import quads
 
 LANGS = ("en", "id")
 DEFAULT_LANG = "en"
@@ -87,7 +88,7 @@ class Labels:
     def _lookup(self, iri: str) -> str | None:
         node = ox.NamedNode(iri)
         for pred in _LABEL_NODES:
-            lits = sorted({q.object for q in self.store.ox.quads_for_pattern(node, pred, None, None)
+            lits = sorted({q.object for q in quads(self.store, node, pred, None, None)
                            if isinstance(q.object, ox.Literal)}, key=str)
             chosen = pick_literal(lits, self.lang)
             if chosen is not None:
@@ -115,6 +116,6 @@ class Labels:
         node = ox.NamedNode(iri)
         out = []
         for pred in predicates or LABEL_PREDICATES:
-            out.extend(q.object for q in self.store.ox.quads_for_pattern(node, ox.NamedNode(pred), None, None)
+            out.extend(q.object for q in quads(self.store, node, ox.NamedNode(pred), None, None)
                        if isinstance(q.object, ox.Literal))
         return list(dict.fromkeys(out))

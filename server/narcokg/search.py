@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import prefixes as px
+from .lookup import quads
 
 SEARCHED = [px.RDFS + "label", px.SKOS + "prefLabel", px.SKOS + "altLabel", px.DCTERMS + "title"]
 MAX_QUERY = 200
@@ -46,7 +47,7 @@ class SearchIndex:
         self.entries: dict[str, Entry] = {}
         allowed = (base + "id/", base + "ontology#")
         for pred in SEARCHED:
-            for q in store.ox.quads_for_pattern(None, ox.NamedNode(pred), None, None):
+            for q in quads(store, None, ox.NamedNode(pred), None, None):
                 s, o = q.subject, q.object
                 if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.Literal):
                     continue

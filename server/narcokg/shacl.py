@@ -353,6 +353,8 @@ def validate_data():
         outcome = validation_runner.run(upload.data, upload.fmt, settings, RDF_MEDIA.get(media))
     except validation_runner.Unparseable as exc:
         abort(400, description=f"{upload.name} does not parse as {FORMAT_NAMES[upload.fmt]}: {exc}")
+    except validation_runner.Unvalidatable as exc:
+        abort(422, description=f"{upload.name}: {exc}")
     except validation_runner.Overloaded as exc:
         raise ServiceUnavailable(description=str(exc), retry_after=exc.retry_after) from None
     headers = {"Vary": "Accept", "X-SHACL-Conforms": "true" if outcome.conforms else "false"}

@@ -117,10 +117,11 @@ def _preflight() -> Response:
 
 
 class Params:
-    def __init__(self, query: str | None, default_graphs: list[str], named_graphs: list[str], fmt: str | None):
+    def __init__(self, query: str | None, default_graphs: list[str], named_graphs: list[str], fmt: list[str]):
         self.query = query
         self.default_graphs = default_graphs
         self.named_graphs = named_graphs
+        #: Values of ``format`` then ``output`` (clients such as SPARQLWrapper send several).
         self.fmt = fmt
 
 
@@ -184,7 +185,7 @@ def read_params(settings: Settings) -> Params:
     if values("update"):
         raise Refusal(403, "this endpoint is read-only: SPARQL Update is not accepted")
     query = _one(query_values, "query")
-    fmt = _one(values("format"), "format") or _one(values("output"), "output")
+    fmt = [v for v in values("format") + values("output") if v.strip()][:20]
     dg, ng = values("default-graph-uri"), values("named-graph-uri")
     if len(dg) + len(ng) > MAX_GRAPH_PARAMS:
         raise Refusal(400, f"at most {MAX_GRAPH_PARAMS} default-graph-uri and named-graph-uri parameters are accepted")
@@ -212,7 +213,13 @@ def prefers_html() -> bool:
 def choose_format(params: Params, kind: str) -> sparqlformats.Format:
     try:
         if params.fmt:
-            return sparqlformats.by_param(params.fmt, kind)
+            first_error = None
+            for value in params.fmt:  # the first value that names a format offered for this answer
+                try:
+                    return sparqlformats.by_param(value, kind)
+                except (sparqlformats.UnknownFormat, sparqlformats.NotAcceptable) as exc:
+                    first_error = first_error or exc
+            raise first_error
         return sparqlformats.by_accept(request.accept_mimetypes, kind)
     except sparqlformats.UnknownFormat as exc:
         raise Refusal(400, str(exc)) from None

@@ -52,7 +52,7 @@ FORMATS: list[Format] = [
            ("application/xml", "text/xml"), "srx"),
     Format("csv", "text/csv", "solutions", "CSV", "SPARQL_Results_CSV", (), "csv"),
     Format("tsv", "text/tab-separated-values", "solutions", "TSV", "SPARQL_Results_TSV", (), "tsv"),
-    Format("turtle", "text/turtle", "graph", "Turtle", "Turtle", ("application/x-turtle", "application/turtle"), "ttl"),
+    Format("turtle", "text/turtle", "graph", "Turtle", "Turtle", ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"), "ttl"),
     Format("ntriples", "application/n-triples", "graph", "N-Triples", "N-Triples", ("text/plain",), "nt"),
     Format("jsonld", "application/ld+json", "graph", "JSON-LD", "JSON-LD", ("application/json",), "jsonld"),
     Format("rdfxml", "application/rdf+xml", "graph", "RDF/XML", "RDF_XML", ("application/xml", "text/xml"), "rdf"),
@@ -70,11 +70,12 @@ _OX_RDF = {
     "trig": ox.RdfFormat.TRIG,
 }
 
-#: Names a ``format`` parameter may use besides the table's (what common clients send).
+#: Names a ``format`` parameter may use besides the table's (what common clients send; a Turtle
+#: document is also valid N3, so N3 requests get Turtle).
 _FORMAT_ALIASES = {
     "srj": "json", "sparql-results+json": "json", "srx": "xml", "ttl": "turtle", "nt": "ntriples",
     "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml", "rdf+xml": "rdfxml", "nq": "nquads",
-    "n-quads": "nquads", "text": "tsv",
+    "n-quads": "nquads", "text": "tsv", "n3": "turtle",
 }
 #: A short name that stands for a different format when the answer is a graph.
 _GRAPH_EQUIVALENT = {"json": "jsonld", "xml": "rdfxml", "csv": None, "tsv": None}

@@ -11,6 +11,7 @@ the function behind ``narcokg validate``, so both always give the same verdict.
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import threading
 from dataclasses import dataclass, field
@@ -31,6 +32,10 @@ class ValidationFailed(Exception):
 
 class Unparseable(ValidationFailed):
     """The data does not parse; the message names the line where known."""
+
+
+class Unvalidatable(ValidationFailed):
+    """The data parses but the validator failed on it (logged in the child with its traceback)."""
 
 
 class Overloaded(ValidationFailed):
@@ -78,7 +83,12 @@ def _run_in_child(data: bytes, fmt: str, settings: Settings, rdf_format: str | N
     proc = _CTX.Process(
         target=_child, args=(sender, data, fmt, settings, rdf_format), name="narcokg-validate", daemon=True
     )
-    proc.start()
+    try:
+        proc.start()
+    except OSError:
+        sender.close()
+        receiver.close()
+        raise Overloaded("cannot start a validation process now: retry shortly", retry_after=5) from None
     sender.close()
     try:
         if not receiver.poll(settings.validate_timeout):
@@ -99,6 +109,8 @@ def _run_in_child(data: bytes, fmt: str, settings: Settings, rdf_format: str | N
         return payload
     if kind == "parse":
         raise Unparseable(payload)
+    if kind == "invalid":
+        raise Unvalidatable(payload)
     raise Overloaded(payload)
 
 
@@ -115,7 +127,7 @@ def _limit_memory(mb: int) -> None:
 
 
 def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | None) -> None:
-    """Entry point of the child: parse, validate, send ("ok"|"parse"|"limit", payload)."""
+    """Entry point of the child: parse, validate, send ("ok"|"parse"|"invalid"|"limit", payload)."""
     from . import report_view, safeparse, validation_service
 
     _limit_memory(settings.query_memory_mb)
@@ -140,6 +152,9 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
         conn.send(("limit", f"validation needed more than the memory limit of {settings.query_memory_mb} MiB: send less data"))
     except RecursionError:
         conn.send(("parse", "data nested too deeply to validate"))
+    except Exception as exc:  # the validator failed on this data: say so, keep the details in the log
+        logging.getLogger("narcokg.validate").exception("validation of client data failed")
+        conn.send(("invalid", f"the validator could not process this data ({exc.__class__.__name__})"))
     finally:
         conn.close()
 

@@ -39,6 +39,8 @@ DEFAULT_MESSAGES = {
     413: "request body too large",
     414: "request URL too long",
     415: "unsupported media type",
+    422: "the request was understood but cannot be processed",
+    431: "request header fields too large",
     429: "too many requests: slow down",
     500: "internal server error: the problem was logged",
     503: "service unavailable: retry later",

@@ -1,0 +1,227 @@
+"""Start, probe, measure and stop the servers under test (loopback only).
+
+Every server runs in its own session (``start_new_session``), so stopping it can signal the
+process group this module created, by its id, and nothing else. Memory is read from
+``/proc/<pid>/status`` (VmRSS) and ``/proc/<pid>/smaps_rollup`` (Pss: shared pages divided
+among the processes sharing them, which is what forked workers really cost).
+"""
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen
+    port: int
+    log: Path
+    started: float
+    path: str = "/sparql"
+    #: Seconds from launch to the first answered query (set by ``wait_answer``).
+    ready_seconds: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def get(self, query: str, accept: str, timeout: float = 60.0) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        try:
+            conn.request("GET", f"{self.path}?query={quote(query)}", headers={"Accept": accept})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def log_text(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM to the server's own process group, SIGKILL to it after ``timeout`` s."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                pass
+        try:  # stragglers of this group only (query processes die with their parent anyway)
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if self.proc.poll() is None:
+            self.proc.wait(timeout=10)
+
+
+def launch(name: str, argv: list[str], env_extra: dict | None = None, log_dir: Path | None = None,
+           port: int | None = None, cwd: Path = ROOT) -> Server:
+    log_dir = log_dir or (HERE / "out" / "logs")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"{name}.log"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env.update(env_extra or {})
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=cwd,
+                            start_new_session=True)
+    return Server(name, proc, port or 0, log, started)
+
+
+def start_narcokg(name: str, port: int, dump: Path | None = None, dist: Path | None = None,
+                  build: bool = False, env_extra: dict | None = None) -> Server:
+    """``narcokg serve`` as a user runs it: gunicorn, query processes, all defaults."""
+    argv = [sys.executable, "-m", "narcokg.cli", "serve", "--host", HOST, "--port", str(port)]
+    if not build:
+        argv.append("--no-build")
+    if dump is not None:
+        argv += ["--dump", str(dump)]
+    env = dict(env_extra or {})
+    if dist is not None:
+        env["NARCOKG_DIST"] = str(dist)
+    return launch(name, argv, env, port=port)
+
+
+def wait_answer(server: Server, query: str, accept: str, timeout: float = 300.0, poll: float = 0.01) -> float:
+    """Poll until ``query`` gets a 200; the seconds since launch (stored on the server)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"{server.name} exited with status {server.proc.returncode}:\n{server.log_text()[-3000:]}")
+        try:
+            status, _ = server.get(query, accept, timeout=max(1.0, deadline - time.perf_counter()))
+            if status == 200:
+                server.ready_seconds = time.perf_counter() - server.started
+                return server.ready_seconds
+        except (OSError, http.client.HTTPException):
+            pass
+        time.sleep(poll)
+    server.stop()
+    raise RuntimeError(f"{server.name} answered no query within {timeout:g} s:\n{server.log_text()[-3000:]}")
+
+
+# Memory ---------------------------------------------------------------------------------
+
+
+def _children_map() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def tree(root: int) -> list[int]:
+    kids = _children_map()
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(kids.get(pid, []))
+    return out
+
+
+def _status_kb(pid: int, key: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _pss_kb(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def memory(server: Server) -> dict[str, list[tuple[int, int, int]]]:
+    """(pid, VmRSS KiB, Pss KiB) of each process of the server, by role.
+
+    Roles: ``master`` (the launched process), ``web`` (HTTP worker processes) and ``query``
+    (narcokg's query processes, whatever their parent).
+    """
+    roles: dict[str, list[tuple[int, int, int]]] = {"master": [], "web": [], "query": []}
+    for pid in tree(server.proc.pid):
+        rss = _status_kb(pid, "VmRSS")
+        if rss is None:
+            continue
+        pss = _pss_kb(pid) or 0
+        if pid == server.proc.pid:
+            role = "master"
+        elif "narcokg.queryworker" in _cmdline(pid):
+            role = "query"
+        else:
+            role = "web"
+        roles[role].append((pid, rss, pss))
+    return roles
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = _meminfo_gib()
+    return {"nproc": str(os.cpu_count()), "cpu": model, "memory": mem, "python": sys.version.split()[0],
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+def _meminfo_gib() -> str:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
