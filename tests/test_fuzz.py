@@ -191,7 +191,10 @@ path_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("C
 
 @settings(FUZZ, max_examples=300)
 @given(prefix=st.sampled_from(["/id/", "/page/", "/data/", "/search?q=", "/browse?class=", "/shacl?shape=",
-                               "/static/", "/download/", "/ontology#", "/", "/sparql?query="]),
+                               "/static/", "/download/", "/ontology#", "/", "/sparql?query=",
+                               "/sparql?query=ASK%7B%7D&default-graph-uri=", "/sparql?query=ASK%7B%7D&format=",
+                               "/sparql?query=SELECT%20*%7B%3Fs%20%3Fp%20%3Fo%7DLIMIT%201&named-graph-uri=",
+                               "/search?lang=", "/shacl?format=", "/page/state/IDN?lang="]),
        tail=path_text, ext=st.sampled_from(["", ".ttl", ".jsonld", ".nt", ".rdf", ".html", ".exe", ".."]),
        accept=ACCEPTS, method=st.sampled_from(["GET", "HEAD"]))
 def test_random_paths_and_parameters(fuzz_server, prefix, tail, ext, accept, method):

@@ -166,7 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--parent", type=int, default=0)
     args = ap.parse_args(argv)
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when queries stop
+    # The server decides when queries stop: Ctrl-C or a SIGTERM sent to the whole process group
+    # (a terminal, systemd) must not cut in-flight queries short during a graceful shutdown.
+    # This process ends on end of input, on SIGKILL from the pool, or when its parent dies.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     out = os.dup(1)
     os.dup2(2, 1)  # anything printed goes to the log, never into the frames
     _die_with_parent(args.parent)

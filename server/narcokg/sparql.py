@@ -41,6 +41,7 @@ CORS_HEADERS = {
     "Access-Control-Expose-Headers": "Content-Type, Content-Length, ETag, Retry-After, Link, Vary, Server-Timing",
 }
 _HEADER_LIST = re.compile(r"^[A-Za-z0-9\-, ]{0,512}$")
+_HOST = re.compile(r"^(?:[A-Za-z0-9.\-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$")
 SD_FORMATS = ["turtle", "jsonld", "ntriples", "rdfxml"]
 
 
@@ -395,7 +396,9 @@ def service_description(settings: Settings) -> Response:
     if prefers_html():
         return redirect("/", 303)
     fmt = _rdf_format(SD_FORMATS)
-    endpoint_iri = (settings.public_base + "sparql") if settings.public_base else request.host_url + "sparql"
+    endpoint_iri = settings.served_base + "sparql"
+    if not settings.public_base and _HOST.match(request.host or ""):
+        endpoint_iri = request.host_url + "sparql"  # the address the client used (a sane Host only)
     cache = current_app.extensions.setdefault("narcokg.sd_cache", {})
     key = (endpoint_iri, fmt.name)
     if key not in cache:
@@ -437,6 +440,8 @@ def void():
         fmt = _rdf_format(SD_FORMATS)
     except Refusal as exc:
         return plain(exc.status, exc.message, exc.headers)
+    if settings.dump:
+        return plain(404, "no VoID description: this server serves a dump, not a build")
     loaded = _void_graph(settings)
     if loaded is None:
         return plain(404, "no VoID description: this server serves a dump without a build")

@@ -14,10 +14,12 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from werkzeug.datastructures import MIMEAccept
+
+if TYPE_CHECKING:  # the query processes import this module: keep their start light
+    from werkzeug.datastructures import MIMEAccept
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -134,6 +136,19 @@ def by_accept(accept: MIMEAccept, kind: str) -> Format:
 
 
 # Solutions ----------------------------------------------------------------------------
+
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_XML_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
+                                   "\r": "&#13;", "\t": "&#9;"})
+
+
+def escape(text: str) -> str:
+    return text.translate(_XML_ESCAPES)
+
+
+def quoteattr(text: str) -> str:
+    return '"' + text.translate(_XML_ATTR_ESCAPES) + '"'
+
 
 
 def _json_term(term) -> dict:
