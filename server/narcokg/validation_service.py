@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import build, load, reason, validate
+from . import build, load, reason, safeparse, validate
 from .config import Settings
 
 #: File suffix → rdflib parser name.
@@ -42,16 +42,25 @@ def validate_graph(data: Graph, settings: Settings) -> validate.Report:
 
 
 def parse_bytes(data: bytes, fmt: str, name: str = "data") -> Graph:
-    return load.parse_file(Path(name), fmt=fmt, data=data)
+    """Parse client data the way the HTTP service does (no remote contexts, fixed base)."""
+    try:
+        return safeparse.parse(data, fmt)
+    except safeparse.ParseError as exc:
+        raise load.SourceError(f"{name}: {exc}") from None
 
 
 def validate_files(paths: list[Path], settings: Settings) -> validate.Report:
+    """Files given to `narcokg validate`: parsed by the same safe parser as POST /shacl/validate."""
     data = Graph()
     for p in paths:
         fmt = FORMATS_BY_SUFFIX.get(p.suffix.lower(), "turtle")
-        if not p.exists():
-            raise load.SourceError(f"{p}: no such file")
-        data += load.parse_file(p, fmt=fmt)
+        if fmt not in safeparse.FORMATS:
+            raise load.SourceError(f"{p}: unsupported format (use .ttl, .nt, .jsonld or .rdf)")
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise load.SourceError(f"{p}: {exc.strerror or 'cannot read'}") from None
+        data += parse_bytes(raw, fmt, name=str(p))
     return validate_graph(data, settings)
 
 
