@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 import pytest
 import requests
 
-from conftest import ROOT, start_server, stop_server
+from conftest import start_server, stop_server
 from sparql_helpers import BNN, rows
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -6,7 +6,7 @@ default dataset: its default graph and each named graph with its size.
 """
 from __future__ import annotations
 
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from . import sparqlformats

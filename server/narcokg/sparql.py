@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import re
-import time
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
