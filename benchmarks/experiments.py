@@ -14,6 +14,9 @@ Patches (web process only; the query processes are untouched):
 * ``lean-worker`` — query processes run ``exp_queryworker.py`` (no per-query ``started``
   acknowledgement, SPARQL JSON serialized by pyoxigraph, buffered frame reads) and solution
   jobs carry no prefix table.
+* ``in-process`` — no query processes at all: queries run in the web process on the app's
+  own store. Unsafe (no way to stop a runaway query); measured only to split the gap to the
+  ceiling into narcokg's web layer and the hop to a query process.
 * ``result-cache`` — an LRU of answers (up to 1 MiB each, 64 MiB in all) keyed by the query
   job, in each HTTP worker. The data of a running server never changes, so an answer never
   goes stale; a repeated query then skips the query process entirely. This changes *what* a
@@ -40,6 +43,7 @@ VARIANTS = {
     "+ analyse-cache, format-cache": "analyse-cache,format-cache",
     "+ lean query process": "analyse-cache,format-cache,lean-worker",
     "+ result-cache": "analyse-cache,format-cache,result-cache",
+    "in-process, no query processes (unsafe; reference)": "in-process",
 }
 
 
@@ -158,7 +162,29 @@ def _patch_lean_worker() -> None:
     querypool.QueryPool.execute = execute
 
 
-PATCHES = {"analyse-cache": _patch_analyse, "format-cache": _patch_format, "result-cache": _patch_results,
+def _patch_in_process() -> None:
+    """Run every query in the web process on the app's own store: NO safety, for reference only.
+
+    Splits the gap to the ceiling into narcokg's web layer (what is left with this patch) and
+    the hop to a query process (what this patch removes).
+    """
+    import time
+
+    from flask import current_app
+    from narcokg import querypool, queryworker
+
+    def execute(self, job, timeout=None, wait=None):
+        store = current_app.extensions["narcokg.store"].ox
+        t0 = time.monotonic()
+        header, body = queryworker.execute(store, job)
+        if not header.get("ok"):
+            raise self._refusal(header)
+        return querypool.Answer(header["kind"], body, int(header.get("rows", 0)), time.monotonic() - t0)
+
+    querypool.QueryPool.execute = execute
+
+
+PATCHES = {"in-process": _patch_in_process, "analyse-cache": _patch_analyse, "format-cache": _patch_format, "result-cache": _patch_results,
            "lean-worker": _patch_lean_worker}
 
 

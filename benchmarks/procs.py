@@ -57,17 +57,15 @@ class Server:
             return ""
 
     def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM to the server's own process group, SIGKILL to it after ``timeout`` s."""
+        """SIGTERM to the launched process (gunicorn/uvicorn stop their own workers), then
+        SIGKILL to its process group for anything left after ``timeout`` s."""
         if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+            self.proc.terminate()
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 pass
-        try:  # stragglers of this group only (query processes die with their parent anyway)
+        try:  # stragglers of this server's own process group, by its id
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass

@@ -17,14 +17,18 @@ from driver import Result
 
 SERVERS = ["narcokg", "ceiling", "rdflib-endpoint"]
 
-#: The targets of issue 6: (label, other server, queries, minimum factor).
+#: The targets of issue 6: (label, other server, queries, minimum req/s factor, minimum p50 factor),
+#: checked at every concurrency. "Costs at most 30 %" reads as: at least 70 % of the ceiling's
+#: requests/s, and a p50 at most 1.3x the ceiling's (p50 factor >= 1/1.3).
 RATIO_TARGETS = [
-    ("narcokg >= 1.5x rdflib-endpoint on lookups", "rdflib-endpoint", ["lookup"], 1.5),
-    ("narcokg >= 20x rdflib-endpoint on the join and the aggregate", "rdflib-endpoint", ["join", "aggregate"], 20.0),
-    ("safety layer costs <= 30 % against the bare ceiling on lookups", "ceiling", ["lookup"], 0.70),
+    ("narcokg >= 1.5x rdflib-endpoint on lookups", "rdflib-endpoint", ["lookup"], 1.5, 1.5),
+    ("narcokg >= 20x rdflib-endpoint on the join (anchored on one state)", "rdflib-endpoint", ["join"], 20.0, 20.0),
+    ("narcokg >= 20x rdflib-endpoint on the join (whole table, join-all)", "rdflib-endpoint", ["join-all"], 20.0, 20.0),
+    ("narcokg >= 20x rdflib-endpoint on the aggregate", "rdflib-endpoint", ["aggregate"], 20.0, 20.0),
+    ("safety layer costs <= 30 % against the bare ceiling on lookups", "ceiling", ["lookup"], 0.70, 1 / 1.3),
 ]
 READY_TARGET_S = 1.0
-SCALE_TARGETS = [("lookup", 5.0), ("join", 50.0)]  # p50 ms at 1M triples, concurrency 1
+SCALE_TARGETS = [("lookup", 5.0), ("join", 50.0), ("join-all", 50.0)]  # p50 ms at 1M triples, concurrency 1
 SCALE_TARGET_TRIPLES = 1_000_000
 
 
@@ -161,7 +165,7 @@ def pipeline_table(p) -> str:
 def targets(results: dict, pipeline, scale: list, concurrencies: list[int]) -> tuple[str, list[tuple[str, bool | None, str]]]:
     """A Markdown list of every target with met / missed / not measured, and the evidence."""
     verdicts: list[tuple[str, bool | None, str]] = []
-    for label, other, queries, minimum in RATIO_TARGETS:
+    for label, other, queries, min_rps, min_p50 in RATIO_TARGETS:
         evidence, ok, seen = [], True, False
         for q in queries:
             for c in concurrencies:
@@ -170,7 +174,7 @@ def targets(results: dict, pipeline, scale: list, concurrencies: list[int]) -> t
                 if fr is None or fp is None:
                     continue
                 seen = True
-                ok = ok and fr >= minimum and fp >= minimum
+                ok = ok and fr >= min_rps and fp >= min_p50
                 evidence.append(f"{q} c={c}: req/s {_x(fr)}, p50 {_x(fp)}")
         verdicts.append((label, ok if seen else None, "; ".join(evidence)))
     if pipeline is not None:
@@ -181,6 +185,8 @@ def targets(results: dict, pipeline, scale: list, concurrencies: list[int]) -> t
     at = next((s for s in scale if s.triples == SCALE_TARGET_TRIPLES), None)
     for q, limit in SCALE_TARGETS:
         label = f"at 1M synthetic triples, {q} p50 under {limit:g} ms"
+        if q not in {name for s in scale for name, _c in s.results} and scale:
+            continue
         r = at.results.get((q, concurrencies[0])) if at else None
         if r is None:
             verdicts.append((label, None, "1M not run"))

@@ -36,6 +36,7 @@ import pipeline  # noqa: E402
 import procs  # noqa: E402
 import report  # noqa: E402
 import scale  # noqa: E402
+import synth  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -99,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", help="synthetic sizes in triples (default 100000 1000000 2000000)")
     ap.add_argument("--queries", nargs="+", help=f"a subset of the mix: {', '.join(mix.BY_NAME)}")
     ap.add_argument("--dump", type=Path, help="serve this N-Quads file in the mix instead of a fresh build")
+    ap.add_argument("--peer-synthetic", type=int, metavar="TRIPLES",
+                    help="also run the three-server mix on a synthetic dump of this size (adds minutes at 100000)")
     args = ap.parse_args(argv)
 
     started = time.perf_counter()
@@ -134,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
             dump = dist / "narcokg.nq"
         say(f"HTTP mix on {dump.name} ({sum(1 for _ in open(dump, 'rb')):,} quads), all three servers up at once …")
         mix_results, mix_sizes = compare(dump, queries, concurrencies, passes, seconds, warmup, workers)
+    syn_results, syn_sizes, syn_dump = {}, {}, None
+    if "mix" in parts and args.peer_synthetic:
+        syn_dump = synth.ensure(OUT, args.peer_synthetic, 20240601, say=say)
+        say(f"HTTP mix on {syn_dump.name}, all three servers up at once …")
+        syn_results, syn_sizes = compare(syn_dump, queries, concurrencies, passes, seconds, warmup, workers)
     scale_results = []
     if "scale" in parts:
         say(f"scale: {', '.join(f'{n:,}' for n in sizes)} synthetic triples …")
@@ -165,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         "Factors: req/s × = narcokg req/s ÷ other; p50 × = other p50 ÷ narcokg p50 (above 1: narcokg faster). "
         "rows: answer size (rows, or triples for CONSTRUCT), which must agree across servers (≠ marks a difference).",
         "",
+        *([f"## HTTP mix on synthetic data ({args.peer_synthetic:,} triples)", "",
+           report.mix_tables(syn_results, [q.name for q in queries], concurrencies, syn_sizes), ""]
+          if syn_results else []),
         "## Scale (synthetic data, `narcokg serve --dump`)",
         "",
         report.scale_table(scale_results, [q.name for q in queries], concurrencies),
@@ -182,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline": pipe.as_dict() if pipe else None,
         "mix": {"dump_quads": quads, "answer_sizes": mix_sizes,
                 "results": [dict(server=s, **r.as_dict()) for (s, _q, _c), r in mix_results.items()]},
+        "mix_synthetic": {"triples": args.peer_synthetic, "answer_sizes": syn_sizes,
+                          "results": [dict(server=s, **r.as_dict()) for (s, _q, _c), r in syn_results.items()]},
         "scale": [s.as_dict() for s in scale_results],
         "targets": [{"target": label, "met": ok, "evidence": ev} for label, ok, ev in verdicts],
     }

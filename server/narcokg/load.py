@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
@@ -53,8 +54,36 @@ def parse_file(path: Path, fmt: str = "turtle", data: bytes | None = None) -> Gr
         else:
             graph.parse(data=data, format=fmt)
     except Exception as exc:  # rdflib raises many types; all mean "does not parse"
-        raise SourceError(f"{path}: {describe_parse_error(exc)}") from None
+        detail = describe_parse_error(exc)
+        if fmt == "turtle" and "line" not in detail.lower():  # e.g. invalid UTF-8: ask for the line
+            detail = engine_syntax_error(path, data) or detail
+        raise SourceError(f"{path}: {detail}") from None
+    if fmt == "turtle":
+        detail = engine_syntax_error(path, data)
+        if detail:
+            raise SourceError(f"{path}: {detail}")
     return graph
+
+
+def engine_syntax_error(path: Path, data: bytes | None = None) -> str | None:
+    """What the serving engine (pyoxigraph, strict) finds wrong in a Turtle file, with the line.
+
+    rdflib lets some errors through (an IRI with a space, a relative IRI resolved against the
+    local file path, an over-long language subtag); the snapshot would then fail to be written
+    or loaded, far from the cause. None when the engine reads the file.
+    """
+    try:
+        if data is None:
+            triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+        else:
+            triples = ox.parse(data, format=ox.RdfFormat.TURTLE)
+        for _ in triples:
+            pass
+    except SyntaxError as exc:
+        return " ".join((getattr(exc, "msg", None) or str(exc)).split())
+    except OSError as exc:
+        return exc.strerror or "cannot read"
+    return None
 
 
 def describe_parse_error(exc: Exception) -> str:
