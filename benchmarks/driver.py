@@ -9,6 +9,10 @@ medians over the passes, after a short warm-up that is not counted.
 Every answer must be 200; the first answer of each query is parsed and its row (or triple)
 count recorded so ``run_all`` can check that every server answered the same thing.
 
+``bust`` appends a unique comment to every request (``# 17``): the answer is the same, but no
+cache keyed by the query text can serve it, so the figure measures execution even on a server
+that caches answers. narcokg has no answer cache today; the option is there for when it does.
+
 Limits: the driver is Python and runs on the same machine as the server, so at concurrency 8
 it takes CPU from the server (on 2 cores, a visible share); latencies include its own
 overhead (about 0.1 ms per request on loopback).
@@ -85,12 +89,17 @@ class Target:
     def __init__(self, port: int, path: str = "/sparql", host: str = "127.0.0.1"):
         self.host, self.port, self.path = host, port, path
 
-    def request_path(self, query: Query) -> str:
-        return f"{self.path}?query={quote(query.text)}"
+    def request_path(self, query: Query, variant: int | None = None) -> str:
+        """The GET target; with ``variant``, a comment makes the text unique (defeats result caches)."""
+        text = query.text if variant is None else f"{query.text}\n# {variant}"
+        return f"{self.path}?query={quote(text)}"
+
+
+_variants = iter(range(1, 1 << 62))  # shared: every request of a cache-busting run is unique
 
 
 def _worker(target: Target, path: str, accept: str, start: threading.Barrier, deadline_box: list,
-            out: list, timeout: float) -> None:
+            out: list, timeout: float, query: Query | None = None) -> None:
     conn = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
     headers = {"Accept": accept}
     lat: list[float] = []
@@ -102,6 +111,9 @@ def _worker(target: Target, path: str, accept: str, start: threading.Barrier, de
             t0 = time.perf_counter()
             if t0 >= deadline:
                 break
+            if query is not None:
+                path = target.request_path(query, next(_variants))
+                t0 = time.perf_counter()
             try:
                 conn.request("GET", path, headers=headers)
                 resp = conn.getresponse()
@@ -121,12 +133,14 @@ def _worker(target: Target, path: str, accept: str, start: threading.Barrier, de
         out.append((lat, errors))
 
 
-def one_pass(target: Target, query: Query, concurrency: int, seconds: float, timeout: float = 60.0) -> PassResult:
+def one_pass(target: Target, query: Query, concurrency: int, seconds: float, timeout: float = 60.0,
+             bust: bool = False) -> PassResult:
     path = target.request_path(query)
     out: list = []
     deadline_box = [0.0]
     barrier = threading.Barrier(concurrency + 1)
-    threads = [threading.Thread(target=_worker, args=(target, path, query.accept, barrier, deadline_box, out, timeout),
+    threads = [threading.Thread(target=_worker, args=(target, path, query.accept, barrier, deadline_box, out, timeout,
+                                                      query if bust else None),
                                 daemon=True) for _ in range(concurrency)]
     for t in threads:
         t.start()
@@ -142,10 +156,11 @@ def one_pass(target: Target, query: Query, concurrency: int, seconds: float, tim
 
 
 def measure(target: Target, query: Query, concurrency: int, passes: int = 3, seconds: float = 1.5,
-            warmup: float = 0.3) -> Result:
+            warmup: float = 0.3, bust: bool = False) -> Result:
+    """Medians over ``passes``; ``bust`` makes every request's text unique (a trailing comment)."""
     if warmup > 0:
-        one_pass(target, query, concurrency, warmup)
-    results = [one_pass(target, query, concurrency, seconds) for _ in range(passes)]
+        one_pass(target, query, concurrency, warmup, bust=bust)
+    results = [one_pass(target, query, concurrency, seconds, bust=bust) for _ in range(passes)]
     ok = [r for r in results if r.latencies]
     return Result(
         query=query.name,

@@ -23,6 +23,8 @@ import mix
 import procs
 
 OUT = Path(__file__).resolve().parent / "out"
+#: Where the last build's snapshot stays for the mix and for ``experiments.py``.
+SNAPSHOT = OUT / "snapshot"
 
 
 @dataclass
@@ -64,9 +66,11 @@ def build_times(runs: int, say=print) -> tuple[dict[str, float], float, Path, in
             per_step.setdefault(step, []).append(secs)
         quads = sum(len(g) for g in result.dataset.graphs())
         say(f"  build {i + 1}/{runs}: {totals[-1]:.2f} s " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
-    for i in range(runs - 1):  # keep only the last snapshot
+    for i in range(runs - 1):  # keep only the last snapshot, as benchmarks/out/snapshot
         shutil.rmtree(OUT / f"build-{i}", ignore_errors=True)
-    return {k: statistics.median(v) for k, v in per_step.items()}, statistics.median(totals), dist, quads
+    shutil.rmtree(SNAPSHOT, ignore_errors=True)
+    dist.rename(SNAPSHOT)
+    return {k: statistics.median(v) for k, v in per_step.items()}, statistics.median(totals), SNAPSHOT, quads
 
 
 def serve_ready(dist: Path, runs: int, say=print) -> tuple[list[float], int]:

@@ -125,6 +125,30 @@ def wait_answer(server: Server, query: str, accept: str, timeout: float = 300.0,
     raise RuntimeError(f"{server.name} answered no query within {timeout:g} s:\n{server.log_text()[-3000:]}")
 
 
+def wait_settled(server: Server, timeout: float = 300.0) -> int:
+    """Wait until every query process of a narcokg server has loaded its data (as its log says).
+
+    The first answer only needs one query process; measuring while the others still load would
+    charge their start-up to the first figures. Returns how many were seen ready.
+    """
+    import re
+
+    from narcokg.config import load_settings
+
+    settings = load_settings()  # the server inherits this process's environment
+    expected = max(1, settings.web_workers) * max(1, settings.query_workers)
+    pattern = re.compile(r"query process \d+ ready")
+    deadline = time.perf_counter() + timeout
+    seen = 0
+    while time.perf_counter() < deadline:
+        seen = len(pattern.findall(server.log_text()))
+        if seen >= expected:
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+    return seen
+
+
 # Memory ---------------------------------------------------------------------------------
 
 

@@ -117,7 +117,8 @@ def scale_table(scale: list, queries: list[str], concurrencies: list[int]) -> st
         for s in scale:
             r = s.results.get((q, c1))
             if r is None:
-                cells.append("–")
+                err = getattr(s, "errors", {}).get(q, "")
+                cells.append(err.split(":")[0] + (" (time limit)" if "time limit" in err else "") if err else "–")
                 continue
             growth = f" ({r.p50_ms / base.p50_ms:.1f}×)" if base and s is not scale[0] and base.p50_ms else ""
             cells.append(f"{_ms(r.p50_ms)}{growth}")
@@ -176,7 +177,7 @@ def targets(results: dict, pipeline, scale: list, concurrencies: list[int]) -> t
                 seen = True
                 ok = ok and fr >= min_rps and fp >= min_p50
                 evidence.append(f"{q} c={c}: req/s {_x(fr)}, p50 {_x(fp)}")
-        verdicts.append((label, ok if seen else None, "; ".join(evidence)))
+        verdicts.append((label, ok if seen else None, "; ".join(evidence) if seen else "mix not run"))
     if pipeline is not None:
         verdicts.append((f"serve-ready in under {READY_TARGET_S:g} s from a fresh snapshot",
                          pipeline.ready_median < READY_TARGET_S, f"median {pipeline.ready_median:.2f} s"))
@@ -188,7 +189,9 @@ def targets(results: dict, pipeline, scale: list, concurrencies: list[int]) -> t
         if q not in {name for s in scale for name, _c in s.results} and scale:
             continue
         r = at.results.get((q, concurrencies[0])) if at else None
-        if r is None:
+        if r is None and at is not None and q in at.errors:
+            verdicts.append((label, False, at.errors[q]))
+        elif r is None:
             verdicts.append((label, None, "1M not run"))
         else:
             verdicts.append((label, r.p50_ms < limit, f"p50 {r.p50_ms:.2f} ms at c={concurrencies[0]}"))

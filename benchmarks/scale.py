@@ -38,6 +38,8 @@ class SizeResult:
     mode: str
     results: dict[tuple[str, int], driver.Result] = field(default_factory=dict)
     sizes: dict[str, int | None] = field(default_factory=dict)
+    #: Queries that did not answer 200, with the status and the start of the message.
+    errors: dict[str, str] = field(default_factory=dict)
     memory: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -45,7 +47,7 @@ class SizeResult:
             "triples": self.triples, "quads": self.quads, "dump_mb": round(self.dump_mb, 1),
             "cold_ready_s": round(self.cold_ready_s, 3),
             "warm_ready_s": None if self.warm_ready_s is None else round(self.warm_ready_s, 3),
-            "query_data": self.mode, "answer_sizes": self.sizes,
+            "query_data": self.mode, "answer_sizes": self.sizes, "errors": self.errors,
             "results": [r.as_dict() for r in self.results.values()],
             "memory_kib": {role: [{"pid": p, "rss": r, "pss": s} for p, r, s in rows] for role, rows in self.memory.items()},
         }
@@ -76,6 +78,7 @@ def run_size(triples: int, queries: list[mix.Query], seed: int, passes: int, sec
     server = procs.start_narcokg(f"scale-{triples}-cold", port, dump=dump)
     try:
         cold = procs.wait_answer(server, probe.text, probe.accept, timeout=600)
+        procs.wait_settled(server)
         mode = "disk" if "query data: disk" in server.log_text() else "memory"
         say(f"  {triples:>9,} triples: first answer {cold:.2f} s after launch (cold, query data in {mode})")
         res = SizeResult(triples, quads, dump.stat().st_size / 1e6, cold, None, mode)
@@ -84,6 +87,7 @@ def run_size(triples: int, queries: list[mix.Query], seed: int, passes: int, sec
             status, size, err = driver.probe(target, q, timeout=120)
             res.sizes[q.name] = size if status == 200 else None
             if status != 200:
+                res.errors[q.name] = f"HTTP {status}: {err.strip()[:160]}"
                 say(f"    {q.name}: HTTP {status} {err[:200]}")
                 continue
             for c in concurrencies:

@@ -6,7 +6,8 @@ same ontology terms, the same ``id/{kind}/{slug}`` IRI scheme, one named graph p
 source document plus ``graph/reference`` and ``graph/inferred``, labels in @en and @id, and
 the inferred triples the OWL RL step adds (super-types, inverse properties, transitive
 sub-organisations, PROV/SEM/schema.org views of events), in roughly the real proportions
-(about 40 % of the real dump is inferred).
+(about half of the real dump's data quads are inferred). The ontology and shapes graphs are
+not reproduced.
 
 The stable IRIs every mix query names (``id/state/IDN``, ``id/organisation/bnn``) exist in every
 size, with their real labels. Indonesia is the hub, as in the real data: one party of every

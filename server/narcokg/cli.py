@@ -20,6 +20,9 @@ def _build(args) -> int:
     except (SourceError, InconsistencyError) as exc:
         print(f"narcokg build: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. a full disk while writing: the snapshot is replaced only when complete
+        print(f"narcokg build: {exc.strerror or exc}; the previous snapshot (if any) is unchanged", file=sys.stderr)
+        return 2
     return 0 if result.report.violations == 0 else 1
 
 

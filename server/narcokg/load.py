@@ -54,9 +54,9 @@ def parse_file(path: Path, fmt: str = "turtle", data: bytes | None = None) -> Gr
         else:
             graph.parse(data=data, format=fmt)
     except Exception as exc:  # rdflib raises many types; all mean "does not parse"
-        detail = describe_parse_error(exc)
-        if fmt == "turtle" and "line" not in detail.lower():  # e.g. invalid UTF-8: ask for the line
-            detail = engine_syntax_error(path, data) or detail
+        # For Turtle the engine's message comes first: its line is exact, while rdflib's drifts
+        # after multi-line literals and is missing for invalid UTF-8.
+        detail = (engine_syntax_error(path, data) if fmt == "turtle" else None) or describe_parse_error(exc)
         raise SourceError(f"{path}: {detail}") from None
     if fmt == "turtle":
         detail = engine_syntax_error(path, data)

@@ -118,6 +118,9 @@ def main(settings: Settings, rebuild: bool) -> int:
         except InconsistencyError as exc:
             _say(f"the knowledge graph is inconsistent, not serving: {_relative(str(exc), settings)}")
             return 2
+        except OSError as exc:  # e.g. a full disk: the previous snapshot, if any, is unchanged
+            _say(f"the build failed, not serving: {exc.strerror or exc}")
+            return 2
     if not Path(settings.nquads).is_file():
         _say("no snapshot to serve: run `narcokg build` (or serve without --no-build)")
         return 2

@@ -95,7 +95,12 @@ def write(out_dir: Path, files: dict[str, bytes], manifest: dict) -> None:
         if out_dir.exists():
             old = out_dir.parent / (".old-" + out_dir.name + "-" + os.urandom(4).hex())
             out_dir.rename(old)
-        tmp.rename(out_dir)
+        try:
+            tmp.rename(out_dir)
+        except BaseException:
+            if old is not None:  # put the last good snapshot back
+                old.rename(out_dir)
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
