@@ -45,6 +45,9 @@ class Settings:
     web_threads: int = 8
     #: Query processes per HTTP worker; each may be killed and replaced.
     query_workers: int = 2
+    #: Most query processes per HTTP worker when all are busy (0: twice query_workers); the
+    #: extra ones let cheap queries pass explosive ones and stop after 10 s without work.
+    query_workers_max: int = 0
     #: Wall-clock limit of one query, in seconds.
     query_timeout: float = 10.0
     #: Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one answer may hold.
@@ -53,6 +56,9 @@ class Settings:
     max_query_bytes: int = 64 * 1024
     #: Address-space cap of one query process, in MiB (0: no cap).
     query_memory_mb: int = 2048
+    #: Answers kept per HTTP worker for repeated queries, in MiB (0: no cache). The served
+    #: snapshot never changes while a server runs, so a kept answer never goes stale.
+    result_cache_mb: int = 64
     #: Largest body accepted by POST /shacl/validate, in bytes.
     max_validate_bytes: int = 5 * 1024 * 1024
     #: Wall-clock limit of one validation of client data, in seconds.

@@ -34,6 +34,8 @@ log = logging.getLogger("narcokg.querypool")
 
 #: Longest a process may take to open the data before it counts as failed.
 START_TIMEOUT = 120.0
+#: Seconds a burst process (beyond ``query_workers``) may stay idle before it is stopped.
+BURST_IDLE = 10.0
 
 
 class QueryFailed(Exception):
@@ -73,6 +75,7 @@ class _Proc:
         self.rfd = popen.stdout.fileno()
         self.wfd = popen.stdin.fileno()
         self.queries = 0
+        self.idle_since = time.monotonic()
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -122,6 +125,10 @@ class QueryPool:
         self.settings = settings
         self.spec = spec or querydata.prepare(settings)
         self.size = max(1, size or settings.query_workers)
+        #: Extra processes started while every process is busy (so cheap queries need not queue
+        #: behind explosive ones); retired after ``BURST_IDLE`` seconds without work.
+        self.max_size = max(self.size, settings.query_workers_max or 2 * self.size)
+        self._pending = 0  # spawns asked for and not finished
         self._cond = threading.Condition()
         self._idle: list[_Proc] = []
         self._all: set[_Proc] = set()
@@ -131,13 +138,18 @@ class QueryPool:
         self._thread = threading.Thread(target=self._supervise, name="narcokg-querypool", daemon=True)
         self._thread.start()
         for _ in range(self.size):
-            self._tasks.put(("spawn", None))
+            self._request_spawn()
 
     # Supervisor ------------------------------------------------------------------------
     def _supervise(self) -> None:
         failures = 0
         while True:
-            task, proc = self._tasks.get()
+            try:
+                task, proc = self._tasks.get(timeout=1.0)
+            except queue.Empty:
+                self._replace_dead_idle()
+                self._retire_idle_extras()
+                continue
             if task == "stop":
                 return
             if task == "reap":
@@ -149,6 +161,8 @@ class QueryPool:
                 proc.close()
                 continue
             if self._closed:
+                with self._cond:
+                    self._pending -= 1
                 continue
             try:
                 new = self._spawn()
@@ -156,16 +170,51 @@ class QueryPool:
                 failures += 1
                 log.error("query process failed to start (%s); retrying", exc)
                 time.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))
-                self._tasks.put(("spawn", None))
+                self._tasks.put(("spawn", None))  # still pending
                 continue
             failures = 0
             with self._cond:
+                self._pending -= 1
                 if self._closed:
                     self._tasks.put(("reap", new))
                     continue
                 self._all.add(new)
                 self._idle.append(new)
                 self._cond.notify()
+
+    def _request_spawn(self) -> None:
+        with self._cond:
+            self._pending += 1
+        self._tasks.put(("spawn", None))
+
+    def _retire_idle_extras(self) -> None:
+        """Stop burst processes that have had no work for BURST_IDLE seconds."""
+        now = time.monotonic()
+        with self._cond:
+            retired = []
+            for p in sorted(self._idle, key=lambda p: p.idle_since):
+                if len(self._all) - len(retired) <= self.size or now - p.idle_since < BURST_IDLE:
+                    break
+                retired.append(p)
+            for p in retired:
+                self._idle.remove(p)
+                self._all.discard(p)
+        for p in retired:
+            self._tasks.put(("reap", p))
+
+    def _replace_dead_idle(self) -> None:
+        """Keep the pool at full strength: an idle process that died (a memory-capped process
+        that exited after its answer, a kill from outside) is replaced without waiting for a
+        request to stumble on it."""
+        with self._cond:
+            dead = [p for p in self._idle if not p.alive()]
+            for p in dead:
+                self._idle.remove(p)
+                self._all.discard(p)
+        for p in dead:
+            log.warning("query process %s died while idle (status %s); replacing it", p.pid, p.popen.returncode)
+            self._tasks.put(("reap", p))
+            self._request_spawn()
 
     def _spawn(self) -> _Proc:
         cmd = [sys.executable, "-m", "narcokg.queryworker", *self.spec.argv(),
@@ -191,7 +240,7 @@ class QueryPool:
         with self._cond:
             self._all.discard(proc)
         self._tasks.put(("reap", proc))
-        self._tasks.put(("spawn", None))
+        self._request_spawn()
 
     # Clients ---------------------------------------------------------------------------
     def _acquire(self, deadline: float) -> _Proc:
@@ -207,7 +256,9 @@ class QueryPool:
                                 proc.pid, proc.popen.returncode)
                     self._all.discard(proc)
                     self._tasks.put(("reap", proc))
-                    self._tasks.put(("spawn", None))
+                    self._request_spawn()
+                if len(self._all) + self._pending < self.max_size:
+                    self._request_spawn()  # every process is busy: start one more for this request
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise QueryFailed(503, "All query processes are busy; try again shortly.", retry_after=2)
@@ -218,6 +269,7 @@ class QueryPool:
             if self._closed:
                 self._tasks.put(("reap", proc))
                 return
+            proc.idle_since = time.monotonic()
             self._idle.append(proc)
             self._cond.notify()
 

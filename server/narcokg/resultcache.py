@@ -12,8 +12,8 @@ the pool (query text, result format, dataset, row limit, prefixes), so the key i
 that job. Only successful answers are cached, each at most ``max_item_bytes``, all together at
 most ``max_bytes`` (least recently used first out). ``max_bytes`` 0 disables the cache.
 
-Not wired in yet: ``sparql.run_query`` would call ``lookup(job)`` before ``pool.execute`` (and
-the fair-use check: a cached answer costs no query time) and ``store(job, answer)`` after it.
+``sparql.run_query`` calls ``lookup(job)`` before ``pool.execute`` and ``store(job, answer)``
+after it; the size is the ``result_cache_mb`` setting.
 """
 from __future__ import annotations
 
