@@ -52,7 +52,7 @@ def versions() -> str:
 
 
 def compare(dump: Path, queries: list[mix.Query], concurrencies: list[int], passes: int, seconds: float,
-            warmup: float, workers: int) -> tuple[dict, dict]:
+            warmup: float, workers: int, bust: bool = False) -> tuple[dict, dict]:
     """Serve ``dump`` with the three servers at once; measure every query on each in turn."""
     probe = mix.BY_NAME["lookup"]
     ports = {s: procs.free_port() for s in report.SERVERS}
@@ -81,7 +81,7 @@ def compare(dump: Path, queries: list[mix.Query], concurrencies: list[int], pass
                     if sizes[name][q.name] is None:
                         continue
                     r = driver.measure(driver.Target(servers[name].port), q, c, passes=passes, seconds=seconds,
-                                       warmup=warmup)
+                                       warmup=warmup, bust=bust)
                     results[(name, q.name, c)] = r
                 order = order[1:] + order[:1]
                 cells = "  ".join(f"{n} {results[(n, q.name, c)].rps:8.1f}/s p50 {results[(n, q.name, c)].p50_ms:7.2f} ms"
@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", help="synthetic sizes in triples (default 100000 1000000 2000000)")
     ap.add_argument("--queries", nargs="+", help=f"a subset of the mix: {', '.join(mix.BY_NAME)}")
     ap.add_argument("--dump", type=Path, help="serve this N-Quads file in the mix instead of a fresh build")
+    ap.add_argument("--bust", action="store_true",
+                    help="make every request's text unique (a trailing comment), so no server answers from a cache")
     ap.add_argument("--peer-synthetic", type=int, metavar="TRIPLES",
                     help="also run the three-server mix on a synthetic dump of this size (adds minutes at 100000)")
     args = ap.parse_args(argv)
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             _steps, _total, dist, _q = pipeline.build_times(1, say)
             dump = dist / "narcokg.nq"
         say(f"HTTP mix on {dump.name} ({sum(1 for _ in open(dump, 'rb')):,} quads), all three servers up at once …")
-        mix_results, mix_sizes = compare(dump, queries, concurrencies, passes, seconds, warmup, workers)
+        mix_results, mix_sizes = compare(dump, queries, concurrencies, passes, seconds, warmup, workers, bust=args.bust)
     syn_results, syn_sizes, syn_dump = {}, {}, None
     if "mix" in parts and args.peer_synthetic:
         syn_dump = synth.ensure(OUT, args.peer_synthetic, 20240601, say=say)
