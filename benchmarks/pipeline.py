@@ -23,7 +23,7 @@ import mix
 import procs
 
 OUT = Path(__file__).resolve().parent / "out"
-#: Where the last build's snapshot stays for the mix and for ``experiments.py``.
+#: Where the last build's snapshot stays for the mix.
 SNAPSHOT = OUT / "snapshot"
 
 

@@ -152,7 +152,7 @@ def wait_settled(server: Server, timeout: float = 300.0) -> int:
 # Memory ---------------------------------------------------------------------------------
 
 
-def _children_map() -> dict[int, list[int]]:
+def children_map() -> dict[int, list[int]]:
     kids: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -168,7 +168,7 @@ def _children_map() -> dict[int, list[int]]:
 
 
 def tree(root: int) -> list[int]:
-    kids = _children_map()
+    kids = children_map()
     out, todo = [], [root]
     while todo:
         pid = todo.pop()
@@ -177,7 +177,7 @@ def tree(root: int) -> list[int]:
     return out
 
 
-def _status_kb(pid: int, key: str) -> int | None:
+def status_kb(pid: int, key: str) -> int | None:
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
@@ -199,7 +199,7 @@ def _pss_kb(pid: int) -> int | None:
     return None
 
 
-def _cmdline(pid: int) -> str:
+def cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             return f.read().replace(b"\0", b" ").decode(errors="replace")
@@ -215,13 +215,13 @@ def memory(server: Server) -> dict[str, list[tuple[int, int, int]]]:
     """
     roles: dict[str, list[tuple[int, int, int]]] = {"master": [], "web": [], "query": []}
     for pid in tree(server.proc.pid):
-        rss = _status_kb(pid, "VmRSS")
+        rss = status_kb(pid, "VmRSS")
         if rss is None:
             continue
         pss = _pss_kb(pid) or 0
         if pid == server.proc.pid:
             role = "master"
-        elif "narcokg.queryworker" in _cmdline(pid):
+        elif "narcokg.queryworker" in cmdline(pid):
             role = "query"
         else:
             role = "web"

@@ -34,7 +34,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import procs  # noqa: E402  (benchmarks/procs.py: ports, process trees, /proc readings)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -297,12 +299,6 @@ def run_budget_phase(port: int, explosive_clients: int, timeout: float, seconds:
 # Server and memory ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 #: Servers this run started (stopped on the way out, whatever happens).
 STARTED: list["Server"] = []
 
@@ -312,7 +308,7 @@ class Server:
 
     def __init__(self, dist: Path, env_extra: dict, log: Path):
         STARTED.append(self)
-        self.port = free_port()
+        self.port = procs.free_port()
         self.log = log
         env = dict(os.environ, NARCOKG_DIST=str(dist), PYTHONUNBUFFERED="1", **env_extra)
         self.proc = subprocess.Popen(
@@ -350,52 +346,21 @@ class Server:
         return self.proc.returncode, time.perf_counter() - started
 
 
-def _process_table() -> dict[int, tuple[int, bytes]]:
-    """pid → (parent pid, command line) for every process we can read."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read().decode(errors="replace")
-            with open(f"/proc/{entry}/cmdline", "rb") as f:
-                cmdline = f.read()
-        except OSError:
-            continue
-        table[int(entry)] = (int(stat.rsplit(")", 1)[1].split()[1]), cmdline)
-    return table
-
-
-def _rss_kib(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 GROUPS = ("master", "http workers", "query processes")
 
 
 def sample_memory(master: int) -> dict[str, dict[int, int]]:
     """VmRSS (KiB) of the master, its HTTP workers and their query processes."""
-    table = _process_table()
-    children = defaultdict(list)
-    for pid, (ppid, _) in table.items():
-        children[ppid].append(pid)
+    children = procs.children_map()
     out: dict[str, dict[int, int]] = {g: {} for g in GROUPS}
     todo = [(master, "master")]
     while todo:
         pid, group = todo.pop()
-        rss = _rss_kib(pid)
+        rss = procs.status_kb(pid, "VmRSS")
         if rss is not None:
             out[group][pid] = rss
         for child in children.get(pid, []):
-            kind = "query processes" if b"narcokg.queryworker" in table[child][1] else "http workers"
+            kind = "query processes" if "narcokg.queryworker" in procs.cmdline(child) else "http workers"
             todo.append((child, kind))
     return out
 

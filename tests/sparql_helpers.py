@@ -131,3 +131,20 @@ def wait_query_processes(root_pid: int, n: int, timeout: float = 30) -> list[int
         time.sleep(0.05)
         found = query_processes(root_pid)
     return found
+
+
+def in_thread(fn, *args, **kwargs) -> dict:
+    """Run ``fn`` in a thread; a dict that gets ``result`` or ``error`` when it ends."""
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = fn(*args, **kwargs)
+        except Exception as exc:  # recorded for the test to report
+            box["error"] = exc
+
+    box["thread"] = threading.Thread(target=target, daemon=True)
+    box["thread"].start()
+    return box

@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -23,7 +22,7 @@ from urllib.parse import urlencode
 import pytest
 
 from conftest import ROOT, free_port, start_server
-from sparql_helpers import IDN, alive, rows, sparql, wait_query_processes
+from sparql_helpers import IDN, alive, in_thread, rows, sparql, wait_query_processes
 
 SOURCES = ("ontology", "triples", "shapes", "queries")
 
@@ -73,20 +72,6 @@ def narcokg(*args: str, root: Path | None = None, dist: Path, preexec_fn=None, t
 def contents(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
-
-def in_thread(fn, *args, **kwargs) -> dict:
-    """Run ``fn`` in a thread; a dict that gets ``result`` or ``error`` when it ends."""
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = fn(*args, **kwargs)
-        except Exception as exc:  # recorded for the test to report
-            box["error"] = exc
-
-    box["thread"] = threading.Thread(target=target, daemon=True)
-    box["thread"].start()
-    return box
 
 
 # Invalid source: a clear message naming file and line ---------------------------------------------

@@ -9,14 +9,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
 import requests
 
 from conftest import ROOT, free_port, start_server, stop_server
-from sparql_helpers import IDN, Listener, alive, count, query_processes, sparql, wait_query_processes
+from sparql_helpers import IDN, Listener, alive, count, in_thread, query_processes, sparql, wait_query_processes
 
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 EXPLOSIVE_ORDER = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
@@ -29,21 +28,6 @@ def listener():
     yield lst
     lst.close()
 
-
-def in_thread(fn, *args, **kwargs):
-    """Run ``fn`` in a thread; a dict that gets ``result`` or ``error`` when it ends."""
-    box: dict = {}
-
-    def target():
-        try:
-            box["result"] = fn(*args, **kwargs)
-        except Exception as exc:  # recorded for the test to report
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    box["thread"] = thread
-    return box
 
 
 # Closed: no connection, whatever the query says --------------------------------------------------

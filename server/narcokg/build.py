@@ -62,6 +62,29 @@ def is_fresh(settings: Settings) -> bool:
     return manifest.get("inputs") == snapshot.inputs_digest(input_paths(settings))
 
 
+def add_inferred(ds: Dataset, settings: Settings) -> Graph:
+    """OWL RL over ontology + asserted data; the new triples go into graph/inferred."""
+    asserted = union(data_graphs(ds, settings))
+    inferred = reason.infer(union([graph_named(ds, settings, "ontology"), asserted]))
+    target = graph_named(ds, settings, "inferred")
+    for t in inferred:
+        target.add(t)
+    return inferred
+
+
+def add_validation(ds: Dataset, settings: Settings, inferred: Graph) -> validate.Report:
+    """The shapes over asserted + inferred data (already closed: no inference in pySHACL);
+    the report, skolemized, goes into graph/validation."""
+    ontology = graph_named(ds, settings, "ontology")
+    data = union([*data_graphs(ds, settings), inferred, ontology])
+    report = validate.run(data, graph_named(ds, settings, "shapes"), ontology=None, inference="none")
+    report.graph = loader.skolemize(report.graph, settings, salt="validation")
+    target = graph_named(ds, settings, "validation")
+    for t in report.graph:
+        target.add(t)
+    return report
+
+
 def run(settings: Settings, progress: Callable[[str], None] = _progress) -> BuildResult:
     timings: dict[str, float] = {}
 
@@ -74,30 +97,8 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
         return value
 
     ds: Dataset = step("load", lambda: loader.load(settings))
-    ontology = graph_named(ds, settings, "ontology")
-    shapes = graph_named(ds, settings, "shapes")
-    asserted = union(data_graphs(ds, settings))
-
-    def do_reason():
-        inferred = reason.infer(union([ontology, asserted]))
-        target = graph_named(ds, settings, "inferred")
-        for t in inferred:
-            target.add(t)
-        return inferred
-
-    inferred = step("reason (OWL RL)", do_reason)
-
-    def do_validate():
-        data = union([asserted, inferred, ontology])
-        report = validate.run(data, shapes, ontology=None, inference="none")
-        report_graph = loader.skolemize(report.graph, settings, salt="validation")
-        target = graph_named(ds, settings, "validation")
-        for t in report_graph:
-            target.add(t)
-        report.graph = report_graph
-        return report
-
-    report = step("validate (SHACL)", do_validate)
+    inferred = step("reason (OWL RL)", lambda: add_inferred(ds, settings))
+    report = step("validate (SHACL)", lambda: add_validation(ds, settings, inferred))
 
     def do_snapshot():
         for prefix, ns in [("nkg", settings.base + "ontology#"), ("id", settings.base + "id/"),

@@ -111,7 +111,6 @@ def load_settings(**overrides) -> Settings:
     """Defaults, then ``NARCOKG_*`` environment variables, then ``overrides``."""
     values = {}
     for f in fields(Settings):
-        default = f.default if f.default is not f.default_factory else None  # type: ignore[comparison-overlap]
         kind = {int: int, float: float, bool: bool}.get(type(f.default), str) if f.default is not None else str
         raw = _env(f.name, None, kind)
         if raw is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
 from .config import Settings
@@ -46,7 +46,15 @@ def graph_files(settings: Settings) -> list[GraphFile]:
 
 
 def parse_file(path: Path, fmt: str = "turtle", data: bytes | None = None) -> Graph:
-    """Parse one file; a syntax error becomes a SourceError naming file and line."""
+    """Parse one file; a syntax error becomes a SourceError naming file and line.
+
+    Turtle is read once, by the serving engine's parser (pyoxigraph): it is strict where rdflib
+    lets errors through (an IRI with a space, a relative IRI resolved against the local path),
+    and its line numbers are exact where rdflib's drift after multi-line literals. Other syntaxes
+    go through rdflib.
+    """
+    if fmt == "turtle":
+        return _parse_turtle(path, data)
     graph = Graph()
     try:
         if data is None:
@@ -54,36 +62,40 @@ def parse_file(path: Path, fmt: str = "turtle", data: bytes | None = None) -> Gr
         else:
             graph.parse(data=data, format=fmt)
     except Exception as exc:  # rdflib raises many types; all mean "does not parse"
-        # For Turtle the engine's message comes first: its line is exact, while rdflib's drifts
-        # after multi-line literals and is missing for invalid UTF-8.
-        detail = (engine_syntax_error(path, data) if fmt == "turtle" else None) or describe_parse_error(exc)
-        raise SourceError(f"{path}: {detail}") from None
-    if fmt == "turtle":
-        detail = engine_syntax_error(path, data)
-        if detail:
-            raise SourceError(f"{path}: {detail}")
+        raise SourceError(f"{path}: {describe_parse_error(exc)}") from None
     return graph
 
 
-def engine_syntax_error(path: Path, data: bytes | None = None) -> str | None:
-    """What the serving engine (pyoxigraph, strict) finds wrong in a Turtle file, with the line.
-
-    rdflib lets some errors through (an IRI with a space, a relative IRI resolved against the
-    local file path, an over-long language subtag); the snapshot would then fail to be written
-    or loaded, far from the cause. None when the engine reads the file.
-    """
+def _parse_turtle(path: Path, data: bytes | None) -> Graph:
+    graph = Graph()
     try:
         if data is None:
-            triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            parser = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
         else:
-            triples = ox.parse(data, format=ox.RdfFormat.TURTLE)
-        for _ in triples:
-            pass
+            parser = ox.parse(data, format=ox.RdfFormat.TURTLE)
+        for q in parser:
+            graph.add((_term(q.subject), URIRef(q.predicate.value), _term(q.object)))
     except SyntaxError as exc:
-        return " ".join((getattr(exc, "msg", None) or str(exc)).split())
+        raise SourceError(f"{path}: " + " ".join((getattr(exc, "msg", None) or str(exc)).split())) from None
     except OSError as exc:
-        return exc.strerror or "cannot read"
-    return None
+        raise SourceError(f"{path}: {exc.strerror or 'cannot read'}") from None
+    for prefix, ns in parser.prefixes.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+def _term(t):
+    """An rdflib term from a pyoxigraph one (no RDF-star in our sources)."""
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    datatype = t.datatype.value
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(t.value)
+    return Literal(t.value, datatype=URIRef(datatype))
 
 
 def describe_parse_error(exc: Exception) -> str:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
-from .config import Settings
 
 NQ = "narcokg.nq"
 TRIG = "narcokg.trig"

@@ -2,11 +2,12 @@
 and POST /shacl/validate, so both always give the same verdict."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
 
-from . import build, load, reason, safeparse, validate
+from . import build, load, safeparse, validate
 from .config import Settings
 
 #: File suffix → rdflib parser name.
@@ -26,11 +27,16 @@ FORMATS_BY_MEDIA_TYPE = {
 
 
 def project_graphs(settings: Settings) -> tuple[Graph, Graph]:
-    """(shapes, ontology) as read from the source folders."""
+    """(shapes, ontology) as read from the source folders; parsed once per process and folder."""
+    return _project_graphs(settings.shapes_dir, settings.ontology_dir)
+
+
+@lru_cache(maxsize=2)
+def _project_graphs(shapes_dir: Path, ontology_dir: Path) -> tuple[Graph, Graph]:
     shapes, ontology = Graph(), Graph()
-    for p in sorted(settings.shapes_dir.glob("*.ttl")):
+    for p in sorted(shapes_dir.glob("*.ttl")):
         shapes += load.parse_file(p)
-    for p in sorted(settings.ontology_dir.glob("*.ttl")):
+    for p in sorted(ontology_dir.glob("*.ttl")):
         ontology += load.parse_file(p)
     return shapes, ontology
 
@@ -65,10 +71,6 @@ def validate_files(paths: list[Path], settings: Settings) -> validate.Report:
 
 
 def validate_knowledge_graph(settings: Settings) -> validate.Report:
-    """The knowledge graph (asserted + OWL RL inferred) against the shapes, as the build does."""
+    """The knowledge graph (asserted + OWL RL inferred) against the shapes, exactly as the build does."""
     ds = load.load(settings)
-    ontology = build.graph_named(ds, settings, "ontology")
-    shapes = build.graph_named(ds, settings, "shapes")
-    asserted = build.union(build.data_graphs(ds, settings))
-    inferred = reason.infer(build.union([ontology, asserted]))
-    return validate.run(build.union([asserted, inferred, ontology]), shapes, ontology=None, inference="none")
+    return build.add_validation(ds, settings, build.add_inferred(ds, settings))
