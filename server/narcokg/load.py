@@ -74,7 +74,7 @@ def _parse_turtle(path: Path, data: bytes | None) -> Graph:
         else:
             parser = ox.parse(data, format=ox.RdfFormat.TURTLE)
         for q in parser:
-            graph.add((_term(q.subject), URIRef(q.predicate.value), _term(q.object)))
+            graph.add((rdflib_term(q.subject), URIRef(q.predicate.value), rdflib_term(q.object)))
     except SyntaxError as exc:
         raise SourceError(f"{path}: " + " ".join((getattr(exc, "msg", None) or str(exc)).split())) from None
     except OSError as exc:
@@ -84,8 +84,8 @@ def _parse_turtle(path: Path, data: bytes | None) -> Graph:
     return graph
 
 
-def _term(t):
-    """An rdflib term from a pyoxigraph one (no RDF-star in our sources)."""
+def rdflib_term(t):
+    """An rdflib term from a pyoxigraph one (no RDF-star in our data)."""
     if isinstance(t, ox.NamedNode):
         return URIRef(t.value)
     if isinstance(t, ox.BlankNode):

@@ -14,12 +14,13 @@ from pathlib import PurePosixPath
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from rdflib import RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDFS, Graph, URIRef
 from werkzeug.exceptions import ServiceUnavailable
 
 from . import report_view, safeparse, snapshot, validate, validation_runner
 from .config import Settings
 from .iris import IriMap
+from .load import rdflib_term
 from .validation_service import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
 
 blueprint = Blueprint("shacl", __name__)
@@ -104,17 +105,6 @@ class BuiltReport:
 _report_lock = threading.Lock()
 
 
-def _from_ox(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
 
 def _graph_from_store(slug: str, settings: Settings) -> Graph:
     graph = Graph()
@@ -122,7 +112,7 @@ def _graph_from_store(slug: str, settings: Settings) -> Graph:
     if store is None:
         return graph
     for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(settings.base + "graph/" + slug)):
-        graph.add((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object)))
+        graph.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
     return graph
 
 
@@ -133,7 +123,7 @@ def _labels_from_store(nodes: set[str]) -> dict[str, str]:
         for text in nodes:
             if text.startswith(("http://", "https://")):
                 for q in store.ox.quads_for_pattern(ox.NamedNode(text), ox.NamedNode(str(RDFS.label)), None, None):
-                    graph.add((URIRef(text), RDFS.label, _from_ox(q.object)))
+                    graph.add((URIRef(text), RDFS.label, rdflib_term(q.object)))
     return report_view.english_labels(graph, nodes)
 
 
