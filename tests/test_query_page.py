@@ -149,11 +149,16 @@ def tab(browser):
     assert problems == []
 
 
+def wait_for_results(tab) -> None:
+    """The page marks the results region busy while a query runs (a selector, not an evaluated
+    predicate: the page's CSP forbids eval, which Playwright's string predicates need)."""
+    tab.wait_for_selector('#results-body[aria-busy="false"]', state="attached")
+
+
 def run_query(tab, query: str) -> None:
     tab.fill("#query", query)
     tab.click("#run-query")
-    tab.wait_for_function("document.querySelector('#query-status').textContent.length > 1 || "
-                          "document.querySelector('#results-body .query-error') !== null")
+    wait_for_results(tab)
 
 
 def test_editor_highlights_sparql(server, tab):
@@ -235,8 +240,7 @@ def test_examples_load_and_run(server, settings, tab):
     example = tab.locator("a.example").first
     expected = example.get_attribute("data-query")
     example.click()
-    tab.wait_for_function("document.querySelector('#query-status').textContent.length > 1 || "
-                          "document.querySelector('#results-body .query-error') !== null")
+    wait_for_results(tab)
     assert tab.input_value("#query") == expected
     assert tab.locator("#results-body .query-error").count() == 0
     assert unquote_plus(urlsplit(tab.url).query).startswith("query=")

@@ -379,6 +379,7 @@
     var ticket = ++running;
     var started = Date.now();
     setStatus("…");
+    resultsBody.setAttribute("aria-busy", "true");
     var body = new URLSearchParams();
     body.set("query", query);
     if (window.history && window.history.pushState) {
@@ -391,7 +392,7 @@
     }).then(function (resp) {
       var type = resp.headers.get("Content-Type") || "";
       if (!resp.ok) {
-        return resp.text().then(function (text) { if (ticket === running) { showError(resp.status, text); setStatus(""); } });
+        return resp.text().then(function (text) { if (ticket === running) { showError(resp.status, text); setStatus(""); done(); } });
       }
       return resp.json().then(function (doc) {
         if (ticket !== running) { return; }
@@ -399,11 +400,15 @@
         var n = graph ? showGraph(doc) : showSolutions(doc);
         showLinks(query, graph ? "graph" : "solutions");
         setStatus((words.rows || "%d rows").replace("%d", String(n)) + " · " + (Date.now() - started) + " ms");
+        done();
       });
     }).catch(function (err) {
-      if (ticket === running) { showError(0, String(err)); setStatus(""); }
+      if (ticket === running) { showError(0, String(err)); setStatus(""); done(); }
     });
   }
+
+  // Screen readers (and tests) learn that the results region has settled.
+  function done() { resultsBody.setAttribute("aria-busy", "false"); }
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
