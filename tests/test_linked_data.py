@@ -10,14 +10,17 @@ import unicodedata
 from html import unescape
 from urllib.parse import urljoin
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 import requests
 from rdflib import OWL, RDF, RDFS, SKOS, Literal, URIRef
+from rdflib.compare import isomorphic
 
 import conftest
 import rawhttp
-from narcokg import snapshot
+from narcokg import jsonld, linkeddata, snapshot
+from narcokg import prefixes as px
 
 B = "https://w3id.org/narcokg/"
 NKG = rdflib.Namespace(B + "ontology#")
@@ -201,6 +204,73 @@ def test_json_ld_parses(server, kg):
     assert outgoing(g, MOU) == outgoing(kg, MOU)
 
 
+def _genid_with_type(kg) -> URIRef:
+    return sorted(s for s in kg.subjects(RDF.type, None) if "/.well-known/genid/" in str(s))[0]
+
+
+@pytest.mark.parametrize("which", ["bnn", "idn", "mou", "dataset", "observation", "genid"])
+def test_json_ld_is_compact_and_means_what_the_turtle_means(server, kg, which):
+    iri = {"bnn": BNN, "idn": IDN, "mou": MOU, "dataset": DATASET, "observation": OBS_2018,
+           "genid": None}[which] or _genid_with_type(kg)
+    path = str(iri)[len(B):]
+    path = path[len("id/"):] if path.startswith("id/") else path
+    doc = get(server, f"/data/{path}.jsonld").json()
+    context = doc["@context"]
+    served = px.all_prefixes(B)
+    assert context and all(served[name] == ns for name, ns in context.items())  # the project's prefixes
+    nodes = doc.get("@graph", [doc])
+    focus = "id:" + str(iri)[len(B + "id/"):] if str(iri).startswith(B + "id/") else str(iri)
+    assert nodes[0]["@id"] == focus  # the resource first
+    assert not any(key.startswith(tuple(served.values())) for n in nodes for key in n)  # keys are CURIEs
+    compact = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
+    turtle = rdflib.Graph().parse(data=get(server, f"/data/{path}.ttl").content, format="turtle")
+    assert len(compact) == len(turtle) > 0
+    assert isomorphic(compact, turtle)
+
+
+def test_compact_json_ld_keeps_named_graphs_and_lexical_forms():
+    quads = [
+        ox.Quad(ox.NamedNode(B + "id/x"), ox.NamedNode(str(RDFS.label)), ox.Literal("x", language="en"),
+                ox.NamedNode(B + "graph/a")),
+        ox.Quad(ox.NamedNode(B + "id/x"), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(NKG.State)),
+                ox.NamedNode(B + "graph/b")),
+        ox.Quad(ox.NamedNode(B + "id/x"), ox.NamedNode(B + "ontology#count"),
+                ox.Literal("007", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                ox.NamedNode(B + "graph/b")),
+        ox.Quad(ox.NamedNode(B + "id/x"), ox.NamedNode(B + "ontology#ok"),
+                ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
+                ox.DefaultGraph()),
+    ]
+    doc = jsonld.compact(ox.serialize(quads, format=ox.RdfFormat.JSON_LD), px.all_prefixes(B))
+    graphs = {n["@id"]: n["@graph"] for n in doc["@graph"] if "@graph" in n}
+    assert set(graphs) == {"graph:a", "graph:b"}
+    assert graphs["graph:b"][0]["nkg:count"] == {"@type": "xsd:integer", "@value": "007"}  # not the number 7
+    assert [n for n in doc["@graph"] if "@graph" not in n][0]["nkg:ok"] == {"@type": "xsd:boolean", "@value": "1"}
+    ds = rdflib.Dataset()
+    ds.parse(data=json.dumps(doc), format="json-ld")
+    expected = rdflib.Dataset()
+    expected.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
+    assert set(ds.quads()) == set(expected.quads())  # "007" stays "007", "1" stays "1"
+
+
+def test_embedded_json_ld_is_compact_and_safe_in_a_script(server):
+    html = get(server, "/page/organisation/bnn", headers=HTML).text
+    script = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in script and ">" not in script and "&" not in script  # no </script> nor <!-- inside
+    doc = json.loads(script)
+    assert doc["@context"]["id"] == B + "id/" and doc["@graph"][0]["@id"] == "id:organisation/bnn"
+    page = rdflib.Graph().parse(data=script, format="json-ld")
+    turtle = rdflib.Graph().parse(data=get(server, "/data/organisation/bnn.ttl").content, format="turtle")
+    # The page leaves out the incoming links (the data document has them).
+    for s, p, _o in list(turtle.triples((None, None, BNN))):
+        if s != BNN:
+            turtle.remove((s, p, BNN))
+    assert isomorphic(page, turtle)
+    hostile = {"@context": {}, "v": "</script><!-- a & b -->"}
+    escaped = str(linkeddata._script_json(hostile))
+    assert "<" not in escaped and json.loads(escaped) == hostile
+
+
 def test_skolem_nodes_dereference(server, kg):
     genids = sorted({s for s in kg.subjects() if isinstance(s, URIRef) and "/.well-known/genid/" in str(s)
                      and (s, RDF.type, None) in kg})
@@ -246,6 +316,13 @@ def test_json_ld_under_the_public_base(public_server):
     iri = public_server.base + "/id/agreement/mou-indonesia-fiji-2015"
     g = rdflib.Graph().parse(iri, format="json-ld")
     assert (URIRef(iri), NKG_public(public_server).party, URIRef(public_server.base + "/id/organisation/bnn")) in g
+
+
+def test_json_ld_context_follows_the_public_base(public_server):
+    public = public_server.base + "/"
+    doc = get(public_server, "/data/organisation/bnn.jsonld").json()
+    assert doc["@context"]["id"] == public + "id/" and doc["@context"]["nkg"] == public + "ontology#"
+    assert doc["@graph"][0]["@id"] == "id:organisation/bnn"
 
 
 def NKG_public(srv):

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import time
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +17,7 @@ import requests
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from conftest import start_server, stop_server
+from narcokg import snapshot, void
 from sparql_helpers import B, IDN, JSON, count, rows, sparql
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -379,6 +381,107 @@ def test_void_by_content_negotiation(server, path, accept, fmt):
 def test_void_406(server):
     resp = requests.get(server.url("/void"), headers={"Accept": "text/csv"}, timeout=30)
     assert resp.status_code == 406
+
+
+# VoID of a served dump (no build's void.ttl to read) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dump_server(built, tmp_path_factory):
+    """`serve --dump` of a copy of the build's N-Quads; dist/ keeps the build's void.ttl, which
+    describes the build and must not be what /void answers for a dump."""
+    tmp = tmp_path_factory.mktemp("dump")
+    dump = tmp / "served.nq"
+    shutil.copyfile(built.out_dir / snapshot.NQ, dump)
+    srv = start_server(built.out_dir, tmp, "--dump", str(dump))
+    yield srv, dump
+    stop_server(srv)
+
+
+def _void_of(srv, path="/void") -> Graph:
+    resp = requests.get(srv.url(path), headers={"Accept": "text/turtle"}, timeout=60)
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["Content-Type"].startswith("text/turtle")
+    return Graph().parse(data=resp.content, format="turtle")
+
+
+def test_void_of_a_dump_counts_what_is_served(dump_server):
+    srv, dump = dump_server
+    quads = list(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
+    assert len({q.triple for q in quads}) == len(quads)  # no triple in two graphs: both counts agree
+    per_graph: dict[str, int] = {}
+    for q in quads:
+        per_graph[q.graph_name.value] = per_graph.get(q.graph_name.value, 0) + 1
+    for path in ("/void", "/.well-known/void"):
+        g = _void_of(srv, path)
+        dataset = URIRef(B + "void#narcokg")
+        assert (dataset, RDF.type, VOID.Dataset) in g
+        assert g.value(dataset, VOID.triples).toPython() == len(quads)
+        assert g.value(dataset, VOID.sparqlEndpoint) == URIRef(B + "sparql")
+        subsets = {str(g.value(part, SD.name)): g.value(part, VOID.triples).toPython()
+                   for part in g.objects(dataset, VOID.subset)}
+        assert subsets == per_graph  # every named graph, with its own size
+        for part in g.objects(dataset, VOID.subset):
+            assert all(g.value(part, VOID[key]) is not None for key in void.KEYS)
+    assert "VoID statistics of" in srv.log.read_text(errors="replace")  # counted, not read from a file
+
+
+def test_void_of_a_dump_links_only_the_dump_it_serves(dump_server):
+    srv, dump = dump_server
+    g = _void_of(srv)
+    dumps = set(g.objects(URIRef(B + "void#narcokg"), VOID.dataDump))
+    assert dumps == {URIRef(B + "download/" + snapshot.NQ)}
+    resp = requests.get(srv.url("/download/" + snapshot.NQ), timeout=60)
+    assert resp.status_code == 200 and resp.content == dump.read_bytes()
+    assert requests.get(srv.url("/download/" + snapshot.VOID_FILE), timeout=30).status_code == 404
+
+
+def test_void_counted_from_the_store_equals_the_build(dump_server, built):
+    """One code path: the build's void.ttl and the VoID a server counts over the same data agree
+    in every statement but the list of downloadable files."""
+    srv, _ = dump_server
+    built_void = Graph().parse(built.out_dir / snapshot.VOID_FILE, format="turtle")
+    served = _void_of(srv)
+    assert len(set(built_void.objects(None, VOID.subset))) >= 5
+    assert set(built_void.triples((None, VOID.dataDump, None))) >= set(served.triples((None, VOID.dataDump, None)))
+    for g in (built_void, served):
+        g.remove((None, VOID.dataDump, None))
+    assert set(built_void) == set(served)
+
+
+def test_void_of_a_dump_past_the_time_limit_is_a_clear_503(built, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dump-slow")
+    dump = tmp / "served.nq"
+    shutil.copyfile(built.out_dir / snapshot.NQ, dump)
+    srv = start_server(built.out_dir, tmp, "--dump", str(dump), env_extra={"NARCOKG_QUERY_TIMEOUT": "0.001",
+                                                                          "NARCOKG_WEB_WORKERS": "1"})
+    try:
+        for _ in range(2):  # the second answer comes at once: the failure is remembered
+            started = time.monotonic()
+            resp = requests.get(srv.url("/void"), headers={"Accept": "text/turtle"}, timeout=60)
+            assert resp.status_code == 503
+            assert "query time limit of 0.001 s" in resp.text and "query_timeout" in resp.text
+            assert int(resp.headers["Retry-After"]) > 0
+            assert time.monotonic() - started < 5
+        assert requests.get(srv.url("/health"), timeout=10).status_code == 200
+    finally:
+        stop_server(srv)
+
+
+def test_void_statistics_count_the_union_once_and_name_every_graph():
+    store = ox.Store()
+    store.bulk_load(input=(
+        b"<http://a.example/x> <http://p.example/p> <http://a.example/y> <http://a.example/g/x> .\n"
+        b"<http://a.example/x> <http://p.example/p> <http://a.example/y> <http://b.example/g/x> .\n"
+        b"<http://a.example/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://c.example/C> .\n"),
+        format=ox.RdfFormat.N_QUADS)
+    whole, graphs = void.statistics(void.store_select(store), "http://a.example/")
+    assert whole == {"triples": 2, "entities": 2, "classes": 1, "properties": 2, "distinctSubjects": 1,
+                     "distinctObjects": 2}
+    assert set(graphs) == {"http://a.example/g/x", "http://b.example/g/x"}
+    g = void.describe("http://kg.example/", [], whole, graphs)
+    parts = set(g.objects(URIRef("http://kg.example/void#narcokg"), VOID.subset))
+    assert {str(g.value(p, SD.name)) for p in parts} == set(graphs)  # same last segment, two subsets
 
 
 # CORS ----------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ time, memory and row limits while others keep being served, killed query process
 replaced, fair use is enforced, shutdown is graceful, and an invalid source stops `serve`."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,12 +16,23 @@ import time
 import pytest
 import requests
 
+from narcokg.sparqlsyntax import analyse
+
 from conftest import ROOT, free_port, start_server, stop_server
 from sparql_helpers import IDN, Listener, alive, count, in_thread, query_processes, sparql, wait_query_processes
 
 EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 EXPLOSIVE_ORDER = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
-CHEAP = f"ASK {{ <{IDN}> ?p ?o }}"
+#: Cheap, but not a single triple pattern: it runs in a query process like any client query.
+CHEAP = f"ASK {{ <{IDN}> ?p ?o FILTER (isIRI(?p)) }}"
+#: One triple pattern with a constant term: *bounded*, so it runs in the web process.
+BOUNDED = f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }} LIMIT 40"
+
+
+def ran_in(answer) -> str:
+    """Where the server says the query ran (its Server-Timing description)."""
+    timing = answer.headers.get("Server-Timing", "")
+    return timing.split('desc="', 1)[1].rstrip('"') if 'desc="' in timing else ""
 
 
 @pytest.fixture
@@ -160,7 +173,8 @@ def test_explosive_order_by_is_stopped_at_a_limit(limited):
     assert sparql(limited, CHEAP).status_code == 200
 
 
-@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"])
+@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }",
+                                   "SELECT ?s ?o WHERE { ?s a ?o }"])
 def test_row_limit_names_the_limit(limited, query):
     answer = sparql(limited, query, accept="*/*")
     assert answer.status_code == 422
@@ -203,6 +217,88 @@ def test_killed_query_processes_are_replaced(limited):
     assert len(replaced) == 2
     assert not set(replaced) & set(busy)
     assert not any(alive(pid) for pid in busy + idle)
+
+
+# Bounded queries: one triple pattern, run in the web process ---------------------------------------
+
+
+@pytest.mark.parametrize("query, bounded", [
+    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o }", True),
+    ("PREFIX a: <http://a/>\nSELECT * { a:s ?p ?o . } LIMIT 10", True),
+    ("ASK { ?s a <http://x/C> }", True),
+    ('SELECT ?s WHERE { ?s <http://x/l> "bnn"@id }', True),
+    ('SELECT ?s WHERE { ?s <http://x/l> "5"^^<http://x/int> } # a comment', True),
+    ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", False),  # no constant: the whole data
+    ("SELECT DISTINCT ?p WHERE { <http://x/s> ?p ?o }", False),
+    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } ORDER BY ?o", False),
+    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } OFFSET 5", False),
+    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o . ?o ?q ?r }", False),
+    ("SELECT ?o WHERE { <http://x/s> <http://x/p>+ ?o }", False),
+    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o FILTER (?o) }", False),
+    ("SELECT ?p ?o FROM <http://x/g> WHERE { <http://x/s> ?p ?o }", False),
+    ("SELECT (COUNT(*) AS ?n) WHERE { <http://x/s> ?p ?o }", False),
+    ("SELECT ?p WHERE { <http://x/s> ?p [] }", False),
+    ("SELECT ?p WHERE { GRAPH ?g { <http://x/s> ?p ?o } }", False),
+    ("CONSTRUCT WHERE { <http://x/s> ?p ?o }", False),
+    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } VALUES ?p { <http://x/a> }", False),
+    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o SERVICE <http://x/e> { ?a ?b ?c } }", False),
+])
+def test_only_one_triple_pattern_with_a_constant_is_bounded(query, bounded):
+    assert analyse(query).bounded is bounded
+
+
+def test_queries_run_where_their_cost_is_bounded(limited):
+    assert ran_in(sparql(limited, BOUNDED + "\n# where 1")) == "web process"
+    assert ran_in(sparql(limited, CHEAP + "\n# where 2")) == "query process"
+    for query in (f"SELECT DISTINCT ?p WHERE {{ <{IDN}> ?p ?o }}", f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }} ORDER BY ?o LIMIT 5",
+                  f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }} OFFSET 1 LIMIT 5"):
+        assert ran_in(sparql(limited, query, accept="*/*")) == "query process", query
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_a_bounded_query_answers_as_the_query_processes_do(limited, fmt):
+    """The same rows, in every format, whichever process runs the query (the FILTER that
+    keeps every row sends the second text to a query process)."""
+    here = sparql(limited, BOUNDED, format=fmt)
+    there = sparql(limited, BOUNDED.replace("?o }", "?o FILTER (true) }"), format=fmt)
+    assert (ran_in(here), ran_in(there)) == ("web process", "query process")
+    assert here.status_code == there.status_code == 200
+    assert here.headers["Content-Type"] == there.headers["Content-Type"]
+
+    def solutions(text: str) -> list[str]:
+        if fmt == "json":
+            return sorted(json.dumps(b, sort_keys=True) for b in json.loads(text)["results"]["bindings"])
+        if fmt == "xml":
+            return sorted(re.findall(r"<result>.*?</result>", text))
+        return sorted(text.splitlines())
+
+    assert solutions(here.text) == solutions(there.text)
+    assert len(solutions(here.text)) > 3
+
+
+def test_bounded_queries_keep_being_answered_while_query_processes_are_busy(limited):
+    slow = [in_thread(sparql, limited, EXPLOSIVE + f" # busy {i}", timeout=60) for i in range(2)]
+    time.sleep(0.5)
+    meanwhile = sparql(limited, BOUNDED + "\n# meanwhile")
+    busy = all(t["thread"].is_alive() for t in slow)
+    for t in slow:
+        t["thread"].join(60)
+    assert meanwhile.status_code == 200 and ran_in(meanwhile) == "web process"
+    assert busy, "both query processes should still have been busy"
+
+
+def test_bounded_queries_see_the_public_base(built, tmp_path):
+    """With --public-base the query processes load rewritten IRIs; bounded queries must not
+    answer from the web process's canonical ones."""
+    public = "http://data.example.org/nkg/"
+    srv = start_server(built.out_dir, tmp_path, "--public-base", public)
+    try:
+        answer = sparql(srv, f"SELECT ?p ?o WHERE {{ <{IDN.replace('https://w3id.org/narcokg/', public)}> ?p ?o }}")
+        assert answer.status_code == 200
+        assert len(answer.json()["results"]["bindings"]) > 3
+        assert ran_in(answer) == "query process"
+    finally:
+        stop_server(srv)
 
 
 # Fair use ------------------------------------------------------------------------------------------

@@ -48,6 +48,10 @@ class Settings:
     #: Most query processes per HTTP worker when all are busy (0: twice query_workers); the
     #: extra ones let cheap queries pass explosive ones and stop after 10 s without work.
     query_workers_max: int = 0
+    #: Run *bounded* queries (one triple pattern with a constant term, see sparqlsyntax) in the
+    #: web process: they cannot outgrow the limits, and a query process round trip costs more
+    #: than they do. Off: every query goes to a query process.
+    inline_bounded: bool = True
     #: Wall-clock limit of one query, in seconds.
     query_timeout: float = 10.0
     #: Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one answer may hold.

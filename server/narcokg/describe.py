@@ -7,8 +7,11 @@ a client that fetches one document can show it without fetching more.
 """
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 
+from . import jsonld
 from . import prefixes as px
 from .conneg import RdfFormat
 from .iris import GENID, IriMap
@@ -63,15 +66,29 @@ def description(store: Store, iri: str, base: str) -> list[ox.Quad]:
     return out + incoming + labels
 
 
-def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> bytes:
-    """``quads`` in ``fmt`` with public IRIs; triple formats merge the graphs."""
-    # Prefixes whose local names hold slashes would print escaped ("id:state\\/IDN"): left out.
-    prefixes = {k: v for k, v in px.all_prefixes(iris.public or iris.base).items() if k not in ("id", "graph")}
+def _public_data(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> list:
     mapped = [iris.public_quad(q) for q in quads]
     if fmt.quads:
-        data = sorted(set(mapped), key=str)
-    else:
-        data = sorted({q.triple for q in mapped}, key=str)
+        return sorted(set(mapped), key=str)
+    return sorted({q.triple for q in mapped}, key=str)
+
+
+def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> dict:
+    """``quads`` as compact JSON-LD (a JSON object) with public IRIs, ``focus`` (a canonical
+    IRI) first; named graphs are kept when ``fmt`` keeps them."""
+    expanded = ox.serialize(_public_data(quads, fmt, iris), format=ox.RdfFormat.JSON_LD)
+    return jsonld.compact(expanded, px.all_prefixes(iris.public or iris.base),
+                          focus=iris.to_public(focus) if focus else None)
+
+
+def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> bytes:
+    """``quads`` in ``fmt`` with public IRIs; triple formats merge the graphs."""
+    if fmt.ox_format == ox.RdfFormat.JSON_LD:
+        doc = jsonld_document(quads, fmt, iris, focus)
+        return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    # Prefixes whose local names hold slashes would print escaped ("id:state\\/IDN"): left out.
+    prefixes = {k: v for k, v in px.all_prefixes(iris.public or iris.base).items() if k not in ("id", "graph")}
+    data = _public_data(quads, fmt, iris)
     if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes)
     return ox.serialize(data, format=fmt.ox_format)

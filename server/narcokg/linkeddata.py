@@ -133,16 +133,16 @@ def page(path: str):
     model = builder.build(iri)
     node = ox.NamedNode(iri)
     cbd = [q for q in describe.description(c.store, iri, c.base) if q.object != node or q.subject == node]
-    jsonld = describe.serialize(cbd, FORMATS["jsonld"], c.iris).decode("utf-8")
+    jsonld = describe.jsonld_document(cbd, FORMATS["jsonld"], c.iris, focus=iri)
     alternates_html = [(media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name)
                        for key, media in alternates(set(FORMATS))]
     return render_page("entity.html", links=_resource_links(path), page=model, path=path,
                        jsonld=_script_json(jsonld), alternates=alternates_html)
 
 
-def _script_json(text: str) -> Markup:
+def _script_json(doc: dict) -> Markup:
     """JSON safe inside <script type="application/ld+json"> (no closing tag, no markup)."""
-    compact = json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    compact = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     return Markup(compact.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
@@ -165,7 +165,7 @@ def data(path: str):
         extra["Content-Location"] = ctx().iris.url(f"data/{path}.{fmt_key}")
     fmt = FORMATS[fmt_key]
     c = ctx()
-    body = describe.serialize(describe.description(c.store, iri, c.base), fmt, c.iris)
+    body = describe.serialize(describe.description(c.store, iri, c.base), fmt, c.iris, focus=iri)
     return cached_response(body, fmt.media_type, links=links, extra=extra)
 
 

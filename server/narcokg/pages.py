@@ -188,8 +188,15 @@ def _dump_path(name: str) -> Path | None:
     settings = current_app.config["NARCOKG"]
     if name not in DUMP_INFO:
         return None
+    if settings.dump and name != snapshot.NQ:
+        return None  # a build's other files describe that build, not the dump being served
     path = settings.nquads if name == snapshot.NQ else settings.dist / name
     return path if path.is_file() else None
+
+
+def downloadable() -> list[str]:
+    """Names of the files /download/{file} serves (the VoID lists them as data dumps)."""
+    return [name for name in DUMP_INFO if _dump_path(name) is not None]
 
 
 @blueprint.get("/download")

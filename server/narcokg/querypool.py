@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from . import querydata
 from .config import Settings
-from .queryworker import _LEN, write_frame
+from .queryworker import _LEN, execute as _execute_job, write_frame
 
 log = logging.getLogger("narcokg.querypool")
 
@@ -36,6 +36,10 @@ log = logging.getLogger("narcokg.querypool")
 START_TIMEOUT = 120.0
 #: Seconds a burst process (beyond ``query_workers``) may stay idle before it is stopped.
 BURST_IDLE = 10.0
+#: Seconds a request waits for a busy process to come free before it asks for a burst process.
+#: Cheap queries free a process within milliseconds; starting a process costs ~0.1 s of CPU, so
+#: bursting at once made a steady load of cheap queries start and retire processes in a loop.
+BURST_AFTER = 0.05
 
 
 class QueryFailed(Exception):
@@ -58,6 +62,8 @@ class Answer:
     body: bytes
     rows: int
     seconds: float
+    #: Where the query ran: "query process" or "web process" (bounded queries; see execute_here).
+    where: str = "query process"
 
 
 class _Died(Exception):
@@ -244,6 +250,7 @@ class QueryPool:
 
     # Clients ---------------------------------------------------------------------------
     def _acquire(self, deadline: float) -> _Proc:
+        burst_at = time.monotonic() + BURST_AFTER
         with self._cond:
             while True:
                 if self._closed:
@@ -257,12 +264,15 @@ class QueryPool:
                     self._all.discard(proc)
                     self._tasks.put(("reap", proc))
                     self._request_spawn()
-                if len(self._all) + self._pending < self.max_size:
-                    self._request_spawn()  # every process is busy: start one more for this request
-                remaining = deadline - time.monotonic()
+                now = time.monotonic()
+                if now >= burst_at:
+                    burst_at = float("inf")  # one request asks for at most one process
+                    if len(self._all) + self._pending < self.max_size:
+                        self._request_spawn()  # every process stayed busy: start one more
+                remaining = deadline - now
                 if remaining <= 0:
                     raise QueryFailed(503, "All query processes are busy; try again shortly.", retry_after=2)
-                self._cond.wait(remaining)
+                self._cond.wait(min(remaining, max(0.0, burst_at - now)))
 
     def _release(self, proc: _Proc) -> None:
         with self._cond:
@@ -318,7 +328,7 @@ class QueryPool:
             self._release(proc)
         if header.get("ok"):
             return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed)
-        failure = self._refusal(header)
+        failure = refusal(header, self.settings)
         failure.seconds = elapsed
         raise failure
 
@@ -361,27 +371,6 @@ class QueryPool:
             retry_after=1,
         )
 
-    def _refusal(self, header: dict) -> QueryFailed:
-        error = header.get("error")
-        message = header.get("message", "")
-        if error == "syntax":
-            return QueryFailed(400, f"Malformed query: {message}")
-        if error == "rows":
-            limit = header.get("limit")
-            return QueryFailed(
-                422,
-                f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "
-                "Add a LIMIT or make the query more selective.",
-                limit="max_rows",
-            )
-        if error == "memory":
-            mb = self.settings.query_memory_mb
-            return QueryFailed(422, f"The query was stopped at the memory limit of {mb} MiB (query_memory_mb).",
-                               limit="query_memory_mb")
-        if error == "format":
-            return QueryFailed(406, message)
-        return QueryFailed(400, f"The query could not be evaluated: {message}")
-
     # Introspection and shutdown ---------------------------------------------------------
     def pids(self) -> list[int]:
         with self._cond:
@@ -415,6 +404,46 @@ class QueryPool:
                 pass
             proc.close()
         self._tasks.put(("stop", None))
+
+
+def refusal(header: dict, settings: Settings) -> QueryFailed:
+    """The client's error for a query process's answer that is not ``ok``."""
+    error = header.get("error")
+    message = header.get("message", "")
+    if error == "syntax":
+        return QueryFailed(400, f"Malformed query: {message}")
+    if error == "rows":
+        limit = header.get("limit")
+        return QueryFailed(
+            422,
+            f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "
+            "Add a LIMIT or make the query more selective.",
+            limit="max_rows",
+        )
+    if error == "memory":
+        mb = settings.query_memory_mb
+        return QueryFailed(422, f"The query was stopped at the memory limit of {mb} MiB (query_memory_mb).",
+                           limit="query_memory_mb")
+    if error == "format":
+        return QueryFailed(406, message)
+    return QueryFailed(400, f"The query could not be evaluated: {message}")
+
+
+def execute_here(store, job: dict, settings: Settings) -> Answer:
+    """Run ``job`` in this process, on ``store`` (a pyoxigraph store).
+
+    Only for queries ``sparqlsyntax`` marks ``bounded`` (one triple pattern with a constant
+    term): one index scan that stops at ``max_rows`` + 1 rows cannot outgrow the limits, so it
+    skips the round trip to a query process, which costs more than the query itself.
+    """
+    started = time.monotonic()
+    header, body = _execute_job(store, job)
+    elapsed = time.monotonic() - started
+    if header.get("ok"):
+        return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
+    failure = refusal(header, settings)
+    failure.seconds = elapsed
+    raise failure
 
 
 _pools: dict[int, QueryPool] = {}

@@ -1,9 +1,9 @@
 """``narcokg serve``: build when needed, then run the app under gunicorn.
 
-gunicorn runs ``web_workers`` processes with ``web_threads`` threads each (gthread workers:
-a thread waiting on a query process does not block the others). The app is built once in the
-master before forking (``preload_app``), so the workers share the loaded store and the fair-use
-table. Each worker starts its own pool of query processes after the fork and stops it when it
+gunicorn runs ``web_workers`` processes with ``web_threads`` threads each (gthread workers, see
+``gunicorn_worker``: a thread waiting on a query process does not block the others). The app is
+built once in the master before forking (``preload_app``), so the workers share the loaded store
+and the fair-use table. Each worker starts its own pool of query processes after the fork and stops it when it
 exits; on SIGTERM, in-flight requests get ``graceful_timeout`` seconds to finish.
 """
 from __future__ import annotations
@@ -73,7 +73,9 @@ def gunicorn_options(settings: Settings, started: float) -> dict:
         "bind": _bind(settings),
         "workers": max(1, settings.web_workers),
         "threads": max(1, settings.web_threads),
-        "worker_class": "gthread",
+        # gthread, answering the requests gunicorn itself refuses with a 4xx and the app's
+        # security headers (gunicorn_worker).
+        "worker_class": "narcokg.gunicorn_worker.ThreadWorker",
         "graceful_timeout": max(1, math.ceil(settings.graceful_timeout)),
         # The heartbeat comes from each worker's main loop, not from request threads, so a
         # long query does not get a worker killed; this only catches a stuck worker.

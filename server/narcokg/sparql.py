@@ -23,7 +23,7 @@ from flask import Blueprint, Response, current_app, redirect, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import HTTP_STATUS_CODES
 
-from . import fairuse, querypool, resultcache, servicedescription, snapshot, sparqlformats
+from . import fairuse, querypool, resultcache, servicedescription, snapshot, sparqlformats, voidserve
 from .config import Settings
 from .iris import IriMap
 from .sparqlsyntax import analyse
@@ -280,7 +280,8 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
             f"current {settings.client_budget_window:g} s window (client_budget_seconds); retry in {wait} s"),
             {"Retry-After": str(wait)})
     dataset = bool(default_graphs or named_graphs)
-    prefixes = {**_served_prefixes(settings.served_base), **info.prefixes}
+    # Prefixes only shorten graph answers (Turtle); solutions need none.
+    prefixes = {**_served_prefixes(settings.served_base), **info.prefixes} if fmt.kind == "graph" else {}
     job = {
         "query": query,
         "format": fmt.name,
@@ -294,9 +295,11 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
     cached = cache.lookup(job)
     if cached is not None:
         return cached
-    pool = querypool.get_pool(settings)
     try:
-        answer = pool.execute(job)
+        if info.bounded and _inline(settings):
+            answer = querypool.execute_here(current_app.extensions["narcokg.store"].ox, job, settings)
+        else:
+            answer = querypool.get_pool(settings).execute(job)
     except querypool.QueryFailed as exc:
         budget.charge(client, exc.seconds)
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
@@ -304,6 +307,12 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
     budget.charge(client, answer.seconds)
     cache.store(job, answer)
     return answer
+
+
+def _inline(settings: Settings) -> bool:
+    """Bounded queries may run here unless a public base is set: the web process's store keeps
+    canonical IRIs, while query processes load the data rewritten to the public base."""
+    return settings.inline_bounded and not (settings.public_base and settings.public_base != settings.base)
 
 
 @lru_cache(maxsize=4)
@@ -350,7 +359,7 @@ def endpoint():
         return plain(exc.status, exc.message, exc.headers)
     resp = Response(answer.body, status=200, content_type=fmt.content_type)
     resp.headers["Vary"] = "Accept"
-    resp.headers["Server-Timing"] = f"query;dur={answer.seconds * 1000:.1f}"
+    resp.headers["Server-Timing"] = f'query;dur={answer.seconds * 1000:.1f};desc="{answer.where}"'
     if etag:
         resp.set_etag(etag)
         resp.headers["Cache-Control"] = "no-cache"
@@ -438,9 +447,12 @@ def _void_graph(settings: Settings):
 
     path = Path(settings.dist) / snapshot.VOID_FILE
     try:
-        text = path.read_bytes()
+        # Under --dump a build's void.ttl (if any) describes that build, not the data served.
+        text = None if settings.dump else path.read_bytes()
     except OSError:
-        return None
+        text = None
+    if text is None:
+        return voidserve.description(settings)  # counted from the served data, once
     iris = IriMap(settings)
     if iris.rewrites:
         text = text.replace(settings.base.encode(), settings.public_base.encode())
@@ -460,12 +472,10 @@ def void():
         fmt = _rdf_format(SD_FORMATS)
     except Refusal as exc:
         return plain(exc.status, exc.message, exc.headers)
-    if settings.dump:
-        return plain(404, "no VoID description: this server serves a dump, not a build")
-    loaded = _void_graph(settings)
-    if loaded is None:
-        return plain(404, "no VoID description: this server serves a dump without a build")
-    graph, turtle_bytes = loaded
+    try:
+        graph, turtle_bytes = _void_graph(settings)
+    except voidserve.Unavailable as exc:
+        return plain(503, exc.message, exc.headers)
     body = turtle_bytes if fmt.name == "turtle" else _serialize_rdflib(graph, fmt)
     return _rdf_answer(body, fmt)
 

@@ -7,6 +7,12 @@ A keyword only counts as a keyword: the tokenizer skips strings, comments, IRIs,
 names, variables and language tags, so ``"SERVICE"``, ``# SERVICE``, ``<http://x/SERVICE>``,
 ``ex:SERVICE`` and ``?service`` never trigger a refusal. pyoxigraph itself parses the query
 (and reports syntax errors) in the query process; the tokens here only classify it.
+
+One class of query is recognised further: a *single triple pattern* with at least one constant
+term (``SELECT ?p ?o WHERE { <s> ?p ?o }``, the follow-your-nose lookup). Its evaluation is one
+index scan that stops after ``max_rows`` + 1 rows, so it cannot explode in time or memory and
+the endpoint may run it in the web process instead of a query process (see ``sparql.py``).
+Anything else, however harmless it looks, is not ``bounded``.
 """
 from __future__ import annotations
 
@@ -61,6 +67,9 @@ class QueryInfo:
     dataset_clause: bool
     #: PREFIX declarations of the prologue (prefix → namespace IRI).
     prefixes: dict[str, str] = field(default_factory=dict)
+    #: SELECT or ASK over one triple pattern with a constant term, optionally LIMIT: nothing
+    #: else (no DISTINCT, ORDER BY, OFFSET, FILTER, path, group or dataset clause).
+    bounded: bool = False
 
     @property
     def kind(self) -> str | None:
@@ -84,6 +93,69 @@ def tokens(text: str) -> list[Token]:
             out.append(Token(kind, m.group(), pos))
         pos = m.end()
     return out
+
+
+def _term(toks: list[Token], i: int, predicate: bool) -> tuple[int, bool] | None:
+    """Read one RDF term of a triple pattern at ``toks[i]``: (next index, is a variable), or
+    None when what is there is not a plain term (a path, a blank node, a collection …)."""
+    if i >= len(toks):
+        return None
+    t = toks[i]
+    if t.kind == "var":
+        return i + 1, True
+    if t.kind in ("iri", "pname"):
+        return i + 1, False
+    if predicate:
+        return (i + 1, False) if t.kind == "word" and t.text == "a" else None
+    if t.kind == "number" or (t.kind == "word" and t.text in ("true", "false")):
+        return i + 1, False
+    if t.kind == "string":
+        i += 1
+        if i < len(toks) and toks[i].kind == "langtag":
+            return i + 1, False
+        if (i + 2 < len(toks) and toks[i].text == "^" and toks[i + 1].text == "^"
+                and toks[i + 2].kind in ("iri", "pname")):
+            return i + 3, False
+        return i, False
+    return None
+
+
+def _bounded(toks: list[Token], i: int, form: str) -> bool:
+    """True when ``toks[i:]`` (just after the query form keyword) is exactly one triple pattern
+    with a constant term, projected plainly and at most limited (see :class:`QueryInfo`)."""
+    n = len(toks)
+    if form == "SELECT":
+        if i < n and toks[i].text == "*":
+            i += 1
+        else:
+            start = i
+            while i < n and toks[i].kind == "var":
+                i += 1
+            if i == start:
+                return False
+    if i < n and toks[i].kind == "word" and toks[i].text.upper() == "WHERE":
+        i += 1
+    if i >= n or toks[i].text != "{":
+        return False
+    i += 1
+    variables = 0
+    for position in range(3):
+        read = _term(toks, i, predicate=position == 1)
+        if read is None:
+            return False
+        i, is_var = read
+        variables += is_var
+    if variables == 3:
+        return False
+    if i < n and toks[i].text == ".":
+        i += 1
+    if i >= n or toks[i].text != "}":
+        return False
+    i += 1
+    if form == "SELECT" and i + 1 < n and toks[i].kind == "word" and toks[i].text.upper() == "LIMIT" \
+            and toks[i + 1].kind == "number" and toks[i + 1].text.isdigit():
+        i += 2
+    return i == n
 
 
 def analyse(text: str) -> QueryInfo:
@@ -118,4 +190,5 @@ def analyse(text: str) -> QueryInfo:
         service="SERVICE" in words,
         dataset_clause="FROM" in words,
         prefixes=prefixes,
+        bounded=form in ("SELECT", "ASK") and _bounded(toks, i + 1, form),
     )

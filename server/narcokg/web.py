@@ -4,7 +4,9 @@ error answers.
 Every response carries a Content-Security-Policy without inline script, nosniff, a referrer
 policy and frame protection. Every error is a short message (an HTML page when the client
 prefers HTML, plain text otherwise); an unexpected exception is logged server-side and the
-client gets a generic 500 with no detail, never a traceback or a local path.
+client gets a generic 500 with no detail, never a traceback or a local path. Requests gunicorn
+refuses before they reach the app get the same headers and kind of message from
+``gunicorn_worker``.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ log = logging.getLogger("narcokg.web")
 #: Longest request target (path and query) accepted, in bytes; longer gets 414.
 MAX_URL_BYTES = 8 * 1024
 
+#: Headers on every response: set on the app's answers here, and by ``gunicorn_worker`` on the
+#: answers gunicorn gives to requests it refuses before they reach the app.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
@@ -82,10 +86,12 @@ def error_response(code: int, name: str, message: str, headers=None) -> Response
 
 
 def install(app: Flask) -> None:
+    # Counting a pyoxigraph store walks every quad; the served data never changes, so once.
+    quads = len(app.extensions["narcokg.store"])
+
     @app.get("/health")
     def health():
-        store = app.extensions["narcokg.store"]
-        return jsonify(status="ok", quads=len(store))
+        return jsonify(status="ok", quads=quads)
 
     @app.before_request
     def refuse_long_urls():
@@ -113,5 +119,13 @@ def install(app: Flask) -> None:
     def unexpected(e: Exception):
         if isinstance(e, HTTPException):  # pragma: no cover - handled above
             return http_error(e)
+        from .gunicorn_worker import client_error
+
+        # gunicorn finds a malformed chunked body only while the app reads it: the client's fault.
+        refused = client_error(e)
+        if refused is not None:
+            status, reason, message = refused
+            log.warning("bad request body on %s %s: %s", request.method, request.path, e)
+            return error_response(status, reason, message)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, InternalServerError.name, DEFAULT_MESSAGES[500])
+        return error_response(500, InternalServerError().name, DEFAULT_MESSAGES[500])
