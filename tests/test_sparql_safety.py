@@ -318,6 +318,31 @@ def test_fair_use_budget_gives_429_with_retry_after(built, tmp_path):
             assert "fair use" in resp.text and "client_budget_seconds" in resp.text
             assert 0 < int(resp.headers["Retry-After"]) <= 600
         assert requests.get(srv.url("/health"), timeout=30).status_code == 200
+        # Without trusted proxies, X-Forwarded-For names no one: the budget stays spent.
+        spoofed = requests.get(srv.url("/sparql"), params={"query": CHEAP},
+                               headers={"Accept": "application/sparql-results+json",
+                                        "X-Forwarded-For": "198.51.100.7"}, timeout=30)
+        assert spoofed.status_code == 429
+    finally:
+        stop_server(srv)
+
+
+def test_fair_use_behind_a_trusted_proxy_charges_the_forwarded_client(built, tmp_path):
+    srv = start_server(built.out_dir, tmp_path, env_extra={
+        "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "1", "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
+        "NARCOKG_WEB_WORKERS": "1", "NARCOKG_TRUSTED_PROXIES": "127.0.0.0/8, ::1"})
+
+    def ask(query: str, forwarded: str, **kw):
+        return requests.get(srv.url("/sparql"), params={"query": query}, timeout=60,
+                            headers={"Accept": "application/sparql-results+json", "X-Forwarded-For": forwarded})
+
+    try:
+        assert ask(EXPLOSIVE, "203.0.113.5").status_code == 422  # spends 203.0.113.5's budget
+        assert ask(CHEAP, "203.0.113.5").status_code == 429
+        # The proxy appends the address it saw: what the client wrote further left changes nothing.
+        assert ask(CHEAP, "203.0.113.99, 203.0.113.5").status_code == 429
+        assert ask(CHEAP, "203.0.113.6").status_code == 200  # another client is served
+        assert ask(CHEAP, "203.0.113.5, 127.0.0.1").status_code == 429  # trusted hops are skipped
     finally:
         stop_server(srv)
 

@@ -73,6 +73,11 @@ class Settings:
     client_budget_seconds: float = 120.0
     #: Fair use: length of the accounting window, in seconds.
     client_budget_window: float = 60.0
+    #: Fair use behind a reverse proxy: addresses or networks (comma-separated, e.g.
+    #: "127.0.0.1,10.0.0.0/8") whose X-Forwarded-For is believed. A request from one of them is
+    #: charged to the nearest address in X-Forwarded-For that is not itself trusted; from any
+    #: other address, X-Forwarded-For is ignored (a client could otherwise name itself anew).
+    trusted_proxies: str = ""
     #: Graceful shutdown: seconds in-flight requests get to finish.
     graceful_timeout: float = 20.0
 

@@ -11,6 +11,7 @@ the local graphs. Queries run in the killable, memory-capped processes of ``quer
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 import re
@@ -242,8 +243,41 @@ def _result_cache() -> resultcache.ResultCache:
     return cache
 
 
+@lru_cache(maxsize=8)
+def _networks(spec: str) -> tuple:
+    nets = []
+    for part in spec.split(","):
+        if part.strip():
+            try:
+                nets.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                log.error("trusted_proxies: %r is not an address or network; ignored", part.strip())
+    return tuple(nets)
+
+
+def _trusted(address: str, nets: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in nets)
+
+
 def client_id() -> str:
-    return request.remote_addr or "unknown"
+    """Whom a query is charged to (fair use): the remote address, or behind a trusted proxy the
+    nearest untrusted hop of X-Forwarded-For (hops further left were written by the client)."""
+    remote = request.remote_addr or "unknown"
+    nets = _networks(_settings().trusted_proxies)
+    if not nets or not _trusted(remote, nets):
+        return remote
+    hops = [h.strip() for h in ",".join(request.headers.getlist("X-Forwarded-For")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, nets):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # not an address: the proxy did not write it; charge the proxy
+    return remote
 
 
 def check_query(query: str, settings: Settings):
