@@ -12,7 +12,7 @@ the pool (query text, result format, dataset, row limit, prefixes), so the key i
 that job. Only successful answers are cached, each at most ``max_item_bytes``, all together at
 most ``max_bytes`` (least recently used first out). ``max_bytes`` 0 disables the cache.
 
-``sparql.run_query`` calls ``lookup(job)`` before ``pool.execute`` and ``store(job, answer)``
+``sparql.run_query`` calls ``lookup(key(job))`` before running the job and ``store(key, answer)``
 after it; the size is the ``result_cache_mb`` setting.
 """
 from __future__ import annotations
@@ -44,11 +44,11 @@ class ResultCache:
         text = json.dumps(job, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
-    def lookup(self, job: dict):
-        """The cached answer to ``job`` (any object with a ``body`` of bytes), or None."""
+    def lookup(self, k: bytes):
+        """The cached answer for the key ``k`` (see ``key``; any object with a ``body`` of
+        bytes), or None. Callers compute the key once for lookup and store."""
         if not self.enabled:
             return None
-        k = self.key(job)
         with self._lock:
             answer = self._items.get(k)
             if answer is None:
@@ -58,12 +58,11 @@ class ResultCache:
             self.hits += 1
             return answer
 
-    def store(self, job: dict, answer) -> bool:
-        """Keep ``answer`` for ``job`` unless it is too large; True when it was kept."""
+    def store(self, k: bytes, answer) -> bool:
+        """Keep ``answer`` under the key ``k`` unless it is too large; True when it was kept."""
         size = len(answer.body)
         if not self.enabled or size > self.max_item_bytes:
             return False
-        k = self.key(job)
         with self._lock:
             old = self._items.pop(k, None)
             if old is not None:

@@ -326,7 +326,8 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
         "prefixes": prefixes,
     }
     cache = _result_cache()
-    cached = cache.lookup(job)
+    key = cache.key(job) if cache.enabled else b""
+    cached = cache.lookup(key)
     if cached is not None:
         return cached
     try:
@@ -339,7 +340,7 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         raise Refusal(exc.status, exc.message, headers) from None
     budget.charge(client, answer.seconds)
-    cache.store(job, answer)
+    cache.store(key, answer)
     return answer
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 _PN_CHARS = r"[^\W\d]"  # a letter (Unicode), as PN_CHARS_BASE
 _TOKEN = re.compile(
@@ -48,8 +49,10 @@ QUERY_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A tuple, not a dataclass: a query of a few hundred characters makes a hundred of them,
+    and a frozen dataclass's constructor cost as much as the matching."""
+
     kind: str
     text: str
     start: int
@@ -83,16 +86,9 @@ class QueryInfo:
 
 def tokens(text: str) -> list[Token]:
     """Every token of ``text`` except whitespace and comments; never fails."""
-    out: list[Token] = []
-    pos, end = 0, len(text)
-    while pos < end:
-        m = _TOKEN.match(text, pos)
-        assert m is not None  # the "other" alternative matches any character
-        kind = m.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            out.append(Token(kind, m.group(), pos))
-        pos = m.end()
-    return out
+    # finditer leaves no gap: the "other" alternative matches any single character.
+    return [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)
+            if m.lastgroup not in ("ws", "comment")]
 
 
 def _term(toks: list[Token], i: int, predicate: bool) -> tuple[int, bool] | None:
