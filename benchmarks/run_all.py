@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         syn_dump = synth.ensure(OUT, args.peer_synthetic, 20240601, say=say)
         say(f"HTTP mix on {syn_dump.name}, all three servers up at once …")
         # One pass only: rdflib-endpoint needs seconds per whole-table query at this size.
-        syn_results, syn_sizes = compare(syn_dump, queries, concurrencies, 1, seconds, 0.1, workers)
+        syn_results, syn_sizes = compare(syn_dump, queries, concurrencies, 1, seconds, 0.1, workers, bust=args.bust)
     scale_results = []
     if "scale" in parts:
         say(f"scale: {', '.join(f'{n:,}' for n in sizes)} synthetic triples …")
@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         report.pipeline_table(pipe),
         "",
         (f"## HTTP mix on {dump.name} ({quads:,} quads)" if args.dump else
-         f"## HTTP mix on the real snapshot ({quads:,} quads)"),
+         f"## HTTP mix on the real snapshot ({quads:,} quads)")
+        + (", every request unique (--bust)" if args.bust else ", each query repeated (cache hits after the first)"),
         "",
         report.mix_tables(mix_results, [q.name for q in queries], concurrencies, mix_sizes) if mix_results else "(mix not run)",
         "",
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         *([f"## HTTP mix on synthetic data ({args.peer_synthetic:,} triples; one {seconds:g} s pass per figure)", "",
            report.mix_tables(syn_results, [q.name for q in queries], concurrencies, syn_sizes), ""]
           if syn_results else []),
-        "## Scale (synthetic data, `narcokg serve --dump`)",
+        "## Scale (synthetic data, `narcokg serve --dump`, every request unique)",
         "",
         report.scale_table(scale_results, [q.name for q in queries], concurrencies),
         "",

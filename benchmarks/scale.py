@@ -91,7 +91,9 @@ def run_size(triples: int, queries: list[mix.Query], seed: int, passes: int, sec
                 say(f"    {q.name}: HTTP {status} {err[:200]}")
                 continue
             for c in concurrencies:
-                r = driver.measure(target, q, c, passes=passes, seconds=seconds, warmup=warmup)
+                # Unique texts: the result cache would otherwise answer every repeat and hide how
+                # the engine's cost grows with the data.
+                r = driver.measure(target, q, c, passes=passes, seconds=seconds, warmup=warmup, bust=True)
                 res.results[(q.name, c)] = r
             say(f"    {q.name:<12} rows {size:>6}  p50 c=1 {res.results[(q.name, concurrencies[0])].p50_ms:9.2f} ms")
         res.memory = procs.memory(server)

@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request
-from werkzeug.datastructures import MultiDict
-from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
 
 from . import fairuse, querypool, resultcache, servicedescription, snapshot, sparqlformats, voidserve
 from .config import Settings
@@ -203,7 +203,18 @@ def read_params(settings: Settings) -> Params:
 
 def prefers_html() -> bool:
     """True when Accept names HTML explicitly and ranks it at least as high as anything else."""
-    accept = request.accept_mimetypes
+    return _prefers_html(request.headers.get("Accept", ""))
+
+
+# Clients send the same few Accept headers again and again: parse and rank each once.
+@lru_cache(maxsize=256)
+def _accept(header: str) -> MIMEAccept:
+    return parse_accept_header(header, MIMEAccept)
+
+
+@lru_cache(maxsize=256)
+def _prefers_html(header: str) -> bool:
+    accept = _accept(header)
     html_q = max((q for mt, q in accept if mt in ("text/html", "application/xhtml+xml")), default=0)
     if html_q <= 0:
         return False
@@ -221,11 +232,16 @@ def choose_format(params: Params, kind: str) -> sparqlformats.Format:
                 except (sparqlformats.UnknownFormat, sparqlformats.NotAcceptable) as exc:
                     first_error = first_error or exc
             raise first_error
-        return sparqlformats.by_accept(request.accept_mimetypes, kind)
+        return _by_accept(request.headers.get("Accept", ""), kind)
     except sparqlformats.UnknownFormat as exc:
         raise Refusal(400, str(exc)) from None
     except sparqlformats.NotAcceptable as exc:
         raise Refusal(406, f"{exc}; offered: {', '.join(exc.offered)}") from None
+
+
+@lru_cache(maxsize=512)
+def _by_accept(header: str, kind: str) -> sparqlformats.Format:
+    return sparqlformats.by_accept(_accept(header), kind)  # NotAcceptable is raised, not cached
 
 
 # Running a query ---------------------------------------------------------------------------

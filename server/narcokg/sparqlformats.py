@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from json.encoder import encode_basestring as _quote  # JSON string literal, non-ASCII kept
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -151,6 +152,24 @@ def quoteattr(text: str) -> str:
 
 
 
+def _json_text(term) -> str:
+    """``term`` as SPARQL JSON text, written directly: building a dict per term and encoding
+    them all cost three times as much (a 23-row lookup: 57 µs against ~20 µs)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    if kind is ox.Literal:
+        if term.language:
+            return '{"type":"literal","value":' + _quote(term.value) + ',"xml:lang":' + _quote(term.language) + "}"
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return '{"type":"literal","value":' + _quote(term.value) + ',"datatype":' + _quote(datatype) + "}"
+        return '{"type":"literal","value":' + _quote(term.value) + "}"
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _quote(term.value) + "}"
+    return json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
+
+
 def _json_term(term) -> dict:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
@@ -199,9 +218,11 @@ def _csv_term(term) -> str:
 def serialize_solutions(variables: list[str], rows: list[tuple], fmt: Format) -> bytes:
     """Serialize SELECT rows (tuples of pyoxigraph terms or None, in ``variables`` order)."""
     if fmt.name == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        names = [_quote(v) + ":" for v in variables]
+        bindings = ",".join(
+            "{" + ",".join(n + _json_text(t) for n, t in zip(names, row) if t is not None) + "}" for row in rows)
+        head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
+        return ('{"head":' + head + ',"results":{"bindings":[' + bindings + "]}}").encode("utf-8")
     if fmt.name == "xml":
         out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
         out += [f"<variable name={quoteattr(v)}/>" for v in variables]
