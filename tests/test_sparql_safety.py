@@ -276,6 +276,19 @@ def test_a_bounded_query_answers_as_the_query_processes_do(limited, fmt):
     assert len(solutions(here.text)) > 3
 
 
+@pytest.mark.parametrize("dataset", [{"default-graph-uri": "graph/reference"},
+                                     {"default-graph-uri": "graph/inferred"}, {"named-graph-uri": "graph/reference"}])
+def test_a_bounded_query_keeps_the_dataset_it_is_given(limited, dataset):
+    params = {k: IDN.split("id/state/")[0] + v for k, v in dataset.items()}
+    here = sparql(limited, BOUNDED, **params)
+    there = sparql(limited, BOUNDED.replace("?o }", "?o FILTER (true) }"), **params)
+    whole = sparql(limited, BOUNDED)
+    assert (ran_in(here), ran_in(there)) == ("web process", "query process")
+    rows_here = sorted(json.dumps(b, sort_keys=True) for b in here.json()["results"]["bindings"])
+    assert rows_here == sorted(json.dumps(b, sort_keys=True) for b in there.json()["results"]["bindings"])
+    assert rows_here != sorted(json.dumps(b, sort_keys=True) for b in whole.json()["results"]["bindings"])
+
+
 def test_bounded_queries_keep_being_answered_while_query_processes_are_busy(limited):
     slow = [in_thread(sparql, limited, EXPLOSIVE + f" # busy {i}", timeout=60) for i in range(2)]
     time.sleep(0.5)
