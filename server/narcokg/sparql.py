@@ -6,7 +6,8 @@ Protocol: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=`
 Without them (and without FROM in the query) the default graph is the union of all named
 graphs. The endpoint is read-only and closed: updates get 403 (or 400 inside ``query=``),
 SERVICE gets 400 before anything runs, and FROM/FROM NAMED/graph parameters only select among
-the local graphs. Queries run in the killable, memory-capped processes of ``querypool``.
+the local graphs. Queries run in the killable, memory-capped processes of ``querypool``,
+except bounded ones (one triple pattern with a constant term), which run here.
 """
 from __future__ import annotations
 

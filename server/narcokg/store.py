@@ -2,8 +2,9 @@
 
 ``Store`` wraps an in-memory pyoxigraph store bulk-loaded from the build's N-Quads snapshot.
 The application's own, bounded queries (entity pages, search, browsing) run here, in the
-web process. Queries sent by clients never do: they go through ``narcokg.querypool``, which
-runs them in killable, memory-capped processes.
+web process. Queries sent by clients go through ``narcokg.querypool``, which runs them in
+killable, memory-capped processes; only those ``sparqlsyntax`` proves bounded (one triple
+pattern with a constant term) run here.
 
 The default graph of every query is the union of all named graphs.
 """
