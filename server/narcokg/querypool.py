@@ -4,9 +4,10 @@ pyoxigraph cannot interrupt a running query, and one ``ORDER BY`` over a cross p
 24 GB. So client queries do not run in the web process (except the *bounded* ones, see
 ``execute_here``): each goes to a query process (``narcokg.queryworker``) that runs one query
 at a time under a memory cap. The web thread waits for the answer at most ``query_timeout``
-seconds; past that it kills the process (SIGKILL) and the supervisor thread starts a fresh one. A process that dies for any other reason
-(out of memory, a crash, killed from outside) is replaced the same way, and the request that
-hit it gets a clear error instead of a hung connection.
+seconds; past that it kills the process (SIGKILL) and the supervisor thread starts a fresh
+one. A process that dies for any other reason (out of memory, a crash, killed from outside) is
+replaced the same way, and the request that hit it gets a clear error instead of a hung
+connection.
 
 Processes are started from the supervisor thread only: it lives as long as the pool, which
 matters because the kernel's parent-death signal fires when the *thread* that started a child
