@@ -204,6 +204,29 @@ def test_format_parameter_for_graph_answers(server, fmt, expected):
     assert resp.headers["Content-Type"].split(";")[0] == expected
 
 
+@pytest.mark.parametrize("query", [
+    f"DESCRIBE <{IDN}>",
+    # A namespace JSON-LD 1.1 cannot use as a prefix (no "/", "#" … at its end) must not be one.
+    "PREFIX ex: <http://example.org/ns_>\nCONSTRUCT { ?s ex:kind ?o } WHERE { ?s a ?o } LIMIT 30",
+])
+def test_graph_answers_in_json_ld_are_compact_and_mean_the_same_triples(server, query):
+    from rdflib.compare import isomorphic
+
+    compact = sparql(server, query, accept="application/ld+json")
+    turtle = sparql(server, query, accept="text/turtle")
+    assert compact.status_code == turtle.status_code == 200
+    doc = compact.json()
+    context = doc["@context"]
+    assert all(ns.endswith(tuple(":/?#[]@")) for ns in context.values())
+    assert "ex" not in context
+    if query.startswith("DESCRIBE"):
+        assert context["nkg"] == B + "ontology#" and context["rdfs"] == "http://www.w3.org/2000/01/rdf-schema#"
+    from_jsonld = Graph().parse(data=compact.text, format="json-ld")
+    from_turtle = Graph().parse(data=turtle.text, format="turtle")
+    assert len(from_turtle) > 10
+    assert isomorphic(from_jsonld, from_turtle)
+
+
 def test_no_acceptable_type_gives_406_listing_the_offers(server):
     resp = sparql(server, LABELS, accept="image/png")
     assert resp.status_code == 406

@@ -84,8 +84,10 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     except RowLimit as exc:
         return {"ok": False, "error": "rows", "message": str(exc), "limit": max_rows}, b""
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
-        # Evaluation errors pyoxigraph reports (e.g. a SERVICE it could not call).
-        return {"ok": False, "error": "evaluation", "message": str(exc) or type(exc).__name__}, b""
+        # Evaluation errors pyoxigraph reports (e.g. a SERVICE it could not call). An OSError
+        # says only what failed: its file name would be a path of this machine.
+        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return {"ok": False, "error": "evaluation", "message": message or type(exc).__name__}, b""
 
 
 def _wrong_format(fmt, form: str) -> tuple[dict, bytes]:

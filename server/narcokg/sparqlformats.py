@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from . import jsonld  # imported up front: a query process cannot open files once it answers
+
 if TYPE_CHECKING:  # the query processes import this module: keep their start light
     from werkzeug.datastructures import MIMEAccept
 
@@ -267,8 +269,24 @@ def serialize_triples(triples: list, fmt: Format, prefixes: dict[str, str] | Non
         items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     else:
         items = triples
+    if fmt.name == "jsonld" and prefixes:
+        return _compact_jsonld(items, prefixes)
     use_prefixes = _used_prefixes(triples, prefixes) if prefixes and fmt.name in ("turtle", "trig", "rdfxml") else None
     return ox.serialize(items, format=fmt.rdf_format, prefixes=use_prefixes) or b""
+
+
+#: JSON-LD 1.1 expands ``p:local`` through a simple term only when the term's IRI ends with
+#: one of these (a "gen-delim"); other namespaces would read back as IRIs with scheme ``p``.
+_GEN_DELIMS = tuple(":/?#[]@")
+
+
+def _compact_jsonld(items: list, prefixes: dict[str, str]) -> bytes:
+    """JSON-LD with an @context of the answer's prefixes (the query's and the served ones),
+    like the data documents, instead of pyoxigraph's expanded form; the same triples."""
+    usable = {name: ns for name, ns in prefixes.items() if name and ns.endswith(_GEN_DELIMS)}
+    expanded = ox.serialize(items, format=ox.RdfFormat.JSON_LD) or b"[]"
+    doc = jsonld.compact(expanded, usable)
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def _used_prefixes(triples: list, prefixes: dict[str, str]) -> dict[str, str]:
