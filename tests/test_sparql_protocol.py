@@ -449,6 +449,20 @@ def test_void_of_a_dump_counts_what_is_served(dump_server):
     assert "VoID statistics of" in srv.log.read_text(errors="replace")  # counted, not read from a file
 
 
+def test_service_description_of_a_dump_names_its_graphs_and_counts_nothing(dump_server):
+    """Graph sizes come from the build's VoID; a dump server's description names its graphs and
+    leaves the counts to /void (its dataset IRI), so it never starts a count itself."""
+    srv, _dump = dump_server
+    resp = requests.get(srv.url("/sparql"), headers={"Accept": "text/turtle"}, timeout=60)
+    assert resp.status_code == 200, resp.text
+    g = Graph().parse(data=resp.content, format="turtle")
+    dataset = g.value(next(g.subjects(RDF.type, SD.Service)), SD.defaultDataset)
+    assert dataset == URIRef(B + "void#narcokg")
+    named = {str(g.value(n, SD.name)) for n in g.objects(dataset, SD.namedGraph)}
+    assert named == graph_iris(srv) and len(named) > 3
+    assert not list(g.objects(None, VOID.triples))
+
+
 def test_void_of_a_dump_links_only_the_dump_it_serves(dump_server):
     srv, dump = dump_server
     g = _void_of(srv)

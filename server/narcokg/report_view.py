@@ -9,32 +9,24 @@ from collections import Counter
 from dataclasses import dataclass
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
+from . import prefixes as px
 from . import safeparse
 from .config import Settings
 from .iris import IriMap
 from .validate import Result
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
-RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+SH = Namespace(px.SH)
+RDFS_LABEL = URIRef(px.RDFS + "label")
 
 #: Display order of severities.
 SEVERITIES = ("Violation", "Warning", "Info")
 
 
 def prefixes(settings: Settings) -> dict[str, str]:
-    """Prefixes for display and serialization (ours first, then the vocabularies we align to)."""
+    """Prefixes for display and serialization: the project's (plus its skolem IRIs), then the
+    vocabularies every document may use."""
     b = settings.base
-    return {
-        "nkg": b + "ontology#", "shape": b + "shapes#", "id": b + "id/", "genid": b + ".well-known/genid/",
-        "graph": b + "graph/",
-        "sh": "http://www.w3.org/ns/shacl#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#", "skos": "http://www.w3.org/2004/02/skos/core#",
-        "dcterms": "http://purl.org/dc/terms/", "prov": "http://www.w3.org/ns/prov#",
-        "org": "http://www.w3.org/ns/org#", "schema": "https://schema.org/",
-        "qb": "http://purl.org/linked-data/cube#", "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-        "time": "http://www.w3.org/2006/time#", "foaf": "http://xmlns.com/foaf/0.1/",
-    }
+    return {**px.project(b), "genid": b + ".well-known/genid/", **px.COMMON}
 
 
 def compact(iri: str, settings: Settings) -> str:

@@ -11,9 +11,8 @@ from rdflib.namespace import DCTERMS
 
 from . import sparqlformats
 from .config import Settings
+from .void import SD, VOID
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-VOID = Namespace("http://rdfs.org/ns/void#")
 FORMATS = Namespace(sparqlformats.FORMATS_NS)
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 
@@ -37,8 +36,9 @@ def limits_text(settings: Settings) -> str:
     )
 
 
-def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int]], total: int) -> Graph:
-    """The description of ``endpoint``; ``graphs`` are (served graph IRI, triple count)."""
+def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int | None]], total: int | None) -> Graph:
+    """The description of ``endpoint``; ``graphs`` are (served graph IRI, triple count); a count
+    that is None (not known yet) is left out."""
     g = Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -64,7 +64,8 @@ def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int]], t
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
     g.add((default, DCTERMS.description, Literal(DEFAULT_GRAPH_TEXT, lang="en")))
-    g.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
+    if total is not None:
+        g.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
     for i, (iri, count) in enumerate(graphs):
         named = BNode(f"namedGraph{i}")
         inner = BNode(f"graph{i}")
@@ -73,5 +74,6 @@ def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int]], t
         g.add((named, SD.name, URIRef(iri)))
         g.add((named, SD.graph, inner))
         g.add((inner, RDF.type, SD.Graph))
-        g.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
+        if count is not None:
+            g.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
     return g

@@ -73,7 +73,7 @@ def inputs_digest(paths: list[Path]) -> str:
     """Digest of the build inputs (names and bytes) and of the code that builds them."""
     h = hashlib.sha256()
     here = Path(__file__).parent
-    code = [here / f"{m}.py" for m in ("config", "load", "reason", "validate", "snapshot", "build", "void")]
+    code = [here / f"{m}.py" for m in ("config", "load", "reason", "validate", "snapshot", "build", "void", "store")]
     for p in sorted(paths) + code:
         h.update(p.name.encode())
         h.update(p.read_bytes())

@@ -28,6 +28,7 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
 from . import fairuse, querypool, resultcache, servicedescription, snapshot, sparqlformats, voidserve
 from .config import Settings
 from .iris import IriMap
+from .void import SD, VOID
 from .sparqlsyntax import analyse
 
 log = logging.getLogger("narcokg.sparql")
@@ -421,20 +422,26 @@ def endpoint():
 # Service Description and VoID -------------------------------------------------------------
 
 
-def _graph_sizes(settings: Settings) -> tuple[list[tuple[str, int]], int]:
-    cached = current_app.extensions.get("narcokg.graph_sizes")
-    if cached is not None:
-        return cached
-    store = current_app.extensions["narcokg.store"]
+def _graph_sizes(settings: Settings) -> tuple[list[tuple[str, int | None]], int | None]:
+    """Each served named graph with its triple count, and the union's, read from the build's
+    VoID description: the Service Description never counts anything itself. A server of a dump
+    gives the names only; its counts are at /void (the same dataset IRI), where they are
+    computed under the query limits."""
+    if not settings.dump:
+        try:
+            void_graph = _void_graph(settings)[0]
+        except voidserve.Unavailable:  # a build without void.ttl: names only
+            void_graph = None
+        if void_graph is not None:
+            from rdflib import URIRef
+
+            dataset = URIRef(settings.served_base + "void#narcokg")
+            sizes = {str(void_graph.value(part, SD.name)): int(void_graph.value(part, VOID.triples))
+                     for part in void_graph.objects(dataset, VOID.subset)}
+            total = void_graph.value(dataset, VOID.triples)
+            return sorted(sizes.items()), int(total) if total is not None else None
     iris = IriMap(settings)
-    rows = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
-    graphs = [(iris.to_public(r["g"].value), int(r["n"].value)) for r in rows if "g" in r]
-    total = sum(n for _, n in graphs)
-    if total <= 1_000_000:  # distinct triples of the union; skipped for very large dumps
-        union = store.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
-        total = int(union[0]["n"].value)
-    current_app.extensions["narcokg.graph_sizes"] = (graphs, total)
-    return graphs, total
+    return sorted((iris.to_public(g), None) for g in current_app.extensions["narcokg.store"].graphs()), None
 
 
 def _rdf_answer(graph_bytes: bytes, fmt: sparqlformats.Format) -> Response:
@@ -456,15 +463,10 @@ def _rdf_format(names: list[str]) -> sparqlformats.Format:
         if fmt in formats:
             return fmt
         raise Refusal(406, f"format {fmt.name} is not offered here; offered: {', '.join(f.media_type for f in formats)}")
-    accept = request.accept_mimetypes
-    if not accept:
-        return formats[0]
-    types = [(f.media_type, f) for f in formats] + [(a, f) for f in formats for a in f.aliases]
-    best = accept.best_match([t for t, _ in types])
-    if best is None:
-        raise Refusal(406, f"no offered media type matches the Accept header; offered: "
-                           f"{', '.join(f.media_type for f in formats)}")
-    return dict(types)[best]
+    try:
+        return sparqlformats.by_accept(request.accept_mimetypes, "graph", formats)
+    except sparqlformats.NotAcceptable as exc:
+        raise Refusal(406, f"{exc}; offered: {', '.join(exc.offered)}") from None
 
 
 def _serialize_rdflib(graph, fmt: sparqlformats.Format) -> bytes:
@@ -481,9 +483,9 @@ def service_description(settings: Settings) -> Response:
     if not settings.public_base and _HOST.match(request.host or ""):
         endpoint_iri = request.host_url + "sparql"  # the address the client used (a sane Host only)
     cache = current_app.extensions.setdefault("narcokg.sd_cache", {})
+    graphs, total = _graph_sizes(settings)
     key = (endpoint_iri, fmt.name)
     if key not in cache:
-        graphs, total = _graph_sizes(settings)
         graph = servicedescription.describe(settings, endpoint_iri, graphs, total)
         if len(cache) > 64:
             cache.clear()

@@ -125,9 +125,10 @@ def by_param(value: str, kind: str) -> Format:
     return fmt
 
 
-def by_accept(accept: MIMEAccept, kind: str) -> Format:
-    """The format Accept prefers for an answer of ``kind``; the first offer when Accept is absent."""
-    formats = offered(kind)
+def by_accept(accept: MIMEAccept, kind: str, formats: list[Format] | None = None) -> Format:
+    """The format Accept prefers for an answer of ``kind`` (among ``formats`` when given); the
+    first offer when Accept is absent."""
+    formats = formats or offered(kind)
     if not accept:
         return formats[0]
     types: list[tuple[str, Format]] = [(f.media_type, f) for f in formats]

@@ -15,6 +15,8 @@ import pyoxigraph as ox
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
+from .store import Store
+
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
@@ -119,13 +121,8 @@ def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats]
 
 def store_select(store: ox.Store) -> Select:
     """``Select`` over a pyoxigraph store in this process (the build; tests)."""
-
-    def select(query: str) -> list[dict[str, str]]:
-        solutions = store.query(query, use_default_graph_as_union=True)
-        names = [v.value for v in solutions.variables]
-        return [{n: sol[n].value for n in names if sol[n] is not None} for sol in solutions]
-
-    return select
+    wrapped = Store(ox_store=store)
+    return lambda query: [{n: t.value for n, t in row.items()} for row in wrapped.select(query)]
 
 
 def of_nquads(data: bytes, base: str, dumps: list[str]) -> Graph:
