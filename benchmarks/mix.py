@@ -44,6 +44,21 @@ class Query:
         return "graph" if self.accept == TURTLE else "solutions"
 
 
+def _join(state: str) -> str:
+    """agreement -> party -> state from the states ``state`` selects, ORDER BY date."""
+    return """SELECT ?agreement ?date ?party ?stateLabel WHERE {
+  %s ;
+         rdfs:label ?stateLabel .
+  FILTER (LANG(?stateLabel) = "en")
+  ?party org:subOrganizationOf* ?state .
+  ?agreement nkg:party ?party ;
+             a nkg:Agreement ;
+             nkg:signing ?signing .
+  ?signing nkg:date ?date .
+}
+ORDER BY DESC(?date) ?agreement ?party""" % state
+
+
 MIX: list[Query] = [
     Query(
         "lookup",
@@ -67,34 +82,13 @@ LIMIT 50""",
         "join",
         "agreement -> party -> state, anchored on one state (Australia, by ISO code): its agreements, where the "
         "party is the state or any of its agencies (org:subOrganizationOf*), with signing date; ORDER BY date",
-        PREFIXES + """SELECT ?agreement ?date ?party ?stateLabel WHERE {
-  ?state nkg:isoAlpha3 "AUS" ;
-         rdfs:label ?stateLabel .
-  FILTER (LANG(?stateLabel) = "en")
-  ?party org:subOrganizationOf* ?state .
-  ?agreement nkg:party ?party ;
-             a nkg:Agreement ;
-             nkg:signing ?signing .
-  ?signing nkg:date ?date .
-}
-ORDER BY DESC(?date) ?agreement ?party""",
+        PREFIXES + _join('?state nkg:isoAlpha3 "AUS"'),
         SELECT_JSON,
     ),
     Query(
         "join-all",
         "the same join over every state (a whole-table join: grows with the data), ORDER BY date, first 100 rows",
-        PREFIXES + """SELECT ?agreement ?date ?party ?stateLabel WHERE {
-  ?state a nkg:State ;
-         rdfs:label ?stateLabel .
-  FILTER (LANG(?stateLabel) = "en")
-  ?party org:subOrganizationOf* ?state .
-  ?agreement nkg:party ?party ;
-             a nkg:Agreement ;
-             nkg:signing ?signing .
-  ?signing nkg:date ?date .
-}
-ORDER BY DESC(?date) ?agreement ?party
-LIMIT 100""",
+        PREFIXES + _join("?state a nkg:State") + "\nLIMIT 100",
         SELECT_JSON,
     ),
     Query(
