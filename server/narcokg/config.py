@@ -58,8 +58,12 @@ class Settings:
     max_rows: int = 100_000
     #: Largest query text accepted, in bytes.
     max_query_bytes: int = 64 * 1024
-    #: Address-space cap of one query process, in MiB (0: no cap).
+    #: Address-space cap of one query or validation process, in MiB (0: no cap); lowered so
+    #: that all of them together fit ``memory_budget_mb`` (see ``process_memory_mb``).
     query_memory_mb: int = 2048
+    #: Memory budget of all query and validation processes of the server together, in MiB
+    #: (0: half of the machine's memory).
+    memory_budget_mb: int = 0
     #: Answers kept per HTTP worker for repeated queries, in MiB (0: no cache). The served
     #: snapshot never changes while a server runs, so a kept answer never goes stale.
     result_cache_mb: int = 64
@@ -78,8 +82,30 @@ class Settings:
     #: charged to the nearest address in X-Forwarded-For that is not itself trusted; from any
     #: other address, X-Forwarded-For is ignored (a client could otherwise name itself anew).
     trusted_proxies: str = ""
+    #: Fair use behind a trusted proxy: the proxy itself may spend this many times a client's
+    #: budget (its clients share it), so spoofed X-Forwarded-For hops cannot multiply the time.
+    proxy_budget_factor: float = 10.0
     #: Graceful shutdown: seconds in-flight requests get to finish.
     graceful_timeout: float = 20.0
+
+    # The memory budget ---------------------------------------------------------------
+    @property
+    def process_slots(self) -> int:
+        """Most query and validation processes the server can run at once."""
+        per_worker = (self.query_workers_max or 2 * self.query_workers) + self.validate_workers
+        return max(1, self.web_workers) * max(1, per_worker)
+
+    @property
+    def budget_mb(self) -> int:
+        return self.memory_budget_mb or physical_memory_mb() // 2
+
+    @property
+    def process_memory_mb(self) -> int:
+        """The address-space cap each query or validation process gets: ``query_memory_mb``, lowered
+        so that every process the server can run at once, each at its cap, fits the budget. The
+        sum is bounded by construction, whatever the queries do (no accounting to race)."""
+        share = self.budget_mb // self.process_slots
+        return max(64, min(self.query_memory_mb, share) if self.query_memory_mb else share)
 
     # Paths derived from the root -------------------------------------------------
     @property
@@ -114,6 +140,13 @@ class Settings:
         if "public_base" in clean and not clean["public_base"].endswith("/"):
             clean["public_base"] += "/"
         return replace(self, **clean)
+
+
+def physical_memory_mb() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // (1024 * 1024)
+    except (ValueError, OSError, AttributeError):
+        return 4096
 
 
 def load_settings(**overrides) -> Settings:

@@ -1,10 +1,17 @@
-"""Fair use: each client may spend ``client_budget_seconds`` of query execution per
+"""Fair use: each client may spend ``client_budget_seconds`` of query time per
 ``client_budget_window`` seconds (WDQS-style); past that it gets 429 with Retry-After.
 
 The accounts live in an anonymous shared memory map created when the app is built. With
 gunicorn's ``preload_app`` (what ``narcokg serve`` does) the app is built before the HTTP
 workers fork, so all of them share one table and one lock: a client's budget is global to the
-server, not per worker. A client is its remote address.
+server, not per worker.
+
+Time counts while it is being spent, not only once a query has finished: ``begin`` registers
+a running request and ``retry_after`` adds the time each running request of the client has
+used so far. Otherwise a client that sends many queries at once passes the check with all of
+them before the first is charged (8 concurrent clients were charged ~190 s in ~40 s against a
+budget of 120 s per 60 s). The time charged runs from the start of the request to its answer,
+the analysis of the query included.
 """
 from __future__ import annotations
 
@@ -14,10 +21,20 @@ import mmap
 import multiprocessing
 import struct
 import time
+from dataclasses import dataclass
 
-_SLOT = struct.Struct("<Qdd")  # client key, window start (monotonic), seconds spent
+#: client key, window start (monotonic), seconds spent, requests running, sum of their starts
+_SLOT = struct.Struct("<Qdddd")
 SLOTS = 4096
 PROBE = 32
+
+
+@dataclass(frozen=True)
+class Running:
+    """A request registered by ``begin``; give it back to ``end``."""
+
+    keys: tuple[int, ...]
+    started: float
 
 
 class Budget:
@@ -37,15 +54,17 @@ class Budget:
         return int.from_bytes(hashlib.blake2b(client.encode("utf-8", "replace"), digest_size=8).digest(), "big") | 1
 
     def _find(self, key: int, now: float, create: bool) -> int | None:
-        """The slot of ``key``; with ``create``, a free, expired or oldest slot claimed for it."""
+        """The slot of ``key``; with ``create``, a free, expired or oldest idle slot claimed for it."""
         start = key % self.slots
         free = oldest = None
         oldest_start = math.inf
         for i in range(PROBE):
             idx = (start + i) % self.slots
-            k, wstart, _spent = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
+            k, wstart, _spent, running, _starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
             if k == key:
                 return idx
+            if running:
+                continue  # a slot with requests in flight is never taken over
             if free is None and (k == 0 or now - wstart >= self.window):
                 free = idx
             if wstart < oldest_start:
@@ -53,32 +72,85 @@ class Budget:
         if not create:
             return None
         idx = free if free is not None else oldest
-        _SLOT.pack_into(self._mem, idx * _SLOT.size, key, now, 0.0)
+        if idx is None:  # every probed slot busy: share the first one (over-charging, never under)
+            idx = start
+            _k, wstart, spent, running, starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
+            _SLOT.pack_into(self._mem, idx * _SLOT.size, key, wstart, spent, running, starts)
+            return idx
+        _SLOT.pack_into(self._mem, idx * _SLOT.size, key, now, 0.0, 0.0, 0.0)
         return idx
 
-    def retry_after(self, client: str) -> int | None:
-        """Seconds until ``client`` may query again, or None when it still has budget."""
+    def _used(self, key: int, now: float) -> tuple[float, float] | None:
+        """(seconds used in the window including running requests, window start), or None."""
+        idx = self._find(key, now, create=False)
+        if idx is None:
+            return None
+        _k, wstart, spent, running, starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
+        if now - wstart >= self.window:
+            spent, wstart = 0.0, now
+        return spent + max(0.0, running * now - starts), wstart
+
+    def retry_after(self, *clients: str, scale: tuple[float, ...] = ()) -> int | None:
+        """Seconds until every one of ``clients`` may query again, or None when all have budget.
+
+        ``scale`` multiplies the budget per client (a trusted proxy speaks for many clients)."""
         if not self.enabled:
             return None
         now = time.monotonic()
+        wait = None
         with self._lock:
-            idx = self._find(self._key(client), now, create=False)
-            if idx is None:
-                return None
-            _k, wstart, spent = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
-        if now - wstart >= self.window or spent < self.seconds:
+            for i, client in enumerate(clients):
+                used = self._used(self._key(client), now)
+                if used is None:
+                    continue
+                spent, wstart = used
+                if spent >= self.seconds * (scale[i] if i < len(scale) else 1.0):
+                    w = max(1, math.ceil(wstart + self.window - now))
+                    wait = w if wait is None else max(wait, w)
+        return wait
+
+    def begin(self, *clients: str) -> Running | None:
+        """Register a request of ``clients`` that starts now (its time counts while it runs)."""
+        if not self.enabled:
             return None
-        return max(1, math.ceil(wstart + self.window - now))
+        now = time.monotonic()
+        keys = tuple(self._key(c) for c in clients)
+        with self._lock:
+            for key in keys:
+                idx = self._find(key, now, create=True)
+                k, wstart, spent, running, starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
+                if now - wstart >= self.window and not running:
+                    wstart, spent = now, 0.0
+                _SLOT.pack_into(self._mem, idx * _SLOT.size, k, wstart, spent, running + 1, starts + now)
+        return Running(keys, now)
+
+    def end(self, token: Running | None) -> float:
+        """The request of ``token`` is answered: charge the time it took; the seconds charged."""
+        if token is None:
+            return 0.0
+        now = time.monotonic()
+        seconds = now - token.started
+        with self._lock:
+            for key in token.keys:
+                idx = self._find(key, now, create=True)
+                k, wstart, spent, running, starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
+                if now - wstart >= self.window:
+                    wstart, spent = now, 0.0
+                if running >= 1:
+                    running, starts = running - 1, starts - token.started
+                _SLOT.pack_into(self._mem, idx * _SLOT.size, k, wstart, spent + seconds, running,
+                                max(0.0, starts) if running else 0.0)
+        return seconds
 
     def charge(self, client: str, seconds: float) -> None:
-        """Add ``seconds`` of query execution to ``client``'s current window."""
+        """Add ``seconds`` to ``client``'s current window (for time not covered by begin/end)."""
         if not self.enabled or seconds <= 0:
             return
         now = time.monotonic()
         key = self._key(client)
         with self._lock:
             idx = self._find(key, now, create=True)
-            k, wstart, spent = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
+            k, wstart, spent, running, starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
             if now - wstart >= self.window:
                 wstart, spent = now, 0.0
-            _SLOT.pack_into(self._mem, idx * _SLOT.size, key, wstart, spent + seconds)
+            _SLOT.pack_into(self._mem, idx * _SLOT.size, key, wstart, spent + seconds, running, starts)

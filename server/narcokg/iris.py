@@ -117,4 +117,4 @@ def valid_path(path: str) -> bool:
         return False
     if path.startswith(GENID):
         path = path[len(GENID):]
-    return all(_SEGMENT.match(seg) and seg not in (".", "..") for seg in path.split("/"))
+    return all(_SEGMENT.fullmatch(seg) and seg not in (".", "..") for seg in path.split("/"))

@@ -93,6 +93,15 @@ def browse():
     return render_page("browse.html", own=own, other=other)
 
 
+def page_number(raw: str) -> int | None:
+    """A page number from a query parameter: ASCII digits only (``str.isdigit`` also accepts
+    "²" and other Unicode digits that ``int`` refuses) and at most 9 of them."""
+    if not (0 < len(raw) <= 9 and raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    return number if number >= 1 else None
+
+
 @blueprint.get("/browse/<slug>")
 def browse_class(slug: str):
     c = ctx()
@@ -103,10 +112,9 @@ def browse_class(slug: str):
     total = counts.get(cls, 0)
     if not total:
         return error(404, f"no instances of {slug} in this knowledge graph")
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        return error(400, "page must be a positive whole number")
-    number = int(raw)
+    number = page_number(request.args.get("page", "1"))
+    if number is None:
+        return error(400, "page must be a positive whole number written with the digits 0-9, such as page=2")
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     if number > pages:
         return error(404, f"no page {number}: this list has {pages} page(s)")

@@ -227,10 +227,11 @@ def index():
     headers: dict = {}
     if query is not None:
         try:
-            info = sparql.check_query(query, settings)
-            kind = info.kind or "solutions"
-            fmt = sparqlformats.BY_NAME["json" if kind == "solutions" else "ntriples"]
-            answer = sparql.run_query(query, info, fmt, [], [])
+            with sparql.fair_use(settings):
+                info = sparql.check_query(query, settings)
+                kind = info.kind or "solutions"
+                fmt = sparqlformats.BY_NAME["json" if kind == "solutions" else "ntriples"]
+                answer = sparql.run_query(query, info, fmt, [], [])
             result = _results(answer, kind, settings)
         except sparql.Refusal as exc:
             status, error, headers = exc.status, exc.message, exc.headers

@@ -18,10 +18,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import queue
 import select
 import signal
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -76,8 +78,9 @@ class _TimedOut(Exception):
 
 
 class _Proc:
-    def __init__(self, popen: subprocess.Popen):
+    def __init__(self, popen: subprocess.Popen, errors=None):
         self.popen = popen
+        self.errors = errors
         self.pid = popen.pid
         self.rfd = popen.stdout.fileno()
         self.wfd = popen.stdin.fileno()
@@ -117,8 +120,19 @@ class _Proc:
             got += len(chunk)
         return b"".join(parts)
 
+    def stderr_tail(self, size: int = 4096) -> str:
+        """The last ``size`` bytes the process wrote to stderr."""
+        if self.errors is None:
+            return ""
+        try:
+            end = self.errors.seek(0, os.SEEK_END)
+            self.errors.seek(max(0, end - size))
+            return self.errors.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
     def close(self) -> None:
-        for stream in (self.popen.stdin, self.popen.stdout):
+        for stream in (self.popen.stdin, self.popen.stdout, self.errors):
             try:
                 stream.close()
             except OSError:
@@ -225,10 +239,14 @@ class QueryPool:
 
     def _spawn(self) -> _Proc:
         cmd = [sys.executable, "-m", "narcokg.queryworker", *self.spec.argv(),
-               "--memory-mb", str(self.settings.query_memory_mb), "--parent", str(os.getpid())]
+               "--memory-mb", str(self.settings.process_memory_mb), "--parent", str(os.getpid())]
         env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUNBUFFERED="1")
-        popen = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True, env=env)
-        proc = _Proc(popen)
+        # The process's stderr goes to a file of its own: after a crash its last lines say what
+        # happened (a Rust panic, a failed allocation), which the exit status alone cannot tell.
+        errors = tempfile.TemporaryFile()
+        popen = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                                 close_fds=True, env=env)
+        proc = _Proc(popen, errors)
         try:
             header, _ = proc.read_frame(time.monotonic() + START_TIMEOUT)
         except (_Died, _TimedOut, ValueError) as exc:
@@ -354,23 +372,12 @@ class QueryPool:
         except subprocess.TimeoutExpired:
             proc.kill()
             status = None
+        tail = proc.stderr_tail()
         self._replace(proc)
-        if status == -signal.SIGABRT:
-            mb = self.settings.query_memory_mb
-            log.warning("query process %s aborted: memory limit of %s MiB reached", proc.pid, mb)
-            return QueryFailed(
-                422,
-                f"The query was stopped at the memory limit of {mb} MiB (query_memory_mb, NARCOKG_QUERY_MEMORY_MB). "
-                "Make it more selective and try again.",
-                limit="query_memory_mb",
-            )
-        log.error("query process %s died (status %s) during a query; replaced", proc.pid, status)
-        return QueryFailed(
-            503,
-            "The query process stopped unexpectedly while running this query; it has been replaced. "
-            "Try again shortly.",
-            retry_after=1,
-        )
+        failure = crash(status, tail, self.settings)
+        log.warning("query process %s died during a query (status %s): %s; replaced", proc.pid, status,
+                    " | ".join(tail.strip().splitlines()[-3:]) or "no message")
+        return failure
 
     # Introspection and shutdown ---------------------------------------------------------
     def pids(self) -> list[int]:
@@ -407,6 +414,54 @@ class QueryPool:
         self._tasks.put(("stop", None))
 
 
+def _memory_failure(settings: Settings) -> QueryFailed:
+    mb = settings.process_memory_mb
+    return QueryFailed(
+        422,
+        f"The query was stopped at the memory limit of {mb} MiB per query process (query_memory_mb and "
+        "memory_budget_mb, NARCOKG_QUERY_MEMORY_MB / NARCOKG_MEMORY_BUDGET_MB). Make it more selective "
+        "(fewer cross products, no ORDER BY over large intermediate results) and try again.",
+        limit="query_memory_mb",
+    )
+
+
+def crash(status: int | None, stderr_tail: str, settings: Settings) -> QueryFailed:
+    """What to tell the client when the query process died while running its query.
+
+    The exit status and the process's last words name the cause: a failed allocation (the
+    memory cap), a panic of the engine (a bug the query triggers: the client's query cannot be
+    answered, retrying will not help), a segmentation fault (in practice a stack overflow on a
+    deeply nested query). Only a death with no such cause is the server's fault (503).
+    """
+    panic = re.search(r"panicked at [^\n]*\n([^\n]+)", stderr_tail)
+    if "memory allocation of" in stderr_tail or "MemoryError" in stderr_tail:
+        return _memory_failure(settings)
+    if panic:
+        return QueryFailed(
+            422,
+            f"The query engine failed on this query with an internal error ({panic.group(1).strip()[:200]}). "
+            "This is a defect of the engine that this query triggers, not a limit: retrying will not help; "
+            "rephrase the query (e.g. ORDER BY over values of mixed kinds can trigger it).",
+            limit="engine_error",
+        )
+    if status == -signal.SIGSEGV:
+        return QueryFailed(
+            422,
+            "The query crashed the query engine (segmentation fault, usually a stack overflow from very deep "
+            "nesting). Simplify the query's nesting and try again.",
+            limit="engine_crash",
+        )
+    if status == -signal.SIGABRT:
+        return QueryFailed(422, "The query engine aborted while running this query; simplify the query.",
+                           limit="engine_crash")
+    return QueryFailed(
+        503,
+        "The query process stopped unexpectedly while running this query; it has been replaced. "
+        "Try again shortly.",
+        retry_after=1,
+    )
+
+
 def refusal(header: dict, settings: Settings) -> QueryFailed:
     """The client's error for a query process's answer that is not ``ok``."""
     error = header.get("error")
@@ -422,9 +477,7 @@ def refusal(header: dict, settings: Settings) -> QueryFailed:
             limit="max_rows",
         )
     if error == "memory":
-        mb = settings.query_memory_mb
-        return QueryFailed(422, f"The query was stopped at the memory limit of {mb} MiB (query_memory_mb).",
-                           limit="query_memory_mb")
+        return _memory_failure(settings)
     if error == "format":
         return QueryFailed(406, message)
     return QueryFailed(400, f"The query could not be evaluated: {message}")

@@ -61,10 +61,15 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     elif job.get("union"):
         kwargs["use_default_graph_as_union"] = True
     max_rows = int(job.get("max_rows") or 0) or 2**62
+    if job.get("base_iri"):
+        kwargs["base_iri"] = job["base_iri"]
     try:
         result = store.query(job["query"], **kwargs)
     except SyntaxError as exc:
         return {"ok": False, "error": "syntax", "message": str(exc)}, b""
+    except (OSError, ValueError, RuntimeError, TypeError) as exc:
+        # Refused while preparing the query, e.g. "The custom function <…> is not supported".
+        return {"ok": False, "error": "evaluation", "message": _message(exc)}, b""
     try:
         if isinstance(result, ox.QueryBoolean):
             if fmt.kind != "solutions":
@@ -86,8 +91,13 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
         # Evaluation errors pyoxigraph reports (e.g. a SERVICE it could not call). An OSError
         # says only what failed: its file name would be a path of this machine.
-        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return {"ok": False, "error": "evaluation", "message": message or type(exc).__name__}, b""
+        return {"ok": False, "error": "evaluation", "message": _message(exc)}, b""
+
+
+def _message(exc: BaseException) -> str:
+    """What an engine error says, without a file name (an OSError's would be a local path)."""
+    message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return message or type(exc).__name__
 
 
 def _wrong_format(fmt, form: str) -> tuple[dict, bytes]:

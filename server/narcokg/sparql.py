@@ -16,6 +16,7 @@ import ipaddress
 import json
 import logging
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -43,7 +44,6 @@ CORS_HEADERS = {
     "Access-Control-Expose-Headers": "Content-Type, Content-Length, ETag, Retry-After, Link, Vary, Server-Timing",
 }
 _HEADER_LIST = re.compile(r"^[A-Za-z0-9\-, ]{0,512}$")
-_HOST = re.compile(r"^(?:[A-Za-z0-9.\-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$")
 SD_FORMATS = ["turtle", "jsonld", "ntriples", "rdfxml"]
 
 
@@ -298,6 +298,36 @@ def client_id() -> str:
     return remote
 
 
+def charged_clients(settings: Settings) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Whom a request's time is charged to, and each one's budget multiplier: the client, and
+    behind a trusted proxy also the proxy itself (with ``proxy_budget_factor`` times the
+    budget), so that clients naming themselves anew in X-Forwarded-For cannot multiply the
+    time one proxy connection can spend."""
+    client = client_id()
+    remote = request.remote_addr or "unknown"
+    if client == remote:
+        return (client,), (1.0,)
+    return (client, "proxy " + remote), (1.0, max(1.0, settings.proxy_budget_factor))
+
+
+@contextmanager
+def fair_use(settings: Settings):
+    """Refuse (429) a client past its budget; otherwise charge it the time of the block."""
+    budget: fairuse.Budget = current_app.extensions["narcokg.fairuse"]
+    clients, scale = charged_clients(settings)
+    wait = budget.retry_after(*clients, scale=scale)
+    if wait is not None:
+        raise Refusal(429, (
+            f"fair use: this client has spent its {settings.client_budget_seconds:g} s of query time for the "
+            f"current {settings.client_budget_window:g} s window (client_budget_seconds); retry in {wait} s"),
+            {"Retry-After": str(wait)})
+    running = budget.begin(*clients)
+    try:
+        yield
+    finally:
+        budget.end(running)
+
+
 def check_query(query: str, settings: Settings):
     """Refuse what must never run; the query's analysis otherwise."""
     size = len(query.encode("utf-8", "surrogatepass"))
@@ -323,14 +353,6 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
     the same job (query, format, dataset, limits) without crossing to a query process again.
     """
     settings = _settings()
-    budget: fairuse.Budget = current_app.extensions["narcokg.fairuse"]
-    client = client_id()
-    wait = budget.retry_after(client)
-    if wait is not None:
-        raise Refusal(429, (
-            f"fair use: this client has spent its {settings.client_budget_seconds:g} s of query time for the "
-            f"current {settings.client_budget_window:g} s window (client_budget_seconds); retry in {wait} s"),
-            {"Retry-After": str(wait)})
     dataset = bool(default_graphs or named_graphs)
     # Prefixes only shorten graph answers (Turtle); solutions need none.
     prefixes = {**_served_prefixes(settings.served_base), **info.prefixes} if fmt.kind == "graph" else {}
@@ -342,6 +364,8 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
         "named_graphs": named_graphs if dataset else None,
         "max_rows": settings.max_rows,
         "prefixes": prefixes,
+        # Relative IRIs in a query resolve against the endpoint's own IRI (SPARQL 1.1 Protocol).
+        "base_iri": endpoint_iri(settings),
     }
     cache = _result_cache()
     key = cache.key(job) if cache.enabled else b""
@@ -354,10 +378,8 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
         else:
             answer = querypool.get_pool(settings).execute(job)
     except querypool.QueryFailed as exc:
-        budget.charge(client, exc.seconds)
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         raise Refusal(exc.status, exc.message, headers) from None
-    budget.charge(client, answer.seconds)
     cache.store(key, answer)
     return answer
 
@@ -389,6 +411,14 @@ def endpoint():
     if request.method not in ("GET", "HEAD", "POST"):
         return plain(405, f"{request.method} is not allowed on /sparql; use GET or POST", {"Allow": ALLOWED_METHODS})
     settings = _settings()
+    try:
+        with fair_use(settings):  # from here to the answer, reading and analysis included
+            return _answer(settings)
+    except Refusal as exc:
+        return plain(exc.status, exc.message, exc.headers)
+
+
+def _answer(settings: Settings) -> Response:
     try:
         params = read_params(settings)
         if params.query is None:
@@ -475,18 +505,22 @@ def _serialize_rdflib(graph, fmt: sparqlformats.Format) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
+def endpoint_iri(settings: Settings) -> str:
+    """The endpoint's IRI: under the public base when one is configured, else the canonical one."""
+    return settings.served_base + "sparql"
+
+
 def service_description(settings: Settings) -> Response:
     if prefers_html():
         return redirect("/", 303)
     fmt = _rdf_format(SD_FORMATS)
-    endpoint_iri = settings.served_base + "sparql"
-    if not settings.public_base and _HOST.match(request.host or ""):
-        endpoint_iri = request.host_url + "sparql"  # the address the client used (a sane Host only)
+    # Never the request's Host header: a client could make the description name any server.
+    endpoint = endpoint_iri(settings)
     cache = current_app.extensions.setdefault("narcokg.sd_cache", {})
     graphs, total = _graph_sizes(settings)
-    key = (endpoint_iri, fmt.name)
+    key = (endpoint, fmt.name)
     if key not in cache:
-        graph = servicedescription.describe(settings, endpoint_iri, graphs, total)
+        graph = servicedescription.describe(settings, endpoint, graphs, total)
         if len(cache) > 64:
             cache.clear()
         cache[key] = _serialize_rdflib(graph, fmt)

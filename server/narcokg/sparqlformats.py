@@ -146,6 +146,9 @@ _XML_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': 
                                    "\r": "&#13;", "\t": "&#9;"})
 
 
+ITS = "http://www.w3.org/2005/11/its"
+
+
 def escape(text: str) -> str:
     return text.translate(_XML_ESCAPES)
 
@@ -163,7 +166,9 @@ def _json_text(term) -> str:
         return '{"type":"uri","value":' + _quote(term.value) + "}"
     if kind is ox.Literal:
         if term.language:
-            return '{"type":"literal","value":' + _quote(term.value) + ',"xml:lang":' + _quote(term.language) + "}"
+            direction = ',"its:dir":' + _quote(str(term.direction)) if term.direction else ""
+            return ('{"type":"literal","value":' + _quote(term.value) + ',"xml:lang":' + _quote(term.language)
+                    + direction + "}")
         datatype = term.datatype.value
         if datatype != XSD_STRING:
             return '{"type":"literal","value":' + _quote(term.value) + ',"datatype":' + _quote(datatype) + "}"
@@ -182,6 +187,8 @@ def _json_term(term) -> dict:
         out = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
+            if term.direction:
+                out["its:dir"] = str(term.direction)
         elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
@@ -198,6 +205,9 @@ def _xml_term(term) -> str:
         return f"<bnode>{escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
+            if term.direction:  # SPARQL 1.2 results: the base direction as ITS 2.0 attributes
+                return (f"<literal xml:lang={quoteattr(term.language)} its:dir={quoteattr(str(term.direction))} "
+                        f'xmlns:its="{ITS}" its:version="2.0">{escape(term.value)}</literal>')
             return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
@@ -216,6 +226,13 @@ def _csv_term(term) -> str:
     if isinstance(term, ox.Triple):
         return str(term)
     return term.value
+
+
+def _tsv_term(term) -> str:
+    """A term in the SPARQL TSV syntax (Turtle/N-Triples terms; a triple term as ``<<( s p o )>>``)."""
+    if isinstance(term, ox.Triple):
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
+    return str(term)
 
 
 def serialize_solutions(variables: list[str], rows: list[tuple], fmt: Format) -> bytes:
@@ -245,7 +262,7 @@ def serialize_solutions(variables: list[str], rows: list[tuple], fmt: Format) ->
         return buf.getvalue().encode("utf-8")
     if fmt.name == "tsv":
         lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+        lines += ["\t".join("" if t is None else _tsv_term(t) for t in row) for row in rows]
         return ("\n".join(lines) + "\n").encode("utf-8")
     raise ValueError(f"{fmt.name} is not a solutions format")
 
