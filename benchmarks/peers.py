@@ -139,7 +139,7 @@ def serve_ceiling(dump: Path, port: int, workers: int | None) -> int:
     import time
 
     from gunicorn.app.base import BaseApplication
-    from narcokg import serve
+    from narcokg.web import server as serve
     from narcokg.config import load_settings
 
     settings = load_settings(port=port, host="127.0.0.1", web_workers=workers)

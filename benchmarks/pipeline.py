@@ -48,7 +48,7 @@ class PipelineResult:
 
 
 def build_times(runs: int, say=print) -> tuple[dict[str, float], float, Path, int]:
-    from narcokg import build
+    from narcokg.build import pipeline as build
     from narcokg.config import load_settings
 
     per_step: dict[str, list[float]] = {}

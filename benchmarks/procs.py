@@ -221,7 +221,7 @@ def memory(server: Server) -> dict[str, list[tuple[int, int, int]]]:
         pss = _pss_kb(pid) or 0
         if pid == server.proc.pid:
             role = "master"
-        elif "narcokg.queryworker" in cmdline(pid):
+        elif "narcokg.engine.worker" in cmdline(pid):
             role = "query"
         else:
             role = "web"

@@ -360,7 +360,7 @@ def sample_memory(master: int) -> dict[str, dict[int, int]]:
         if rss is not None:
             out[group][pid] = rss
         for child in children.get(pid, []):
-            kind = "query processes" if "narcokg.queryworker" in procs.cmdline(child) else "http workers"
+            kind = "query processes" if "narcokg.engine.worker" in procs.cmdline(child) else "http workers"
             todo.append((child, kind))
     return out
 

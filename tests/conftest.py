@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from narcokg import build
+from narcokg.build import pipeline as build
 from narcokg.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

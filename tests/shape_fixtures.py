@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from narcokg.config import Settings
-from narcokg.validation_service import project_graphs
+from narcokg.shacl.service import project_graphs
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 NKG = Namespace("https://w3id.org/narcokg/ontology#")

@@ -103,7 +103,7 @@ def query_processes(root_pid: int) -> list[int]:
                 cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
             except OSError:
                 continue
-            if b"narcokg.queryworker" in cmdline:
+            if b"narcokg.engine.worker" in cmdline:
                 found.append(child)
     return sorted(found)
 

@@ -180,7 +180,7 @@ def test_time_of_running_queries_counts_before_they_finish(built, tmp_path):
 
 
 def test_requests_running_at_once_are_counted_before_they_finish(built, tmp_path):
-    from narcokg import fairuse
+    from narcokg.web import fairuse
 
     budget = fairuse.Budget(1.0, 60.0)
     tokens = [budget.begin("c") for _ in range(4)]
@@ -194,7 +194,7 @@ def test_requests_running_at_once_are_counted_before_they_finish(built, tmp_path
 
 
 def test_a_trusted_proxy_cannot_multiply_the_budget_with_spoofed_hops():
-    from narcokg import fairuse
+    from narcokg.web import fairuse
 
     budget = fairuse.Budget(1.0, 60.0)
     for i in range(12):  # twelve "clients" behind one proxy, each spending 0.1 s

@@ -6,7 +6,11 @@ import filecmp
 import pytest
 from rdflib import OWL, RDF, RDFS, XSD, Literal, Namespace, URIRef
 
-from narcokg import build, snapshot, turtlefmt
+from narcokg.build import pipeline as build
+
+from narcokg import snapshot
+
+from narcokg.build import turtlefmt
 from narcokg.config import BASE, load_settings
 
 NKG = Namespace(BASE + "ontology#")

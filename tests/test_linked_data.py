@@ -19,8 +19,10 @@ from rdflib.compare import isomorphic
 
 import conftest
 import rawhttp
-from narcokg import jsonld, linkeddata, snapshot
-from narcokg import prefixes as px
+from narcokg.formats import jsonld
+from narcokg.web import linkeddata
+from narcokg import snapshot
+from narcokg import vocab as px
 
 B = "https://w3id.org/narcokg/"
 NKG = rdflib.Namespace(B + "ontology#")

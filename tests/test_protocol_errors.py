@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from narcokg import gunicorn_worker
-from narcokg.web import SECURITY_HEADERS
+from narcokg.web import gunicorn_worker
+from narcokg.web.middleware import SECURITY_HEADERS
 
 import rawhttp
 
@@ -206,11 +206,11 @@ def test_server_faults_are_not_client_errors():
 
 def test_serve_uses_the_worker_class():
     from narcokg.config import load_settings
-    from narcokg.serve import gunicorn_options
+    from narcokg.web.server import gunicorn_options
 
     options = gunicorn_options(load_settings(), 0.0)
     module, _, name = options["worker_class"].rpartition(".")
-    assert module == "narcokg.gunicorn_worker"
+    assert module == "narcokg.web.gunicorn_worker"
     from gunicorn.workers.gthread import ThreadWorker
     assert issubclass(getattr(gunicorn_worker, name), ThreadWorker)
 
@@ -221,10 +221,10 @@ def test_app_answers_body_framing_errors_400_and_its_own_faults_500():
     from flask import Flask
     from gunicorn.http import errors
 
-    from narcokg import web
+    from narcokg.web import middleware as web
 
     app = Flask("protocol-errors-test")
-    app.extensions["narcokg.store"] = []  # for /health, not used here
+    app.extensions["narcokg.engine.store"] = []  # for /health, not used here
     web.install(app)
 
     @app.post("/read")

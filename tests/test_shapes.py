@@ -10,7 +10,7 @@ import pytest
 from rdflib import RDF
 
 from narcokg.config import load_settings
-from narcokg.validation_service import validate_graph
+from narcokg.shacl.service import validate_graph
 
 from shape_fixtures import (NKG, fixture, keys, local_name, node_shapes, own_property_shapes, parse,
                             property_shapes, read_expected, show, shapes_graph, sparql_shapes, topics,

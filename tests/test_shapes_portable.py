@@ -14,9 +14,11 @@ import pyshacl
 import pytest
 from rdflib import Graph, Literal
 
-from narcokg import build, validate
+from narcokg.build import pipeline as build
+
+from narcokg.shacl import validate
 from narcokg.config import load_settings
-from narcokg.validation_service import project_graphs, validate_graph
+from narcokg.shacl.service import project_graphs, validate_graph
 
 from shape_fixtures import (FIXTURES, constrains_itself, core_shapes, keys, literal_focus_nodes, local_name,
                             node_shapes, parse, property_shapes, show, sparql_shapes)

@@ -16,7 +16,7 @@ import time
 import pytest
 import requests
 
-from narcokg.sparqlsyntax import analyse
+from narcokg.engine.syntax import analyse
 
 from conftest import ROOT, free_port, start_server, stop_server
 from sparql_helpers import IDN, Listener, alive, count, in_thread, query_processes, sparql, wait_query_processes

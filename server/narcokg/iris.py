@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .config import Settings
+from narcokg.config import Settings
 
 GENID = ".well-known/genid/"
 

@@ -72,10 +72,12 @@ def trig(ds: Dataset, graphs: list[str]) -> bytes:
 def inputs_digest(paths: list[Path]) -> str:
     """Digest of the build inputs (names and bytes) and of the code that builds them."""
     h = hashlib.sha256()
-    here = Path(__file__).parent
-    code = [here / f"{m}.py" for m in ("config", "load", "reason", "validate", "snapshot", "build", "void", "store")]
+    package = Path(__file__).resolve().parent
+    # Every module the build runs: the core modules and the build and shacl rooms, found by
+    # listing them (a list of names would go stale silently when a module moves).
+    code = sorted([*package.glob("*.py"), *(package / "build").rglob("*.py"), *(package / "shacl").rglob("*.py")])
     for p in sorted(paths) + code:
-        h.update(p.name.encode())
+        h.update(p.relative_to(package).as_posix().encode() if p.is_relative_to(package) else p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 

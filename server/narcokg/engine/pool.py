@@ -1,0 +1,533 @@
+"""A supervised pool of query processes, one pool per HTTP worker process.
+
+pyoxigraph cannot interrupt a running query, and one ``ORDER BY`` over a cross product grew to
+24 GB. So client queries do not run in the web process (except the *bounded* ones, see
+``execute_here``): each goes to a query process (``narcokg.queryworker``) that runs one query
+at a time under a memory cap. The web thread waits for the answer at most ``query_timeout``
+seconds; past that it kills the process (SIGKILL) and the supervisor thread starts a fresh
+one. A process that dies for any other reason (out of memory, a crash, killed from outside) is
+replaced the same way, and the request that hit it gets a clear error instead of a hung
+connection.
+
+Processes are started from the supervisor thread only: it lives as long as the pool, which
+matters because the kernel's parent-death signal fires when the *thread* that started a child
+exits.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import queue
+import select
+import signal
+import subprocess
+import tempfile
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+from narcokg.engine import data as querydata
+from narcokg.config import Settings
+from narcokg.engine.worker import _LEN, execute as _execute_job, write_frame
+
+log = logging.getLogger("narcokg.engine.pool")
+
+#: Longest a process may take to open the data before it counts as failed.
+START_TIMEOUT = 120.0
+#: Seconds a burst process (beyond ``query_workers``) may stay idle before it is stopped.
+BURST_IDLE = 10.0
+#: Seconds a request waits for a busy process to come free before it asks for a burst process.
+#: Cheap queries free a process within milliseconds; starting a process costs ~0.1 s of CPU, so
+#: bursting at once made a steady load of cheap queries start and retire processes in a loop.
+BURST_AFTER = 0.05
+
+
+class QueryFailed(Exception):
+    """A query that could not be answered: an HTTP status and a message for the client."""
+
+    def __init__(self, status: int, message: str, retry_after: int | None = None, limit: str | None = None,
+                 seconds: float = 0.0):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+        self.limit = limit
+        #: Execution time spent before the failure (charged to the client's fair-use budget).
+        self.seconds = seconds
+
+
+@dataclass
+class Answer:
+    kind: str  # "solutions", "boolean" or "graph"
+    body: bytes
+    rows: int
+    seconds: float
+    #: Where the query ran: "query process" or "web process" (bounded queries; see execute_here).
+    where: str = "query process"
+
+
+class _Died(Exception):
+    pass
+
+
+class _TimedOut(Exception):
+    pass
+
+
+class _Proc:
+    def __init__(self, popen: subprocess.Popen, errors=None):
+        self.popen = popen
+        self.errors = errors
+        self.pid = popen.pid
+        self.rfd = popen.stdout.fileno()
+        self.wfd = popen.stdin.fileno()
+        self.queries = 0
+        self.idle_since = time.monotonic()
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def kill(self) -> None:
+        try:
+            self.popen.kill()
+        except OSError:
+            pass
+
+    def read_frame(self, deadline: float) -> tuple[dict, bytes]:
+        head = self._read(_LEN.size, deadline)
+        hlen, blen = _LEN.unpack(head)
+        header = json.loads(self._read(hlen, deadline)) if hlen else {}
+        body = self._read(blen, deadline) if blen else b""
+        return header, body
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        parts, got = [], 0
+        poller = select.poll()
+        poller.register(self.rfd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        while got < n:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _TimedOut()
+            if not poller.poll(remaining * 1000):
+                raise _TimedOut()
+            chunk = os.read(self.rfd, min(n - got, 1 << 20))
+            if not chunk:
+                raise _Died()
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    def stderr_tail(self, size: int = 4096) -> str:
+        """The last ``size`` bytes the process wrote to stderr."""
+        if self.errors is None:
+            return ""
+        try:
+            end = self.errors.seek(0, os.SEEK_END)
+            self.errors.seek(max(0, end - size))
+            return self.errors.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def close(self) -> None:
+        for stream in (self.popen.stdin, self.popen.stdout, self.errors):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+class QueryPool:
+    """``size`` query processes over the data ``spec``; ``execute`` runs one query."""
+
+    def __init__(self, settings: Settings, spec: querydata.DataSpec | None = None, size: int | None = None):
+        self.settings = settings
+        self.spec = spec or querydata.prepare(settings)
+        self.size = max(1, size or settings.query_workers)
+        #: Extra processes started while every process is busy (so cheap queries need not queue
+        #: behind explosive ones); retired after ``BURST_IDLE`` seconds without work.
+        self.max_size = max(self.size, settings.query_workers_max or 2 * self.size)
+        self._pending = 0  # spawns asked for and not finished
+        self._cond = threading.Condition()
+        self._idle: list[_Proc] = []
+        self._all: set[_Proc] = set()
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        self.started = 0  # processes started so far (replacements included)
+        self._thread = threading.Thread(target=self._supervise, name="narcokg-querypool", daemon=True)
+        self._thread.start()
+        for _ in range(self.size):
+            self._request_spawn()
+
+    # Supervisor ------------------------------------------------------------------------
+    def _supervise(self) -> None:
+        failures = 0
+        while True:
+            try:
+                task, proc = self._tasks.get(timeout=1.0)
+            except queue.Empty:
+                self._replace_dead_idle()
+                self._retire_idle_extras()
+                continue
+            if task == "stop":
+                return
+            if task == "reap":
+                proc.kill()
+                try:
+                    proc.popen.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    log.error("query process %s did not exit after SIGKILL", proc.pid)
+                proc.close()
+                continue
+            if self._closed:
+                with self._cond:
+                    self._pending -= 1
+                continue
+            try:
+                new = self._spawn()
+            except Exception as exc:  # a process that cannot start: log, back off, try again
+                failures += 1
+                log.error("query process failed to start (%s); retrying", exc)
+                time.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                self._tasks.put(("spawn", None))  # still pending
+                continue
+            failures = 0
+            with self._cond:
+                self._pending -= 1
+                if self._closed:
+                    self._tasks.put(("reap", new))
+                    continue
+                self._all.add(new)
+                self._idle.append(new)
+                self._cond.notify()
+
+    def _request_spawn(self) -> None:
+        with self._cond:
+            self._pending += 1
+        self._tasks.put(("spawn", None))
+
+    def _retire_idle_extras(self) -> None:
+        """Stop burst processes that have had no work for BURST_IDLE seconds."""
+        now = time.monotonic()
+        with self._cond:
+            retired = []
+            for p in sorted(self._idle, key=lambda p: p.idle_since):
+                if len(self._all) - len(retired) <= self.size or now - p.idle_since < BURST_IDLE:
+                    break
+                retired.append(p)
+            for p in retired:
+                self._idle.remove(p)
+                self._all.discard(p)
+        for p in retired:
+            self._tasks.put(("reap", p))
+
+    def _replace_dead_idle(self) -> None:
+        """Keep the pool at full strength: an idle process that died (a memory-capped process
+        that exited after its answer, a kill from outside) is replaced without waiting for a
+        request to stumble on it."""
+        with self._cond:
+            dead = [p for p in self._idle if not p.alive()]
+            for p in dead:
+                self._idle.remove(p)
+                self._all.discard(p)
+        for p in dead:
+            log.warning("query process %s died while idle (status %s); replacing it", p.pid, p.popen.returncode)
+            self._tasks.put(("reap", p))
+            self._request_spawn()
+
+    def _spawn(self) -> _Proc:
+        cmd = [sys.executable, "-m", "narcokg.engine.worker", *self.spec.argv(),
+               "--memory-mb", str(self.settings.process_memory_mb), "--parent", str(os.getpid())]
+        env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUNBUFFERED="1")
+        # The process's stderr goes to a file of its own: after a crash its last lines say what
+        # happened (a Rust panic, a failed allocation), which the exit status alone cannot tell.
+        errors = tempfile.TemporaryFile()
+        popen = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                                 close_fds=True, env=env)
+        proc = _Proc(popen, errors)
+        try:
+            header, _ = proc.read_frame(time.monotonic() + START_TIMEOUT)
+        except (_Died, _TimedOut, ValueError) as exc:
+            proc.kill()
+            popen.wait()
+            proc.close()
+            raise RuntimeError(f"exit status {popen.returncode}" if isinstance(exc, _Died) else "no ready signal") from None
+        if not header.get("ready"):
+            proc.kill()
+            raise RuntimeError("unexpected first frame")
+        self.started += 1
+        log.info("query process %s ready: %s quads in %.3f s", proc.pid, header.get("quads"), header.get("load_seconds", 0))
+        return proc
+
+    def _replace(self, proc: _Proc) -> None:
+        with self._cond:
+            self._all.discard(proc)
+        self._tasks.put(("reap", proc))
+        self._request_spawn()
+
+    # Clients ---------------------------------------------------------------------------
+    def _acquire(self, deadline: float) -> _Proc:
+        burst_at = time.monotonic() + BURST_AFTER
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise QueryFailed(503, "The server is shutting down; try again shortly.", retry_after=5)
+                while self._idle:
+                    proc = self._idle.pop()
+                    if proc.alive():
+                        return proc
+                    log.warning("query process %s found dead while idle (status %s); replacing it",
+                                proc.pid, proc.popen.returncode)
+                    self._all.discard(proc)
+                    self._tasks.put(("reap", proc))
+                    self._request_spawn()
+                now = time.monotonic()
+                if now >= burst_at:
+                    burst_at = float("inf")  # one request asks for at most one process
+                    if len(self._all) + self._pending < self.max_size:
+                        self._request_spawn()  # every process stayed busy: start one more
+                remaining = deadline - now
+                if remaining <= 0:
+                    raise QueryFailed(503, "All query processes are busy; try again shortly.", retry_after=2)
+                self._cond.wait(min(remaining, max(0.0, burst_at - now)))
+
+    def _release(self, proc: _Proc) -> None:
+        with self._cond:
+            if self._closed:
+                self._tasks.put(("reap", proc))
+                return
+            proc.idle_since = time.monotonic()
+            self._idle.append(proc)
+            self._cond.notify()
+
+    def execute(self, job: dict, timeout: float | None = None, wait: float | None = None) -> Answer:
+        """Run ``job`` (see ``queryworker.execute``) in a query process, within ``timeout`` seconds.
+
+        ``wait`` bounds the time spent waiting for a free process (default: the time limit plus
+        a few seconds: by then a running query has ended or been killed).
+        """
+        timeout = self.settings.query_timeout if timeout is None else timeout
+        wait = timeout + 5.0 if wait is None else wait
+        acquire_deadline = time.monotonic() + wait
+        for attempt in range(self.size + 1):
+            proc = self._acquire(acquire_deadline)
+            started = time.monotonic()
+            try:
+                write_frame(proc.wfd, job)
+                ack, _ = proc.read_frame(started + timeout)
+                if not ack.get("started"):
+                    raise ValueError("unexpected frame")
+            except (_Died, OSError, ValueError):
+                # The process was dead before it could start this query (killed while idle):
+                # replace it and run the query on another one.
+                log.warning("query process %s was gone before the query started; replacing it", proc.pid)
+                self._discard(proc)
+                continue
+            except _TimedOut:
+                raise self._timed_out(proc, timeout) from None
+            return self._finish(proc, started, timeout)
+        raise QueryFailed(503, "No query process could take the query; try again shortly.", retry_after=2)
+
+    def _finish(self, proc: _Proc, started: float, timeout: float) -> Answer:
+        try:
+            header, body = proc.read_frame(started + timeout)
+        except _TimedOut:
+            raise self._timed_out(proc, timeout) from None
+        except (_Died, OSError, ValueError):
+            failure = self._died(proc)
+            failure.seconds = time.monotonic() - started
+            raise failure from None
+        elapsed = time.monotonic() - started
+        proc.queries += 1
+        if header.get("fatal"):
+            self._replace(proc)
+        else:
+            self._release(proc)
+        if header.get("ok"):
+            return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed)
+        failure = refusal(header, self.settings)
+        failure.seconds = elapsed
+        raise failure
+
+    def _timed_out(self, proc: _Proc, timeout: float) -> QueryFailed:
+        proc.kill()
+        self._replace(proc)
+        return QueryFailed(
+            422,
+            f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
+            "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
+            limit="query_timeout",
+            seconds=timeout,
+        )
+
+    def _discard(self, proc: _Proc) -> None:
+        proc.kill()
+        self._replace(proc)
+
+    def _died(self, proc: _Proc) -> QueryFailed:
+        try:
+            status = proc.popen.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            status = None
+        tail = proc.stderr_tail()
+        self._replace(proc)
+        failure = crash(status, tail, self.settings)
+        log.warning("query process %s died during a query (status %s): %s; replaced", proc.pid, status,
+                    " | ".join(tail.strip().splitlines()[-3:]) or "no message")
+        return failure
+
+    # Introspection and shutdown ---------------------------------------------------------
+    def pids(self) -> list[int]:
+        with self._cond:
+            return sorted(p.pid for p in self._all)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until at least one process is idle (for warm-up); True when one is."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._idle:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+            return True
+
+    def close(self) -> None:
+        """Stop every query process (busy ones too) and the supervisor."""
+        with self._cond:
+            self._closed = True
+            procs = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+            self._cond.notify_all()
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            try:
+                proc.popen.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            proc.close()
+        self._tasks.put(("stop", None))
+
+
+def _memory_failure(settings: Settings) -> QueryFailed:
+    mb = settings.process_memory_mb
+    return QueryFailed(
+        422,
+        f"The query was stopped at the memory limit of {mb} MiB per query process (query_memory_mb and "
+        "memory_budget_mb, NARCOKG_QUERY_MEMORY_MB / NARCOKG_MEMORY_BUDGET_MB). Make it more selective "
+        "(fewer cross products, no ORDER BY over large intermediate results) and try again.",
+        limit="query_memory_mb",
+    )
+
+
+def crash(status: int | None, stderr_tail: str, settings: Settings) -> QueryFailed:
+    """What to tell the client when the query process died while running its query.
+
+    The exit status and the process's last words name the cause: a failed allocation (the
+    memory cap), a panic of the engine (a bug the query triggers: the client's query cannot be
+    answered, retrying will not help), a segmentation fault (in practice a stack overflow on a
+    deeply nested query). Only a death with no such cause is the server's fault (503).
+    """
+    panic = re.search(r"panicked at [^\n]*\n([^\n]+)", stderr_tail)
+    if "memory allocation of" in stderr_tail or "MemoryError" in stderr_tail:
+        return _memory_failure(settings)
+    if panic:
+        return QueryFailed(
+            422,
+            f"The query engine failed on this query with an internal error ({panic.group(1).strip()[:200]}). "
+            "This is a defect of the engine that this query triggers, not a limit: retrying will not help; "
+            "rephrase the query (e.g. ORDER BY over values of mixed kinds can trigger it).",
+            limit="engine_error",
+        )
+    if status == -signal.SIGSEGV:
+        return QueryFailed(
+            422,
+            "The query crashed the query engine (segmentation fault, usually a stack overflow from very deep "
+            "nesting). Simplify the query's nesting and try again.",
+            limit="engine_crash",
+        )
+    if status == -signal.SIGABRT:
+        return QueryFailed(422, "The query engine aborted while running this query; simplify the query.",
+                           limit="engine_crash")
+    return QueryFailed(
+        503,
+        "The query process stopped unexpectedly while running this query; it has been replaced. "
+        "Try again shortly.",
+        retry_after=1,
+    )
+
+
+def refusal(header: dict, settings: Settings) -> QueryFailed:
+    """The client's error for a query process's answer that is not ``ok``."""
+    error = header.get("error")
+    message = header.get("message", "")
+    if error == "syntax":
+        return QueryFailed(400, f"Malformed query: {message}")
+    if error == "rows":
+        limit = header.get("limit")
+        return QueryFailed(
+            422,
+            f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "
+            "Add a LIMIT or make the query more selective.",
+            limit="max_rows",
+        )
+    if error == "memory":
+        return _memory_failure(settings)
+    if error == "format":
+        return QueryFailed(406, message)
+    return QueryFailed(400, f"The query could not be evaluated: {message}")
+
+
+def execute_here(store, job: dict, settings: Settings) -> Answer:
+    """Run ``job`` in this process, on ``store`` (a pyoxigraph store).
+
+    Only for queries ``sparqlsyntax`` marks ``bounded`` (one triple pattern with a constant
+    term): one index scan that stops at ``max_rows`` + 1 rows cannot outgrow the limits, so it
+    skips the round trip to a query process, which costs more than the query itself.
+    """
+    started = time.monotonic()
+    header, body = _execute_job(store, job)
+    elapsed = time.monotonic() - started
+    if header.get("ok"):
+        return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
+    failure = refusal(header, settings)
+    failure.seconds = elapsed
+    raise failure
+
+
+_pools: dict[int, QueryPool] = {}
+_pools_lock = threading.Lock()
+_spec: querydata.DataSpec | None = None
+
+
+def configure(spec: querydata.DataSpec) -> None:
+    """Set the data every pool of this process tree opens (``narcokg serve`` does, before forking)."""
+    global _spec
+    _spec = spec
+
+
+def get_pool(settings: Settings) -> QueryPool:
+    """The pool of this process (created on first use; a forked child makes its own)."""
+    pid = os.getpid()
+    pool = _pools.get(pid)
+    if pool is not None:
+        return pool
+    with _pools_lock:
+        pool = _pools.get(pid)
+        if pool is None:
+            for other in list(_pools):  # inherited from a parent across fork: not ours
+                del _pools[other]
+            pool = QueryPool(settings, spec=_spec)
+            _pools[pid] = pool
+        return pool
+
+
+def close_pool() -> None:
+    pool = _pools.pop(os.getpid(), None)
+    if pool is not None:
+        pool.close()

@@ -1,0 +1,117 @@
+"""The VoID description a server answers when it has no build's void.ttl (``serve --dump``).
+
+It is counted with the build's own queries (``void.statistics``), on the first request rather
+than at startup (serve-ready must stay fast, and most servers are never asked), in the query
+processes so that the time, memory and row limits of client queries apply, and kept for the
+life of the process: the served data never changes while a server runs. A count that hits a
+limit gives a 503 with the reason; that failure is remembered for a while, so repeated requests
+for /void cannot each spend a query process's full time limit.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from flask import current_app
+from rdflib import Graph
+
+from narcokg.engine import pool as querypool
+
+from narcokg import snapshot
+
+from narcokg.build import void
+from narcokg.config import Settings
+
+log = logging.getLogger("narcokg.build.void")
+
+#: Seconds a count stopped by a limit is remembered (and answered at once with 503).
+FAILURE_MEMORY = 300.0
+
+
+class Unavailable(Exception):
+    """The description cannot be given now: a message for the client and when to retry."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.message = message
+        self.headers = {"Retry-After": str(max(1, retry_after))}
+
+
+@dataclass
+class _State:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    result: tuple[Graph, bytes] | None = None
+    failure: tuple[float, str] | None = None  # (monotonic time, message)
+
+
+def pool_select(settings: Settings) -> void.Select:
+    """``void.Select`` through the query processes, each query under ``query_timeout``."""
+    pool = querypool.get_pool(settings)
+
+    def select(query: str) -> list[dict[str, str]]:
+        job = {"query": query, "format": "json", "union": True, "default_graph": None, "named_graphs": None,
+               "max_rows": settings.max_rows, "prefixes": {}}
+        answer = pool.execute(job)
+        bindings = json.loads(answer.body)["results"]["bindings"]
+        return [{name: term["value"] for name, term in row.items()} for row in bindings]
+
+    return select
+
+
+def _limit_message(exc: querypool.QueryFailed, settings: Settings) -> str:
+    if exc.limit == "query_timeout":
+        what = (f"a count took longer than the query time limit of {settings.query_timeout:g} s "
+                "(query_timeout, NARCOKG_QUERY_TIMEOUT)")
+    elif exc.limit == "query_memory_mb":
+        what = (f"a count needed more than the query memory limit of {settings.query_memory_mb} MiB "
+                "(query_memory_mb, NARCOKG_QUERY_MEMORY_MB)")
+    elif exc.limit == "max_rows":
+        what = f"the dump has more named graphs than the row limit of {settings.max_rows} (max_rows, NARCOKG_MAX_ROWS)"
+    else:
+        what = f"a count exceeded a query limit ({exc.limit})"
+    return (f"the VoID description of this dump could not be computed: {what}. Serve a build instead "
+            "(its void.ttl holds the statistics) or raise the limit.")
+
+
+def description(settings: Settings) -> tuple[Graph, bytes]:
+    """The VoID graph of the data this server serves and its Turtle, computed once per process.
+
+    Raises ``Unavailable`` when a count hits a query limit or no query process is free.
+    """
+    state: _State = current_app.extensions.setdefault("narcokg.engine.voidcount", _State())
+    if state.result is not None:
+        return state.result
+    patience = len(void.queries("")) * (settings.query_timeout + 5.0) + 5.0
+    if not state.lock.acquire(timeout=patience):
+        raise Unavailable("the VoID description is still being computed; try again shortly", 5)
+    try:
+        if state.result is not None:
+            return state.result
+        if state.failure is not None:
+            remaining = state.failure[0] + FAILURE_MEMORY - time.monotonic()
+            if remaining > 0:
+                raise Unavailable(state.failure[1], int(remaining) + 1)
+            state.failure = None
+        started = time.monotonic()
+        try:
+            whole, graphs = void.statistics(pool_select(settings), settings.served_base + "id/")
+        except querypool.QueryFailed as exc:
+            if exc.limit:
+                message = _limit_message(exc, settings)
+                state.failure = (time.monotonic(), message)
+                log.warning("VoID statistics stopped after %.1f s: %s", time.monotonic() - started, exc.limit)
+                raise Unavailable(message, int(FAILURE_MEMORY)) from None
+            raise Unavailable(f"the VoID description could not be computed just now: {exc.message}",
+                              exc.retry_after or 5) from None
+        from narcokg.web import pages
+
+        graph = void.describe(settings.served_base, pages.downloadable(), whole, graphs)
+        state.result = (graph, snapshot.turtle(graph))
+        log.info("VoID statistics of %d triples in %d named graphs computed in %.2f s",
+                 whole["triples"], len(graphs), time.monotonic() - started)
+        return state.result
+    finally:
+        state.lock.release()

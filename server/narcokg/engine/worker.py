@@ -1,0 +1,220 @@
+"""One query process: opens the data, then answers one query at a time over its pipes.
+
+Started by ``narcokg.querypool`` (``python -m narcokg.engine.worker``). Before the first query it
+caps its own address space (``RLIMIT_AS``), disables core dumps, dies with its parent, and, when
+the data is in memory, caps its file descriptors at the ones already open, so whatever a query
+asks, this process cannot open a socket or a file. The parent kills it when a query outlives
+the time limit; a query that outgrows the memory cap makes it abort; either way the parent
+starts a fresh one.
+
+Frames on stdin/stdout: 4-byte header length, 8-byte body length (big-endian), a JSON header,
+then the body. The first frame out says the process is ready; for each query, a first frame
+says it has started, a second carries the answer.
+"""
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import resource
+import signal
+import struct
+import sys
+import time
+
+import pyoxigraph as ox
+
+from narcokg.engine import data as querydata
+
+from narcokg.formats import sparql as sparqlformats
+
+_LEN = struct.Struct(">IQ")
+
+
+class RowLimit(Exception):
+    pass
+
+
+def _graphs(iris):
+    return None if iris is None else [ox.NamedNode(i) for i in iris]
+
+
+def _collect(iterator, limit: int, what: str) -> list:
+    items = []
+    for item in iterator:
+        items.append(item)
+        if len(items) > limit:
+            raise RowLimit(f"the answer has more than {limit} {what}")
+    return items
+
+
+def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
+    """Run one query ``job`` on ``store``; a header dict and the serialized body.
+
+    ``job``: query, format (a name in ``sparqlformats.BY_NAME``), union (default graph = union
+    of all graphs), default_graph / named_graphs (lists of IRIs or None), max_rows, prefixes.
+    """
+    fmt = sparqlformats.BY_NAME[job["format"]]
+    kwargs = {}
+    if job.get("default_graph") is not None or job.get("named_graphs") is not None:
+        kwargs["default_graph"] = _graphs(job.get("default_graph")) or []
+        kwargs["named_graphs"] = _graphs(job.get("named_graphs")) or []
+    elif job.get("union"):
+        kwargs["use_default_graph_as_union"] = True
+    max_rows = int(job.get("max_rows") or 0) or 2**62
+    if job.get("base_iri"):
+        kwargs["base_iri"] = job["base_iri"]
+    try:
+        result = store.query(job["query"], **kwargs)
+    except SyntaxError as exc:
+        return {"ok": False, "error": "syntax", "message": str(exc)}, b""
+    except (OSError, ValueError, RuntimeError, TypeError) as exc:
+        # Refused while preparing the query, e.g. "The custom function <…> is not supported".
+        return {"ok": False, "error": "evaluation", "message": _message(exc)}, b""
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            if fmt.kind != "solutions":
+                return _wrong_format(fmt, "ASK")
+            return {"ok": True, "kind": "boolean", "rows": 1}, sparqlformats.serialize_boolean(bool(result), fmt)
+        if isinstance(result, ox.QuerySolutions):
+            if fmt.kind != "solutions":
+                return _wrong_format(fmt, "SELECT")
+            variables = [v.value for v in result.variables]
+            rows = [tuple(sol) for sol in _collect(result, max_rows, "rows")]
+            return {"ok": True, "kind": "solutions", "rows": len(rows)}, sparqlformats.serialize_solutions(variables, rows, fmt)
+        if fmt.kind != "graph":
+            return _wrong_format(fmt, "CONSTRUCT or DESCRIBE")
+        triples = _collect(result, max_rows, "triples")
+        body = sparqlformats.serialize_triples(triples, fmt, job.get("prefixes") or None)
+        return {"ok": True, "kind": "graph", "rows": len(triples)}, body
+    except RowLimit as exc:
+        return {"ok": False, "error": "rows", "message": str(exc), "limit": max_rows}, b""
+    except (OSError, ValueError, RuntimeError, TypeError) as exc:
+        # Evaluation errors pyoxigraph reports (e.g. a SERVICE it could not call). An OSError
+        # says only what failed: its file name would be a path of this machine.
+        return {"ok": False, "error": "evaluation", "message": _message(exc)}, b""
+
+
+def _message(exc: BaseException) -> str:
+    """What an engine error says, without a file name (an OSError's would be a local path)."""
+    message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return message or type(exc).__name__
+
+
+def _wrong_format(fmt, form: str) -> tuple[dict, bytes]:
+    return {"ok": False, "error": "format", "message": f"format {fmt.name} does not fit a {form} query"}, b""
+
+
+# Process plumbing ------------------------------------------------------------------------
+
+
+def write_frame(fd: int, header: dict, body: bytes = b"") -> None:
+    head = json.dumps(header).encode("utf-8")
+    data = memoryview(_LEN.pack(len(head), len(body)) + head + body)
+    while data:
+        n = os.write(fd, data)
+        data = data[n:]
+
+
+def _read_exact(fd: int, n: int) -> bytes | None:
+    parts, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def read_frame(fd: int) -> tuple[dict, bytes] | None:
+    """A blocking read of one frame; None at end of input."""
+    head = _read_exact(fd, _LEN.size)
+    if head is None:
+        return None
+    hlen, blen = _LEN.unpack(head)
+    header = _read_exact(fd, hlen) if hlen else b"{}"
+    body = _read_exact(fd, blen) if blen else b""
+    if header is None or body is None:
+        return None
+    return json.loads(header), body
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux); exit if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if parent and os.getppid() != parent:
+        sys.exit(0)
+
+
+def _no_new_files() -> None:
+    """Cap file descriptors at those open now: no socket, file or pipe can be opened after."""
+    listed = [int(x) for x in os.listdir("/proc/self/fd")]
+    open_fds = set()
+    for fd in listed:
+        try:
+            os.fstat(fd)
+            open_fds.add(fd)
+        except OSError:  # the directory listing's own descriptor, closed by now
+            pass
+    top = max(open_fds)
+    for fd in range(top):
+        if fd not in open_fds:
+            filler = os.open(os.devnull, os.O_RDONLY)
+            top = max(top, filler)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (top + 1, top + 1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="narcokg.engine.worker")
+    ap.add_argument("--mode", choices=["memory", "disk"], required=True)
+    ap.add_argument("--path", required=True)
+    ap.add_argument("--rewrite-from")
+    ap.add_argument("--rewrite-to")
+    ap.add_argument("--memory-mb", type=int, default=0)
+    ap.add_argument("--parent", type=int, default=0)
+    args = ap.parse_args(argv)
+
+    # The server decides when queries stop: Ctrl-C or a SIGTERM sent to the whole process group
+    # (a terminal, systemd) must not cut in-flight queries short during a graceful shutdown.
+    # This process ends on end of input, on SIGKILL from the pool, or when its parent dies.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    out = os.dup(1)
+    os.dup2(2, 1)  # anything printed goes to the log, never into the frames
+    _die_with_parent(args.parent)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if args.memory_mb > 0:
+        cap = args.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    started = time.perf_counter()
+    spec = querydata.DataSpec(args.mode, args.path, args.rewrite_from, args.rewrite_to)
+    store = querydata.open_store(spec)
+    loaded = time.perf_counter() - started
+    if spec.mode == "memory":
+        _no_new_files()
+    write_frame(out, {"ready": True, "quads": len(store), "load_seconds": round(loaded, 4)})
+
+    while True:
+        frame = read_frame(0)
+        if frame is None:
+            return 0
+        job, _ = frame
+        write_frame(out, {"started": True})  # lets the parent tell "died before" from "died during"
+        try:
+            header, body = execute(store, job)
+        except MemoryError:
+            header, body = {"ok": False, "error": "memory", "message": "the query ran out of memory", "fatal": True}, b""
+        write_frame(out, header, body)
+        if header.get("fatal"):
+            return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

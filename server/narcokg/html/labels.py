@@ -1,0 +1,121 @@
+"""Language of a page, the words of its chrome, and human labels of IRIs in that language.
+
+English is the default; ``?lang=id`` or an Accept-Language that prefers Indonesian gives
+Indonesian. A label falls back from the chosen language to English, then to an untagged or
+any other label, then to a CURIE or the IRI's last segment, so every link has a readable text.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import pyoxigraph as ox
+from flask import request
+
+from narcokg import vocab as px
+from narcokg.html.i18n import TEXT
+from narcokg.engine.lookup import quads
+
+LANGS = ("en", "id")
+DEFAULT_LANG = "en"
+
+LABEL_PREDICATES = [px.SKOS + "prefLabel", px.RDFS + "label", px.DCTERMS + "title", px.SCHEMA + "name"]
+_LABEL_NODES = [ox.NamedNode(p) for p in LABEL_PREDICATES]
+
+
+def choose_lang() -> str:
+    """The page language of the current request."""
+    asked = request.args.get("lang", "")
+    if asked in LANGS:
+        return asked
+    best = request.accept_languages.best_match(list(LANGS))
+    return best or DEFAULT_LANG
+
+
+def explicit_lang() -> str | None:
+    """The ``lang`` query parameter when it names a language we speak (links keep it)."""
+    asked = request.args.get("lang", "")
+    return asked if asked in LANGS else None
+
+
+def t(key: str, lang: str) -> str:
+    entry = TEXT.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry["en"]
+
+
+def pick_literal(values: Iterable[ox.Literal], lang: str) -> ox.Literal | None:
+    """The literal in ``lang``, else English, else untagged, else the first one."""
+    values = list(values)
+    if not values:
+        return None
+    for want in (lang, "en", None):
+        for v in values:
+            tag = (v.language or "").lower() or None
+            if tag == want or (want and tag and tag.split("-")[0] == want):
+                return v
+    return values[0]
+
+
+def format_number(value: str, lang: str) -> str:
+    """An integer with digit grouping in the page's language (1,234 / 1.234); else unchanged."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return value
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def local_name(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri.rstrip(sep):
+            tail = iri.rstrip(sep).rsplit(sep, 1)[-1]
+            if tail:
+                return tail
+    return iri
+
+
+class Labels:
+    """Labels of IRIs in one language, fetched from the store once per IRI per request."""
+
+    def __init__(self, store, lang: str, prefixes: dict[str, str]):
+        self.store = store
+        self.lang = lang
+        self.prefixes = prefixes
+        self._cache: dict[str, str | None] = {}
+
+    def _lookup(self, iri: str) -> str | None:
+        node = ox.NamedNode(iri)
+        for pred in _LABEL_NODES:
+            lits = sorted({q.object for q in quads(self.store, node, pred, None, None)
+                           if isinstance(q.object, ox.Literal)}, key=str)
+            chosen = pick_literal(lits, self.lang)
+            if chosen is not None:
+                return chosen.value
+        return None
+
+    def known(self, iri: str) -> str | None:
+        """The stored label of ``iri`` in the chosen language, or None if it has none."""
+        if iri not in self._cache:
+            self._cache[iri] = self._lookup(iri)
+        return self._cache[iri]
+
+    def __call__(self, iri: str) -> str:
+        """A readable name for ``iri``: stored label, built-in label, CURIE or last segment."""
+        found = self.known(iri)
+        if found:
+            return found
+        builtin = TEXT.get("term:" + iri)
+        if builtin:
+            return builtin.get(self.lang) or builtin["en"]
+        return px.curie(iri, self.prefixes) or local_name(iri)
+
+    def all_of(self, iri: str, predicates: list[str] | None = None) -> list[ox.Literal]:
+        """Every label literal of ``iri`` (all languages)."""
+        node = ox.NamedNode(iri)
+        out = []
+        for pred in predicates or LABEL_PREDICATES:
+            out.extend(q.object for q in quads(self.store, node, ox.NamedNode(pred), None, None)
+                       if isinstance(q.object, ox.Literal))
+        return list(dict.fromkeys(out))

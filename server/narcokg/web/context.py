@@ -1,0 +1,138 @@
+"""What the HTML views share: the request's context, template globals, error and cached responses."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, g, render_template, request
+
+from narcokg import vocab as px
+from narcokg.iris import IriMap
+from narcokg.html.labels import LANGS, Labels, choose_lang, explicit_lang, t
+from narcokg.engine.store import Store
+
+#: Seconds a client may reuse a page or document before revalidating it (ETag, Last-Modified).
+MAX_AGE = 300
+
+
+@dataclass
+class Context:
+    store: Store
+    iris: IriMap
+    base: str
+    lang: str
+    labels: Labels
+
+
+def ctx() -> Context:
+    """The current request's context, made once per request."""
+    if "narcokg_ctx" not in g:
+        settings = current_app.config["NARCOKG"]
+        store = current_app.extensions["narcokg.engine.store"]
+        iris = _iri_map(settings)
+        lang = choose_lang()
+        labels = Labels(store, lang, px.all_prefixes(settings.base))
+        g.narcokg_ctx = Context(store=store, iris=iris, base=settings.base, lang=lang, labels=labels)
+    return g.narcokg_ctx
+
+
+def _iri_map(settings) -> IriMap:
+    cache = app_cache()
+    if "iris" not in cache:
+        cache["iris"] = IriMap(settings)
+    return cache["iris"]
+
+
+def app_cache() -> dict:
+    """Per-process memo of things computed from the (immutable) snapshot."""
+    return current_app.extensions.setdefault("narcokg.web.context.cache", {})
+
+
+def snapshot_time() -> datetime:
+    """When the served snapshot was written (Last-Modified of everything derived from it)."""
+    cache = app_cache()
+    if "mtime" not in cache:
+        settings = current_app.config["NARCOKG"]
+        try:
+            ts = settings.nquads.stat().st_mtime
+        except OSError:
+            ts = 0
+        cache["mtime"] = datetime.fromtimestamp(int(ts), tz=timezone.utc)
+    return cache["mtime"]
+
+
+def with_lang(href: str) -> str:
+    """``href`` keeping an explicit ``?lang=`` of the current request (fragments kept last)."""
+    lang = explicit_lang()
+    if not lang or href.startswith(("http://", "https://")) and not href.startswith(ctx().iris.root):
+        return href
+    frag = ""
+    if "#" in href:
+        href, frag = href.split("#", 1)
+        frag = "#" + frag
+    sep = "&" if "?" in href else "?"
+    return f"{href}{sep}lang={lang}{frag}"
+
+
+def lang_url(code: str) -> str:
+    """The current URL in another language."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args.append(("lang", code))
+    return request.path + "?" + urlencode(args)
+
+
+def install_template_globals(bp: Blueprint) -> None:
+    """Give every template of the app (also other blueprints' ones) the bilingual chrome helpers."""
+
+    @bp.app_context_processor
+    def _globals():
+        lang = choose_lang()
+        return {
+            "lang": lang,
+            "langs": LANGS,
+            "t": lambda key: t(key, lang),
+            "lang_url": lang_url,
+            "link": with_lang,
+        }
+
+
+def cached_response(body: bytes | str, mimetype: str, *, vary: tuple[str, ...] = ("Accept",),
+                    links: list[str] | None = None, status: int = 200, extra: dict | None = None) -> Response:
+    """A response with a strong ETag of its body and the snapshot's Last-Modified; honours
+    If-None-Match / If-Modified-Since with 304."""
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    resp = Response(data, status=status, mimetype=mimetype)
+    if status == 200:
+        resp.set_etag(hashlib.sha256(data).hexdigest()[:32])
+        resp.last_modified = snapshot_time()
+        resp.cache_control.public = True
+        resp.cache_control.max_age = MAX_AGE
+    for v in vary:
+        resp.vary.add(v)
+    if links:
+        resp.headers["Link"] = ", ".join(links)
+    for k, v in (extra or {}).items():
+        resp.headers[k] = v
+    if status == 200:
+        resp.make_conditional(request)
+    return resp
+
+
+def render_page(template: str, *, status: int = 200, links: list[str] | None = None, **kw) -> Response:
+    html = render_template(template, **kw)
+    return cached_response(html, "text/html", vary=("Accept", "Accept-Language"), links=links, status=status)
+
+
+def error(status: int, message: str, *, links: list[str] | None = None) -> Response:
+    """A 4xx answer: the app's error page for browsers, one line of text for everything else."""
+    from narcokg.web.middleware import error_response
+
+    names = {400: "Bad Request", 404: "Not Found", 406: "Not Acceptable"}
+    resp = error_response(status, names.get(status, "Error"), message)
+    resp.vary.add("Accept")
+    resp.headers["Cache-Control"] = "no-store"
+    if links:
+        resp.headers["Link"] = ", ".join(links)
+    return resp

@@ -1,0 +1,231 @@
+"""Dereferenceable IRIs (Cool URIs with 303), entity pages, RDF documents, ontology and shapes.
+
+  GET /id/{path}            303 → /page/{path} (HTML) or /data/{path}.{ext} (RDF), by Accept
+  GET /.well-known/genid/…  the same for skolemized blank nodes
+  GET /page/{path}          the entity page
+  GET /data/{path}[.ext]    the resource's RDF (symmetric CBD); without extension, by Accept
+  GET /ontology[.ext]       ontology documentation (HTML) or the ontology graph (RDF), by Accept
+  GET /shapes[.ext]         the same for the SHACL shapes
+  GET /graph/{slug}         303 → what describes that named graph
+
+Everything is read from the in-process store (never from files named by the request), every
+answer says ``Vary: Accept`` and names its alternates in ``Link`` headers.
+"""
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, redirect, request
+from markupsafe import Markup
+
+from narcokg.engine import resource as describe
+from narcokg.formats.conneg import FORMATS, GRAPH_FORMATS, HTML, alternates, negotiate
+from narcokg.html.entity import EntityBuilder
+from narcokg.iris import GENID, valid_path
+from narcokg.html.ontodoc import GraphIndex, ontology_doc, shapes_doc
+from narcokg.web.context import app_cache, cached_response, ctx, error, install_template_globals, render_page, with_lang
+from narcokg.engine.lookup import quads
+
+blueprint = Blueprint("linkeddata", __name__)
+install_template_globals(blueprint)
+
+RESOURCE_FORMATS = {HTML} | set(FORMATS)
+DOC_FORMATS = {HTML} | set(GRAPH_FORMATS)
+
+
+@blueprint.after_request
+def _vary(resp: Response) -> Response:
+    resp.vary.add("Accept")
+    return resp
+
+
+# Helpers ---------------------------------------------------------------------------
+def _resource_links(path: str) -> list[str]:
+    iris = ctx().iris
+    out = []
+    for key, media in alternates(RESOURCE_FORMATS):
+        target = iris.url("page/" + path) if key == HTML else iris.url(f"data/{path}.{key}")
+        out.append(f'<{target}>; rel="alternate"; type="{media}"')
+    return out
+
+
+def _doc_links(name: str) -> list[str]:
+    iris = ctx().iris
+    return [f'<{iris.url(name if key == HTML else f"{name}.{key}")}>; rel="alternate"; type="{media}"'
+            for key, media in alternates(DOC_FORMATS)]
+
+
+def _resolve(path: str) -> tuple[str | None, Response | None]:
+    """The canonical IRI of a resource path, or the 400/404 answer for it."""
+    if not valid_path(path):
+        return None, error(400, "malformed resource path: use letters, digits and - _ . ~ between slashes")
+    c = ctx()
+    iri = c.iris.iri_of_path(path)
+    if not describe.exists(c.store, iri):
+        return None, error(404, f"no resource with the IRI {c.iris.to_public(iri)} in this knowledge graph")
+    return iri, None
+
+
+def _not_acceptable(links: list[str], offered: set[str]) -> Response:
+    types = ", ".join(media for _, media in alternates(offered))
+    return error(406, f"no acceptable representation: this resource is available as {types}", links=links)
+
+
+# Dereferencing ------------------------------------------------------------------------
+def _see_other(path: str) -> Response:
+    iri, failure = _resolve(path)
+    if failure is not None:
+        return failure
+    links = _resource_links(path)
+    key = negotiate(request.accept_mimetypes, RESOURCE_FORMATS)
+    if key is None:
+        return _not_acceptable(links, RESOURCE_FORMATS)
+    iris = ctx().iris
+    if key == HTML:
+        target = with_lang(iris.url("page/" + path))
+    else:
+        target = iris.url(f"data/{path}.{key}")
+    resp = redirect(target, code=303)
+    resp.headers["Link"] = ", ".join(links)
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+@blueprint.get("/id/<path:path>")
+def dereference(path: str):
+    return _see_other(path)
+
+
+@blueprint.get("/.well-known/genid/<path:rest>")
+def dereference_genid(rest: str):
+    return _see_other(GENID + rest)
+
+
+@blueprint.get("/id/")
+@blueprint.get("/page/")
+@blueprint.get("/data/")
+def no_path():
+    return error(404, "give the path of a resource, such as /id/state/IDN")
+
+
+@blueprint.get("/graph/<slug>")
+def named_graph(slug: str):
+    """A named graph IRI leads to what describes it: its source document, the docs or the dumps."""
+    c = ctx()
+    targets = {"ontology": "ontology", "shapes": "shapes", "validation": "shacl", "reference": "download",
+               "inferred": "download"}
+    if slug in targets:
+        return redirect(c.iris.url(targets[slug]), code=303)
+    if valid_path(slug) and describe.exists(c.store, c.base + "id/source/" + slug):
+        return redirect(c.iris.url("page/source/" + slug), code=303)
+    return error(404, f"no named graph {c.iris.to_public(c.base + 'graph/' + slug)} in this knowledge graph")
+
+
+# Entity pages --------------------------------------------------------------------------
+@blueprint.get("/page/<path:path>")
+def page(path: str):
+    iri, failure = _resolve(path)
+    if failure is not None:
+        return failure
+    c = ctx()
+    builder = EntityBuilder(c.store, c.base, c.iris, c.labels, c.lang)
+    model = builder.build(iri)
+    node = ox.NamedNode(iri)
+    cbd = [q for q in describe.description(c.store, iri, c.base) if q.object != node or q.subject == node]
+    jsonld = describe.jsonld_document(cbd, FORMATS["jsonld"], c.iris, focus=iri)
+    alternates_html = [(media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name)
+                       for key, media in alternates(set(FORMATS))]
+    return render_page("entity.html", links=_resource_links(path), page=model, path=path,
+                       jsonld=_script_json(jsonld), alternates=alternates_html)
+
+
+def _script_json(doc: dict) -> Markup:
+    """JSON safe inside <script type="application/ld+json"> (no closing tag, no markup)."""
+    compact = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return Markup(compact.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+# RDF documents -------------------------------------------------------------------------
+@blueprint.get("/data/<path:path>")
+def data(path: str):
+    stem, dot, ext = path.rpartition(".")
+    fmt_key = None
+    if dot and ext in FORMATS and valid_path(stem) and describe.exists(ctx().store, ctx().iris.iri_of_path(stem)):
+        path, fmt_key = stem, ext
+    iri, failure = _resolve(path)
+    if failure is not None:
+        return failure
+    links = _resource_links(path)
+    extra = {}
+    if fmt_key is None:
+        fmt_key = negotiate(request.accept_mimetypes, set(FORMATS))
+        if fmt_key is None:
+            return _not_acceptable(links, set(FORMATS))
+        extra["Content-Location"] = ctx().iris.url(f"data/{path}.{fmt_key}")
+    fmt = FORMATS[fmt_key]
+    c = ctx()
+    body = describe.serialize(describe.description(c.store, iri, c.base), fmt, c.iris, focus=iri)
+    return cached_response(body, fmt.media_type, links=links, extra=extra)
+
+
+# Ontology and shapes ---------------------------------------------------------------------
+def _graph_quads(slug: str) -> list[ox.Quad]:
+    c = ctx()
+    return list(quads(c.store, None, None, None, ox.NamedNode(c.base + "graph/" + slug)))
+
+
+def _document(name: str, ext: str | None):
+    """/ontology and /shapes: documentation for browsers, the graph itself for RDF clients."""
+    c = ctx()
+    links = _doc_links(name)
+    extra = {}
+    if ext is None:
+        key = negotiate(request.accept_mimetypes, DOC_FORMATS)
+        if key is None:
+            return _not_acceptable(links, DOC_FORMATS)
+        if key != HTML:
+            extra["Content-Location"] = c.iris.url(f"{name}.{key}")
+    elif ext in GRAPH_FORMATS:
+        key = ext
+    else:
+        return error(404, f"no such format: /{name} is available as " +
+                     ", ".join(f"/{name}.{k}" for k in GRAPH_FORMATS))
+    if key != HTML:
+        fmt = GRAPH_FORMATS[key]
+        cache_key = ("doc-rdf", name, key)
+        cache = app_cache()
+        if cache_key not in cache:
+            cache[cache_key] = describe.serialize(_graph_quads(name), fmt, c.iris)
+        return cached_response(cache[cache_key], fmt.media_type, links=links, extra=extra)
+    cache = app_cache()
+    index_key = ("doc-index", name)
+    if index_key not in cache:
+        cache[index_key] = GraphIndex(_graph_quads(name))
+    index = cache[index_key]
+    if name == "ontology":
+        doc = ontology_doc(index, c.base + "ontology", c.iris, c.labels, c.lang)
+    else:
+        doc = shapes_doc(index, c.base + "shapes", c.iris, c.labels, c.lang)
+    formats = [(media, c.iris.url(f"{name}.{key}"), GRAPH_FORMATS[key].name) for key, media in alternates(set(GRAPH_FORMATS))]
+    return render_page("ontology.html", links=links, doc=doc, kind=name, alternates=formats)
+
+
+@blueprint.get("/ontology")
+def ontology():
+    return _document("ontology", None)
+
+
+@blueprint.get("/ontology.<ext>")
+def ontology_file(ext: str):
+    return _document("ontology", ext)
+
+
+@blueprint.get("/shapes")
+def shapes():
+    return _document("shapes", None)
+
+
+@blueprint.get("/shapes.<ext>")
+def shapes_file(ext: str):
+    return _document("shapes", ext)

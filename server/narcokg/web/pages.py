@@ -1,0 +1,257 @@
+"""Browsing, search and downloads.
+
+  GET /browse               classes with their number of instances
+  GET /browse/{class}       instances of one class (``State``, ``nkg:State``, ``qb:DataSet``), paged
+  GET /search?q=            full-text search over labels and acronyms, both languages
+  GET /search.json?q=       the same for autocompletion (JSON)
+  GET /download             the build's files
+  GET /download/{file}      one file, with ETag and Last-Modified (304 on a conditional request)
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, jsonify, request, send_file, stream_with_context
+
+from narcokg import vocab as px
+from narcokg import snapshot
+from narcokg.engine.search import MAX_QUERY, SearchIndex
+from narcokg.web.context import MAX_AGE, app_cache, ctx, error, install_template_globals, render_page
+from narcokg.engine.lookup import quads
+
+blueprint = Blueprint("pages", __name__)
+install_template_globals(blueprint)
+
+PAGE_SIZE = 50
+#: Graphs whose rdf:type statements describe the vocabulary or the validation, not the world.
+NOT_DATA = ("ontology", "shapes", "validation")
+_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
+
+DUMP_INFO = {
+    snapshot.NQ: ("application/n-quads", "download.nq"),
+    snapshot.TRIG: ("application/trig", "download.trig"),
+    snapshot.REPORT: ("text/turtle", "download.report"),
+    snapshot.VOID_FILE: ("text/turtle", "download.void"),
+}
+
+
+@blueprint.after_request
+def _vary(resp: Response) -> Response:
+    resp.vary.add("Accept")
+    return resp
+
+
+def _excluded_graphs() -> str:
+    base = ctx().base
+    return ", ".join(f"<{base}graph/{g}>" for g in NOT_DATA)
+
+
+# Browse -------------------------------------------------------------------------------------
+def _class_counts() -> list[tuple[str, int]]:
+    cache = app_cache()
+    if "class-counts" not in cache:
+        rows = ctx().store.select(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } "
+            f"FILTER(?g NOT IN ({_excluded_graphs()})) FILTER(isIRI(?c)) }} GROUP BY ?c")
+        cache["class-counts"] = [(r["c"].value, int(r["n"].value)) for r in rows]
+    return cache["class-counts"]
+
+
+def _class_slug(iri: str) -> str:
+    base = ctx().base
+    if iri.startswith(base + "ontology#"):
+        return iri[len(base + "ontology#"):]
+    return px.curie(iri, px.COMMON) or ""
+
+
+def _class_of_slug(slug: str) -> str | None:
+    base = ctx().base
+    if ":" in slug:
+        prefix, local = slug.split(":", 1)
+        ns = {**px.COMMON, "nkg": base + "ontology#"}.get(prefix)
+        return ns + local if ns and _LOCAL.match(local) else None
+    return base + "ontology#" + slug if _LOCAL.match(slug) else None
+
+
+@blueprint.get("/browse")
+def browse():
+    c = ctx()
+    own, other = [], []
+    for iri, n in _class_counts():
+        slug = _class_slug(iri)
+        if not slug:
+            continue
+        item = {"iri": c.iris.to_public(iri), "label": c.labels(iri), "count": n, "slug": slug,
+                "href": c.iris.href(iri), "curie": px.curie(iri, px.all_prefixes(c.base)) or iri}
+        (own if iri.startswith(c.base) else other).append(item)
+    own.sort(key=lambda i: i["label"].casefold())
+    other.sort(key=lambda i: (i["curie"].casefold()))
+    return render_page("browse.html", own=own, other=other)
+
+
+def page_number(raw: str) -> int | None:
+    """A page number from a query parameter: ASCII digits only (``str.isdigit`` also accepts
+    "²" and other Unicode digits that ``int`` refuses) and at most 9 of them."""
+    if not (0 < len(raw) <= 9 and raw.isascii() and raw.isdigit()):
+        return None
+    number = int(raw)
+    return number if number >= 1 else None
+
+
+@blueprint.get("/browse/<slug>")
+def browse_class(slug: str):
+    c = ctx()
+    cls = _class_of_slug(slug)
+    if cls is None:
+        return error(400, "malformed class name: use a local name of the ontology (State) or a CURIE (qb:DataSet)")
+    counts = dict(_class_counts())
+    total = counts.get(cls, 0)
+    if not total:
+        return error(404, f"no instances of {slug} in this knowledge graph")
+    number = page_number(request.args.get("page", "1"))
+    if number is None:
+        return error(400, "page must be a positive whole number written with the digits 0-9, such as page=2")
+    pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
+    if number > pages:
+        return error(404, f"no page {number}: this list has {pages} page(s)")
+    rows = c.store.select(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?s (SAMPLE(?l1) AS ?a) (SAMPLE(?l2) AS ?b) WHERE { "
+        f"GRAPH ?g {{ ?s a <{cls}> }} FILTER(?g NOT IN ({_excluded_graphs()})) FILTER(isIRI(?s)) "
+        f"OPTIONAL {{ ?s rdfs:label ?l1 FILTER(langMatches(lang(?l1), '{c.lang}')) }} "
+        "OPTIONAL { ?s rdfs:label ?l2 FILTER(langMatches(lang(?l2), 'en')) } "
+        "} GROUP BY ?s ORDER BY LCASE(STR(COALESCE(?a, ?b, ?s))) ?s "
+        f"LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}")
+    items = [{"label": c.labels(r["s"].value), "href": c.iris.href(r["s"].value),
+              "iri": c.iris.to_public(r["s"].value)} for r in rows]
+    return render_page("browse_class.html", cls={"iri": c.iris.to_public(cls), "label": c.labels(cls),
+                                                 "href": c.iris.href(cls), "slug": slug},
+                       items=items, total=total, number=number, pages=pages, first=(number - 1) * PAGE_SIZE + 1)
+
+
+# Search -------------------------------------------------------------------------------------
+def _index() -> SearchIndex:
+    cache = app_cache()
+    if "search" not in cache:
+        cache["search"] = SearchIndex(ctx().store, ctx().base)
+    return cache["search"]
+
+
+def _types(iri: str) -> list[str]:
+    c = ctx()
+    seen = []
+    for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None):
+        g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+        if isinstance(q.object, ox.NamedNode) and not g.endswith("graph/inferred"):
+            label = c.labels(q.object.value)
+            if label not in seen:
+                seen.append(label)
+    return seen
+
+
+def _query() -> tuple[str, Response | None]:
+    q = request.args.get("q", "")
+    if len(q) > MAX_QUERY:
+        return q, error(400, f"search text too long: at most {MAX_QUERY} characters")
+    return q.strip(), None
+
+
+@blueprint.get("/search")
+def search():
+    q, failure = _query()
+    if failure is not None:
+        return failure
+    c = ctx()
+    results, total = [], 0
+    if q:
+        hits, total = _index().search(q, limit=PAGE_SIZE)
+        for h in hits:
+            label = c.labels(h.iri)
+            results.append({"label": label, "href": c.iris.href(h.iri), "iri": c.iris.to_public(h.iri),
+                            "types": _types(h.iri), "matched": h.matched if h.matched != label else None})
+    return render_page("search.html", q=q, results=results, total=total)
+
+
+@blueprint.get("/search.json")
+def search_json():
+    q, failure = _query()
+    if failure is not None:
+        return failure
+    c = ctx()
+    hits, total = _index().search(q, limit=10) if q else ([], 0)
+    body = {"query": q, "total": total, "results": [
+        {"iri": c.iris.to_public(h.iri), "label": c.labels(h.iri), "matched": h.matched,
+         "url": c.iris.href(h.iri), "types": _types(h.iri)} for h in hits]}
+    resp = jsonify(body)
+    resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    return resp
+
+
+# Downloads ------------------------------------------------------------------------------------
+def _dump_path(name: str) -> Path | None:
+    settings = current_app.config["NARCOKG"]
+    if name not in DUMP_INFO:
+        return None
+    if settings.dump and name != snapshot.NQ:
+        return None  # a build's other files describe that build, not the dump being served
+    path = settings.nquads if name == snapshot.NQ else settings.dist / name
+    return path if path.is_file() else None
+
+
+def downloadable() -> list[str]:
+    """Names of the files /download/{file} serves (the VoID lists them as data dumps)."""
+    return [name for name in DUMP_INFO if _dump_path(name) is not None]
+
+
+@blueprint.get("/download")
+def download():
+    files = []
+    for name, (media, key) in DUMP_INFO.items():
+        path = _dump_path(name)
+        if path is None:
+            continue
+        st = path.stat()
+        files.append({"name": name, "media": media, "key": key, "size": st.st_size,
+                      "modified": datetime.fromtimestamp(int(st.st_mtime), tz=timezone.utc)})
+    return render_page("download.html", files=files)
+
+
+@blueprint.get("/download/<name>")
+def download_file(name: str):
+    path = _dump_path(name)
+    if path is None:
+        return error(404, "no such file: " + ", ".join(DUMP_INFO) + " are available")
+    media = DUMP_INFO[name][0]
+    iris = ctx().iris
+    st = path.stat()
+    if not iris.rewrites:
+        resp = send_file(path, mimetype=media, conditional=True, etag=_file_etag(path, st, ""),
+                         last_modified=int(st.st_mtime), max_age=MAX_AGE)
+    else:
+        resp = Response(stream_with_context(_rewritten(path, iris.base, iris.public)), mimetype=media)
+        resp.set_etag(_file_etag(path, st, iris.public))
+        resp.last_modified = datetime.fromtimestamp(int(st.st_mtime), tz=timezone.utc)
+        resp.cache_control.public = True
+        resp.cache_control.max_age = MAX_AGE
+        resp.make_conditional(request)
+    if media.startswith("text/"):
+        resp.mimetype = media
+        resp.headers["Content-Type"] = media + "; charset=utf-8"
+    resp.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return resp
+
+
+def _file_etag(path: Path, st, public: str) -> str:
+    return hashlib.sha256(f"{path.name}:{st.st_mtime_ns}:{st.st_size}:{public}".encode()).hexdigest()[:32]
+
+
+def _rewritten(path: Path, base: str, public: str):
+    """The file with every IRI under ``base`` (written ``<base…>``) moved to ``public``."""
+    old, new = ("<" + base).encode(), ("<" + public).encode()
+    with path.open("rb") as fh:
+        for line in fh:
+            yield line.replace(old, new)

@@ -1,0 +1,149 @@
+"""``narcokg serve``: build when needed, then run the app under gunicorn.
+
+gunicorn runs ``web_workers`` processes with ``web_threads`` threads each (gthread workers, see
+``gunicorn_worker``: a thread waiting on a query process does not block the others). The app is
+built once in the master before forking (``preload_app``), so the workers share the loaded store
+and the fair-use table. Each worker starts its own pool of query processes after the fork and stops it when it
+exits; on SIGTERM, in-flight requests get ``graceful_timeout`` seconds to finish.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import time
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+from narcokg.config import Settings
+
+log = logging.getLogger("narcokg.web.server")
+
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+
+def _say(msg: str) -> None:
+    print(f"narcokg serve: {msg}", file=sys.stderr, flush=True)
+
+
+def _relative(text: str, settings: Settings) -> str:
+    """Show source paths relative to the project root (messages carry no machine paths)."""
+    root = str(Path(settings.root).resolve()) + "/"
+    return text.replace(root, "")
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app, options: dict):
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            if key in self.cfg.settings:  # options newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
+
+    def load(self):
+        return self._app
+
+
+def _bind(settings: Settings) -> str:
+    host = settings.host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{settings.port}"
+
+
+def gunicorn_options(settings: Settings, started: float) -> dict:
+    from narcokg.engine import pool as querypool
+
+    def post_worker_init(worker) -> None:
+        querypool.get_pool(settings)  # start the query processes now, not on the first query
+        worker.log.info("worker %s ready %.2f s after start", worker.pid, time.perf_counter() - started)
+
+    def worker_exit(server, worker) -> None:
+        querypool.close_pool()
+
+    def when_ready(server) -> None:
+        server.log.info("narcokg listening on http://%s (master ready %.2f s after start)",
+                        _bind(settings), time.perf_counter() - started)
+
+    return {
+        "bind": _bind(settings),
+        "workers": max(1, settings.web_workers),
+        "threads": max(1, settings.web_threads),
+        # gthread, answering the requests gunicorn itself refuses with a 4xx and the app's
+        # security headers (gunicorn_worker).
+        "worker_class": "narcokg.web.gunicorn_worker.ThreadWorker",
+        "graceful_timeout": max(1, math.ceil(settings.graceful_timeout)),
+        # The heartbeat comes from each worker's main loop, not from request threads, so a
+        # long query does not get a worker killed; this only catches a stuck worker.
+        "timeout": max(60, int(settings.query_timeout * 3)),
+        "keepalive": 5,
+        "preload_app": True,
+        "accesslog": "-",
+        "errorlog": "-",
+        "loglevel": "info",
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "limit_request_line": 8190,
+        "proc_name": "narcokg",
+        "post_worker_init": post_worker_init,
+        "worker_exit": worker_exit,
+        "when_ready": when_ready,
+        # gunicorn >= 25.1 opens a control socket at one fixed path per user by default: two
+        # servers (tests, benchmarks) would fight over it, and nothing here uses it.
+        "control_socket_disable": True,
+    }
+
+
+def main(settings: Settings, rebuild: bool) -> int:
+    """Build if asked and needed, then serve until stopped; the exit status."""
+    started = time.perf_counter()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+    from narcokg.build import pipeline as build
+    from narcokg.engine import data as querydata
+    from narcokg.engine import pool as querypool
+    from narcokg.build.load import SourceError
+    from narcokg.build.reason import InconsistencyError
+
+    if settings.dump:
+        if not Path(settings.dump).is_file():
+            _say(f"the dump {Path(settings.dump).name} does not exist")
+            return 2
+    elif rebuild and not build.is_fresh(settings):
+        _say("no fresh snapshot: building first")
+        try:
+            build.run(settings)
+        except SourceError as exc:
+            _say(f"invalid source file, not serving: {_relative(str(exc), settings)}")
+            return 2
+        except InconsistencyError as exc:
+            _say(f"the knowledge graph is inconsistent, not serving: {_relative(str(exc), settings)}")
+            return 2
+        except OSError as exc:  # e.g. a full disk: the previous snapshot, if any, is unchanged
+            _say(f"the build failed, not serving: {exc.strerror or exc}")
+            return 2
+    if not Path(settings.nquads).is_file():
+        _say("no snapshot to serve: run `narcokg build` (or serve without --no-build)")
+        return 2
+
+    try:
+        spec = querydata.prepare(settings)
+    except (OSError, ValueError) as exc:
+        _say(f"cannot prepare the data for queries: {exc}")
+        return 2
+    querypool.configure(spec)
+
+    from narcokg.web.app import create_app
+
+    app = create_app(settings)
+    log.info("app loaded %.2f s after start (query data: %s)", time.perf_counter() - started, spec.mode)
+    server = _Gunicorn(app, gunicorn_options(settings, started))
+    try:
+        server.run()
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0

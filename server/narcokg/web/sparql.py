@@ -1,0 +1,586 @@
+"""The SPARQL 1.1 Protocol endpoint (/sparql), the VoID description (/void, /.well-known/void)
+and, through ``querypage``, the query page (/).
+
+Protocol: GET ``?query=``, POST ``application/x-www-form-urlencoded`` (``query=``) and POST
+``application/sparql-query``; ``default-graph-uri`` and ``named-graph-uri`` choose the dataset.
+Without them (and without FROM in the query) the default graph is the union of all named
+graphs. The endpoint is read-only and closed: updates get 403 (or 400 inside ``query=``),
+SERVICE gets 400 before anything runs, and FROM/FROM NAMED/graph parameters only select among
+the local graphs. Queries run in the killable, memory-capped processes of ``querypool``,
+except bounded ones (one triple pattern with a constant term), which run here.
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import logging
+import re
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
+
+from narcokg.web import fairuse
+
+from narcokg.engine import pool as querypool
+
+from narcokg.web import resultcache
+
+from narcokg.engine import service as servicedescription
+
+from narcokg import snapshot
+
+from narcokg.formats import sparql as sparqlformats
+
+from narcokg.engine import voidcount as voidserve
+from narcokg.config import Settings
+from narcokg.iris import IriMap
+from narcokg.build.void import SD, VOID
+from narcokg.engine.syntax import analyse
+
+log = logging.getLogger("narcokg.web.sparql")
+
+blueprint = Blueprint("sparql", __name__)
+
+ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
+POST_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
+MAX_GRAPH_PARAMS = 100
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Content-Type, Content-Length, ETag, Retry-After, Link, Vary, Server-Timing",
+}
+_HEADER_LIST = re.compile(r"^[A-Za-z0-9\-, ]{0,512}$")
+SD_FORMATS = ["turtle", "jsonld", "ntriples", "rdfxml"]
+
+
+class Refusal(Exception):
+    """A request the endpoint answers with a 4xx/5xx status and a plain message."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def _settings() -> Settings:
+    return current_app.config["NARCOKG"]
+
+
+def plain(status: int, message: str, headers: dict | None = None) -> Response:
+    """A plain-text error answer: the status line's words, then what is wrong."""
+    reason = HTTP_STATUS_CODES.get(status, "Error")
+    resp = Response(f"{status} {reason}: {message}\n", status=status, content_type="text/plain; charset=utf-8")
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+# Setup shared by every worker (built before gunicorn forks) ------------------------------
+
+
+@blueprint.record_once
+def _setup(state) -> None:
+    app = state.app
+    settings: Settings = app.config["NARCOKG"]
+    app.extensions["narcokg.web.fairuse"] = fairuse.Budget(settings.client_budget_seconds, settings.client_budget_window)
+    app.extensions["narcokg.snapshot_tag"] = snapshot_tag(settings)
+
+
+def snapshot_tag(settings: Settings) -> str:
+    """A digest that changes whenever the served data may change (ETags derive from it)."""
+    h = hashlib.sha256(f"{settings.base}|{settings.public_base}".encode())
+    manifest = snapshot.read_manifest(settings.dist) if not settings.dump else None
+    if manifest:
+        h.update(json.dumps(manifest, sort_keys=True).encode())
+    else:
+        try:
+            st = Path(settings.nquads).stat()
+            h.update(f"{st.st_size}|{st.st_mtime_ns}".encode())
+        except OSError:
+            pass
+    return h.hexdigest()
+
+
+@blueprint.after_request
+def _cors(resp: Response) -> Response:
+    for key, value in CORS_HEADERS.items():
+        resp.headers.setdefault(key, value)
+    return resp
+
+
+def _preflight() -> Response:
+    resp = Response(status=204)
+    resp.headers["Allow"] = ALLOWED_METHODS
+    resp.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+    asked = request.headers.get("Access-Control-Request-Headers", "")
+    allowed = "Accept, Content-Type, If-None-Match, Cache-Control, X-Requested-With"
+    if asked and _HEADER_LIST.match(asked):
+        allowed = asked
+    resp.headers["Access-Control-Allow-Headers"] = allowed
+    resp.headers["Access-Control-Max-Age"] = "86400"
+    return resp
+
+
+# Reading a request ------------------------------------------------------------------------
+
+
+class Params:
+    def __init__(self, query: str | None, default_graphs: list[str], named_graphs: list[str], fmt: list[str]):
+        self.query = query
+        self.default_graphs = default_graphs
+        self.named_graphs = named_graphs
+        #: Values of ``format`` then ``output`` (clients such as SPARQLWrapper send several).
+        self.fmt = fmt
+
+
+def _read_body(limit: int) -> bytes:
+    length = request.content_length
+    if length is not None and length > limit:
+        raise Refusal(413, f"the request body has {length} bytes; at most {limit} are accepted (max_query_bytes)")
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        raise Refusal(413, f"the request body is larger than {limit} bytes (max_query_bytes)")
+    return data
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise Refusal(400, f"give the {name} parameter once, not {len(values)} times")
+    return values[0] if values else None
+
+
+def read_params(settings: Settings) -> Params:
+    """The protocol parameters of this request, wherever the method puts them."""
+    sources = [request.args]
+    query_values: list[str] = request.args.getlist("query")
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == "application/sparql-update":
+            raise Refusal(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        if mimetype == "application/x-www-form-urlencoded":
+            raw = _read_body(3 * settings.max_query_bytes + 16 * 1024)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Refusal(400, "the form body is not valid UTF-8") from None
+            try:
+                form = MultiDict(parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=1000))
+            except UnicodeDecodeError:
+                raise Refusal(400, "the form body has percent-encoded bytes that are not UTF-8") from None
+            except ValueError as exc:
+                raise Refusal(400, f"the form body cannot be read: {exc}") from None
+            sources.append(form)
+            query_values = query_values + form.getlist("query")
+        elif mimetype == "application/sparql-query":
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise Refusal(415, f"charset {charset} is not supported; send the query as UTF-8")
+            raw = _read_body(settings.max_query_bytes)
+            try:
+                query_values = query_values + [raw.decode("utf-8")]
+            except UnicodeDecodeError:
+                raise Refusal(400, "the query is not valid UTF-8") from None
+        else:
+            got = mimetype or "none"
+            raise Refusal(415, f"POST a query as {' or '.join(POST_TYPES)} (got content type {got})")
+
+    def values(name: str) -> list[str]:
+        out: list[str] = []
+        for src in sources:
+            out += src.getlist(name)
+        return out
+
+    if values("update"):
+        raise Refusal(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    query = _one(query_values, "query")
+    fmt = [v for v in values("format") + values("output") if v.strip()][:20]
+    dg, ng = values("default-graph-uri"), values("named-graph-uri")
+    if len(dg) + len(ng) > MAX_GRAPH_PARAMS:
+        raise Refusal(400, f"at most {MAX_GRAPH_PARAMS} default-graph-uri and named-graph-uri parameters are accepted")
+    for iri in dg + ng:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise Refusal(400, f"graph IRI {iri[:200]!r} is not a valid absolute IRI") from None
+    return Params(query, dg, ng, fmt)
+
+
+# Negotiation -------------------------------------------------------------------------------
+
+
+def prefers_html() -> bool:
+    """True when Accept names HTML explicitly and ranks it at least as high as anything else."""
+    return _prefers_html(request.headers.get("Accept", ""))
+
+
+# Clients send the same few Accept headers again and again: parse and rank each once.
+@lru_cache(maxsize=256)
+def _accept(header: str) -> MIMEAccept:
+    return parse_accept_header(header, MIMEAccept)
+
+
+@lru_cache(maxsize=256)
+def _prefers_html(header: str) -> bool:
+    accept = _accept(header)
+    html_q = max((q for mt, q in accept if mt in ("text/html", "application/xhtml+xml")), default=0)
+    if html_q <= 0:
+        return False
+    others = [q for mt, q in accept if mt not in ("text/html", "application/xhtml+xml", "*/*")]
+    return html_q >= max(others, default=0)
+
+
+def choose_format(params: Params, kind: str) -> sparqlformats.Format:
+    try:
+        if params.fmt:
+            first_error = None
+            for value in params.fmt:  # the first value that names a format offered for this answer
+                try:
+                    return sparqlformats.by_param(value, kind)
+                except (sparqlformats.UnknownFormat, sparqlformats.NotAcceptable) as exc:
+                    first_error = first_error or exc
+            raise first_error
+        return _by_accept(request.headers.get("Accept", ""), kind)
+    except sparqlformats.UnknownFormat as exc:
+        raise Refusal(400, str(exc)) from None
+    except sparqlformats.NotAcceptable as exc:
+        raise Refusal(406, f"{exc}; offered: {', '.join(exc.offered)}") from None
+
+
+@lru_cache(maxsize=512)
+def _by_accept(header: str, kind: str) -> sparqlformats.Format:
+    return sparqlformats.by_accept(_accept(header), kind)  # NotAcceptable is raised, not cached
+
+
+# Running a query ---------------------------------------------------------------------------
+
+
+#: The analysis of a query text depends on the text alone; clients repeat queries often.
+_analyse = lru_cache(maxsize=2048)(analyse)
+
+
+def _result_cache() -> resultcache.ResultCache:
+    cache = current_app.extensions.get("narcokg.web.resultcache")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "narcokg.web.resultcache", resultcache.ResultCache(_settings().result_cache_mb * 1024 * 1024))
+    return cache
+
+
+@lru_cache(maxsize=8)
+def _networks(spec: str) -> tuple:
+    nets = []
+    for part in spec.split(","):
+        if part.strip():
+            try:
+                nets.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                log.error("trusted_proxies: %r is not an address or network; ignored", part.strip())
+    return tuple(nets)
+
+
+def _trusted(address: str, nets: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in nets)
+
+
+def client_id() -> str:
+    """Whom a query is charged to (fair use): the remote address, or behind a trusted proxy the
+    nearest untrusted hop of X-Forwarded-For (hops further left were written by the client)."""
+    remote = request.remote_addr or "unknown"
+    nets = _networks(_settings().trusted_proxies)
+    if not nets or not _trusted(remote, nets):
+        return remote
+    hops = [h.strip() for h in ",".join(request.headers.getlist("X-Forwarded-For")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, nets):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # not an address: the proxy did not write it; charge the proxy
+    return remote
+
+
+def charged_clients(settings: Settings) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Whom a request's time is charged to, and each one's budget multiplier: the client, and
+    behind a trusted proxy also the proxy itself (with ``proxy_budget_factor`` times the
+    budget), so that clients naming themselves anew in X-Forwarded-For cannot multiply the
+    time one proxy connection can spend."""
+    client = client_id()
+    remote = request.remote_addr or "unknown"
+    if client == remote:
+        return (client,), (1.0,)
+    return (client, "proxy " + remote), (1.0, max(1.0, settings.proxy_budget_factor))
+
+
+@contextmanager
+def fair_use(settings: Settings):
+    """Refuse (429) a client past its budget; otherwise charge it the time of the block."""
+    budget: fairuse.Budget = current_app.extensions["narcokg.web.fairuse"]
+    clients, scale = charged_clients(settings)
+    wait = budget.retry_after(*clients, scale=scale)
+    if wait is not None:
+        raise Refusal(429, (
+            f"fair use: this client has spent its {settings.client_budget_seconds:g} s of query time for the "
+            f"current {settings.client_budget_window:g} s window (client_budget_seconds); retry in {wait} s"),
+            {"Retry-After": str(wait)})
+    running = budget.begin(*clients)
+    try:
+        yield
+    finally:
+        budget.end(running)
+
+
+def check_query(query: str, settings: Settings):
+    """Refuse what must never run; the query's analysis otherwise."""
+    size = len(query.encode("utf-8", "surrogatepass"))
+    if size > settings.max_query_bytes:
+        raise Refusal(413, f"the query has {size} bytes; at most {settings.max_query_bytes} are accepted (max_query_bytes)")
+    if not query.strip():
+        raise Refusal(400, "the query is empty")
+    if "\x00" in query:
+        raise Refusal(400, "the query contains a NUL character")
+    info = _analyse(query)
+    if info.update:
+        raise Refusal(400, "this is a SPARQL Update; the endpoint is read-only and accepts queries only")
+    if info.service:
+        raise Refusal(400, "SERVICE (federated query) is not supported: this endpoint answers from its own data "
+                           "only and never calls other endpoints")
+    return info
+
+
+def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[str], named_graphs: list[str]):
+    """Execute in the pool under the limits and the client's fair-use budget; an Answer.
+
+    The snapshot a server answers from never changes, so an answer computed once is reused for
+    the same job (query, format, dataset, limits) without crossing to a query process again.
+    """
+    settings = _settings()
+    dataset = bool(default_graphs or named_graphs)
+    # Prefixes only shorten graph answers (Turtle); solutions need none.
+    prefixes = {**_served_prefixes(settings.served_base), **info.prefixes} if fmt.kind == "graph" else {}
+    job = {
+        "query": query,
+        "format": fmt.name,
+        "union": not dataset and not info.dataset_clause,
+        "default_graph": default_graphs if dataset else None,
+        "named_graphs": named_graphs if dataset else None,
+        "max_rows": settings.max_rows,
+        "prefixes": prefixes,
+        # Relative IRIs in a query resolve against the endpoint's own IRI (SPARQL 1.1 Protocol).
+        "base_iri": endpoint_iri(settings),
+    }
+    cache = _result_cache()
+    key = cache.key(job) if cache.enabled else b""
+    cached = cache.lookup(key)
+    if cached is not None:
+        return cached
+    try:
+        if info.bounded and _inline(settings):
+            answer = querypool.execute_here(current_app.extensions["narcokg.engine.store"].ox, job, settings)
+        else:
+            answer = querypool.get_pool(settings).execute(job)
+    except querypool.QueryFailed as exc:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+        raise Refusal(exc.status, exc.message, headers) from None
+    cache.store(key, answer)
+    return answer
+
+
+def _inline(settings: Settings) -> bool:
+    """Bounded queries may run here unless a public base is set: the web process's store keeps
+    canonical IRIs, while query processes load the data rewritten to the public base."""
+    return settings.inline_bounded and not (settings.public_base and settings.public_base != settings.base)
+
+
+@lru_cache(maxsize=4)
+def _served_prefixes(base: str) -> dict[str, str]:
+    from narcokg import vocab as prefixes
+
+    return prefixes.all_prefixes(base)
+
+
+def _etag(params: Params, fmt: sparqlformats.Format) -> str:
+    tag = current_app.extensions.get("narcokg.snapshot_tag", "")
+    h = hashlib.sha256("\x1f".join([tag, params.query or "", fmt.name, *params.default_graphs, "|",
+                                    *params.named_graphs]).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+@blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"])
+def endpoint():
+    if request.method == "OPTIONS":
+        return _preflight()
+    if request.method not in ("GET", "HEAD", "POST"):
+        return plain(405, f"{request.method} is not allowed on /sparql; use GET or POST", {"Allow": ALLOWED_METHODS})
+    settings = _settings()
+    try:
+        with fair_use(settings):  # from here to the answer, reading and analysis included
+            return _answer(settings)
+    except Refusal as exc:
+        return plain(exc.status, exc.message, exc.headers)
+
+
+def _answer(settings: Settings) -> Response:
+    try:
+        params = read_params(settings)
+        if params.query is None:
+            if request.method == "POST":
+                raise Refusal(400, "missing query parameter")
+            return service_description(settings)
+        info = check_query(params.query, settings)
+        if request.method == "GET" and not params.fmt and prefers_html():
+            return redirect("/?" + urlencode({"query": params.query}), 303)
+        fmt = choose_format(params, info.kind or "solutions")
+        etag = None
+        if request.method in ("GET", "HEAD"):
+            etag = _etag(params, fmt)
+            if request.if_none_match.contains_weak(etag):
+                resp = Response(status=304)
+                resp.set_etag(etag)
+                resp.headers["Vary"] = "Accept"
+                return resp
+        answer = run_query(params.query, info, fmt, params.default_graphs, params.named_graphs)
+    except Refusal as exc:
+        return plain(exc.status, exc.message, exc.headers)
+    resp = Response(answer.body, status=200, content_type=fmt.content_type)
+    resp.headers["Vary"] = "Accept"
+    resp.headers["Server-Timing"] = f'query;dur={answer.seconds * 1000:.1f};desc="{answer.where}"'
+    if etag:
+        resp.set_etag(etag)
+        resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+# Service Description and VoID -------------------------------------------------------------
+
+
+def _graph_sizes(settings: Settings) -> tuple[list[tuple[str, int | None]], int | None]:
+    """Each served named graph with its triple count, and the union's, read from the build's
+    VoID description: the Service Description never counts anything itself. A server of a dump
+    gives the names only; its counts are at /void (the same dataset IRI), where they are
+    computed under the query limits."""
+    if not settings.dump:
+        try:
+            void_graph = _void_graph(settings)[0]
+        except voidserve.Unavailable:  # a build without void.ttl: names only
+            void_graph = None
+        if void_graph is not None:
+            from rdflib import URIRef
+
+            dataset = URIRef(settings.served_base + "void#narcokg")
+            sizes = {str(void_graph.value(part, SD.name)): int(void_graph.value(part, VOID.triples))
+                     for part in void_graph.objects(dataset, VOID.subset)}
+            total = void_graph.value(dataset, VOID.triples)
+            return sorted(sizes.items()), int(total) if total is not None else None
+    iris = IriMap(settings)
+    return sorted((iris.to_public(g), None) for g in current_app.extensions["narcokg.engine.store"].graphs()), None
+
+
+def _rdf_answer(graph_bytes: bytes, fmt: sparqlformats.Format) -> Response:
+    resp = Response(graph_bytes, content_type=fmt.content_type)
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+def _rdf_format(names: list[str]) -> sparqlformats.Format:
+    formats = [sparqlformats.BY_NAME[n] for n in names]
+    fmt_param = request.args.get("format")
+    if fmt_param:
+        try:
+            fmt = sparqlformats.by_param(fmt_param, "graph")
+        except sparqlformats.UnknownFormat as exc:
+            raise Refusal(400, str(exc)) from None
+        except sparqlformats.NotAcceptable as exc:
+            raise Refusal(406, str(exc)) from None
+        if fmt in formats:
+            return fmt
+        raise Refusal(406, f"format {fmt.name} is not offered here; offered: {', '.join(f.media_type for f in formats)}")
+    try:
+        return sparqlformats.by_accept(request.accept_mimetypes, "graph", formats)
+    except sparqlformats.NotAcceptable as exc:
+        raise Refusal(406, f"{exc}; offered: {', '.join(exc.offered)}") from None
+
+
+def _serialize_rdflib(graph, fmt: sparqlformats.Format) -> bytes:
+    rdflib_name = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}[fmt.name]
+    data = graph.serialize(format=rdflib_name)
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def endpoint_iri(settings: Settings) -> str:
+    """The endpoint's IRI: under the public base when one is configured, else the canonical one."""
+    return settings.served_base + "sparql"
+
+
+def service_description(settings: Settings) -> Response:
+    if prefers_html():
+        return redirect("/", 303)
+    fmt = _rdf_format(SD_FORMATS)
+    # Never the request's Host header: a client could make the description name any server.
+    endpoint = endpoint_iri(settings)
+    cache = current_app.extensions.setdefault("narcokg.sd_cache", {})
+    graphs, total = _graph_sizes(settings)
+    key = (endpoint, fmt.name)
+    if key not in cache:
+        graph = servicedescription.describe(settings, endpoint, graphs, total)
+        if len(cache) > 64:
+            cache.clear()
+        cache[key] = _serialize_rdflib(graph, fmt)
+    return _rdf_answer(cache[key], fmt)
+
+
+def _void_graph(settings: Settings):
+    cached = current_app.extensions.get("narcokg.build.void")
+    if cached is not None:
+        return cached
+    from rdflib import Graph
+
+    path = Path(settings.dist) / snapshot.VOID_FILE
+    try:
+        # Under --dump a build's void.ttl (if any) describes that build, not the data served.
+        text = None if settings.dump else path.read_bytes()
+    except OSError:
+        text = None
+    if text is None:
+        return voidserve.description(settings)  # counted from the served data, once
+    iris = IriMap(settings)
+    if iris.rewrites:
+        text = text.replace(settings.base.encode(), settings.public_base.encode())
+    graph = Graph()
+    graph.parse(data=text, format="turtle")
+    current_app.extensions["narcokg.build.void"] = (graph, text)
+    return graph, text
+
+
+@blueprint.route("/void", methods=["GET", "OPTIONS"])
+@blueprint.route("/.well-known/void", methods=["GET", "OPTIONS"])
+def void():
+    if request.method == "OPTIONS":
+        return _preflight()
+    settings = _settings()
+    try:
+        fmt = _rdf_format(SD_FORMATS)
+    except Refusal as exc:
+        return plain(exc.status, exc.message, exc.headers)
+    try:
+        graph, turtle_bytes = _void_graph(settings)
+    except voidserve.Unavailable as exc:
+        return plain(503, exc.message, exc.headers)
+    body = turtle_bytes if fmt.name == "turtle" else _serialize_rdflib(graph, fmt)
+    return _rdf_answer(body, fmt)
+
+
+# The query page lives in its own module, mounted here so the app needs no change.
+from narcokg.web import querypage  # noqa: E402
+
+blueprint.register_blueprint(querypage.blueprint)
