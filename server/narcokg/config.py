@@ -10,8 +10,23 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-#: Repository root: the folder holding ontology/, triples/, shapes/ and queries/.
-ROOT = Path(__file__).resolve().parents[2]
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _knowledge_root() -> Path:
+    """The folder holding ontology/, triples/, shapes/ and queries/: the checkout when the
+    package runs from one, else the copy an installed wheel carries (``narcokg/_data``, put
+    there by setup.py's build step)."""
+    checkout = _PACKAGE.parents[1]
+    if (checkout / "ontology").is_dir() and (checkout / "triples").is_dir():
+        return checkout
+    return _PACKAGE / "_data"
+
+
+#: Root of the knowledge: ontology/, triples/, shapes/ and queries/.
+ROOT = _knowledge_root()
+#: An installed package has no checkout to build into: it builds into ./dist.
+DIST = ROOT / "dist" if ROOT != _PACKAGE / "_data" else Path("dist").resolve()
 
 #: Canonical base under which every narcokg IRI is minted.
 BASE = "https://w3id.org/narcokg/"
@@ -32,7 +47,7 @@ class Settings:
 
     base: str = BASE
     root: Path = ROOT
-    dist: Path = field(default_factory=lambda: ROOT / "dist")
+    dist: Path = field(default_factory=lambda: DIST)
     #: Serve an explicit N-Quads dump instead of the build's snapshot (benchmarks, scale tests).
     dump: Path | None = None
     #: When set, IRIs under ``base`` are rewritten to this base in everything served.
