@@ -19,7 +19,7 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from conftest import start_server, stop_server
 from narcokg.config import BASE
 from narcokg import snapshot
-from narcokg.build import void
+from narcokg.engine import void
 from sparql_helpers import B, IDN, JSON, count, rows, sparql
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -114,3 +114,28 @@ def read_manifest(out_dir: Path) -> dict | None:
         return json.loads((out_dir / MANIFEST).read_text())
     except (OSError, ValueError):
         return None
+
+
+#: The files of a snapshot that the server offers for download: name → (media type, i18n key).
+DOWNLOADS = {
+    NQ: ("application/n-quads", "download.nq"),
+    TRIG: ("application/trig", "download.trig"),
+    REPORT: ("text/turtle", "download.report"),
+    VOID_FILE: ("text/turtle", "download.void"),
+}
+
+
+def dump_path(settings, name: str) -> Path | None:
+    """The file behind a download name, or None when this server does not offer it. A server of
+    an explicit dump offers that dump only: a build's other files describe that build."""
+    if name not in DOWNLOADS:
+        return None
+    if settings.dump and name != NQ:
+        return None
+    path = Path(settings.nquads) if name == NQ else Path(settings.dist) / name
+    return path if path.is_file() else None
+
+
+def downloadable(settings) -> list[str]:
+    """Names of the files offered for download (the VoID lists them as data dumps)."""
+    return [name for name in DOWNLOADS if dump_path(settings, name) is not None]

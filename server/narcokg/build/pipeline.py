@@ -9,12 +9,12 @@ from typing import Callable
 
 from rdflib import Dataset, Graph, URIRef
 
+from narcokg import snapshot
 from narcokg.build import load as loader
 from narcokg.build import reason
-from narcokg import snapshot
-from narcokg.shacl import validate
-from narcokg.build import void
 from narcokg.config import Settings
+from narcokg.engine import void
+from narcokg.shacl import validate
 
 #: Named graphs that hold data about the world (not the ontology, shapes or report).
 NON_DATA = {"ontology", "shapes", "inferred", "validation"}
@@ -86,6 +86,12 @@ def add_validation(ds: Dataset, settings: Settings, inferred: Graph) -> validate
     for t in report.graph:
         target.add(t)
     return report
+
+
+def validate_knowledge_graph(settings: Settings) -> validate.Report:
+    """The knowledge graph (asserted + OWL RL inferred) against the shapes, exactly as the build does."""
+    ds = loader.load(settings)
+    return add_validation(ds, settings, add_inferred(ds, settings))
 
 
 def run(settings: Settings, progress: Callable[[str], None] = _progress) -> BuildResult:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import owlrl
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace
 
+from narcokg.errors import InconsistencyError
+
 ERRNS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 
 #: Predicates whose reflexive use is a tautology.
@@ -23,8 +25,6 @@ TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource}
 BUILTIN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 
 
-class InconsistencyError(Exception):
-    """owlrl found the ontology and data inconsistent."""
 
 
 def infer(asserted: Graph) -> Graph:

@@ -11,8 +11,8 @@ from narcokg.config import load_settings
 
 def _build(args) -> int:
     from narcokg.build import pipeline as build
-    from narcokg.build.load import SourceError
-    from narcokg.build.reason import InconsistencyError
+    from narcokg.errors import SourceError
+    from narcokg.errors import InconsistencyError
 
     settings = load_settings(dist=args.out)
     try:
@@ -35,15 +35,16 @@ def _print_report(report, out=sys.stdout) -> None:
 
 
 def _validate(args) -> int:
+    from narcokg.build import pipeline
+    from narcokg.errors import SourceError
     from narcokg.shacl import service as validation_service
-    from narcokg.build.load import SourceError
 
     settings = load_settings()
     try:
         if args.data:
             report = validation_service.validate_files([Path(p) for p in args.data], settings)
         else:
-            report = validation_service.validate_knowledge_graph(settings)
+            report = pipeline.validate_knowledge_graph(settings)
     except SourceError as exc:
         print(f"narcokg validate: {exc}", file=sys.stderr)
         return 2
@@ -60,11 +61,46 @@ def _query(args) -> int:
 
 
 def _serve(args) -> int:
-    from narcokg.web import server as serve
+    from narcokg.web import server
 
     settings = load_settings(host=args.host, port=args.port, public_base=args.public_base,
                              dump=args.dump, web_workers=args.workers)
-    return serve.main(settings, rebuild=not args.no_build)
+    if not settings.dump and not args.no_build:
+        status = _build_if_stale(settings)
+        if status:
+            return status
+    return server.main(settings)
+
+
+def _build_if_stale(settings) -> int:
+    """Build when no fresh snapshot exists; 0, or the exit status of a failed build."""
+    from narcokg.build import pipeline
+    from narcokg.errors import InconsistencyError, SourceError
+
+    if pipeline.is_fresh(settings):
+        return 0
+    _say_serve("no fresh snapshot: building first")
+    try:
+        pipeline.run(settings)
+    except SourceError as exc:
+        _say_serve(f"invalid source file, not serving: {_relative(str(exc), settings)}")
+        return 2
+    except InconsistencyError as exc:
+        _say_serve(f"the knowledge graph is inconsistent, not serving: {_relative(str(exc), settings)}")
+        return 2
+    except OSError as exc:  # e.g. a full disk: the previous snapshot, if any, is unchanged
+        _say_serve(f"the build failed, not serving: {exc.strerror or exc}")
+        return 2
+    return 0
+
+
+def _say_serve(msg: str) -> None:
+    print(f"narcokg serve: {msg}", file=sys.stderr, flush=True)
+
+
+def _relative(text: str, settings) -> str:
+    """Source paths relative to the project root (messages carry no machine paths)."""
+    return text.replace(str(Path(settings.root).resolve()) + "/", "")
 
 
 def _fmt(args) -> int:

@@ -83,8 +83,8 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     from narcokg.build import pipeline as build
     from narcokg.engine import data as querydata
     from narcokg.engine import worker as queryworker
-    from narcokg.build.load import SourceError
-    from narcokg.build.reason import InconsistencyError
+    from narcokg.errors import SourceError
+    from narcokg.errors import InconsistencyError
     from narcokg.engine.syntax import analyse
 
     try:

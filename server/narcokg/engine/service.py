@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS
 
 from narcokg.formats import sparql as sparqlformats
 from narcokg.config import Settings
-from narcokg.build.void import SD, VOID
+from narcokg.engine.void import SD, VOID
 
 FORMATS = Namespace(sparqlformats.FORMATS_NS)
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")

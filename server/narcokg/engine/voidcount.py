@@ -22,10 +22,10 @@ from narcokg.engine import pool as querypool
 
 from narcokg import snapshot
 
-from narcokg.build import void
+from narcokg.engine import void
 from narcokg.config import Settings
 
-log = logging.getLogger("narcokg.build.void")
+log = logging.getLogger("narcokg.engine.void")
 
 #: Seconds a count stopped by a limit is remembered (and answered at once with 503).
 FAILURE_MEMORY = 300.0
@@ -106,9 +106,7 @@ def description(settings: Settings) -> tuple[Graph, bytes]:
                 raise Unavailable(message, int(FAILURE_MEMORY)) from None
             raise Unavailable(f"the VoID description could not be computed just now: {exc.message}",
                               exc.retry_after or 5) from None
-        from narcokg.web import pages
-
-        graph = void.describe(settings.served_base, pages.downloadable(), whole, graphs)
+        graph = void.describe(settings.served_base, snapshot.downloadable(settings), whole, graphs)
         state.result = (graph, snapshot.turtle(graph))
         log.info("VoID statistics of %d triples in %d named graphs computed in %.2f s",
                  whole["triples"], len(graphs), time.monotonic() - started)

@@ -128,7 +128,7 @@ def _limit_memory(mb: int) -> None:
 
 def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | None) -> None:
     """Entry point of the child: parse, validate, send ("ok"|"parse"|"invalid"|"limit", payload)."""
-    from narcokg.html import report as report_view
+    from narcokg.shacl import report as report_view
     from narcokg.shacl import upload as safeparse
     from narcokg.shacl import service as validation_service
 

@@ -7,14 +7,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from narcokg.build import pipeline as build
-
-from narcokg.build import load
-
-from narcokg.shacl import upload as safeparse
-
-from narcokg.shacl import validate
 from narcokg.config import Settings
+from narcokg.errors import SourceError
+from narcokg.shacl import upload as safeparse
+from narcokg.shacl import validate
+from narcokg.shacl.files import parse_file
 
 #: File suffix → rdflib parser name.
 FORMATS_BY_SUFFIX = {
@@ -41,9 +38,9 @@ def project_graphs(settings: Settings) -> tuple[Graph, Graph]:
 def _project_graphs(shapes_dir: Path, ontology_dir: Path) -> tuple[Graph, Graph]:
     shapes, ontology = Graph(), Graph()
     for p in sorted(shapes_dir.glob("*.ttl")):
-        shapes += load.parse_file(p)
+        shapes += parse_file(p)
     for p in sorted(ontology_dir.glob("*.ttl")):
-        ontology += load.parse_file(p)
+        ontology += parse_file(p)
     return shapes, ontology
 
 
@@ -58,7 +55,7 @@ def parse_bytes(data: bytes, fmt: str, name: str = "data") -> Graph:
     try:
         return safeparse.parse(data, fmt)
     except safeparse.ParseError as exc:
-        raise load.SourceError(f"{name}: {exc}") from None
+        raise SourceError(f"{name}: {exc}") from None
 
 
 def validate_files(paths: list[Path], settings: Settings) -> validate.Report:
@@ -67,16 +64,10 @@ def validate_files(paths: list[Path], settings: Settings) -> validate.Report:
     for p in paths:
         fmt = FORMATS_BY_SUFFIX.get(p.suffix.lower(), "turtle")
         if fmt not in safeparse.FORMATS:
-            raise load.SourceError(f"{p}: unsupported format (use .ttl, .nt, .jsonld or .rdf)")
+            raise SourceError(f"{p}: unsupported format (use .ttl, .nt, .jsonld or .rdf)")
         try:
             raw = p.read_bytes()
         except OSError as exc:
-            raise load.SourceError(f"{p}: {exc.strerror or 'cannot read'}") from None
+            raise SourceError(f"{p}: {exc.strerror or 'cannot read'}") from None
         data += parse_bytes(raw, fmt, name=str(p))
     return validate_graph(data, settings)
-
-
-def validate_knowledge_graph(settings: Settings) -> validate.Report:
-    """The knowledge graph (asserted + OWL RL inferred) against the shapes, exactly as the build does."""
-    ds = load.load(settings)
-    return build.add_validation(ds, settings, build.add_inferred(ds, settings))

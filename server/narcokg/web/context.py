@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, g, render_template, request
+from flask import Response, current_app, g, render_template, request
 
 from narcokg import vocab as px
 from narcokg.iris import IriMap
@@ -83,19 +83,16 @@ def lang_url(code: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
-def install_template_globals(bp: Blueprint) -> None:
-    """Give every template of the app (also other blueprints' ones) the bilingual chrome helpers."""
-
-    @bp.app_context_processor
-    def _globals():
-        lang = choose_lang()
-        return {
-            "lang": lang,
-            "langs": LANGS,
-            "t": lambda key: t(key, lang),
-            "lang_url": lang_url,
-            "link": with_lang,
-        }
+def template_globals() -> dict:
+    """The bilingual chrome helpers every template gets (installed once, by the app factory)."""
+    lang = choose_lang()
+    return {
+        "lang": lang,
+        "langs": LANGS,
+        "t": lambda key: t(key, lang),
+        "lang_url": lang_url,
+        "link": with_lang,
+    }
 
 
 def cached_response(body: bytes | str, mimetype: str, *, vary: tuple[str, ...] = ("Accept",),

@@ -24,11 +24,10 @@ from narcokg.formats.conneg import FORMATS, GRAPH_FORMATS, HTML, alternates, neg
 from narcokg.html.entity import EntityBuilder
 from narcokg.iris import GENID, valid_path
 from narcokg.html.ontodoc import GraphIndex, ontology_doc, shapes_doc
-from narcokg.web.context import app_cache, cached_response, ctx, error, install_template_globals, render_page, with_lang
+from narcokg.web.context import app_cache, cached_response, ctx, error, render_page, with_lang
 from narcokg.engine.lookup import quads
 
 blueprint = Blueprint("linkeddata", __name__)
-install_template_globals(blueprint)
 
 RESOURCE_FORMATS = {HTML} | set(FORMATS)
 DOC_FORMATS = {HTML} | set(GRAPH_FORMATS)

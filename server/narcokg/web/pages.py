@@ -20,23 +20,17 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file,
 from narcokg import vocab as px
 from narcokg import snapshot
 from narcokg.engine.search import MAX_QUERY, SearchIndex
-from narcokg.web.context import MAX_AGE, app_cache, ctx, error, install_template_globals, render_page
+from narcokg.web.context import MAX_AGE, app_cache, ctx, error, render_page
 from narcokg.engine.lookup import quads
 
 blueprint = Blueprint("pages", __name__)
-install_template_globals(blueprint)
 
 PAGE_SIZE = 50
 #: Graphs whose rdf:type statements describe the vocabulary or the validation, not the world.
 NOT_DATA = ("ontology", "shapes", "validation")
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 
-DUMP_INFO = {
-    snapshot.NQ: ("application/n-quads", "download.nq"),
-    snapshot.TRIG: ("application/trig", "download.trig"),
-    snapshot.REPORT: ("text/turtle", "download.report"),
-    snapshot.VOID_FILE: ("text/turtle", "download.void"),
-}
+DUMP_INFO = snapshot.DOWNLOADS
 
 
 @blueprint.after_request
@@ -193,18 +187,7 @@ def search_json():
 
 # Downloads ------------------------------------------------------------------------------------
 def _dump_path(name: str) -> Path | None:
-    settings = current_app.config["NARCOKG"]
-    if name not in DUMP_INFO:
-        return None
-    if settings.dump and name != snapshot.NQ:
-        return None  # a build's other files describe that build, not the dump being served
-    path = settings.nquads if name == snapshot.NQ else settings.dist / name
-    return path if path.is_file() else None
-
-
-def downloadable() -> list[str]:
-    """Names of the files /download/{file} serves (the VoID lists them as data dumps)."""
-    return [name for name in DUMP_INFO if _dump_path(name) is not None]
+    return snapshot.dump_path(current_app.config["NARCOKG"], name)
 
 
 @blueprint.get("/download")

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from narcokg import vocab as px
 from narcokg.formats import sparql as sparqlformats
 from narcokg.iris import IriMap
+from narcokg.web import sparql
 from narcokg.html.labels import choose_lang
 
 blueprint = Blueprint("querypage", __name__)
@@ -214,8 +215,6 @@ def downloads(query: str, kind: str) -> list[dict]:
 
 @blueprint.route("/", methods=["GET"])
 def index():
-    from narcokg.web import sparql  # the endpoint's checks and runner (imported late: sparql mounts this module)
-
     settings = current_app.config["NARCOKG"]
     lang = choose_lang()
     words = {k: v[1] if lang == "id" else v[0] for k, v in WORDS.items()}

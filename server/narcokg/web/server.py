@@ -27,12 +27,6 @@ def _say(msg: str) -> None:
     print(f"narcokg serve: {msg}", file=sys.stderr, flush=True)
 
 
-def _relative(text: str, settings: Settings) -> str:
-    """Show source paths relative to the project root (messages carry no machine paths)."""
-    root = str(Path(settings.root).resolve()) + "/"
-    return text.replace(root, "")
-
-
 class _Gunicorn(BaseApplication):
     def __init__(self, app, options: dict):
         self._app = app
@@ -97,34 +91,17 @@ def gunicorn_options(settings: Settings, started: float) -> dict:
     }
 
 
-def main(settings: Settings, rebuild: bool) -> int:
-    """Build if asked and needed, then serve until stopped; the exit status."""
+def main(settings: Settings) -> int:
+    """Serve the snapshot (built beforehand: see ``narcokg.cli``) until stopped; the exit status."""
     started = time.perf_counter()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
-    from narcokg.build import pipeline as build
     from narcokg.engine import data as querydata
     from narcokg.engine import pool as querypool
-    from narcokg.build.load import SourceError
-    from narcokg.build.reason import InconsistencyError
 
-    if settings.dump:
-        if not Path(settings.dump).is_file():
-            _say(f"the dump {Path(settings.dump).name} does not exist")
-            return 2
-    elif rebuild and not build.is_fresh(settings):
-        _say("no fresh snapshot: building first")
-        try:
-            build.run(settings)
-        except SourceError as exc:
-            _say(f"invalid source file, not serving: {_relative(str(exc), settings)}")
-            return 2
-        except InconsistencyError as exc:
-            _say(f"the knowledge graph is inconsistent, not serving: {_relative(str(exc), settings)}")
-            return 2
-        except OSError as exc:  # e.g. a full disk: the previous snapshot, if any, is unchanged
-            _say(f"the build failed, not serving: {exc.strerror or exc}")
-            return 2
+    if settings.dump and not Path(settings.dump).is_file():
+        _say(f"the dump {Path(settings.dump).name} does not exist")
+        return 2
     if not Path(settings.nquads).is_file():
         _say("no snapshot to serve: run `narcokg build` (or serve without --no-build)")
         return 2

@@ -28,7 +28,7 @@ from narcokg.shacl import validate
 from narcokg.shacl import runner as validation_runner
 from narcokg.config import Settings
 from narcokg.iris import IriMap
-from narcokg.build.load import rdflib_term
+from narcokg.shacl.files import rdflib_term
 from narcokg.shacl.service import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
 
 blueprint = Blueprint("shacl", __name__)

@@ -41,7 +41,7 @@ from narcokg.formats import sparql as sparqlformats
 from narcokg.engine import voidcount as voidserve
 from narcokg.config import Settings
 from narcokg.iris import IriMap
-from narcokg.build.void import SD, VOID
+from narcokg.engine.void import SD, VOID
 from narcokg.engine.syntax import analyse
 
 log = logging.getLogger("narcokg.web.sparql")
@@ -540,7 +540,7 @@ def service_description(settings: Settings) -> Response:
 
 
 def _void_graph(settings: Settings):
-    cached = current_app.extensions.get("narcokg.build.void")
+    cached = current_app.extensions.get("narcokg.engine.void")
     if cached is not None:
         return cached
     from rdflib import Graph
@@ -558,7 +558,7 @@ def _void_graph(settings: Settings):
         text = text.replace(settings.base.encode(), settings.public_base.encode())
     graph = Graph()
     graph.parse(data=text, format="turtle")
-    current_app.extensions["narcokg.build.void"] = (graph, text)
+    current_app.extensions["narcokg.engine.void"] = (graph, text)
     return graph, text
 
 
@@ -578,9 +578,3 @@ def void():
         return plain(503, exc.message, exc.headers)
     body = turtle_bytes if fmt.name == "turtle" else _serialize_rdflib(graph, fmt)
     return _rdf_answer(body, fmt)
-
-
-# The query page lives in its own module, mounted here so the app needs no change.
-from narcokg.web import querypage  # noqa: E402
-
-blueprint.register_blueprint(querypage.blueprint)
