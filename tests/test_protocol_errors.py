@@ -224,7 +224,7 @@ def test_app_answers_body_framing_errors_400_and_its_own_faults_500():
     from narcokg.web import middleware as web
 
     app = Flask("protocol-errors-test")
-    app.extensions["narcokg.engine.store"] = []  # for /health, not used here
+    app.extensions["narcokg.engine"] = []  # for /health, not used here
     web.install(app)
 
     @app.post("/read")

@@ -83,6 +83,7 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     from narcokg.build import pipeline as build
     from narcokg.engine import data as querydata
     from narcokg.engine import worker as queryworker
+    from narcokg.engine.base import QueryJob
     from narcokg.errors import SourceError
     from narcokg.errors import InconsistencyError
     from narcokg.engine.syntax import analyse
@@ -121,14 +122,9 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     except (OSError, ValueError) as exc:
         _err(f"cannot open the data: {exc}")
         return 1
-    job = {
-        "query": text,
-        "format": name,
-        "union": not info.dataset_clause,
-        "max_rows": 0,
-        "prefixes": _prefixes(settings, info.prefixes),
-    }
-    header, body = queryworker.execute(store, job)
+    job = QueryJob(text, name, union=not info.dataset_clause, max_rows=0,
+                   prefixes=tuple(sorted(_prefixes(settings, info.prefixes).items())))
+    header, body = queryworker.execute(store, job.wire())
     if not header.get("ok"):
         error = header.get("error")
         if error == "syntax":

@@ -1,18 +1,13 @@
-"""Pattern lookups in the store for the pages: the one place that touches the engine's API.
-
-Pages need quad patterns (subject, predicate, object, graph) with the graph of each statement,
-which the ``Store`` interface does not name yet; keeping every such call here means a different
-engine changes one function.
-"""
+"""Pattern lookups for the pages, through the engine seam (``Engine.quads``)."""
 from __future__ import annotations
 
 from typing import Iterator
 
 import pyoxigraph as ox
 
-from narcokg.engine.store import Store
+from narcokg.engine.base import Engine
 
 
-def quads(store: Store, s=None, p=None, o=None, g=None) -> Iterator[ox.Quad]:
+def quads(engine: Engine, s=None, p=None, o=None, g=None) -> Iterator[ox.Quad]:
     """Quads matching the pattern (None: any), over every named graph."""
-    return store.ox.quads_for_pattern(s, p, o, g)
+    return engine.quads(s, p, o, g)

@@ -27,11 +27,11 @@ import tempfile
 import sys
 import threading
 import time
-from dataclasses import dataclass
 
 from narcokg.engine import data as querydata
 from narcokg.config import Settings
-from narcokg.engine.worker import _LEN, execute as _execute_job, write_frame
+from narcokg.engine.base import Answer
+from narcokg.engine.worker import _LEN, write_frame
 
 log = logging.getLogger("narcokg.engine.pool")
 
@@ -57,16 +57,6 @@ class QueryFailed(Exception):
         self.limit = limit
         #: Execution time spent before the failure (charged to the client's fair-use budget).
         self.seconds = seconds
-
-
-@dataclass
-class Answer:
-    kind: str  # "solutions", "boolean" or "graph"
-    body: bytes
-    rows: int
-    seconds: float
-    #: Where the query ran: "query process" or "web process" (bounded queries; see execute_here).
-    where: str = "query process"
 
 
 class _Died(Exception):
@@ -481,23 +471,6 @@ def refusal(header: dict, settings: Settings) -> QueryFailed:
     if error == "format":
         return QueryFailed(406, message)
     return QueryFailed(400, f"The query could not be evaluated: {message}")
-
-
-def execute_here(store, job: dict, settings: Settings) -> Answer:
-    """Run ``job`` in this process, on ``store`` (a pyoxigraph store).
-
-    Only for queries ``sparqlsyntax`` marks ``bounded`` (one triple pattern with a constant
-    term): one index scan that stops at ``max_rows`` + 1 rows cannot outgrow the limits, so it
-    skips the round trip to a query process, which costs more than the query itself.
-    """
-    started = time.monotonic()
-    header, body = _execute_job(store, job)
-    elapsed = time.monotonic() - started
-    if header.get("ok"):
-        return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
-    failure = refusal(header, settings)
-    failure.seconds = elapsed
-    raise failure
 
 
 _pools: dict[int, QueryPool] = {}

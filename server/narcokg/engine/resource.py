@@ -15,7 +15,7 @@ from narcokg.formats import jsonld
 from narcokg import vocab as px
 from narcokg.formats.conneg import RdfFormat
 from narcokg.iris import GENID, IriMap
-from narcokg.engine.store import Store
+from narcokg.engine.base import Engine
 from narcokg.engine.lookup import quads
 
 LABELS = [ox.NamedNode(px.RDFS + "label"), ox.NamedNode(px.SKOS + "prefLabel")]
@@ -24,7 +24,7 @@ MAX_INCOMING = 5000
 MAX_NESTED = 200
 
 
-def exists(store: Store, iri: str) -> bool:
+def exists(store: Engine, iri: str) -> bool:
     node = ox.NamedNode(iri)
     for _ in quads(store, node, None, None, None):
         return True
@@ -37,7 +37,7 @@ def _is_genid(term, base: str) -> bool:
     return isinstance(term, ox.NamedNode) and term.value.startswith(base + GENID)
 
 
-def description(store: Store, iri: str, base: str) -> list[ox.Quad]:
+def description(store: Engine, iri: str, base: str) -> list[ox.Quad]:
     """Quads of the symmetric CBD of ``iri`` (canonical IRIs), outgoing first."""
     node = ox.NamedNode(iri)
     out: list[ox.Quad] = list(quads(store, node, None, None, None))

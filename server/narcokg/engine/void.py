@@ -15,7 +15,6 @@ import pyoxigraph as ox
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
-from narcokg.engine.store import Store
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -121,8 +120,12 @@ def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats]
 
 def store_select(store: ox.Store) -> Select:
     """``Select`` over a pyoxigraph store in this process (the build; tests)."""
-    wrapped = Store(ox_store=store)
-    return lambda query: [{n: t.value for n, t in row.items()} for row in wrapped.select(query)]
+    def select(query: str) -> list[dict[str, str]]:
+        solutions = store.query(query, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        return [{n: t.value for n in names if (t := sol[n]) is not None} for sol in solutions]
+
+    return select
 
 
 def of_nquads(data: bytes, base: str, dumps: list[str]) -> Graph:

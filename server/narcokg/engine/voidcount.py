@@ -24,6 +24,7 @@ from narcokg import snapshot
 
 from narcokg.engine import void
 from narcokg.config import Settings
+from narcokg.engine.base import QueryJob
 
 log = logging.getLogger("narcokg.engine.void")
 
@@ -52,9 +53,7 @@ def pool_select(settings: Settings) -> void.Select:
     pool = querypool.get_pool(settings)
 
     def select(query: str) -> list[dict[str, str]]:
-        job = {"query": query, "format": "json", "union": True, "default_graph": None, "named_graphs": None,
-               "max_rows": settings.max_rows, "prefixes": {}}
-        answer = pool.execute(job)
+        answer = pool.execute(QueryJob(query, "json", max_rows=settings.max_rows).wire())
         bindings = json.loads(answer.body)["results"]["bindings"]
         return [{name: term["value"] for name, term in row.items()} for row in bindings]
 

@@ -16,7 +16,7 @@ from narcokg import vocab as px
 from narcokg.html.charts import Series, chart_svg
 from narcokg.iris import GENID, IriMap
 from narcokg.html.labels import Labels, format_number, pick_literal, t
-from narcokg.engine.store import Store
+from narcokg.engine.base import Engine
 from narcokg.engine.lookup import quads
 
 NKG_LOCAL = "ontology#"
@@ -120,7 +120,7 @@ _DESCRIPTIONS = [px.RDFS + "comment", px.DCTERMS + "description", px.SKOS + "def
 class EntityBuilder:
     """Builds the ``EntityPage`` of one resource; one instance per request."""
 
-    def __init__(self, store: Store, base: str, iris: IriMap, labels: Labels, lang: str):
+    def __init__(self, store: Engine, base: str, iris: IriMap, labels: Labels, lang: str):
         self.store = store
         self.base = base
         self.iris = iris

@@ -11,21 +11,22 @@ from narcokg.config import Settings, load_settings
 HTML = Path(__file__).resolve().parent.parent / "html"
 
 
-def create_app(settings: Settings | None = None, store=None) -> Flask:
-    """Build the WSGI app. ``store`` defaults to the snapshot named by ``settings``."""
+def create_app(settings: Settings | None = None, engine=None) -> Flask:
+    """Build the WSGI app over ``engine`` (default: the embedded engine on the snapshot named by
+    ``settings``)."""
     from narcokg.web import linkeddata
     from narcokg.web import pages
     from narcokg.web import querypage
     from narcokg.web import shacl
     from narcokg.web import sparql
     from narcokg.web import middleware as web
-    from narcokg.engine.store import Store
+    from narcokg.engine.embedded import EmbeddedEngine
     from narcokg.web.context import template_globals
 
     settings = settings or load_settings()
     app = Flask(__name__, template_folder=str(HTML / "templates"), static_folder=str(HTML / "static"))
     app.config["NARCOKG"] = settings
-    app.extensions["narcokg.engine.store"] = store if store is not None else Store(settings.nquads)
+    app.extensions["narcokg.engine"] = engine if engine is not None else EmbeddedEngine(settings, settings.nquads)
     web.install(app)
     app.context_processor(template_globals)
     app.register_blueprint(sparql.blueprint)

@@ -11,7 +11,7 @@ from flask import Response, current_app, g, render_template, request
 from narcokg import vocab as px
 from narcokg.iris import IriMap
 from narcokg.html.labels import LANGS, Labels, choose_lang, explicit_lang, t
-from narcokg.engine.store import Store
+from narcokg.engine.base import Engine
 
 #: Seconds a client may reuse a page or document before revalidating it (ETag, Last-Modified).
 MAX_AGE = 300
@@ -19,7 +19,7 @@ MAX_AGE = 300
 
 @dataclass
 class Context:
-    store: Store
+    store: Engine
     iris: IriMap
     base: str
     lang: str
@@ -30,7 +30,7 @@ def ctx() -> Context:
     """The current request's context, made once per request."""
     if "narcokg_ctx" not in g:
         settings = current_app.config["NARCOKG"]
-        store = current_app.extensions["narcokg.engine.store"]
+        store = current_app.extensions["narcokg.engine"]
         iris = _iri_map(settings)
         lang = choose_lang()
         labels = Labels(store, lang, px.all_prefixes(settings.base))

@@ -107,7 +107,7 @@ def _with_security_headers(wsgi_app):
 
 def install(app: Flask) -> None:
     # Counting a pyoxigraph store walks every quad; the served data never changes, so once.
-    quads = len(app.extensions["narcokg.engine.store"])
+    quads = app.extensions["narcokg.engine"].size()
 
     @app.get("/health")
     def health():

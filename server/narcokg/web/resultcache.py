@@ -12,13 +12,11 @@ the pool (query text, result format, dataset, row limit, prefixes), so the key i
 that job. Only successful answers are cached, each at most ``max_item_bytes``, all together at
 most ``max_bytes`` (least recently used first out). ``max_bytes`` 0 disables the cache.
 
-``sparql.run_query`` calls ``lookup(key(job))`` before running the job and ``store(key, answer)``
+``sparql.run_query`` calls ``lookup(job.key())`` (``QueryJob.key``) before running the job and ``store(key, answer)``
 after it; the size is the ``result_cache_mb`` setting.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -37,12 +35,6 @@ class ResultCache:
     @property
     def enabled(self) -> bool:
         return self.max_bytes > 0
-
-    @staticmethod
-    def key(job: dict) -> bytes:
-        """A digest of everything that shapes the answer (the job is JSON-ready by contract)."""
-        text = json.dumps(job, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
     def lookup(self, k: bytes):
         """The cached answer for the key ``k`` (see ``key``; any object with a ``body`` of

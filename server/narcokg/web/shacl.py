@@ -116,21 +116,21 @@ _report_lock = threading.Lock()
 
 def _graph_from_store(slug: str, settings: Settings) -> Graph:
     graph = Graph()
-    store = current_app.extensions.get("narcokg.engine.store")
+    store = current_app.extensions.get("narcokg.engine")
     if store is None:
         return graph
-    for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(settings.base + "graph/" + slug)):
+    for q in store.quads(None, None, None, ox.NamedNode(settings.base + "graph/" + slug)):
         graph.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
     return graph
 
 
 def _labels_from_store(nodes: set[str]) -> dict[str, str]:
-    store = current_app.extensions.get("narcokg.engine.store")
+    store = current_app.extensions.get("narcokg.engine")
     graph = Graph()
     if store is not None:
         for text in nodes:
             if text.startswith(("http://", "https://")):
-                for q in store.ox.quads_for_pattern(ox.NamedNode(text), ox.NamedNode(str(RDFS.label)), None, None):
+                for q in store.quads(ox.NamedNode(text), ox.NamedNode(str(RDFS.label)), None, None):
                     graph.add((URIRef(text), RDFS.label, rdflib_term(q.object)))
     return report_view.english_labels(graph, nodes)
 

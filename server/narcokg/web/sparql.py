@@ -40,6 +40,7 @@ from narcokg.formats import sparql as sparqlformats
 
 from narcokg.engine import voidcount as voidserve
 from narcokg.config import Settings
+from narcokg.engine.base import QueryJob
 from narcokg.iris import IriMap
 from narcokg.engine.void import SD, VOID
 from narcokg.engine.syntax import analyse
@@ -368,38 +369,30 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
     dataset = bool(default_graphs or named_graphs)
     # Prefixes only shorten graph answers (Turtle); solutions need none.
     prefixes = {**_served_prefixes(settings.served_base), **info.prefixes} if fmt.kind == "graph" else {}
-    job = {
-        "query": query,
-        "format": fmt.name,
-        "union": not dataset and not info.dataset_clause,
-        "default_graph": default_graphs if dataset else None,
-        "named_graphs": named_graphs if dataset else None,
-        "max_rows": settings.max_rows,
-        "prefixes": prefixes,
+    job = QueryJob(
+        query=query,
+        format=fmt.name,
+        union=not dataset and not info.dataset_clause,
+        default_graph=tuple(default_graphs) if dataset else None,
+        named_graphs=tuple(named_graphs) if dataset else None,
+        max_rows=settings.max_rows,
+        prefixes=tuple(sorted(prefixes.items())),
         # Relative IRIs in a query resolve against the endpoint's own IRI (SPARQL 1.1 Protocol).
-        "base_iri": endpoint_iri(settings),
-    }
+        base_iri=endpoint_iri(settings),
+        bounded=info.bounded,
+    )
     cache = _result_cache()
-    key = cache.key(job) if cache.enabled else b""
+    key = job.key() if cache.enabled else b""
     cached = cache.lookup(key)
     if cached is not None:
         return cached
     try:
-        if info.bounded and _inline(settings):
-            answer = querypool.execute_here(current_app.extensions["narcokg.engine.store"].ox, job, settings)
-        else:
-            answer = querypool.get_pool(settings).execute(job)
+        answer = current_app.extensions["narcokg.engine"].execute(job)
     except querypool.QueryFailed as exc:
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         raise Refusal(exc.status, exc.message, headers) from None
     cache.store(key, answer)
     return answer
-
-
-def _inline(settings: Settings) -> bool:
-    """Bounded queries may run here unless a public base is set: the web process's store keeps
-    canonical IRIs, while query processes load the data rewritten to the public base."""
-    return settings.inline_bounded and not (settings.public_base and settings.public_base != settings.base)
 
 
 @lru_cache(maxsize=4)
@@ -483,7 +476,7 @@ def _graph_sizes(settings: Settings) -> tuple[list[tuple[str, int | None]], int 
             total = void_graph.value(dataset, VOID.triples)
             return sorted(sizes.items()), int(total) if total is not None else None
     iris = IriMap(settings)
-    return sorted((iris.to_public(g), None) for g in current_app.extensions["narcokg.engine.store"].graphs()), None
+    return sorted((iris.to_public(g), None) for g in current_app.extensions["narcokg.engine"].graphs()), None
 
 
 def _rdf_answer(graph_bytes: bytes, fmt: sparqlformats.Format) -> Response:

@@ -1,0 +1,89 @@
+"""The engine seam: what every serving path asks of the engine that holds the snapshot.
+
+The web room talks to an :class:`Engine` only. Today's implementation is the embedded one
+(``narcokg.engine.embedded``: pyoxigraph in the web process for lookups, killable query
+processes for client queries); a remote SPARQL 1.1 endpoint can stand in the same place.
+Whatever the engine, the promises stay the same: ``execute`` enforces the row and time limits
+and raises ``narcokg.errors`` types, never HTTP statuses.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterator, Protocol
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One client query, with everything that shapes its answer (and so its cache key)."""
+
+    query: str
+    #: Name of the answer's format in ``narcokg.formats.sparql.BY_NAME``.
+    format: str
+    #: Default graph = the union of all named graphs (no dataset given by the request).
+    union: bool = True
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    max_rows: int = 100_000
+    #: Prefixes for graph answers (prefix, namespace); empty for solutions.
+    prefixes: tuple[tuple[str, str], ...] = ()
+    #: Base IRI for relative IRIs in the query (the endpoint's IRI).
+    base_iri: str | None = None
+    #: One triple pattern with a constant term (``narcokg.engine.syntax``): safe to run inline.
+    bounded: bool = field(default=False, compare=False)
+
+    def wire(self) -> dict:
+        """The job as the JSON a query process reads."""
+        out = asdict(self)
+        out.pop("bounded")
+        out["prefixes"] = dict(self.prefixes)
+        for key in ("default_graph", "named_graphs"):
+            if out[key] is not None:
+                out[key] = list(out[key])
+        return out
+
+    def key(self) -> bytes:
+        """A digest of everything that shapes the answer (result cache, ETags)."""
+        text = json.dumps(self.wire(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@dataclass
+class Answer:
+    """A query's answer, serialized in the job's format."""
+
+    kind: str  # "solutions", "boolean" or "graph"
+    body: bytes
+    rows: int
+    seconds: float
+    #: Where the query ran, for Server-Timing: "query process", "web process", or a remote engine.
+    where: str = "query process"
+
+
+class Engine(Protocol):
+    """The operations the server needs from the engine holding the snapshot."""
+
+    def start(self) -> None:
+        """Start what must run per process (after a fork): query processes, connections."""
+
+    def close(self) -> None:
+        """Stop what ``start`` started."""
+
+    def quads(self, s=None, p=None, o=None, g=None) -> Iterator[ox.Quad]:
+        """Quads matching a pattern (None: any) over every named graph, with their graph."""
+
+    def select(self, query: str, **bindings) -> list[dict[str, object]]:
+        """Rows of one of the server's own SELECT queries over the union of all graphs, as
+        dicts of variable → term; ``bindings`` substitute variables (no string building)."""
+
+    def graphs(self) -> list[str]:
+        """IRIs of the named graphs."""
+
+    def size(self) -> int:
+        """Number of quads."""
+
+    def execute(self, job: QueryJob) -> Answer:
+        """Run a client's query under the limits; raises ``narcokg.errors`` types."""

@@ -1,0 +1,73 @@
+"""The embedded engine: pyoxigraph, in this process for the server's own lookups and in
+killable, sandboxed, memory-capped query processes (``pool``) for client queries.
+
+Only a *bounded* client query (one triple pattern with a constant term, proved by the query's
+analysis) runs in this process: its evaluation is one index scan that stops at the row limit,
+and the round trip to a query process would cost more than the query itself.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pyoxigraph as ox
+
+from narcokg.config import Settings
+from narcokg.engine import pool, worker
+from narcokg.engine.base import Answer, QueryJob
+
+
+class EmbeddedEngine:
+    def __init__(self, settings: Settings, nquads: Path | None = None, ox_store: ox.Store | None = None):
+        self.settings = settings
+        self._ox = ox_store if ox_store is not None else ox.Store()
+        if nquads is not None:
+            self._ox.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+
+    # Lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        pool.get_pool(self.settings)  # this process's query processes, started now
+
+    def close(self) -> None:
+        pool.close_pool()
+
+    # The server's own reads -------------------------------------------------------------
+    def quads(self, s=None, p=None, o=None, g=None) -> Iterator[ox.Quad]:
+        return self._ox.quads_for_pattern(s, p, o, g)
+
+    def select(self, query: str, **bindings) -> list[dict[str, object]]:
+        subs = {ox.Variable(k): v for k, v in bindings.items()} if bindings else None
+        solutions = self._ox.query(query, use_default_graph_as_union=True, substitutions=subs)
+        names = [v.value for v in solutions.variables]
+        return [{n: t for n in names if (t := sol[n]) is not None} for sol in solutions]
+
+    def graphs(self) -> list[str]:
+        return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def size(self) -> int:
+        return len(self._ox)
+
+    __len__ = size
+
+    # Client queries ----------------------------------------------------------------------
+    def execute(self, job: QueryJob) -> Answer:
+        if job.bounded and self._inline():
+            return self._execute_here(job)
+        return pool.get_pool(self.settings).execute(job.wire())
+
+    def _inline(self) -> bool:
+        """Bounded queries run here unless a public base is set: this process keeps canonical
+        IRIs, while query processes load the data rewritten to the public base."""
+        s = self.settings
+        return s.inline_bounded and not (s.public_base and s.public_base != s.base)
+
+    def _execute_here(self, job: QueryJob) -> Answer:
+        started = time.monotonic()
+        header, body = worker.execute(self._ox, job.wire())
+        elapsed = time.monotonic() - started
+        if header.get("ok"):
+            return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
+        failure = pool.refusal(header, self.settings)
+        failure.seconds = elapsed
+        raise failure

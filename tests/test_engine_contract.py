@@ -1,0 +1,90 @@
+"""The engine seam (``narcokg.engine.base.Engine``): every implementation answers the same way
+and keeps the same promises. Each test runs against every engine the server can stand on."""
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from narcokg.config import BASE, load_settings
+from narcokg.engine.base import QueryJob
+from narcokg.engine.embedded import EmbeddedEngine
+from narcokg.engine.pool import QueryFailed
+
+IDN = ox.NamedNode(BASE + "id/state/IDN")
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def _embedded(built):
+    settings = load_settings(dist=built.out_dir, query_timeout=2.0, max_rows=1000)
+    return EmbeddedEngine(settings, settings.nquads)
+
+
+ENGINES = {"embedded": _embedded}
+
+
+@pytest.fixture(scope="module", params=sorted(ENGINES))
+def engine(request, built):
+    eng = ENGINES[request.param](built)
+    eng.start()
+    yield eng
+    eng.close()
+
+
+def test_quads_match_a_pattern_with_their_graphs(engine):
+    found = list(engine.quads(IDN, LABEL, None, None))
+    assert found and all(q.subject == IDN and q.predicate == LABEL for q in found)
+    assert all(isinstance(q.graph_name, ox.NamedNode) for q in found)
+
+
+def test_select_binds_variables_without_string_building(engine):
+    rows = engine.select("SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }", s=IDN)
+    assert {r["label"].value for r in rows} >= {"Indonesia"}
+
+
+def test_graphs_and_size(engine):
+    graphs = engine.graphs()
+    assert BASE + "graph/ontology" in graphs and BASE + "graph/reference" in graphs
+    assert engine.size() > 1000
+
+
+def test_a_client_select_is_answered_in_its_format(engine):
+    job = QueryJob(f"SELECT ?l WHERE {{ <{IDN.value}> <{LABEL.value}> ?l }}", "json")
+    answer = engine.execute(job)
+    assert answer.kind == "solutions" and answer.rows >= 1
+    assert json.loads(answer.body)["head"]["vars"] == ["l"]
+
+
+def test_the_bounded_path_and_the_pool_give_the_same_answer(engine):
+    text = f"SELECT ?p ?o WHERE {{ <{IDN.value}> ?p ?o }}"
+    inline = engine.execute(QueryJob(text, "json", bounded=True))
+    pooled = engine.execute(QueryJob(text, "json", bounded=False))
+    assert json.loads(inline.body) == json.loads(pooled.body)
+
+
+def test_a_construct_is_answered_as_a_graph(engine):
+    job = QueryJob(f"CONSTRUCT {{ <{IDN.value}> ?p ?o }} WHERE {{ <{IDN.value}> ?p ?o }}", "ntriples")
+    answer = engine.execute(job)
+    assert answer.kind == "graph"
+    assert len(list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))) == answer.rows > 0
+
+
+def test_the_row_limit_holds(engine):
+    with pytest.raises(QueryFailed) as exc:
+        engine.execute(QueryJob("SELECT * WHERE { ?s ?p ?o }", "json", max_rows=10))
+    assert exc.value.limit == "max_rows"
+
+
+def test_the_time_limit_holds(engine):
+    with pytest.raises(QueryFailed) as exc:
+        engine.execute(QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "json"))
+    assert exc.value.limit == "query_timeout"
+
+
+def test_the_job_key_covers_what_shapes_the_answer():
+    a = QueryJob("SELECT * {}", "json")
+    assert a.key() == QueryJob("SELECT * {}", "json", bounded=True).key()
+    assert a.key() != QueryJob("SELECT * {}", "xml").key()
+    assert a.key() != QueryJob("SELECT * {}", "json", max_rows=5).key()
+    assert a.key() != QueryJob("SELECT * {}", "json", union=False, default_graph=("http://g",)).key()
