@@ -1,5 +1,5 @@
-"""Cross-cutting HTTP behaviour, in one place: health, security headers, URL length limit and
-error answers.
+"""Cross-cutting HTTP behaviour, in one place: health, security and CORS headers, compression,
+URL length limit and error answers.
 
 Every response carries a Content-Security-Policy without inline script, nosniff, a referrer
 policy and frame protection. Every error is a short message (an HTML page when the client
@@ -15,6 +15,8 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from . import compress, cors
 
 log = logging.getLogger("narcokg.web")
 
@@ -32,6 +34,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
+    # CORS: any origin may read every answer (errors and redirects too); see ``cors``.
+    **cors.HEADERS,
 }
 
 #: Short default messages, used when an error carries no description of its own.
@@ -120,7 +124,8 @@ def install(app: Flask) -> None:
             return error_response(414, "URI Too Long", f"request URL longer than {MAX_URL_BYTES} bytes")
         return None
 
-    app.wsgi_app = _with_security_headers(app.wsgi_app)
+    # Outermost first: every answer's headers, CORS preflight, then compression of the app's answers.
+    app.wsgi_app = _with_security_headers(cors.with_preflight(compress.with_compression(app.wsgi_app)))
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
