@@ -8,7 +8,7 @@ from .config import Settings, load_settings
 
 def create_app(settings: Settings | None = None, store=None) -> Flask:
     """Build the WSGI app. ``store`` defaults to the snapshot named by ``settings``."""
-    from . import linkeddata, pages, shacl, sparql, web
+    from . import fragments, linkeddata, pages, shacl, sparql, web
     from .store import Store
 
     settings = settings or load_settings()
@@ -20,4 +20,5 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     app.register_blueprint(linkeddata.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(shacl.blueprint)
+    app.register_blueprint(fragments.blueprint)
     return app
