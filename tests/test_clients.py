@@ -249,3 +249,13 @@ def test_406_for_select_names_result_formats(server):
                         headers={"Accept": "text/turtle"}, timeout=30)
     assert resp.status_code == 406
     assert "SELECT" in resp.text and "application/sparql-results+json" in resp.text and "format=" in resp.text
+
+
+def test_cors_on_requests_the_http_server_refuses(server):
+    """A malformed request never reaches the app; its 400 still carries the CORS headers."""
+    import rawhttp
+
+    answer = rawhttp.request(server.base, "GET", "/health", headers=[("Content-Length", "x")])
+    assert answer.status == 400
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in answer.headers["Access-Control-Expose-Headers"]
