@@ -214,3 +214,25 @@ def test_linked_from_service_description_void_and_pages(server):
         assert lookups and str(lookups[0]).endswith("/fragments?subject="), path
     page = requests.get(server.url("/page/state/IDN"), timeout=30).text
     assert 'href="/fragments?subject=https%3A%2F%2Fw3id.org%2Fnarcokg%2Fid%2Fstate%2FIDN"' in page
+
+
+@pytest.mark.parametrize("target", [
+    '/fragments?object="2018"^^<http://www.w3.org/2001/XMLSchema%23gYear>',
+    "/fragments?subject=https://w3id.org/narcokg/id/state/IDN&predicate={}",
+    "/fragments?object=%22a|b%22",
+])
+def test_request_urls_that_are_not_valid_iris_still_get_pages(server, target):
+    """The controls name the page by the URL as requested; one that is no valid IRI is re-encoded."""
+    import rawhttp
+
+    answer = rawhttp.request(server.base, "GET", target, headers=[("Accept", "application/n-quads")])
+    assert answer.status in (200, 400), answer.text
+    if answer.status == 200:
+        quads = list(ox.parse(answer.body, format=ox.RdfFormat.N_QUADS))
+        assert any(q.predicate.value == HYDRA + "totalItems" for q in quads)
+
+
+def test_messages_do_not_repeat_control_characters(server):
+    resp = get(server, accept="text/plain", subject="\x1b[31mred\x00")
+    assert resp.status_code == 400
+    assert "\x1b" not in resp.text and "\x00" not in resp.text and "red" in resp.text

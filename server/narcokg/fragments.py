@@ -63,13 +63,19 @@ class BadRequest(Exception):
     """A parameter a person has to correct; the message says how."""
 
 
+def _shown(value: str, limit: int = 200) -> str:
+    """Client input as repeated in a message: printable characters only, bounded."""
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in value[:limit])
+    return text + ("…" if len(value) > limit else "")
+
+
 def _iri(value: str, role: str, iris) -> ox.NamedNode:
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
     try:
         node = ox.NamedNode(value)
     except ValueError:
-        raise BadRequest(f"{role}={value!s:.200} is not an absolute IRI, a literal (\"text\", \"text\"@lang, "
+        raise BadRequest(f"{role}={_shown(value)} is not an absolute IRI, a literal (\"text\", \"text\"@lang, "
                          "\"text\"^^datatype) or a variable (?name or empty)") from None
     return ox.NamedNode(iris.to_canonical(node.value))
 
@@ -86,7 +92,7 @@ def parse_term(value: str, role: str, iris):
             raise BadRequest(f"{role}: a literal can only be the object of a triple")
         end = value.rfind('"')
         if end == 0:
-            raise BadRequest(f"object={value!s:.200} is not a literal: the closing quote is missing")
+            raise BadRequest(f"object={_shown(value)} is not a literal: the closing quote is missing")
         lexical, rest = value[1:end], value[end + 1:]
         try:
             if not rest:
@@ -94,10 +100,10 @@ def parse_term(value: str, role: str, iris):
             if rest.startswith("@"):
                 return ox.Literal(lexical, language=rest[1:])
         except ValueError:
-            raise BadRequest(f"object: {rest[1:]!s:.50} is not a valid language tag") from None
+            raise BadRequest(f"object: {_shown(rest[1:], 50)} is not a valid language tag") from None
         if rest.startswith("^^"):
             return ox.Literal(lexical, datatype=_iri(rest[2:], "datatype of the object", iris))
-        raise BadRequest(f"object={value!s:.200}: after a literal's closing quote comes @lang, ^^datatype or nothing")
+        raise BadRequest(f"object={_shown(value)}: after a literal's closing quote comes @lang, ^^datatype or nothing")
     return _iri(value, role, iris)
 
 
@@ -105,7 +111,7 @@ def _page_number(raw: str | None) -> int:
     if raw is None or raw == "":
         return 1
     if not raw.isdigit() or len(raw) > 9:
-        raise BadRequest(f"page={raw!s:.50} is not a page number: use 1, 2, 3 …")
+        raise BadRequest(f"page={_shown(raw, 50)} is not a page number: use 1, 2, 3 …")
     page = int(raw)
     if page < 1:
         raise BadRequest("page=0: pages are numbered from 1")
@@ -161,10 +167,28 @@ def _choose_format(quads: bool):
     return next(f for f in _FORMATS if f[0] == best)
 
 
-def _self_url() -> str:
-    """The URL exactly as requested (Comunica finds the controls of the page it fetched by it)."""
+def _valid_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _root() -> str:
+    """The fragments URL at the address the client used, when that makes a valid IRI."""
+    root = request.host_url.rstrip("/") + "/fragments"
+    if _valid_iri(root):
+        return root
+    return current_app.config["NARCOKG"].served_base + "fragments"
+
+
+def _self_url(root: str, params: list[tuple[str, str]], page: int) -> str:
+    """The URL exactly as requested (Comunica finds the controls of the page it fetched by it);
+    re-encoded when the request's own spelling is not a valid IRI."""
     query = request.environ.get("QUERY_STRING", "")
-    return request.host_url.rstrip("/") + request.path + ("?" + query if query else "")
+    url = root + ("?" + query if query else "")
+    return url if _valid_iri(url) else _page_url(root, params, page)
 
 
 def _page_url(base: str, params: list[tuple[str, str]], page: int) -> str:
@@ -246,7 +270,7 @@ def fragments():
         params = [(k, v) for k, v in parse_qsl(request.environ.get("QUERY_STRING", ""), keep_blank_values=True)]
         for k, _ in params:
             if k not in known:
-                raise BadRequest(f"unknown parameter {k!s:.50}: use subject, predicate, object, graph and page")
+                raise BadRequest(f"unknown parameter {_shown(k, 50)}: use subject, predicate, object, graph and page")
         args = {}
         for k, v in params:
             if k in args:
@@ -275,8 +299,8 @@ def fragments():
     data = [c.iris.public_quad(x) if isinstance(x, ox.Quad) else
             ox.Triple(c.iris.public_term(x.subject), c.iris.public_term(x.predicate), c.iris.public_term(x.object))
             for x in data]
-    root = request.host_url.rstrip("/") + "/fragments"
-    self_url = _self_url()
+    root = _root()
+    self_url = _self_url(root, params, page)
     fragment_url = _page_url(root, params, 1)
     controls = _controls(root, self_url, fragment_url, params, page, total, len(data), quad_request)
     body = _serialize(data, controls, self_url + "#metadata", fmt)
