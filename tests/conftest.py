@@ -48,8 +48,8 @@ class Server:
         return self.base + path
 
 
-def start_server(dist: Path, tmp: Path, *extra: str, env_extra: dict | None = None) -> Server:
-    port = free_port()
+def start_server(dist: Path, tmp: Path, *extra: str, env_extra: dict | None = None, port: int | None = None) -> Server:
+    port = port or free_port()
     env = dict(os.environ, NARCOKG_DIST=str(dist), PYTHONUNBUFFERED="1")
     env.update(env_extra or {})
     log = tmp / f"server-{port}.log"

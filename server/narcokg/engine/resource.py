@@ -67,10 +67,17 @@ def description(store: Engine, iri: str, base: str) -> list[ox.Quad]:
 
 
 def _public_data(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> list:
+    """Triples for a triple format; for a quad format the same triples in the default graph and
+    each statement in its named graph beside them, so that a client reading the document's
+    default graph (Comunica, any default-graph query) sees what the Turtle says, and provenance
+    stays in the named graphs."""
     mapped = [iris.public_quad(q) for q in quads]
-    if fmt.quads:
-        return sorted(set(mapped), key=str)
-    return sorted({q.triple for q in mapped}, key=str)
+    triples = sorted({q.triple for q in mapped}, key=str)
+    if not fmt.quads:
+        return triples
+    default = ox.DefaultGraph()
+    named = sorted({q for q in mapped if q.graph_name != default}, key=str)
+    return [ox.Quad(t.subject, t.predicate, t.object, default) for t in triples] + named
 
 
 def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> dict:

@@ -12,7 +12,7 @@ import re
 from typing import Callable
 
 import pyoxigraph as ox
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF
 
 
@@ -86,6 +86,24 @@ def _slugs(graph_iris: list[str]) -> dict[str, str]:
             for iri, slug in last.items()}
 
 
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+
+
+def describe_fragments(graph: Graph, base: str) -> None:
+    """Name the Triple Pattern Fragments interface (``fragments``) for the dataset
+    ``base``void#narcokg: a URI lookup endpoint (append an IRI to get its triples) and the
+    fragments collection, whose pages carry the Hydra search form."""
+    dataset = URIRef(base + "void#narcokg")
+    collection = URIRef(base + "fragments")
+    graph.bind("hydra", HYDRA)
+    graph.add((dataset, VOID.uriLookupEndpoint, URIRef(base + "fragments?subject=")))
+    graph.add((dataset, RDFS.seeAlso, collection))
+    graph.add((collection, RDF.type, URIRef(HYDRA + "Collection")))
+    graph.add((collection, DCTERMS.description, Literal(
+        "Triple Pattern Fragments of this dataset: GET fragments?subject=&predicate=&object=[&graph=]&page= "
+        "answers the matching triples page by page, with Hydra controls.", lang="en")))
+
+
 def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats]) -> Graph:
     """The VoID graph under ``base``; ``dumps`` are file names under <base>download/."""
     void = Graph()
@@ -103,6 +121,7 @@ def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats]
     void.add((dataset, FOAF.homepage, URIRef(base)))
     for name in dumps:
         void.add((dataset, VOID.dataDump, URIRef(base + "download/" + name)))
+    describe_fragments(void, base)
     for key in KEYS:
         void.add((dataset, VOID[key], Literal(whole[key], datatype=XSD.integer)))
     slugs = _slugs(sorted(graphs))

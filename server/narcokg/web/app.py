@@ -14,6 +14,7 @@ HTML = Path(__file__).resolve().parent.parent / "html"
 def create_app(settings: Settings | None = None, engine=None) -> Flask:
     """Build the WSGI app over ``engine`` (default: the embedded engine on the snapshot named by
     ``settings``)."""
+    from narcokg.web import fragments
     from narcokg.web import linkeddata
     from narcokg.web import pages
     from narcokg.web import querypage
@@ -34,4 +35,5 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.register_blueprint(linkeddata.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(shacl.blueprint)
+    app.register_blueprint(fragments.blueprint)
     return app

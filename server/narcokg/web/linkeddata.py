@@ -14,6 +14,7 @@ answer says ``Vary: Accept`` and names its alternates in ``Link`` headers.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
@@ -135,8 +136,9 @@ def page(path: str):
     jsonld = describe.jsonld_document(cbd, FORMATS["jsonld"], c.iris, focus=iri)
     alternates_html = [(media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name)
                        for key, media in alternates(set(FORMATS))]
+    fragment = c.iris.url("fragments?" + urlencode({"subject": c.iris.to_public(iri)}))
     return render_page("entity.html", links=_resource_links(path), page=model, path=path,
-                       jsonld=_script_json(jsonld), alternates=alternates_html)
+                       jsonld=_script_json(jsonld), alternates=alternates_html, fragment=fragment)
 
 
 def _script_json(doc: dict) -> Markup:

@@ -1,5 +1,5 @@
-"""Cross-cutting HTTP behaviour, in one place: health, security headers, URL length limit and
-error answers.
+"""Cross-cutting HTTP behaviour, in one place: health, security and CORS headers, compression,
+URL length limit and error answers.
 
 Every response carries a Content-Security-Policy without inline script, nosniff, a referrer
 policy and frame protection. Every error is a short message (an HTML page when the client
@@ -16,7 +16,11 @@ from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-log = logging.getLogger("narcokg.web.middleware")
+from narcokg.web import compress
+
+from narcokg.web import cors
+
+log = logging.getLogger("narcokg.web.middleware.middleware")
 
 #: Longest request target (path and query) accepted, in bytes; longer gets 414.
 MAX_URL_BYTES = 8 * 1024
@@ -32,6 +36,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
+    # CORS: any origin may read every answer (errors and redirects too); see ``cors``.
+    **cors.HEADERS,
 }
 
 #: Short default messages, used when an error carries no description of its own.
@@ -120,7 +126,8 @@ def install(app: Flask) -> None:
             return error_response(414, "URI Too Long", f"request URL longer than {MAX_URL_BYTES} bytes")
         return None
 
-    app.wsgi_app = _with_security_headers(app.wsgi_app)
+    # Outermost first: every answer's headers, CORS preflight, then compression of the app's answers.
+    app.wsgi_app = _with_security_headers(cors.with_preflight(compress.with_compression(app.wsgi_app)))
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
