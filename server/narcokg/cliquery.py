@@ -83,7 +83,7 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     from . import build, querydata, queryworker
     from .load import SourceError
     from .reason import InconsistencyError
-    from .sparqlsyntax import analyse
+    from .sparqlsyntax import AnalysisError, analyse
 
     try:
         text = _read(sparql)
@@ -93,7 +93,11 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     if fmt not in CLI_FORMATS:
         _err(f"unknown format {fmt}; use one of: {', '.join(CLI_FORMATS)}")
         return 2
-    info = analyse(text)
+    try:
+        info = analyse(text, settings.query_max_depth)
+    except AnalysisError as exc:
+        _err(exc.message)
+        return 2
     if info.update:
         _err("this is a SPARQL Update; the knowledge graph is read-only (edit the sources and rebuild)")
         return 2

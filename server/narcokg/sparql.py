@@ -29,7 +29,7 @@ from . import fairuse, querypool, resultcache, servicedescription, snapshot, spa
 from .config import Settings
 from .iris import IriMap
 from .void import SD, VOID
-from .sparqlsyntax import analyse
+from .sparqlsyntax import AnalysisError, analyse
 
 log = logging.getLogger("narcokg.sparql")
 
@@ -307,7 +307,12 @@ def check_query(query: str, settings: Settings):
         raise Refusal(400, "the query is empty")
     if "\x00" in query:
         raise Refusal(400, "the query contains a NUL character")
-    info = _analyse(query)
+    try:
+        info = _analyse(query, settings.query_max_depth)
+    except AnalysisError as exc:
+        # Our parser follows pyoxigraph's grammar: what it rejects, pyoxigraph rejects too
+        # (or would crash on, for nesting beyond the bound); nothing has run.
+        raise Refusal(400, exc.message) from None
     if info.update:
         raise Refusal(400, "this is a SPARQL Update; the endpoint is read-only and accepts queries only")
     if info.service:
