@@ -249,8 +249,8 @@ def _by_accept(header: str, kind: str) -> sparqlformats.Format:
 # Running a query ---------------------------------------------------------------------------
 
 
-#: The analysis of a query text depends on the text alone; clients repeat queries often.
-_analyse = lru_cache(maxsize=2048)(analyse)
+#: The analysis of a query text depends on the text alone (engine.analysis caches it).
+_analyse = analyse
 
 
 def _result_cache() -> resultcache.ResultCache:

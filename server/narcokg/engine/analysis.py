@@ -76,6 +76,7 @@ _PLX = rf"%{_HEX}{_HEX}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _UCHAR = rf"\\u{_HEX}{{4}}|\\U{_HEX}{{8}}"
 _ECHAR = r"""\\[tbnrf"'\\]"""
 
+_WS_START = frozenset(" \t\r\n#")
 _WS = re.compile(r"(?:[ \t\r\n]++|#[^\r\n]*+)*+")
 _PN_PREFIX = rf"[{_BASE}][{_CH}]*+(?:\.++[{_CH}]++)*+"
 _PNAME_NS = re.compile(rf"({_PN_PREFIX})?:")
@@ -94,6 +95,7 @@ _STRING = {
 }
 _NIL = re.compile(r"\([ \t\r\n]*+\)")
 _ANON = re.compile(r"\[[ \t\r\n]*+\]")
+_PN_CHARS_U = re.compile(f"[{_U}]")
 _WORD = re.compile(r"[A-Za-z_0-9]++")
 _VERSION = re.compile(r"""'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+\"""")
 
@@ -148,7 +150,8 @@ class _Parser:
         raise _Fail
 
     def ws(self):
-        self.pos = _WS.match(self.t, self.pos).end()
+        if self.t[self.pos:self.pos + 1] in _WS_START:
+            self.pos = _WS.match(self.t, self.pos).end()
 
     def lit(self, s: str) -> bool:
         if self.t.startswith(s, self.pos):
@@ -162,9 +165,11 @@ class _Parser:
 
     def kw(self, word: str) -> bool:
         """pyoxigraph's keywords: ASCII case-insensitive, no word boundary."""
+        first = self.t[self.pos:self.pos + 1]
+        if first != word[0] and first != word[0].upper():
+            return False
         end = self.pos + len(word)
-        chunk = self.t[self.pos:end]
-        if chunk.translate(_ASCII_LOWER) == word:
+        if self.t[self.pos:end].translate(_ASCII_LOWER) == word:
             self.pos = end
             return True
         return False
@@ -232,10 +237,6 @@ class _Parser:
             self.iriref()
         else:
             self.prefixed_name()
-
-    def is_iri_start(self) -> bool:
-        c = self.peek()
-        return c == "<" and not self.t.startswith("<<", self.pos) or _PNAME_NS.match(self.t, self.pos) is not None
 
     def var(self):
         m = _VAR.match(self.t, self.pos)
@@ -355,7 +356,7 @@ class _Parser:
 
     # -------------------------------------------------------------- queries
 
-    def select_clause(self, top: bool = False) -> bool:
+    def select_clause(self) -> bool:
         """SELECT …; True when the projection is plain (``*`` or variables, no modifier)."""
         self.expect_kw("select")
         self.ws()
@@ -979,9 +980,8 @@ class _Parser:
         self.leave()
 
     def data_block_value(self):
-        c = self.peek()
         if self.t.startswith("<<(", self.pos):
-            self.triple_term(data=True)
+            self.triple_term()
             return
         for fn in (self.iri, self.rdf_literal, self.numeric, self.boolean):
             if self.attempt(fn):
@@ -1083,9 +1083,7 @@ class _Parser:
             st = self.state()
             if self.lit("~"):
                 self.ws()
-                st2 = self.state()
-                if not (self.attempt(self.var) or self.attempt(self.iri) or self.attempt(self.blank_node)):
-                    self.restore(st2)
+                self.attempt(self.var) or self.attempt(self.iri) or self.attempt(self.blank_node)
                 self.ws()
                 seen = True
             elif self.t.startswith("{|", self.pos):
@@ -1098,7 +1096,6 @@ class _Parser:
                     self.expect("|}")
                     self.leave()
                 except _Fail:
-                    self.depth -= 1
                     self.restore(st)
                     return seen
                 self.ws()
@@ -1211,11 +1208,9 @@ class _Parser:
         self.ws()
         self.reified_object()
         self.ws()
-        st = self.state()
         if self.lit("~"):
             self.ws()
-            if not (self.attempt(self.var) or self.attempt(self.iri) or self.attempt(self.blank_node)):
-                pass
+            self.attempt(self.var) or self.attempt(self.iri) or self.attempt(self.blank_node)
             self.ws()
         self.expect(">>")
         self.leave()
@@ -1227,7 +1222,7 @@ class _Parser:
             return
         self.var_or_term()
 
-    def triple_term(self, data: bool = False):
+    def triple_term(self):
         self.enter()
         self.expect("<<(")
         self.ws()
@@ -1330,7 +1325,7 @@ class _Parser:
             return "path"
         if c == "?":
             nxt = self.t[self.pos + 1:self.pos + 2]
-            if not (nxt and (nxt.isdigit() and nxt in "0123456789" or re.match(f"[{_U}]", nxt))):
+            if not (nxt and (nxt in "0123456789" or _PN_CHARS_U.match(nxt))):
                 self.pos += 1
                 return "path"
         return kind
@@ -1723,10 +1718,20 @@ def _bounded(parser: _Parser, form: str) -> bool:
     return any(k == "const" for k in kinds)
 
 
-@lru_cache(maxsize=4096)
+#: Texts up to this size are cached (with 1,024 entries at most 16 MiB of keys); longer ones
+#: are rare, and parsing them again costs at most tens of milliseconds.
+CACHED_CHARS = 16 * 1024
+
+
 def analyse(text: str, max_depth: int = 100) -> Analysis:
     """Parse ``text`` as a query, else as an update; :class:`AnalysisError` when it is neither
-    (:class:`DepthError` when it nests deeper than ``max_depth``)."""
+    (:class:`DepthError` when it nests deeper than ``max_depth``). Cached per text."""
+    if len(text) <= CACHED_CHARS:
+        return _cached(text, max_depth)
+    return _analyse(text, max_depth)
+
+
+def _analyse(text: str, max_depth: int) -> Analysis:
     # About a dozen Python frames per level of nesting (an expression in parentheses goes
     # through every precedence level); the bound on nesting bounds the recursion.
     frames = 16 * max_depth + 200
@@ -1755,3 +1760,8 @@ def analyse(text: str, max_depth: int = 100) -> Analysis:
     if update.far > query_error.far:
         raise _error(update, "update")
     raise _error(query_error, "query")
+
+
+_cached = lru_cache(maxsize=1024)(_analyse)
+analyse.cache_info = _cached.cache_info  # type: ignore[attr-defined]
+analyse.cache_clear = _cached.cache_clear  # type: ignore[attr-defined]
