@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -140,6 +141,24 @@ def test_nesting_within_the_bound_is_accepted_and_measured():
     assert info.depth == 100
     with pytest.raises(DepthError):
         analyse("SELECT * " + "{" * 101 + "}" * 101, 100)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * { FILTER(" + "(" * 98 + "1" + ")" * 98 + ") }",
+    "SELECT * { FILTER(" + "EXISTS { FILTER(" * 49 + "1" + ") }" * 49 + ") }",
+    "SELECT * { ?s ?p " + "[ ?p " * 99 + "1" + "]" * 99 + " }",
+    "SELECT * { ?s " + "(" * 98 + "<a:p>" + ")" * 98 + " ?o }",
+    "SELECT * { ?s ?p " + "( " * 99 + "1" + ")" * 99 + " }",
+    "SELECT * " + "{ SELECT * " * 99 + "{}" + "}" * 99,
+    "SELECT * { FILTER(" + "!" * 98 + "true) }",
+])
+def test_every_kind_of_nesting_up_to_the_bound_is_parsed_in_a_thread(text):
+    """The recursion the bound allows fits Python's limit, also in a worker thread."""
+    found = {}
+    worker = threading.Thread(target=lambda: found.setdefault("depth", analyse(text, 100).depth))
+    worker.start()
+    worker.join()
+    assert 99 <= found["depth"] <= 100
 
 
 def test_a_syntax_error_names_line_column_and_what_was_expected():
