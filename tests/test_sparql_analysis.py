@@ -227,6 +227,7 @@ def oracle():
 
 
 _HTTP = re.compile(r"(?i)https?:")
+_ORDER_DEPENDENT = re.compile(r"(?i)limit|offset|sample")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -285,7 +286,9 @@ class Oracle:
             if len(self.listener.connections) > before:
                 self.stats["service called"] += 1
                 assert ours.service, "pyoxigraph called SERVICE, our analysis says no SERVICE"
-            if answer is not None and not ours.dataset_clause:
+            # LIMIT/OFFSET/SAMPLE pick rows in plan order, and a dataset given from outside
+            # may change the plan: no comparable answers there.
+            if answer is not None and not ours.dataset_clause and not _ORDER_DEPENDENT.search(text):
                 override = self._answer(text, override=True)
                 if override is not None and override != answer and self._answer(text) == answer:
                     self.stats["dataset mattered"] += 1
@@ -483,9 +486,14 @@ def _catalogue() -> list[str]:
 @settings(FUZZ, max_examples=max(TOTAL // 2, 10))
 @given(data=st.data())
 @example(data=None)
+@example(data="PREFIX ex: <http://s/> SELECT * WHERE { OPTIONAL { ?s ?s ?s . } OPTIONAL { GRAPH ?g { "
+              "<http://s/> ?s ?p . } VALUES ?v { 'a' UNDEF } GRAPH <http://g1/> { BIND(?s AS ?b20) } } "
+              "VALUES ?v { 'a' UNDEF } } LIMIT 5")
 def test_generated_queries_are_analysed_as_pyoxigraph_runs_them(oracle, data):
     if data is None:
         text = HIDDEN_FROM
+    elif isinstance(data, str):  # a case the fuzz found (here: a flaw of the oracle, not the parser)
+        text = data
     else:
         text = data.draw(queries())
         if data.draw(st.integers(0, 3)) == 0:
