@@ -83,7 +83,7 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     from . import build, querydata, queryworker
     from .load import SourceError
     from .reason import InconsistencyError
-    from .sparqlsyntax import AnalysisError, analyse
+    from .sparqlsyntax import AnalysisError, DepthError, analyse
 
     try:
         text = _read(sparql)
@@ -95,8 +95,11 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
         return 2
     try:
         info = analyse(text, settings.query_max_depth)
-    except AnalysisError as exc:
+    except DepthError as exc:
         _err(exc.message)
+        return 2
+    except AnalysisError as exc:
+        _err(f"malformed query: {exc.message}")
         return 2
     if info.update:
         _err("this is a SPARQL Update; the knowledge graph is read-only (edit the sources and rebuild)")
