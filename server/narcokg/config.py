@@ -73,6 +73,9 @@ class Settings:
     max_rows: int = 100_000
     #: Largest query text accepted, in bytes.
     max_query_bytes: int = 64 * 1024
+    #: Deepest nesting of groups, parentheses and brackets a query may have; deeper ones get
+    #: 400 before execution (pyoxigraph's parser overflows its stack at about 2,000 braces).
+    query_max_depth: int = 100
     #: Address-space cap of one query or validation process, in MiB (0: no cap); lowered so
     #: that all of them together fit ``memory_budget_mb`` (see ``process_memory_mb``).
     query_memory_mb: int = 2048

@@ -86,7 +86,7 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     from narcokg.engine.base import QueryJob
     from narcokg.errors import SourceError
     from narcokg.errors import InconsistencyError
-    from narcokg.engine.syntax import analyse
+    from narcokg.engine.syntax import AnalysisError, DepthError, analyse
 
     try:
         text = _read(sparql)
@@ -96,7 +96,14 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     if fmt not in CLI_FORMATS:
         _err(f"unknown format {fmt}; use one of: {', '.join(CLI_FORMATS)}")
         return 2
-    info = analyse(text)
+    try:
+        info = analyse(text, settings.query_max_depth)
+    except DepthError as exc:
+        _err(exc.message)
+        return 2
+    except AnalysisError as exc:
+        _err(f"malformed query: {exc.message}")
+        return 2
     if info.update:
         _err("this is a SPARQL Update; the knowledge graph is read-only (edit the sources and rebuild)")
         return 2

@@ -470,7 +470,8 @@ def refusal(header: dict, settings: Settings) -> QueryFailed:
         return _memory_failure(settings)
     if error == "format":
         return QueryFailed(406, message)
-    return QueryFailed(400, f"The query could not be evaluated: {message}")
+    # Well-formed, but the engine cannot evaluate it (e.g. an unsupported custom function).
+    return QueryFailed(422, f"The query is well-formed but could not be evaluated: {message}", limit="evaluation")
 
 
 _pools: dict[int, QueryPool] = {}

@@ -66,7 +66,7 @@ def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int | No
     g.add((default, DCTERMS.description, Literal(DEFAULT_GRAPH_TEXT, lang="en")))
     if total is not None:
         g.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
-    from .void import describe_fragments
+    from narcokg.engine.void import describe_fragments
 
     describe_fragments(g, base)
     for i, (iri, count) in enumerate(graphs):

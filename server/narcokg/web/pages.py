@@ -236,7 +236,7 @@ def _precompressed(name: str, path: Path) -> Path | None:
     a .gz beside someone else's file may be stale)."""
     if current_app.config["NARCOKG"].dump or name not in snapshot.PRECOMPRESSED:
         return None
-    from .compress import accepts_gzip
+    from narcokg.web.compress import accepts_gzip
 
     packed = path.with_name(path.name + snapshot.GZ)
     if not accepts_gzip(request.environ) or not packed.is_file():
@@ -245,7 +245,7 @@ def _precompressed(name: str, path: Path) -> Path | None:
 
 
 def _send_precompressed(packed: Path, path: Path, st, media: str) -> Response:
-    from .compress import tag_with_suffix
+    from narcokg.web.compress import tag_with_suffix
 
     resp = send_file(packed, mimetype=media, conditional=False, etag=False, max_age=MAX_AGE,
                      last_modified=int(st.st_mtime))

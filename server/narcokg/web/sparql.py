@@ -42,7 +42,7 @@ from narcokg.config import Settings
 from narcokg.engine.base import QueryJob
 from narcokg.iris import IriMap
 from narcokg.engine.void import SD, VOID
-from narcokg.engine.syntax import analyse
+from narcokg.engine.syntax import AnalysisError, analyse
 
 log = logging.getLogger("narcokg.web.sparql")
 
@@ -249,8 +249,8 @@ def _by_accept(header: str, kind: str) -> sparqlformats.Format:
 # Running a query ---------------------------------------------------------------------------
 
 
-#: The analysis of a query text depends on the text alone; clients repeat queries often.
-_analyse = lru_cache(maxsize=2048)(analyse)
+#: The analysis of a query text depends on the text alone (engine.analysis caches it).
+_analyse = analyse
 
 
 def _result_cache() -> resultcache.ResultCache:
@@ -337,7 +337,12 @@ def check_query(query: str, settings: Settings):
         raise Refusal(400, "the query is empty")
     if "\x00" in query:
         raise Refusal(400, "the query contains a NUL character")
-    info = _analyse(query)
+    try:
+        info = _analyse(query, settings.query_max_depth)
+    except AnalysisError as exc:
+        # Our parser follows pyoxigraph's grammar: what it rejects, pyoxigraph rejects too
+        # (or would crash on, for nesting beyond the bound); nothing has run.
+        raise Refusal(400, exc.message) from None
     if info.update:
         raise Refusal(400, "this is a SPARQL Update; the endpoint is read-only and accepts queries only")
     if info.service:

@@ -1,0 +1,1766 @@
+"""A parse of SPARQL 1.1 Query and Update (with the SPARQL 1.2 additions pyoxigraph accepts)
+that reads a text the way pyoxigraph 0.5 does, so that decisions about a request (update?
+SERVICE? FROM? bounded?) rest on the structure pyoxigraph will execute.
+
+pyoxigraph's grammar is a PEG without a separate lexer: keywords match case-insensitively with
+no word boundary (``SERVICESILENT<…>`` is SERVICE SILENT), ordered choices backtrack, and some
+choices fail on meaning (a prefixed name whose prefix is undeclared is no term, so
+``SERVICEex:x`` is the keyword SERVICE then ``ex:x``). This module follows the same choices in
+the same order, scannerless, with terminals read by anchored, possessive regular expressions
+(linear: every match starts where the grammar stands, never rescans). Nesting is counted on the
+way down and refused beyond ``max_depth`` before Python's or pyoxigraph's stack can overflow.
+
+Where pyoxigraph checks meaning after the grammar (IRI syntax against a base, BIND scope,
+GROUP BY projections…), this parser is laxer: pyoxigraph refuses such texts itself, and the
+analysis of a text pyoxigraph accepts is what matters.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+__all__ = ["Analysis", "AnalysisError", "DepthError", "analyse"]
+
+
+class AnalysisError(ValueError):
+    """The text is no SPARQL query or update; ``message`` says where and what was expected."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class DepthError(AnalysisError):
+    """The text nests deeper than the configured bound (pyoxigraph would overflow its stack)."""
+
+    def __init__(self, depth: int, bound: int):
+        super().__init__(f"the query nests too deeply: {depth} levels, at most {bound}")
+        self.depth = depth
+        self.bound = bound
+
+
+@dataclass(frozen=True)
+class Analysis:
+    #: SELECT, CONSTRUCT, DESCRIBE or ASK; None for an update.
+    form: str | None
+    #: The text is a SPARQL Update request (possibly empty).
+    update: bool
+    #: A SERVICE pattern occurs anywhere in the parsed structure.
+    service: bool
+    #: The query has a dataset clause (FROM or FROM NAMED); for updates, USING or WITH.
+    dataset_clause: bool
+    #: PREFIX declarations of the prologue (prefix → IRI as written).
+    prefixes: dict[str, str] = field(default_factory=dict)
+    #: The last BASE declaration of the prologue, as written, if any.
+    base: str | None = None
+    #: The deepest nesting of groups, parentheses, brackets and triple terms.
+    depth: int = 0
+    #: SELECT or ASK of one plain triple pattern with a constant term, plain projection, at most
+    #: LIMIT: nothing else.
+    bounded: bool = False
+
+
+# ---------------------------------------------------------------- terminals
+
+_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
+         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_U = _BASE + "_"
+_CH = _U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_VARCH = _U + "0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_HEX = "[0-9A-Fa-f]"
+_PLX = rf"%{_HEX}{_HEX}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_UCHAR = rf"\\u{_HEX}{{4}}|\\U{_HEX}{{8}}"
+_ECHAR = r"""\\[tbnrf"'\\]"""
+
+_WS_START = frozenset(" \t\r\n#")
+_WS = re.compile(r"(?:[ \t\r\n]++|#[^\r\n]*+)*+")
+_PN_PREFIX = rf"[{_BASE}][{_CH}]*+(?:\.++[{_CH}]++)*+"
+_PNAME_NS = re.compile(rf"({_PN_PREFIX})?:")
+_PN_LOCAL = re.compile(rf"(?:[{_U}:0-9]|{_PLX})(?:[{_CH}:]|{_PLX})*+(?:\.++(?:[{_CH}:]|{_PLX})++)?+")
+_IRIREF = re.compile(rf"""<((?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+)>""")
+_VAR = re.compile(rf"[?$]([{_U}0-9][{_VARCH}]*+)")
+_BNODE = re.compile(rf"_:[{_U}0-9][{_CH}]*+(?:\.++[{_CH}]++)*+")
+_LANGTAG = re.compile(r"@[A-Za-z]++(?:-[A-Za-z0-9]++)*+(?:--[A-Za-z]++)?+")
+_NUMBER = re.compile(r"(?:[0-9]++\.[0-9]*+|\.[0-9]++|[0-9]++)[eE][+-]?+[0-9]++|[0-9]*+\.[0-9]++|[0-9]++")
+_INTEGER = re.compile(r"[0-9]++")
+_STRING = {
+    "'''": re.compile(rf"'''(?:(?:''|')?+(?:[^'\\]|{_ECHAR}|{_UCHAR}))*+'''"),
+    '"""': re.compile(rf'"""(?:(?:""|")?+(?:[^"\\]|{_ECHAR}|{_UCHAR}))*+"""'),
+    "'": re.compile(rf"'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*+'"),
+    '"': re.compile(rf'"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*+"'),
+}
+_NIL = re.compile(r"\([ \t\r\n]*+\)")
+_ANON = re.compile(r"\[[ \t\r\n]*+\]")
+_PN_CHARS_U = re.compile(f"[{_U}]")
+_WORD = re.compile(r"[A-Za-z_0-9]++")
+_VERSION = re.compile(r"""'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+\"""")
+
+_ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
+
+# Built-in calls: name → argument shapes, each a count of expressions (or a marker).
+_CALL1 = {"STR", "LANG", "LANGDIR", "DATATYPE", "IRI", "URI", "ABS", "CEIL", "FLOOR", "ROUND",
+          "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES",
+          "SECONDS", "TIMEZONE", "TZ", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "ISIRI", "ISURI",
+          "ISBLANK", "ISLITERAL", "ISNUMERIC", "HASLANG", "HASLANGDIR", "SUBJECT", "PREDICATE",
+          "OBJECT", "ISTRIPLE"}
+_CALL2 = {"LANGMATCHES", "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "STRLANG",
+          "STRDT", "SAMETERM", "ADJUST"}
+_CALL3 = {"IF", "STRLANGDIR", "TRIPLE"}
+_CALL0 = {"RAND", "NOW", "UUID", "STRUUID"}
+_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+
+
+class _Fail(Exception):
+    """Internal: this alternative does not match here (the caller backtracks)."""
+
+
+class _Parser:
+    """One parse of one text. Methods return on success and raise ``_Fail`` on failure, having
+    recorded the furthest position reached and what was expected there."""
+
+    def __init__(self, text: str, max_depth: int):
+        self.t = text
+        self.n = len(text)
+        self.pos = 0
+        self.max_depth = max_depth
+        self.depth = 0
+        self.deepest = 0
+        self.prefixes: dict[str, str] = {}
+        self.base: str | None = None
+        self.service = 0
+        self.dataset = 0
+        self.far = 0
+        self.limit = False
+        self.expected: set[str] = set()
+        # The top-level group's content for *bounded*: None once anything else is seen.
+        self.simple: list | None = None
+
+    # -------------------------------------------------------------- helpers
+
+    def fail(self, what: str):
+        if self.pos > self.far:
+            self.far = self.pos
+            self.expected = {what}
+        elif self.pos == self.far:
+            self.expected.add(what)
+        raise _Fail
+
+    def ws(self):
+        if self.t[self.pos:self.pos + 1] in _WS_START:
+            self.pos = _WS.match(self.t, self.pos).end()
+
+    def lit(self, s: str) -> bool:
+        if self.t.startswith(s, self.pos):
+            self.pos += len(s)
+            return True
+        return False
+
+    def expect(self, s: str):
+        if not self.lit(s):
+            self.fail(repr(s))
+
+    def kw(self, word: str) -> bool:
+        """pyoxigraph's keywords: ASCII case-insensitive, no word boundary."""
+        first = self.t[self.pos:self.pos + 1]
+        if first != word[0] and first != word[0].upper():
+            return False
+        end = self.pos + len(word)
+        if self.t[self.pos:end].translate(_ASCII_LOWER) == word:
+            self.pos = end
+            return True
+        return False
+
+    def expect_kw(self, word: str):
+        if not self.kw(word):
+            self.fail(word.upper())
+
+    def state(self):
+        return self.pos, self.service, self.dataset, self.depth
+
+    def restore(self, st):
+        self.pos, self.service, self.dataset, self.depth = st
+
+    def enter(self):
+        self.depth += 1
+        if self.depth > self.deepest:
+            self.deepest = self.depth
+            if self.depth > self.max_depth:
+                raise DepthError(max(_true_depth(self.t), self.depth), self.max_depth)
+
+    def leave(self):
+        self.depth -= 1
+
+    def attempt(self, fn, *args) -> bool:
+        st = self.state()
+        try:
+            fn(*args)
+            return True
+        except _Fail:
+            self.restore(st)
+            return False
+
+    def peek(self) -> str:
+        return self.t[self.pos:self.pos + 1]
+
+    # -------------------------------------------------------------- terminals
+
+    def iriref(self):
+        m = _IRIREF.match(self.t, self.pos)
+        if m is None:
+            self.fail("an IRI")
+        self.pos = m.end()
+        return m.group(1)
+
+    def pname_ns(self) -> str:
+        m = _PNAME_NS.match(self.t, self.pos)
+        if m is None:
+            self.fail("a prefixed name")
+        return m.group(1) or ""
+
+    def prefixed_name(self):
+        m = _PNAME_NS.match(self.t, self.pos)
+        if m is None:
+            self.fail("an IRI")
+        if (m.group(1) or "") not in self.prefixes:
+            self.fail(f"a declared prefix (no PREFIX {m.group(1) or ''}: was declared)")
+        end = m.end()
+        loc = _PN_LOCAL.match(self.t, end)
+        self.pos = loc.end() if loc else end
+
+    def iri(self):
+        c = self.peek()
+        if c == "<":
+            self.iriref()
+        else:
+            self.prefixed_name()
+
+    def var(self):
+        m = _VAR.match(self.t, self.pos)
+        if m is None:
+            self.fail("a variable")
+        self.pos = m.end()
+
+    def string(self):
+        t, p = self.t, self.pos
+        c = t[p:p + 1]
+        if c not in ("'", '"'):
+            self.fail("a string")
+        for opener in ((c * 3, c) if t.startswith(c * 3, p) else (c,)):
+            m = _STRING[opener].match(t, p)
+            if m is not None:
+                self.pos = m.end()
+                return
+        self.fail("a closed string")
+
+    def rdf_literal(self):
+        self.string()
+        st = self.state()
+        self.ws()
+        if self.lit("^^"):
+            self.ws()
+            self.iri()
+            return
+        self.restore(st)
+        m = _LANGTAG.match(self.t, self.pos)
+        if m is not None:
+            self.pos = m.end()
+
+    def numeric(self):
+        t = self.t
+        p = self.pos
+        if t.startswith(("+", "-"), p):
+            self.pos += 1
+            self.ws()
+        m = _NUMBER.match(t, self.pos)
+        if m is None:
+            self.pos = p
+            self.fail("a number")
+        self.pos = m.end()
+
+    def boolean(self):
+        if not (self.lit("true") or self.lit("false")):
+            self.fail("true or false")
+
+    def blank_node(self):
+        m = _BNODE.match(self.t, self.pos) or _ANON.match(self.t, self.pos)
+        if m is None:
+            self.fail("a blank node")
+        self.pos = m.end()
+
+    # -------------------------------------------------------------- entry points
+
+    def query(self) -> str:
+        self.ws()
+        self.prologue()
+        self.ws()
+        form = None
+        for name in ("select", "construct", "describe", "ask"):
+            if self.t[self.pos:self.pos + len(name)].translate(_ASCII_LOWER) == name:
+                form = name
+                break
+        if form is None:
+            self.fail("SELECT, CONSTRUCT, DESCRIBE or ASK")
+        getattr(self, form + "_query")()
+        self.ws()
+        if self.pos != self.n:
+            self.fail("the end of the query")
+        return form.upper()
+
+    def update(self):
+        self.ws()
+        self.prologue()
+        self.ws()
+        first = True
+        while True:
+            st = self.state()
+            if not first:
+                if not self.lit(";"):
+                    break
+                self.ws()
+            try:
+                self.update1()
+                self.ws()
+            except _Fail:
+                self.restore(st)
+                if not first and self.lit(";"):
+                    self.ws()
+                break
+            first = False
+        if self.pos != self.n:
+            self.fail("the end of the update")
+
+    def prologue(self):
+        while True:
+            if self.kw("base"):
+                self.ws()
+                self.base = self.iriref()
+            elif self.kw("prefix"):
+                self.ws()
+                name = self.pname_ns()
+                self.pos += len(name) + 1
+                self.ws()
+                self.prefixes[name] = self.iriref()
+            elif self.kw("version"):
+                self.ws()
+                m = _VERSION.match(self.t, self.pos)
+                if m is None:
+                    self.fail("a version string")
+                self.pos = m.end()
+            else:
+                return
+            self.ws()
+
+    # -------------------------------------------------------------- queries
+
+    def select_clause(self) -> bool:
+        """SELECT …; True when the projection is plain (``*`` or variables, no modifier)."""
+        self.expect_kw("select")
+        self.ws()
+        plain = True
+        if self.kw("distinct") or self.kw("reduced"):
+            plain = False
+            self.ws()
+        if self.lit("*"):
+            return plain
+        count = 0
+        while True:
+            c = self.peek()
+            if c in ("?", "$"):
+                st = self.state()
+                try:
+                    self.var()
+                except _Fail:
+                    self.restore(st)
+                    break
+                self.ws()
+            elif c == "(":
+                plain = False
+                self.enter()
+                self.pos += 1
+                self.ws()
+                self.expression()
+                self.ws()
+                self.expect_kw("as")
+                self.ws()
+                self.var()
+                self.ws()
+                self.expect(")")
+                self.leave()
+                self.ws()
+            else:
+                break
+            count += 1
+        if not count:
+            self.fail("a variable, '(' or '*'")
+        return plain
+
+    def select_query(self):
+        plain = self.select_clause()
+        self.ws()
+        had_dataset = self.dataset_clauses()
+        self.ws()
+        self.simple = [] if plain and not had_dataset else None
+        self.where_clause(top=True)
+        self.ws()
+        self.solution_modifiers()
+
+    def sub_select(self):
+        self.select_clause()
+        self.ws()
+        self.where_clause()
+        self.ws()
+        self.solution_modifiers()
+
+    def construct_query(self):
+        self.expect_kw("construct")
+        self.ws()
+        st = self.state()
+        try:
+            self.construct_template()
+            self.ws()
+            self.dataset_clauses()
+            self.ws()
+            self.where_clause()
+            self.ws()
+            self.solution_modifiers()
+            return
+        except _Fail:
+            self.restore(st)
+        self.dataset_clauses()
+        self.ws()
+        self.expect_kw("where")
+        self.ws()
+        self.enter()
+        self.expect("{")
+        self.ws()
+        self.attempt(self.triples_template)
+        self.ws()
+        self.expect("}")
+        self.leave()
+        self.ws()
+        self.solution_modifiers()
+
+    def describe_query(self):
+        self.expect_kw("describe")
+        self.ws()
+        if not self.lit("*"):
+            count = 0
+            while self.attempt(self.var_or_iri):
+                self.ws()
+                count += 1
+            if not count:
+                self.fail("'*', a variable or an IRI")
+        self.ws()
+        self.dataset_clauses()
+        self.ws()
+        self.attempt(self.where_clause)
+        self.ws()
+        self.solution_modifiers()
+
+    def ask_query(self):
+        self.expect_kw("ask")
+        self.ws()
+        had_dataset = self.dataset_clauses()
+        self.ws()
+        self.simple = [] if not had_dataset else None
+        self.where_clause(top=True)
+        self.ws()
+        self.solution_modifiers()
+
+    def dataset_clauses(self) -> bool:
+        seen = False
+        while True:
+            st = self.state()
+            if not self.kw("from"):
+                return seen
+            self.ws()
+            try:
+                if not self.attempt(self.iri):
+                    self.expect_kw("named")
+                    self.ws()
+                    self.iri()
+            except _Fail:
+                self.restore(st)
+                return seen
+            self.dataset += 1
+            seen = True
+            st = self.state()
+            self.ws()
+
+    def where_clause(self, top: bool = False):
+        st = self.state()
+        if not self.kw("where"):
+            self.restore(st)
+        self.ws()
+        self.group_graph_pattern(top=top)
+
+    def solution_modifiers(self, top: bool = False):
+        """GROUP BY, HAVING, ORDER BY, LIMIT/OFFSET, VALUES (each optional, in this order);
+        only a LIMIT after a SELECT keeps a query *bounded*."""
+        if self._clause(("group", "by"), self.group_condition):
+            self.simple = None
+        self.ws()
+        if self._clause(("having",), self.constraint):
+            self.simple = None
+        self.ws()
+        if self._clause(("order", "by"), self.order_condition):
+            self.simple = None
+        self.ws()
+        st = self.state()
+        if self.attempt(self.limit_clause):
+            self.limit = True
+            st = self.state()
+            self.ws()
+            if self.attempt(self.offset_clause):
+                self.simple = None
+            else:
+                self.restore(st)
+        elif self.attempt(self.offset_clause):
+            self.simple = None
+            st = self.state()
+            self.ws()
+            if not self.attempt(self.limit_clause):
+                self.restore(st)
+        self.ws()
+        st = self.state()
+        if self.kw("values"):
+            self.ws()
+            try:
+                self.data_block()
+                self.simple = None
+            except _Fail:
+                self.restore(st)
+
+    def _clause(self, words, item) -> bool:
+        """Keywords then one or more ``item``s; nothing consumed when that does not match."""
+        st = self.state()
+        for word in words:
+            if not self.kw(word):
+                self.restore(st)
+                return False
+            self.ws()
+        count = 0
+        while self.attempt(item):
+            self.ws()
+            count += 1
+        if not count:
+            self.restore(st)
+            return False
+        return True
+
+    def limit_clause(self):
+        self.expect_kw("limit")
+        self.ws()
+        m = _INTEGER.match(self.t, self.pos)
+        if m is None:
+            self.fail("an integer")
+        self.pos = m.end()
+
+    def offset_clause(self):
+        self.expect_kw("offset")
+        self.ws()
+        m = _INTEGER.match(self.t, self.pos)
+        if m is None:
+            self.fail("an integer")
+        self.pos = m.end()
+
+    def group_condition(self):
+        if self.attempt(self.builtin_call) or self.attempt(self.function_call):
+            return
+        if self.peek() == "(":
+            self.enter()
+            self.pos += 1
+            self.ws()
+            self.expression()
+            self.ws()
+            st = self.state()
+            if self.kw("as"):
+                self.ws()
+                try:
+                    self.var()
+                    self.ws()
+                except _Fail:
+                    self.restore(st)
+            self.expect(")")
+            self.leave()
+            return
+        self.var()
+
+    def order_condition(self):
+        for word in ("asc", "desc"):
+            st = self.state()
+            if self.kw(word):
+                self.ws()
+                try:
+                    self.bracketted_expression()
+                    return
+                except _Fail:
+                    self.restore(st)
+        if self.attempt(self.constraint):
+            return
+        self.var()
+
+    # -------------------------------------------------------------- updates
+
+    def update1(self):
+        for word in ("load", "clear", "drop", "add", "move", "copy", "create"):
+            st = self.state()
+            if self.kw(word):
+                self.ws()
+                try:
+                    getattr(self, "u_" + word)()
+                    return
+                except _Fail:
+                    self.restore(st)
+        st = self.state()
+        if self.kw("insert"):
+            self.ws()
+            if self.kw("data"):
+                self.ws()
+                try:
+                    self.quad_pattern()
+                    return
+                except _Fail:
+                    pass
+            self.restore(st)
+        if self.kw("delete"):
+            self.ws()
+            if self.kw("data"):
+                self.ws()
+                try:
+                    self.quad_pattern()
+                    return
+                except _Fail:
+                    pass
+            self.restore(st)
+            self.kw("delete")
+            self.ws()
+            if self.kw("where"):
+                self.ws()
+                try:
+                    self.quad_pattern()
+                    return
+                except _Fail:
+                    pass
+            self.restore(st)
+        self.modify()
+
+    def silent(self):
+        self.kw("silent")
+        self.ws()
+
+    def u_load(self):
+        self.silent()
+        self.iri()
+        st = self.state()
+        self.ws()
+        if self.kw("into"):
+            self.ws()
+            try:
+                self.graph_ref()
+                return
+            except _Fail:
+                pass
+        self.restore(st)
+
+    def u_clear(self):
+        self.silent()
+        self.graph_ref_all()
+
+    u_drop = u_clear
+
+    def u_create(self):
+        self.silent()
+        self.graph_ref()
+
+    def u_add(self):
+        self.silent()
+        self.graph_or_default()
+        self.ws()
+        self.expect_kw("to")
+        self.ws()
+        self.graph_or_default()
+
+    u_move = u_copy = u_add
+
+    def graph_ref(self):
+        self.expect_kw("graph")
+        self.ws()
+        self.iri()
+
+    def graph_ref_all(self):
+        if self.attempt(self.graph_ref):
+            return
+        for word in ("default", "named", "all"):
+            if self.kw(word):
+                return
+        self.fail("GRAPH, DEFAULT, NAMED or ALL")
+
+    def graph_or_default(self):
+        if self.kw("default"):
+            return
+        st = self.state()
+        if self.kw("graph"):
+            self.ws()
+            if self.attempt(self.iri):
+                return
+            self.restore(st)
+        self.iri()
+
+    def quad_pattern(self):
+        self.enter()
+        self.expect("{")
+        self.ws()
+        self.quads()
+        self.ws()
+        self.expect("}")
+        self.leave()
+
+    def quads(self):
+        while True:
+            st = self.state()
+            if self.attempt(self.triples_template):
+                pass
+            elif self.attempt(self.quads_not_triples):
+                self.ws()
+                self.lit(".")
+            else:
+                self.restore(st)
+                return
+            st2 = self.state()
+            self.ws()
+            if self.pos == st2[0] and self.pos == st[0]:
+                return
+
+    def quads_not_triples(self):
+        self.expect_kw("graph")
+        self.ws()
+        self.var_or_iri()
+        self.ws()
+        self.enter()
+        self.expect("{")
+        self.ws()
+        self.attempt(self.triples_template)
+        self.ws()
+        self.expect("}")
+        self.leave()
+
+    def modify(self):
+        st = self.state()
+        if self.kw("with"):
+            self.ws()
+            try:
+                self.iri()
+                self.ws()
+                self.dataset += 1
+            except _Fail:
+                self.restore(st)
+        self.ws()
+        st = self.state()
+        if self.kw("delete"):
+            self.ws()
+            self.quad_pattern()
+            self.ws()
+            st2 = self.state()
+            if self.kw("insert"):
+                self.ws()
+                try:
+                    self.quad_pattern()
+                except _Fail:
+                    self.restore(st2)
+        else:
+            self.expect_kw("insert")
+            self.ws()
+            self.quad_pattern()
+        self.ws()
+        while True:
+            st = self.state()
+            if not self.kw("using"):
+                break
+            self.ws()
+            try:
+                if not self.attempt(self.iri):
+                    self.expect_kw("named")
+                    self.ws()
+                    self.iri()
+            except _Fail:
+                self.restore(st)
+                break
+            self.dataset += 1
+            self.ws()
+        self.ws()
+        self.expect_kw("where")
+        self.ws()
+        self.group_graph_pattern()
+
+    # -------------------------------------------------------------- graph patterns
+
+    def group_graph_pattern(self, top: bool = False):
+        if self.peek() != "{":
+            self.fail("'{'")
+        self.enter()
+        st = self.state()
+        simple = self.simple
+        try:
+            self.pos += 1
+            self.ws()
+            self.group_graph_pattern_sub(top)
+            self.ws()
+            self.expect("}")
+        except _Fail:
+            self.restore(st)
+            self.simple = None
+            self.pos += 1
+            self.ws()
+            self.sub_select()
+            self.ws()
+            self.expect("}")
+        self.leave()
+        if not top:
+            return
+        if simple is None:
+            self.simple = None
+
+    def group_graph_pattern_sub(self, top: bool):
+        rec = self.simple if top else None
+        self.triples_block(rec)
+        self.ws()
+        while True:
+            st = self.state()
+            try:
+                self.graph_pattern_not_triples()
+            except _Fail:
+                self.restore(st)
+                return
+            if top:
+                self.simple = rec = None
+            self.ws()
+            if self.lit("."):
+                self.ws()
+            self.triples_block(None)
+            self.ws()
+
+    def triples_block(self, rec) -> None:
+        """Optional: zero or more triples separated by '.'."""
+        st = self.state()
+        self.ws()
+        try:
+            self.triples_same_subject_path(rec)
+        except _Fail:
+            self.restore(st)
+            return
+        self.ws()
+        while True:
+            st = self.state()
+            if not self.lit("."):
+                return
+            self.ws()
+            try:
+                self.triples_same_subject_path(rec)
+                self.ws()
+            except _Fail:
+                self.restore(st)
+                self.lit(".")
+                self.ws()
+                return
+
+    def graph_pattern_not_triples(self):
+        c = self.peek()
+        if c == "{":
+            self.group_graph_pattern()
+            self.ws()
+            while True:
+                st = self.state()
+                if not self.kw("union"):
+                    return
+                self.ws()
+                try:
+                    self.group_graph_pattern()
+                    self.ws()
+                except _Fail:
+                    self.restore(st)
+                    return
+        for word in ("optional", "lateral", "minus", "graph", "service", "filter", "bind", "values"):
+            st = self.state()
+            if self.kw(word):
+                self.ws()
+                try:
+                    getattr(self, "p_" + word)()
+                    return
+                except _Fail:
+                    self.restore(st)
+        self.fail("a graph pattern")
+
+    def p_optional(self):
+        self.group_graph_pattern()
+
+    def p_lateral(self):
+        # pyoxigraph's Python build has no LATERAL (SEP-0006): it is an error there.
+        self.fail("no LATERAL")
+
+    p_minus = p_optional
+
+    def p_graph(self):
+        self.var_or_iri()
+        self.ws()
+        self.group_graph_pattern()
+
+    def p_service(self):
+        st = self.state()
+        if self.kw("silent"):
+            self.ws()
+            try:
+                self.var_or_iri()
+                self.ws()
+                self.group_graph_pattern()
+                self.service += 1
+                return
+            except _Fail:
+                self.restore(st)
+        self.var_or_iri()
+        self.ws()
+        self.group_graph_pattern()
+        self.service += 1
+
+    def p_filter(self):
+        self.constraint()
+
+    def p_bind(self):
+        self.enter()
+        self.expect("(")
+        self.ws()
+        self.expression()
+        self.ws()
+        self.expect_kw("as")
+        self.ws()
+        self.var()
+        self.ws()
+        self.expect(")")
+        self.leave()
+
+    def p_values(self):
+        self.data_block()
+
+    def data_block(self):
+        c = self.peek()
+        if c in ("?", "$"):
+            self.var()
+            self.ws()
+            self.enter()
+            self.expect("{")
+            self.ws()
+            while self.attempt(self.data_block_value):
+                self.ws()
+            self.expect("}")
+            self.leave()
+            return
+        self.enter()
+        self.expect("(")
+        self.ws()
+        while self.attempt(self.var):
+            self.ws()
+        self.ws()
+        self.expect(")")
+        self.ws()
+        self.expect("{")
+        self.ws()
+        while self.peek() == "(":
+            self.pos += 1
+            self.ws()
+            while self.attempt(self.data_block_value):
+                self.ws()
+            self.ws()
+            self.expect(")")
+            self.ws()
+        self.expect("}")
+        self.leave()
+
+    def data_block_value(self):
+        if self.t.startswith("<<(", self.pos):
+            self.triple_term()
+            return
+        for fn in (self.iri, self.rdf_literal, self.numeric, self.boolean):
+            if self.attempt(fn):
+                return
+        self.expect_kw("undef")
+
+    # -------------------------------------------------------------- triples
+
+    def triples_same_subject_path(self, rec, path: bool = True):
+        t = self.t
+        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos):
+            st = self.state()
+            try:
+                self.reified_triple(path)
+                self.ws()
+                self.property_list(path, rec=None, optional=True)
+                if rec is not None:
+                    rec.append(None)
+                return
+            except _Fail:
+                self.restore(st)
+        st = self.state()
+        try:
+            kind = self.var_or_term()
+            self.ws()
+            self.property_list(path, rec=rec, subject=kind)
+            return
+        except _Fail:
+            self.restore(st)
+        self.triples_node(path)
+        self.ws()
+        self.property_list(path, rec=None, optional=True)
+        if rec is not None:
+            rec.append(None)
+
+    def property_list(self, path: bool, rec=None, subject=None, optional: bool = False):
+        if optional:
+            st = self.state()
+            try:
+                self.property_list(path)
+            except _Fail:
+                self.restore(st)
+            return
+        triples = []
+        verb = self.verb(path)
+        self.ws()
+        self.object_list(path, verb, triples)
+        self.ws()
+        while True:
+            st = self.state()
+            if not self.lit(";"):
+                break
+            self.ws()
+            st2 = self.state()
+            try:
+                verb = self.verb(path)
+                self.ws()
+                self.object_list(path, verb, triples)
+                self.ws()
+            except _Fail:
+                self.restore(st2)
+        if rec is not None:
+            for verb, obj in triples:
+                rec.append((subject, verb, obj))
+
+    def verb(self, path: bool):
+        """The predicate: 'var', 'iri' (an IRI or ``a``) or 'path' (anything else)."""
+        if path:
+            st = self.state()
+            try:
+                return self.path()
+            except _Fail:
+                self.restore(st)
+            self.var()
+            return "var"
+        if self.peek() in ("?", "$"):
+            self.var()
+            return "var"
+        if self.lit("a"):
+            return "const"
+        self.iri()
+        return "const"
+
+    def object_list(self, path: bool, verb, triples):
+        while True:
+            kind = self.graph_node(path)
+            self.ws()
+            if self.annotation(path):
+                kind = None
+            triples.append((verb, kind))
+            if not self.lit(","):
+                return
+            self.ws()
+
+    def annotation(self, path: bool) -> bool:
+        seen = False
+        while True:
+            st = self.state()
+            if self.lit("~"):
+                self.ws()
+                self.attempt(self.var) or self.attempt(self.iri) or self.attempt(self.blank_node)
+                self.ws()
+                seen = True
+            elif self.t.startswith("{|", self.pos):
+                try:
+                    self.enter()
+                    self.pos += 2
+                    self.ws()
+                    self.property_list(path)
+                    self.ws()
+                    self.expect("|}")
+                    self.leave()
+                except _Fail:
+                    self.restore(st)
+                    return seen
+                self.ws()
+                seen = True
+            else:
+                return seen
+
+    def graph_node(self, path: bool):
+        """An object: its kind for *bounded* ('var', 'const'), or None when it is structured."""
+        t = self.t
+        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos):
+            st = self.state()
+            try:
+                self.reified_triple(path)
+                return None
+            except _Fail:
+                self.restore(st)
+        st = self.state()
+        try:
+            return self.var_or_term()
+        except _Fail:
+            self.restore(st)
+        self.triples_node(path)
+        return None
+
+    def var_or_term(self):
+        c = self.peek()
+        if c in ("?", "$"):
+            self.var()
+            return "var"
+        if self.t.startswith("<<(", self.pos):
+            self.triple_term()
+            return None
+        if c == "<":
+            self.iriref()
+            return "const"
+        if c in ("'", '"'):
+            self.rdf_literal()
+            return "const"
+        if c == "_" and self.t.startswith("_:", self.pos):
+            self.blank_node()
+            return None
+        if c == "[":
+            m = _ANON.match(self.t, self.pos)
+            if m is None:
+                self.fail("'[]'")
+            self.pos = m.end()
+            return None
+        if c == "(":
+            m = _NIL.match(self.t, self.pos)
+            if m is None:
+                self.fail("'()'")
+            self.pos = m.end()
+            return None
+        st = self.state()
+        for fn in (self.prefixed_name, self.numeric, self.boolean):
+            try:
+                fn()
+                return "const"
+            except _Fail:
+                self.restore(st)
+        self.fail("a term")
+
+    def var_or_iri(self):
+        if self.peek() in ("?", "$"):
+            self.var()
+        else:
+            self.iri()
+
+    def triples_node(self, path: bool):
+        c = self.peek()
+        if c == "(":
+            self.enter()
+            self.pos += 1
+            self.ws()
+            count = 0
+            while True:
+                st = self.state()
+                try:
+                    self.graph_node(path)
+                    self.ws()
+                except _Fail:
+                    self.restore(st)
+                    break
+                count += 1
+            if not count:
+                self.fail("a term")
+            self.ws()
+            self.expect(")")
+            self.leave()
+            return
+        if c == "[":
+            self.enter()
+            self.pos += 1
+            self.ws()
+            self.property_list(path)
+            self.ws()
+            self.expect("]")
+            self.leave()
+            return
+        self.fail("a term")
+
+    def reified_triple(self, path: bool):
+        self.enter()
+        self.expect("<<")
+        self.ws()
+        self.reified_object()
+        self.ws()
+        self.verb(False)
+        self.ws()
+        self.reified_object()
+        self.ws()
+        if self.lit("~"):
+            self.ws()
+            self.attempt(self.var) or self.attempt(self.iri) or self.attempt(self.blank_node)
+            self.ws()
+        self.expect(">>")
+        self.leave()
+
+    def reified_object(self):
+        t = self.t
+        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos):
+            self.reified_triple(False)
+            return
+        self.var_or_term()
+
+    def triple_term(self):
+        self.enter()
+        self.expect("<<(")
+        self.ws()
+        self.var_or_term()
+        self.ws()
+        self.verb(False)
+        self.ws()
+        self.var_or_term()
+        self.ws()
+        self.expect(")>>")
+        self.leave()
+
+    def triples_template(self):
+        self.ws()
+        self.triples_same_subject_path(None, path=False)
+        self.ws()
+        while True:
+            st = self.state()
+            if not self.lit("."):
+                return
+            self.ws()
+            try:
+                self.triples_same_subject_path(None, path=False)
+                self.ws()
+            except _Fail:
+                self.restore(st)
+                self.lit(".")
+                self.ws()
+                return
+
+    def construct_template(self):
+        self.enter()
+        self.expect("{")
+        self.ws()
+        first = True
+        while True:
+            st = self.state()
+            if not first:
+                if not self.lit("."):
+                    break
+                self.ws()
+            try:
+                self.triples_same_subject_path(None, path=False)
+                self.ws()
+            except _Fail:
+                self.restore(st)
+                break
+            first = False
+        self.lit(".")
+        self.ws()
+        self.expect("}")
+        self.leave()
+
+    # -------------------------------------------------------------- property paths
+
+    def path(self):
+        """A property path; 'const' when it is a single IRI or ``a``."""
+        kind = self.path_sequence()
+        while True:
+            st = self.state()
+            if not self.lit("|"):
+                return kind
+            self.ws()
+            try:
+                self.path_sequence()
+            except _Fail:
+                self.restore(st)
+                return kind
+            kind = "path"
+
+    def path_sequence(self):
+        kind = self.path_elt_or_inverse()
+        self.ws()
+        while True:
+            st = self.state()
+            if not self.lit("/"):
+                return kind
+            self.ws()
+            try:
+                self.path_elt_or_inverse()
+                self.ws()
+            except _Fail:
+                self.restore(st)
+                return kind
+            kind = "path"
+
+    def path_elt_or_inverse(self):
+        if self.lit("^"):
+            self.ws()
+            self.path_elt()
+            return "path"
+        return self.path_elt()
+
+    def path_elt(self):
+        kind = self.path_primary()
+        self.ws()
+        c = self.peek()
+        if c in ("*", "+"):
+            self.pos += 1
+            return "path"
+        if c == "?":
+            nxt = self.t[self.pos + 1:self.pos + 2]
+            if not (nxt and (nxt in "0123456789" or _PN_CHARS_U.match(nxt))):
+                self.pos += 1
+                return "path"
+        return kind
+
+    def path_primary(self):
+        st = self.state()
+        try:
+            self.iri()
+            return "const"
+        except _Fail:
+            self.restore(st)
+        if self.lit("a"):
+            return "const"
+        if self.lit("!"):
+            self.ws()
+            if self.peek() == "(":
+                self.enter()
+                self.pos += 1
+                self.ws()
+                self.path_one_in_set()
+                self.ws()
+                while self.lit("|"):
+                    self.ws()
+                    self.path_one_in_set()
+                    self.ws()
+                self.expect(")")
+                self.leave()
+            else:
+                self.path_one_in_set()
+            return "path"
+        if self.peek() == "(":
+            self.enter()
+            self.pos += 1
+            self.ws()
+            self.path()
+            self.ws()
+            self.expect(")")
+            self.leave()
+            return "path"
+        self.fail("a property path")
+
+    def path_one_in_set(self):
+        if self.lit("^"):
+            self.ws()
+        st = self.state()
+        try:
+            self.iri()
+            return
+        except _Fail:
+            self.restore(st)
+        if not self.lit("a"):
+            self.fail("an IRI or 'a'")
+
+    # -------------------------------------------------------------- expressions
+
+    def constraint(self):
+        if self.peek() == "(":
+            self.bracketted_expression()
+            return
+        if self.attempt(self.function_call):
+            return
+        self.builtin_call()
+
+    def bracketted_expression(self):
+        self.enter()
+        self.expect("(")
+        self.ws()
+        self.expression()
+        self.ws()
+        self.expect(")")
+        self.leave()
+
+    def function_call(self):
+        self.iri()
+        self.ws()
+        self.arg_list()
+
+    def arg_list(self):
+        m = _NIL.match(self.t, self.pos)
+        if m is not None:
+            self.pos = m.end()
+            return
+        self.enter()
+        self.expect("(")
+        self.ws()
+        self.kw("distinct") and self.ws()
+        self.expression()
+        self.ws()
+        while self.lit(","):
+            self.ws()
+            self.expression()
+            self.ws()
+        self.ws()
+        self.expect(")")
+        self.leave()
+
+    def expression_list(self):
+        m = _NIL.match(self.t, self.pos)
+        if m is not None:
+            self.pos = m.end()
+            return
+        self.enter()
+        self.expect("(")
+        self.ws()
+        self.expression()
+        self.ws()
+        while self.lit(","):
+            self.ws()
+            self.expression()
+            self.ws()
+        self.expect(")")
+        self.leave()
+
+    def expression(self):
+        self.and_expression()
+        self.ws()
+        while True:
+            st = self.state()
+            if not self.lit("||"):
+                return
+            self.ws()
+            try:
+                self.and_expression()
+                self.ws()
+            except _Fail:
+                self.restore(st)
+                return
+
+    def and_expression(self):
+        self.relational()
+        self.ws()
+        while True:
+            st = self.state()
+            if not self.lit("&&"):
+                return
+            self.ws()
+            try:
+                self.relational()
+                self.ws()
+            except _Fail:
+                self.restore(st)
+                return
+
+    def relational(self):
+        self.additive()
+        st = self.state()
+        self.ws()
+        try:
+            for op in ("=", "!=", ">=", ">", "<=", "<"):
+                if self.lit(op):
+                    self.ws()
+                    self.additive()
+                    return
+            if self.kw("in"):
+                self.ws()
+                self.expression_list()
+                return
+            if self.kw("not"):
+                self.ws()
+                self.expect_kw("in")
+                self.ws()
+                self.expression_list()
+                return
+        except _Fail:
+            pass
+        self.restore(st)
+
+    def additive(self):
+        self._chain(self.multiplicative, "+-")
+
+    def multiplicative(self):
+        self._chain(self.unary, "*/")
+
+    def _chain(self, operand, operators: str):
+        """``operand (op operand)*``. pyoxigraph recurses once per operator, so a chain too is
+        bounded (by eight times the nesting bound: a long sum is ordinary, 30,000 terms are not)."""
+        operand()
+        count = 0
+        while True:
+            st = self.state()
+            self.ws()
+            c = self.peek()
+            if not c or c not in operators:
+                self.restore(st)
+                return
+            self.pos += 1
+            self.ws()
+            try:
+                operand()
+            except _Fail:
+                self.restore(st)
+                return
+            count += 1
+            if count > 8 * self.max_depth:
+                raise AnalysisError(
+                    f"the query chains too many '{operators[0]}'/'{operators[1]}' operators in one "
+                    f"expression: more than {8 * self.max_depth}", *_position(self.t, self.pos))
+
+    def unary(self):
+        depth = self.depth
+        while self.lit("!"):
+            self.ws()
+            self.enter()
+        if self.peek() in ("+", "-"):
+            self.pos += 1
+            self.ws()
+        self.primary()
+        self.depth = depth
+
+    def primary(self):
+        t = self.t
+        c = self.peek()
+        if c == "(":
+            self.bracketted_expression()
+            return
+        if t.startswith("<<(", self.pos):
+            self.triple_term()
+            return
+        st = self.state()
+        if c == "<" or _PNAME_NS.match(t, self.pos):
+            try:
+                self.iri()
+                st2 = self.state()
+                self.ws()
+                try:
+                    self.arg_list()
+                except _Fail:
+                    self.restore(st2)
+                return
+            except _Fail:
+                self.restore(st)
+        if c in ("?", "$"):
+            self.var()
+            return
+        if c in ("'", '"'):
+            self.rdf_literal()
+            return
+        for fn in (self.numeric, self.boolean):
+            try:
+                fn()
+                return
+            except _Fail:
+                self.restore(st)
+        self.builtin_call()
+
+    def builtin_call(self):
+        m = _WORD.match(self.t, self.pos)
+        if m is None:
+            self.fail("a function name")
+        word = m.group().upper()
+        st = self.state()
+        if word.startswith("NOT") and word[3:] in ("", "EXISTS") and not word == "NOT" or word == "NOT":
+            self.pos += 3
+            self.ws()
+            if self.kw("exists"):
+                self.ws()
+                self.group_graph_pattern()
+                return
+            self.restore(st)
+            self.fail("EXISTS")
+        self.pos = m.end()
+        if word == "EXISTS":
+            self.ws()
+            self.group_graph_pattern()
+            return
+        if word in _AGGREGATES:
+            self.ws()
+            self.enter()
+            self.expect("(")
+            self.ws()
+            if self.kw("distinct"):
+                self.ws()
+            if word == "COUNT" and self.lit("*"):
+                self.ws()
+            else:
+                self.expression()
+                self.ws()
+                if word == "GROUP_CONCAT" and self.lit(";"):
+                    self.ws()
+                    self.expect_kw("separator")
+                    self.ws()
+                    self.expect("=")
+                    self.ws()
+                    self.string()
+                    self.ws()
+            self.expect(")")
+            self.leave()
+            return
+        if word in ("CONCAT", "COALESCE"):
+            self.expression_list()
+            return
+        if word == "BNODE":
+            m2 = _NIL.match(self.t, self.pos)
+            if m2 is not None:
+                self.pos = m2.end()
+                return
+            self.ws()
+            self.args(1, 1)
+            return
+        if word in _CALL0:
+            self.ws()
+            m2 = _NIL.match(self.t, self.pos)
+            if m2 is None:
+                self.fail("'()'")
+            self.pos = m2.end()
+            return
+        if word == "BOUND":
+            self.ws()
+            self.enter()
+            self.expect("(")
+            self.ws()
+            self.var()
+            self.ws()
+            self.expect(")")
+            self.leave()
+            return
+        shapes = {"REGEX": (2, 3), "SUBSTR": (2, 3), "REPLACE": (3, 4)}
+        if word in shapes:
+            self.ws()
+            self.args(*shapes[word])
+            return
+        for group, count in ((_CALL1, 1), (_CALL2, 2), (_CALL3, 3)):
+            if word in group:
+                self.ws()
+                self.args(count, count)
+                return
+        self.restore(st)
+        self.fail("a function name")
+
+    def args(self, low: int, high: int):
+        self.enter()
+        self.expect("(")
+        self.ws()
+        self.expression()
+        self.ws()
+        count = 1
+        while count < high and self.lit(","):
+            self.ws()
+            self.expression()
+            self.ws()
+            count += 1
+        if count < low:
+            self.fail("','")
+        self.expect(")")
+        self.leave()
+
+
+def _true_depth(text: str) -> int:
+    """The nesting of brackets in ``text`` (strings and comments are not skipped: this only
+    names the depth in an error message once the bound is exceeded)."""
+    depth = deepest = 0
+    for c in text:
+        if c in "({[":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif c in ")}]":
+            depth -= 1
+    return deepest
+
+
+def _position(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, column
+
+
+def _error(parser: _Parser, what: str) -> AnalysisError:
+    pos = parser.far
+    line, column = _position(parser.t, pos)
+    found = parser.t[pos:pos + 20]
+    found = repr(found.split("\n")[0]) if found.strip() else "the end of the text"
+    expected = ", ".join(sorted(parser.expected)) or "something else"
+    return AnalysisError(
+        f"the {what} is not valid SPARQL: error at {line}:{column} (line {line}, column {column}): "
+        f"expected {expected}; found {found}",
+        line, column)
+
+
+def _bounded(parser: _Parser, form: str) -> bool:
+    simple = parser.simple
+    if form == "ASK" and parser.limit:
+        return False
+    if form not in ("SELECT", "ASK") or simple is None or len(simple) != 1 or simple[0] is None:
+        return False
+    subject, verb, obj = simple[0]
+    kinds = (subject, verb, obj)
+    if verb not in ("var", "const") or subject not in ("var", "const") or obj not in ("var", "const"):
+        return False
+    return any(k == "const" for k in kinds)
+
+
+#: Texts up to this size are cached (with 1,024 entries at most 16 MiB of keys); longer ones
+#: are rare, and parsing them again costs at most tens of milliseconds.
+CACHED_CHARS = 16 * 1024
+
+
+def analyse(text: str, max_depth: int = 100) -> Analysis:
+    """Parse ``text`` as a query, else as an update; :class:`AnalysisError` when it is neither
+    (:class:`DepthError` when it nests deeper than ``max_depth``). Cached per text."""
+    if len(text) <= CACHED_CHARS:
+        return _cached(text, max_depth)
+    return _analyse(text, max_depth)
+
+
+def _analyse(text: str, max_depth: int) -> Analysis:
+    # About a dozen Python frames per level of nesting (an expression in parentheses goes
+    # through every precedence level); the bound on nesting bounds the recursion.
+    frames = 16 * max_depth + 200
+    if sys.getrecursionlimit() < frames:
+        sys.setrecursionlimit(frames)
+    parser = _Parser(text, max_depth)
+    try:
+        form = parser.query()
+    except _Fail:
+        query_error = parser
+    else:
+        return Analysis(form=form, update=False, service=parser.service > 0,
+                        dataset_clause=parser.dataset > 0, prefixes=dict(parser.prefixes),
+                        base=parser.base, depth=parser.deepest,
+                        bounded=_bounded(parser, form) and parser.service == 0 and parser.dataset == 0)
+    update = _Parser(text, max_depth)
+    try:
+        update.update()
+    except _Fail:
+        pass
+    else:
+        return Analysis(form=None, update=True, service=update.service > 0,
+                        dataset_clause=update.dataset > 0, prefixes=dict(update.prefixes),
+                        base=update.base, depth=update.deepest)
+    # Report the reading that got further.
+    if update.far > query_error.far:
+        raise _error(update, "update")
+    raise _error(query_error, "query")
+
+
+_cached = lru_cache(maxsize=1024)(_analyse)
+analyse.cache_info = _cached.cache_info  # type: ignore[attr-defined]
+analyse.cache_clear = _cached.cache_clear  # type: ignore[attr-defined]
