@@ -281,6 +281,8 @@ class BufferedThreadWorker(ThreadWorker):
         self._reading[conn] = state
         self._buffered += len(state.buf)
         self.poller.register(conn.sock, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
+        if conn.parser is not None:  # a kept-alive connection the poller found readable: read now
+            self._on_readable(conn)
 
     def _on_readable(self, conn) -> None:
         state = self._reading.get(conn)
