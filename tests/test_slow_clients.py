@@ -164,3 +164,37 @@ def test_truncated_chunked_body_with_half_close_is_400(own_server):
 def test_server_still_answers_after_the_attacks(own_server):
     answer = raw_request(own_server.base, "GET", "/health")
     assert answer.status == 200
+
+
+def test_disconnect_stops_the_query_it_waited_for(own_server):
+    """A client that hangs up while its query runs frees the query process at once, not at the
+    time limit (the query below runs until the 10 s limit)."""
+    query = b"SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with socket.create_connection(_addr(own_server.base), timeout=10) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Accept: application/sparql-results+json\r\nContent-Length: %d\r\n\r\n" % len(query) + query)
+        time.sleep(1.0)
+    closed = time.monotonic()
+    while time.monotonic() - closed < 5:
+        if "client closed the connection after" in own_server.log.read_text(errors="replace"):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the query went on after its client left")
+    assert requests.get(own_server.url("/health"), timeout=10).status_code == 200
+
+
+def test_expect_100_continue_gets_its_interim_answer(own_server):
+    """The front must not wait for a body the client holds back until "100 Continue"."""
+    query = b"ASK {}"
+    with socket.create_connection(_addr(own_server.base), timeout=15) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Accept: application/sparql-results+json\r\nExpect: 100-continue\r\nConnection: close\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(query))
+        interim = s.recv(4096)
+        assert interim.startswith(b"HTTP/1.1 100"), interim[:200]
+        s.sendall(query)
+        data = interim
+        while chunk := s.recv(65536):
+            data += chunk
+    assert b"HTTP/1.1 200 " in data, data[:300]

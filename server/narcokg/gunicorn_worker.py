@@ -233,22 +233,25 @@ MAX_BUFFERED = 64 * 1024 * 1024
 class _Reading:
     """A connection whose request the event loop is still reading."""
 
-    __slots__ = ("buf", "scanner", "deadline")
+    __slots__ = ("buf", "scanner", "deadline", "started")
 
-    def __init__(self, buf: bytes, max_head: int, deadline: float):
+    def __init__(self, buf: bytes, max_head: int, max_body: int, deadline: float):
         self.buf = bytearray(buf)
-        self.scanner = requestframe.FrameScanner(max_head)
+        self.scanner = requestframe.FrameScanner(max_head, max_body)
         self.deadline = deadline
+        #: A byte other than white space has come (empty lines before a request do not count).
+        self.started = bool(self.buf.strip())
 
 
 class BufferedThreadWorker(ThreadWorker):
     """``ThreadWorker`` whose threads only ever get requests already read in full (module docstring).
 
     Set by ``serve``: ``request_read_timeout`` (seconds from the first byte of a request to its
-    last) and ``max_request_bytes`` (the largest request the front buffers)."""
+    last) and ``max_body_bytes`` (the largest body the app accepts on any route: the front
+    buffers no more than that)."""
 
     request_read_timeout = 10.0
-    max_request_bytes = 8 * 1024 * 1024
+    max_body_bytes = 8 * 1024 * 1024
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -274,7 +277,7 @@ class BufferedThreadWorker(ThreadWorker):
                 pass
         leftover = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
         wait = self.request_read_timeout if leftover.strip() else max(1.0, float(self.cfg.keepalive))
-        state = _Reading(leftover, self._max_head(), time.monotonic() + wait)
+        state = _Reading(leftover, self._max_head(), self.max_body_bytes, time.monotonic() + wait)
         if leftover and state.scanner.scan(state.buf) != requestframe.INCOMPLETE:
             return self._dispatch(conn, state, registered=False)
         conn.sock.setblocking(False)
@@ -295,15 +298,16 @@ class BufferedThreadWorker(ThreadWorker):
         except OSError:
             return self._drop(conn)
         if not data:  # the client closed (or half-closed): the thread reports what is missing
-            if not state.buf.strip():
+            if not state.started:
                 return self._drop(conn)
             return self._dispatch(conn, state)
-        if not state.buf.strip() and data.strip():
+        if not state.started and data.strip():
+            state.started = True
             state.deadline = time.monotonic() + self.request_read_timeout  # its first byte
         state.buf += data
         self._buffered += len(data)
         verdict = state.scanner.scan(state.buf)
-        if (verdict != requestframe.INCOMPLETE or len(state.buf) > self.max_request_bytes
+        if (verdict != requestframe.INCOMPLETE or len(state.buf) > self.max_body_bytes + self._max_head()
                 or self._buffered > MAX_BUFFERED):
             self._dispatch(conn, state)
 
@@ -338,11 +342,11 @@ class BufferedThreadWorker(ThreadWorker):
         super().murder_pending()
         now = time.monotonic()
         for conn, state in list(self._reading.items()):
-            if state.buf.strip() and now < state.deadline:
+            if state.started and now < state.deadline:
                 continue
-            if not state.buf.strip() and self.alive and now < state.deadline:
+            if not state.started and self.alive and now < state.deadline:
                 continue
-            if state.buf.strip():
+            if state.started:
                 self._timed_out(conn)
             self._drop(conn)
 

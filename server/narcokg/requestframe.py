@@ -6,6 +6,9 @@ what is malformed. Anything this scanner does not find plain (bare LF line ends,
 headers, a bad chunk size) is answered HANDOVER: the request goes to a thread at once, gunicorn
 refuses it there, and the socket's receive timeout bounds how long that thread can wait. A
 disagreement can only cost a thread for that long, never change how a request is read.
+Two plain cases are handed over on purpose: a declared Content-Length above ``max_body`` (the app
+refuses it with 413 from the header alone, without waiting for the body) and ``Expect`` (the
+client waits for gunicorn's ``100 Continue`` before it sends the body).
 """
 from __future__ import annotations
 
@@ -23,8 +26,9 @@ _MAX_SIZE_LINE = 4096
 class FrameScanner:
     """Follows one request's framing as bytes arrive; ``scan`` is linear in the bytes fed."""
 
-    def __init__(self, max_head: int):
+    def __init__(self, max_head: int, max_body: int):
         self.max_head = max_head
+        self.max_body = max_body
         self.body_start = -1   # index just after the head, once found
         self.need = -1         # Content-Length framing: total bytes of the request
         self.chunked = False
@@ -59,6 +63,8 @@ class FrameScanner:
                 lengths.append(value.strip())
             elif name == b"transfer-encoding":
                 codings.append(value.strip())
+            elif name == b"expect":
+                return HANDOVER
         self.body_start = end + 4
         if codings:
             last = b",".join(codings).split(b",")[-1].strip().lower()
@@ -68,7 +74,7 @@ class FrameScanner:
             self.pos = self.body_start
             return INCOMPLETE
         if lengths:
-            if len(set(lengths)) != 1 or not lengths[0].isdigit() or len(lengths[0]) > 15:
+            if len(set(lengths)) != 1 or not lengths[0].isdigit() or int(lengths[0]) > self.max_body:
                 return HANDOVER
             self.need = self.body_start + int(lengths[0])
             return INCOMPLETE

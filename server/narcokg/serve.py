@@ -71,8 +71,8 @@ def gunicorn_options(settings: Settings, started: float) -> dict:
     from .gunicorn_worker import BufferedThreadWorker
 
     BufferedThreadWorker.request_read_timeout = max(1.0, float(settings.request_read_timeout))
-    BufferedThreadWorker.max_request_bytes = (max(settings.max_validate_bytes, 3 * settings.max_query_bytes)
-                                              + 64 * 1024)
+    # The largest body any route reads (sparql.py reads up to 3 × max_query_bytes + 16 KiB).
+    BufferedThreadWorker.max_body_bytes = max(settings.max_validate_bytes, 3 * settings.max_query_bytes + 16 * 1024)
 
     def post_worker_init(worker) -> None:
         querypool.get_pool(settings)  # start the query processes now, not on the first query

@@ -128,6 +128,15 @@ class Params:
         self.fmt = fmt
 
 
+def _client_fd() -> int | None:
+    """The requesting connection's socket, watched while a query runs (a hang-up stops it)."""
+    sock = request.environ.get("gunicorn.socket")
+    try:
+        return sock.fileno() if sock is not None else None
+    except OSError:
+        return None
+
+
 def _read_body(limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
@@ -352,7 +361,7 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
         if info.bounded and _inline(settings):
             answer = querypool.execute_here(current_app.extensions["narcokg.store"].ox, job, settings)
         else:
-            answer = querypool.get_pool(settings).execute(job)
+            answer = querypool.get_pool(settings).execute(job, client=_client_fd())
     except querypool.QueryFailed as exc:
         budget.charge(client, exc.seconds)
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
