@@ -58,6 +58,12 @@ class Settings:
     web_workers: int = 2
     #: Threads per HTTP worker (requests waiting on a query process do not block others).
     web_threads: int = 8
+    #: Open connections one HTTP worker keeps (idle ones included; each costs a file descriptor,
+    #: no thread).
+    web_connections: int = 4096
+    #: Seconds from the first byte of a request to its last: a request not read in full by then
+    #: gets 408. Requests are read in full before a thread is given to them (gunicorn_worker).
+    request_read_timeout: float = 10.0
     #: Query processes per HTTP worker; each may be killed and replaced.
     query_workers: int = 2
     #: Most query processes per HTTP worker when all are busy (0: twice query_workers); the

@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_fmt)
 
     args = parser.parse_args(argv)
-    if hasattr(signal, "SIGPIPE"):  # `narcokg validate | head` ends quietly
+    if hasattr(signal, "SIGPIPE") and args.func is not _serve:  # `narcokg validate | head` ends quietly
+        # Not for `serve`: a client hanging up must not kill an HTTP worker (serve ignores SIGPIPE).
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     return args.func(args)
 

@@ -85,5 +85,6 @@ class Engine(Protocol):
     def size(self) -> int:
         """Number of quads."""
 
-    def execute(self, job: QueryJob) -> Answer:
-        """Run a client's query under the limits; raises ``narcokg.errors`` types."""
+    def execute(self, job: QueryJob, client: int | None = None) -> Answer:
+        """Run a client's query under the limits; raises ``narcokg.errors`` types. ``client`` is
+        the client's socket: when the client hangs up, the query is cancelled."""

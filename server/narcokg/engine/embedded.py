@@ -51,10 +51,10 @@ class EmbeddedEngine:
     __len__ = size
 
     # Client queries ----------------------------------------------------------------------
-    def execute(self, job: QueryJob) -> Answer:
+    def execute(self, job: QueryJob, client: int | None = None) -> Answer:
         if job.bounded and self._inline():
             return self._execute_here(job)
-        return pool.get_pool(self.settings).execute(job.wire())
+        return pool.get_pool(self.settings).execute(job.wire(), client=client)
 
     def _inline(self) -> bool:
         """Bounded queries run here unless a public base is set: this process keeps canonical

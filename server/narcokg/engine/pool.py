@@ -67,6 +67,14 @@ class _TimedOut(Exception):
     pass
 
 
+class _ClientGone(Exception):
+    pass
+
+
+#: What a closed client connection shows to poll: the peer's FIN (RDHUP), a reset (HUP, ERR).
+_GONE_EVENTS = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR
+
+
 class _Proc:
     def __init__(self, popen: subprocess.Popen, errors=None):
         self.popen = popen
@@ -86,23 +94,36 @@ class _Proc:
         except OSError:
             pass
 
-    def read_frame(self, deadline: float) -> tuple[dict, bytes]:
-        head = self._read(_LEN.size, deadline)
+    def read_frame(self, deadline: float, client: int | None = None) -> tuple[dict, bytes]:
+        head = self._read(_LEN.size, deadline, client)
         hlen, blen = _LEN.unpack(head)
         header = json.loads(self._read(hlen, deadline)) if hlen else {}
         body = self._read(blen, deadline) if blen else b""
         return header, body
 
-    def _read(self, n: int, deadline: float) -> bytes:
+    def _read(self, n: int, deadline: float, client: int | None = None) -> bytes:
+        """``n`` bytes from the process; with ``client`` (a socket's fd), _ClientGone as soon as
+        that connection is closed by its peer while nothing has come yet."""
         parts, got = [], 0
         poller = select.poll()
         poller.register(self.rfd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        if client is not None:
+            poller.register(client, _GONE_EVENTS)
         while got < n:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _TimedOut()
-            if not poller.poll(remaining * 1000):
+            events = poller.poll(remaining * 1000)
+            if not events:
                 raise _TimedOut()
+            if client is not None and any(fd == client for fd, _ in events):
+                answering = got or any(fd == self.rfd for fd, _ in events)
+                if not answering:
+                    raise _ClientGone()
+                poller.unregister(client)  # the answer is coming: read it
+                client = None
+                if not any(fd == self.rfd for fd, _ in events):
+                    continue
             chunk = os.read(self.rfd, min(n - got, 1 << 20))
             if not chunk:
                 raise _Died()
@@ -292,11 +313,14 @@ class QueryPool:
             self._idle.append(proc)
             self._cond.notify()
 
-    def execute(self, job: dict, timeout: float | None = None, wait: float | None = None) -> Answer:
+    def execute(self, job: dict, timeout: float | None = None, wait: float | None = None,
+                client: int | None = None) -> Answer:
         """Run ``job`` (see ``queryworker.execute``) in a query process, within ``timeout`` seconds.
 
         ``wait`` bounds the time spent waiting for a free process (default: the time limit plus
-        a few seconds: by then a running query has ended or been killed).
+        a few seconds: by then a running query has ended or been killed). ``client``, the fd of
+        the requesting connection: when its peer closes it while the query runs, the process is
+        killed and replaced at once (nobody is left to read the answer), QueryFailed 400.
         """
         timeout = self.settings.query_timeout if timeout is None else timeout
         wait = timeout + 5.0 if wait is None else wait
@@ -317,14 +341,20 @@ class QueryPool:
                 continue
             except _TimedOut:
                 raise self._timed_out(proc, timeout) from None
-            return self._finish(proc, started, timeout)
+            return self._finish(proc, started, timeout, client)
         raise QueryFailed(503, "No query process could take the query; try again shortly.", retry_after=2)
 
-    def _finish(self, proc: _Proc, started: float, timeout: float) -> Answer:
+    def _finish(self, proc: _Proc, started: float, timeout: float, client: int | None = None) -> Answer:
         try:
-            header, body = proc.read_frame(started + timeout)
+            header, body = proc.read_frame(started + timeout, client)
         except _TimedOut:
             raise self._timed_out(proc, timeout) from None
+        except _ClientGone:
+            elapsed = time.monotonic() - started
+            log.info("client closed the connection after %.2f s: query process %s stopped", elapsed, proc.pid)
+            self._discard(proc)
+            raise QueryFailed(400, "The connection was closed before the answer; the query was stopped.",
+                              seconds=elapsed) from None
         except (_Died, OSError, ValueError):
             failure = self._died(proc)
             failure.seconds = time.monotonic() - started

@@ -1,4 +1,13 @@
-"""The gunicorn worker ``narcokg serve`` runs: gthread, with the app's own answers to bad requests.
+"""The gunicorn worker ``narcokg serve`` runs: gthread, with a buffering front and the app's own
+answers to bad requests.
+
+Stock gthread gives a connection to a thread as soon as a byte arrives and the thread then reads
+the rest of the request on a blocking socket: a few clients that send half a request and stop
+hold every thread. Here the worker's event loop reads each request in full, without blocking
+and within ``request_read_timeout`` seconds (408 after that; an idle connection is closed after
+the keep-alive time), and only then gives it to a thread (see ``requestframe`` for what
+"in full" means). Each socket also gets receive and send timeouts, so that a request the front
+hands over early, or a client that stops reading its answer, holds a thread for that long at most.
 
 gunicorn refuses a malformed request (request line, headers, framing) itself, before the app sees
 it, and its stock answer bypasses the app: an HTML page without the security headers, and 501 for
@@ -10,16 +19,22 @@ for framing errors found while it reads a chunked body.
 """
 from __future__ import annotations
 
+import errno
 import re
+import selectors
+import socket
+import struct
+import time
 import unicodedata
 from datetime import datetime
 from http import HTTPStatus
 
-from gunicorn import util
+from gunicorn import http, util
 from gunicorn.http import errors as _errors
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker as _GThreadWorker
 
+from narcokg.web import requestframe
 from narcokg.web.middleware import SECURITY_HEADERS
 
 #: Most characters of client input an answer repeats.
@@ -119,6 +134,10 @@ _CLIENT_ERRORS = [
     (_classes("InvalidH2CPreface"), 400, lambda e, _: "invalid HTTP/2 connection preface"),
     # The request path lies outside SCRIPT_NAME: the client asked for something not served here.
     (_classes("ConfigurationProblem"), 400, lambda e, _: "request path outside this application's root"),
+    # The app was reading the body when the client closed the connection or stopped sending.
+    (_classes("NoMoreData"), 400,
+     lambda e, _: "the request body ended before its announced end (the connection was closed)"),
+    ((BlockingIOError, TimeoutError), 408, lambda e, _: "the request body was not received in time"),
 ]
 
 
@@ -204,3 +223,141 @@ class ThreadWorker(_GThreadWorker):
             util.write_nonblock(client, error_bytes(status, body))
         except Exception:
             self.log.debug("Failed to send error message.")
+
+
+#: Most bytes one worker holds in requests it is still reading; a request that would go beyond
+#: is given to a thread at once (bounded there by the socket's receive timeout).
+MAX_BUFFERED = 64 * 1024 * 1024
+
+
+class _Reading:
+    """A connection whose request the event loop is still reading."""
+
+    __slots__ = ("buf", "scanner", "deadline", "started")
+
+    def __init__(self, buf: bytes, max_head: int, max_body: int, deadline: float):
+        self.buf = bytearray(buf)
+        self.scanner = requestframe.FrameScanner(max_head, max_body)
+        self.deadline = deadline
+        #: A byte other than white space has come (empty lines before a request do not count).
+        self.started = bool(self.buf.strip())
+
+
+class BufferedThreadWorker(ThreadWorker):
+    """``ThreadWorker`` whose threads only ever get requests already read in full (module docstring).
+
+    Set by ``serve``: ``request_read_timeout`` (seconds from the first byte of a request to its
+    last) and ``max_body_bytes`` (the largest body the app accepts on any route: the front
+    buffers no more than that)."""
+
+    request_read_timeout = 10.0
+    max_body_bytes = 8 * 1024 * 1024
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._reading: dict = {}
+        self._buffered = 0
+
+    def _max_head(self) -> int:
+        cfg = self.cfg
+        return cfg.limit_request_line + cfg.limit_request_fields * (cfg.limit_request_field_size + 2) + 4
+
+    def enqueue_req(self, conn):
+        if getattr(conn, "_narcokg_whole", False):
+            conn._narcokg_whole = False
+            return super().enqueue_req(conn)
+        if not getattr(conn, "_narcokg_timeouts", False):
+            conn._narcokg_timeouts = True
+            limit = max(1.0, float(self.request_read_timeout))
+            tv = struct.pack("ll", int(limit), int((limit % 1) * 1e6))
+            try:
+                conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, tv)
+                conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, tv)
+            except OSError:
+                pass
+        leftover = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
+        wait = self.request_read_timeout if leftover.strip() else max(1.0, float(self.cfg.keepalive))
+        state = _Reading(leftover, self._max_head(), self.max_body_bytes, time.monotonic() + wait)
+        if leftover and state.scanner.scan(state.buf) != requestframe.INCOMPLETE:
+            return self._dispatch(conn, state, registered=False)
+        conn.sock.setblocking(False)
+        self._reading[conn] = state
+        self._buffered += len(state.buf)
+        self.poller.register(conn.sock, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
+        if conn.parser is not None:  # a kept-alive connection the poller found readable: read now
+            self._on_readable(conn)
+
+    def _on_readable(self, conn) -> None:
+        state = self._reading.get(conn)
+        if state is None:
+            return
+        try:
+            data = conn.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            return self._drop(conn)
+        if not data:  # the client closed (or half-closed): the thread reports what is missing
+            if not state.started:
+                return self._drop(conn)
+            return self._dispatch(conn, state)
+        if not state.started and data.strip():
+            state.started = True
+            state.deadline = time.monotonic() + self.request_read_timeout  # its first byte
+        state.buf += data
+        self._buffered += len(data)
+        verdict = state.scanner.scan(state.buf)
+        if (verdict != requestframe.INCOMPLETE or len(state.buf) > self.max_body_bytes + self._max_head()
+                or self._buffered > MAX_BUFFERED):
+            self._dispatch(conn, state)
+
+    def _forget(self, conn, registered: bool = True) -> _Reading | None:
+        state = self._reading.pop(conn, None)
+        if state is not None:
+            self._buffered -= len(state.buf)
+        if registered:
+            try:
+                self.poller.unregister(conn.sock)
+            except (KeyError, ValueError, OSError):
+                pass
+        return state
+
+    def _dispatch(self, conn, state: _Reading, registered: bool = True) -> None:
+        self._forget(conn, registered)
+        conn.sock.setblocking(True)
+        if conn.parser is None:  # plain HTTP/1.x: no TLS, no HTTP/2 prior knowledge here
+            conn.parser = http.get_parser(conn.cfg, conn.sock, conn.client)
+            conn.initialized = True
+        conn.parser.unreader.unread(bytes(state.buf))
+        conn.data_ready = True
+        conn._narcokg_whole = True
+        self.enqueue_req(conn)
+
+    def _drop(self, conn) -> None:
+        self._forget(conn)
+        self.nr_conns -= 1
+        conn.close()
+
+    def murder_pending(self):
+        super().murder_pending()
+        now = time.monotonic()
+        for conn, state in list(self._reading.items()):
+            if state.started and now < state.deadline:
+                continue
+            if not state.started and self.alive and now < state.deadline:
+                continue
+            if state.started:
+                self._timed_out(conn)
+            self._drop(conn)
+
+    def _timed_out(self, conn) -> None:
+        """Say 408 to a client that did not send its whole request in time."""
+        addr = conn.client if isinstance(conn.client, tuple) else ("", -1)
+        self.log.warning("Request from ip=%s not received in full within %s s", addr[0],
+                         self.request_read_timeout)
+        message = f"the request was not received in full within {self.request_read_timeout:g} seconds"
+        try:
+            conn.sock.send(error_bytes(408, error_body(408, HTTPStatus(408).phrase, message)))
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EPIPE, errno.ECONNRESET):
+                self.log.debug("Failed to send the 408 answer.")

@@ -1,7 +1,8 @@
 """``narcokg serve``: build when needed, then run the app under gunicorn.
 
-gunicorn runs ``web_workers`` processes with ``web_threads`` threads each (gthread workers, see
-``gunicorn_worker``: a thread waiting on a query process does not block the others). The app is
+gunicorn runs ``web_workers`` processes with ``web_threads`` threads each (gthread workers with a
+buffering front, see ``gunicorn_worker``: a request is read in full by the worker's event loop
+before a thread gets it, and a thread waiting on a query process does not block the others). The app is
 built once in the master before forking (``preload_app``), so the workers share the loaded store
 and the fair-use table. Each worker starts its own pool of query processes after the fork and stops it when it
 exits; on SIGTERM, in-flight requests get ``graceful_timeout`` seconds to finish.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import math
+import resource
+import signal
 import sys
 import time
 from pathlib import Path
@@ -49,8 +52,21 @@ def _bind(settings: Settings) -> str:
     return f"{host}:{settings.port}"
 
 
+def _raise_open_files(wanted: int) -> None:
+    """Idle connections cost a file descriptor each: raise the soft limit towards the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def gunicorn_options(settings: Settings, started: float) -> dict:
     from narcokg.engine import pool as querypool
+    from narcokg.web.gunicorn_worker import BufferedThreadWorker
+
+    BufferedThreadWorker.request_read_timeout = max(1.0, float(settings.request_read_timeout))
+    # The largest body any route reads (sparql.py reads up to 3 × max_query_bytes + 16 KiB).
+    BufferedThreadWorker.max_body_bytes = max(settings.max_validate_bytes, 3 * settings.max_query_bytes + 16 * 1024)
 
     def post_worker_init(worker) -> None:
         querypool.get_pool(settings)  # start the query processes now, not on the first query
@@ -67,9 +83,10 @@ def gunicorn_options(settings: Settings, started: float) -> dict:
         "bind": _bind(settings),
         "workers": max(1, settings.web_workers),
         "threads": max(1, settings.web_threads),
-        # gthread, answering the requests gunicorn itself refuses with a 4xx and the app's
-        # security headers (gunicorn_worker).
-        "worker_class": "narcokg.web.gunicorn_worker.ThreadWorker",
+        "worker_connections": max(16, settings.web_connections),
+        # gthread reading each request in full before a thread gets it, and answering the
+        # requests gunicorn itself refuses with a 4xx and the app's security headers.
+        "worker_class": "narcokg.web.gunicorn_worker.BufferedThreadWorker",
         "graceful_timeout": max(1, math.ceil(settings.graceful_timeout)),
         # The heartbeat comes from each worker's main loop, not from request threads, so a
         # long query does not get a worker killed; this only catches a stuck worker.
@@ -94,6 +111,10 @@ def gunicorn_options(settings: Settings, started: float) -> dict:
 def main(settings: Settings) -> int:
     """Serve the snapshot (built beforehand: see ``narcokg.cli``) until stopped; the exit status."""
     started = time.perf_counter()
+    # A client that hangs up makes the next write fail with EPIPE (an error the worker handles);
+    # with SIGPIPE at its default, it would kill the worker and every request in flight on it.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    _raise_open_files(settings.web_workers * settings.web_connections + 1024)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
     from narcokg.engine import data as querydata

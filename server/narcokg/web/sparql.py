@@ -120,6 +120,15 @@ class Params:
         self.fmt = fmt
 
 
+def _client_fd() -> int | None:
+    """The requesting connection's socket, watched while a query runs (a hang-up stops it)."""
+    sock = request.environ.get("gunicorn.socket")
+    try:
+        return sock.fileno() if sock is not None else None
+    except OSError:
+        return None
+
+
 def _read_body(limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
@@ -379,7 +388,7 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
     if cached is not None:
         return cached
     try:
-        answer = current_app.extensions["narcokg.engine"].execute(job)
+        answer = current_app.extensions["narcokg.engine"].execute(job, client=_client_fd())
     except querypool.QueryFailed as exc:
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         raise Refusal(exc.status, exc.message, headers) from None

@@ -1,0 +1,200 @@
+"""No single client can stall the server: slow or stalled requests, early disconnects and
+truncated bodies, against the real server on loopback (issue 10, items 3, 4 and part of 6).
+
+Bounds here are deliberately generous: they tell "answered" from "stuck for a minute", they
+are not benchmarks (see benchmarks/attack.py for the figures)."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from conftest import start_server, stop_server
+from rawhttp import request as raw_request
+
+SIGPIPE_BIT = 1 << (13 - 1)  # SIGPIPE is signal 13 on Linux
+
+
+@pytest.fixture(scope="module")
+def own_server(built, tmp_path_factory):
+    """A server of its own: these tests open many connections and watch its worker processes."""
+    srv = start_server(built.out_dir, tmp_path_factory.mktemp("slow"))
+    yield srv
+    stop_server(srv)
+
+
+def _addr(base: str) -> tuple[str, int]:
+    parts = urlsplit(base)
+    return parts.hostname, parts.port
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found.update(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            pass
+    return found
+
+
+def _workers(srv) -> set[int]:
+    """The HTTP worker processes: children of the master (the query processes are theirs)."""
+    return _children(srv.proc.pid)
+
+
+def _sig_ignored(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return int(line.split()[1], 16)
+    raise AssertionError("no SigIgn line")
+
+
+STALLS = [
+    b"GET /health HT",                                                    # partial request line
+    b"GET /health HTTP/1.1\r\nHost: x\r\nAccept: te",                     # partial headers
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"Content-Length: 100\r\n\r\nASK {",                                  # partial body
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n",                 # chunked, no last chunk
+]
+
+
+def test_stalled_connections_do_not_block_other_clients(own_server):
+    """32 connections (twice the threads of all workers) send part of a request, then nothing."""
+    socks = []
+    try:
+        for i in range(32):
+            s = socket.create_connection(_addr(own_server.base), timeout=5)
+            s.sendall(STALLS[i % len(STALLS)])
+            socks.append(s)
+        time.sleep(0.5)  # let the server take them all up
+        for _ in range(4):
+            started = time.monotonic()
+            resp = requests.get(own_server.url("/health"), timeout=30)
+            assert resp.status_code == 200
+            assert time.monotonic() - started < 2.0, "a stalled client held up /health"
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_stalled_request_gets_408_with_security_headers(built, tmp_path):
+    """A request that never completes is ended by the server with 408, not held forever."""
+    srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_REQUEST_READ_TIMEOUT": "1"})
+    try:
+        with socket.create_connection(_addr(srv.base), timeout=15) as s:
+            s.sendall(STALLS[1])
+            started = time.monotonic()
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+            assert time.monotonic() - started < 10
+        assert data.startswith(b"HTTP/1.1 408 "), data[:200]
+        assert b"X-Content-Type-Options: nosniff" in data
+    finally:
+        stop_server(srv)
+
+
+def test_early_disconnects_kill_no_worker_and_drop_no_request(own_server):
+    """40 clients read 100 bytes of the dump and hang up, while another client keeps asking."""
+    before = _workers(own_server)
+    assert before
+    failures: list[str] = []
+    answered = []
+    stop = threading.Event()
+
+    def other_client():
+        with requests.Session() as session:
+            while not stop.is_set():
+                try:
+                    resp = session.get(own_server.url("/health"), timeout=30)
+                    answered.append(resp.status_code)
+                    if resp.status_code != 200:
+                        failures.append(f"status {resp.status_code}")
+                except requests.RequestException as exc:
+                    failures.append(exc.__class__.__name__)
+
+    others = [threading.Thread(target=other_client) for _ in range(3)]
+    for t in others:
+        t.start()
+    try:
+        for _ in range(40):
+            with socket.create_connection(_addr(own_server.base), timeout=10) as s:
+                s.sendall(b"GET /download/narcokg.nq HTTP/1.1\r\nHost: x\r\n\r\n")
+                s.recv(100)
+                # An abortive close (RST): the server's next write fails at once.
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        for t in others:
+            t.join(timeout=60)
+    assert not failures, failures[:5]
+    assert len(answered) > 10
+    assert _workers(own_server) == before, "an HTTP worker died"
+
+
+def test_serve_ignores_sigpipe(own_server):
+    for pid in {own_server.proc.pid} | _workers(own_server):
+        assert _sig_ignored(pid) & SIGPIPE_BIT, f"process {pid} would die of SIGPIPE"
+
+
+def test_truncated_chunked_body_with_half_close_is_400(own_server):
+    host, port = _addr(own_server.base)
+    with socket.create_connection((host, port), timeout=15) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Accept: application/sparql-results+json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  b"10\r\nASK {")
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 400 "), data[:300]
+    assert b"X-Content-Type-Options: nosniff" in data
+    assert b"Traceback" not in data and b".py" not in data
+
+
+def test_server_still_answers_after_the_attacks(own_server):
+    answer = raw_request(own_server.base, "GET", "/health")
+    assert answer.status == 200
+
+
+def test_disconnect_stops_the_query_it_waited_for(own_server):
+    """A client that hangs up while its query runs frees the query process at once, not at the
+    time limit (the query below runs until the 10 s limit)."""
+    query = b"SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with socket.create_connection(_addr(own_server.base), timeout=10) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Accept: application/sparql-results+json\r\nContent-Length: %d\r\n\r\n" % len(query) + query)
+        time.sleep(1.0)
+    closed = time.monotonic()
+    while time.monotonic() - closed < 5:
+        if "client closed the connection after" in own_server.log.read_text(errors="replace"):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the query went on after its client left")
+    assert requests.get(own_server.url("/health"), timeout=10).status_code == 200
+
+
+def test_expect_100_continue_gets_its_interim_answer(own_server):
+    """The front must not wait for a body the client holds back until "100 Continue"."""
+    query = b"ASK {}"
+    with socket.create_connection(_addr(own_server.base), timeout=15) as s:
+        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                  b"Accept: application/sparql-results+json\r\nExpect: 100-continue\r\nConnection: close\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(query))
+        interim = s.recv(4096)
+        assert interim.startswith(b"HTTP/1.1 100"), interim[:200]
+        s.sendall(query)
+        data = interim
+        while chunk := s.recv(65536):
+            data += chunk
+    assert b"HTTP/1.1 200 " in data, data[:300]
