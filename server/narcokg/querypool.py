@@ -427,6 +427,8 @@ def refusal(header: dict, settings: Settings) -> QueryFailed:
                            limit="query_memory_mb")
     if error == "format":
         return QueryFailed(406, message)
+    if error == "network":  # the sandbox refused a socket: a fixed text (no port-scan oracle)
+        return QueryFailed(400, message)
     return QueryFailed(400, f"The query could not be evaluated: {message}")
 
 

@@ -1,11 +1,12 @@
 """One query process: opens the data, then answers one query at a time over its pipes.
 
-Started by ``narcokg.querypool`` (``python -m narcokg.queryworker``). Before the first query it
-caps its own address space (``RLIMIT_AS``), disables core dumps, dies with its parent, and, when
-the data is in memory, caps its file descriptors at the ones already open, so whatever a query
-asks, this process cannot open a socket or a file. The parent kills it when a query outlives
-the time limit; a query that outgrows the memory cap makes it abort; either way the parent
-starts a fresh one.
+Started by ``narcokg.querypool`` (``python -m narcokg.queryworker``). Before it opens the data
+it closes its network in the kernel (``sandbox.close_network``: whatever a query asks, SERVICE
+included, no socket can be opened, on any data size; it exits if that cannot be done), caps its
+own address space (``RLIMIT_AS``), disables core dumps and dies with its parent; when the data is
+in memory it also caps its file descriptors at the ones already open (no file can be opened
+either). The parent kills it when a query outlives the time limit; a query that outgrows the
+memory cap makes it abort; either way the parent starts a fresh one.
 
 Frames on stdin/stdout: 4-byte header length, 8-byte body length (big-endian), a JSON header,
 then the body. The first frame out says the process is ready; for each query, a first frame
@@ -25,9 +26,13 @@ import time
 
 import pyoxigraph as ox
 
-from . import querydata, sparqlformats
+from . import querydata, sandbox, sparqlformats
 
 _LEN = struct.Struct(">IQ")
+
+
+#: The answer to a query that tried to reach the network (always the same words).
+NETWORK_CLOSED = "SERVICE is not available on this endpoint: query processes have no network access"
 
 
 class RowLimit(Exception):
@@ -62,9 +67,11 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         kwargs["use_default_graph_as_union"] = True
     max_rows = int(job.get("max_rows") or 0) or 2**62
     try:
-        result = store.query(job["query"], **kwargs)
+        result = store.query(job["query"], **kwargs)  # ASK evaluates here, SELECT while iterated
     except SyntaxError as exc:
         return {"ok": False, "error": "syntax", "message": str(exc)}, b""
+    except PermissionError:
+        return _network_closed()
     try:
         if isinstance(result, ox.QueryBoolean):
             if fmt.kind != "solutions":
@@ -83,11 +90,19 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         return {"ok": True, "kind": "graph", "rows": len(triples)}, body
     except RowLimit as exc:
         return {"ok": False, "error": "rows", "message": str(exc), "limit": max_rows}, b""
+    except PermissionError:
+        return _network_closed()
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
         # Evaluation errors pyoxigraph reports (e.g. a SERVICE it could not call). An OSError
         # says only what failed: its file name would be a path of this machine.
         message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return {"ok": False, "error": "evaluation", "message": message or type(exc).__name__}, b""
+
+
+def _network_closed() -> tuple[dict, bytes]:
+    """The sandbox refused a socket (a SERVICE call): one fixed text, whatever the address, so
+    that answers tell nothing about the hosts and ports a query names."""
+    return {"ok": False, "error": "network", "message": NETWORK_CLOSED}, b""
 
 
 def _wrong_format(fmt, form: str) -> tuple[dict, bytes]:
@@ -176,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     out = os.dup(1)
     os.dup2(2, 1)  # anything printed goes to the log, never into the frames
     _die_with_parent(args.parent)
+    try:
+        sandbox.close_network()  # first, while this process has one thread (see sandbox)
+    except sandbox.SandboxError as exc:
+        print(f"narcokg query process: cannot close the network, not serving queries: {exc}", file=sys.stderr)
+        return 4
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if args.memory_mb > 0:
         cap = args.memory_mb * 1024 * 1024

@@ -6,7 +6,8 @@ under a wall-clock limit (``settings.validate_timeout``) and an address-space ca
 (``settings.query_memory_mb``). Past the limit the child is killed and the caller gets
 ``Overloaded``; the web process itself never runs client validation.
 
-The child parses (``safeparse``) and validates with ``validation_service.validate_graph``,
+The child closes its network in the kernel first (``sandbox``: whatever the data names, no
+socket can be opened), then parses (``safeparse``) and validates with ``validation_service.validate_graph``,
 the function behind ``narcokg validate``, so both always give the same verdict.
 """
 from __future__ import annotations
@@ -128,8 +129,15 @@ def _limit_memory(mb: int) -> None:
 
 def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | None) -> None:
     """Entry point of the child: parse, validate, send ("ok"|"parse"|"invalid"|"limit", payload)."""
-    from . import report_view, safeparse, validation_service
+    from . import report_view, safeparse, sandbox, validation_service
 
+    try:
+        sandbox.close_network()  # before the client's data is read (see sandbox)
+    except sandbox.SandboxError as exc:
+        logging.getLogger("narcokg.validate").error("validation process: %s", exc)
+        conn.send(("limit", "the validation process could not be isolated from the network; validation is off"))
+        conn.close()
+        return
     _limit_memory(settings.query_memory_mb)
     try:
         try:
