@@ -70,8 +70,8 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         result = store.query(job["query"], **kwargs)  # ASK evaluates here, SELECT while iterated
     except SyntaxError as exc:
         return {"ok": False, "error": "syntax", "message": str(exc)}, b""
-    except PermissionError:
-        return _network_closed()
+    except OSError as exc:
+        return _os_error(exc)
     try:
         if isinstance(result, ox.QueryBoolean):
             if fmt.kind != "solutions":
@@ -90,13 +90,21 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         return {"ok": True, "kind": "graph", "rows": len(triples)}, body
     except RowLimit as exc:
         return {"ok": False, "error": "rows", "message": str(exc), "limit": max_rows}, b""
-    except PermissionError:
+    except OSError as exc:
+        return _os_error(exc)
+    except (ValueError, RuntimeError, TypeError) as exc:  # evaluation errors pyoxigraph reports
+        return {"ok": False, "error": "evaluation", "message": str(exc) or type(exc).__name__}, b""
+
+
+def _os_error(exc: OSError) -> tuple[dict, bytes]:
+    """A SERVICE call refused by the sandbox (the socket, or the name lookup that needs one) gets
+    one fixed text; any other OSError says only what failed (its file name would be a path of
+    this machine)."""
+    text = str(exc).lower()
+    if isinstance(exc, PermissionError) or any(
+            w in text for w in ("lookup address", "name resolution", "resolve", "connect", "network", "socket")):
         return _network_closed()
-    except (OSError, ValueError, RuntimeError, TypeError) as exc:
-        # Evaluation errors pyoxigraph reports (e.g. a SERVICE it could not call). An OSError
-        # says only what failed: its file name would be a path of this machine.
-        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return {"ok": False, "error": "evaluation", "message": message or type(exc).__name__}, b""
+    return {"ok": False, "error": "evaluation", "message": exc.strerror or str(exc) or type(exc).__name__}, b""
 
 
 def _network_closed() -> tuple[dict, bytes]:
