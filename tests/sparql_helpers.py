@@ -92,7 +92,7 @@ def _children() -> dict[int, list[int]]:
 
 
 def query_processes(root_pid: int) -> list[int]:
-    """Pids of the query processes (``narcokg.queryworker``) under the server process ``root_pid``."""
+    """Pids of the query processes (``narcokg.engine.worker``) under the server process ``root_pid``."""
     tree = _children()
     found, todo = [], [root_pid]
     while todo:

@@ -111,6 +111,10 @@ class Settings:
     proxy_budget_factor: float = 10.0
     #: Graceful shutdown: seconds in-flight requests get to finish.
     graceful_timeout: float = 20.0
+    #: FOR TESTS ONLY (NARCOKG_TEST_SKIP_SERVICE_PRECHECK): let queries with SERVICE past the web
+    #: process's refusal, so a test can show that the query processes' closed network alone
+    #: stops them. Never set it on a server anyone uses.
+    test_skip_service_precheck: bool = False
 
     # The memory budget ---------------------------------------------------------------
     @property

@@ -38,8 +38,16 @@ def _validate(args) -> int:
     from narcokg.build import pipeline
     from narcokg.errors import SourceError
     from narcokg.shacl import service as validation_service
+    from narcokg import sandbox
 
     settings = load_settings()
+    # Files are parsed here with the network closed in the kernel, as in the server's validation
+    # process: a one-shot command needs no child for limits, and needs no network either.
+    try:
+        sandbox.close_network()
+    except sandbox.SandboxError as exc:
+        print(f"narcokg validate: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.data:
             report = validation_service.validate_files([Path(p) for p in args.data], settings)

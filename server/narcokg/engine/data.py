@@ -4,9 +4,10 @@ on-disk pyoxigraph store built once beside it.
 Measured on the 2-core machine (open the data and answer a first ASK): for the real snapshot
 (7.2k quads) bulk-loading in memory takes 14 ms and opening a read-only on-disk store 10 ms (after
 a 66 ms build once per snapshot); for 60k quads, 150 ms against 13 ms (460 ms build). In memory
-also lets the query process cap its file descriptors (no socket can be opened, whatever the
-query), so it is used up to ``DISK_THRESHOLD``; larger dumps (scale benchmarks) are served from
-an on-disk store built once beside the dump and opened read-only by every query process.
+also lets the query process cap its file descriptors (no file can be opened), so it is used up to
+``DISK_THRESHOLD``; larger dumps (scale benchmarks) are served from an on-disk store built once
+beside the dump and opened read-only by every query process. Either way the query process has
+no network (``sandbox``): that does not depend on the mode.
 
 With a public base, IRIs under the canonical base are rewritten while loading, so queries,
 results and the rest of the site show the same IRIs.

@@ -2,7 +2,7 @@
 
 pyoxigraph cannot interrupt a running query, and one ``ORDER BY`` over a cross product grew to
 24 GB. So client queries do not run in the web process (except the *bounded* ones, see
-``execute_here``): each goes to a query process (``narcokg.queryworker``) that runs one query
+``execute_here``): each goes to a query process (``narcokg.engine.worker``) that runs one query
 at a time under a memory cap. The web thread waits for the answer at most ``query_timeout``
 seconds; past that it kills the process (SIGKILL) and the supervisor thread starts a fresh
 one. A process that dies for any other reason (out of memory, a crash, killed from outside) is
@@ -500,6 +500,8 @@ def refusal(header: dict, settings: Settings) -> QueryFailed:
         return _memory_failure(settings)
     if error == "format":
         return QueryFailed(406, message)
+    if error == "network":  # the sandbox refused a socket: a fixed text (no port-scan oracle)
+        return QueryFailed(400, message)
     # Well-formed, but the engine cannot evaluate it (e.g. an unsupported custom function).
     return QueryFailed(422, f"The query is well-formed but could not be evaluated: {message}", limit="evaluation")
 

@@ -1,11 +1,12 @@
 """One query process: opens the data, then answers one query at a time over its pipes.
 
-Started by ``narcokg.querypool`` (``python -m narcokg.engine.worker``). Before the first query it
-caps its own address space (``RLIMIT_AS``), disables core dumps, dies with its parent, and, when
-the data is in memory, caps its file descriptors at the ones already open, so whatever a query
-asks, this process cannot open a socket or a file. The parent kills it when a query outlives
-the time limit; a query that outgrows the memory cap makes it abort; either way the parent
-starts a fresh one.
+Started by ``narcokg.engine.pool`` (``python -m narcokg.engine.worker``). Before it opens the data
+it closes its network in the kernel (``sandbox.close_network``: whatever a query asks, SERVICE
+included, no socket can be opened, on any data size; it exits if that cannot be done), caps its
+own address space (``RLIMIT_AS``), disables core dumps and dies with its parent; when the data is
+in memory it also caps its file descriptors at the ones already open (no file can be opened
+either). The parent kills it when a query outlives the time limit; a query that outgrows the
+memory cap makes it abort; either way the parent starts a fresh one.
 
 Frames on stdin/stdout: 4-byte header length, 8-byte body length (big-endian), a JSON header,
 then the body. The first frame out says the process is ready; for each query, a first frame
@@ -25,11 +26,15 @@ import time
 
 import pyoxigraph as ox
 
+from narcokg import sandbox
 from narcokg.engine import data as querydata
-
 from narcokg.formats import sparql as sparqlformats
 
 _LEN = struct.Struct(">IQ")
+
+
+#: The answer to a query that tried to reach the network (always the same words).
+NETWORK_CLOSED = "SERVICE is not available on this endpoint: query processes have no network access"
 
 
 class RowLimit(Exception):
@@ -66,12 +71,14 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     if job.get("base_iri"):
         kwargs["base_iri"] = job["base_iri"]
     try:
-        result = store.query(job["query"], **kwargs)
+        result = store.query(job["query"], **kwargs)  # ASK evaluates here, SELECT while iterated
     except SyntaxError as exc:
         return {"ok": False, "error": "syntax", "message": str(exc)}, b""
-    except (OSError, ValueError, RuntimeError, TypeError) as exc:
+    except OSError as exc:
+        return _os_error(exc)
+    except (ValueError, RuntimeError, TypeError) as exc:
         # Refused while preparing the query, e.g. "The custom function <…> is not supported".
-        return {"ok": False, "error": "evaluation", "message": _message(exc)}, b""
+        return {"ok": False, "error": "evaluation", "message": str(exc) or type(exc).__name__}, b""
     try:
         if isinstance(result, ox.QueryBoolean):
             if fmt.kind != "solutions":
@@ -90,16 +97,27 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
         return {"ok": True, "kind": "graph", "rows": len(triples)}, body
     except RowLimit as exc:
         return {"ok": False, "error": "rows", "message": str(exc), "limit": max_rows}, b""
-    except (OSError, ValueError, RuntimeError, TypeError) as exc:
-        # Evaluation errors pyoxigraph reports (e.g. a SERVICE it could not call). An OSError
-        # says only what failed: its file name would be a path of this machine.
-        return {"ok": False, "error": "evaluation", "message": _message(exc)}, b""
+    except OSError as exc:
+        return _os_error(exc)
+    except (ValueError, RuntimeError, TypeError) as exc:  # evaluation errors pyoxigraph reports
+        return {"ok": False, "error": "evaluation", "message": str(exc) or type(exc).__name__}, b""
 
 
-def _message(exc: BaseException) -> str:
-    """What an engine error says, without a file name (an OSError's would be a local path)."""
-    message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    return message or type(exc).__name__
+def _os_error(exc: OSError) -> tuple[dict, bytes]:
+    """A SERVICE call refused by the sandbox (the socket, or the name lookup that needs one) gets
+    one fixed text; any other OSError says only what failed (its file name would be a path of
+    this machine)."""
+    text = str(exc).lower()
+    if isinstance(exc, PermissionError) or any(
+            w in text for w in ("lookup address", "name resolution", "resolve", "connect", "network", "socket")):
+        return _network_closed()
+    return {"ok": False, "error": "evaluation", "message": exc.strerror or str(exc) or type(exc).__name__}, b""
+
+
+def _network_closed() -> tuple[dict, bytes]:
+    """The sandbox refused a socket (a SERVICE call): one fixed text, whatever the address, so
+    that answers tell nothing about the hosts and ports a query names."""
+    return {"ok": False, "error": "network", "message": NETWORK_CLOSED}, b""
 
 
 def _wrong_format(fmt, form: str) -> tuple[dict, bytes]:
@@ -188,6 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     out = os.dup(1)
     os.dup2(2, 1)  # anything printed goes to the log, never into the frames
     _die_with_parent(args.parent)
+    try:
+        sandbox.close_network()  # first, while this process has one thread (see sandbox)
+    except sandbox.SandboxError as exc:
+        print(f"narcokg query process: cannot close the network, not serving queries: {exc}", file=sys.stderr)
+        return 4
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if args.memory_mb > 0:
         cap = args.memory_mb * 1024 * 1024

@@ -6,7 +6,8 @@ under a wall-clock limit (``settings.validate_timeout``) and an address-space ca
 (``settings.query_memory_mb``). Past the limit the child is killed and the caller gets
 ``Overloaded``; the web process itself never runs client validation.
 
-The child parses (``safeparse``) and validates with ``validation_service.validate_graph``,
+The child closes its network in the kernel first (``sandbox``: whatever the data names, no
+socket can be opened), then parses (``safeparse``) and validates with ``validation_service.validate_graph``,
 the function behind ``narcokg validate``, so both always give the same verdict.
 """
 from __future__ import annotations
@@ -131,8 +132,16 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
     from narcokg.shacl import report as report_view
     from narcokg.shacl import upload as safeparse
     from narcokg.shacl import service as validation_service
+    from narcokg import sandbox
 
-    _limit_memory(settings.query_memory_mb)
+    try:
+        sandbox.close_network()  # before the client's data is read (see sandbox)
+    except sandbox.SandboxError as exc:
+        logging.getLogger("narcokg.validate").error("validation process: %s", exc)
+        conn.send(("limit", "the validation process could not be isolated from the network; validation is off"))
+        conn.close()
+        return
+    _limit_memory(settings.process_memory_mb)
     try:
         try:
             graph = safeparse.parse(data, fmt)
@@ -151,7 +160,7 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
         labels = report_view.english_labels(graph, {r.focus for r in report.results})
         conn.send(("ok", Outcome(report.conforms, report.results, names, rdf, len(report.graph), labels)))
     except MemoryError:
-        conn.send(("limit", f"validation needed more than the memory limit of {settings.query_memory_mb} MiB: send less data"))
+        conn.send(("limit", f"validation needed more than the memory limit of {settings.process_memory_mb} MiB: send less data"))
     except RecursionError:
         conn.send(("parse", "data nested too deeply to validate"))
     except Exception as exc:  # the validator failed on this data: say so, keep the details in the log

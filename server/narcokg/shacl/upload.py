@@ -1,16 +1,28 @@
 """Parse RDF sent by a client, safely and with a message that says where it is wrong.
 
-Client data must never make the server read anything: a JSON-LD ``@context`` or ``@import``
-given as a URL would make rdflib fetch it (over HTTP, or from the local disk with ``file:``),
-so such documents are refused before parsing. Relative IRIs resolve against a fixed,
-reserved base (never the server's working directory, which would leak a local path).
+Client data must never make the server read anything, and must cost time linear in its size:
+
+- JSON-LD is parsed by pyoxigraph, whose parser has no document loader: a remote ``@context``
+  (at any depth: arrays, scoped contexts, ``@import``) cannot be fetched, from the network or
+  from the disk (rdflib's parser would fetch it). A scan of the JSON refuses such documents
+  first, with a clear message; the parser is what makes fetching impossible.
+- RDF/XML is read by expat, which refuses any entity declaration (``<!ENTITY``: "billion
+  laughs" grows 500 bytes into gigabytes), and re-written as plain XML that pyoxigraph parses
+  into RDF (see ``safexml``): rdflib's RDF/XML parser is superlinear on literals.
+- The process that parses uploads has its network closed in the kernel (``sandbox``).
+
+Relative IRIs resolve against a fixed, reserved base (never the server's working directory,
+which would leak a local path).
 """
 from __future__ import annotations
 
 import json
 import re
 
+import pyoxigraph as ox
 from rdflib import Graph
+
+from narcokg.shacl import safexml
 
 #: Base of relative IRIs in uploaded data (``.invalid`` is reserved: it names nothing real).
 UPLOAD_BASE = "http://upload.invalid/"
@@ -31,11 +43,50 @@ def parse(data: bytes, fmt: str, base: str = UPLOAD_BASE) -> Graph:
         raise ParseError(f"unsupported format {fmt!r}")
     if fmt == "json-ld":
         refuse_remote_contexts(data)
+        return _parse_with_oxigraph(data, ox.RdfFormat.JSON_LD, base)
+    if fmt == "xml":
+        try:
+            plain = safexml.rewrite(data)
+        except safexml.XmlRefused as exc:
+            raise ParseError(str(exc)) from None
+        return _parse_with_oxigraph(plain, ox.RdfFormat.RDF_XML, base)
     graph = Graph()
     try:
         graph.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # rdflib raises many types; all mean "does not parse"
         raise ParseError(describe(exc, data, fmt)) from None
+    return graph
+
+
+XML_LITERAL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral"
+#: Longest rdf:XMLLiteral value accepted (rdflib's handling of them grows faster than linearly).
+MAX_XML_LITERAL = 16 * 1024
+
+REMOTE_CONTEXT = ("remote JSON-LD contexts are not loaded: {what} names a context by reference; "
+                  "inline the context (put its object in the document)")
+
+
+def _parse_with_oxigraph(data: bytes, fmt: ox.RdfFormat, base: str) -> Graph:
+    """Every triple of every graph of ``data`` (the client's data is validated as one graph)."""
+    from narcokg.shacl.files import rdflib_term
+
+    graph = Graph()
+    try:
+        for quad in ox.parse(data, format=fmt, base_iri=base):
+            s, p, o = quad.subject, quad.predicate, quad.object
+            if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+                raise ParseError("triple terms (RDF-star) are not accepted")
+            if isinstance(o, ox.Literal) and o.datatype.value == XML_LITERAL and len(o.value) > MAX_XML_LITERAL:
+                # rdflib re-parses XML literals (minidom) in superlinear time.
+                raise ParseError(f"an rdf:XMLLiteral value over {MAX_XML_LITERAL} characters is not accepted")
+            graph.add((rdflib_term(s), rdflib_term(p), rdflib_term(o)))
+    except SyntaxError as exc:
+        text = " ".join((getattr(exc, "msg", None) or str(exc)).split())
+        if "LoadDocumentCallback" in text:  # pyoxigraph met a remote context (it cannot load one)
+            raise ParseError(REMOTE_CONTEXT.format(what="@context")) from None
+        raise ParseError(_clip(text, 400)) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(_clip(" ".join(str(exc).split()), 400)) from None
     return graph
 
 
@@ -80,24 +131,27 @@ def refuse_remote_contexts(data: bytes) -> None:
         raise ParseError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
     except RecursionError:
         raise ParseError("nesting too deep to parse") from None
+    except ValueError as exc:  # e.g. a number with more digits than Python converts
+        raise ParseError(_clip(" ".join(str(exc).split()), 200)) from None
     stack = [doc]
     while stack:  # iterative: a deeply nested document must not overflow the stack
         node = stack.pop()
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == "@import" or (key == "@context" and _names_url(value)):
-                    raise ParseError(
-                        f"remote JSON-LD contexts are not fetched ({key} given as a reference): "
-                        "put the context inline in the document"
-                    )
+                if key == "@import" or (key == "@context" and _names_reference(value)):
+                    raise ParseError(REMOTE_CONTEXT.format(what=key))
                 stack.append(value)
         elif isinstance(node, list):
             stack.extend(node)
 
 
-def _names_url(context) -> bool:
-    if isinstance(context, str):
-        return True
-    if isinstance(context, list):
-        return any(isinstance(c, str) for c in context)
+def _names_reference(context) -> bool:
+    """A string anywhere in a context value that is not inside an object (a context by IRI)."""
+    stack = [context]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            return True
+        if isinstance(node, list):
+            stack.extend(node)
     return False
