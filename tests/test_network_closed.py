@@ -7,6 +7,7 @@ every attack checks the listener, not only the status (SERVICE SILENT swallows e
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -406,3 +407,16 @@ def test_cli_validate_refuses_billion_laughs(tmp_path):
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 2
     assert "entity declarations" in proc.stderr
+
+
+def test_cli_query_has_no_network_either(built, listener):
+    """`narcokg query` runs the query in its own process: the same kernel line holds there."""
+    env = dict(os.environ, NARCOKG_DIST=str(built.out_dir), NARCOKG_TEST_SKIP_SERVICE_PRECHECK="1")
+    for query in service_queries(listener.port)[:3]:
+        done = subprocess.run([sys.executable, "-m", "narcokg.cli", "query", query], env=env, capture_output=True,
+                              text=True, timeout=120)
+        # Past the analysis (the tests-only setting), the kernel refused the socket (SILENT
+        # swallows the refusal into an empty answer):
+        assert "no network access" in done.stderr or "SILENT" in query, done.stderr[-500:]
+    time.sleep(0.5)
+    assert not listener.hits, f"narcokg query reached the listener: {listener.hits[:2]}"
