@@ -10,7 +10,7 @@ import pytest
 from narcokg.config import BASE, load_settings
 from narcokg.engine.base import QueryJob
 from narcokg.engine.embedded import EmbeddedEngine
-from narcokg.engine.pool import QueryFailed
+from narcokg.errors import LimitExceeded
 
 IDN = ox.NamedNode(BASE + "id/state/IDN")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -71,13 +71,13 @@ def test_a_construct_is_answered_as_a_graph(engine):
 
 
 def test_the_row_limit_holds(engine):
-    with pytest.raises(QueryFailed) as exc:
+    with pytest.raises(LimitExceeded) as exc:
         engine.execute(QueryJob("SELECT * WHERE { ?s ?p ?o }", "json", max_rows=10))
     assert exc.value.limit == "max_rows"
 
 
 def test_the_time_limit_holds(engine):
-    with pytest.raises(QueryFailed) as exc:
+    with pytest.raises(LimitExceeded) as exc:
         engine.execute(QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "json"))
     assert exc.value.limit == "query_timeout"
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from narcokg.web import gunicorn_worker
-from narcokg.web.middleware import SECURITY_HEADERS
+from narcokg.web.headers import SECURITY_HEADERS
 
 import rawhttp
 

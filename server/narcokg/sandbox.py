@@ -27,6 +27,7 @@ import os
 import platform
 import socket
 import struct
+from narcokg import errors
 
 # prctl / seccomp constants (linux/prctl.h, linux/seccomp.h, linux/audit.h, linux/sched.h).
 PR_SET_NO_NEW_PRIVS = 38
@@ -69,7 +70,7 @@ ARCHES["amd64"] = ARCHES["x86_64"]
 ARCHES["arm64"] = ARCHES["aarch64"]
 
 
-class SandboxError(RuntimeError):
+class SandboxError(errors.SandboxError):
     """The network of this process could not be closed; the process must not run client input."""
 
 

@@ -20,16 +20,16 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from narcokg.errors import QueryRejected
 
 __all__ = ["Analysis", "AnalysisError", "DepthError", "analyse"]
 
 
-class AnalysisError(ValueError):
+class AnalysisError(QueryRejected):
     """The text is no SPARQL query or update; ``message`` says where and what was expected."""
 
     def __init__(self, message: str, line: int = 0, column: int = 0):
         super().__init__(message)
-        self.message = message
         self.line = line
         self.column = column
 

@@ -29,6 +29,7 @@ import threading
 import time
 
 from narcokg.engine import data as querydata
+from narcokg import errors
 from narcokg.config import Settings
 from narcokg.engine.base import Answer
 from narcokg.engine.worker import _LEN, write_frame
@@ -43,20 +44,6 @@ BURST_IDLE = 10.0
 #: Cheap queries free a process within milliseconds; starting a process costs ~0.1 s of CPU, so
 #: bursting at once made a steady load of cheap queries start and retire processes in a loop.
 BURST_AFTER = 0.05
-
-
-class QueryFailed(Exception):
-    """A query that could not be answered: an HTTP status and a message for the client."""
-
-    def __init__(self, status: int, message: str, retry_after: int | None = None, limit: str | None = None,
-                 seconds: float = 0.0):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.retry_after = retry_after
-        self.limit = limit
-        #: Execution time spent before the failure (charged to the client's fair-use budget).
-        self.seconds = seconds
 
 
 class _Died(Exception):
@@ -284,7 +271,7 @@ class QueryPool:
         with self._cond:
             while True:
                 if self._closed:
-                    raise QueryFailed(503, "The server is shutting down; try again shortly.", retry_after=5)
+                    raise errors.Busy("The server is shutting down; try again shortly.", retry_after=5)
                 while self._idle:
                     proc = self._idle.pop()
                     if proc.alive():
@@ -301,7 +288,7 @@ class QueryPool:
                         self._request_spawn()  # every process stayed busy: start one more
                 remaining = deadline - now
                 if remaining <= 0:
-                    raise QueryFailed(503, "All query processes are busy; try again shortly.", retry_after=2)
+                    raise errors.Busy("All query processes are busy; try again shortly.", retry_after=2)
                 self._cond.wait(min(remaining, max(0.0, burst_at - now)))
 
     def _release(self, proc: _Proc) -> None:
@@ -320,7 +307,7 @@ class QueryPool:
         ``wait`` bounds the time spent waiting for a free process (default: the time limit plus
         a few seconds: by then a running query has ended or been killed). ``client``, the fd of
         the requesting connection: when its peer closes it while the query runs, the process is
-        killed and replaced at once (nobody is left to read the answer), QueryFailed 400.
+        killed and replaced at once (nobody is left to read the answer), ``errors.RequestError``.
         """
         timeout = self.settings.query_timeout if timeout is None else timeout
         wait = timeout + 5.0 if wait is None else wait
@@ -342,7 +329,7 @@ class QueryPool:
             except _TimedOut:
                 raise self._timed_out(proc, timeout) from None
             return self._finish(proc, started, timeout, client)
-        raise QueryFailed(503, "No query process could take the query; try again shortly.", retry_after=2)
+        raise errors.Busy("No query process could take the query; try again shortly.", retry_after=2)
 
     def _finish(self, proc: _Proc, started: float, timeout: float, client: int | None = None) -> Answer:
         try:
@@ -353,7 +340,7 @@ class QueryPool:
             elapsed = time.monotonic() - started
             log.info("client closed the connection after %.2f s: query process %s stopped", elapsed, proc.pid)
             self._discard(proc)
-            raise QueryFailed(400, "The connection was closed before the answer; the query was stopped.",
+            raise errors.RequestError("The connection was closed before the answer; the query was stopped.",
                               seconds=elapsed) from None
         except (_Died, OSError, ValueError):
             failure = self._died(proc)
@@ -371,12 +358,10 @@ class QueryPool:
         failure.seconds = elapsed
         raise failure
 
-    def _timed_out(self, proc: _Proc, timeout: float) -> QueryFailed:
+    def _timed_out(self, proc: _Proc, timeout: float) -> errors.NarcokgError:
         proc.kill()
         self._replace(proc)
-        return QueryFailed(
-            422,
-            f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
+        return errors.LimitExceeded(f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
             "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
             limit="query_timeout",
             seconds=timeout,
@@ -386,7 +371,7 @@ class QueryPool:
         proc.kill()
         self._replace(proc)
 
-    def _died(self, proc: _Proc) -> QueryFailed:
+    def _died(self, proc: _Proc) -> errors.NarcokgError:
         try:
             status = proc.popen.wait(timeout=2)
         except subprocess.TimeoutExpired:
@@ -434,18 +419,16 @@ class QueryPool:
         self._tasks.put(("stop", None))
 
 
-def _memory_failure(settings: Settings) -> QueryFailed:
+def _memory_failure(settings: Settings) -> errors.NarcokgError:
     mb = settings.process_memory_mb
-    return QueryFailed(
-        422,
-        f"The query was stopped at the memory limit of {mb} MiB per query process (query_memory_mb and "
+    return errors.LimitExceeded(f"The query was stopped at the memory limit of {mb} MiB per query process (query_memory_mb and "
         "memory_budget_mb, NARCOKG_QUERY_MEMORY_MB / NARCOKG_MEMORY_BUDGET_MB). Make it more selective "
         "(fewer cross products, no ORDER BY over large intermediate results) and try again.",
         limit="query_memory_mb",
     )
 
 
-def crash(status: int | None, stderr_tail: str, settings: Settings) -> QueryFailed:
+def crash(status: int | None, stderr_tail: str, settings: Settings) -> errors.NarcokgError:
     """What to tell the client when the query process died while running its query.
 
     The exit status and the process's last words name the cause: a failed allocation (the
@@ -457,53 +440,45 @@ def crash(status: int | None, stderr_tail: str, settings: Settings) -> QueryFail
     if "memory allocation of" in stderr_tail or "MemoryError" in stderr_tail:
         return _memory_failure(settings)
     if panic:
-        return QueryFailed(
-            422,
-            f"The query engine failed on this query with an internal error ({panic.group(1).strip()[:200]}). "
+        return errors.LimitExceeded(f"The query engine failed on this query with an internal error ({panic.group(1).strip()[:200]}). "
             "This is a defect of the engine that this query triggers, not a limit: retrying will not help; "
             "rephrase the query (e.g. ORDER BY over values of mixed kinds can trigger it).",
             limit="engine_error",
         )
     if status == -signal.SIGSEGV:
-        return QueryFailed(
-            422,
-            "The query crashed the query engine (segmentation fault, usually a stack overflow from very deep "
+        return errors.LimitExceeded("The query crashed the query engine (segmentation fault, usually a stack overflow from very deep "
             "nesting). Simplify the query's nesting and try again.",
             limit="engine_crash",
         )
     if status == -signal.SIGABRT:
-        return QueryFailed(422, "The query engine aborted while running this query; simplify the query.",
+        return errors.LimitExceeded("The query engine aborted while running this query; simplify the query.",
                            limit="engine_crash")
-    return QueryFailed(
-        503,
-        "The query process stopped unexpectedly while running this query; it has been replaced. "
+    return errors.Busy("The query process stopped unexpectedly while running this query; it has been replaced. "
         "Try again shortly.",
         retry_after=1,
     )
 
 
-def refusal(header: dict, settings: Settings) -> QueryFailed:
+def refusal(header: dict, settings: Settings) -> errors.NarcokgError:
     """The client's error for a query process's answer that is not ``ok``."""
     error = header.get("error")
     message = header.get("message", "")
     if error == "syntax":
-        return QueryFailed(400, f"Malformed query: {message}")
+        return errors.QueryRejected(f"Malformed query: {message}")
     if error == "rows":
         limit = header.get("limit")
-        return QueryFailed(
-            422,
-            f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "
+        return errors.LimitExceeded(f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "
             "Add a LIMIT or make the query more selective.",
             limit="max_rows",
         )
     if error == "memory":
         return _memory_failure(settings)
     if error == "format":
-        return QueryFailed(406, message)
+        return errors.NotAcceptable(message)
     if error == "network":  # the sandbox refused a socket: a fixed text (no port-scan oracle)
-        return QueryFailed(400, message)
+        return errors.QueryRejected(message)
     # Well-formed, but the engine cannot evaluate it (e.g. an unsupported custom function).
-    return QueryFailed(422, f"The query is well-formed but could not be evaluated: {message}", limit="evaluation")
+    return errors.LimitExceeded(f"The query is well-formed but could not be evaluated: {message}", limit="evaluation")
 
 
 _pools: dict[int, QueryPool] = {}

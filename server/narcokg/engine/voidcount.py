@@ -25,6 +25,7 @@ from narcokg import snapshot
 from narcokg.engine import void
 from narcokg.config import Settings
 from narcokg.engine.base import QueryJob
+from narcokg import errors
 
 log = logging.getLogger("narcokg.engine.void")
 
@@ -32,13 +33,11 @@ log = logging.getLogger("narcokg.engine.void")
 FAILURE_MEMORY = 300.0
 
 
-class Unavailable(Exception):
+class Unavailable(errors.Busy):
     """The description cannot be given now: a message for the client and when to retry."""
 
     def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.message = message
-        self.headers = {"Retry-After": str(max(1, retry_after))}
+        super().__init__(message, retry_after=max(1, int(retry_after)))
 
 
 @dataclass
@@ -60,7 +59,7 @@ def pool_select(settings: Settings) -> void.Select:
     return select
 
 
-def _limit_message(exc: querypool.QueryFailed, settings: Settings) -> str:
+def _limit_message(exc: errors.NarcokgError, settings: Settings) -> str:
     if exc.limit == "query_timeout":
         what = (f"a count took longer than the query time limit of {settings.query_timeout:g} s "
                 "(query_timeout, NARCOKG_QUERY_TIMEOUT)")
@@ -97,7 +96,7 @@ def description(settings: Settings) -> tuple[Graph, bytes]:
         started = time.monotonic()
         try:
             whole, graphs = void.statistics(pool_select(settings), settings.served_base + "id/")
-        except querypool.QueryFailed as exc:
+        except errors.NarcokgError as exc:
             if exc.limit:
                 message = _limit_message(exc, settings)
                 state.failure = (time.monotonic(), message)

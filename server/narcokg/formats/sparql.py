@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from narcokg.formats import jsonld  # imported up front: a query process cannot open files once it answers
+from narcokg import errors
 
 if TYPE_CHECKING:  # the query processes import this module: keep their start light
     from werkzeug.datastructures import MIMEAccept
@@ -86,15 +87,14 @@ _FORMAT_ALIASES = {
 _GRAPH_EQUIVALENT = {"json": "jsonld", "xml": "rdfxml", "csv": None, "tsv": None}
 
 
-class NotAcceptable(Exception):
+class NotAcceptable(errors.NotAcceptable):
     """No offered format fits; ``offered`` lists the media types that would."""
 
     def __init__(self, offered: list[str], reason: str):
-        super().__init__(reason)
-        self.offered = offered
+        super().__init__(reason, offered)
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(errors.RequestError):
     pass
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from narcokg.config import Settings
 from narcokg.shacl.validate import Result
+from narcokg import errors
 
 _CTX = multiprocessing.get_context("forkserver")
 _CTX.set_forkserver_preload(["narcokg.web.shacl.runner", "narcokg.web.shacl.service", "pyshacl"])
@@ -27,24 +28,20 @@ _slots_lock = threading.Lock()
 _slots: dict[int, threading.BoundedSemaphore] = {}
 
 
-class ValidationFailed(Exception):
+class ValidationFailed(errors.NarcokgError):
     """Base of the failures a caller turns into an HTTP error."""
 
 
-class Unparseable(ValidationFailed):
+class Unparseable(ValidationFailed, errors.SourceError):
     """The data does not parse; the message names the line where known."""
 
 
-class Unvalidatable(ValidationFailed):
+class Unvalidatable(ValidationFailed, errors.LimitExceeded):
     """The data parses but the validator failed on it (logged in the child with its traceback)."""
 
 
-class Overloaded(ValidationFailed):
+class Overloaded(ValidationFailed, errors.Busy):
     """The validation hit a limit (time, memory, concurrency) or its process died."""
-
-    def __init__(self, message: str, retry_after: int | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 @dataclass

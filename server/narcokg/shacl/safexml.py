@@ -11,11 +11,12 @@ Newlines are kept where they were, so its line numbers still point into the clie
 from __future__ import annotations
 
 from xml.parsers import expat
+from narcokg.errors import SourceError
 
 ENTITIES_REFUSED = "RDF/XML with entity declarations (DOCTYPE/ENTITY) is not accepted: write the values out in full"
 
 
-class XmlRefused(Exception):
+class XmlRefused(SourceError):
     """XML that is not well-formed or declares entities; ``str()`` names the line."""
 
 

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from narcokg.shacl import safexml
+from narcokg.errors import SourceError
 
 #: Base of relative IRIs in uploaded data (``.invalid`` is reserved: it names nothing real).
 UPLOAD_BASE = "http://upload.invalid/"
@@ -33,7 +34,7 @@ FORMATS = ("turtle", "nt", "json-ld", "xml")
 NL = b"\n"
 
 
-class ParseError(Exception):
+class ParseError(SourceError):
     """Data that does not parse; ``str()`` is a one-line message naming the line where known."""
 
 

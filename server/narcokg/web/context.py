@@ -12,6 +12,7 @@ from narcokg import vocab as px
 from narcokg.iris import IriMap
 from narcokg.html.labels import LANGS, Labels, choose_lang, explicit_lang, t
 from narcokg.engine.base import Engine
+from narcokg.web.errors import error_response
 
 #: Seconds a client may reuse a page or document before revalidating it (ETag, Last-Modified).
 MAX_AGE = 300
@@ -124,8 +125,6 @@ def render_page(template: str, *, status: int = 200, links: list[str] | None = N
 
 def error(status: int, message: str, *, links: list[str] | None = None) -> Response:
     """A 4xx answer: the app's error page for browsers, one line of text for everything else."""
-    from narcokg.web.middleware import error_response
-
     names = {400: "Bad Request", 404: "Not Found", 406: "Not Acceptable"}
     resp = error_response(status, names.get(status, "Error"), message)
     resp.vary.add("Accept")

@@ -33,6 +33,7 @@ from flask import Blueprint, Response, current_app, request
 from narcokg.formats import jsonld
 from narcokg import vocab as px
 from narcokg.web.context import MAX_AGE, error
+from narcokg import errors
 
 blueprint = Blueprint("fragments", __name__)
 
@@ -59,7 +60,7 @@ _ALIASES = {"application/x-turtle": "text/turtle", "text/n3": "text/turtle", "ap
             "text/plain": "application/n-triples"}
 
 
-class BadRequest(Exception):
+class BadRequest(errors.RequestError):
     """A parameter a person has to correct; the message says how."""
 
 

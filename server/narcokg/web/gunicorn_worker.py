@@ -35,7 +35,7 @@ from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker as _GThreadWorker
 
 from narcokg.web import requestframe
-from narcokg.web.middleware import SECURITY_HEADERS
+from narcokg.web.headers import SECURITY_HEADERS
 
 #: Most characters of client input an answer repeats.
 MAX_ECHO = 200

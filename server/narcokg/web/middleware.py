@@ -12,57 +12,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
-from markupsafe import escape
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from narcokg.web import compress
+from narcokg.web import compress, cors
+from narcokg import errors
+from narcokg.web.errors import DEFAULT_MESSAGES, error_response, respond
+from narcokg.web.gunicorn_worker import client_error
+from narcokg.web.headers import SECURITY_HEADERS
 
-from narcokg.web import cors
-
-log = logging.getLogger("narcokg.web.middleware.middleware")
+log = logging.getLogger("narcokg.web.middleware")
 
 #: Longest request target (path and query) accepted, in bytes; longer gets 414.
 MAX_URL_BYTES = 8 * 1024
-
-#: Headers on every response: set on the app's answers here, and by ``gunicorn_worker`` on the
-#: answers gunicorn gives to requests it refuses before they reach the app.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; "
-        "base-uri 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    # CORS: any origin may read every answer (errors and redirects too); see ``cors``.
-    **cors.HEADERS,
-}
-
-#: Short default messages, used when an error carries no description of its own.
-DEFAULT_MESSAGES = {
-    400: "bad request",
-    404: "nothing here: no resource at this address",
-    405: "this method is not allowed here",
-    406: "cannot answer in any media type the Accept header allows",
-    413: "request body too large",
-    414: "request URL too long",
-    415: "unsupported media type",
-    422: "the request was understood but cannot be processed",
-    431: "request header fields too large",
-    429: "too many requests: slow down",
-    500: "internal server error: the problem was logged",
-    503: "service unavailable: retry later",
-}
-
-
-def wants_html() -> bool:
-    """True when the client prefers HTML to plain text (browsers); ``*/*`` alone means text."""
-    if not request.headers.get("Accept", "").strip():
-        return False
-    return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
-
 
 def _message(e: HTTPException) -> str:
     default = DEFAULT_MESSAGES.get(e.code or 500)
@@ -72,23 +34,6 @@ def _message(e: HTTPException) -> str:
     if default and (not description or description == stock):
         return default
     return " ".join(str(description).split()) or (e.name or "error").lower()
-
-
-def error_response(code: int, name: str, message: str, headers=None) -> Response:
-    """A short error answer: an HTML page for browsers, one line of text for everything else."""
-    if wants_html():
-        try:
-            body = render_template("error.html", code=code, name=name, message=message)
-        except Exception:  # a broken template must not turn a 4xx into a 500
-            log.exception("error page template failed")
-            body = f"<!doctype html><title>{code} {escape(name)}</title><h1>{code} {escape(name)}</h1><p>{escape(message)}</p>"
-        resp = Response(body, status=code, mimetype="text/html")
-    else:
-        resp = Response(f"{code} {name}: {message}\n", status=code, mimetype="text/plain")
-    for key, value in headers or []:
-        if key.lower() not in ("content-type", "content-length"):
-            resp.headers[key] = value
-    return resp
 
 
 def _with_security_headers(wsgi_app):
@@ -138,12 +83,14 @@ def install(app: Flask) -> None:
             log.error("HTTP %s on %s %s: %s", e.code, request.method, request.path, e.description)
         return error_response(e.code, e.name, _message(e), headers)
 
+    @app.errorhandler(errors.NarcokgError)
+    def narcokg_error(e: errors.NarcokgError):
+        return respond(e)
+
     @app.errorhandler(Exception)
     def unexpected(e: Exception):
         if isinstance(e, HTTPException):  # pragma: no cover - handled above
             return http_error(e)
-        from narcokg.web.gunicorn_worker import client_error
-
         # gunicorn finds a malformed chunked body only while the app reads it: the client's fault.
         refused = client_error(e)
         if refused is not None:

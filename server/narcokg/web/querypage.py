@@ -19,7 +19,9 @@ from flask import Blueprint, Response, current_app, render_template, request
 from narcokg import vocab as px
 from narcokg.formats import sparql as sparqlformats
 from narcokg.iris import IriMap
+from narcokg import errors
 from narcokg.web import sparql
+from narcokg.web.errors import status_of
 from narcokg.html.labels import choose_lang
 
 blueprint = Blueprint("querypage", __name__)
@@ -232,8 +234,9 @@ def index():
                 fmt = sparqlformats.BY_NAME["json" if kind == "solutions" else "ntriples"]
                 answer = sparql.run_query(query, info, fmt, [], [])
             result = _results(answer, kind, settings)
-        except sparql.Refusal as exc:
-            status, error, headers = exc.status, exc.message, exc.headers
+        except errors.NarcokgError as exc:
+            status, error = status_of(exc), exc.message
+            headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
     editor_text = query if query is not None else (examples[0].query if examples else DEFAULT_QUERY)
     limits = {
         "timeout": f"{settings.query_timeout:g}",

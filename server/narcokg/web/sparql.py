@@ -27,7 +27,6 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
 
 from narcokg.web import fairuse
 
-from narcokg.engine import pool as querypool
 
 from narcokg.web import resultcache
 
@@ -38,8 +37,10 @@ from narcokg import snapshot
 from narcokg.formats import sparql as sparqlformats
 
 from narcokg.engine import voidcount as voidserve
+from narcokg import errors
 from narcokg.config import Settings
 from narcokg.engine.base import QueryJob
+from narcokg.web.errors import error_response, respond
 from narcokg.iris import IriMap
 from narcokg.engine.void import SD, VOID
 from narcokg.engine.syntax import AnalysisError, analyse
@@ -54,27 +55,13 @@ MAX_GRAPH_PARAMS = 100
 SD_FORMATS = ["turtle", "jsonld", "ntriples", "rdfxml"]
 
 
-class Refusal(Exception):
-    """A request the endpoint answers with a 4xx/5xx status and a plain message."""
-
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
 def _settings() -> Settings:
     return current_app.config["NARCOKG"]
 
 
 def plain(status: int, message: str, headers: dict | None = None) -> Response:
-    """A plain-text error answer: the status line's words, then what is wrong."""
-    reason = HTTP_STATUS_CODES.get(status, "Error")
-    resp = Response(f"{status} {reason}: {message}\n", status=status, content_type="text/plain; charset=utf-8")
-    for key, value in (headers or {}).items():
-        resp.headers[key] = value
-    return resp
+    """An error answer that no ``narcokg.errors`` class names (405)."""
+    return error_response(status, HTTP_STATUS_CODES.get(status, "Error"), message, list((headers or {}).items()))
 
 
 # Setup shared by every worker (built before gunicorn forks) ------------------------------
@@ -132,16 +119,16 @@ def _client_fd() -> int | None:
 def _read_body(limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
-        raise Refusal(413, f"the request body has {length} bytes; at most {limit} are accepted (max_query_bytes)")
+        raise errors.TooLarge(f"the request body has {length} bytes; at most {limit} are accepted (max_query_bytes)")
     data = request.stream.read(limit + 1)
     if len(data) > limit:
-        raise Refusal(413, f"the request body is larger than {limit} bytes (max_query_bytes)")
+        raise errors.TooLarge(f"the request body is larger than {limit} bytes (max_query_bytes)")
     return data
 
 
 def _one(values: list[str], name: str) -> str | None:
     if len(values) > 1:
-        raise Refusal(400, f"give the {name} parameter once, not {len(values)} times")
+        raise errors.RequestError(f"give the {name} parameter once, not {len(values)} times")
     return values[0] if values else None
 
 
@@ -152,33 +139,33 @@ def read_params(settings: Settings) -> Params:
     if request.method == "POST":
         mimetype = request.mimetype
         if mimetype == "application/sparql-update":
-            raise Refusal(403, "this endpoint is read-only: SPARQL Update is not accepted")
+            raise errors.ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")
         if mimetype == "application/x-www-form-urlencoded":
             raw = _read_body(3 * settings.max_query_bytes + 16 * 1024)
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                raise Refusal(400, "the form body is not valid UTF-8") from None
+                raise errors.RequestError("the form body is not valid UTF-8") from None
             try:
                 form = MultiDict(parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=1000))
             except UnicodeDecodeError:
-                raise Refusal(400, "the form body has percent-encoded bytes that are not UTF-8") from None
+                raise errors.RequestError("the form body has percent-encoded bytes that are not UTF-8") from None
             except ValueError as exc:
-                raise Refusal(400, f"the form body cannot be read: {exc}") from None
+                raise errors.RequestError(f"the form body cannot be read: {exc}") from None
             sources.append(form)
             query_values = query_values + form.getlist("query")
         elif mimetype == "application/sparql-query":
             charset = request.mimetype_params.get("charset", "utf-8").lower()
             if charset not in ("utf-8", "utf8"):
-                raise Refusal(415, f"charset {charset} is not supported; send the query as UTF-8")
+                raise errors.UnsupportedMediaType(f"charset {charset} is not supported; send the query as UTF-8")
             raw = _read_body(settings.max_query_bytes)
             try:
                 query_values = query_values + [raw.decode("utf-8")]
             except UnicodeDecodeError:
-                raise Refusal(400, "the query is not valid UTF-8") from None
+                raise errors.QueryRejected("the query is not valid UTF-8") from None
         else:
             got = mimetype or "none"
-            raise Refusal(415, f"POST a query as {' or '.join(POST_TYPES)} (got content type {got})")
+            raise errors.UnsupportedMediaType(f"POST a query as {' or '.join(POST_TYPES)} (got content type {got})")
 
     def values(name: str) -> list[str]:
         out: list[str] = []
@@ -187,17 +174,17 @@ def read_params(settings: Settings) -> Params:
         return out
 
     if values("update"):
-        raise Refusal(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        raise errors.ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")
     query = _one(query_values, "query")
     fmt = [v for v in values("format") + values("output") if v.strip()][:20]
     dg, ng = values("default-graph-uri"), values("named-graph-uri")
     if len(dg) + len(ng) > MAX_GRAPH_PARAMS:
-        raise Refusal(400, f"at most {MAX_GRAPH_PARAMS} default-graph-uri and named-graph-uri parameters are accepted")
+        raise errors.RequestError(f"at most {MAX_GRAPH_PARAMS} default-graph-uri and named-graph-uri parameters are accepted")
     for iri in dg + ng:
         try:
             ox.NamedNode(iri)
         except ValueError:
-            raise Refusal(400, f"graph IRI {iri[:200]!r} is not a valid absolute IRI") from None
+            raise errors.RequestError(f"graph IRI {iri[:200]!r} is not a valid absolute IRI") from None
     return Params(query, dg, ng, fmt)
 
 
@@ -237,9 +224,9 @@ def choose_format(params: Params, kind: str) -> sparqlformats.Format:
             raise first_error
         return _by_accept(request.headers.get("Accept", ""), kind)
     except sparqlformats.UnknownFormat as exc:
-        raise Refusal(400, str(exc)) from None
+        raise errors.RequestError(str(exc)) from None
     except sparqlformats.NotAcceptable as exc:
-        raise Refusal(406, _not_acceptable_message(exc, kind)) from None
+        raise errors.NotAcceptable(_not_acceptable_message(exc, kind)) from None
 
 
 def _not_acceptable_message(exc: sparqlformats.NotAcceptable, kind: str) -> str:
@@ -326,10 +313,10 @@ def fair_use(settings: Settings):
     clients, scale = charged_clients(settings)
     wait = budget.retry_after(*clients, scale=scale)
     if wait is not None:
-        raise Refusal(429, (
+        raise errors.FairUseExceeded(
             f"fair use: this client has spent its {settings.client_budget_seconds:g} s of query time for the "
-            f"current {settings.client_budget_window:g} s window (client_budget_seconds); retry in {wait} s"),
-            {"Retry-After": str(wait)})
+            f"current {settings.client_budget_window:g} s window (client_budget_seconds); retry in {wait} s",
+            retry_after=wait)
     running = budget.begin(*clients)
     try:
         yield
@@ -341,21 +328,21 @@ def check_query(query: str, settings: Settings):
     """Refuse what must never run; the query's analysis otherwise."""
     size = len(query.encode("utf-8", "surrogatepass"))
     if size > settings.max_query_bytes:
-        raise Refusal(413, f"the query has {size} bytes; at most {settings.max_query_bytes} are accepted (max_query_bytes)")
+        raise errors.TooLarge(f"the query has {size} bytes; at most {settings.max_query_bytes} are accepted (max_query_bytes)")
     if not query.strip():
-        raise Refusal(400, "the query is empty")
+        raise errors.QueryRejected("the query is empty")
     if "\x00" in query:
-        raise Refusal(400, "the query contains a NUL character")
+        raise errors.QueryRejected("the query contains a NUL character")
     try:
         info = _analyse(query, settings.query_max_depth)
     except AnalysisError as exc:
         # Our parser follows pyoxigraph's grammar: what it rejects, pyoxigraph rejects too
         # (or would crash on, for nesting beyond the bound); nothing has run.
-        raise Refusal(400, exc.message) from None
+        raise errors.QueryRejected(exc.message) from None
     if info.update:
-        raise Refusal(400, "this is a SPARQL Update; the endpoint is read-only and accepts queries only")
+        raise errors.QueryRejected("this is a SPARQL Update; the endpoint is read-only and accepts queries only")
     if info.service and not settings.test_skip_service_precheck:
-        raise Refusal(400, "SERVICE (federated query) is not supported: this endpoint answers from its own data "
+        raise errors.QueryRejected("SERVICE (federated query) is not supported: this endpoint answers from its own data "
                            "only and never calls other endpoints")
     return info
 
@@ -387,11 +374,7 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
     cached = cache.lookup(key)
     if cached is not None:
         return cached
-    try:
-        answer = current_app.extensions["narcokg.engine"].execute(job, client=_client_fd())
-    except querypool.QueryFailed as exc:
-        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
-        raise Refusal(exc.status, exc.message, headers) from None
+    answer = current_app.extensions["narcokg.engine"].execute(job, client=_client_fd())
     cache.store(key, answer)
     return answer
 
@@ -420,8 +403,8 @@ def endpoint():
     try:
         with fair_use(settings):  # from here to the answer, reading and analysis included
             return _answer(settings)
-    except Refusal as exc:
-        return plain(exc.status, exc.message, exc.headers)
+    except errors.NarcokgError as exc:
+        return respond(exc)
 
 
 def _answer(settings: Settings) -> Response:
@@ -429,7 +412,7 @@ def _answer(settings: Settings) -> Response:
         params = read_params(settings)
         if params.query is None:
             if request.method == "POST":
-                raise Refusal(400, "missing query parameter")
+                raise errors.RequestError("missing query parameter")
             return service_description(settings)
         info = check_query(params.query, settings)
         if request.method == "GET" and not params.fmt and prefers_html():
@@ -444,8 +427,8 @@ def _answer(settings: Settings) -> Response:
                 resp.headers["Vary"] = "Accept"
                 return resp
         answer = run_query(params.query, info, fmt, params.default_graphs, params.named_graphs)
-    except Refusal as exc:
-        return plain(exc.status, exc.message, exc.headers)
+    except errors.NarcokgError as exc:
+        return respond(exc)
     resp = Response(answer.body, status=200, content_type=fmt.content_type)
     resp.headers["Vary"] = "Accept"
     resp.headers["Server-Timing"] = f'query;dur={answer.seconds * 1000:.1f};desc="{answer.where}"'
@@ -497,16 +480,16 @@ def _rdf_format(names: list[str]) -> sparqlformats.Format:
         try:
             fmt = sparqlformats.by_param(fmt_param, "graph")
         except sparqlformats.UnknownFormat as exc:
-            raise Refusal(400, str(exc)) from None
+            raise errors.RequestError(str(exc)) from None
         except sparqlformats.NotAcceptable as exc:
-            raise Refusal(406, str(exc)) from None
+            raise errors.NotAcceptable(str(exc)) from None
         if fmt in formats:
             return fmt
-        raise Refusal(406, f"format {fmt.name} is not offered here; offered: {', '.join(f.media_type for f in formats)}")
+        raise errors.NotAcceptable(f"format {fmt.name} is not offered here; offered: {', '.join(f.media_type for f in formats)}")
     try:
         return sparqlformats.by_accept(request.accept_mimetypes, "graph", formats)
     except sparqlformats.NotAcceptable as exc:
-        raise Refusal(406, f"{exc}; offered: {', '.join(exc.offered)}") from None
+        raise errors.NotAcceptable(f"{exc}; offered: {', '.join(exc.offered)}") from None
 
 
 def _serialize_rdflib(graph, fmt: sparqlformats.Format) -> bytes:
@@ -568,11 +551,11 @@ def void():
     settings = _settings()
     try:
         fmt = _rdf_format(SD_FORMATS)
-    except Refusal as exc:
-        return plain(exc.status, exc.message, exc.headers)
+    except errors.NarcokgError as exc:
+        return respond(exc)
     try:
         graph, turtle_bytes = _void_graph(settings)
     except voidserve.Unavailable as exc:
-        return plain(503, exc.message, exc.headers)
+        return respond(exc)
     body = turtle_bytes if fmt.name == "turtle" else _serialize_rdflib(graph, fmt)
     return _rdf_answer(body, fmt)
