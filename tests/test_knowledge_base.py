@@ -131,7 +131,7 @@ def test_the_agreements_table_has_fifteen_rows_with_their_signings(built):
 def test_every_source_conflict_is_reported_as_a_warning(built):
     g = union(built)
     conflicts = set(g.subjects(RDF.type, NKG.SourceConflict))
-    assert len(conflicts) == 7
+    assert len(conflicts) == 9
     subjects = {str(s) for c in conflicts for s in g.objects(c, NKG.conflictSubject)}
     warned = {r.focus for r in built.report.results if r.severity == "Warning"}
     assert subjects == warned

@@ -1,0 +1,85 @@
+"""The graph says what the sources say: statements they do not make are absent, what a document
+says lives in its graph, ambiguities and conflicts are reported, free-text facts became claims."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from rdflib import RDF, RDFS, Namespace, URIRef
+
+from narcokg.config import BASE
+
+NKG = Namespace(BASE + "ontology#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+ID = BASE + "id/"
+
+
+def iri(path: str) -> URIRef:
+    return URIRef(ID + path)
+
+
+def graph(built, slug):
+    return built.dataset.graph(URIRef(BASE + "graph/" + slug))
+
+
+def everywhere(built, triple) -> bool:
+    return any(triple in g for g in built.dataset.graphs())
+
+
+@pytest.mark.parametrize("s,p,o", [
+    ("programme/smart", NKG.organiser, "organisation/unodc"),                       # 003 line 51 names no organiser
+    ("cooperation/bnn-pntl", NKG.place, "place/east-nusa-tenggara"),                # 002 line 5: NTT borders Timor Leste
+    ("agreement/un-convention-1988", NKG.party, "organisation/un"),                 # 003 line 33 names no party
+    ("publication/asean-concord-web", DCTERMS.creator, "organisation/asean"),       # inferred from a URL
+    ("publication/incb-1988-convention", DCTERMS.creator, "organisation/incb"),     # inferred from a URL
+    ("figure/meth-seizures-2021", NKG.refArea, "place/southeast-asia"),             # the report covers East and Southeast Asia
+    ("figure/drug-users-2024", NKG.reportedBy, "publication/bnn-2024a"),            # "(BNN, 2024)" is 2024a or 2024b
+])
+def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
+    assert not everywhere(built, (iri(s), p, iri(o)))
+
+
+def test_what_a_document_says_about_a_region_is_in_its_graph(built):
+    contains = (iri("place/mekong-subregion"), NKG.containsPlace, iri("country/KHM"))
+    assert contains not in graph(built, "reference")
+    assert contains in graph(built, "nainggolan-2024")
+    assert (iri("place/golden-triangle"), NKG.locatedIn, iri("place/mekong-subregion")) in graph(built, "nainggolan-2024")
+
+
+def test_abusers_and_active_users_are_different_indicators(built):
+    g = graph(built, "polri-asean") + graph(built, "rasyid-ramadhan")
+    assert g.value(iri("figure/drug-users-2017"), NKG.indicator) != g.value(iri("figure/drug-users-2024"), NKG.indicator)
+
+
+def test_a_cited_title_is_stored_as_printed(built):
+    title = graph(built, "reference").value(iri("publication/unodc-world-drug-report-2023"), DCTERMS.title)
+    assert str(title) == "UNODC World Drugs Report 2023 [EN/AR/RU/ZH]—World | ReliefWeb"
+
+
+def test_every_footnote_and_reference_is_a_record(built):
+    ref = graph(built, "reference")
+    cited = {slug: set(ref.objects(iri("source/" + slug), DCTERMS.references)) for slug in ["nainggolan-2024", "rasyid-ramadhan"]}
+    assert len(cited["rasyid-ramadhan"]) == 12      # 003 lines 75-86
+    assert len(cited["nainggolan-2024"]) == 15      # 001 footnotes 1-15 (12 and 13 cite one work) and the regulation
+    for work in cited["rasyid-ramadhan"] | cited["nainggolan-2024"]:
+        assert (work, RDF.type, NKG.Publication) in ref, work
+        assert ref.value(work, DCTERMS.title) is not None, work
+
+
+def test_every_ambiguity_is_reported_as_information_once_per_subject(built):
+    union = [g for g in built.dataset.graphs()]
+    subjects = {o for g in union for a in g.subjects(RDF.type, NKG.Ambiguity) for o in g.objects(a, NKG.ambiguitySubject)}
+    assert len(subjects) >= 7
+    consistency_infos = Counter(r.focus for r in built.report.results
+                                if r.severity == "Info" and r.source_shape.endswith("Consistency"))
+    assert set(consistency_infos) == {str(s) for s in subjects}
+    assert set(consistency_infos.values()) == {1}
+
+
+def test_free_text_about_entities_became_claims(built):
+    """An rdfs:comment on a reference entity inside a source graph hid the source's claims from queries."""
+    for slug in ["bnn-timor-leste", "indonesia-unodc-cp", "rasyid-ramadhan"]:
+        g = graph(built, slug)
+        hidden = [s for s in g.subjects(RDFS.comment, None) if (s, RDF.type, None) not in g]
+        assert hidden == [], (slug, hidden)
+    assert len(set(graph(built, "nainggolan-2024").subjects(RDF.type, NKG.Claim))) >= 10
