@@ -34,6 +34,10 @@ def everywhere(built, triple) -> bool:
     ("publication/incb-1988-convention", DCTERMS.creator, "organisation/incb"),     # inferred from a URL
     ("figure/meth-seizures-2021", NKG.refArea, "place/southeast-asia"),             # the report covers East and Southeast Asia
     ("figure/drug-users-2024", NKG.reportedBy, "publication/bnn-2024a"),            # "(BNN, 2024)" is 2024a or 2024b
+    ("programme/gdad-aceh", NKG.inspiredBy, "programme/doi-tung"),                  # 001 lines 248-250: Doi Tung inspired BNN
+    ("agreement/declaration-asean-concord-1976", NKG.party, "organisation/asean"),  # 001 lines 147-148: heads of state signed
+    ("event/signing-declaration-asean-concord-1976", NKG.signatory, "organisation/asean"),
+    ("organisation/undcp", URIRef("http://www.w3.org/ns/org#subOrganizationOf"), "organisation/un"),  # no source says it
 ])
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
     assert not everywhere(built, (iri(s), p, iri(o)))
@@ -83,3 +87,31 @@ def test_free_text_about_entities_became_claims(built):
         hidden = [s for s in g.subjects(RDFS.comment, None) if (s, RDF.type, None) not in g]
         assert hidden == [], (slug, hidden)
     assert len(set(graph(built, "nainggolan-2024").subjects(RDF.type, NKG.Claim))) >= 10
+
+
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+
+
+@pytest.mark.parametrize("entity,printed", [
+    ("organisation/oncb", "Office on Narcotics Control Bereau"),     # 001 lines 243-244
+    ("organisation/lantamal-iv", "Lantamal IV Tanjungpinang"),        # 001 line 77, no gloss in the label
+])
+def test_labels_are_names_as_printed(built, entity, printed):
+    ref = graph(built, "reference")
+    english = [str(l) for l in ref.objects(iri(entity), RDFS.label) if l.language == "en"]
+    assert english == [printed]
+
+
+def test_indonesian_titles_are_tagged_indonesian(built):
+    ref = graph(built, "reference")
+    for work in ["antara-2022-polda-brazil", "antara-2023-bnn-iran", "bnn-deputy-law-cooperation-2023",
+                 "bnn-laboratory-2023", "permenkes-30-2023"]:
+        titles = list(ref.objects(iri("publication/" + work), DCTERMS.title))
+        assert [t.language for t in titles] == ["id"], work
+        assert str(titles[0]) not in {str(l) for l in ref.objects(iri("publication/" + work), RDFS.label) if l.language == "en"}
+
+
+def test_asean_bodies_are_part_of_asean_in_the_document_that_says_so(built):
+    g = graph(built, "nainggolan-2024")
+    for body in ["ammtc", "afmm", "aseanapol", "asod"]:          # 001 lines 150-154
+        assert (iri("organisation/" + body), URIRef("http://www.w3.org/ns/org#subOrganizationOf"), iri("organisation/asean")) in g
