@@ -115,3 +115,42 @@ def test_asean_bodies_are_part_of_asean_in_the_document_that_says_so(built):
     g = graph(built, "nainggolan-2024")
     for body in ["ammtc", "afmm", "aseanapol", "asod"]:          # 001 lines 150-154
         assert (iri("organisation/" + body), URIRef("http://www.w3.org/ns/org#subOrganizationOf"), iri("organisation/asean")) in g
+
+
+def _printed(text: str) -> str:
+    import re
+    text = re.sub(r"-\n+(?=[a-z])", "-", text.replace("*", ""))
+    return " ".join(text.split())
+
+
+def test_every_cited_work_carries_its_citation_as_printed(built):
+    """Footnotes and reference-list entries: the record quotes the citing document, so authors,
+    title, venue, URL and access date can be checked against it."""
+    from pathlib import Path
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    ref = graph(built, "reference")
+    seen = 0
+    for slug in ["nainggolan-2024", "rasyid-ramadhan"]:
+        doc = iri("source/" + slug)
+        text = _printed((seeds / str(ref.value(doc, DCTERMS.identifier))).read_text(encoding="utf-8"))
+        for work in ref.objects(doc, DCTERMS.references):
+            citation = ref.value(work, DCTERMS.bibliographicCitation)
+            assert citation is not None, work
+            assert _printed(str(citation)) in text, (work, str(citation)[:80])
+            seen += 1
+    assert seen == 27
+    accessed = {str(w).rsplit("/", 1)[1]: str(d) for w, d in ref.subject_objects(NKG.accessDate)}
+    assert accessed == {"antara-2022-polda-brazil": "2024-02-15", "antara-2023-bnn-iran": "2024-02-15",
+                        "asean-concord-web": "2024-02-16", "incb-1988-convention": "2025-07-27"}
+
+
+def test_no_triple_is_asserted_in_two_graphs(built):
+    """A statement lives in one graph: what a document says in its graph, not repeated in
+    graph/reference (the SPARQL union default graph would count it twice)."""
+    seen = Counter()
+    for g in built.dataset.graphs():
+        if str(g.identifier).endswith(("/graph/inferred", "/graph/validation")):
+            continue
+        for t in g:
+            seen[t] += 1
+    assert [t for t, n in seen.items() if n > 1] == []
