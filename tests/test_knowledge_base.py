@@ -135,7 +135,7 @@ def test_the_agreements_table_has_fifteen_rows_with_their_signings(built):
 def test_every_source_conflict_is_reported_as_a_warning(built):
     g = union(built)
     conflicts = set(g.subjects(RDF.type, NKG.SourceConflict))
-    assert len(conflicts) == 7
+    assert len(conflicts) == 9
     subjects = {str(s) for c in conflicts for s in g.objects(c, NKG.conflictSubject)}
     warned = {r.focus for r in built.report.results if r.severity == "Warning"}
     assert subjects == warned
@@ -153,3 +153,20 @@ def test_ontology_terms_have_bilingual_labels_and_definitions(built):
         langs = {l.language for l in onto.objects(t, RDFS.label)}
         assert {"en", "id"} <= langs, t
         assert onto.value(t, RDFS.comment) is not None, t
+
+
+def test_every_class_of_the_ontology_has_an_example(built):
+    """A researcher can write a query from /ontology alone: each class shows one instance's pattern."""
+    onto = graph(built, "ontology")
+    skos_example = URIRef("http://www.w3.org/2004/02/skos/core#example")
+    classes = {c for c in onto.subjects(RDF.type, OWL.Class) if str(c).startswith(str(NKG))}
+    assert len(classes) > 35
+    missing = sorted(str(c) for c in classes if onto.value(c, skos_example) is None)
+    assert missing == []
+    union_subjects = {str(s) for g in built.dataset.graphs() for s in g.subjects(RDF.type, None)}
+    for c in classes:
+        example = str(onto.value(c, skos_example))
+        assert " a nkg:" in example, (c, example)
+        curie = example.split(" ", 1)[0]
+        assert ":" in curie and not curie.startswith("<"), (c, curie)
+    assert union_subjects

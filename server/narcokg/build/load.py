@@ -5,6 +5,7 @@ Layout → graph:
   shapes/*.ttl                        → <BASE graph/shapes>
   triples/reference/*.ttl, sources.ttl → <BASE graph/reference>
   triples/<slug>.ttl                  → <BASE graph/<slug>>  (one per source document)
+  triples/ledger/*.ttl                → <BASE graph/ledger>  (passages of the sources → what encodes them)
 
 Blank nodes are replaced by skolem IRIs derived from a canonical labelling, so two loads of
 the same files give the same IRIs and every dump is byte-for-byte reproducible.
@@ -38,6 +39,7 @@ def graph_files(settings: Settings) -> list[GraphFile]:
     for p in sorted(settings.triples_dir.glob("*.ttl")):
         slug = "reference" if p.stem == "sources" else p.stem
         files.append(GraphFile(p, g(slug)))
+    files += [GraphFile(p, g("ledger")) for p in sorted((settings.triples_dir / "ledger").glob("*.ttl"))]
     return files
 
 

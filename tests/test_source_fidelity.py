@@ -1,0 +1,156 @@
+"""The graph says what the sources say: statements they do not make are absent, what a document
+says lives in its graph, ambiguities and conflicts are reported, free-text facts became claims."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from rdflib import RDF, RDFS, Namespace, URIRef
+
+from narcokg.config import BASE
+
+NKG = Namespace(BASE + "ontology#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+ID = BASE + "id/"
+
+
+def iri(path: str) -> URIRef:
+    return URIRef(ID + path)
+
+
+def graph(built, slug):
+    return built.dataset.graph(URIRef(BASE + "graph/" + slug))
+
+
+def everywhere(built, triple) -> bool:
+    return any(triple in g for g in built.dataset.graphs())
+
+
+@pytest.mark.parametrize("s,p,o", [
+    ("programme/smart", NKG.organiser, "organisation/unodc"),                       # 003 line 51 names no organiser
+    ("cooperation/bnn-pntl", NKG.place, "place/east-nusa-tenggara"),                # 002 line 5: NTT borders Timor Leste
+    ("agreement/un-convention-1988", NKG.party, "organisation/un"),                 # 003 line 33 names no party
+    ("publication/asean-concord-web", DCTERMS.creator, "organisation/asean"),       # inferred from a URL
+    ("publication/incb-1988-convention", DCTERMS.creator, "organisation/incb"),     # inferred from a URL
+    ("figure/meth-seizures-2021", NKG.refArea, "place/southeast-asia"),             # the report covers East and Southeast Asia
+    ("figure/drug-users-2024", NKG.reportedBy, "publication/bnn-2024a"),            # "(BNN, 2024)" is 2024a or 2024b
+    ("programme/gdad-aceh", NKG.inspiredBy, "programme/doi-tung"),                  # 001 lines 248-250: Doi Tung inspired BNN
+    ("agreement/declaration-asean-concord-1976", NKG.party, "organisation/asean"),  # 001 lines 147-148: heads of state signed
+    ("event/signing-declaration-asean-concord-1976", NKG.signatory, "organisation/asean"),
+    ("organisation/undcp", URIRef("http://www.w3.org/ns/org#subOrganizationOf"), "organisation/un"),  # no source says it
+])
+def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
+    assert not everywhere(built, (iri(s), p, iri(o)))
+
+
+def test_what_a_document_says_about_a_region_is_in_its_graph(built):
+    contains = (iri("place/mekong-subregion"), NKG.containsPlace, iri("country/KHM"))
+    assert contains not in graph(built, "reference")
+    assert contains in graph(built, "nainggolan-2024")
+    assert (iri("place/golden-triangle"), NKG.locatedIn, iri("place/mekong-subregion")) in graph(built, "nainggolan-2024")
+
+
+def test_abusers_and_active_users_are_different_indicators(built):
+    g = graph(built, "polri-asean") + graph(built, "rasyid-ramadhan")
+    assert g.value(iri("figure/drug-users-2017"), NKG.indicator) != g.value(iri("figure/drug-users-2024"), NKG.indicator)
+
+
+def test_a_cited_title_is_stored_as_printed(built):
+    title = graph(built, "reference").value(iri("publication/unodc-world-drug-report-2023"), DCTERMS.title)
+    assert str(title) == "UNODC World Drugs Report 2023 [EN/AR/RU/ZH]—World | ReliefWeb"
+
+
+def test_every_footnote_and_reference_is_a_record(built):
+    ref = graph(built, "reference")
+    cited = {slug: set(ref.objects(iri("source/" + slug), DCTERMS.references)) for slug in ["nainggolan-2024", "rasyid-ramadhan"]}
+    assert len(cited["rasyid-ramadhan"]) == 12      # 003 lines 75-86
+    assert len(cited["nainggolan-2024"]) == 15      # 001 footnotes 1-15 (12 and 13 cite one work) and the regulation
+    for work in cited["rasyid-ramadhan"] | cited["nainggolan-2024"]:
+        assert (work, RDF.type, NKG.Publication) in ref, work
+        assert ref.value(work, DCTERMS.title) is not None, work
+
+
+def test_every_ambiguity_is_reported_as_information_once_per_subject(built):
+    union = [g for g in built.dataset.graphs()]
+    subjects = {o for g in union for a in g.subjects(RDF.type, NKG.Ambiguity) for o in g.objects(a, NKG.ambiguitySubject)}
+    assert len(subjects) >= 7
+    consistency_infos = Counter(r.focus for r in built.report.results
+                                if r.severity == "Info" and r.source_shape.endswith("Consistency"))
+    assert set(consistency_infos) == {str(s) for s in subjects}
+    assert set(consistency_infos.values()) == {1}
+
+
+def test_free_text_about_entities_became_claims(built):
+    """An rdfs:comment on a reference entity inside a source graph hid the source's claims from queries."""
+    for slug in ["bnn-timor-leste", "indonesia-unodc-cp", "rasyid-ramadhan"]:
+        g = graph(built, slug)
+        hidden = [s for s in g.subjects(RDFS.comment, None) if (s, RDF.type, None) not in g]
+        assert hidden == [], (slug, hidden)
+    assert len(set(graph(built, "nainggolan-2024").subjects(RDF.type, NKG.Claim))) >= 10
+
+
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+
+
+@pytest.mark.parametrize("entity,printed", [
+    ("organisation/oncb", "Office on Narcotics Control Bereau"),     # 001 lines 243-244
+    ("organisation/lantamal-iv", "Lantamal IV Tanjungpinang"),        # 001 line 77, no gloss in the label
+])
+def test_labels_are_names_as_printed(built, entity, printed):
+    ref = graph(built, "reference")
+    english = [str(l) for l in ref.objects(iri(entity), RDFS.label) if l.language == "en"]
+    assert english == [printed]
+
+
+def test_indonesian_titles_are_tagged_indonesian(built):
+    ref = graph(built, "reference")
+    for work in ["antara-2022-polda-brazil", "antara-2023-bnn-iran", "bnn-deputy-law-cooperation-2023",
+                 "bnn-laboratory-2023", "permenkes-30-2023"]:
+        titles = list(ref.objects(iri("publication/" + work), DCTERMS.title))
+        assert [t.language for t in titles] == ["id"], work
+        assert str(titles[0]) not in {str(l) for l in ref.objects(iri("publication/" + work), RDFS.label) if l.language == "en"}
+
+
+def test_asean_bodies_are_part_of_asean_in_the_document_that_says_so(built):
+    g = graph(built, "nainggolan-2024")
+    for body in ["ammtc", "afmm", "aseanapol", "asod"]:          # 001 lines 150-154
+        assert (iri("organisation/" + body), URIRef("http://www.w3.org/ns/org#subOrganizationOf"), iri("organisation/asean")) in g
+
+
+def _printed(text: str) -> str:
+    import re
+    text = re.sub(r"-\n+(?=[a-z])", "-", text.replace("*", ""))
+    return " ".join(text.split())
+
+
+def test_every_cited_work_carries_its_citation_as_printed(built):
+    """Footnotes and reference-list entries: the record quotes the citing document, so authors,
+    title, venue, URL and access date can be checked against it."""
+    from pathlib import Path
+    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    ref = graph(built, "reference")
+    seen = 0
+    for slug in ["nainggolan-2024", "rasyid-ramadhan"]:
+        doc = iri("source/" + slug)
+        text = _printed((seeds / str(ref.value(doc, DCTERMS.identifier))).read_text(encoding="utf-8"))
+        for work in ref.objects(doc, DCTERMS.references):
+            citation = ref.value(work, DCTERMS.bibliographicCitation)
+            assert citation is not None, work
+            assert _printed(str(citation)) in text, (work, str(citation)[:80])
+            seen += 1
+    assert seen == 27
+    accessed = {str(w).rsplit("/", 1)[1]: str(d) for w, d in ref.subject_objects(NKG.accessDate)}
+    assert accessed == {"antara-2022-polda-brazil": "2024-02-15", "antara-2023-bnn-iran": "2024-02-15",
+                        "asean-concord-web": "2024-02-16", "incb-1988-convention": "2025-07-27"}
+
+
+def test_no_triple_is_asserted_in_two_graphs(built):
+    """A statement lives in one graph: what a document says in its graph, not repeated in
+    graph/reference (the SPARQL union default graph would count it twice)."""
+    seen = Counter()
+    for g in built.dataset.graphs():
+        if str(g.identifier).endswith(("/graph/inferred", "/graph/validation")):
+            continue
+        for t in g:
+            seen[t] += 1
+    assert [t for t, n in seen.items() if n > 1] == []
