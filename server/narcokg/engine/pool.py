@@ -49,8 +49,10 @@ class QueryFailed(Exception):
     """A query that could not be answered: an HTTP status and a message for the client."""
 
     def __init__(self, status: int, message: str, retry_after: int | None = None, limit: str | None = None,
-                 seconds: float = 0.0):
+                 seconds: float = 0.0, syntax: str | None = None):
         super().__init__(message)
+        #: The parser's own message when the query is malformed (see ``engine.messages``).
+        self.syntax = syntax
         self.status = status
         self.message = message
         self.retry_after = retry_after
@@ -467,7 +469,7 @@ def refusal(header: dict, settings: Settings) -> QueryFailed:
     error = header.get("error")
     message = header.get("message", "")
     if error == "syntax":
-        return QueryFailed(400, f"Malformed query: {message}")
+        return QueryFailed(400, f"Malformed query: {message}", syntax=message)
     if error == "rows":
         limit = header.get("limit")
         return QueryFailed(

@@ -43,6 +43,8 @@ from narcokg.config import Settings
 from narcokg.iris import IriMap
 from narcokg.build.void import SD, VOID
 from narcokg.engine.syntax import analyse
+from narcokg.engine.messages import explain
+from narcokg import vocab as px
 
 log = logging.getLogger("narcokg.web.sparql")
 
@@ -67,6 +69,14 @@ class Refusal(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
+
+
+class Malformed(Refusal):
+    """A syntax error, explained in words (``engine.messages``); the query page marks its position."""
+
+    def __init__(self, explanation):
+        super().__init__(400, "Malformed query: " + explanation.text("en"))
+        self.explanation = explanation
 
 
 def _settings() -> Settings:
@@ -390,6 +400,8 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
         else:
             answer = querypool.get_pool(settings).execute(job)
     except querypool.QueryFailed as exc:
+        if exc.syntax is not None:
+            raise Malformed(explain(query, exc.syntax, known=px.all_prefixes(settings.served_base))) from None
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
         raise Refusal(exc.status, exc.message, headers) from None
     cache.store(key, answer)
