@@ -167,7 +167,10 @@ def test_dataset_page_draws_its_chart(server, page, kg, tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/page/organisation/bnn", "/page/dataset/drug-cases-2018-2023", "/ontology",
-                                  "/search?q=bnn", "/browse"])
+                                  "/search?q=bnn", "/browse", "/shacl", "/page/agreement/mou-indonesia-fiji-2015",
+                                  "/?query=PREFIX+nkg%3A+%3Chttps%3A%2F%2Fw3id.org%2Fnarcokg%2Fontology%23%3E%0A"
+                                  "SELECT+%3Fa+%3Fp+WHERE+%7B+%3Fa+nkg%3Aparty+%3Fp+%7D+LIMIT+20",
+                                  "/?query=SELECT+%3Fp+WHERE+%7B+%3Fa+nkg%3Aparty+%3Fp+%7D"])
 def test_usable_at_phone_width(server, browser, tmp_path, path):
     ctx = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=2)
     pg = ctx.new_page()

@@ -294,7 +294,8 @@ def chart_view(columns: list[str], rows: list[list[dict]], lang: str) -> list[di
         for i in numeric[:3]:
             title = f"?{columns[i]} / ?{columns[label_col]}"
             out.append({"title": title, "x": columns[label_col], "y": columns[i],
-                        "svg": chart_svg(title, xs, [Series(columns[i], [_number(r[i]) for r in rows])], lang)})
+                        "svg": chart_svg(title, xs, [Series(columns[i], [_number(r[i]) for r in rows])], lang,
+                                         x_label="?" + columns[label_col], y_label="?" + columns[i])})
     elif dates:
         i = dates[0]
         counts: dict[str, int] = {}
@@ -304,7 +305,8 @@ def chart_view(columns: list[str], rows: list[list[dict]], lang: str) -> list[di
         span = [str(y) for y in range(int(years[0]), int(years[-1]) + 1)] if len(years) < 200 else years
         title = f"?{columns[i]}"
         out.append({"title": title, "x": columns[i], "y": "rows", "timeline": True,
-                    "svg": chart_svg(title, span, [Series("rows", [counts.get(y, 0) for y in span])], lang)})
+                    "svg": chart_svg(title, span, [Series("rows", [counts.get(y, 0) for y in span])], lang,
+                                     x_label="?" + columns[i], y_label="rows")})
     return out
 
 

@@ -383,13 +383,21 @@
     showHistory();
   }
 
+  /* A query's question ("# Question: …") when it has one, else its text without comments. */
+  function historyText(q) {
+    var m = /^\s*#\s*(?:Question|Pertanyaan)\s*:\s*(.+)$/im.exec(q);
+    if (m) { return m[1].slice(0, 160); }
+    var text = q.split("\n").filter(function (l) { return !/^\s*(#|PREFIX\b)/i.test(l); }).join(" ");
+    return text.replace(/\s+/g, " ").trim().slice(0, 160) || q.slice(0, 160);
+  }
+
   function showHistory() {
     if (!historySection || !historyList) { return; }
     var items = readHistory();
     historyList.textContent = "";
     items.forEach(function (q) {
       var li = el("li");
-      var a = el("a", "history-item", q.replace(/\s+/g, " ").slice(0, 160));
+      var a = el("a", "history-item", historyText(q));
       a.href = "/?query=" + encodeURIComponent(q);
       a.addEventListener("click", function (ev) {
         if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) { return; }
