@@ -25,6 +25,7 @@ TEXT: dict[str, dict[str, str]] = {
     "chrome.footer": _e("narcokg: Indonesia’s international cooperation against narcotics, as linked data.",
                         "narcokg: kerja sama internasional Indonesia melawan narkotika, sebagai data tertaut."),
     "chrome.license": _e("Data CC BY 4.0", "Data CC BY 4.0"),
+    "chrome.api": _e("API (OpenAPI)", "API (OpenAPI)"),
     # Entity pages
     "entity.types": _e("Type", "Jenis"),
     "entity.inferred_types": _e("Inferred types", "Jenis hasil inferensi"),

@@ -14,6 +14,7 @@ HTML = Path(__file__).resolve().parent.parent / "html"
 def create_app(settings: Settings | None = None, store=None) -> Flask:
     """Build the WSGI app. ``store`` defaults to the snapshot named by ``settings``."""
     from narcokg.web import linkeddata
+    from narcokg.web import openapi
     from narcokg.web import pages
     from narcokg.web import shacl
     from narcokg.web import sparql
@@ -29,4 +30,5 @@ def create_app(settings: Settings | None = None, store=None) -> Flask:
     app.register_blueprint(linkeddata.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(shacl.blueprint)
+    app.register_blueprint(openapi.blueprint)
     return app
