@@ -111,3 +111,26 @@ def test_cli_explains_and_lists_the_prefix_lines(built):
     assert "malformed query: line 1, column 21: prefix `nkg:` is not declared" in out.stderr
     assert f"  PREFIX rdfs: <{vocab.RDFS}>" in out.stderr
     assert "\\u{" not in out.stderr
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["SELECT", "WHERE", "{", "}", "(", ")", "?s", "?p", "nkg:x", "foo:", "<urn:a>", '"a', "'b'",
+                           ".", ";", ",", "FILTER", ">", "LIMT", "\n", " ", "#c\n", "PREFIX", "a", "VALUES", "1", "@en"])
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map(" ".join), st.integers(1, 5), st.integers(0, 80))
+def test_explain_never_fails(query, line, column):
+    """Whatever the text and position, an explanation (the endpoint must not answer 500)."""
+    try:
+        ox.Store().query(query)
+        message = "error at %d:%d: expected something" % (line, column)
+    except SyntaxError as exc:
+        message = str(exc)
+    except (OSError, ValueError, RuntimeError):
+        return
+    found = explain(query, message, known=KNOWN)
+    assert found.text() and found.text("id")
+    if found.line is not None:
+        assert found.line >= 1 and (found.column or 1) >= 1
