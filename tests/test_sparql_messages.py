@@ -102,6 +102,14 @@ def test_page_without_javascript_offers_the_prefix_lines_as_a_link_that_runs(ser
     assert 'class="results-table"' in fixed.text
 
 
+def test_page_explains_in_indonesian_and_the_fix_keeps_the_language(server):
+    resp = requests.get(server.url("/"), params={"query": "SELECT ?p WHERE { ?a nkg:party ?p }", "lang": "id"}, timeout=60)
+    assert resp.status_code == 400
+    assert "baris 1, kolom 22: prefiks `nkg:` belum dideklarasikan" in resp.text
+    fix = html.unescape(re.search(r'<a class="fix-prefixes" id="fix-prefixes" href="([^"]+)"', resp.text).group(1))
+    assert "lang=id" in fix
+
+
 def test_cli_explains_and_lists_the_prefix_lines(built):
     env = dict(os.environ, NARCOKG_DIST=str(built.out_dir))
     out = subprocess.run([sys.executable, "-m", "narcokg.cli", "query",

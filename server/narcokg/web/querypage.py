@@ -19,7 +19,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from narcokg import vocab as px
 from narcokg.formats import sparql as sparqlformats
 from narcokg.iris import IriMap
-from narcokg.html.labels import choose_lang
+from narcokg.html.labels import choose_lang, explicit_lang
 
 blueprint = Blueprint("querypage", __name__)
 
@@ -343,7 +343,10 @@ def error_view(explanation, query: str, lang: str) -> dict:
         view["excerpt"] = text[:200]
         view["marker"] = " " * min(col, 200) + "^" * max(1, min(explanation.length, 40))
     if explanation.missing:
-        view["fix_href"] = "/?" + urlencode({"query": "\n".join(explanation.prefix_lines()) + "\n" + query})
+        params = {"query": "\n".join(explanation.prefix_lines()) + "\n" + query}
+        if explicit_lang():
+            params["lang"] = explicit_lang()
+        view["fix_href"] = "/?" + urlencode(params)
     return view
 
 
