@@ -484,7 +484,16 @@
       return resp.text().then(function (text) {
         if (ticket !== running) { return; }
         var doc = new DOMParser().parseFromString(text, "text/html");
-        replaceChildren(resultsBody, doc.getElementById("results-body"));
+        var body = doc.getElementById("results-body");
+        if (!body) {  // not the page (e.g. a plain-text refusal from the HTTP server): show it as it is
+          body = el("div");
+          var box = el("div", "query-error");
+          box.setAttribute("role", "alert");
+          box.appendChild(el("p", null, (words.error || "Error") + " (" + resp.status + ")"));
+          box.appendChild(el("pre", null, text.slice(0, 2000)));
+          body.appendChild(box);
+        }
+        replaceChildren(resultsBody, body);
         var links = doc.getElementById("results-links");
         replaceChildren(resultsLinks, links);
         resultsLinks.hidden = !links || links.hasAttribute("hidden");
