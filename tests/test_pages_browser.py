@@ -236,3 +236,23 @@ def test_long_lists_are_counted_and_collapsed(server, page, kg):
     first.locator("summary").click()
     assert first.locator("ul.values").is_visible()
     assert first.locator("ul.values > li").count() == n
+
+
+def test_agreements_timeline_by_year_of_signing(server, page):
+    """/browse/Agreement draws agreements per year over the whole span; the years the hand-checked
+    catalogue answer (query 07, signing dates) lists have its counts."""
+    expected = {}
+    tsv = Path(__file__).resolve().parents[1] / "queries" / "07-agreements-per-year.expected.tsv"
+    for line in tsv.read_text(encoding="utf-8").splitlines()[1:]:
+        year, n = line.split("\t")
+        expected[year.strip('"').split("^^")[0].strip('"')] = int(n.split("^^")[0].strip('"'))
+    page.goto(server.url("/browse/Agreement"))
+    figure = page.locator("figure.timeline")
+    assert figure.locator("svg[role=img] desc").count() == 1
+    assert "Timeline" in figure.locator(".chart-title").inner_text()
+    bars = {t.split(": ")[0]: int(t.split(": ")[1]) for t in figure.locator("rect.bar title").all_text_contents()}
+    years = sorted(bars)
+    assert years == [str(y) for y in range(int(years[0]), int(years[-1]) + 1)]
+    for year, n in expected.items():
+        assert bars[year] == n, year
+    assert bars["2019"] == 0

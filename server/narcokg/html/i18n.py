@@ -102,6 +102,13 @@ TEXT: dict[str, dict[str, str]] = {
     "doc.other_terms": _e("Other resources", "Sumber daya lain"),
     "doc.shapes_title": _e("narcokg shapes", "Bentuk SHACL narcokg"),
     # Browse
+    "browse.timeline": _e("Timeline: %s per year", "Linimasa: %s per tahun"),
+    "browse.year": _e("year (of signing, for agreements)", "tahun (penandatanganan, untuk perjanjian)"),
+    "browse.count": _e("number", "jumlah"),
+    "browse.timeline_note": _e("Counted from the dates in the data: an agreement by the year it was signed, "
+                               "an event by its date; years without any are shown as zero.",
+                               "Dihitung dari tanggal dalam data: perjanjian menurut tahun penandatanganannya, "
+                               "peristiwa menurut tanggalnya; tahun tanpa data ditampilkan sebagai nol."),
     "browse.title": _e("Browse", "Jelajahi"),
     "browse.intro": _e("Every class of the knowledge graph with the number of its instances (asserted or inferred).",
                        "Setiap kelas dalam graf pengetahuan beserta jumlah instansnya (dinyatakan atau hasil inferensi)."),
