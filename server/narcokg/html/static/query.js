@@ -301,28 +301,38 @@
     return out;
   }
 
+  /* Terms and entity hits arrive separately (terms.json once, /search.json per request): each
+     part is kept apart, so whichever comes last does not wipe the other. */
+  var termPart = [];
+  var entityPart = [];
+  function combine() {
+    choices = termPart.concat(entityPart);
+    if (selected >= choices.length) { selected = 0; }
+    render();
+  }
+
   function suggest(explicit) {
     var w = currentWord();
     wordStart = w.start;
-    if (!w.text && !explicit) { closeList(); return; }
-    if (!explicit && w.text.indexOf(":") < 0) { closeList(); return; }
-    var promise = loadTerms();
+    var ticket = ++searchTicket;
+    termPart = [];
+    entityPart = [];
+    if ((!w.text && !explicit) || (!explicit && w.text.indexOf(":") < 0)) { closeList(); return; }
+    selected = 0;
     var show = function () {
-      choices = termChoices(w.text);
-      selected = 0;
-      render();
+      if (ticket !== searchTicket) { return; }
+      termPart = termChoices(w.text);
+      combine();
     };
+    var promise = loadTerms();
     if (terms) { show(); } else if (promise) { promise.then(show); }
     if (explicit && w.text.length >= 2 && w.text.indexOf(":") < 0) {
-      var ticket = ++searchTicket;
       fetch("/search.json?q=" + encodeURIComponent(w.text) + "&lang=" + encodeURIComponent(lang))
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
         .then(function (doc) {
           if (ticket !== searchTicket) { return; }
-          (doc.results || []).forEach(function (hit) {
-            choices.push({ insert: "<" + hit.iri + ">", hint: hit.label });
-          });
-          render();
+          entityPart = (doc.results || []).map(function (hit) { return { insert: "<" + hit.iri + ">", hint: hit.label }; });
+          combine();
         })["catch"](function () {});
     }
   }
