@@ -32,7 +32,7 @@ def _gunicorn(variant: str, host: str, port: int) -> int:
         return opts
 
     serve.gunicorn_options = options
-    return serve.main(load_settings(host=host, port=port), rebuild=False)
+    return serve.main(load_settings(host=host, port=port))
 
 
 def granian_app():

@@ -135,7 +135,7 @@ def test_query_opens_with_its_question_and_has_an_expected_answer(rq: Path):
     text = rq.read_text(encoding="utf-8")
     assert question(text), f"{rq.name}: first line must be '# Question: <the question>'"
     for line in header_comments(text)[1:]:
-        assert line.startswith("# Note:") or line.startswith("#   "), f"{rq.name}: unexpected header line {line!r}"
+        assert line.startswith(("# Note:", "# Performance:", "#   ")), f"{rq.name}: unexpected header line {line!r}"
     assert expected_path(rq).is_file(), f"{rq.name}: no {expected_path(rq).name}"
 
 

@@ -9,7 +9,7 @@ import gzip
 import pyoxigraph as ox
 import pytest
 import requests
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 B = "https://w3id.org/narcokg/"

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import RDFS, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
 B = "https://w3id.org/narcokg/"
 NKG = Namespace(B + "ontology#")
@@ -135,24 +135,47 @@ def test_search_form_finds_bnn_and_leads_to_its_page(server, page, kg, tmp_path)
 
 def test_dataset_page_draws_its_chart(server, page, kg, tmp_path):
     page.goto(server.url("/page/dataset/drug-cases-2018-2023"))
-    chart = page.locator("svg.chart")
-    assert chart.is_visible()
-    box = chart.bounding_box()
-    assert box["width"] > 300 and box["height"] > 150
     years = sorted(str(y) for obs in kg.subjects(QB.dataSet, DATASET) for y in kg.objects(obs, NKG.refYear))
     assert len(years) >= 6
-    axis = chart.locator("text").all_text_contents()
-    for y in years:
-        assert y in axis
-    marks = chart.locator("circle, rect.bar, polygon").count()
-    assert marks >= len(years)
+    # One panel per measure (each on its own scale): a title, axis labels, one bar per year.
+    measures = {p for obs in kg.subjects(QB.dataSet, DATASET) for p in kg.predicates(obs, None)
+                if (p, RDF.type, QB.MeasureProperty) in kg}
+    # The rows a source contradicts (the 2019 suspect sum among them) are marked.
+    contradicted = sorted(str(y) for obs in kg.subjects(QB.dataSet, DATASET) if any(kg.subjects(NKG.conflictSubject, obs))
+                          for y in kg.objects(obs, NKG.refYear))
+    assert "2019" in contradicted
+    charts = page.locator("svg.chart")
+    assert charts.count() == len(measures) >= 2
+    titles = page.locator(".chart-figure .chart-title").all_inner_texts()
+    assert sorted(titles) == sorted(label(kg, m) for m in measures)
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        assert chart.is_visible()
+        box = chart.bounding_box()
+        assert box["width"] > 300 and box["height"] > 150
+        axis = chart.locator("text").all_text_contents()
+        for y in years:
+            assert y in axis
+        assert chart.locator("rect.bar").count() == len(years)
+        labels = chart.locator("text.axis-label").all_text_contents()
+        assert titles[i] in labels and len(labels) == 2
+        flagged = chart.locator("rect.bar.flagged title").all_text_contents()
+        assert len(flagged) == len(contradicted)
+        assert all(any(y in text for text in flagged) for y in contradicted)
+    conflict_rows = page.locator("table.data-table tbody tr.conflict-row")
+    assert conflict_rows.count() == len(contradicted)
+    row_2019 = conflict_rows.filter(has_text="2019")
+    assert row_2019.locator("a.badge.conflict").first.get_attribute("href") == "/page/conflict/suspects-2019-sum"
     assert page.locator("table.data-table tbody tr").count() == len(years)
     shot(page, tmp_path, "dataset")
     assert page.console_errors == []
 
 
 @pytest.mark.parametrize("path", ["/page/organisation/bnn", "/page/dataset/drug-cases-2018-2023", "/ontology",
-                                  "/search?q=bnn", "/browse"])
+                                  "/search?q=bnn", "/browse", "/shacl", "/page/agreement/mou-indonesia-fiji-2015",
+                                  "/?query=PREFIX+nkg%3A+%3Chttps%3A%2F%2Fw3id.org%2Fnarcokg%2Fontology%23%3E%0A"
+                                  "SELECT+%3Fa+%3Fp+WHERE+%7B+%3Fa+nkg%3Aparty+%3Fp+%7D+LIMIT+20",
+                                  "/?query=SELECT+%3Fp+WHERE+%7B+%3Fa+nkg%3Aparty+%3Fp+%7D"])
 def test_usable_at_phone_width(server, browser, tmp_path, path):
     ctx = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=2)
     pg = ctx.new_page()
@@ -175,3 +198,66 @@ def test_skip_link_and_landmarks(server, page):
     assert page.locator("main#main").count() == 1
     assert page.locator("footer[role=contentinfo]").count() == 1
     assert page.locator("nav[aria-label]").count() >= 2
+
+
+# No internals on entity pages (issue 15) ----------------------------------------------------------
+
+
+def test_hidden_labels_are_never_shown(server, page, kg):
+    hidden = URIRef("http://www.w3.org/2004/02/skos/core#hiddenLabel")
+    # Subjects whose hidden label is no other statement's value (a verbatim spelling is shown as such).
+    only_hidden = sorted((s, o) for s, o in kg.subject_objects(hidden)
+                         if str(s).startswith(B + "id/") and [p for p in kg.predicates(s, o)] == [hidden])
+    assert only_hidden, "the data keeps misspellings as hidden labels"
+    for subject, misspelling in only_hidden[:3]:
+        page.goto(server.url("/page/" + str(subject)[len(B + "id/"):]))
+        assert str(misspelling) not in page.locator("main dd .literal").all_inner_texts()
+        assert str(misspelling) != page.locator("h1").inner_text().strip()
+        assert "hiddenLabel" not in "".join(page.locator("main dt a").all_inner_texts())
+
+
+def test_vocabulary_terms_are_named_by_labels(server, page, kg):
+    sem_actor = URIRef("http://semanticweb.cs.vu.nl/2009/11/sem/hasActor")
+    subject = sorted(s for s in kg.subjects(sem_actor, None) if str(s).startswith(B + "id/"))[0]
+    page.goto(server.url("/page/" + str(subject)[len(B + "id/"):]))
+    terms = page.locator("main dt a").all_text_contents()
+    assert "sem:hasActor" not in terms and "actor" in terms
+
+
+def test_shape_internals_are_not_incoming_links(server, page):
+    page.goto(server.url("/page/scope/regional"))
+    hrefs = [a.get_attribute("href") or "" for a in page.locator("main a").all()]
+    assert not [h for h in hrefs if "/.well-known/genid/" in h]
+
+
+def test_long_lists_are_counted_and_collapsed(server, page, kg):
+    page.goto(server.url("/page/state/IDN"))
+    lists = [d for d in page.locator("details.long-list").all() if d.is_visible()]
+    assert lists, "IDN has a property with more than 8 values shown"
+    first = lists[0]
+    n = int(first.locator("summary").inner_text().split()[0])
+    assert n > 8
+    assert not first.locator("ul.values").is_visible()
+    first.locator("summary").click()
+    assert first.locator("ul.values").is_visible()
+    assert first.locator("ul.values > li").count() == n
+
+
+def test_agreements_timeline_by_year_of_signing(server, page):
+    """/browse/Agreement draws agreements per year over the whole span; the years the hand-checked
+    catalogue answer (query 07, signing dates) lists have its counts."""
+    expected = {}
+    tsv = Path(__file__).resolve().parents[1] / "queries" / "07-agreements-per-year.expected.tsv"
+    for line in tsv.read_text(encoding="utf-8").splitlines()[1:]:
+        year, n = line.split("\t")
+        expected[year.strip('"').split("^^")[0].strip('"')] = int(n.split("^^")[0].strip('"'))
+    page.goto(server.url("/browse/Agreement"))
+    figure = page.locator("figure.timeline")
+    assert figure.locator("svg[role=img] desc").count() == 1
+    assert "Timeline" in figure.locator(".chart-title").inner_text()
+    bars = {t.split(": ")[0]: int(t.split(": ")[1]) for t in figure.locator("rect.bar title").all_text_contents()}
+    years = sorted(bars)
+    assert years == [str(y) for y in range(int(years[0]), int(years[-1]) + 1)]
+    for year, n in expected.items():
+        assert bars[year] == n, year
+    assert bars["2019"] == 0

@@ -54,7 +54,10 @@ def test_catalogue_queries_are_one_click_examples(server, settings):
     files = catalogue_files(settings)
     assert len(links) == len(files)
     queries = {parse_qs(urlsplit(h).query)["query"][0].strip() for h in links}
-    assert queries == {f.read_text(encoding="utf-8").strip() for f in files}
+    # Maintainers' "Performance:" notes (and their indented continuation lines) are left out.
+    without_notes = {re.sub(r"^# Performance:.*\n(?:#   .*\n)*", "", f.read_text(encoding="utf-8"), flags=re.M).strip()
+                     for f in files}
+    assert queries == without_notes
     if not files:
         assert "No example queries yet" in text
 
@@ -98,7 +101,7 @@ def test_errors_are_shown_escaped(server):
     assert resp.status_code == 400
     assert "<script>alert(1)</script>" not in resp.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in resp.text
-    assert re.search(r"1:\d+", resp.text)
+    assert re.search(r"line 1, column \d+", resp.text)
 
 
 def test_refusals_keep_their_status(server):
@@ -215,20 +218,26 @@ def test_errors_are_shown(server, tab):
     error = tab.locator("#results-body .query-error")
     assert error.count() == 1
     assert "400" in error.inner_text()
-    assert re.search(r"1:\d+", error.inner_text())
+    assert "line 1, column 21: a triple needs an object after `?p`" in error.inner_text()
+    # The culprit is marked in the editor.
+    assert tab.locator("#editor .hl-layer .err-mark").inner_text() == "?p"
 
 
 def test_prefix_help_adds_missing_declarations(server, tab):
     tab.goto(server.url("/"))
     tab.fill("#query", f"SELECT ?l WHERE {{ <{BNN}> rdfs:label ?l . <{BNN}> skos:altLabel ?a }}")
-    tab.click("#prefix-help summary")
+    # The button is in view, not inside the collapsed prefix table.
+    assert tab.locator("#add-missing-prefixes").is_visible()
     tab.click("#add-missing-prefixes")
     text = tab.input_value("#query")
     assert "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>" in text
     assert "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>" in text
     assert text.count("PREFIX") == 2
-    tab.click("#add-missing-prefixes")  # nothing left to add
-    assert tab.input_value("#query").count("PREFIX") == 2
+    # Nothing left to add: the button goes, and so do the table's buttons of declared prefixes.
+    assert not tab.locator("#add-missing-prefixes").is_visible()
+    tab.click("#prefix-help summary")
+    assert not tab.locator('#prefix-help tr[data-prefix="rdfs"] button.add-prefix').is_visible()
+    assert tab.locator('#prefix-help tr[data-prefix="owl"] button.add-prefix').is_visible()
     run_query(tab, tab.input_value("#query"))
     assert tab.locator("#results-body table.results-table").count() == 1
 
@@ -260,3 +269,114 @@ def test_page_works_with_javascript_disabled(server, browser):
         assert parse_qs(urlsplit(pg.url).query)["query"][0].replace("\r\n", "\n") == BNN_LABELS
     finally:
         context.close()
+
+
+# The researcher's workbench (issue 15) ------------------------------------------------------------
+
+NKG = "https://w3id.org/narcokg/ontology#"
+PER_YEAR = Path(__file__).resolve().parents[1] / "queries" / "07-agreements-per-year.rq"
+
+
+def test_missing_prefixes_are_offered_in_view_and_added_with_one_click(server, tab):
+    tab.goto(server.url("/"))
+    run_query(tab, "SELECT ?p WHERE { ?a nkg:party ?p } LIMIT 3")
+    error = tab.locator("#results-body .query-error")
+    assert "prefix `nkg:` is not declared" in error.inner_text()
+    assert tab.locator("#editor .hl-layer .err-mark").inner_text() == "nkg:"
+    fix = tab.locator("#fix-prefixes")
+    assert fix.is_visible()
+    fix.click()
+    wait_for_results(tab)
+    assert tab.input_value("#query").startswith(f"PREFIX nkg: <{NKG}>\n")
+    assert tab.locator("#results-body table.results-table tbody tr").count() == 3
+
+
+def test_error_fix_works_without_javascript(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.goto(server.url("/"))
+        pg.fill("#query", "SELECT ?p WHERE { ?a nkg:party ?p } LIMIT 3")
+        pg.click("#run-query")
+        pg.wait_for_load_state()
+        assert "line 1, column 22" in pg.locator(".query-error").inner_text()
+        assert pg.locator(".error-marker").inner_text().strip() == "^" * 4
+        pg.click("#fix-prefixes")
+        pg.wait_for_load_state()
+        assert pg.locator("#results-body table.results-table tbody tr").count() == 3
+        assert pg.locator("#shortcuts").is_visible()
+    finally:
+        context.close()
+
+
+def test_terms_json_lists_prefixes_classes_and_properties(server):
+    resp = requests.get(server.url("/sparql/terms.json"), timeout=60)
+    assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("application/json")
+    assert "public" in resp.headers["Cache-Control"]
+    doc = resp.json()
+    assert doc["prefixes"]["nkg"] == NKG
+    by_name = {t["curie"]: t for t in doc["terms"]}
+    assert by_name["nkg:Agreement"]["kind"] == "class" and by_name["nkg:Agreement"]["uses"] > 0
+    assert by_name["nkg:party"]["kind"] == "property"
+    assert by_name["rdfs:label"]["kind"] == "property"
+    again = requests.get(server.url("/sparql/terms.json"), headers={"If-None-Match": resp.headers["ETag"]}, timeout=60)
+    assert again.status_code == 304
+
+
+def test_autocompletion_of_terms_adds_the_prefix(server, tab):
+    tab.goto(server.url("/"))
+    tab.fill("#query", "SELECT ?a WHERE { ?a a ")
+    tab.locator("#query").press("End")
+    tab.locator("#query").press_sequentially("nkg:Agre")
+    tab.wait_for_selector("#completions li", state="visible")
+    options = tab.locator("#completions li").all_inner_texts()
+    assert any(o.startswith("nkg:Agreement") for o in options)
+    tab.locator("#query").press("Enter")
+    text = tab.input_value("#query")
+    assert text.startswith(f"PREFIX nkg: <{NKG}>\n")
+    assert "?a a nkg:Agreement" in text
+
+
+def test_autocompletion_of_entities_by_label(server, tab):
+    tab.goto(server.url("/"))
+    tab.fill("#query", "SELECT ?p ?o WHERE { BNN")
+    tab.locator("#query").press("End")
+    tab.locator("#query").press("Control+Space")
+    tab.wait_for_selector(f'#completions li:has-text("<{BNN}>")', state="visible")
+
+
+def test_history_and_ctrl_enter(server, tab):
+    tab.goto(server.url("/"))
+    assert "Ctrl+Enter" in tab.locator("#shortcuts").inner_text()
+    tab.fill("#query", BNN_LABELS)
+    tab.locator("#query").press("Control+Enter")
+    wait_for_results(tab)
+    assert tab.locator("#results-body table.results-table").count() == 1
+    tab.goto(server.url("/"))
+    assert tab.locator("#history").is_visible()
+    first = tab.locator("#history-list a").first
+    assert "SELECT ?agency ?label" in first.inner_text()
+    first.click()
+    assert tab.input_value("#query") == BNN_LABELS
+
+
+def test_results_show_labels_and_datatypes_on_demand(server, tab):
+    tab.goto(server.url("/"))
+    run_query(tab, PER_YEAR.read_text(encoding="utf-8"))
+    assert not tab.locator("#results-body .lit-tag").first.is_visible()
+    tab.click("label[for=show-types]")
+    assert tab.locator("#results-body .lit-tag").first.inner_text() == "xsd:integer"
+    # A chart of the shown rows, server-rendered SVG with a text alternative.
+    tab.click("#chart-view summary")
+    svg = tab.locator("#chart-view svg[role=img]")
+    assert svg.count() == 1 and svg.locator("desc").count() == 1
+    run_query(tab, BNN_LABELS)
+    link = tab.locator("#results-body td.cell-iri a").first
+    labels = {r["label"] for r in rows(server, BNN_LABELS)}
+    assert link.locator(".iri-label").inner_text() in labels
+    assert link.locator(".iri-name").inner_text() == "id:organisation/bnn"
+
+
+def test_catalogue_descriptions_hold_no_developer_notes(server):
+    text = page(server).text
+    assert "synthetic triples" not in text and "0.16 s" not in text

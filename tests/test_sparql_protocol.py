@@ -273,7 +273,7 @@ def test_malformed_query_is_400_with_the_parser_message_and_position(server, met
     resp = sparql(server, "SELECT ?s WHERE { ?s ?p }", method=method)
     assert resp.status_code == 400
     assert resp.headers["Content-Type"] == "text/plain; charset=utf-8"
-    assert re.search(r"\b1:\d+\b", resp.text), resp.text  # line:column
+    assert "line 1, column 22: a triple needs an object after `?p`" in resp.text, resp.text
     assert "Traceback" not in resp.text
 
 

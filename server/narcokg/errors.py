@@ -46,6 +46,17 @@ class QueryRejected(RequestError):
     """The query text is refused before it runs: malformed, too deep, an update, SERVICE …"""
 
 
+class QuerySyntaxError(QueryRejected):
+    """The query text does not parse; ``line``/``column`` (1-based, 0 when unknown) and the
+    parser's own message say where."""
+
+    def __init__(self, message: str, line: int = 0, column: int = 0, parser_message: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.parser_message = parser_message
+
+
 class ReadOnly(RequestError):
     """An update was sent to a read-only service."""
 

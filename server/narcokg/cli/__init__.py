@@ -1,8 +1,11 @@
-"""Command line: narcokg build | validate | query | serve."""
+"""narcokg: build, validate, query and serve the knowledge graph (commands: build, validate, query,
+serve, fmt). Settings not given as options come from NARCOKG_* environment variables, then defaults."""
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -73,6 +76,10 @@ def _serve(args) -> int:
 
     settings = load_settings(host=args.host, port=args.port, public_base=args.public_base,
                              dump=args.dump, web_workers=args.workers)
+    busy = port_in_use(settings.host, settings.port)
+    if busy:
+        print(f"narcokg serve: {busy}", file=sys.stderr, flush=True)
+        return 2
     if not settings.dump and not args.no_build:
         status = _build_if_stale(settings)
         if status:
@@ -111,6 +118,45 @@ def _relative(text: str, settings) -> str:
     return text.replace(str(Path(settings.root).resolve()) + "/", "")
 
 
+def _bind_error(host: str, port: int) -> OSError | None:
+    """Bind (and release) ``host``:``port`` the way an HTTP server would; the error, if any."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return OSError(errno.EADDRNOTAVAIL, f"cannot resolve host {host}: {exc.strerror}")
+    for family, kind, proto, _name, address in infos[:1]:
+        with socket.socket(family, kind, proto) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is no conflict
+            try:
+                s.bind(address)
+            except OSError as exc:
+                return exc
+    return None
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """A message naming a free port when ``port`` is taken; None when it is free. Checked here,
+    before any build or server starts, so it holds whatever HTTP server runs."""
+    exc = _bind_error(host, port)
+    if exc is None:
+        return None
+    if exc.errno == errno.EADDRINUSE:
+        free = next((p for p in range(port + 1, min(port + 50, 65536)) if _bind_error(host, p) is None), None)
+        return f"port {port} is in use: try --port {free}" if free else f"port {port} is in use: choose another with --port"
+    if exc.errno == errno.EACCES:
+        return f"port {port} needs privileges on this system: try --port 5000"
+    return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("narcokg")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _fmt(args) -> int:
     from narcokg.build import turtlefmt
 
@@ -126,11 +172,15 @@ def _fmt(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from narcokg.config import Settings
+
+    defaults = Settings()
     parser = argparse.ArgumentParser(prog="narcokg", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"narcokg {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,validate,query,serve,fmt}")
 
     p = sub.add_parser("build", help="load, reason, validate and write the snapshot")
-    p.add_argument("--out", default=None, help="output folder (default dist/)")
+    p.add_argument("--out", default=None, help="output folder (default: dist/, or NARCOKG_DIST)")
     p.set_defaults(func=_build)
 
     p = sub.add_parser("validate", help="validate the knowledge graph, or DATA files, against the shapes")
@@ -140,15 +190,22 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("query", help="run a SPARQL query against the built graph")
     p.add_argument("sparql", help="the query text, or @FILE to read it from a file")
-    p.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"])
+    p.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"],
+                   help="output: a text table, or a SPARQL result format (json, csv, tsv, xml) for SELECT/ASK, "
+                        "an RDF format (json, xml, turtle, ntriples) for CONSTRUCT/DESCRIBE (default: table)")
     p.set_defaults(func=_query)
 
     p = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
-    p.add_argument("--host", default=None)
-    p.add_argument("--port", type=int, default=None)
-    p.add_argument("--public-base", default=None, help="serve canonical IRIs as if minted under this URL")
-    p.add_argument("--dump", default=None, help="serve this N-Quads file instead of the build's snapshot")
-    p.add_argument("--workers", type=int, default=None, help="HTTP worker processes")
+    p.add_argument("--host", default=None,
+                   help=f"address to listen on (default: {defaults.host}, or NARCOKG_HOST)")
+    p.add_argument("--port", type=int, default=None,
+                   help=f"TCP port to listen on (default: {defaults.port}, or NARCOKG_PORT)")
+    p.add_argument("--public-base", default=None,
+                   help="serve canonical IRIs as if minted under this URL (default: none, or NARCOKG_PUBLIC_BASE)")
+    p.add_argument("--dump", default=None,
+                   help="serve this N-Quads file instead of the build's snapshot (default: none, or NARCOKG_DUMP)")
+    p.add_argument("--workers", type=int, default=None,
+                   help=f"HTTP worker processes (default: {defaults.web_workers}, or NARCOKG_WEB_WORKERS)")
     p.add_argument("--no-build", action="store_true", help="never build; fail if no snapshot exists")
     p.set_defaults(func=_serve)
 

@@ -137,7 +137,12 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
     if not header.get("ok"):
         error = header.get("error")
         if error == "syntax":
-            _err(f"malformed query: {header.get('message')}")
+            from narcokg.engine.messages import explain
+
+            found = explain(text, header.get("message", ""), known=_prefixes(settings, {}))
+            _err(f"malformed query: {found.text()}")
+            if len(found.missing) > 1:
+                print("add these lines at the top of the query:", *found.prefix_lines(), sep="\n  ", file=sys.stderr)
             return 2
         _err(header.get("message", "the query failed"))
         return 2 if error == "format" else 1

@@ -20,16 +20,16 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from narcokg.errors import QueryRejected
+from narcokg.errors import QuerySyntaxError
 
 __all__ = ["Analysis", "AnalysisError", "DepthError", "analyse"]
 
 
-class AnalysisError(QueryRejected):
+class AnalysisError(QuerySyntaxError):
     """The text is no SPARQL query or update; ``message`` says where and what was expected."""
 
     def __init__(self, message: str, line: int = 0, column: int = 0):
-        super().__init__(message)
+        super().__init__(message, line, column)
         self.line = line
         self.column = column
 

@@ -2,7 +2,7 @@
 
 pyoxigraph cannot interrupt a running query, and one ``ORDER BY`` over a cross product grew to
 24 GB. So client queries do not run in the web process (except the *bounded* ones, see
-``execute_here``): each goes to a query process (``narcokg.engine.worker``) that runs one query
+``engine.embedded``): each goes to a query process (``narcokg.engine.worker``) that runs one query
 at a time under a memory cap. The web thread waits for the answer at most ``query_timeout``
 seconds; past that it kills the process (SIGKILL) and the supervisor thread starts a fresh
 one. A process that dies for any other reason (out of memory, a crash, killed from outside) is
@@ -464,7 +464,7 @@ def refusal(header: dict, settings: Settings) -> errors.NarcokgError:
     error = header.get("error")
     message = header.get("message", "")
     if error == "syntax":
-        return errors.QueryRejected(f"Malformed query: {message}")
+        return errors.QuerySyntaxError(f"Malformed query: {message}", parser_message=message)
     if error == "rows":
         limit = header.get("limit")
         return errors.LimitExceeded(f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "

@@ -54,14 +54,22 @@ def _marker(kind: str, x: float, y: float, color: str) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{color}"/>'
 
 
-def chart_svg(title: str, xs: list[str], series: list[Series], lang: str = "en") -> Markup:
-    """An accessible SVG chart of ``series`` over the categories ``xs``."""
+def chart_svg(title: str, xs: list[str], series: list[Series], lang: str = "en", *, x_label: str | None = None,
+              y_label: str | None = None, flags: list[bool] | None = None, flag_note: str = "") -> Markup:
+    """An accessible SVG chart of ``series`` over the categories ``xs``.
+
+    ``x_label``/``y_label`` name the axes (the quantity and its unit); ``flags`` marks
+    categories whose values are disputed (a source conflict): a red outline and a "!" above,
+    with ``flag_note`` in the tooltip and the text alternative.
+    """
+    flags = flags or [False] * len(xs)
     values = [v for s in series for v in s.values if v is not None]
     top = max(values) if values else 1.0
     ticks = nice_ticks(max(top, 0))
     ymax = ticks[-1] or 1.0
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
-    legend_h = 22 * len(series) if len(series) > 1 else 0
+    axis_h = 24 if x_label else 0
+    legend_h = (22 * len(series) if len(series) > 1 else 0) + axis_h
     height = H + legend_h
     n = max(len(xs), 1)
     band = plot_w / n
@@ -74,7 +82,8 @@ def chart_svg(title: str, xs: list[str], series: list[Series], lang: str = "en")
 
     uid = "c" + hashlib.sha1("\x1f".join([title, *xs]).encode()).hexdigest()[:10]
     desc = "; ".join(
-        f"{s.name}: " + ", ".join(f"{x} {_fmt(v, lang) if v is not None else '–'}" for x, v in zip(xs, s.values))
+        f"{s.name}: " + ", ".join(f"{x} {_fmt(v, lang) if v is not None else '–'}" + (f" ({flag_note})" if f else "")
+                                  for x, v, f in zip(xs, s.values, flags))
         for s in series)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {W} {height}" role="img" '
@@ -89,6 +98,13 @@ def chart_svg(title: str, xs: list[str], series: list[Series], lang: str = "en")
         parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="#222222">{escape(_fmt(tv, lang))}</text>')
     parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="#222222" stroke-width="1.5"/>')
     parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}" stroke="#222222" stroke-width="1.5"/>')
+    if y_label:
+        cy = TOP + plot_h / 2
+        parts.append(f'<text class="axis-label" x="14" y="{cy:.1f}" transform="rotate(-90 14 {cy:.1f})" '
+                     f'text-anchor="middle" font-size="12" fill="#222222">{escape(y_label)}</text>')
+    if x_label:
+        parts.append(f'<text class="axis-label" x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h + 40}" '
+                     f'text-anchor="middle" font-size="12" fill="#222222">{escape(x_label)}</text>')
     step = max(1, math.ceil(n / 14))
     for i, x in enumerate(xs):
         if i % step:
@@ -102,10 +118,15 @@ def chart_svg(title: str, xs: list[str], series: list[Series], lang: str = "en")
             if v is None:
                 continue
             y = y_of(v)
-            parts.append(f'<rect class="bar" x="{x_of(i) - bw / 2:.1f}" y="{y:.1f}" width="{bw:.1f}" '
-                         f'height="{TOP + plot_h - y:.1f}" fill="{PALETTE[0]}"><title>{escape(xs[i])}: {escape(_fmt(v, lang))}</title></rect>')
+            flagged = i < len(flags) and flags[i]
+            outline = ' class="bar flagged" stroke="#a31b1b" stroke-width="3" stroke-dasharray="5 3"' if flagged else ' class="bar"'
+            note = f" ({escape(flag_note)})" if flagged and flag_note else ""
+            parts.append(f'<rect{outline} x="{x_of(i) - bw / 2:.1f}" y="{y:.1f}" width="{bw:.1f}" '
+                         f'height="{TOP + plot_h - y:.1f}" fill="{PALETTE[0]}"><title>{escape(xs[i])}: {escape(_fmt(v, lang))}{note}</title></rect>')
             if n <= 16:
-                parts.append(f'<text x="{x_of(i):.1f}" y="{y - 5:.1f}" text-anchor="middle" font-size="11" fill="#222222">{escape(_fmt(v, lang))}</text>')
+                label = _fmt(v, lang) + (" !" if flagged else "")
+                color = "#a31b1b" if flagged else "#222222"
+                parts.append(f'<text x="{x_of(i):.1f}" y="{y - 5:.1f}" text-anchor="middle" font-size="11" fill="{color}">{escape(label)}</text>')
     else:
         for k, s in enumerate(series):
             color, dash, marker = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
@@ -116,7 +137,7 @@ def chart_svg(title: str, xs: list[str], series: list[Series], lang: str = "en")
                 parts.append(f'<polyline class="line" points="{path}" fill="none" stroke="{color}" stroke-width="2.5"{dash_attr}/>')
             for x, y in points:
                 parts.append(_marker(marker, x, y, color))
-        ly = TOP + plot_h + 40
+        ly = TOP + plot_h + 40 + axis_h
         for k, s in enumerate(series):
             color, dash, marker = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
             y = ly + 22 * k

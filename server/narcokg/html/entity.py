@@ -74,10 +74,21 @@ class Signing:
 
 
 @dataclass
+class ChartPanel:
+    title: str
+    svg: str
+
+
+@dataclass
 class DatasetView:
     columns: list[tuple[str, str, bool]]  # (label, href, numeric)
-    rows: list[tuple[Value, list[str]]]  # (observation link, cells)
-    chart: str | None
+    rows: list[tuple[Value, list[str], list[Value]]]  # (observation link, cells, its source conflicts)
+    #: One chart per numeric measure: each on its own scale, so a small series is not a flat line.
+    charts: list[ChartPanel]
+
+    @property
+    def has_conflicts(self) -> bool:
+        return any(conflicts for _obs, _cells, conflicts in self.rows)
 
 
 @dataclass
@@ -115,6 +126,8 @@ _ORDER_FIRST = [px.SKOS + "prefLabel", px.RDFS + "label", px.SKOS + "altLabel", 
 _ORDER_LAST = [px.PROV + "wasDerivedFrom", px.RDFS + "seeAlso", px.OWL + "sameAs", px.SKOS + "exactMatch",
                px.SKOS + "closeMatch"]
 _DESCRIPTIONS = [px.RDFS + "comment", px.DCTERMS + "description", px.SKOS + "definition"]
+#: Kept in the data for search (misspellings, variants), never shown to readers.
+_NEVER_SHOWN = {px.SKOS + "hiddenLabel"}
 
 
 class EntityBuilder:
@@ -225,7 +238,7 @@ class EntityBuilder:
                     if item not in bucket:
                         bucket.append(item)
                 continue
-            if p in skip:
+            if p in skip or p in _NEVER_SHOWN:
                 continue
             grouped.setdefault(p, {}).setdefault(q.object, []).append(graph)
         out = []
@@ -256,11 +269,14 @@ class EntityBuilder:
 
     def incoming(self, iri: str, cap: int = 100) -> list[Row]:
         validation = self.base + "graph/validation"
+        shapes = self.base + "graph/shapes"
         grouped: dict[str, dict[str, list[str]]] = {}
         for q in _sorted(quads(self.store, None, None, ox.NamedNode(iri), None)):
             graph = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if graph == validation or not isinstance(q.subject, ox.NamedNode):
                 continue
+            if graph == shapes and self.is_genid(q.subject.value):
+                continue  # a list cell or constraint node inside a shape: no page a reader wants
             grouped.setdefault(q.predicate.value, {}).setdefault(q.subject.value, []).append(graph)
         out = []
         for p, subjects in grouped.items():
@@ -369,16 +385,31 @@ class EntityBuilder:
             return tuple(cell_text(values[obs].get(d)) for d in dims) + (obs,)
 
         observations.sort(key=sort_key)
-        rows = [(self.link(obs), [cell_text(values[obs].get(c)) for c in dims + measures]) for obs in observations]
+        conflicts = {o: [self.link(c) for c in self._conflict_nodes(o)] for o in observations}
+        rows = [(self.link(obs), [cell_text(values[obs].get(c)) for c in dims + measures], conflicts[obs])
+                for obs in observations]
         columns = [(self.labels(c), self.iris.href(c), c in measures) for c in dims + measures]
-        chart = None
+        charts = []
         numeric = [m for m in measures if all(_number(values[o].get(m)) is not None or values[o].get(m) is None
                                               for o in observations)]
         if dims and numeric and len(observations) > 1:
             xs = [" ".join(cell_text(values[o].get(d)) for d in dims) for o in observations]
-            series = [Series(self.labels(m), [_number(values[o].get(m)) for o in observations]) for m in numeric]
-            chart = chart_svg(self.name(iri), xs, series, self.lang)
-        return DatasetView(columns=columns, rows=rows, chart=chart)
+            x_label = " · ".join(self.labels(d) for d in dims)
+            flags = [bool(conflicts[o]) for o in observations]
+            for m in numeric:
+                title = self.labels(m)
+                svg = chart_svg(f"{title} — {self.name(iri)}", xs, [Series(title, [_number(values[o].get(m)) for o in observations])],
+                                self.lang, x_label=x_label, y_label=title, flags=flags,
+                                flag_note=t("entity.conflicts", self.lang))
+                charts.append(ChartPanel(title=title, svg=svg))
+        return DatasetView(columns=columns, rows=rows, charts=charts)
+
+    def _conflict_nodes(self, iri: str) -> list[str]:
+        """The source conflicts about ``iri`` (``nkg:conflictSubject``)."""
+        return list(dict.fromkeys(
+            q.subject.value for q in _sorted(quads(self.store, None, ox.NamedNode(self.nkg + "conflictSubject"),
+                                                   ox.NamedNode(iri), None))
+            if isinstance(q.subject, ox.NamedNode)))
 
     def _component_kind(self, prop: str) -> str | None:
         types = {q.object.value for q in quads(self.store, 

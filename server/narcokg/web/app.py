@@ -16,6 +16,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     ``settings``)."""
     from narcokg.web import fragments
     from narcokg.web import linkeddata
+    from narcokg.web import openapi
     from narcokg.web import pages
     from narcokg.web import querypage
     from narcokg.web import shacl
@@ -36,4 +37,5 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(shacl.blueprint)
     app.register_blueprint(fragments.blueprint)
+    app.register_blueprint(openapi.blueprint)
     return app

@@ -124,7 +124,35 @@ def browse_class(slug: str):
               "iri": c.iris.to_public(r["s"].value)} for r in rows]
     return render_page("browse_class.html", cls={"iri": c.iris.to_public(cls), "label": c.labels(cls),
                                                  "href": c.iris.href(cls), "slug": slug},
-                       items=items, total=total, number=number, pages=pages, first=(number - 1) * PAGE_SIZE + 1)
+                       items=items, total=total, number=number, pages=pages, first=(number - 1) * PAGE_SIZE + 1,
+                       timeline=_timeline(cls))
+
+
+def _timeline(cls: str):
+    """Instances of ``cls`` per year of their date (an agreement's: of its signing), as an SVG bar
+    chart over every year of the span; None when fewer than two years are known."""
+    from narcokg.html.charts import Series, chart_svg
+    from narcokg.html.labels import t
+
+    c = ctx()
+    cache = app_cache().setdefault("timelines", {})
+    key = (cls, c.lang)
+    if key not in cache:
+        nkg = c.base + "ontology#"
+        rows = c.store.select(
+            f"PREFIX nkg: <{nkg}> SELECT ?year (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{cls}> . "
+            "?s (nkg:signing/(nkg:date|nkg:year|nkg:yearMonth))|nkg:date|nkg:year|nkg:yearMonth ?d . "
+            "BIND(SUBSTR(STR(?d), 1, 4) AS ?year) FILTER(REGEX(?year, '^[0-9]{4}$')) } GROUP BY ?year")
+        counts = {r["year"].value: int(r["n"].value) for r in rows}
+        chart = None
+        if len(counts) >= 2 and int(max(counts)) - int(min(counts)) <= 100:
+            years = [str(y) for y in range(int(min(counts)), int(max(counts)) + 1)]
+            name = c.labels(cls)
+            title = t("browse.timeline", c.lang) % name
+            chart = {"title": title, "svg": chart_svg(title, years, [Series(name, [counts.get(y, 0) for y in years])], c.lang,
+                                                      x_label=t("browse.year", c.lang), y_label=t("browse.count", c.lang))}
+        cache[key] = chart
+    return cache[key]
 
 
 # Search -------------------------------------------------------------------------------------

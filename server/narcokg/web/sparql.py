@@ -43,7 +43,9 @@ from narcokg.engine.base import QueryJob
 from narcokg.web.errors import error_response, respond
 from narcokg.iris import IriMap
 from narcokg.engine.void import SD, VOID
-from narcokg.engine.syntax import AnalysisError, analyse
+from narcokg.engine.syntax import AnalysisError, DepthError, analyse
+from narcokg.engine.messages import explain
+from narcokg import vocab as px
 
 log = logging.getLogger("narcokg.web.sparql")
 
@@ -53,6 +55,26 @@ ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
 POST_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
 MAX_GRAPH_PARAMS = 100
 SD_FORMATS = ["turtle", "jsonld", "ntriples", "rdfxml"]
+
+
+class Malformed(errors.QueryRejected):
+    """A syntax error, explained in words (``engine.messages``); the query page marks its position."""
+
+    def __init__(self, explanation):
+        super().__init__("Malformed query: " + explanation.text("en"))
+        self.explanation = explanation
+
+
+#: Longest query text whose syntax error is explained in words; a longer one gets the parser's
+#: own message (the explanation reads the text again, and hostile text must stay cheap).
+MAX_EXPLAINED = 16 * 1024
+
+
+def malformed(query: str, exc: errors.QuerySyntaxError, settings: Settings) -> errors.QueryRejected:
+    if len(query) > MAX_EXPLAINED:
+        return exc
+    return Malformed(explain(query, exc.parser_message or exc.message, exc.line, exc.column,
+                             known=px.all_prefixes(settings.served_base)))
 
 
 def _settings() -> Settings:
@@ -335,10 +357,11 @@ def check_query(query: str, settings: Settings):
         raise errors.QueryRejected("the query contains a NUL character")
     try:
         info = _analyse(query, settings.query_max_depth)
-    except AnalysisError as exc:
-        # Our parser follows pyoxigraph's grammar: what it rejects, pyoxigraph rejects too
-        # (or would crash on, for nesting beyond the bound); nothing has run.
+    except DepthError as exc:  # beyond the bound pyoxigraph would crash on; nothing has run
         raise errors.QueryRejected(exc.message) from None
+    except AnalysisError as exc:
+        # Our parser follows pyoxigraph's grammar: what it rejects, pyoxigraph rejects too.
+        raise malformed(query, exc, settings) from None
     if info.update:
         raise errors.QueryRejected("this is a SPARQL Update; the endpoint is read-only and accepts queries only")
     if info.service and not settings.test_skip_service_precheck:
@@ -374,7 +397,10 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
     cached = cache.lookup(key)
     if cached is not None:
         return cached
-    answer = current_app.extensions["narcokg.engine"].execute(job, client=_client_fd())
+    try:
+        answer = current_app.extensions["narcokg.engine"].execute(job, client=_client_fd())
+    except errors.QuerySyntaxError as exc:
+        raise malformed(query, exc, settings) from None
     cache.store(key, answer)
     return answer
 

@@ -1,6 +1,8 @@
-/* narcokg query page: SPARQL highlighting, prefix help, examples and results without reload.
-   Without this script the page still works: the form submits GET /?query=… and the server
-   renders the results. Written for this project; no external code. */
+/* narcokg query page: SPARQL highlighting, prefix help, autocompletion, history, examples and
+   results without reload. Without this script the page still works: the form submits
+   GET /?query=… and the server renders the results; with it, the same server rendering is
+   fetched (POST /) and swapped in, so labels, charts and explained errors exist once.
+   Written for this project; no external code. */
 (function () {
   "use strict";
 
@@ -11,17 +13,7 @@
   var resultsBody = document.getElementById("results-body");
   var resultsLinks = document.getElementById("results-links");
   var statusEl = document.getElementById("query-status");
-  var base = form.getAttribute("data-base") || "";
-  var root = form.getAttribute("data-root") || "/";
   var words = resultsSection ? resultsSection.dataset : {};
-  var displayRows = parseInt(words.displayRows || "1000", 10);
-
-  var SOLUTION_FORMATS = [["json", "SPARQL JSON", "srj", "application/sparql-results+json"],
-    ["xml", "SPARQL XML", "srx", "application/sparql-results+xml"], ["csv", "CSV", "csv", "text/csv"],
-    ["tsv", "TSV", "tsv", "text/tab-separated-values"]];
-  var GRAPH_FORMATS = [["turtle", "Turtle", "ttl", "text/turtle"], ["ntriples", "N-Triples", "nt", "application/n-triples"],
-    ["jsonld", "JSON-LD", "jsonld", "application/ld+json"], ["rdfxml", "RDF/XML", "rdf", "application/rdf+xml"],
-    ["nquads", "N-Quads", "nq", "application/n-quads"], ["trig", "TriG", "trig", "application/trig"]];
 
   /* Known prefixes, read from the prefix table the server rendered. */
   var PREFIXES = {};
@@ -90,7 +82,6 @@
       return '<span class="tok-' + t.kind + '">' + escapeHtml(t.text) + "</span>";
     }).join("");
   }
-
   /* ---- Editor: a transparent textarea over a highlighted <pre> ---- */
   var editor = document.getElementById("editor");
   var layer = document.createElement("pre");
@@ -101,9 +92,20 @@
   editor.insertBefore(layer, textarea);
   editor.classList.add("hl-on");
 
+  /* The error the server reported, as [start, end) offsets in the text it was reported for. */
+  var errorMark = null;
+
   function refresh() {
-    layerCode.innerHTML = highlight(textarea.value) + "\n";
+    var text = textarea.value;
+    if (errorMark && errorMark.text === text) {
+      layerCode.innerHTML = highlight(text.slice(0, errorMark.start)) + '<span class="err-mark">' +
+        highlight(text.slice(errorMark.start, errorMark.end)) + "</span>" + highlight(text.slice(errorMark.end)) + "\n";
+    } else {
+      errorMark = null;
+      layerCode.innerHTML = highlight(text) + "\n";
+    }
     sync();
+    updatePrefixButtons();
   }
   function sync() {
     layer.scrollTop = textarea.scrollTop;
@@ -111,10 +113,27 @@
   }
   textarea.addEventListener("input", refresh);
   textarea.addEventListener("scroll", sync);
-  textarea.addEventListener("keydown", function (ev) {
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); run(); }
-  });
-  refresh();
+
+  function offsetOf(text, line, column) {
+    var pos = 0;
+    for (var i = 1; i < line; i++) {
+      var nl = text.indexOf("\n", pos);
+      if (nl < 0) { return text.length; }
+      pos = nl + 1;
+    }
+    return Math.min(pos + Math.max(column - 1, 0), text.length);
+  }
+
+  function markError(box) {
+    var line = parseInt(box.getAttribute("data-line") || "", 10);
+    var column = parseInt(box.getAttribute("data-column") || "", 10);
+    if (!line || !column) { return; }
+    var text = textarea.value;
+    var start = offsetOf(text, line, column);
+    var end = Math.min(text.length, start + Math.max(1, parseInt(box.getAttribute("data-length") || "1", 10)));
+    errorMark = { text: text, start: start, end: end };
+    refresh();
+  }
 
   /* ---- Prefix help ---- */
   function declared(text) {
@@ -128,16 +147,23 @@
     return found;
   }
 
-  function addPrefixes(names) {
+  function addPrefixLines(lines) {
     var have = declared(textarea.value);
-    var lines = names.filter(function (n) { return !have[n] && PREFIXES[n]; }).map(function (n) {
-      return "PREFIX " + n + ": <" + PREFIXES[n] + ">";
+    var fresh = lines.filter(function (l) {
+      var m = /^PREFIX\s+([^:\s]*):/.exec(l);
+      return m && !have[m[1]];
     });
-    if (lines.length) {
-      textarea.value = lines.join("\n") + "\n" + textarea.value;
+    if (fresh.length) {
+      textarea.value = fresh.join("\n") + "\n" + textarea.value;
       refresh();
     }
-    return lines.length;
+    return fresh.length;
+  }
+
+  function addPrefixes(names) {
+    return addPrefixLines(names.filter(function (n) { return PREFIXES[n]; }).map(function (n) {
+      return "PREFIX " + n + ": <" + PREFIXES[n] + ">";
+    }));
   }
 
   function usedPrefixes(text) {
@@ -153,10 +179,22 @@
     return Object.keys(used);
   }
 
+  /* Only prefixes not yet declared get an "add" button. */
+  function updatePrefixButtons() {
+    var have = declared(textarea.value);
+    Array.prototype.forEach.call(prefixRows, function (row) {
+      var button = row.querySelector("button.add-prefix");
+      if (button) { button.hidden = !!have[row.getAttribute("data-prefix")]; }
+    });
+    if (addMissing) {
+      var missing = usedPrefixes(textarea.value).filter(function (n) { return !have[n] && PREFIXES[n]; });
+      addMissing.hidden = missing.length === 0;
+    }
+  }
+
   Array.prototype.forEach.call(prefixRows, function (row) {
     var button = row.querySelector("button.add-prefix");
     if (!button) { return; }
-    button.hidden = false;
     button.addEventListener("click", function () {
       addPrefixes([row.getAttribute("data-prefix")]);
       textarea.focus();
@@ -164,7 +202,6 @@
   });
   var addMissing = document.getElementById("add-missing-prefixes");
   if (addMissing) {
-    addMissing.hidden = false;
     addMissing.addEventListener("click", function () {
       var n = addPrefixes(usedPrefixes(textarea.value));
       setStatus(n ? "+" + n + " PREFIX" : "✓");
@@ -172,32 +209,231 @@
     });
   }
 
-  /* ---- Results ---- */
-  function setStatus(text) { if (statusEl) { statusEl.textContent = text; } }
+  /* ---- Autocompletion: prefixes, classes and properties (/sparql/terms.json), entities (/search.json) ---- */
+  var lang = form.getAttribute("data-lang") || "en";
+  var terms = null;
+  var termsLoading = null;
+  function loadTerms() {
+    if (terms || termsLoading) { return termsLoading; }
+    termsLoading = fetch("/sparql/terms.json?lang=" + encodeURIComponent(lang)).then(function (r) { return r.json(); })
+      .then(function (doc) { terms = doc; return doc; })["catch"](function () { termsLoading = null; });
+    return termsLoading;
+  }
+  var list = document.createElement("ul");
+  list.className = "completions";
+  list.id = "completions";
+  list.setAttribute("role", "listbox");
+  list.hidden = true;
+  editor.appendChild(list);
+  textarea.setAttribute("aria-autocomplete", "list");
+  textarea.setAttribute("aria-controls", "completions");
+  var choices = [];
+  var selected = 0;
+  var wordStart = 0;
+  var searchTicket = 0;
 
-  function curie(iri) {
-    var best = null;
-    Object.keys(PREFIXES).forEach(function (p) {
-      var ns = PREFIXES[p];
-      if (iri.indexOf(ns) === 0 && (best === null || ns.length > PREFIXES[best].length)) { best = p; }
+  function currentWord() {
+    var end = textarea.selectionStart;
+    var before = textarea.value.slice(0, end);
+    var m = /[A-Za-z_][\w.\-]*:?[\w.\-]*$|:[\w.\-]*$/.exec(before);
+    return m ? { text: m[0], start: end - m[0].length } : { text: "", start: end };
+  }
+
+  function closeList() { list.hidden = true; choices = []; textarea.removeAttribute("aria-activedescendant"); }
+
+  function render() {
+    list.textContent = "";
+    if (!choices.length) { closeList(); return; }
+    choices.forEach(function (c, i) {
+      var li = el("li", null, c.insert);
+      li.id = "completion-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", i === selected ? "true" : "false");
+      if (c.hint) { li.appendChild(el("span", "hint", c.hint)); }
+      li.addEventListener("mousedown", function (ev) { ev.preventDefault(); accept(i); });
+      list.appendChild(li);
     });
-    if (best === null) { return null; }
-    var local = iri.slice(PREFIXES[best].length);
-    if (!local || /[\/#?]/.test(local)) { return null; }
-    return best + ":" + local;
+    var lines = textarea.value.slice(0, wordStart).split("\n");
+    var style = window.getComputedStyle(textarea);
+    var lineHeight = parseFloat(style.lineHeight) || 21;
+    var charWidth = measureChar(style);
+    var top = textarea.offsetTop + parseFloat(style.paddingTop) + lines.length * lineHeight - textarea.scrollTop + 2;
+    var left = Math.min(parseFloat(style.paddingLeft) + lines[lines.length - 1].length * charWidth, Math.max(0, textarea.clientWidth - 260));
+    list.style.top = top + "px";
+    list.style.left = Math.max(0, left) + "px";
+    list.hidden = false;
+    textarea.setAttribute("aria-activedescendant", "completion-" + selected);
   }
 
-  function pageHref(iri) {
-    if (base && iri.indexOf(base) === 0) {
-      var rest = iri.slice(base.length);
-      if (rest.indexOf("id/") === 0 && rest.length > 3) { return root + "page/" + rest.slice(3); }
-      if (rest.indexOf(".well-known/genid/") === 0) { return root + "page/" + rest; }
-      if (rest === "ontology" || rest.indexOf("ontology#") === 0 || rest === "shapes" || rest.indexOf("shapes#") === 0) {
-        return root + rest;
-      }
+  var charWidthCache = 0;
+  function measureChar(style) {
+    if (!charWidthCache) {
+      var probe = el("span", null, "0000000000");
+      probe.style.font = style.font;
+      probe.style.position = "absolute";
+      probe.style.visibility = "hidden";
+      document.body.appendChild(probe);
+      charWidthCache = probe.getBoundingClientRect().width / 10 || 8;
+      document.body.removeChild(probe);
     }
-    return iri;
+    return charWidthCache;
   }
+
+  function termChoices(word) {
+    var out = [];
+    if (!terms) { return out; }
+    var low = word.toLowerCase();
+    var colon = word.indexOf(":");
+    if (colon < 0) {
+      Object.keys(terms.prefixes).forEach(function (p) {
+        if (p.indexOf(low) === 0) { out.push({ insert: p + ":", hint: terms.prefixes[p], prefix: p }); }
+      });
+    }
+    terms.terms.forEach(function (t) {
+      if (out.length >= 40) { return; }
+      var byName = t.curie.toLowerCase().indexOf(low) === 0 || (colon < 0 && t.curie.toLowerCase().indexOf(":" + low) > 0);
+      var byLabel = colon < 0 && low.length >= 2 && t.label && t.label.toLowerCase().indexOf(low) >= 0;
+      if (byName || byLabel) {
+        out.push({ insert: t.curie, hint: (t.label ? t.label + " · " : "") + t.kind + (t.uses ? " · " + t.uses : ""),
+          prefix: t.curie.split(":")[0] });
+      }
+    });
+    return out;
+  }
+
+  /* Terms and entity hits arrive separately (terms.json once, /search.json per request): each
+     part is kept apart, so whichever comes last does not wipe the other. */
+  var termPart = [];
+  var entityPart = [];
+  function combine() {
+    choices = termPart.concat(entityPart);
+    if (selected >= choices.length) { selected = 0; }
+    render();
+  }
+
+  function suggest(explicit) {
+    var w = currentWord();
+    wordStart = w.start;
+    var ticket = ++searchTicket;
+    termPart = [];
+    entityPart = [];
+    if ((!w.text && !explicit) || (!explicit && w.text.indexOf(":") < 0)) { closeList(); return; }
+    selected = 0;
+    var show = function () {
+      if (ticket !== searchTicket) { return; }
+      termPart = termChoices(w.text);
+      combine();
+    };
+    var promise = loadTerms();
+    if (terms) { show(); } else if (promise) { promise.then(show); }
+    if (explicit && w.text.length >= 2 && w.text.indexOf(":") < 0) {
+      fetch("/search.json?q=" + encodeURIComponent(w.text) + "&lang=" + encodeURIComponent(lang))
+        .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+        .then(function (doc) {
+          if (ticket !== searchTicket) { return; }
+          entityPart = (doc.results || []).map(function (hit) { return { insert: "<" + hit.iri + ">", hint: hit.label }; });
+          combine();
+        })["catch"](function () {});
+    }
+  }
+
+  function accept(i) {
+    var c = choices[i];
+    if (!c) { return; }
+    var end = textarea.selectionStart;
+    var text = textarea.value;
+    var before = text.slice(0, wordStart);
+    textarea.value = before + c.insert + text.slice(end);
+    var caret = before.length + c.insert.length;
+    closeList();
+    if (c.prefix && PREFIXES[c.prefix] && !declared(textarea.value)[c.prefix]) {
+      var line = "PREFIX " + c.prefix + ": <" + PREFIXES[c.prefix] + ">\n";
+      textarea.value = line + textarea.value;
+      caret += line.length;
+    }
+    textarea.setSelectionRange(caret, caret);
+    refresh();
+    textarea.focus();
+  }
+
+  textarea.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); closeList(); run(); return; }
+    if (ev.key === " " && ev.ctrlKey) { ev.preventDefault(); suggest(true); return; }
+    if (list.hidden) { return; }
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      ev.preventDefault();
+      selected = (selected + (ev.key === "ArrowDown" ? 1 : choices.length - 1)) % choices.length;
+      render();
+    } else if (ev.key === "Enter" || ev.key === "Tab") {
+      ev.preventDefault();
+      accept(selected);
+    } else if (ev.key === "Escape") {
+      ev.preventDefault();
+      closeList();
+    }
+  });
+  textarea.addEventListener("input", function () { suggest(false); });
+  textarea.addEventListener("blur", function () { window.setTimeout(closeList, 150); });
+
+  /* ---- History (localStorage, this browser only) ---- */
+  var HISTORY_KEY = "narcokg.query-history";
+  var MAX_HISTORY = 20;
+  var historySection = document.getElementById("history");
+  var historyList = document.getElementById("history-list");
+
+  function readHistory() {
+    try { return JSON.parse(window.localStorage.getItem(HISTORY_KEY) || "[]").filter(function (q) { return typeof q === "string"; }); }
+    catch (e) { return []; }
+  }
+
+  function remember(query) {
+    var items = readHistory().filter(function (q) { return q !== query; });
+    items.unshift(query);
+    try { window.localStorage.setItem(HISTORY_KEY, JSON.stringify(items.slice(0, MAX_HISTORY))); } catch (e) { /* storage full or off */ }
+    showHistory();
+  }
+
+  /* A query's question ("# Question: …") when it has one, else its text without comments. */
+  function historyText(q) {
+    var m = /^\s*#\s*(?:Question|Pertanyaan)\s*:\s*(.+)$/im.exec(q);
+    if (m) { return m[1].slice(0, 160); }
+    var text = q.split("\n").filter(function (l) { return !/^\s*(#|PREFIX\b)/i.test(l); }).join(" ");
+    return text.replace(/\s+/g, " ").trim().slice(0, 160) || q.slice(0, 160);
+  }
+
+  function showHistory() {
+    if (!historySection || !historyList) { return; }
+    var items = readHistory();
+    historyList.textContent = "";
+    items.forEach(function (q) {
+      var li = el("li");
+      var a = el("a", "history-item", historyText(q));
+      a.href = "/?query=" + encodeURIComponent(q);
+      a.addEventListener("click", function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) { return; }
+        ev.preventDefault();
+        textarea.value = q;
+        refresh();
+        textarea.focus();
+      });
+      li.appendChild(a);
+      historyList.appendChild(li);
+    });
+    if (items.length && !document.getElementById("clear-history")) {
+      var clear = el("button", null, historySection.getAttribute("data-clear") || "Clear");
+      clear.type = "button";
+      clear.id = "clear-history";
+      clear.addEventListener("click", function () {
+        try { window.localStorage.removeItem(HISTORY_KEY); } catch (e) { /* ignore */ }
+        showHistory();
+      });
+      historySection.appendChild(clear);
+    }
+    historySection.hidden = items.length === 0;
+  }
+
+  /* ---- Results: the server renders them (labels, charts, explained errors); we swap them in ---- */
+  function setStatus(text) { if (statusEl) { statusEl.textContent = text; } }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -206,171 +442,34 @@
     return node;
   }
 
-  function iriCell(td, iri) {
-    td.className = "cell-iri";
-    var a = el("a", null, curie(iri) || iri);
-    a.href = pageHref(iri);
-    a.title = iri;
-    td.appendChild(a);
-  }
-
-  function literalCell(td, value, lang, datatype) {
-    td.className = "cell-literal";
-    td.appendChild(document.createTextNode(value));
-    var tag = lang ? "@" + lang : (datatype && datatype !== "http://www.w3.org/2001/XMLSchema#string" ? (curie(datatype) || datatype) : null);
-    if (tag) {
-      td.appendChild(document.createTextNode(" "));
-      td.appendChild(el("span", "lit-tag", tag));
-    }
-  }
-
-  function termText(term) {
-    if (term.type === "uri") { return curie(term.value) || term.value; }
-    if (term.type === "bnode") { return "_:" + term.value; }
-    if (term.type === "triple") {
-      var v = term.value;
-      return "<< " + [v.subject, v.predicate, v.object].map(termText).join(" ") + " >>";
-    }
-    return term.value;
-  }
-
-  function solutionCell(term) {
-    var td = el("td");
-    if (!term) { td.className = "cell-empty"; return td; }
-    if (term.type === "uri") { iriCell(td, term.value); }
-    else if (term.type === "literal" || term.type === "typed-literal") { literalCell(td, term.value, term["xml:lang"], term.datatype); }
-    else { td.className = "cell-" + term.type; td.textContent = termText(term); }
-    return td;
-  }
-
-  function table(columns, rows, prefix) {
-    var wrap = el("div", "table-wrap");
-    var t = el("table", "results-table");
-    var head = el("thead");
-    var tr = el("tr");
-    columns.forEach(function (c) {
-      var th = el("th", null, prefix + c);
-      th.scope = "col";
-      tr.appendChild(th);
+  function replaceChildren(target, source) {
+    target.textContent = "";
+    if (!source) { return; }
+    Array.prototype.forEach.call(source.childNodes, function (node) {
+      target.appendChild(document.importNode(node, true));
     });
-    head.appendChild(tr);
-    t.appendChild(head);
-    var body = el("tbody");
-    rows.forEach(function (cells) {
-      var row = el("tr");
-      cells.forEach(function (td) { row.appendChild(td); });
-      body.appendChild(row);
-    });
-    t.appendChild(body);
-    wrap.appendChild(t);
-    return wrap;
   }
 
-  function countLine(count) {
-    var text = (words.rows || "%d rows").replace("%d", String(count));
-    if (count > displayRows) { text += " — " + (words.shown || "showing the first %d").replace("%d", String(displayRows)); }
-    return el("p", "result-count", text);
-  }
-
-  function showSolutions(doc) {
-    resultsBody.textContent = "";
-    if (Object.prototype.hasOwnProperty.call(doc, "boolean")) {
-      resultsBody.appendChild(el("p", "ask-result", doc["boolean"] ? words.askTrue : words.askFalse));
-      return 1;
-    }
-    var vars = doc.head.vars || [];
-    var bindings = doc.results.bindings || [];
-    var rows = bindings.slice(0, displayRows).map(function (b) {
-      return vars.map(function (v) { return solutionCell(b[v]); });
-    });
-    resultsBody.appendChild(countLine(bindings.length));
-    resultsBody.appendChild(table(vars, rows, "?"));
-    return bindings.length;
-  }
-
-  /* Expanded JSON-LD (what the endpoint sends) → subject / predicate / object rows. */
-  function jsonldTriples(doc) {
-    var nodes = Array.isArray(doc) ? doc : (doc["@graph"] || [doc]);
-    var out = [];
-    nodes.forEach(function (node) {
-      var s = node["@id"];
-      Object.keys(node).forEach(function (key) {
-        if (key === "@id" || key === "@context") { return; }
-        var values = Array.isArray(node[key]) ? node[key] : [node[key]];
-        var p = key === "@type" ? "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" : key;
-        values.forEach(function (v) { out.push([s, p, key === "@type" ? { "@id": v } : v]); });
+  function wireResults() {
+    var box = document.getElementById("query-error");
+    if (box) { markError(box); }
+    var fix = document.getElementById("fix-prefixes");
+    if (fix) {
+      fix.addEventListener("click", function (ev) {
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.button !== 0) { return; }
+        ev.preventDefault();
+        addPrefixLines((fix.getAttribute("data-prefixes") || "").split("\n"));
+        run();
       });
-    });
-    return out;
-  }
-
-  function objectCell(v) {
-    var td = el("td");
-    if (v && typeof v === "object" && v["@id"] !== undefined) {
-      if (String(v["@id"]).indexOf("_:") === 0) { td.className = "cell-bnode"; td.textContent = v["@id"]; }
-      else { iriCell(td, v["@id"]); }
-    } else if (v && typeof v === "object") {
-      literalCell(td, String(v["@value"]), v["@language"], v["@type"]);
-    } else {
-      literalCell(td, String(v), null, null);
     }
-    return td;
-  }
-
-  function showGraph(doc) {
-    resultsBody.textContent = "";
-    var triples = jsonldTriples(doc);
-    var rows = triples.slice(0, displayRows).map(function (t) {
-      return [objectCell({ "@id": t[0] }), objectCell({ "@id": t[1] }), objectCell(t[2])];
-    });
-    resultsBody.appendChild(countLine(triples.length));
-    resultsBody.appendChild(table(["subject", "predicate", "object"], rows, ""));
-    return triples.length;
-  }
-
-  function showError(status, text) {
-    resultsBody.textContent = "";
-    var box = el("div", "query-error");
-    box.setAttribute("role", "alert");
-    var p = el("p");
-    p.appendChild(el("strong", null, (words.error || "Error") + (status ? " (" + status + ")" : "")));
-    box.appendChild(p);
-    box.appendChild(el("pre", null, text));
-    resultsBody.appendChild(box);
-    resultsLinks.hidden = true;
   }
 
   function shareUrl(query) {
     var params = new URLSearchParams();
     params.set("query", query);
-    var lang = new URLSearchParams(window.location.search).get("lang");
-    if (lang) { params.set("lang", lang); }
+    var asked = new URLSearchParams(window.location.search).get("lang");
+    if (asked) { params.set("lang", asked); }
     return "/?" + params.toString();
-  }
-
-  function showLinks(query, kind) {
-    resultsLinks.textContent = "";
-    var p = el("p", "downloads", (words.download || "Download") + ": ");
-    (kind === "graph" ? GRAPH_FORMATS : SOLUTION_FORMATS).forEach(function (f, i) {
-      if (i) { p.appendChild(document.createTextNode(" · ")); }
-      var a = el("a", null, f[1]);
-      var params = new URLSearchParams();
-      params.set("query", query);
-      params.set("format", f[0]);
-      a.href = "/sparql?" + params.toString();
-      a.setAttribute("download", "results." + f[2]);
-      a.setAttribute("type", f[3]);
-      a.setAttribute("data-format", f[0]);
-      p.appendChild(a);
-    });
-    resultsLinks.appendChild(p);
-    var share = el("p", "share");
-    var link = el("a", null, words.share || "Link to this query");
-    link.id = "share-link";
-    link.href = shareUrl(query);
-    share.appendChild(link);
-    resultsLinks.appendChild(share);
-    resultsLinks.hidden = false;
   }
 
   var running = 0;
@@ -385,25 +484,44 @@
     if (window.history && window.history.pushState) {
       window.history.pushState({ query: query }, "", shareUrl(query));
     }
-    fetch("/sparql", {
+    remember(query);
+    var asked = new URLSearchParams(window.location.search).get("lang");
+    fetch(asked ? "/?lang=" + encodeURIComponent(asked) : "/", {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json, application/ld+json;q=0.9" },
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html" },
       body: body.toString()
     }).then(function (resp) {
-      var type = resp.headers.get("Content-Type") || "";
-      if (!resp.ok) {
-        return resp.text().then(function (text) { if (ticket === running) { showError(resp.status, text); setStatus(""); done(); } });
-      }
-      return resp.json().then(function (doc) {
+      return resp.text().then(function (text) {
         if (ticket !== running) { return; }
-        var graph = type.indexOf("application/ld+json") === 0;
-        var n = graph ? showGraph(doc) : showSolutions(doc);
-        showLinks(query, graph ? "graph" : "solutions");
-        setStatus((words.rows || "%d rows").replace("%d", String(n)) + " · " + (Date.now() - started) + " ms");
+        var doc = new DOMParser().parseFromString(text, "text/html");
+        var body = doc.getElementById("results-body");
+        if (!body) {  // not the page (e.g. a plain-text refusal from the HTTP server): show it as it is
+          body = el("div");
+          var box = el("div", "query-error");
+          box.setAttribute("role", "alert");
+          box.appendChild(el("p", null, (words.error || "Error") + " (" + resp.status + ")"));
+          box.appendChild(el("pre", null, text.slice(0, 2000)));
+          body.appendChild(box);
+        }
+        replaceChildren(resultsBody, body);
+        var links = doc.getElementById("results-links");
+        replaceChildren(resultsLinks, links);
+        resultsLinks.hidden = !links || links.hasAttribute("hidden");
+        var count = doc.querySelector("#results-body .result-count");
+        setStatus((resp.ok ? (count ? count.textContent + " · " : "") : resp.status + " · ") + (Date.now() - started) + " ms");
+        wireResults();
         done();
       });
-    }).catch(function (err) {
-      if (ticket === running) { showError(0, String(err)); setStatus(""); done(); }
+    })["catch"](function (err) {
+      if (ticket === running) {
+        resultsBody.textContent = "";
+        var box = el("div", "query-error");
+        box.setAttribute("role", "alert");
+        box.appendChild(el("p", null, (words.error || "Error") + ": " + String(err)));
+        resultsBody.appendChild(box);
+        setStatus("");
+        done();
+      }
     });
   }
 
@@ -430,4 +548,11 @@
     var query = new URLSearchParams(window.location.search).get("query");
     if (query !== null) { textarea.value = query; refresh(); }
   });
+
+  refresh();
+  wireResults();
+  showHistory();
+  if (new URLSearchParams(window.location.search).get("query") !== null && !document.getElementById("query-error")) {
+    remember(textarea.value);
+  }
 })();

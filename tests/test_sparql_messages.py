@@ -1,0 +1,144 @@
+"""SPARQL syntax errors explained in words (engine.messages): from pyoxigraph's real messages,
+through the HTTP endpoint, the query page without JavaScript and the CLI."""
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from conftest import ROOT
+from narcokg import vocab
+from narcokg.engine.messages import explain
+
+KNOWN = vocab.all_prefixes("https://w3id.org/narcokg/")
+NKG = "https://w3id.org/narcokg/ontology#"
+
+#: query → (line, column, words the explanation must contain)
+CASES = {
+    "SELECT ?s WHERE { ?s ?p }": (1, 22, "a triple needs an object after `?p`"),
+    "SELECT ?s WHERE { ?s }": (1, 19, "a triple needs a predicate and an object after `?s`"),
+    "SELEC ?s WHERE { ?s ?p ?o }": (1, 1, "did you mean `SELECT`?"),
+    "SELECT ?s WHERE { ?s nkg:party ?o }": (1, 22, f"prefix `nkg:` is not declared — add `PREFIX nkg: <{NKG}>`"),
+    "SELECT ?s WHERE { ?s ?p ?o } LIMT 5": (1, 30, "`LIMT` is not a SPARQL keyword — did you mean `LIMIT`?"),
+    'SELECT ?s WHERE { ?s ?p "open }': (1, 25, "string that starts here is not closed"),
+    "SELECT ?s WHERE { ?s ?p ?o": (1, 17, "`{` is never closed — add `}`"),
+    "SELECT ?s WHERE { ?s ?p ?o } }": (1, 30, "`}` closes nothing"),
+    "SELECT ?s WHERE { ?s ?p ?o ?x }": (1, 28, "`?x` starts a new triple — put a `.` before it"),
+    "SELECT ?s WHERE {\n  ?s ?p ?o\n  FILTER(?o > )\n}": (3, 13, "`>` needs a value after it"),
+    "SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s": (None, None, "neither grouped nor aggregated"),
+}
+
+
+def engine_message(query: str) -> str:
+    with pytest.raises(SyntaxError) as info:
+        ox.Store().query(query)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("query", list(CASES))
+def test_pyoxigraph_errors_are_explained_at_the_culprit(query):
+    line, column, words = CASES[query]
+    found = explain(query, engine_message(query), known=KNOWN)
+    assert (found.line, found.column) == (line, column), found.text()
+    assert words in found.text()
+    assert "\\u{" not in found.text() and "[_]" not in found.text()
+    if line is not None:
+        assert found.text().startswith(f"line {line}, column {column}: ")
+
+
+def test_every_known_missing_prefix_is_offered_once_and_unknown_ones_are_named():
+    query = "SELECT * WHERE { ?s nkg:party ?o ; rdfs:label ?l . ?o skos:prefLabel ?p ; nkg:date ?d . ?s foo:bar ?z }"
+    found = explain(query, engine_message(query), known=KNOWN)
+    assert found.missing == {"nkg": NKG, "rdfs": vocab.RDFS, "skos": vocab.SKOS}
+    assert found.prefix_lines()[0] == f"PREFIX nkg: <{NKG}>"
+    # With the offered lines added, the only remaining complaint is the unknown prefix.
+    fixed = "\n".join(found.prefix_lines()) + "\n" + query
+    again = explain(fixed, engine_message(fixed), known=KNOWN)
+    assert "prefix `foo:` is not declared" in again.text() and again.missing == {}
+
+
+def test_a_parser_reporting_its_own_position_is_honoured():
+    """Another parser (engine.analysis) gives a message and a line/column apart: used as given
+    when the text shows none of the usual mistakes."""
+    query = "SELECT * WHERE { ?s ?p ?o FILTER(REGEX(?o, ?p, ?s, ?o)) }"
+    found = explain(query, "expected one of \")\", \",\"", line=1, column=52)
+    assert (found.line, found.column) == (1, 52)
+    assert "expected one of: ), ," in found.text()
+
+
+def test_indonesian_explanation():
+    query = "SELECT ?s WHERE { ?s ?p }"
+    text = explain(query, engine_message(query), known=KNOWN).text("id")
+    assert text == "baris 1, kolom 22: tripel memerlukan objek setelah `?p`"
+
+
+# Through the server ---------------------------------------------------------------------------
+
+
+def test_http_body_is_explained(server):
+    query = "SELECT ?s WHERE { ?s nkg:party ?o }"
+    resp = requests.get(server.url("/sparql"), params={"query": query}, timeout=60)
+    assert resp.status_code == 400
+    assert resp.text.startswith("400 Bad Request: Malformed query: line 1, column 22: prefix `nkg:` is not declared")
+    assert f"PREFIX nkg: <{NKG}>" in resp.text
+    assert "\\u{" not in resp.text and "Prefix not found" not in resp.text
+
+
+def test_page_without_javascript_offers_the_prefix_lines_as_a_link_that_runs(server):
+    query = "SELECT ?p WHERE { ?a nkg:party ?p } LIMIT 3"
+    resp = requests.get(server.url("/"), params={"query": query}, timeout=60)
+    assert resp.status_code == 400
+    assert 'data-line="1" data-column="22"' in resp.text
+    assert f"PREFIX nkg: &lt;{NKG}&gt;" in resp.text
+    fix = html.unescape(re.search(r'<a class="fix-prefixes" id="fix-prefixes" href="([^"]+)"', resp.text).group(1))
+    fixed = requests.get(server.url(fix), timeout=60)
+    assert fixed.status_code == 200
+    assert 'class="results-table"' in fixed.text
+
+
+def test_page_explains_in_indonesian_and_the_fix_keeps_the_language(server):
+    resp = requests.get(server.url("/"), params={"query": "SELECT ?p WHERE { ?a nkg:party ?p }", "lang": "id"}, timeout=60)
+    assert resp.status_code == 400
+    assert "baris 1, kolom 22: prefiks `nkg:` belum dideklarasikan" in resp.text
+    fix = html.unescape(re.search(r'<a class="fix-prefixes" id="fix-prefixes" href="([^"]+)"', resp.text).group(1))
+    assert "lang=id" in fix
+
+
+def test_cli_explains_and_lists_the_prefix_lines(built):
+    env = dict(os.environ, NARCOKG_DIST=str(built.out_dir))
+    out = subprocess.run([sys.executable, "-m", "narcokg.cli", "query",
+                          "SELECT * WHERE { ?s nkg:party ?o ; rdfs:label ?l }"],
+                         env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 2
+    assert "malformed query: line 1, column 21: prefix `nkg:` is not declared" in out.stderr
+    assert f"  PREFIX rdfs: <{vocab.RDFS}>" in out.stderr
+    assert "\\u{" not in out.stderr
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["SELECT", "WHERE", "{", "}", "(", ")", "?s", "?p", "nkg:x", "foo:", "<urn:a>", '"a', "'b'",
+                           ".", ";", ",", "FILTER", ">", "LIMT", "\n", " ", "#c\n", "PREFIX", "a", "VALUES", "1", "@en"])
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map(" ".join), st.integers(1, 5), st.integers(0, 80))
+def test_explain_never_fails(query, line, column):
+    """Whatever the text and position, an explanation (the endpoint must not answer 500)."""
+    try:
+        ox.Store().query(query)
+        message = "error at %d:%d: expected something" % (line, column)
+    except SyntaxError as exc:
+        message = str(exc)
+    except (OSError, ValueError, RuntimeError):
+        return
+    found = explain(query, message, known=KNOWN)
+    assert found.text() and found.text("id")
+    if found.line is not None:
+        assert found.line >= 1 and (found.column or 1) >= 1
