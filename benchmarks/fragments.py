@@ -32,7 +32,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from narcokg.build import pipeline as build  # noqa: E402
 
-from narcokg.web import fragments
+from narcokg.web import fragments  # noqa: E402
 from narcokg.web.app import create_app  # noqa: E402
 from narcokg.config import load_settings  # noqa: E402
 

@@ -292,7 +292,7 @@ class EntityBuilder:
 
     # Special sections ------------------------------------------------------------------
     def _objects(self, iri: str, prop: str) -> list[ox.Term]:
-        return list(dict.fromkeys(q.object for q in _sorted(quads(self.store, 
+        return list(dict.fromkeys(q.object for q in _sorted(quads(self.store,
             ox.NamedNode(iri), ox.NamedNode(prop), None, None))))
 
     def _text(self, iri: str, props: list[str]) -> str | None:
@@ -349,7 +349,7 @@ class EntityBuilder:
 
     def dataset(self, iri: str) -> DatasetView | None:
         """The observations of a qb:DataSet as a table (dimensions, then measures) and a chart."""
-        observations = [q.subject.value for q in quads(self.store, 
+        observations = [q.subject.value for q in quads(self.store,
             None, ox.NamedNode(px.QB + "dataSet"), ox.NamedNode(iri), None) if isinstance(q.subject, ox.NamedNode)]
         observations = sorted(set(observations))
         if not observations:
@@ -412,7 +412,7 @@ class EntityBuilder:
             if isinstance(q.subject, ox.NamedNode)))
 
     def _component_kind(self, prop: str) -> str | None:
-        types = {q.object.value for q in quads(self.store, 
+        types = {q.object.value for q in quads(self.store,
             ox.NamedNode(prop), ox.NamedNode(px.RDF + "type"), None, None) if isinstance(q.object, ox.NamedNode)}
         if px.QB + "DimensionProperty" in types:
             return "dimension"

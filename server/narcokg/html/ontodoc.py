@@ -245,86 +245,117 @@ def _computed(label: str, values: list[DocValue]) -> list[Field]:
 
 
 def ontology_doc(index: GraphIndex, ontology_iri: str, iris: IriMap, labels: Labels, lang: str) -> Doc:
-    ns = ontology_iri + "#"
-    b = DocBuilder(index, ns, iris, labels, lang)
-    named = lambda xs: [x for x in xs if not b.is_node(x)]  # noqa: E731
-    classes = named(index.typed(CLASS_TYPES))
-    properties = [p for p in named(index.typed(PROPERTY_TYPES)) if p not in classes]
-    individuals = [i for i in named(index.typed(INDIVIDUAL_TYPES)) if i not in classes and i not in properties]
-    listed = set(classes) | set(properties) | set(individuals) | {ontology_iri}
-    others = [s for s in named(list(index.out)) if s not in listed and s != ontology_iri]
-    for iri in classes + properties + individuals + others:
-        b.anchors[iri] = b.anchor_for(iri)
+    return _OntologyDoc(index, ontology_iri, iris, labels, lang).doc()
 
-    def sort(xs):
-        return sorted(xs, key=lambda x: (not x.startswith(ns), b.name(x).casefold(), x))
 
-    def class_doc(c: str) -> TermDoc:
-        extra = []
-        extra += _computed(t("doc.subclasses", lang), [b.link(s) for s in sort(index.subjects(px.RDFS + "subClassOf", c))])
-        extra += _computed(t("doc.in_domain_of", lang), [b.link(s) for s in sort(index.subjects(px.RDFS + "domain", c))])
-        extra += _computed(t("doc.in_range_of", lang), [b.link(s) for s in sort(index.subjects(px.RDFS + "range", c))])
-        return _with(b.term(c, [], first=[px.RDFS + "subClassOf", px.OWL + "equivalentClass"]), extra)
+class _OntologyDoc:
+    """The documentation of one OWL ontology: its terms by kind, the class tree, the
+    alignments to other vocabularies and the namespaces it uses."""
 
-    def property_doc(p: str) -> TermDoc:
-        extra = []
-        extra += _computed(t("doc.subproperties", lang), [b.link(s) for s in sort(index.subjects(px.RDFS + "subPropertyOf", p))])
+    def __init__(self, index: GraphIndex, ontology_iri: str, iris: IriMap, labels: Labels, lang: str):
+        self.index, self.iri, self.iris, self.lang = index, ontology_iri, iris, lang
+        self.ns = ontology_iri + "#"
+        self.b = b = DocBuilder(index, self.ns, iris, labels, lang)
+        named = [x for x in index.typed(CLASS_TYPES) if not b.is_node(x)]
+        self.classes = named
+        self.properties = [p for p in index.typed(PROPERTY_TYPES) if not b.is_node(p) and p not in named]
+        self.individuals = [i for i in index.typed(INDIVIDUAL_TYPES)
+                            if not b.is_node(i) and i not in named and i not in self.properties]
+        listed = set(self.classes) | set(self.properties) | set(self.individuals) | {ontology_iri}
+        self.others = [s for s in index.out if not b.is_node(s) and s not in listed]
+        for iri in self.classes + self.properties + self.individuals + self.others:
+            b.anchors[iri] = b.anchor_for(iri)
+
+    def sort(self, xs):
+        return sorted(xs, key=lambda x: (not x.startswith(self.ns), self.b.name(x).casefold(), x))
+
+    def own(self, xs):
+        return [x for x in xs if x.startswith(self.ns)]
+
+    def external(self, xs):
+        return [x for x in xs if not x.startswith(self.ns)]
+
+    def _links(self, xs) -> list:
+        return [self.b.link(s) for s in self.sort(xs)]
+
+    def class_doc(self, c: str) -> TermDoc:
+        subjects, lang = self.index.subjects, self.lang
+        extra = _computed(t("doc.subclasses", lang), self._links(subjects(px.RDFS + "subClassOf", c)))
+        extra += _computed(t("doc.in_domain_of", lang), self._links(subjects(px.RDFS + "domain", c)))
+        extra += _computed(t("doc.in_range_of", lang), self._links(subjects(px.RDFS + "range", c)))
+        return _with(self.b.term(c, [], first=[px.RDFS + "subClassOf", px.OWL + "equivalentClass"]), extra)
+
+    def property_doc(self, p: str) -> TermDoc:
+        index, lang = self.index, self.lang
+        extra = _computed(t("doc.subproperties", lang), self._links(index.subjects(px.RDFS + "subPropertyOf", p)))
         inverse_of = [s for s in index.subjects(px.OWL + "inverseOf", p) if s not in index.iris(p, px.OWL + "inverseOf")]
-        extra += _computed(t("doc.inverse_of", lang), [b.link(s) for s in sort(inverse_of)])
-        return _with(b.term(p, [], first=[px.RDFS + "domain", px.RDFS + "range", px.RDFS + "subPropertyOf",
-                                          px.OWL + "inverseOf"]), extra)
+        extra += _computed(t("doc.inverse_of", lang), self._links(inverse_of))
+        first = [px.RDFS + "domain", px.RDFS + "range", px.RDFS + "subPropertyOf", px.OWL + "inverseOf"]
+        return _with(self.b.term(p, [], first=first), extra)
 
-    sections = []
-    own = lambda xs: [x for x in xs if x.startswith(ns)]  # noqa: E731
-    ext = lambda xs: [x for x in xs if not x.startswith(ns)]  # noqa: E731
-    sections.append(Section("classes", t("doc.classes", lang), [class_doc(c) for c in sort(own(classes))]))
-    object_props = own([p for p in properties if px.OWL + "ObjectProperty" in index.iris(p, px.RDF + "type")])
-    data_props = own([p for p in properties if px.OWL + "DatatypeProperty" in index.iris(p, px.RDF + "type")
-                      and p not in object_props])
-    other_props = [p for p in own(properties) if p not in object_props and p not in data_props]
-    sections.append(Section("object-properties", t("doc.object_properties", lang), [property_doc(p) for p in sort(object_props)]))
-    sections.append(Section("datatype-properties", t("doc.datatype_properties", lang), [property_doc(p) for p in sort(data_props)]))
-    if other_props:
-        sections.append(Section("other-properties", t("doc.other_properties", lang), [property_doc(p) for p in sort(other_props)]))
-    if individuals:
-        sections.append(Section("individuals", t("doc.individuals", lang), [b.term(i, [], []) for i in sort(individuals)]))
-    external = [class_doc(c) for c in sort(ext(classes))] + [property_doc(p) for p in sort(ext(properties))]
-    external += [b.term(x, [], []) for x in sort(ext(individuals) + others)]
-    if external:
-        sections.append(Section("external", t("doc.external", lang), external))
+    def _typed(self, prop: str, kind: str) -> bool:
+        return px.OWL + kind in self.index.iris(prop, px.RDF + "type")
 
-    # Hierarchy of the ontology's own classes (a class appears under each of its parents).
-    own_classes = set(own(classes))
+    def sections(self) -> list[Section]:
+        lang, own, sort = self.lang, self.own, self.sort
+        object_props = own([p for p in self.properties if self._typed(p, "ObjectProperty")])
+        data_props = own([p for p in self.properties if self._typed(p, "DatatypeProperty") and p not in object_props])
+        other_props = [p for p in own(self.properties) if p not in object_props and p not in data_props]
+        sections = [
+            Section("classes", t("doc.classes", lang), [self.class_doc(c) for c in sort(own(self.classes))]),
+            Section("object-properties", t("doc.object_properties", lang), [self.property_doc(p) for p in sort(object_props)]),
+            Section("datatype-properties", t("doc.datatype_properties", lang), [self.property_doc(p) for p in sort(data_props)]),
+        ]
+        if other_props:
+            sections.append(Section("other-properties", t("doc.other_properties", lang),
+                                    [self.property_doc(p) for p in sort(other_props)]))
+        if self.individuals:
+            sections.append(Section("individuals", t("doc.individuals", lang),
+                                    [self.b.term(i, [], []) for i in sort(self.individuals)]))
+        ext = self.external
+        external = [self.class_doc(c) for c in sort(ext(self.classes))] + [self.property_doc(p) for p in sort(ext(self.properties))]
+        external += [self.b.term(x, [], []) for x in sort(ext(self.individuals) + self.others)]
+        if external:
+            sections.append(Section("external", t("doc.external", lang), external))
+        return sections
 
-    def subtree(c: str, path: tuple[str, ...]) -> TreeNode:
-        kids = [s for s in sort(index.subjects(px.RDFS + "subClassOf", c)) if s in own_classes and s not in path]
-        return TreeNode(b.link(c), [subtree(k, path + (c,)) for k in kids])
+    def tree(self) -> list[TreeNode]:
+        """The hierarchy of the ontology's own classes (a class appears under each of its parents)."""
+        own_classes = set(self.own(self.classes))
+        subclass = px.RDFS + "subClassOf"
 
-    roots = [c for c in sort(own_classes) if not any(p in own_classes for p in index.iris(c, px.RDFS + "subClassOf"))]
-    tree = [subtree(r, ()) for r in roots]
+        def subtree(c: str, path: tuple[str, ...]) -> TreeNode:
+            kids = [s for s in self.sort(self.index.subjects(subclass, c)) if s in own_classes and s not in path]
+            return TreeNode(self.b.link(c), [subtree(k, path + (c,)) for k in kids])
 
-    alignments = []
-    for s in sort(own(classes) + own(properties)):
-        for p in ALIGN:
-            for o in index.iris(s, p):
-                if not o.startswith(ns) and not b.is_node(o):
-                    alignments.append((b.link(s), b.labels(p), b.link(o)))
+        roots = [c for c in self.sort(own_classes) if not any(p in own_classes for p in self.index.iris(c, subclass))]
+        return [subtree(r, ()) for r in roots]
 
-    meta = [f for f in b.fields(ontology_iri, skip=SHOWN)]
-    used = set()
-    for s, pairs in index.out.items():
-        used.add(s)
-        for p, o in pairs:
-            used.add(p)
-            if isinstance(o, ox.NamedNode):
-                used.add(o.value)
-    prefixes = px.all_prefixes(iris.public or iris.base)
-    namespaces = sorted((k, v) for k, v in prefixes.items() if any(u.startswith(iris.to_canonical(v)) for u in used))
-    texts = b.texts(ontology_iri, [px.DCTERMS + "description", px.RDFS + "comment", px.SKOS + "definition"])
-    desc = pick_literal([ox.Literal(v, language=lg) if lg else ox.Literal(v) for v, lg in texts], lang)
-    return Doc(iri=ontology_iri, public_iri=iris.to_public(ontology_iri), title=b.name(ontology_iri),
-               description=desc.value if desc is not None else None, metadata=meta, sections=sections,
-               tree=tree, alignments=alignments, namespaces=namespaces)
+    def alignments(self) -> list[tuple]:
+        out = []
+        for s in self.sort(self.own(self.classes) + self.own(self.properties)):
+            for p in ALIGN:
+                out += [(self.b.link(s), self.b.labels(p), self.b.link(o)) for o in self.index.iris(s, p)
+                        if not o.startswith(self.ns) and not self.b.is_node(o)]
+        return out
+
+    def namespaces(self) -> list[tuple[str, str]]:
+        used = set()
+        for s, pairs in self.index.out.items():
+            used.add(s)
+            used.update(p for p, _ in pairs)
+            used.update(o.value for _, o in pairs if isinstance(o, ox.NamedNode))
+        prefixes = px.all_prefixes(self.iris.public or self.iris.base)
+        return sorted((k, v) for k, v in prefixes.items() if any(u.startswith(self.iris.to_canonical(v)) for u in used))
+
+    def doc(self) -> Doc:
+        b, iri = self.b, self.iri
+        texts = b.texts(iri, [px.DCTERMS + "description", px.RDFS + "comment", px.SKOS + "definition"])
+        desc = pick_literal([ox.Literal(v, language=lg) if lg else ox.Literal(v) for v, lg in texts], self.lang)
+        return Doc(iri=iri, public_iri=self.iris.to_public(iri), title=b.name(iri),
+                   description=desc.value if desc is not None else None,
+                   metadata=list(b.fields(iri, skip=SHOWN)), sections=self.sections(),
+                   tree=self.tree(), alignments=self.alignments(), namespaces=self.namespaces())
 
 
 def _with(term: TermDoc, extra: list[Field]) -> TermDoc:
