@@ -1439,30 +1439,22 @@ class _Parser:
         self.leave()
 
     def expression(self):
-        self.and_expression()
-        self.ws()
-        while True:
-            st = self.state()
-            if not self.lit("||"):
-                return
-            self.ws()
-            try:
-                self.and_expression()
-                self.ws()
-            except _Fail:
-                self.restore(st)
-                return
+        self._alternatives(self.and_expression, "||")
 
     def and_expression(self):
-        self.relational()
+        self._alternatives(self.relational, "&&")
+
+    def _alternatives(self, operand, operator: str):
+        """``operand (operator operand)*`` for ``||`` and ``&&``."""
+        operand()
         self.ws()
         while True:
             st = self.state()
-            if not self.lit("&&"):
+            if not self.lit(operator):
                 return
             self.ws()
             try:
-                self.relational()
+                operand()
                 self.ws()
             except _Fail:
                 self.restore(st)
