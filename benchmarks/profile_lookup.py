@@ -6,12 +6,16 @@ py-spy cannot read this machine's processes (it fails to find the Python version
 target), so the profile is taken from inside: the benchmark starts narcokg exactly as
 ``narcokg serve`` does (same app, same gunicorn options and worker class, via
 ``narcokg.web.server``), with one HTTP worker, and chains to the worker's start hook a sampler
-thread that reads ``sys._current_frames()`` every ``--interval`` ms. wrk sends unique lookups
-meanwhile. At the end each sample of a busy thread (one not parked in a wait, a select, or the
-thread pool's queue) is attributed to a step by the innermost frame that belongs to one
-(``STEPS``: HTTP parsing, WSGI, Flask routing, parameter reading, analysis, fair use,
-execution, serialisation, headers, access log, worker loop …), and the time per request of each
-step is printed: busy samples × interval ÷ answered requests.
+thread that, every ``--interval`` ms, reads each thread's stack (``sys._current_frames()``) and
+its CPU clock (``pthread_getcpuclockid``); a thread whose clock advanced since the last sample
+and that is not parked in a wait (``IDLE``) counts one working sample at its current stack. The worker's GIL switch interval is lowered to 0.1 ms so
+the sampler sees threads where they run, not only where they release the GIL. wrk sends unique lookups meanwhile. At the end each stack's CPU is attributed to a step
+by the innermost frame that belongs to one (``STEPS``: HTTP parsing, WSGI, Flask routing,
+parameter reading, analysis, fair use, execution, serialisation, headers, access log, worker
+loop …), and each step's share of the working samples is printed, with that share of the CPU
+per request (user + system CPU of the server's processes during the measured pass ÷ answers,
+from ``/proc``). The query processes are other processes and are not sampled: for a lookup they do no
+work, since a *bounded* query runs in the web process.
 
 The sampler costs the worker a little (it takes the GIL each interval), so read the shares,
 not the absolute microseconds; the absolute per-request CPU is measured without it by
@@ -63,11 +67,9 @@ STEPS: list[tuple[str, str, set[str] | None]] = [
     ("thread pool hand-off", "concurrent/futures", None),
 ]
 
-#: A thread whose innermost frame is one of these is waiting, not working.
-IDLE = {("threading.py", "wait"), ("selectors.py", "select"), ("thread.py", "_worker"), ("queue.py", "get"),
-        ("socket.py", "accept"), ("gthread.py", "wait_for_and_dispatch_events"), ("arbiter.py", "sleep"),
-        ("selectors.py", "poll"), ("connection.py", "_recv"), ("connection.py", "_recv_bytes"),
-        ("connection.py", "wait"), ("popen_fork.py", "poll"), ("threading.py", "_wait_for_tstate_lock")}
+#: Innermost frames of a thread parked in a wait (the C call it waits in has no frame of its own).
+IDLE = {("thread.py", "_worker"), ("selectors.py", "select"), ("threading.py", "wait"), ("queue.py", "get"),
+        ("connection.py", "_recv"), ("connection.py", "wait"), ("socket.py", "accept")}
 
 
 def _step(stack: tuple[tuple[str, str], ...]) -> str:
@@ -88,10 +90,18 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         me = threading.get_ident()
+        last: dict[int, int] = {}
         while not self.stop.wait(self.interval):
             self.samples += 1
             for tid, frame in sys._current_frames().items():
                 if tid == me:
+                    continue
+                try:
+                    cpu = time.clock_gettime_ns(time.pthread_getcpuclockid(tid))
+                except (OSError, OverflowError):
+                    continue
+                spent, last[tid] = cpu - last.get(tid, cpu), cpu
+                if spent <= 0:  # waiting (poll, queue, pipe, lock): no CPU since the last sample
                     continue
                 stack = []
                 f = frame
@@ -99,8 +109,8 @@ class Sampler(threading.Thread):
                     stack.append((f.f_code.co_filename, f.f_code.co_name))
                     f = f.f_back
                 stack.reverse()
-                leaf = stack[-1]
-                if (leaf[0].rsplit("/", 1)[-1], leaf[1]) in IDLE:
+                if (stack[-1][0].rsplit("/", 1)[-1], stack[-1][1]) in IDLE:
+                    # Back in a wait: the CPU it used since the last sample was spent elsewhere.
                     continue
                 self.stacks[tuple(stack)] += 1
 
@@ -130,6 +140,9 @@ def serve(dump: Path, port: int, interval: float, out: Path) -> int:
 
     def post_worker_init(worker):
         init(worker)
+        # The sampler must get the GIL soon after it wakes, or it only ever sees threads at the
+        # points where they release it (I/O), not where they spend their time.
+        sys.setswitchinterval(0.0001)
         s = Sampler(interval, out)
         sampler_box.append(s)
         s.start()
@@ -146,11 +159,10 @@ def serve(dump: Path, port: int, interval: float, out: Path) -> int:
     return 0
 
 
-def report(collapsed: Path, requests: int) -> str:
+def report(collapsed: Path, cpu_us_per_request: float) -> str:
     by_step: collections.Counter = collections.Counter()
     by_frame: collections.Counter = collections.Counter()
     text = collapsed.read_text().splitlines()
-    interval = float(text[0].split()[4])
     lines = text[1:]
     for short, full in zip(lines[0::2], lines[1::2]):
         n = int(short.rsplit(" ", 1)[1])
@@ -159,12 +171,12 @@ def report(collapsed: Path, requests: int) -> str:
         by_step[step] += n
         by_frame[(step, stack[-1][0].rsplit("/", 1)[-1] + ":" + stack[-1][1])] += n
     total = sum(by_step.values())
-    us = lambda n: n * interval * 1e6 / max(1, requests)  # noqa: E731
-    rows = ["| step | share of busy samples | µs per request (with the sampler) |", "|---|---:|---:|"]
+    us = lambda n: n / max(1, total) * cpu_us_per_request  # noqa: E731
+    rows = ["| step | share of working samples | CPU µs per request |", "|---|---:|---:|"]
     for step, n in by_step.most_common():
         if n:
             rows.append(f"| {step} | {n / total:.1%} | {us(n):.0f} |")
-    rows.append(f"| **all busy time** | 100 % | **{us(total):.0f}** |")
+    rows.append(f"| **all (CPU of the server's processes ÷ answers, measured pass)** | 100 % | **{cpu_us_per_request:.0f}** |")
     top = ["", "Innermost frames, most sampled:", "", "| step | innermost frame | share |", "|---|---|---:|"]
     for (step, frame), n in by_frame.most_common(25):
         top.append(f"| {step} | `{frame}` | {n / total:.1%} |")
@@ -176,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--query", default="lookup")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--concurrency", type=int, default=1)
-    ap.add_argument("--interval", type=float, default=0.5, help="sampling interval, ms")
+    ap.add_argument("--interval", type=float, default=1.0, help="sampling interval, ms")
     ap.add_argument("--serve", nargs=3, metavar=("DUMP", "PORT", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.serve:
@@ -198,14 +210,18 @@ def main(argv: list[str] | None = None) -> int:
         procs.wait_answer(srv, q.text, q.accept, timeout=300)
         time.sleep(1.5)  # the query processes start
         wrkdrive.one_pass(port, srv.target(q.text), q.accept, args.concurrency, 2, True)  # warm-up
+        import scaling
+
+        cpu0 = scaling.tree_cpu_ticks(srv.proc.pid)
         p = wrkdrive.one_pass(port, srv.target(q.text), q.accept, args.concurrency, args.seconds, True)
+        cpu_us = (scaling.tree_cpu_ticks(srv.proc.pid) - cpu0) / scaling.TICK * 1e6 / max(1, p.ok)
     finally:
         srv.stop()
     answered = srv.log_text().count('"GET /sparql')  # the warm-up was sampled too: count from the access log
     print(f"Unique `{args.query}` at c={args.concurrency}: {p.rps:,.0f} req/s, p50 {p.p50_ms:.2f} ms during the "
           f"measured pass; {answered:,} requests sampled (warm-up included); load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}.\n")
-    print(report(out, answered))
+    print(report(out, cpu_us))
     return 0
 
 

@@ -268,7 +268,8 @@ def run_peers(args) -> int:
         f"Data: {'the real snapshot' if not args.dump else dump.name} ({quads:,} quads). Load generator: wrk "
         f"(2 threads at c=8). Each figure: median of {passes} pass(es) of {seconds} s"
         + (" after a 1 s warm-up" if warm else "") + "; servers interleaved pass by pass, all up at once. "
-        "unique = a distinct comment in every request's query text (no cache can answer); repeated = the same request.",
+        "unique = a distinct comment in every request's query text (no cache can answer); repeated = the same request. "
+        "CPU ms/req: user + system CPU of the server's whole process tree during the passes ÷ answers.",
         "",
     ]
     for name, why in out["failed"].items():

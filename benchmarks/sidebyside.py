@@ -20,6 +20,7 @@ import engines
 import mix
 import peers
 import procs
+import scaling
 import wrkdrive
 
 #: The rows of issue 13's table, in its order.
@@ -114,8 +115,11 @@ def run(dump: Path, peer_names: list[str], queries: list[str], passes: int, seco
                     for i in range(passes):
                         for n in live[i % len(live):] + live[:i % len(live)]:
                             r = results.setdefault((n, qname, unique, c), wrkdrive.Result(qname, c, unique))
-                            r.passes.append(wrkdrive.one_pass(servers[n].port, servers[n].target(q.text), q.accept,
-                                                              c, seconds, unique))
+                            cpu0 = scaling.tree_cpu_ticks(servers[n].proc.pid)
+                            p = wrkdrive.one_pass(servers[n].port, servers[n].target(q.text), q.accept, c, seconds,
+                                                  unique)
+                            p.cpu_ms = (scaling.tree_cpu_ticks(servers[n].proc.pid) - cpu0) / scaling.TICK * 1000 / max(1, p.ok)
+                            r.passes.append(p)
                     cells = "  ".join(f"{n} {results[(n, qname, unique, c)].rps:8.0f}" for n in live)
                     say(f"  {qname:<10} {'unique  ' if unique else 'repeated'} c={c}: {cells}")
                 order = order[1:] + order[:1]
@@ -164,7 +168,7 @@ def table(out: dict, peer: str, queries: list[str], modes=(True, False), concurr
 def absolute(out: dict, queries: list[str], modes=(True, False), concurrencies=(1, 8)) -> str:
     """req/s and p50 (ms) of every server, with the answer size."""
     names = [n for n in out["servers"] if n not in out["failed"]]
-    lines = ["| query | mode | c | " + " | ".join(f"{n} req/s · p50 ms" for n in names) + " | rows |",
+    lines = ["| query | mode | c | " + " | ".join(f"{n} req/s · p50 ms · CPU ms/req" for n in names) + " | rows |",
              "|---|---|---:|" + "---:|" * len(names) + "---|"]
     for qname in queries:
         for u in modes:
@@ -172,8 +176,9 @@ def absolute(out: dict, queries: list[str], modes=(True, False), concurrencies=(
                 cells = []
                 for n in names:
                     r = out["results"].get((n, qname, u, c))
+                    cpu = "–" if r is None or r.cpu_ms is None else f"{r.cpu_ms:.2f}"
                     cells.append("–" if r is None else
-                                 f"{_n(r.rps)} · {r.p50_ms:.2f}" + (f" ({r.errors} err)" if r.errors else ""))
+                                 f"{_n(r.rps)} · {r.p50_ms:.2f} · {cpu}" + (f" ({r.errors} err)" if r.errors else ""))
                 rows = sorted({str(out['sizes'].get(n, {}).get(qname)) for n in names})
                 lines.append(f"| {qname} | {'unique' if u else 'repeated'} | {c} | " + " | ".join(cells)
                              + f" | {' ≠ '.join(rows)} |")

@@ -73,6 +73,8 @@ class Pass:
     seconds: float
     p50_ms: float
     p99_ms: float
+    #: CPU time the server's processes spent per answer during the pass (set by the caller).
+    cpu_ms: float | None = None
 
     @property
     def rps(self) -> float:
@@ -101,13 +103,19 @@ class Result:
         return statistics.median(p.p99_ms for p in self.passes) if self.passes else float("nan")
 
     @property
+    def cpu_ms(self) -> float | None:
+        vals = [p.cpu_ms for p in self.passes if p.cpu_ms is not None]
+        return statistics.median(vals) if vals else None
+
+    @property
     def errors(self) -> int:
         return sum(p.errors for p in self.passes)
 
     def as_dict(self) -> dict:
         return {"query": self.query, "concurrency": self.concurrency, "unique": self.unique,
                 "rps": round(self.rps, 1), "p50_ms": round(self.p50_ms, 3), "p99_ms": round(self.p99_ms, 3),
-                "errors": self.errors, "passes_rps": [round(p.rps, 1) for p in self.passes]}
+                "errors": self.errors, "cpu_ms_per_request": None if self.cpu_ms is None else round(self.cpu_ms, 3),
+                "passes_rps": [round(p.rps, 1) for p in self.passes]}
 
 
 def one_pass(port: int, path: str, accept: str, concurrency: int, seconds: int, unique: bool,
