@@ -239,7 +239,7 @@ def run_peers(args) -> int:
     """``--peers``: issue 13's table, narcokg against each peer, every server up at once."""
     from narcokg.config import load_settings
 
-    if not wrkdrive.available():
+    if not wrkdrive.ensure(say):
         raise SystemExit("wrk is needed for --peers (Debian package wrk)")
     started = time.perf_counter()
     machine = procs.machine()

@@ -66,6 +66,18 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
+def ensure(say=print) -> bool:
+    """Install Debian's wrk when missing (needs root); False if it cannot."""
+    if available():
+        return True
+    say("installing wrk (apt-get) …")
+    try:
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True, timeout=600)
+    except (OSError, subprocess.SubprocessError) as exc:
+        say(f"  could not install wrk: {exc}")
+    return available()
+
+
 @dataclass
 class Pass:
     ok: int  # answers with a 2xx status
