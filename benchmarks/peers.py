@@ -18,6 +18,7 @@ Run: ``python benchmarks/peers.py ceiling|rdflib --dump FILE --port P [--workers
 from __future__ import annotations
 
 import argparse
+import importlib.metadata as md
 import os
 import subprocess
 import sys
@@ -25,8 +26,22 @@ import venv
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PEER_VENV = HERE / ".venv-peer"
-PEER_REQUIREMENTS = ["rdflib-endpoint", "uvicorn"]
+PEER_VENV = HERE / ".venv-peers"
+def _pyoxigraph_version() -> str:
+    try:
+        return md.version("pyoxigraph")
+    except md.PackageNotFoundError:  # this file also runs inside .venv-peers, which has no pyoxigraph
+        return "0.5.13"
+
+
+#: What the benchmark's own environment holds, by the name ``ensure_peers`` knows it by.
+#: The Oxigraph server is pinned to the pyoxigraph narcokg runs, so both are the same engine.
+TOOLS = {
+    "rdflib-endpoint": (["rdflib-endpoint", "uvicorn"], "import rdflib_endpoint, uvicorn, rdflib"),
+    "oxigraph": ([f"oxigraph=={_pyoxigraph_version()}"], None),
+    "reasonable": (["reasonable"], "import reasonable"),
+    "py-spy": (["py-spy"], None),
+}
 
 
 # The peer's environment ---------------------------------------------------------------
@@ -36,18 +51,51 @@ def peer_python() -> Path:
     return PEER_VENV / "bin" / "python"
 
 
-def ensure_peer(say=print) -> Path:
-    """Create ``.venv-peer`` with rdflib-endpoint and uvicorn unless it already works."""
+def peer_bin(name: str) -> Path:
+    return PEER_VENV / "bin" / name
+
+
+def site_packages() -> Path:
+    return next(PEER_VENV.glob("lib/python*/site-packages"))
+
+
+def _present(name: str) -> bool:
+    reqs, check = TOOLS[name]
     py = peer_python()
-    check = [str(py), "-c", "import rdflib_endpoint, uvicorn, rdflib"]
-    if py.exists() and subprocess.run(check, capture_output=True).returncode == 0:
-        return py
-    say(f"installing the peer ({', '.join(PEER_REQUIREMENTS)}) into {PEER_VENV.relative_to(HERE.parent)} …")
-    venv.EnvBuilder(with_pip=True, clear=True).create(PEER_VENV)
-    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PEER_REQUIREMENTS],
+    if not py.exists():
+        return False
+    if check is None:  # a command: the pinned version must be the one installed
+        code = f"import importlib.metadata as m; m.distribution({name!r})"
+        if subprocess.run([str(py), "-c", code], capture_output=True).returncode:
+            return False
+        if "==" in reqs[0]:
+            got = subprocess.run([str(py), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
+                                 capture_output=True, text=True).stdout.strip()
+            return got == reqs[0].split("==", 1)[1]
+        return True
+    return subprocess.run([str(py), "-c", check], capture_output=True).returncode == 0
+
+
+def ensure_peers(names: list[str], say=print) -> Path:
+    """Install what ``names`` (keys of ``TOOLS``) need into ``.venv-peers`` unless present."""
+    missing = [n for n in names if not _present(n)]
+    if not missing:
+        return peer_python()
+    reqs = [r for n in missing for r in TOOLS[n][0]]
+    say(f"installing {', '.join(reqs)} into {PEER_VENV.relative_to(HERE.parent)} …")
+    if not peer_python().exists():
+        venv.EnvBuilder(with_pip=True).create(PEER_VENV)
+    subprocess.run([str(peer_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *reqs],
                    check=True)
-    subprocess.run(check, check=True)
-    return py
+    still = [n for n in missing if not _present(n)]
+    if still:
+        raise RuntimeError(f"could not install {', '.join(still)} into {PEER_VENV}")
+    return peer_python()
+
+
+def ensure_peer(say=print) -> Path:
+    """rdflib-endpoint and uvicorn in the benchmark's environment."""
+    return ensure_peers(["rdflib-endpoint"], say)
 
 
 def peer_versions() -> str:

@@ -23,6 +23,12 @@ ROOT = HERE.parent
 HOST = "127.0.0.1"
 
 
+def exit_on_sigterm() -> None:
+    """SIGTERM raises SystemExit, so a benchmark stopped by ``kill`` still stops its servers
+    (their ``finally`` blocks run)."""
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
@@ -37,18 +43,26 @@ class Server:
     log: Path
     started: float
     path: str = "/sparql"
+    #: Parameters every request carries before ``query=`` (e.g. Virtuoso's default-graph-uri list).
+    params: str = ""
     #: Seconds from launch to the first answered query (set by ``wait_answer``).
     ready_seconds: float | None = None
     notes: list[str] = field(default_factory=list)
+    #: The NARCOKG_* settings it was started with beyond this process's environment.
+    env: dict = field(default_factory=dict)
 
     def get(self, query: str, accept: str, timeout: float = 60.0) -> tuple[int, bytes]:
         conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
         try:
-            conn.request("GET", f"{self.path}?query={quote(query)}", headers={"Accept": accept})
+            conn.request("GET", self.target(query), headers={"Accept": accept})
             resp = conn.getresponse()
             return resp.status, resp.read()
         finally:
             conn.close()
+
+    def target(self, query: str) -> str:
+        """The GET request target for ``query``: the query text comes last, URL-encoded."""
+        return f"{self.path}?{self.params}query={quote(query, safe='')}"
 
     def log_text(self) -> str:
         try:
@@ -104,7 +118,9 @@ def start_narcokg(name: str, port: int, dump: Path | None = None, dist: Path | N
     env = dict(BENCH_ENV, **(env_extra or {}))
     if dist is not None:
         env["NARCOKG_DIST"] = str(dist)
-    return launch(name, argv, env, port=port)
+    server = launch(name, argv, env, port=port)
+    server.env = env
+    return server
 
 
 def wait_answer(server: Server, query: str, accept: str, timeout: float = 300.0, poll: float = 0.01) -> float:
@@ -135,8 +151,10 @@ def wait_settled(server: Server, timeout: float = 300.0) -> int:
 
     from narcokg.config import load_settings
 
-    settings = load_settings()  # the server inherits this process's environment
-    expected = max(1, settings.web_workers) * max(1, settings.query_workers)
+    settings = load_settings()  # the server inherits this process's environment, plus its own
+    workers = int(server.env.get("NARCOKG_WEB_WORKERS", settings.web_workers))
+    per_worker = int(server.env.get("NARCOKG_QUERY_WORKERS", settings.query_workers))
+    expected = max(1, workers) * max(1, per_worker)
     pattern = re.compile(r"query process \d+ ready")
     deadline = time.perf_counter() + timeout
     seen = 0

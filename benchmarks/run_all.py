@@ -30,13 +30,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import driver  # noqa: E402
+import engines  # noqa: E402
 import mix  # noqa: E402
 import peers  # noqa: E402
 import pipeline  # noqa: E402
 import procs  # noqa: E402
 import report  # noqa: E402
 import scale  # noqa: E402
+import sidebyside  # noqa: E402
 import synth  # noqa: E402
+import wrkdrive  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -105,7 +108,17 @@ def main(argv: list[str] | None = None) -> int:
                     help="make every request's text unique (a trailing comment), so no server answers from a cache")
     ap.add_argument("--peer-synthetic", type=int, metavar="TRIPLES",
                     help="also run the three-server mix on a synthetic dump of this size (adds minutes at 100000)")
+    ap.add_argument("--peers", type=lambda v: [x for x in v.split(",") if x],
+                    help="comma-separated engines to measure narcokg against with wrk, all up at once, unique and "
+                         f"repeated requests, c=1 and c=8 ({', '.join(sidebyside.KNOWN_PEERS)}); alone, runs only this")
     args = ap.parse_args(argv)
+    procs.exit_on_sigterm()
+    if args.peers:
+        unknown = [p for p in args.peers if p not in sidebyside.KNOWN_PEERS]
+        if unknown:
+            ap.error(f"unknown peers: {', '.join(unknown)}; known: {', '.join(sidebyside.KNOWN_PEERS)}")
+        if not args.only:
+            return run_peers(args)
 
     started = time.perf_counter()
     parts = set(args.only or ["pipeline", "mix", "scale"])
@@ -206,6 +219,76 @@ def main(argv: list[str] | None = None) -> int:
     }
     (OUT / f"results-{stamp}.json").write_text(json.dumps(data, indent=1))
     say(f"written: benchmarks/out/results-{stamp}.md and .json ({elapsed / 60:.1f} min)")
+    return 0
+
+
+def snapshot_dump() -> Path:
+    """The built snapshot's dump when it is fresh, else one fresh build's (benchmarks/out)."""
+    from narcokg.build import pipeline as build_pipeline
+    from narcokg.config import load_settings
+
+    for settings in (load_settings(), load_settings(dist=pipeline.SNAPSHOT)):
+        if build_pipeline.is_fresh(settings):
+            return settings.nquads
+    say("building the real sources once …")
+    _steps, _total, dist, _q = pipeline.build_times(1, say)
+    return dist / "narcokg.nq"
+
+
+def run_peers(args) -> int:
+    """``--peers``: issue 13's table, narcokg against each peer, every server up at once."""
+    from narcokg.config import load_settings
+
+    if not wrkdrive.ensure(say):
+        raise SystemExit("wrk is needed for --peers (Debian package wrk)")
+    started = time.perf_counter()
+    machine = procs.machine()
+    say(f"machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']}, load {machine['load']}")
+    passes, seconds, warm = (1, 1, False) if args.quick else (3, 2, True)
+    queries = args.queries or sidebyside.QUERIES
+    dump = args.dump.resolve() if args.dump else snapshot_dump()
+    quads = sum(1 for _ in open(dump, "rb"))
+    workers = load_settings().web_workers
+    say(f"side by side on {dump.name} ({quads:,} quads): narcokg, {', '.join(args.peers)} …")
+    out = sidebyside.run(dump, args.peers, queries, passes, seconds, workers, warmup=warm)
+    elapsed = time.perf_counter() - started
+    end_load = procs.machine()["load"]
+    vers = [f"pyoxigraph {md.version('pyoxigraph')}", f"gunicorn {md.version('gunicorn')}"]
+    if "oxigraph" in args.peers:
+        vers.append(engines.oxigraph_version())
+    if "virtuoso" in args.peers:
+        vers.append(engines.virtuoso_version())
+    if "rdflib-endpoint" in args.peers:
+        vers.append(peers.peer_versions())
+    parts = [
+        f"# narcokg against {', '.join(args.peers)} ({'quick' if args.quick else 'full'} run)",
+        "",
+        f"Machine: {machine['nproc']} CPUs, {machine['cpu']}, {machine['memory']} RAM; load average "
+        f"{machine['load']} at start, {end_load} at end; {elapsed / 60:.1f} min. Versions: {'; '.join(vers)}.",
+        f"Data: {'the real snapshot' if not args.dump else dump.name} ({quads:,} quads). Load generator: wrk "
+        f"(2 threads at c=8). Each figure: median of {passes} pass(es) of {seconds} s"
+        + (" after a 1 s warm-up" if warm else "") + "; servers interleaved pass by pass, all up at once. "
+        "unique = a distinct comment in every request's query text (no cache can answer); repeated = the same request. "
+        "CPU ms/req: user + system CPU of the server's whole process tree during the passes ÷ answers.",
+        "",
+    ]
+    for name, why in out["failed"].items():
+        parts += [f"**{name} could not run**: {why}", ""]
+    for peer in args.peers:
+        if peer in out["failed"]:
+            continue
+        parts += [f"## narcokg / {peer}", "", sidebyside.table(out, peer, queries), ""]
+    parts += ["## Absolute figures", "", sidebyside.absolute(out, queries), ""]
+    text = "\n".join(parts)
+    print(text)
+    OUT.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (OUT / f"peers-{stamp}.md").write_text(text)
+    data = {"machine": machine, "end_load": end_load, "quick": args.quick, "passes": passes, "seconds": seconds,
+            "dump_quads": quads, "failed": out["failed"], "sizes": out["sizes"],
+            "results": [dict(server=s, **r.as_dict()) for (s, _q, _u, _c), r in out["results"].items()]}
+    (OUT / f"peers-{stamp}.json").write_text(json.dumps(data, indent=1))
+    say(f"written: benchmarks/out/peers-{stamp}.md and .json")
     return 0
 
 

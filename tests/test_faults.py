@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+import requests
 
 from conftest import ROOT, free_port, start_server
 from sparql_helpers import IDN, alive, in_thread, rows, sparql, wait_query_processes
@@ -245,3 +246,42 @@ def test_sigterm_waits_for_a_request_still_being_sent(stoppable):
     assert answer.status == 200, text
     assert '"boolean":true' in text.replace(" ", "")
     assert code == 0
+
+
+def _workers(pid: int) -> set[int]:
+    """Pids of the direct children of ``pid`` (gunicorn's HTTP workers), read from /proc."""
+    kids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    if int(f.read().decode(errors="replace").rsplit(")", 1)[1].split()[1]) == pid:
+                        kids.add(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return kids
+
+
+def test_a_client_that_hangs_up_mid_answer_does_not_kill_a_worker(built, tmp_path):
+    """`narcokg serve` once inherited SIGPIPE's default action from the CLI (set so that
+    `narcokg validate | head` ends quietly): an HTTP worker writing to a connection its client
+    had closed was killed by the signal and rebooted, dropping the other requests it was serving
+    (the benchmark's load generator triggered it at the end of every pass)."""
+    server = start_server(built.out_dir, tmp_path)
+    try:
+        port = int(server.base.rsplit(":", 1)[1])
+        before = _workers(server.proc.pid)
+        assert before
+        for i in range(40):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 2000 # {i}"
+            conn.request("GET", "/sparql?" + urlencode({"query": query}),
+                         headers={"Accept": "application/sparql-results+json"})
+            conn.sock.close()  # hang up before the answer comes
+        time.sleep(2)
+        assert requests.get(server.url("/health"), timeout=10).status_code == 200
+        assert _workers(server.proc.pid) == before
+        assert "SIGPIPE" not in server.log.read_text(errors="replace")
+    finally:
+        server.proc.terminate()
+        server.proc.wait(timeout=30)

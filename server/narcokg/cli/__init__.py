@@ -214,8 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_fmt)
 
     args = parser.parse_args(argv)
-    if hasattr(signal, "SIGPIPE") and args.func is not _serve:  # `narcokg validate | head` ends quietly
-        # Not for `serve`: a client hanging up must not kill an HTTP worker (serve ignores SIGPIPE).
+    # `narcokg validate | head` ends quietly. Not for serve: its HTTP workers inherit the
+    # disposition, and a client hanging up mid-answer would kill the worker serving it.
+    if hasattr(signal, "SIGPIPE") and args.func is not _serve:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     return args.func(args)
 

@@ -1,0 +1,122 @@
+"""Memory and start-up at scale: narcokg against Oxigraph server on the same synthetic dump.
+
+``python benchmarks/memory.py [--triples 1000000]``
+
+For each server, one at a time on the same dump (``synth.py``):
+
+* **ready**: launch → first 200 answer to the lookup over HTTP (polled every 10 ms). narcokg
+  cold (its on-disk query store beside the dump deleted first, so it is built) and warm (the
+  store kept, every later start); Oxigraph server from a store already loaded (its
+  ``oxigraph load`` time is printed apart).
+* **memory** after a short load (30 unique lookups, 3 aggregates, 3 whole-table joins, so the
+  caches and query processes are what a used server holds): the sum over every process of the
+  server's tree of VmRSS (counts pages shared after fork in each process) and of Pss (divides
+  shared pages among their sharers: what the tree really holds), and the number of processes.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import engines  # noqa: E402
+import mix  # noqa: E402
+import peers  # noqa: E402
+import procs  # noqa: E402
+import scale  # noqa: E402
+import synth  # noqa: E402
+
+OUT = HERE / "out"
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def exercise(srv: procs.Server) -> None:
+    conn = http.client.HTTPConnection(procs.HOST, srv.port, timeout=300)
+    todo = [("lookup", 30), ("aggregate", 3), ("join-all", 3)]
+    try:
+        for name, n in todo:
+            q = mix.BY_NAME[name]
+            for i in range(n):
+                conn.request("GET", f"{srv.path}?{srv.params}query={quote(q.text + f'  # {i}', safe='')}",
+                             headers={"Accept": q.accept})
+                resp = conn.getresponse()
+                resp.read()
+                if resp.status != 200:
+                    say(f"    {srv.name}: {name} answered {resp.status}")
+    finally:
+        conn.close()
+
+
+def tree_memory(srv: procs.Server) -> dict:
+    rss = pss = n = 0
+    for pid in procs.tree(srv.proc.pid):
+        r = procs.status_kb(pid, "VmRSS")
+        if r is None:
+            continue
+        rss += r
+        pss += procs._pss_kb(pid) or 0
+        n += 1
+    return {"rss_mib": rss / 1024, "pss_mib": pss / 1024, "processes": n}
+
+
+def measure(srv: procs.Server) -> dict:
+    probe = mix.BY_NAME["lookup"]
+    try:
+        ready = procs.wait_answer(srv, probe.text, probe.accept, timeout=900)
+        if srv.name.startswith("mem-narcokg"):
+            procs.wait_settled(srv)
+        exercise(srv)
+        time.sleep(1)
+        return {"ready_s": ready, **tree_memory(srv)}
+    finally:
+        srv.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--triples", type=int, default=1_000_000)
+    args = ap.parse_args(argv)
+    procs.exit_on_sigterm()
+    dump = synth.ensure(OUT, args.triples, 20240601, say=say)
+    quads = sum(1 for _ in open(dump, "rb"))
+    say(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; dump {quads:,} quads")
+    rows = {}
+    scale._clear_engine_cache(dump)
+    rows["narcokg, cold (on-disk query store built)"] = measure(
+        procs.start_narcokg("mem-narcokg-cold", procs.free_port(), dump=dump))
+    rows["narcokg, warm"] = measure(procs.start_narcokg("mem-narcokg-warm", procs.free_port(), dump=dump))
+    peers.ensure_peers(["oxigraph"], say)
+    store = engines.STORES / f"oxigraph-{engines._key(dump)}"
+    t0 = time.perf_counter()
+    if not (store / ".loaded").exists():
+        engines.oxigraph_store(dump, say)
+        load_s = time.perf_counter() - t0
+    else:
+        load_s = float((store / ".loaded").read_text())
+    rows["Oxigraph server (serve-read-only)"] = measure(engines.start_oxigraph("mem-oxigraph", dump, procs.free_port()))
+    for name, r in rows.items():
+        say(f"  {name}: ready {r['ready_s']:.2f} s, RSS {r['rss_mib']:,.0f} MiB, PSS {r['pss_mib']:,.0f} MiB, "
+            f"{r['processes']} processes")
+    ox = rows["Oxigraph server (serve-read-only)"]
+    print(f"{args.triples:,} synthetic triples ({quads:,} quads); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"at end; `oxigraph load` {load_s:.1f} s.\n")
+    print("| server | ready (s) | RSS of the tree (MiB) | PSS of the tree (MiB) | processes | PSS ÷ Oxigraph's |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in rows.items():
+        print(f"| {name} | {r['ready_s']:.2f} | {r['rss_mib']:,.0f} | {r['pss_mib']:,.0f} | {r['processes']} | "
+              f"{r['pss_mib'] / ox['pss_mib']:.1f}× |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""OWL 2 RL in the build: owlrl (Python, what the build runs) against reasonable (Rust, PyPI).
+
+``python benchmarks/reasoners.py [--runs 3]``: loads the real sources as the build does, runs
+each reasoner on the same input (ontology + asserted data, the graph ``build.pipeline``
+hands to ``reason.infer``), applies the same cleaning to each closure, and prints the time of
+each (median of ``--runs``) and whether the two inferred graphs are equal as sets of triples
+(with the difference, by predicate, when they are not).
+
+reasonable is not a dependency of narcokg; the benchmark installs it into its own
+environment (``benchmarks/.venv-peers``, see ``peers.ensure_peers``) and imports it from there.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def import_reasonable():
+    try:
+        import reasonable
+    except ImportError:
+        import peers
+
+        peers.ensure_peers(["reasonable"])
+        sys.path.append(str(peers.site_packages()))  # after ours: our rdflib stays first
+        import reasonable
+    return reasonable
+
+
+def reasoner_input():
+    """The graph the build reasons over: ontology + every asserted data graph."""
+    from narcokg.build import load as loader
+    from narcokg.build import pipeline
+    from narcokg.config import load_settings
+
+    settings = load_settings()
+    ds = loader.load(settings)
+    asserted = pipeline.union(pipeline.data_graphs(ds, settings))
+    return pipeline.union([pipeline.graph_named(ds, settings, "ontology"), asserted])
+
+
+def clean(closure, asserted):
+    """``reason.infer``'s cleaning applied to any closure (an iterable of triples)."""
+    from narcokg.build import reason
+    from rdflib import RDF, BNode, Graph, Literal
+
+    out = Graph()
+    for s, p, o in closure:
+        if (s, p, o) in asserted:
+            continue
+        if isinstance(s, (Literal, BNode)) or isinstance(o, BNode):
+            continue
+        if str(s).startswith(reason.BUILTIN):
+            continue
+        if p in reason.REFLEXIVE_NOISE and s == o:
+            continue
+        if p == RDF.type and o in reason.TRIVIAL_TYPES:
+            continue
+        out.add((s, p, o))
+    return out
+
+
+def run_owlrl(graph):
+    from narcokg.build import reason
+
+    return reason.infer(graph)
+
+
+def plain(term):
+    """reasonable returns every plain literal typed ``xsd:string``; RDF 1.1 says they are the
+    same literal, rdflib compares them as different: map them back to plain before comparing."""
+    from rdflib import XSD, Literal
+
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+def run_reasonable(graph, reasonable):
+    r = reasonable.PyReasoner()
+    r.from_graph(graph)
+    return clean(((plain(s), p, plain(o)) for s, p, o in r.reason()), graph)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--show", type=int, default=15, help="example triples of each difference to print")
+    args = ap.parse_args(argv)
+    reasonable = import_reasonable()
+    graph = reasoner_input()
+    print(f"input: {len(graph):,} triples (ontology + asserted data); reasonable {reasonable.__version__}")
+    times: dict[str, list[float]] = {"owlrl": [], "reasonable": []}
+    results = {}
+    for _ in range(args.runs):
+        for name, fn in (("owlrl", lambda: run_owlrl(graph)), ("reasonable", lambda: run_reasonable(graph, reasonable))):
+            t0 = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - t0)
+    for name, ts in times.items():
+        print(f"{name:<11} median {statistics.median(ts):.2f} s ({', '.join(f'{t:.2f}' for t in ts)}), "
+              f"{len(results[name]):,} inferred triples after cleaning")
+    a, b = set(results["owlrl"]), set(results["reasonable"])
+    if a == b:
+        print("identical: the two inferred graphs hold the same triples")
+        return 0
+    only_a, only_b = a - b, b - a
+    print(f"DIFFERENT: {len(only_a):,} triples only from owlrl, {len(only_b):,} only from reasonable")
+    for label, diff in (("only owlrl", only_a), ("only reasonable", only_b)):
+        by_p = Counter(str(p) for _s, p, _o in diff)
+        print(f"  {label}, by predicate: " + ", ".join(f"{p} {n}" for p, n in by_p.most_common(12)))
+        for s, p, o in sorted(diff, key=str)[: args.show]:
+            print(f"    {s.n3()} {p.n3()} {o.n3()}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
