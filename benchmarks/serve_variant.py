@@ -17,7 +17,6 @@ import sys
 
 def _gunicorn(variant: str, host: str, port: int) -> int:
     from narcokg.web import server as serve
-    from narcokg.cli import main as _cli_main  # noqa: F401  (same import order as the CLI)
     from narcokg.config import load_settings
 
     original = serve.gunicorn_options
