@@ -22,7 +22,7 @@ from narcokg.shacl.validate import Result
 from narcokg import errors
 
 _CTX = multiprocessing.get_context("forkserver")
-_CTX.set_forkserver_preload(["narcokg.web.shacl.runner", "narcokg.web.shacl.service", "pyshacl"])
+_CTX.set_forkserver_preload(["narcokg.shacl.runner", "narcokg.shacl.service", "pyshacl"])
 
 _slots_lock = threading.Lock()
 _slots: dict[int, threading.BoundedSemaphore] = {}
@@ -161,7 +161,7 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
     except RecursionError:
         conn.send(("parse", "data nested too deeply to validate"))
     except Exception as exc:  # the validator failed on this data: say so, keep the details in the log
-        logging.getLogger("narcokg.web.shacl.validate").exception("validation of client data failed")
+        logging.getLogger("narcokg.shacl.runner").exception("validation of client data failed")
         conn.send(("invalid", f"the validator could not process this data ({exc.__class__.__name__})"))
     finally:
         conn.close()
