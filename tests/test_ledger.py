@@ -129,6 +129,15 @@ def printed(text: str) -> str:
 def test_every_claim_text_is_printed_in_its_document(built):
     """nkg:claimText holds the source's own words (never a translation); a gloss is ours, in English."""
     texts = {slug: printed("\n".join(source_lines(built, slug))) for slug in SLUGS}
+    ledger = built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    # A paragraph that a footnote interrupts on the page is quoted without the footnote.
+    without_notes = {}
+    for slug in SLUGS:
+        lines = source_lines(built, slug)
+        for e, start, end in entries(ledger, slug):
+            if re.match(r"footnotes? \d", str(ledger.value(e, RDFS.comment) or "")):
+                lines[start - 1:end] = [""] * (end - start + 1)
+        without_notes[slug] = printed("\n".join(lines))
     seen = 0
     for g in built.dataset.graphs():
         for claim in g.subjects(RDF.type, NKG.Claim):
@@ -136,7 +145,8 @@ def test_every_claim_text_is_printed_in_its_document(built):
             slug = str(doc).rsplit("/", 1)[1]
             for text in g.objects(claim, NKG.claimText):
                 seen += 1
-                assert printed(str(text)) in texts[slug], (str(claim), str(text)[:80])
+                assert printed(str(text)) in texts[slug] or printed(str(text)) in without_notes[slug], \
+                    (str(claim), str(text)[:80])
             for gloss in g.objects(claim, NKG.gloss):
                 assert gloss.language == "en", claim
                 assert printed(str(gloss)) not in texts[slug], f"{claim}: a gloss that the source prints is a claimText"
