@@ -18,7 +18,7 @@ from narcokg.iris import GENID, IriMap
 from narcokg.engine.base import Engine
 from narcokg.engine.lookup import quads
 
-LABELS = [ox.NamedNode(px.RDFS + "label"), ox.NamedNode(px.SKOS + "prefLabel")]
+LABELS = [ox.NamedNode(px.RDFS.label), ox.NamedNode(px.SKOS.prefLabel)]
 #: Bounds that keep one request small even for a hub resource in a large graph.
 MAX_INCOMING = 5000
 MAX_NESTED = 200

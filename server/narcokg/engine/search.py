@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from narcokg import vocab as px
 from narcokg.engine.lookup import quads
 
-SEARCHED = [px.RDFS + "label", px.SKOS + "prefLabel", px.SKOS + "altLabel", px.DCTERMS + "title"]
+SEARCHED = [px.RDFS.label, px.SKOS.prefLabel, px.SKOS.altLabel, px.DCTERMS.term("title")]
 MAX_QUERY = 200
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -59,7 +59,7 @@ class SearchIndex:
                 entry = self.entries.setdefault(s.value, Entry(s.value))
                 if (norm, o.value) not in entry.labels:
                     entry.labels.append((norm, o.value))
-                if pred == px.SKOS + "altLabel":
+                if pred == px.SKOS.altLabel:
                     entry.acronyms.add(norm)
 
     def search(self, query: str, limit: int = 50) -> tuple[list[Hit], int]:

@@ -16,7 +16,7 @@ import json
 
 from narcokg import vocab as px
 
-RDF_TYPE = px.RDF + "type"
+RDF_TYPE = px.RDF.type
 
 
 class _Compactor:

@@ -121,13 +121,13 @@ class EntityPage:
 
 
 #: Predicates shown first (names, then descriptions); provenance at the end.
-_ORDER_FIRST = [px.SKOS + "prefLabel", px.RDFS + "label", px.SKOS + "altLabel", px.DCTERMS + "title",
-                px.RDFS + "comment", px.DCTERMS + "description", px.SKOS + "definition"]
-_ORDER_LAST = [px.PROV + "wasDerivedFrom", px.RDFS + "seeAlso", px.OWL + "sameAs", px.SKOS + "exactMatch",
-               px.SKOS + "closeMatch"]
-_DESCRIPTIONS = [px.RDFS + "comment", px.DCTERMS + "description", px.SKOS + "definition"]
+_ORDER_FIRST = [px.SKOS.prefLabel, px.RDFS.label, px.SKOS.altLabel, px.DCTERMS.term("title"),
+                px.RDFS.comment, px.DCTERMS.description, px.SKOS.definition]
+_ORDER_LAST = [px.PROV.wasDerivedFrom, px.RDFS.seeAlso, px.OWL.sameAs, px.SKOS.exactMatch,
+               px.SKOS.closeMatch]
+_DESCRIPTIONS = [px.RDFS.comment, px.DCTERMS.description, px.SKOS.definition]
 #: Kept in the data for search (misspellings, variants), never shown to readers.
-_NEVER_SHOWN = {px.SKOS + "hiddenLabel"}
+_NEVER_SHOWN = {px.SKOS.hiddenLabel}
 
 
 class EntityBuilder:
@@ -155,7 +155,7 @@ class EntityBuilder:
             return known
         if self.is_genid(iri):
             node = ox.NamedNode(iri)
-            kinds = [q.object.value for q in _sorted(quads(self.store, node, ox.NamedNode(px.RDF + "type"), None, None))
+            kinds = [q.object.value for q in _sorted(quads(self.store, node, ox.NamedNode(px.RDF.type), None, None))
                      if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(self.nkg)]
             kind = self.labels(kinds[0]) if kinds else t("node", self.lang)
             for q in _sorted(quads(self.store, None, None, node, None)):
@@ -171,9 +171,9 @@ class EntityBuilder:
         dt = lit.datatype.value if lit.datatype is not None else None
         text = lit.value
         if dt in _INTEGER_TYPES and lit.language is None:
-            text = format_number(text, self.lang) if dt != px.XSD + "decimal" else text
+            text = format_number(text, self.lang) if dt != px.XSD.decimal else text
         shown_dt = None
-        if dt and lit.language is None and dt not in (px.XSD + "string", px.RDF + "langString"):
+        if dt and lit.language is None and dt not in (px.XSD.string, px.RDF.langString):
             shown_dt = px.curie(dt, self.prefixes) or dt
         return Value(text=text, lang=lit.language, datatype=shown_dt, **extra)
 
@@ -252,7 +252,7 @@ class EntityBuilder:
                     v = self.link(obj.value, cites=cites, inferred=inferred)
                     if depth < 2 and (self.is_genid(obj.value) or p in self._nest_props()):
                         v.nested = self.rows(obj.value, depth + 1, parent=iri,
-                                             skip={px.RDF + "type"} if self.is_genid(obj.value) else None) or None
+                                             skip={px.RDF.type} if self.is_genid(obj.value) else None) or None
                 else:
                     v = self.literal(obj, cites=cites, inferred=inferred)
                 values.append(v)
@@ -331,11 +331,11 @@ class EntityBuilder:
     def findings(self, iri: str) -> list[Finding]:
         validation = ox.NamedNode(self.base + "graph/validation")
         out = []
-        for q in _sorted(quads(self.store, None, ox.NamedNode(px.SH + "focusNode"), ox.NamedNode(iri), validation)):
+        for q in _sorted(quads(self.store, None, ox.NamedNode(px.SH.focusNode), ox.NamedNode(iri), validation)):
             r = q.subject
-            sev = [o for o in self._objects_in(r, px.SH + "resultSeverity", validation)]
-            msg = [o for o in self._objects_in(r, px.SH + "resultMessage", validation) if isinstance(o, ox.Literal)]
-            shape = [o for o in self._objects_in(r, px.SH + "sourceShape", validation) if isinstance(o, ox.NamedNode)]
+            sev = [o for o in self._objects_in(r, px.SH.resultSeverity, validation)]
+            msg = [o for o in self._objects_in(r, px.SH.resultMessage, validation) if isinstance(o, ox.Literal)]
+            shape = [o for o in self._objects_in(r, px.SH.sourceShape, validation) if isinstance(o, ox.NamedNode)]
             severity = sev[0].value.rsplit("#", 1)[-1] if sev else "Info"
             message = pick_literal(msg, self.lang)
             out.append(Finding(severity=severity, message=message.value if message else "",
@@ -350,7 +350,7 @@ class EntityBuilder:
     def dataset(self, iri: str) -> DatasetView | None:
         """The observations of a qb:DataSet as a table (dimensions, then measures) and a chart."""
         observations = [q.subject.value for q in quads(self.store,
-            None, ox.NamedNode(px.QB + "dataSet"), ox.NamedNode(iri), None) if isinstance(q.subject, ox.NamedNode)]
+            None, ox.NamedNode(px.QB.dataSet), ox.NamedNode(iri), None) if isinstance(q.subject, ox.NamedNode)]
         observations = sorted(set(observations))
         if not observations:
             return None
@@ -413,17 +413,17 @@ class EntityBuilder:
 
     def _component_kind(self, prop: str) -> str | None:
         types = {q.object.value for q in quads(self.store,
-            ox.NamedNode(prop), ox.NamedNode(px.RDF + "type"), None, None) if isinstance(q.object, ox.NamedNode)}
-        if px.QB + "DimensionProperty" in types:
+            ox.NamedNode(prop), ox.NamedNode(px.RDF.type), None, None) if isinstance(q.object, ox.NamedNode)}
+        if px.QB.DimensionProperty in types:
             return "dimension"
-        if px.QB + "MeasureProperty" in types:
+        if px.QB.MeasureProperty in types:
             return "measure"
         return None
 
     # The page ------------------------------------------------------------------------
     def build(self, iri: str) -> EntityPage:
         type_quads: dict[str, list[str]] = {}
-        for q in _sorted(quads(self.store, ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None)):
+        for q in _sorted(quads(self.store, ox.NamedNode(iri), ox.NamedNode(px.RDF.type), None, None)):
             if isinstance(q.object, ox.NamedNode):
                 type_quads.setdefault(q.object.value, []).append(
                     q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "")
@@ -435,12 +435,12 @@ class EntityBuilder:
         types.sort(key=lambda v: v.text.casefold())
         inferred_types.sort(key=lambda v: v.text.casefold())
         type_iris = set(type_quads)
-        all_rows = self.rows(iri, skip={px.RDF + "type"})
+        all_rows = self.rows(iri, skip={px.RDF.type})
         rows = [r for r in all_rows if not all(v.inferred for v in r.values)]
         inferred_rows = [r for r in all_rows if all(v.inferred for v in r.values)]
-        is_dataset = px.QB + "DataSet" in type_iris
+        is_dataset = px.QB.DataSet in type_iris
         incoming = self.incoming(iri)
-        part_of = [self.link(o.value) for o in self._objects(iri, px.QB + "dataSet") if isinstance(o, ox.NamedNode)]
+        part_of = [self.link(o.value) for o in self._objects(iri, px.QB.dataSet) if isinstance(o, ox.NamedNode)]
         return EntityPage(
             iri=iri,
             public_iri=self.iris.to_public(iri),

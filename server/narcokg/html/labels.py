@@ -18,7 +18,7 @@ from narcokg.engine.lookup import quads
 LANGS = ("en", "id")
 DEFAULT_LANG = "en"
 
-LABEL_PREDICATES = [px.SKOS + "prefLabel", px.RDFS + "label", px.DCTERMS + "title", px.SCHEMA + "name"]
+LABEL_PREDICATES = [px.SKOS.prefLabel, px.RDFS.label, px.DCTERMS.term("title"), px.SCHEMA.name]
 _LABEL_NODES = [ox.NamedNode(p) for p in LABEL_PREDICATES]
 
 

@@ -15,21 +15,21 @@ from narcokg import vocab as px
 from narcokg.iris import GENID, IriMap
 from narcokg.html.labels import Labels, pick_literal, t
 
-CLASS_TYPES = [px.OWL + "Class", px.RDFS + "Class"]
-PROPERTY_TYPES = [px.OWL + "ObjectProperty", px.OWL + "DatatypeProperty", px.OWL + "AnnotationProperty",
-                  px.RDF + "Property", px.QB + "DimensionProperty", px.QB + "MeasureProperty",
-                  px.QB + "AttributeProperty", px.OWL + "TransitiveProperty", px.OWL + "SymmetricProperty",
-                  px.OWL + "InverseFunctionalProperty", px.OWL + "ReflexiveProperty", px.OWL + "IrreflexiveProperty",
-                  px.OWL + "AsymmetricProperty"]
-INDIVIDUAL_TYPES = [px.OWL + "NamedIndividual"]
-DEFINITIONS = [px.SKOS + "definition", px.RDFS + "comment", px.DCTERMS + "description"]
-NAMES = [px.RDFS + "label", px.SKOS + "prefLabel", px.DCTERMS + "title"]
+CLASS_TYPES = [px.OWL.Class, px.RDFS.Class]
+PROPERTY_TYPES = [px.OWL.ObjectProperty, px.OWL.DatatypeProperty, px.OWL.AnnotationProperty,
+                  px.RDF.Property, px.QB.DimensionProperty, px.QB.MeasureProperty,
+                  px.QB.AttributeProperty, px.OWL.TransitiveProperty, px.OWL.SymmetricProperty,
+                  px.OWL.InverseFunctionalProperty, px.OWL.ReflexiveProperty, px.OWL.IrreflexiveProperty,
+                  px.OWL.AsymmetricProperty]
+INDIVIDUAL_TYPES = [px.OWL.NamedIndividual]
+DEFINITIONS = [px.SKOS.definition, px.RDFS.comment, px.DCTERMS.description]
+NAMES = [px.RDFS.label, px.SKOS.prefLabel, px.DCTERMS.term("title")]
 #: Predicates that the header of a term already shows.
-SHOWN = set(NAMES + DEFINITIONS + [px.RDF + "type", px.RDFS + "isDefinedBy"])
-CODE = {px.SH + "select", px.SH + "ask", px.SH + "construct", px.SH + "update"}
-ALIGN = [px.RDFS + "subClassOf", px.RDFS + "subPropertyOf", px.OWL + "equivalentClass",
-         px.OWL + "equivalentProperty", px.RDFS + "seeAlso", px.SKOS + "exactMatch", px.SKOS + "closeMatch",
-         px.OWL + "sameAs"]
+SHOWN = set(NAMES + DEFINITIONS + [px.RDF.type, px.RDFS.isDefinedBy])
+CODE = {px.SH.select, px.SH.ask, px.SH.construct, px.SH.update}
+ALIGN = [px.RDFS.subClassOf, px.RDFS.subPropertyOf, px.OWL.equivalentClass,
+         px.OWL.equivalentProperty, px.RDFS.seeAlso, px.SKOS.exactMatch, px.SKOS.closeMatch,
+         px.OWL.sameAs]
 
 
 @dataclass
@@ -117,7 +117,7 @@ class GraphIndex:
     def typed(self, types: list[str]) -> list[str]:
         found = []
         for cls in types:
-            found.extend(self.subjects(px.RDF + "type", cls))
+            found.extend(self.subjects(px.RDF.type, cls))
         return list(dict.fromkeys(found))
 
 
@@ -132,7 +132,7 @@ class DocBuilder:
         self.lang = lang
         self.anchors: dict[str, str] = {}
         #: Predicates listed first inside nested nodes (e.g. a property shape's path).
-        self.nested_first: list[str] = [px.SH + "path", px.OWL + "onProperty"]
+        self.nested_first: list[str] = [px.SH.path, px.OWL.onProperty]
 
     def is_node(self, iri: str) -> bool:
         return GENID in iri
@@ -169,7 +169,7 @@ class DocBuilder:
         if isinstance(term, ox.Literal):
             dt = term.datatype.value if term.datatype is not None else None
             shown = None
-            if dt and term.language is None and dt not in (px.XSD + "string", px.RDF + "langString"):
+            if dt and term.language is None and dt not in (px.XSD.string, px.RDF.langString):
                 shown = px.curie(dt, px.COMMON) or dt
             return DocValue(kind="code" if pred in CODE else "literal", text=term.value, lang=term.language, datatype=shown)
         if not isinstance(term, ox.NamedNode):
@@ -185,15 +185,15 @@ class DocBuilder:
     def as_list(self, iri: str) -> list[ox.Term] | None:
         """The members of an RDF list starting at ``iri``, or None if it is not a list."""
         items, node, seen = [], iri, set()
-        if not self.g.objects(iri, px.RDF + "first"):
+        if not self.g.objects(iri, px.RDF.first):
             return None
-        while node and node != px.RDF + "nil" and node not in seen:
+        while node and node != px.RDF.nil and node not in seen:
             seen.add(node)
-            first = self.g.objects(node, px.RDF + "first")
+            first = self.g.objects(node, px.RDF.first)
             if not first:
                 return None
             items.append(first[0])
-            rest = self.g.iris(node, px.RDF + "rest")
+            rest = self.g.iris(node, px.RDF.rest)
             node = rest[0] if rest else None
         return items
 
@@ -223,7 +223,7 @@ class DocBuilder:
         return list(dict.fromkeys((lit.value, lit.language) for lit in lits))
 
     def term(self, iri: str, extra: list[Field], first: list[str]) -> TermDoc:
-        kinds = [self.link(k) for k in sorted(self.g.iris(iri, px.RDF + "type"))]
+        kinds = [self.link(k) for k in sorted(self.g.iris(iri, px.RDF.type))]
         definitions = self.texts(iri, DEFINITIONS)
         chosen = pick_literal([ox.Literal(v, language=lg) if lg else ox.Literal(v) for v, lg in definitions], self.lang)
         return TermDoc(
@@ -280,21 +280,21 @@ class _OntologyDoc:
 
     def class_doc(self, c: str) -> TermDoc:
         subjects, lang = self.index.subjects, self.lang
-        extra = _computed(t("doc.subclasses", lang), self._links(subjects(px.RDFS + "subClassOf", c)))
-        extra += _computed(t("doc.in_domain_of", lang), self._links(subjects(px.RDFS + "domain", c)))
-        extra += _computed(t("doc.in_range_of", lang), self._links(subjects(px.RDFS + "range", c)))
-        return _with(self.b.term(c, [], first=[px.RDFS + "subClassOf", px.OWL + "equivalentClass"]), extra)
+        extra = _computed(t("doc.subclasses", lang), self._links(subjects(px.RDFS.subClassOf, c)))
+        extra += _computed(t("doc.in_domain_of", lang), self._links(subjects(px.RDFS.domain, c)))
+        extra += _computed(t("doc.in_range_of", lang), self._links(subjects(px.RDFS.range, c)))
+        return _with(self.b.term(c, [], first=[px.RDFS.subClassOf, px.OWL.equivalentClass]), extra)
 
     def property_doc(self, p: str) -> TermDoc:
         index, lang = self.index, self.lang
-        extra = _computed(t("doc.subproperties", lang), self._links(index.subjects(px.RDFS + "subPropertyOf", p)))
-        inverse_of = [s for s in index.subjects(px.OWL + "inverseOf", p) if s not in index.iris(p, px.OWL + "inverseOf")]
+        extra = _computed(t("doc.subproperties", lang), self._links(index.subjects(px.RDFS.subPropertyOf, p)))
+        inverse_of = [s for s in index.subjects(px.OWL.inverseOf, p) if s not in index.iris(p, px.OWL.inverseOf)]
         extra += _computed(t("doc.inverse_of", lang), self._links(inverse_of))
-        first = [px.RDFS + "domain", px.RDFS + "range", px.RDFS + "subPropertyOf", px.OWL + "inverseOf"]
+        first = [px.RDFS.domain, px.RDFS.range, px.RDFS.subPropertyOf, px.OWL.inverseOf]
         return _with(self.b.term(p, [], first=first), extra)
 
     def _typed(self, prop: str, kind: str) -> bool:
-        return px.OWL + kind in self.index.iris(prop, px.RDF + "type")
+        return px.OWL + kind in self.index.iris(prop, px.RDF.type)
 
     def sections(self) -> list[Section]:
         lang, own, sort = self.lang, self.own, self.sort
@@ -322,7 +322,7 @@ class _OntologyDoc:
     def tree(self) -> list[TreeNode]:
         """The hierarchy of the ontology's own classes (a class appears under each of its parents)."""
         own_classes = set(self.own(self.classes))
-        subclass = px.RDFS + "subClassOf"
+        subclass = px.RDFS.subClassOf
 
         def subtree(c: str, path: tuple[str, ...]) -> TreeNode:
             kids = [s for s in self.sort(self.index.subjects(subclass, c)) if s in own_classes and s not in path]
@@ -350,7 +350,7 @@ class _OntologyDoc:
 
     def doc(self) -> Doc:
         b, iri = self.b, self.iri
-        texts = b.texts(iri, [px.DCTERMS + "description", px.RDFS + "comment", px.SKOS + "definition"])
+        texts = b.texts(iri, [px.DCTERMS.description, px.RDFS.comment, px.SKOS.definition])
         desc = pick_literal([ox.Literal(v, language=lg) if lg else ox.Literal(v) for v, lg in texts], self.lang)
         return Doc(iri=iri, public_iri=self.iris.to_public(iri), title=b.name(iri),
                    description=desc.value if desc is not None else None,
@@ -366,14 +366,14 @@ def _with(term: TermDoc, extra: list[Field]) -> TermDoc:
 def shapes_doc(index: GraphIndex, shapes_iri: str, iris: IriMap, labels: Labels, lang: str) -> Doc:
     ns = shapes_iri + "#"
     b = DocBuilder(index, ns, iris, labels, lang)
-    node_shapes = [s for s in index.typed([px.SH + "NodeShape"]) if not b.is_node(s)]
-    prop_shapes = [s for s in index.typed([px.SH + "PropertyShape"]) if not b.is_node(s) and s not in node_shapes]
+    node_shapes = [s for s in index.typed([px.SH.NodeShape]) if not b.is_node(s)]
+    prop_shapes = [s for s in index.typed([px.SH.PropertyShape]) if not b.is_node(s) and s not in node_shapes]
     others = [s for s in index.out if not b.is_node(s) and s not in node_shapes and s not in prop_shapes
               and s != shapes_iri]
     for s in node_shapes + prop_shapes + others:
         b.anchors[s] = b.anchor_for(s)
-    first = [px.SH + "targetClass", px.SH + "targetNode", px.SH + "targetSubjectsOf", px.SH + "targetObjectsOf",
-             px.SH + "path", px.SH + "severity", px.SH + "message", px.SH + "property", px.SH + "sparql"]
+    first = [px.SH.targetClass, px.SH.targetNode, px.SH.targetSubjectsOf, px.SH.targetObjectsOf,
+             px.SH.path, px.SH.severity, px.SH.message, px.SH.property, px.SH.sparql]
 
     def sort(xs):
         return sorted(xs, key=lambda x: (b.name(x).casefold(), x))
@@ -384,7 +384,7 @@ def shapes_doc(index: GraphIndex, shapes_iri: str, iris: IriMap, labels: Labels,
     if others:
         sections.append(Section("other", t("doc.other_terms", lang), [b.term(s, [], first) for s in sort(others)]))
     meta = b.fields(shapes_iri, skip=SHOWN) if shapes_iri in index.out else []
-    texts = b.texts(shapes_iri, [px.DCTERMS + "description", px.RDFS + "comment"])
+    texts = b.texts(shapes_iri, [px.DCTERMS.description, px.RDFS.comment])
     prefixes = px.all_prefixes(iris.public or iris.base)
     return Doc(iri=shapes_iri, public_iri=iris.to_public(shapes_iri),
                title=b.name(shapes_iri) if shapes_iri in index.out else t("doc.shapes_title", lang),

@@ -9,7 +9,7 @@ from narcokg import vocab as px
 from narcokg.config import Settings
 
 SH = Namespace(px.SH)
-RDFS_LABEL = URIRef(px.RDFS + "label")
+RDFS_LABEL = URIRef(px.RDFS.label)
 
 def prefixes(settings: Settings) -> dict[str, str]:
     """Prefixes for display and serialization: the project's (plus its skolem IRIs), then the

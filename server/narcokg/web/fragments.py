@@ -211,14 +211,14 @@ def _controls(fragments_url: str, self_url: str, fragment_url: str, params, page
     t = [
         ox.Triple(metadata, N(FOAF + "primaryTopic"), fragment),
         ox.Triple(metadata, N(FOAF + "primaryTopic"), dataset),
-        ox.Triple(dataset, N(px.RDF + "type"), N(VOID + "Dataset")),
-        ox.Triple(dataset, N(px.RDF + "type"), N(HYDRA + "Collection")),
+        ox.Triple(dataset, N(px.RDF.type), N(VOID + "Dataset")),
+        ox.Triple(dataset, N(px.RDF.type), N(HYDRA + "Collection")),
         ox.Triple(dataset, N(VOID + "subset"), fragment),
         ox.Triple(dataset, N(HYDRA + "search"), form),
         ox.Triple(form, N(HYDRA + "template"), ox.Literal(fragments_url + "{?subject,predicate,object,graph}")),
         ox.Triple(form, N(HYDRA + "variableRepresentation"), N(HYDRA + "ExplicitRepresentation")),
     ]
-    mappings = [("subject", px.RDF + "subject"), ("predicate", px.RDF + "predicate"), ("object", px.RDF + "object")]
+    mappings = [("subject", px.RDF.subject), ("predicate", px.RDF.predicate), ("object", px.RDF.object)]
     if quad_request:  # a Quad Pattern Fragments client addresses graphs; a TPF client must see 3
         mappings.append(("graph", SD + "graph"))
     for name, prop in mappings:
@@ -228,7 +228,7 @@ def _controls(fragments_url: str, self_url: str, fragment_url: str, params, page
     if fragment != this:
         t.append(ox.Triple(fragment, N(VOID + "subset"), this))
     t += [
-        ox.Triple(this, N(px.RDF + "type"), N(HYDRA + "PartialCollectionView")),
+        ox.Triple(this, N(px.RDF.type), N(HYDRA + "PartialCollectionView")),
         ox.Triple(this, N(DCTERMS + "title"), ox.Literal(f"Page {page} of a triple pattern fragment of narcokg", language="en")),
         ox.Triple(this, N(HYDRA + "totalItems"), ox.Literal(str(total), datatype=integer)),
         ox.Triple(this, N(VOID + "triples"), ox.Literal(str(total), datatype=integer)),

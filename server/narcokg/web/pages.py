@@ -166,7 +166,7 @@ def _index() -> SearchIndex:
 def _types(iri: str) -> list[str]:
     c = ctx()
     seen = []
-    for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(px.RDF + "type"), None, None):
+    for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(px.RDF.type), None, None):
         g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
         if isinstance(q.object, ox.NamedNode) and not g.endswith("graph/inferred"):
             label = c.labels(q.object.value)
