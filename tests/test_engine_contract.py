@@ -11,22 +11,33 @@ from narcokg.config import BASE, load_settings
 from narcokg.engine.base import QueryJob
 from narcokg.engine.embedded import EmbeddedEngine
 from narcokg.engine.pool import QueryFailed
+from narcokg.engine.remote import RemoteEngine
 
 IDN = ox.NamedNode(BASE + "id/state/IDN")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
-def _embedded(built):
-    settings = load_settings(dist=built.out_dir, query_timeout=2.0, max_rows=1000)
+def _settings(built):
+    return load_settings(dist=built.out_dir, query_timeout=2.0, max_rows=1000)
+
+
+def _embedded(request, built):
+    settings = _settings(built)
     return EmbeddedEngine(settings, settings.nquads)
 
 
-ENGINES = {"embedded": _embedded}
+def _oxigraph(request, built):
+    """Oxigraph server (a real one, on loopback) through the remote engine."""
+    endpoint = request.getfixturevalue("oxigraph_endpoint")
+    return RemoteEngine(_settings(built), endpoint.url, "oxigraph")
+
+
+ENGINES = {"embedded": _embedded, "oxigraph": _oxigraph}
 
 
 @pytest.fixture(scope="module", params=sorted(ENGINES))
 def engine(request, built):
-    eng = ENGINES[request.param](built)
+    eng = ENGINES[request.param](request, built)
     eng.start()
     yield eng
     eng.close()
@@ -88,3 +99,31 @@ def test_the_job_key_covers_what_shapes_the_answer():
     assert a.key() != QueryJob("SELECT * {}", "xml").key()
     assert a.key() != QueryJob("SELECT * {}", "json", max_rows=5).key()
     assert a.key() != QueryJob("SELECT * {}", "json", union=False, default_graph=("http://g",)).key()
+
+
+def test_service_is_refused_by_the_engine_itself(engine):
+    """The web layer refuses SERVICE from its analysis; the engine must not rely on it."""
+    with pytest.raises(QueryFailed) as exc:
+        engine.execute(QueryJob("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "json"))
+    assert exc.value.status == 400
+
+
+def test_an_update_is_refused_by_the_engine_itself(engine):
+    with pytest.raises(QueryFailed) as exc:
+        engine.execute(QueryJob("INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", "json"))
+    assert exc.value.status == 400
+    assert not list(engine.quads(ox.NamedNode("http://example.org/a"), None, None, None))
+
+
+def test_describe_gives_the_resource_s_own_statements(engine):
+    answer = engine.execute(QueryJob(f"DESCRIBE <{IDN.value}>", "ntriples"))
+    triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+    assert triples and {t.subject for t in triples} == {IDN}
+    own = {(q.predicate, q.object) for q in engine.quads(IDN, None, None, None)}
+    assert {(t.predicate, t.object) for t in triples} == own
+
+
+def test_a_format_that_does_not_fit_the_query_is_refused(engine):
+    with pytest.raises(QueryFailed) as exc:
+        engine.execute(QueryJob(f"CONSTRUCT {{ <{IDN.value}> ?p ?o }} WHERE {{ <{IDN.value}> ?p ?o }}", "json"))
+    assert exc.value.status == 406
