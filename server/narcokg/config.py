@@ -102,6 +102,12 @@ class Settings:
     proxy_budget_factor: float = 10.0
     #: Graceful shutdown: seconds in-flight requests get to finish.
     graceful_timeout: float = 20.0
+    #: Where queries and lookups run: "" (the embedded engine, the default), the URL of a SPARQL
+    #: 1.1 endpoint holding the snapshot's graphs (``narcokg.engine.remote``), or "oxigraph:DIR"
+    #: (narcokg loads the snapshot into DIR if needed and runs Oxigraph server on it itself).
+    engine: str = ""
+    #: The kind of endpoint ``engine`` names by URL: oxigraph, virtuoso or generic.
+    engine_dialect: str = "generic"
 
     # The memory budget ---------------------------------------------------------------
     @property

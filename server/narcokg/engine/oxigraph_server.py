@@ -125,6 +125,8 @@ class OxigraphServer:
         self.restarts = 0
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        #: The process that supervises (a forked HTTP worker inherits this object, not the duty).
+        self._owner = os.getpid()
 
     @property
     def url(self) -> str:
@@ -183,6 +185,8 @@ class OxigraphServer:
                 pause = min(10.0, pause * 2)
 
     def stop(self) -> None:
+        if os.getpid() != self._owner:
+            return
         self._stopping.set()
         proc = self.proc
         if proc is not None and proc.poll() is None:
