@@ -22,23 +22,22 @@ narcokg stays in front and keeps its promises whatever the endpoint does:
   ``named-graph-uri`` (Virtuoso's default graph also holds its system graphs).
 
 Requests are POSTed as ``application/x-www-form-urlencoded`` (never ``application/sparql-query``,
-on which Virtuoso hangs) over a pooled HTTP client made per process (``start`` after a fork).
+on which Virtuoso hangs) over kept-alive connections of this process (``narcokg.engine.httppool``).
 """
 from __future__ import annotations
 
 import io
 import logging
-import os
 import socket
-import threading
 import time
 from typing import Iterator
-from urllib.parse import urlsplit
+from http.client import HTTPException
+from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
-import urllib3
 
 from narcokg.config import Settings
+from narcokg.engine import httppool
 from narcokg.engine.base import Answer, QueryJob
 from narcokg.engine.pool import QueryFailed
 from narcokg.engine.syntax import analyse, tokens
@@ -73,7 +72,8 @@ class _Body(io.RawIOBase):
     """The response body as a binary stream for pyoxigraph's parsers, each read bounded by the
     deadline (the socket's timeout is set to the time left before every read)."""
 
-    def __init__(self, response: urllib3.BaseHTTPResponse, deadline: float):
+    def __init__(self, conn, response, deadline: float):
+        self.conn = conn
         self.response = response
         self.deadline = deadline
         #: The body was read to its end (the connection may be reused).
@@ -86,14 +86,13 @@ class _Body(io.RawIOBase):
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise _Deadline()
-        sock = getattr(getattr(self.response, "connection", None), "sock", None)
-        if sock is not None:
-            sock.settimeout(remaining)
+        if self.conn.sock is not None:
+            self.conn.sock.settimeout(remaining)
         try:
             data = self.response.read(len(buffer))
-        except (socket.timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
+        except (socket.timeout, TimeoutError):
             raise _Deadline() from None
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError, OSError):
+        except (OSError, HTTPException, ValueError):
             raise _Truncated() from None
         if not data:
             self.eof = True
@@ -120,33 +119,17 @@ class RemoteEngine:
         self.url = url
         self.dialect = dialect
         self.where = f"{dialect} engine"
-        self._http: urllib3.PoolManager | None = None
-        self._pid = 0
-        self._lock = threading.Lock()
+        self._http = httppool.Pool(url, size=max(4, settings.web_threads * 2), connect_timeout=CONNECT_TIMEOUT)
         self._graphs: list[str] | None = None
         self._size: int | None = None
 
     # Lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
-        """A connection pool of this process's own (connections must not cross a fork)."""
-        self._client()
+        """Nothing to start: connections are made on demand, per process (the pool drops
+        connections inherited across a fork)."""
 
     def close(self) -> None:
-        with self._lock:
-            if self._http is not None:
-                self._http.clear()
-            self._http = None
-
-    def _client(self) -> urllib3.PoolManager:
-        http = self._http
-        if http is None or self._pid != os.getpid():
-            with self._lock:
-                if self._http is None or self._pid != os.getpid():
-                    size = max(4, self.settings.web_threads * 2)
-                    self._http = urllib3.PoolManager(num_pools=2, maxsize=size, block=False, retries=False)
-                    self._pid = os.getpid()
-                http = self._http
-        return http
+        self._http.clear()
 
     # Talking to the endpoint ------------------------------------------------------------
     def _dataset(self, union: bool, default_graph, named_graphs) -> list[tuple[str, str]]:
@@ -165,23 +148,18 @@ class RemoteEngine:
         if self.dialect == "virtuoso":
             remaining = max(1, int((deadline - time.monotonic()) * 1000))
             fields.append(("timeout", str(remaining)))  # Virtuoso stops (and flags) at this many ms
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise _Deadline()
         try:
-            response = self._client().request(
-                "POST", self.url, fields=fields, encode_multipart=False,
-                headers={"Accept": accept}, preload_content=False, redirect=False,
-                timeout=urllib3.Timeout(connect=min(CONNECT_TIMEOUT, remaining), read=remaining))
-        except (urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError):
+            conn, response = self._http.post_form(urlencode(fields).encode("ascii"), {"Accept": accept}, deadline)
+        except httppool.Deadline:
             raise _Deadline() from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            log.warning("the %s at %s is unreachable: %s", self.where, self.url, type(exc).__name__)
+        except httppool.Unreachable:
+            log.warning("the %s at %s is unreachable", self.where, self.url)
             raise QueryFailed(503, "The query engine is unreachable just now; try again shortly.",
                               retry_after=2) from None
+        exchange = _Body(conn, response, deadline)
         if response.status != 200:
             text = _excerpt(response)
-            _drop(response, False)
+            self._drop(exchange)
             if response.status in (400, 406):
                 raise QueryFailed(400, f"The query engine refused the query: {text}")
             log.warning("the %s answered %s: %s", self.where, response.status, text)
@@ -189,18 +167,17 @@ class RemoteEngine:
                               retry_after=2)
         state = response.headers.get("X-SQL-State", "")
         if state == "S1TAT":  # Virtuoso: stopped at its time limit, partial answer
-            _drop(response, False)
+            self._drop(exchange)
             raise _Deadline()
         if response.headers.get("X-SPARQL-MaxRows"):  # Virtuoso: cut at its own row cap
-            _drop(response, False)
+            self._drop(exchange)
             raise _RowLimit()
-        return response
+        return exchange
 
     def _solutions(self, query: str, deadline: float, dataset, max_rows: int):
         """(variables, rows) or a bool, read as the answer streams in."""
         accept = JSON if self.dialect == "oxigraph" else XML
-        response = self._post(query, accept, deadline, dataset)
-        body = _Body(response, deadline)
+        body = self._post(query, accept, deadline, dataset)
         try:
             kind = ox.QueryResultsFormat.JSON if accept == JSON else ox.QueryResultsFormat.XML
             try:
@@ -219,11 +196,10 @@ class RemoteEngine:
             body.drain()
             return variables, rows
         finally:
-            _drop(response, body.eof)
+            self._drop(body)
 
     def _triples(self, query: str, deadline: float, dataset, max_rows: int) -> list[ox.Triple]:
-        response = self._post(query, NTRIPLES, deadline, dataset)
-        body = _Body(response, deadline)
+        body = self._post(query, NTRIPLES, deadline, dataset)
         try:
             out = []
             try:
@@ -237,7 +213,15 @@ class RemoteEngine:
             body.drain()
             return out
         finally:
-            _drop(response, body.eof)
+            self._drop(body)
+
+    def _drop(self, body: _Body) -> None:
+        """Give the connection back when the answer was read to its end; close it otherwise (an
+        unfinished answer must not be reused, and closing is how the endpoint learns to stop)."""
+        if body.eof and not body.response.will_close:
+            self._http.give_back(body.conn)
+        else:
+            body.conn.close()
 
     # Client queries ----------------------------------------------------------------------
     def execute(self, job: QueryJob) -> Answer:
@@ -374,23 +358,12 @@ class RemoteEngine:
 # Helpers ----------------------------------------------------------------------------------
 
 
-def _drop(response, complete: bool) -> None:
-    """Give the connection back when the answer was read to its end; close it otherwise (an
-    unfinished answer must not be reused, and closing is how the endpoint learns to stop)."""
-    try:
-        if not complete:
-            conn = getattr(response, "connection", None)
-            if conn is not None:
-                conn.close()
-        response.release_conn()
-    except Exception:  # noqa: BLE001 - best effort on an already broken connection
-        pass
 
 
 def _excerpt(response) -> str:
     """The start of an error body as one printable line (an endpoint's message)."""
     try:
-        raw = response.read(600, decode_content=True) or b""
+        raw = response.read(600) or b""
     except Exception:  # noqa: BLE001
         raw = b""
     text = raw.decode("utf-8", "replace")
