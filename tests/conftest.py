@@ -110,3 +110,17 @@ def oxigraph_endpoint(oxigraph_store):
     srv = OxigraphServer(oxigraph_store, timeout_s=5).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(built, tmp_path_factory):
+    """Virtuoso (Debian package) on loopback, loaded with the session's build; skipped when absent."""
+    import virtuoso_helpers
+
+    why = virtuoso_helpers.available()
+    if why:
+        pytest.skip(why)
+    srv = virtuoso_helpers.Virtuoso(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port())
+    srv.start(built.out_dir / "narcokg.nq")
+    yield srv
+    srv.stop()

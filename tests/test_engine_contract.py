@@ -32,7 +32,13 @@ def _oxigraph(request, built):
     return RemoteEngine(_settings(built), endpoint.url, "oxigraph")
 
 
-ENGINES = {"embedded": _embedded, "oxigraph": _oxigraph}
+def _virtuoso(request, built):
+    """Virtuoso (Debian's virtuoso-opensource, a real one on loopback) through the remote engine."""
+    endpoint = request.getfixturevalue("virtuoso_endpoint")
+    return RemoteEngine(_settings(built), endpoint.url, "virtuoso")
+
+
+ENGINES = {"embedded": _embedded, "oxigraph": _oxigraph, "virtuoso": _virtuoso}
 
 
 @pytest.fixture(scope="module", params=sorted(ENGINES))

@@ -54,7 +54,17 @@ def by_url(built, oxigraph_endpoint, tmp_path_factory):
     stop_server(srv)
 
 
-@pytest.fixture(scope="module", params=["supervised", "by_url"])
+@pytest.fixture(scope="module")
+def virtuoso(built, virtuoso_endpoint, tmp_path_factory):
+    """`narcokg serve --engine URL --engine-dialect virtuoso` on Virtuoso (Debian's package)."""
+    tmp = tmp_path_factory.mktemp("virtuoso-served")
+    srv = start_server(built.out_dir, tmp, "--engine", virtuoso_endpoint.url, "--engine-dialect", "virtuoso",
+                       env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="module", params=["supervised", "by_url", "virtuoso"])
 def remote(request):
     return request.getfixturevalue(request.param)
 
@@ -68,8 +78,20 @@ def _sparql(server, query: str, fmt: str = "json", method: str = "GET", **kw) ->
 # The catalogue -----------------------------------------------------------------------------
 
 
+#: Answers an engine gives differently from the SPARQL semantics, with the reason. Strict: an
+#: entry that starts passing fails, and must be removed here.
+ENGINE_DIFFERENCES = {
+    ("virtuoso", "20-seizures-in-indonesia"):
+        "Virtuoso 7.2 evaluates a zero-or-more path (nkg:locatedIn*) with one row per route instead of once per "
+        "pair of ends, so a place reachable two ways is listed twice; narcokg does not rewrite client queries",
+}
+
+
 @pytest.mark.parametrize("rq", QUERY_FILES, ids=lambda p: p.stem)
-def test_catalogue_through_the_remote_engine(remote, rq: Path):
+def test_catalogue_through_the_remote_engine(remote, request, rq: Path):
+    reason = ENGINE_DIFFERENCES.get((request.node.callspec.params["remote"], rq.stem))
+    if reason:
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     text = rq.read_text(encoding="utf-8")
     expected_text = expected_path(rq).read_text(encoding="utf-8")
     resp = _sparql(remote, text, "json", method="POST")
@@ -241,3 +263,18 @@ def test_load_is_idempotent(built, tmp_path):
     assert "loaded in" in first.stderr
     second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0 and "nothing to do" in second.stderr
+
+
+def _ignores_sigpipe(pid: int) -> bool:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGPIPE - 1)))
+    raise AssertionError("no SigIgn line")
+
+
+def test_server_processes_survive_a_write_to_a_closed_socket(supervised):
+    """Regression: `narcokg serve` inherited the CLI's SIGPIPE default (meant for `narcokg
+    validate | head`), so a worker writing to a connection its peer had closed (an engine's idle
+    keep-alive connection, a client gone away) was killed by the signal."""
+    workers = _children(supervised.proc.pid, "narcokg")
+    assert workers and all(_ignores_sigpipe(pid) for pid in [supervised.proc.pid, *workers])

@@ -182,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_fmt)
 
     args = parser.parse_args(argv)
-    if hasattr(signal, "SIGPIPE"):  # `narcokg validate | head` ends quietly
+    if hasattr(signal, "SIGPIPE") and args.func is not _serve:
+        # `narcokg validate | head` ends quietly. Never for the server: there a write to a socket
+        # its peer has closed (a client that went away, an engine's idle connection) must be an
+        # error of that one exchange, not a signal that kills the worker.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     return args.func(args)
 

@@ -162,6 +162,8 @@ class RemoteEngine:
             self._drop(exchange)
             if response.status in (400, 406):
                 raise QueryFailed(400, f"The query engine refused the query: {text}")
+            if "exceeds the limit" in text and "estimated execution time" in text:
+                raise _Deadline()  # Virtuoso refuses up front what its planner expects to run too long
             log.warning("the %s answered %s: %s", self.where, response.status, text)
             raise QueryFailed(503, "The query engine could not answer just now; try again shortly.",
                               retry_after=2)
@@ -337,7 +339,9 @@ class RemoteEngine:
 
     def graphs(self) -> list[str]:
         if self._graphs is None:
-            result = self._own_solutions("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)
+            # Virtuoso lists no graph for an empty GRAPH pattern: ask for graphs with a statement.
+            pattern = "{ }" if self.dialect == "oxigraph" else "{ ?s ?p ?o }"
+            result = self._own_solutions(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} }}", union=False)
             names = [row[0].value for row in result[1] if isinstance(row[0], ox.NamedNode)]
             if self.dialect != "oxigraph":  # an endpoint's own graphs (Virtuoso's system graphs) are not ours
                 names = [n for n in names if n.startswith(self.settings.base + "graph/")]
