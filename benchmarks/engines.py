@@ -2,6 +2,10 @@
 supervised by narcokg), and Oxigraph server asked directly, on the same snapshot.
 
     python benchmarks/engines.py [--dump FILE] [--queries lookup,aggregate] [--seconds 1.5]
+                                 [--virtuoso http://127.0.0.1:8890/sparql]
+
+With ``--virtuoso`` (a Virtuoso already loaded with the same snapshot), narcokg on it
+(``--engine URL --engine-dialect virtuoso``) and Virtuoso asked directly are measured too.
 
 Every request is unique (a trailing comment defeats narcokg's result cache), c=1 and c=8;
 the last column is narcokg+oxigraph's req/s over Oxigraph server's own. The driver runs on the
@@ -53,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", default="lookup,aggregate")
     ap.add_argument("--seconds", type=float, default=1.5)
     ap.add_argument("--passes", type=int, default=3)
+    ap.add_argument("--virtuoso", default=None, help="URL of a Virtuoso /sparql loaded with the same snapshot")
     args = ap.parse_args(argv)
     dump = Path(args.dump)
     queries = [q for q in MIX if q.name in args.queries.split(",")]
@@ -64,15 +69,24 @@ def main(argv: list[str] | None = None) -> int:
         procs = {"embedded": _serve(dump, ports["embedded"]),
                  "oxigraph engine": _serve(dump, ports["oxigraph engine"], "--engine", f"oxigraph:{Path(tmp) / 'served'}")}
         targets = {**{k: Target(p) for k, p in ports.items()}, "oxigraph direct": Target(direct.port, "/query")}
+        if args.virtuoso:
+            from urllib.parse import urlsplit
+
+            port = oxigraph_server.free_port()
+            procs["virtuoso engine"] = _serve(dump, port, "--engine", args.virtuoso, "--engine-dialect", "virtuoso")
+            targets["virtuoso engine"] = Target(port)
+            parts = urlsplit(args.virtuoso)
+            targets["virtuoso direct"] = Target(parts.port, parts.path, parts.hostname)
         try:
-            print(f"{'query':<10} {'c':>2} " + " ".join(f"{k:>16}" for k in targets) + "   engine/direct")
+            print(f"{'query':<10} {'c':>2} " + " ".join(f"{k:>16}" for k in targets) + "   engine/direct (oxigraph, virtuoso)")
             for q in queries:
                 for c in (1, 8):
                     rps = {k: measure(t, q, c, passes=args.passes, seconds=args.seconds, bust=True).rps
                            for k, t in targets.items()}
-                    ratio = rps["oxigraph engine"] / rps["oxigraph direct"] if rps["oxigraph direct"] else float("nan")
-                    print(f"{q.name:<10} {c:>2} " + " ".join(f"{v:>16.1f}" for v in rps.values()) + f"   {ratio:>12.2f}",
-                          flush=True)
+                    ratios = [rps[f"{e} engine"] / rps[f"{e} direct"] for e in ("oxigraph", "virtuoso")
+                              if rps.get(f"{e} direct")]
+                    print(f"{q.name:<10} {c:>2} " + " ".join(f"{v:>16.1f}" for v in rps.values())
+                          + "   " + " ".join(f"{r:>6.2f}" for r in ratios), flush=True)
         finally:
             for p in procs.values():
                 p.terminate()
