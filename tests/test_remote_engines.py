@@ -278,3 +278,24 @@ def test_server_processes_survive_a_write_to_a_closed_socket(supervised):
     keep-alive connection, a client gone away) was killed by the signal."""
     workers = _children(supervised.proc.pid, "narcokg")
     assert workers and all(_ignores_sigpipe(pid) for pid in [supervised.proc.pid, *workers])
+
+
+def test_pages_while_the_engine_is_down_are_503_with_retry_after(built, tmp_path):
+    """Regression: a page's lookup failing on an unreachable engine gave 500."""
+    from narcokg.engine.oxigraph_server import OxigraphServer, load
+
+    load(built.out_dir / "narcokg.nq", tmp_path / "store")
+    engine = OxigraphServer(tmp_path / "store").start()
+    srv = start_server(built.out_dir, tmp_path, "--engine", engine.url, "--engine-dialect", "oxigraph",
+                       env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    try:
+        engine.stop()
+        for path in ("/page/state/IDN", "/search?q=bnn"):
+            resp = requests.get(srv.url(path), timeout=30, headers={"Accept": "text/html"})
+            assert resp.status_code == 503 and resp.headers.get("Retry-After"), (path, resp.status_code)
+            assert "unreachable" in resp.text
+        resp = _sparql(srv, "ASK { ?s ?p ?o }")
+        assert resp.status_code == 503 and resp.headers.get("Retry-After")
+    finally:
+        stop_server(srv)
+        engine.stop()

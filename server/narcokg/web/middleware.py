@@ -15,6 +15,9 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from narcokg.engine.pool import QueryFailed
 
 from narcokg.web import compress
 
@@ -137,6 +140,18 @@ def install(app: Flask) -> None:
         if e.code >= 500 and e.code != 503:
             log.error("HTTP %s on %s %s: %s", e.code, request.method, request.path, e.description)
         return error_response(e.code, e.name, _message(e), headers)
+
+    @app.errorhandler(QueryFailed)
+    def engine_failed(e: QueryFailed):
+        """The engine could not answer a page's lookup (a remote engine unreachable or
+        restarting, a page's own read past a limit): its status and message, never a 500."""
+        headers = [("Retry-After", str(e.retry_after))] if e.retry_after else []
+        status = e.status if 400 <= e.status < 600 else 503
+        name = HTTP_STATUS_CODES.get(status, "Error")
+        log.warning("engine failure on %s %s: %s", request.method, request.path, e.message)
+        resp = error_response(status, name, e.message, headers)
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):

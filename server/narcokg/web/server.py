@@ -49,13 +49,22 @@ def _bind(settings: Settings) -> str:
     return f"{host}:{settings.port}"
 
 
-def gunicorn_options(settings: Settings, started: float, engine) -> dict:
+def gunicorn_options(settings: Settings, started: float, engine=None) -> dict:
+    """Options of the gunicorn server; each worker starts and closes ``engine`` (default: the
+    embedded engine's pool of query processes)."""
+    if engine is None:
+        from narcokg.engine import pool as querypool
+
+        start, close = (lambda: querypool.get_pool(settings)), querypool.close_pool
+    else:
+        start, close = engine.start, engine.close
+
     def post_worker_init(worker) -> None:
-        engine.start()  # this worker's query processes or connections, now rather than on the first query
+        start()  # this worker's query processes or connections, now rather than on the first query
         worker.log.info("worker %s ready %.2f s after start", worker.pid, time.perf_counter() - started)
 
     def worker_exit(server, worker) -> None:
-        engine.close()
+        close()
 
     def when_ready(server) -> None:
         server.log.info("narcokg listening on http://%s (master ready %.2f s after start)",
