@@ -224,7 +224,10 @@ def test_app_answers_body_framing_errors_400_and_its_own_faults_500():
     from narcokg.web import middleware as web
 
     app = Flask("protocol-errors-test")
-    app.extensions["narcokg.engine"] = []  # for /health, not used here
+    from narcokg.engine.embedded import EmbeddedEngine
+    from narcokg.config import load_settings
+
+    app.extensions["narcokg.engine"] = EmbeddedEngine(load_settings())  # an empty store, for /health
     web.install(app)
 
     @app.post("/read")
