@@ -133,3 +133,13 @@ def test_a_format_that_does_not_fit_the_query_is_refused(engine):
     with pytest.raises(QueryFailed) as exc:
         engine.execute(QueryJob(f"CONSTRUCT {{ <{IDN.value}> ?p ?o }} WHERE {{ <{IDN.value}> ?p ?o }}", "json"))
     assert exc.value.status == 406
+
+
+def test_a_scan_stopped_early_leaves_the_engine_usable(engine):
+    import itertools
+
+    for _ in range(3):  # each stop must leave no half-read answer on a reused connection
+        first = list(itertools.islice(engine.quads(None, None, None, None), 5))
+        assert len(first) == 5 and all(isinstance(q, ox.Quad) for q in first)
+    assert list(engine.quads(first[0].subject, first[0].predicate, first[0].object, first[0].graph_name)) == [first[0]]
+    assert engine.select("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }", s=IDN)

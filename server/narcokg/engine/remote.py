@@ -316,17 +316,30 @@ class RemoteEngine:
                  f"{{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}")
         if not wanted:
             query = f"ASK {graphs} WHERE {{ GRAPH {pattern['g']} {{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}"
-        result = self._own_solutions(query, union=False)
-        if isinstance(result, bool):
+            result = self._own_solutions(query, union=False)
             return iter([ox.Quad(s, p, o, g)] if result else [])
-        variables, rows = result
-        index = {v: i for i, v in enumerate(variables)}
+        return self._stream_quads(query, given)
 
-        def quad(row):
-            terms = [given[n] if given[n] is not None else row[index[n]] for n in names]
-            return ox.Quad(*terms)
-
-        return (quad(row) for row in rows)
+    def _stream_quads(self, query: str, given: dict) -> Iterator[ox.Quad]:
+        """Quads read as the answer streams in: a caller that stops early (a fragment's page, an
+        existence check) closes the connection instead of fetching every match."""
+        names = ("s", "p", "o", "g")
+        deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
+        body = self._post(query, JSON if self.dialect == "oxigraph" else XML, deadline, [])
+        try:
+            kind = ox.QueryResultsFormat.JSON if self.dialect == "oxigraph" else ox.QueryResultsFormat.XML
+            try:
+                result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), kind)
+                index = {v.value: i for i, v in enumerate(result.variables)}
+                for solution in result:
+                    row = tuple(solution)
+                    yield ox.Quad(*[given[n] if given[n] is not None else row[index[n]] for n in names])
+                body.drain()
+            except (SyntaxError, ValueError, OSError, _Truncated, _Deadline):
+                raise QueryFailed(503, "The query engine did not answer in time; try again shortly.",
+                                  retry_after=2) from None
+        finally:
+            self._drop(body)
 
     def select(self, query: str, **bindings) -> list[dict[str, object]]:
         if bindings:
