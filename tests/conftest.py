@@ -86,3 +86,41 @@ def server(built, tmp_path_factory):
     srv = start_server(built.out_dir, tmp_path_factory.mktemp("server"))
     yield srv
     stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(built, tmp_path_factory) -> Path:
+    """The session's build loaded into an Oxigraph on-disk store (`narcokg load --engine oxigraph`'s work)."""
+    from narcokg.engine import oxigraph_server
+
+    try:
+        oxigraph_server.program()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    location = tmp_path_factory.mktemp("oxigraph") / "store"
+    oxigraph_server.load(built.out_dir / "narcokg.nq", location)
+    return location
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint(oxigraph_store):
+    """Oxigraph server (serve-read-only, union default graph) on the session's build, on loopback."""
+    from narcokg.engine.oxigraph_server import OxigraphServer
+
+    srv = OxigraphServer(oxigraph_store, timeout_s=5).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(built, tmp_path_factory):
+    """Virtuoso (Debian package) on loopback, loaded with the session's build; skipped when absent."""
+    import virtuoso_helpers
+
+    why = virtuoso_helpers.available()
+    if why:
+        pytest.skip(why)
+    srv = virtuoso_helpers.Virtuoso(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port())
+    srv.start(built.out_dir / "narcokg.nq")
+    yield srv
+    srv.stop()

@@ -10,23 +10,41 @@ import pytest
 from narcokg.config import BASE, load_settings
 from narcokg.engine.base import QueryJob
 from narcokg.engine.embedded import EmbeddedEngine
-from narcokg.errors import LimitExceeded
+from narcokg.engine.remote import RemoteEngine
+from narcokg.errors import LimitExceeded, NarcokgError
+from narcokg.web.errors import status_of
 
 IDN = ox.NamedNode(BASE + "id/state/IDN")
 LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
-def _embedded(built):
-    settings = load_settings(dist=built.out_dir, query_timeout=2.0, max_rows=1000)
+def _settings(built):
+    return load_settings(dist=built.out_dir, query_timeout=2.0, max_rows=1000)
+
+
+def _embedded(request, built):
+    settings = _settings(built)
     return EmbeddedEngine(settings, settings.nquads)
 
 
-ENGINES = {"embedded": _embedded}
+def _oxigraph(request, built):
+    """Oxigraph server (a real one, on loopback) through the remote engine."""
+    endpoint = request.getfixturevalue("oxigraph_endpoint")
+    return RemoteEngine(_settings(built), endpoint.url, "oxigraph")
+
+
+def _virtuoso(request, built):
+    """Virtuoso (Debian's virtuoso-opensource, a real one on loopback) through the remote engine."""
+    endpoint = request.getfixturevalue("virtuoso_endpoint")
+    return RemoteEngine(_settings(built), endpoint.url, "virtuoso")
+
+
+ENGINES = {"embedded": _embedded, "oxigraph": _oxigraph, "virtuoso": _virtuoso}
 
 
 @pytest.fixture(scope="module", params=sorted(ENGINES))
 def engine(request, built):
-    eng = ENGINES[request.param](built)
+    eng = ENGINES[request.param](request, built)
     eng.start()
     yield eng
     eng.close()
@@ -88,3 +106,41 @@ def test_the_job_key_covers_what_shapes_the_answer():
     assert a.key() != QueryJob("SELECT * {}", "xml").key()
     assert a.key() != QueryJob("SELECT * {}", "json", max_rows=5).key()
     assert a.key() != QueryJob("SELECT * {}", "json", union=False, default_graph=("http://g",)).key()
+
+
+def test_service_is_refused_by_the_engine_itself(engine):
+    """The web layer refuses SERVICE from its analysis; the engine must not rely on it."""
+    with pytest.raises(NarcokgError) as exc:
+        engine.execute(QueryJob("SELECT * WHERE { SERVICE <http://127.0.0.1:59999/sparql> { ?s ?p ?o } }", "json"))
+    assert status_of(exc.value) == 400
+
+
+def test_an_update_is_refused_by_the_engine_itself(engine):
+    with pytest.raises(NarcokgError) as exc:
+        engine.execute(QueryJob("INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", "json"))
+    assert status_of(exc.value) == 400
+    assert not list(engine.quads(ox.NamedNode("http://example.org/a"), None, None, None))
+
+
+def test_describe_gives_the_resource_s_own_statements(engine):
+    answer = engine.execute(QueryJob(f"DESCRIBE <{IDN.value}>", "ntriples"))
+    triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+    assert triples and {t.subject for t in triples} == {IDN}
+    own = {(q.predicate, q.object) for q in engine.quads(IDN, None, None, None)}
+    assert {(t.predicate, t.object) for t in triples} == own
+
+
+def test_a_format_that_does_not_fit_the_query_is_refused(engine):
+    with pytest.raises(NarcokgError) as exc:
+        engine.execute(QueryJob(f"CONSTRUCT {{ <{IDN.value}> ?p ?o }} WHERE {{ <{IDN.value}> ?p ?o }}", "json"))
+    assert status_of(exc.value) == 406
+
+
+def test_a_scan_stopped_early_leaves_the_engine_usable(engine):
+    import itertools
+
+    for _ in range(3):  # each stop must leave no half-read answer on a reused connection
+        first = list(itertools.islice(engine.quads(None, None, None, None), 5))
+        assert len(first) == 5 and all(isinstance(q, ox.Quad) for q in first)
+    assert list(engine.quads(first[0].subject, first[0].predicate, first[0].object, first[0].graph_name)) == [first[0]]
+    assert engine.select("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }", s=IDN)

@@ -115,6 +115,12 @@ class Settings:
     #: process's refusal, so a test can show that the query processes' closed network alone
     #: stops them. Never set it on a server anyone uses.
     test_skip_service_precheck: bool = False
+    #: Where queries and lookups run: "" (the embedded engine, the default), the URL of a SPARQL
+    #: 1.1 endpoint holding the snapshot's graphs (``narcokg.engine.remote``), or "oxigraph:DIR"
+    #: (narcokg loads the snapshot into DIR if needed and runs Oxigraph server on it itself).
+    engine: str = ""
+    #: The kind of endpoint ``engine`` names by URL: oxigraph, virtuoso or generic.
+    engine_dialect: str = "generic"
 
     # The memory budget ---------------------------------------------------------------
     @property

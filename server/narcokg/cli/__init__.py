@@ -1,5 +1,6 @@
-"""narcokg: build, validate, query and serve the knowledge graph (commands: build, validate, query,
-serve, fmt). Settings not given as options come from NARCOKG_* environment variables, then defaults."""
+"""narcokg: build, validate, query, serve and load the knowledge graph (commands: build, validate,
+query, serve, load, fmt). Settings not given as options come from NARCOKG_* environment variables,
+then defaults."""
 from __future__ import annotations
 
 import argparse
@@ -75,7 +76,8 @@ def _serve(args) -> int:
     from narcokg.web import server
 
     settings = load_settings(host=args.host, port=args.port, public_base=args.public_base,
-                             dump=args.dump, web_workers=args.workers)
+                             dump=args.dump, web_workers=args.workers, engine=args.engine,
+                             engine_dialect=args.engine_dialect)
     busy = port_in_use(settings.host, settings.port)
     if busy:
         print(f"narcokg serve: {busy}", file=sys.stderr, flush=True)
@@ -85,6 +87,27 @@ def _serve(args) -> int:
         if status:
             return status
     return server.main(settings)
+
+
+def _load(args) -> int:
+    """Load the snapshot into an engine's store (building it first when it is stale)."""
+    from narcokg.engine import oxigraph_server
+
+    settings = load_settings(dump=args.dump)
+    if not settings.dump:
+        status = _build_if_stale(settings)
+        if status:
+            return status
+
+    def progress(message: str) -> None:
+        print(f"narcokg load: {message}", file=sys.stderr, flush=True)
+
+    try:
+        oxigraph_server.load(settings.nquads, Path(args.location), progress)
+    except (OSError, RuntimeError) as exc:
+        progress(f"failed: {getattr(exc, 'strerror', None) or exc}")
+        return 2
+    return 0
 
 
 def _build_if_stale(settings) -> int:
@@ -207,16 +230,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=None,
                    help=f"HTTP worker processes (default: {defaults.web_workers}, or NARCOKG_WEB_WORKERS)")
     p.add_argument("--no-build", action="store_true", help="never build; fail if no snapshot exists")
+    p.add_argument("--engine", default=None,
+                   help="answer from a SPARQL endpoint (its URL) or from Oxigraph server run here (oxigraph:DIR) "
+                        "instead of the embedded engine")
+    p.add_argument("--engine-dialect", default=None, choices=["oxigraph", "virtuoso", "generic"],
+                   help="the kind of endpoint --engine URL names (default generic)")
     p.set_defaults(func=_serve)
+
+    p = sub.add_parser("load", help="load the snapshot into an engine's store (building it first if needed)")
+    p.add_argument("--engine", required=True, choices=["oxigraph"], help="the engine whose store to fill")
+    p.add_argument("location", help="folder of the engine's store (made or replaced; unchanged if it holds this snapshot)")
+    p.add_argument("--dump", default=None, help="load this N-Quads file instead of the build's snapshot")
+    p.set_defaults(func=_load)
 
     p = sub.add_parser("fmt", help="rewrite ontology/, triples/ and shapes/ in the one Turtle style")
     p.add_argument("--check", action="store_true", help="only list files that are not formatted; exit 1 if any")
     p.set_defaults(func=_fmt)
 
     args = parser.parse_args(argv)
-    # `narcokg validate | head` ends quietly. Not for serve: its HTTP workers inherit the
-    # disposition, and a client hanging up mid-answer would kill the worker serving it.
     if hasattr(signal, "SIGPIPE") and args.func is not _serve:
+        # `narcokg validate | head` ends quietly. Never for the server: there a write to a socket
+        # its peer has closed (a client that went away, an engine's idle connection) must be an
+        # error of that one exchange, not a signal that kills the worker.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     return args.func(args)
 

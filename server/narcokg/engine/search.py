@@ -61,6 +61,10 @@ class SearchIndex:
                     entry.labels.append((norm, o.value))
                 if pred == px.SKOS.altLabel:
                     entry.acronyms.add(norm)
+        # Labels in one order whatever order the engine lists statements in, so that the label a
+        # hit shows (and the order of equally good hits) is the same on every engine.
+        for entry in self.entries.values():
+            entry.labels.sort()
 
     def search(self, query: str, limit: int = 50) -> tuple[list[Hit], int]:
         """Best hits first (exact name, acronym, prefix, words) and the total number of hits."""

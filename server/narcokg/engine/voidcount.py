@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from flask import current_app
 from rdflib import Graph
 
-from narcokg.engine import pool as querypool
 
 from narcokg import snapshot
 
@@ -47,12 +46,12 @@ class _State:
     failure: tuple[float, str] | None = None  # (monotonic time, message)
 
 
-def pool_select(settings: Settings) -> void.Select:
-    """``void.Select`` through the query processes, each query under ``query_timeout``."""
-    pool = querypool.get_pool(settings)
+def engine_select(engine, settings: Settings) -> void.Select:
+    """``void.Select`` through the engine's client path (``Engine.execute``), each query under the
+    limits of client queries (the embedded engine's query processes, or a remote engine)."""
 
     def select(query: str) -> list[dict[str, str]]:
-        answer = pool.execute(QueryJob(query, "json", max_rows=settings.max_rows).wire())
+        answer = engine.execute(QueryJob(query, "json", max_rows=settings.max_rows))
         bindings = json.loads(answer.body)["results"]["bindings"]
         return [{name: term["value"] for name, term in row.items()} for row in bindings]
 
@@ -95,7 +94,8 @@ def description(settings: Settings) -> tuple[Graph, bytes]:
             state.failure = None
         started = time.monotonic()
         try:
-            whole, graphs = void.statistics(pool_select(settings), settings.served_base + "id/")
+            engine = current_app.extensions["narcokg.engine"]
+            whole, graphs = void.statistics(engine_select(engine, settings), settings.served_base + "id/")
         except errors.NarcokgError as exc:
             if exc.limit:
                 message = _limit_message(exc, settings)

@@ -15,6 +15,7 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+
 from narcokg.web import compress, cors
 from narcokg import errors
 from narcokg.web.errors import DEFAULT_MESSAGES, error_response, respond

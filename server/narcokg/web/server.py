@@ -60,8 +60,15 @@ def _raise_open_files(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def gunicorn_options(settings: Settings, started: float) -> dict:
-    from narcokg.engine import pool as querypool
+def gunicorn_options(settings: Settings, started: float, engine=None) -> dict:
+    """Options of the gunicorn server; each worker starts and closes ``engine`` (default: the
+    embedded engine's pool of query processes)."""
+    if engine is None:
+        from narcokg.engine import pool as querypool
+
+        start, close = (lambda: querypool.get_pool(settings)), querypool.close_pool
+    else:
+        start, close = engine.start, engine.close
     from narcokg.web.gunicorn_worker import BufferedThreadWorker
 
     BufferedThreadWorker.request_read_timeout = max(1.0, float(settings.request_read_timeout))
@@ -69,11 +76,11 @@ def gunicorn_options(settings: Settings, started: float) -> dict:
     BufferedThreadWorker.max_body_bytes = max(settings.max_validate_bytes, 3 * settings.max_query_bytes + 16 * 1024)
 
     def post_worker_init(worker) -> None:
-        querypool.get_pool(settings)  # start the query processes now, not on the first query
+        start()  # this worker's query processes or connections, now rather than on the first query
         worker.log.info("worker %s ready %.2f s after start", worker.pid, time.perf_counter() - started)
 
     def worker_exit(server, worker) -> None:
-        querypool.close_pool()
+        close()
 
     def when_ready(server) -> None:
         server.log.info("narcokg listening on http://%s (master ready %.2f s after start)",
@@ -127,21 +134,39 @@ def main(settings: Settings) -> int:
         _say("no snapshot to serve: run `narcokg build` (or serve without --no-build)")
         return 2
 
-    try:
-        spec = querydata.prepare(settings)
-    except (OSError, ValueError) as exc:
-        _say(f"cannot prepare the data for queries: {exc}")
-        return 2
-    querypool.configure(spec)
+    supervisor = None
+    if settings.engine:
+        from narcokg.web import engines
+
+        try:
+            engine, supervisor = engines.remote(settings, _say)
+        except engines.EngineError as exc:
+            _say(str(exc))
+            return 2
+        what = engine.where
+    else:
+        try:
+            spec = querydata.prepare(settings)
+        except (OSError, ValueError) as exc:
+            _say(f"cannot prepare the data for queries: {exc}")
+            return 2
+        querypool.configure(spec)
+        engine = None
+        what = f"embedded, query data {spec.mode}"
 
     from narcokg.web.app import create_app
 
-    app = create_app(settings)
-    log.info("app loaded %.2f s after start (query data: %s)", time.perf_counter() - started, spec.mode)
-    server = _Gunicorn(app, gunicorn_options(settings, started))
     try:
-        server.run()
-    except SystemExit as exc:
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
-    return 0
+        app = create_app(settings, engine)
+        engine = app.extensions["narcokg.engine"]
+        log.info("app loaded %.2f s after start (engine: %s)", time.perf_counter() - started, what)
+        server = _Gunicorn(app, gunicorn_options(settings, started, engine))
+        try:
+            server.run()
+        except SystemExit as exc:
+            code = exc.code
+            return code if isinstance(code, int) else (0 if code is None else 1)
+        return 0
+    finally:
+        if supervisor is not None:
+            supervisor.stop()

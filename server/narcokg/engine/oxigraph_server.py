@@ -1,0 +1,200 @@
+"""Oxigraph server as narcokg's engine: loading a snapshot into an on-disk store, and running
+``oxigraph serve-read-only --union-default-graph`` on it under supervision.
+
+The ``oxigraph`` program comes from the PyPI wheel of the same name, pinned to pyoxigraph's
+version (one storage format for both). The supervisor restarts a server that dies (with a
+growing pause if it keeps dying) and kills it on shutdown; it binds loopback only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+
+log = logging.getLogger("narcokg.engine.oxigraph")
+
+#: What a loaded store remembers of its snapshot (idempotent loads compare it).
+STAMP = "narcokg-snapshot.json"
+#: Seconds a started server may take to answer its first query.
+READY_TIMEOUT = 30.0
+
+
+def program() -> str:
+    """The ``oxigraph`` program: beside this Python (a venv's bin/) or on PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("oxigraph")
+    if not found:
+        raise FileNotFoundError("the oxigraph program is not installed: pip install oxigraph==" + ox.__version__)
+    return found
+
+
+def _stamp(nquads: Path) -> dict:
+    st = nquads.stat()
+    digest = hashlib.sha256()
+    with open(nquads, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return {"sha256": digest.hexdigest(), "bytes": st.st_size, "oxigraph": ox.__version__}
+
+
+def is_loaded(nquads: Path, location: Path) -> bool:
+    """``location`` holds a complete load of exactly this snapshot."""
+    try:
+        return json.loads((Path(location) / STAMP).read_text()) == _stamp(Path(nquads))
+    except (OSError, ValueError):
+        return False
+
+
+def load(nquads: Path, location: Path, progress: Callable[[str], None] = lambda _m: None) -> bool:
+    """Load ``nquads`` into a fresh store at ``location`` (replacing an older load); False when
+    it already held this snapshot. The store is built beside and swapped in when complete."""
+    nquads, location = Path(nquads), Path(location)
+    if is_loaded(nquads, location):
+        progress(f"{location.name} already holds this snapshot; nothing to do")
+        return False
+    stamp = _stamp(nquads)
+    location.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{location.name}-loading-", dir=location.parent))
+    try:
+        progress(f"loading {nquads.name} ({stamp['bytes']:,} bytes) with oxigraph {ox.__version__}")
+        started = time.monotonic()
+        proc = subprocess.Popen([program(), "load", "--location", str(tmp), "--file", str(nquads)],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in proc.stdout:
+            line = line.strip()
+            if line and not line.startswith(("Some files", "If you plan")):
+                progress(line)
+        if proc.wait() != 0:
+            raise RuntimeError(f"oxigraph load failed with status {proc.returncode}")
+        progress("optimizing the store")
+        subprocess.run([program(), "optimize", "--location", str(tmp)], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        (tmp / STAMP).write_text(json.dumps(stamp))
+        if location.exists():
+            shutil.rmtree(location)
+        tmp.rename(location)
+        progress(f"loaded in {time.monotonic() - started:.1f} s into {location.name}")
+        return True
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+
+
+class OxigraphServer:
+    """``oxigraph serve-read-only`` on ``location``, restarted when it dies, killed by ``stop``.
+
+    ``timeout_s`` is passed as ``--timeout-s``: a backstop that stops a query the engine keeps
+    computing after narcokg has given up on it (narcokg's own deadline comes first).
+    """
+
+    def __init__(self, location: Path, port: int | None = None, timeout_s: float | None = None):
+        self.location = Path(location)
+        self.port = port or free_port()
+        self.timeout_s = timeout_s
+        self.proc: subprocess.Popen | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        #: The process that supervises (a forked HTTP worker inherits this object, not the duty).
+        self._owner = os.getpid()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    def _argv(self) -> list[str]:
+        argv = [program(), "serve-read-only", "--location", str(self.location),
+                "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+        if self.timeout_s:
+            argv += ["--timeout-s", str(max(1, int(self.timeout_s + 0.999)))]
+        return argv
+
+    def _spawn(self) -> None:
+        # Its own session (a Ctrl-C meant for the HTTP server's graceful shutdown must not stop
+        # the engine under in-flight requests), but it dies with the process that started it.
+        self.proc = subprocess.Popen(self._argv(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True,
+                                     preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"oxigraph serve-read-only exited with status {self.proc.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.proc.kill()
+        raise RuntimeError("oxigraph serve-read-only did not start listening")
+
+    def start(self) -> "OxigraphServer":
+        if not (self.location / STAMP).exists() and not any(self.location.glob("*")):
+            raise FileNotFoundError(f"no Oxigraph store at {self.location.name}: run `narcokg load --engine oxigraph` first")
+        self._spawn()
+        self._thread = threading.Thread(target=self._supervise, name="narcokg-oxigraph", daemon=True)
+        self._thread.start()
+        return self
+
+    def _supervise(self) -> None:
+        pause = 0.2
+        while not self._stopping.is_set():
+            proc = self.proc
+            if proc is not None and proc.poll() is None:
+                self._stopping.wait(0.2)
+                continue
+            if self._stopping.is_set():
+                return
+            log.warning("oxigraph server exited (status %s); restarting it", proc.returncode if proc else None)
+            try:
+                self._spawn()
+                self.restarts += 1
+                pause = 0.2
+            except (OSError, RuntimeError) as exc:
+                log.error("oxigraph server failed to restart (%s); retrying in %.1f s", exc, pause)
+                self._stopping.wait(pause)
+                pause = min(10.0, pause * 2)
+
+    def stop(self) -> None:
+        if os.getpid() != self._owner:
+            return
+        self._stopping.set()
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
