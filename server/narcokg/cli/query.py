@@ -103,7 +103,12 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
         _err(exc.message)
         return 2
     except AnalysisError as exc:
-        _err(f"malformed query: {exc.message}")
+        from narcokg.engine.messages import explain
+
+        found = explain(text, exc.message, exc.line, exc.column, known=_prefixes(settings, {}))
+        _err(f"malformed query: {found.text()}")
+        if len(found.missing) > 1:
+            print("add these lines at the top of the query:", *found.prefix_lines(), sep="\n  ", file=sys.stderr)
         return 2
     if info.update:
         _err("this is a SPARQL Update; the knowledge graph is read-only (edit the sources and rebuild)")

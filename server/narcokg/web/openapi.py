@@ -106,6 +106,16 @@ def document() -> dict:
                 "type": "object", "properties": {"query": {"type": "string"}, "total": {"type": "integer"},
                                                  "results": {"type": "array", "items": {"type": "object"}}}}}}},
                 **_errors(400)}}},
+        "/fragments": _page(
+            "Triple Pattern Fragments: the triples (or quads) matching a pattern, one page at a time, with "
+            "Hydra controls (search form, total estimate, next/previous pages)",
+            params=[{"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
+                    for n, d in (("subject", "an IRI, or empty for any"), ("predicate", "an IRI, or empty for any"),
+                                 ("object", "an IRI or a literal in N-Triples syntax, or empty for any"),
+                                 ("graph", "a graph IRI, or ?g for every graph with each statement's graph"),
+                                 ("page", "the page number, from 1"))],
+            types=["text/turtle", "application/trig", "application/n-triples", "application/n-quads",
+                   "application/ld+json"], errors=(400, 406)),
         "/browse": _page("classes and how many instances each has", params=[_LANG]),
         "/browse/{slug}": _page("the instances of one class", params=[
             _path_param("slug", "a local name of the ontology (State) or a CURIE (qb:DataSet)"),
