@@ -19,6 +19,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     from narcokg.web import openapi
     from narcokg.web import pages
     from narcokg.web import querypage
+    from narcokg.web import selfdescription
     from narcokg.web import shacl
     from narcokg.web import sparql
     from narcokg.web import middleware as web
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.context_processor(template_globals)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(querypage.blueprint)
+    app.register_blueprint(selfdescription.blueprint)
     app.register_blueprint(linkeddata.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(shacl.blueprint)

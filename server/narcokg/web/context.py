@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
+from functools import lru_cache
+
 from flask import Response, current_app, g, render_template, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from narcokg import vocab as px
 from narcokg.iris import IriMap
@@ -132,3 +136,23 @@ def error(status: int, message: str, *, links: list[str] | None = None) -> Respo
     if links:
         resp.headers["Link"] = ", ".join(links)
     return resp
+
+
+def prefers_html() -> bool:
+    """True when Accept names HTML explicitly and ranks it at least as high as anything else."""
+    return _prefers_html(request.headers.get("Accept", ""))
+
+
+@lru_cache(maxsize=256)
+def parsed_accept(header: str) -> MIMEAccept:
+    return parse_accept_header(header, MIMEAccept)
+
+
+@lru_cache(maxsize=256)
+def _prefers_html(header: str) -> bool:
+    accept = parsed_accept(header)
+    html_q = max((q for mt, q in accept if mt in ("text/html", "application/xhtml+xml")), default=0)
+    if html_q <= 0:
+        return False
+    others = [q for mt, q in accept if mt not in ("text/html", "application/xhtml+xml", "*/*")]
+    return html_q >= max(others, default=0)
