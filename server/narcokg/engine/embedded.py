@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from narcokg.config import Settings
 from narcokg.engine import pool, worker
 from narcokg.engine.base import Answer, QueryJob
+from narcokg.engine.failures import refusal
 
 
 class EmbeddedEngine:
@@ -68,6 +69,6 @@ class EmbeddedEngine:
         elapsed = time.monotonic() - started
         if header.get("ok"):
             return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
-        failure = pool.refusal(header, self.settings)
+        failure = refusal(header, self.settings)
         failure.seconds = elapsed
         raise failure
