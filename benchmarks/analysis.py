@@ -19,18 +19,9 @@ sys.path.insert(0, str(ROOT / "server"))
 
 from narcokg.engine.analysis import AnalysisError, analyse  # noqa: E402
 
-HOSTILE = {
-    "escaped quotes": '"' + '\\"' * 32_000,
-    "escaped quotes in a query": 'SELECT * { ?s ?p "' + '\\"' * 32_000 + '" }',
-    "long string": "SELECT * { ?s ?p '" + "a" * 65_000 + "' }",
-    "many triples": "SELECT * { " + "?s ?p ?o . " * 5_900 + "}",
-    "many tokens, unclosed": "SELECT * { " + "?s ?p ?o . " * 5_900,
-    "braces": "SELECT * " + "{" * 65_000,
-    "parentheses": "SELECT * { FILTER(" + "(" * 65_000,
-    "a long sum": "SELECT * { FILTER(" + "1+" * 32_000 + "1) }",
-    "comments": "SELECT * {" + "#\n" * 32_000 + "}",
-    "less-than and quotes": "SELECT * { FILTER(" + "'a'<'b'&&" * 6_500 + "true) }",
-}
+# The hostile texts the suite bounds (tests/test_sparql_analysis.py), measured here: one corpus.
+sys.path.insert(0, str(ROOT / "tests"))
+from test_sparql_analysis import HOSTILE  # noqa: E402
 
 
 def per_call_us(fn, texts, rounds: int) -> float:
