@@ -279,7 +279,9 @@ def test_a_client_that_hangs_up_mid_answer_does_not_kill_a_worker(built, tmp_pat
                          headers={"Accept": "application/sparql-results+json"})
             conn.sock.close()  # hang up before the answer comes
         time.sleep(2)
-        assert requests.get(server.url("/health"), timeout=10).status_code == 200
+        # What is asserted is that the workers survive, not how fast the 40 abandoned queries
+        # drain: on a loaded 2-core machine that took longer than 10 s.
+        assert requests.get(server.url("/health"), timeout=60).status_code == 200
         assert _workers(server.proc.pid) == before
         assert "SIGPIPE" not in server.log.read_text(errors="replace")
     finally:

@@ -129,18 +129,19 @@ def open_server(built, tmp_path_factory):
 @pytest.fixture(scope="module")
 def big_dump(built, tmp_path_factory) -> Path:
     """The built snapshot padded past 32 MiB, so query processes open it on disk."""
-    from narcokg.engine import data as querydata
+    from narcokg.config import Settings
 
+    THRESHOLD = Settings().memory_store_max_mb * 1024 * 1024
     path = tmp_path_factory.mktemp("bigdump") / "big.nq"
     shutil.copyfile(built.out_dir / "narcokg.nq", path)
     line = '<http://pad.example/s{}> <http://pad.example/p> "{}" <http://pad.example/g> .\n'
     filler = "padding " * 12
     with path.open("a") as out:
         i = 0
-        while out.tell() <= querydata.DISK_THRESHOLD + 1024 * 1024:
+        while out.tell() <= THRESHOLD + 1024 * 1024:
             out.write("".join(line.format(i + k, filler) for k in range(10_000)))
             i += 10_000
-    assert path.stat().st_size > querydata.DISK_THRESHOLD
+    assert path.stat().st_size > THRESHOLD
     return path
 
 

@@ -69,6 +69,10 @@ class Settings:
     #: Most query processes per HTTP worker when all are busy (0: twice query_workers); the
     #: extra ones let cheap queries pass explosive ones and stop after 10 s without work.
     query_workers_max: int = 0
+    #: Snapshots up to this size (MiB of N-Quads) are loaded in memory, once in the master and
+    #: once per query process; larger ones are served from one read-only on-disk store, built
+    #: once per snapshot beside it and opened by every process (``engine.data``).
+    memory_store_max_mb: int = 32
     #: Run *bounded* queries (one triple pattern with a constant term, see sparqlsyntax) in the
     #: web process: they cannot outgrow the limits, and a query process round trip costs more
     #: than they do. Off: every query goes to a query process.

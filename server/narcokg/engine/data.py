@@ -5,8 +5,9 @@ Measured on the 2-core machine (open the data and answer a first ASK): for the r
 (7.2k quads) bulk-loading in memory takes 14 ms and opening a read-only on-disk store 10 ms (after
 a 66 ms build once per snapshot); for 60k quads, 150 ms against 13 ms (460 ms build). In memory
 also lets the query process cap its file descriptors (no file can be opened), so it is used up to
-``DISK_THRESHOLD``; larger dumps (scale benchmarks) are served from an on-disk store built once
-beside the dump and opened read-only by every query process. Either way the query process has
+``Settings.memory_store_max_mb``; larger dumps are served from an on-disk store built once beside
+the dump and opened read-only by every process, web workers included (at 1M triples that took
+the whole tree from 626 to 335 MiB PSS and a warm start from 4.1 to 0.8 s; benchmarks/memory.py). Either way the query process has
 no network (``sandbox``): that does not depend on the mode.
 
 With a public base, IRIs under the canonical base are rewritten while loading, so queries,
@@ -25,10 +26,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from narcokg.config import Settings
-
-#: N-Quads files up to this size are loaded in memory by each query process.
-DISK_THRESHOLD = 32 * 1024 * 1024
-
 
 @dataclass(frozen=True)
 class DataSpec:
@@ -50,13 +47,16 @@ def _rewrite(settings: Settings) -> tuple[str | None, str | None]:
     return None, None
 
 
-def prepare(settings: Settings) -> DataSpec:
-    """Decide how query processes open the data; build the on-disk store if one is needed."""
+def prepare(settings: Settings, rewrite: bool = True) -> DataSpec:
+    """Decide how a process opens the data; build the on-disk store if one is needed.
+
+    Query processes open it with IRIs moved to the public base (``rewrite``); the web process
+    keeps the canonical IRIs."""
     nq = Path(settings.nquads)
     if not nq.is_file():
         raise FileNotFoundError(f"no N-Quads snapshot at {nq.name}: run `narcokg build` first")
-    rw_from, rw_to = _rewrite(settings)
-    if nq.stat().st_size <= DISK_THRESHOLD:
+    rw_from, rw_to = _rewrite(settings) if rewrite else (None, None)
+    if nq.stat().st_size <= settings.memory_store_max_mb * 1024 * 1024:
         return DataSpec("memory", str(nq), rw_from, rw_to)
     return DataSpec("disk", str(_disk_store(nq, rw_from, rw_to)))
 

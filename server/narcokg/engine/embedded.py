@@ -1,12 +1,21 @@
 """The embedded engine: pyoxigraph, in this process for the server's own lookups and in
 killable, sandboxed, memory-capped query processes (``pool``) for client queries.
 
+This process opens the data the way the query processes do (``data.prepare``): a small snapshot
+is loaded in memory (once, in the master, and shared with the forked web workers), a large one is
+the read-only on-disk store built once per snapshot, opened by each process after the fork. So at
+scale every process of the tree reads one copy on disk through the page cache instead of holding
+its own in memory, and a server starts from an existing store in the time it takes to open it.
+A RocksDB handle must not cross a fork (its background threads stay behind), hence the lazy,
+per-process opening in disk mode.
+
 Only a *bounded* client query (one triple pattern with a constant term, proved by the query's
 analysis) runs in this process: its evaluation is one index scan that stops at the row limit,
 and the round trip to a query process would cost more than the query itself.
 """
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Iterator
@@ -14,21 +23,51 @@ from typing import Iterator
 import pyoxigraph as ox
 
 from narcokg.config import Settings
-from narcokg.engine import pool, worker
+from narcokg.engine import data, pool, worker
 from narcokg.engine.base import Answer, QueryJob
 from narcokg.engine.failures import refusal
 
 
 class EmbeddedEngine:
-    def __init__(self, settings: Settings, nquads: Path | None = None, ox_store: ox.Store | None = None):
+    def __init__(self, settings: Settings, nquads: Path | None = None, ox_store: ox.Store | None = None,
+                 spec: data.DataSpec | None = None):
         self.settings = settings
-        self._ox = ox_store if ox_store is not None else ox.Store()
-        if nquads is not None:
-            self._ox.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        self.spec = spec
+        self._pid = os.getpid()
+        if spec is not None and spec.mode == "disk":
+            self._store: ox.Store | None = None  # opened in the process that reads it
+            os.register_at_fork(before=self._forget)
+            return
+        self._store = ox_store if ox_store is not None else ox.Store()
+        if spec is not None:
+            self._store = data.open_store(spec)
+        elif nquads is not None:
+            self._store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+
+    @classmethod
+    def for_serving(cls, settings: Settings) -> "EmbeddedEngine":
+        """The engine over the snapshot named by ``settings``, with canonical IRIs (the web process
+        rewrites to a public base on output)."""
+        return cls(settings, spec=data.prepare(settings, rewrite=False))
+
+    @property
+    def _ox(self) -> ox.Store:
+        store = self._store
+        if store is None or self._pid != os.getpid():
+            store = self._store = data.open_store(self.spec)
+            self._pid = os.getpid()
+        return store
+
+    def _forget(self) -> None:
+        """Before a fork: close an on-disk store, so that no child inherits the handle."""
+        if self.spec is not None and self.spec.mode == "disk":
+            self._store = None
 
     # Lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         pool.get_pool(self.settings)  # this process's query processes, started now
+        if self.spec is not None and self.spec.mode == "disk":
+            self._ox  # noqa: B018 - open this worker's handle now rather than on the first request
 
     def close(self) -> None:
         pool.close_pool()

@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__, template_folder=str(HTML / "templates"), static_folder=str(HTML / "static"))
     app.config["NARCOKG"] = settings
-    app.extensions["narcokg.engine"] = engine if engine is not None else EmbeddedEngine(settings, settings.nquads)
+    app.extensions["narcokg.engine"] = engine if engine is not None else EmbeddedEngine.for_serving(settings)
     web.install(app)
     app.context_processor(template_globals)
     app.register_blueprint(sparql.blueprint)
