@@ -95,6 +95,9 @@ class Settings:
     #: Answers kept per HTTP worker for repeated queries, in MiB (0: no cache). The served
     #: snapshot never changes while a server runs, so a kept answer never goes stale.
     result_cache_mb: int = 64
+    #: Whole GET answers kept per HTTP worker and replayed by its event loop before any thread or
+    #: Flask code runs (``web.answercache``), in MiB (0: off).
+    answer_cache_mb: int = 64
     #: Largest body accepted by POST /shacl/validate, in bytes.
     max_validate_bytes: int = 5 * 1024 * 1024
     #: Wall-clock limit of one validation of client data, in seconds.

@@ -15,13 +15,18 @@ the analysis of the query included.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import ipaddress
+import logging
 import math
 import mmap
 import multiprocessing
 import struct
 import time
 from dataclasses import dataclass
+
+log = logging.getLogger("narcokg.web.fairuse")
 
 #: client key, window start (monotonic), seconds spent, requests running, sum of their starts
 _SLOT = struct.Struct("<Qdddd")
@@ -154,3 +159,50 @@ class Budget:
             if now - wstart >= self.window:
                 wstart, spent = now, 0.0
             _SLOT.pack_into(self._mem, idx * _SLOT.size, key, wstart, spent + seconds, running, starts)
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(spec: str) -> tuple:
+    nets = []
+    for part in spec.split(","):
+        if part.strip():
+            try:
+                nets.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                log.error("trusted_proxies: %r is not an address or network; ignored", part.strip())
+    return tuple(nets)
+
+
+def _trusted(address: str, nets: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in nets)
+
+
+def client_id(remote: str, forwarded: list[str], trusted_proxies: str) -> str:
+    """Whom a query is charged to: the remote address, or behind a trusted proxy the nearest
+    untrusted hop of X-Forwarded-For (hops further left were written by the client)."""
+    nets = _networks(trusted_proxies)
+    if not nets or not _trusted(remote, nets):
+        return remote
+    hops = [h.strip() for h in ",".join(forwarded).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, nets):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # not an address: the proxy did not write it; charge the proxy
+    return remote
+
+
+def charged(remote: str, forwarded: list[str], settings) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """Whom a request's time is charged to, and each one's budget multiplier: the client, and
+    behind a trusted proxy also the proxy itself (with ``proxy_budget_factor`` times the
+    budget), so that clients naming themselves anew in X-Forwarded-For cannot multiply the
+    time one proxy connection can spend. One function for the app and the worker's fast path."""
+    client = client_id(remote, forwarded, settings.trusted_proxies)
+    if client == remote:
+        return (client,), (1.0,)
+    return (client, "proxy " + remote), (1.0, max(1.0, settings.proxy_budget_factor))

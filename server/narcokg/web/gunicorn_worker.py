@@ -19,6 +19,7 @@ for framing errors found while it reads a chunked body.
 """
 from __future__ import annotations
 
+import email.utils
 import errno
 import re
 import selectors
@@ -34,7 +35,7 @@ from gunicorn.http import errors as _errors
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker as _GThreadWorker
 
-from narcokg.web import requestframe
+from narcokg.web import answercache, fairuse, requestframe
 from narcokg.web.headers import SECURITY_HEADERS
 
 #: Most characters of client input an answer repeats.
@@ -256,7 +257,23 @@ class BufferedThreadWorker(ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._reading: dict = {}
+        self._writing: dict = {}
         self._buffered = 0
+        self._answers: answercache.AnswerCache | None = None
+        self._date = (0, b"")
+
+    def load_wsgi(self):
+        """The app, wrapped so that its replayable answers are kept for the fast path."""
+        super().load_wsgi()
+        app = self.wsgi
+        config = getattr(app, "config", None)
+        settings = config.get("NARCOKG") if config is not None else None
+        if settings is None or settings.answer_cache_mb <= 0:
+            return
+        self._answers = answercache.AnswerCache(settings.answer_cache_mb * 1024 * 1024)
+        self._settings = settings
+        self._budget = app.extensions.get("narcokg.web.fairuse")
+        self.wsgi = answercache.capturing(app, self._answers)
 
     def _max_head(self) -> int:
         cfg = self.cfg
@@ -307,6 +324,8 @@ class BufferedThreadWorker(ThreadWorker):
         state.buf += data
         self._buffered += len(data)
         verdict = state.scanner.scan(state.buf)
+        if verdict == requestframe.COMPLETE and self._answers is not None and self._replay(conn, state):
+            return
         if (verdict != requestframe.INCOMPLETE or len(state.buf) > self.max_body_bytes + self._max_head()
                 or self._buffered > MAX_BUFFERED):
             self._dispatch(conn, state)
@@ -335,12 +354,102 @@ class BufferedThreadWorker(ThreadWorker):
 
     def _drop(self, conn) -> None:
         self._forget(conn)
+        self._writing.pop(conn, None)
         self.nr_conns -= 1
         conn.close()
+
+    # The fast path: a stored answer replayed from the event loop (see ``answercache``) ---------
+    def _replay(self, conn, state: _Reading) -> bool:
+        """Answer the whole request in ``state`` from the answer cache; False to go the normal way."""
+        if not self.alive:
+            return False
+        head = answercache.parse_head(state.buf)
+        stored = self._answers.lookup(head) if head is not None else None
+        if stored is None:
+            return False
+        started = time.perf_counter()
+        remote = conn.client[0] if isinstance(conn.client, tuple) else "unknown"
+        clients: tuple[str, ...] = ()
+        budget = self._budget
+        if stored.fair_use and budget is not None and budget.enabled:
+            forwarded = head.headers.get(b"x-forwarded-for")
+            clients, scale = fairuse.charged(remote, [forwarded.decode("latin-1")] if forwarded else [],
+                                             self._settings)
+            if budget.retry_after(*clients, scale=scale) is not None:
+                return False  # past its budget: the app says 429 and when to retry
+        data = b"".join([b"HTTP/1.1 200 OK\r\nServer: gunicorn\r\nDate: ", self._http_date(),
+                         b"\r\nConnection: keep-alive\r\n", stored.head,
+                         b'Server-Timing: cache;desc="answer cache"\r\n\r\n', stored.body])
+        self._forget(conn)
+        self._send(conn, memoryview(data))
+        seconds = time.perf_counter() - started
+        for client in clients:
+            budget.charge(client, seconds)
+        if self.log.access_log_enabled:
+            agent = head.headers.get(b"user-agent", b"-").decode("latin-1")
+            self.log.access_log.info('%s "GET %s HTTP/1.1" 200 %d %dms "%s"', remote,
+                                     head.target.decode("latin-1"), len(stored.body), int(seconds * 1000), agent)
+        return True
+
+    def _http_date(self) -> bytes:
+        now = int(time.time())
+        if self._date[0] != now:
+            self._date = (now, email.utils.formatdate(now, usegmt=True).encode())
+        return self._date[1]
+
+    def _send(self, conn, data: memoryview) -> None:
+        """Send without blocking; what the socket does not take now is sent as it drains, then the
+        connection waits for its next request."""
+        try:
+            sent = conn.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            self.nr_conns -= 1
+            conn.close()
+            return
+        if sent == len(data):
+            return self.enqueue_req(conn)
+        deadline = time.monotonic() + self.request_read_timeout
+        self._writing[conn] = (data[sent:], deadline)
+        self.poller.register(conn.sock, selectors.EVENT_WRITE, lambda _sock, c=conn: self._on_writable(c))
+
+    def _on_writable(self, conn) -> None:
+        pending = self._writing.pop(conn, None)
+        if pending is None:
+            return
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+        data, deadline = pending
+        try:
+            sent = conn.sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:
+            self.nr_conns -= 1
+            conn.close()
+            return
+        if sent == len(data):
+            return self.enqueue_req(conn)
+        if sent:  # progress: the client reads; the limit is on a stall, as SO_SNDTIMEO is
+            deadline = time.monotonic() + self.request_read_timeout
+        self._writing[conn] = (data[sent:], deadline)
+        self.poller.register(conn.sock, selectors.EVENT_WRITE, lambda _sock, c=conn: self._on_writable(c))
 
     def murder_pending(self):
         super().murder_pending()
         now = time.monotonic()
+        for conn, (_data, deadline) in list(self._writing.items()):
+            if now >= deadline:  # a client that does not read its replayed answer
+                self._writing.pop(conn, None)
+                try:
+                    self.poller.unregister(conn.sock)
+                except (KeyError, ValueError, OSError):
+                    pass
+                self.nr_conns -= 1
+                conn.close()
         for conn, state in list(self._reading.items()):
             if state.started and now < state.deadline:
                 continue

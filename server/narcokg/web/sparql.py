@@ -12,7 +12,6 @@ except bounded ones (one triple pattern with a constant term), which run here.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import logging
 from contextlib import contextmanager
@@ -256,53 +255,9 @@ def _result_cache() -> resultcache.ResultCache:
     return cache
 
 
-@lru_cache(maxsize=8)
-def _networks(spec: str) -> tuple:
-    nets = []
-    for part in spec.split(","):
-        if part.strip():
-            try:
-                nets.append(ipaddress.ip_network(part.strip(), strict=False))
-            except ValueError:
-                log.error("trusted_proxies: %r is not an address or network; ignored", part.strip())
-    return tuple(nets)
-
-
-def _trusted(address: str, nets: tuple) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in net for net in nets)
-
-
-def client_id() -> str:
-    """Whom a query is charged to (fair use): the remote address, or behind a trusted proxy the
-    nearest untrusted hop of X-Forwarded-For (hops further left were written by the client)."""
-    remote = request.remote_addr or "unknown"
-    nets = _networks(_settings().trusted_proxies)
-    if not nets or not _trusted(remote, nets):
-        return remote
-    hops = [h.strip() for h in ",".join(request.headers.getlist("X-Forwarded-For")).split(",") if h.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, nets):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote  # not an address: the proxy did not write it; charge the proxy
-    return remote
-
-
 def charged_clients(settings: Settings) -> tuple[tuple[str, ...], tuple[float, ...]]:
-    """Whom a request's time is charged to, and each one's budget multiplier: the client, and
-    behind a trusted proxy also the proxy itself (with ``proxy_budget_factor`` times the
-    budget), so that clients naming themselves anew in X-Forwarded-For cannot multiply the
-    time one proxy connection can spend."""
-    client = client_id()
-    remote = request.remote_addr or "unknown"
-    if client == remote:
-        return (client,), (1.0,)
-    return (client, "proxy " + remote), (1.0, max(1.0, settings.proxy_budget_factor))
+    """Whom this request's time is charged to (``fairuse.charged``)."""
+    return fairuse.charged(request.remote_addr or "unknown", request.headers.getlist("X-Forwarded-For"), settings)
 
 
 @contextmanager

@@ -1,0 +1,202 @@
+"""Answers to repeated GET requests, replayed by the HTTP worker's event loop before any thread,
+parser or Flask code runs (the fast path of ``gunicorn_worker``).
+
+Why: a served snapshot never changes, so a GET answer that carries an ETag is the same for as
+long as the server runs. Through the full stack a repeated lookup still cost about 0.9 ms of CPU
+(gunicorn's thread hand-off, its parser, WSGI, Flask, the access log), four times Oxigraph
+server's whole answer; replayed from here it costs the parse of the request head and one send.
+
+What is stored is what the app answered, captured at the WSGI boundary (``capturing``): status
+200, an ETag, no Set-Cookie, not ``no-store``/``private``, no ``Vary: *``, to a GET without
+conditional or range headers. Like a shared HTTP cache (RFC 9111 §4.1), an answer is replayed
+only to a request with the same target, the same Host and the same values of every header the
+answer's Vary names (and of the headers that set the URL scheme). The fast path reads only a strict subset of HTTP/1.1 (``parse_head``):
+anything else, and every miss, goes the normal way, where gunicorn's parser and the app decide;
+so this reading can only ever decline, never answer differently from the app. Fair use still
+holds on /sparql: a client past its budget is sent the normal way (and gets its 429), and a
+replay is charged the time it took.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+#: Request headers that make an answer the client's own (conditional, partial, credentials).
+_PERSONAL = frozenset({b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since",
+                       b"if-range", b"range", b"authorization", b"cookie"})
+#: Request headers after which the fast path declines (framing, upgrades, closing).
+_DECLINE = frozenset({b"content-length", b"transfer-encoding", b"expect", b"upgrade", b"te", b"trailer"})
+#: Response headers written per answer by the worker, never stored.
+_PER_ANSWER = frozenset({"date", "server", "connection", "keep-alive", "transfer-encoding", "server-timing"})
+#: Request headers an answer may depend on without naming them in Vary: gunicorn takes the URL
+#: scheme from them (from a trusted proxy), and absolute links (e.g. /fragments) follow it.
+IMPLICIT_VARY = (b"x-forwarded-proto", b"x-forwarded-protocol", b"x-forwarded-ssl", b"forwarded")
+_TARGET = re.compile(rb"/[\x21-\x7e]*")
+_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_VALUE = re.compile(rb"[\x20-\x7e\x80-\xff\t]*")
+
+
+@dataclass(frozen=True)
+class Head:
+    target: bytes
+    headers: dict[bytes, bytes]  # lower-case name -> value (each name once)
+
+
+def parse_head(buf: bytes | bytearray) -> Head | None:
+    """The request head in ``buf`` (one whole GET request, nothing after it) if it is plain
+    HTTP/1.1 in every respect the fast path relies on; None otherwise (the normal path decides)."""
+    end = buf.find(b"\r\n\r\n")
+    if end < 0 or end + 4 != len(buf):
+        return None
+    lines = bytes(buf[:end]).split(b"\r\n")
+    parts = lines[0].split(b" ")
+    if len(parts) != 3 or parts[0] != b"GET" or parts[2] != b"HTTP/1.1" or not _TARGET.fullmatch(parts[1]):
+        return None
+    headers: dict[bytes, bytes] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(b":")
+        if not sep or not _TOKEN.fullmatch(name) or not _VALUE.fullmatch(value):
+            return None
+        name = name.lower()
+        if name in headers or name in _DECLINE or name in _PERSONAL:
+            return None
+        value = value.strip(b" \t")
+        if name == b"connection" and value.lower() != b"keep-alive":
+            return None  # close, upgrade, hop-by-hop names: the normal path handles them
+        headers[name] = value
+    if b"host" not in headers:
+        return None
+    return Head(parts[1], headers)
+
+
+@dataclass(frozen=True)
+class Stored:
+    vary: tuple[bytes, ...]       # lower-case request header names the answer varies on
+    values: tuple[bytes, ...]     # their values in the request that produced it
+    head: bytes                   # "Name: value\r\n" lines of the answer, per-answer ones left out
+    body: bytes
+    fair_use: bool                # replaying it is charged to the client (the /sparql route)
+
+
+class AnswerCache:
+    """Stored answers of one HTTP worker, least recently used out past ``max_bytes``."""
+
+    def __init__(self, max_bytes: int, max_item_bytes: int | None = None):
+        self.max_bytes = max(0, int(max_bytes))
+        self.max_item_bytes = self.max_bytes // 16 if max_item_bytes is None else int(max_item_bytes)
+        self._items: OrderedDict[tuple[bytes, bytes], list[Stored]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_bytes > 0
+
+    def lookup(self, head: Head) -> Stored | None:
+        key = (head.target, head.headers[b"host"])
+        with self._lock:
+            variants = self._items.get(key)
+            if not variants:
+                return None
+            for stored in variants:
+                if all(head.headers.get(n, b"") == v for n, v in zip(stored.vary, stored.values)):
+                    self._items.move_to_end(key)
+                    self.hits += 1
+                    return stored
+        return None
+
+    def store(self, target: bytes, host: bytes, stored: Stored) -> None:
+        size = len(stored.body) + len(stored.head)
+        if not self.enabled or size > self.max_item_bytes:
+            return
+        key = (target, host)
+        with self._lock:
+            variants = self._items.setdefault(key, [])
+            for old in variants:
+                if old.vary == stored.vary and old.values == stored.values:
+                    return  # two threads answered the same request at once: keep the first
+            variants.append(stored)
+            self._items.move_to_end(key)
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._items:
+                _k, evicted = self._items.popitem(last=False)
+                self._bytes -= sum(len(s.body) + len(s.head) for s in evicted)
+
+
+def _header(environ: dict, name: bytes) -> bytes:
+    if name == b"content-type":
+        value = environ.get("CONTENT_TYPE", "")
+    else:
+        value = environ.get("HTTP_" + name.decode("latin-1").upper().replace("-", "_"), "")
+    return value.encode("latin-1")
+
+
+def _cacheable(environ: dict) -> bool:
+    if environ.get("REQUEST_METHOD") != "GET" or environ.get("SERVER_PROTOCOL") != "HTTP/1.1":
+        return False
+    names = {k[5:].lower().replace("_", "-").encode() for k in environ if k.startswith("HTTP_")}
+    return not (names & _PERSONAL)
+
+
+def _storable(status: str, headers: list[tuple[str, str]]) -> tuple[bytes, tuple[bytes, ...]] | None:
+    """(the stored header lines, the Vary names) of an answer fit for replay, or None."""
+    if not status.startswith("200"):
+        return None
+    etag = False
+    vary: list[bytes] = []
+    lines = []
+    for name, value in headers:
+        low = name.lower()
+        if low == "set-cookie":
+            return None
+        if low == "cache-control" and ("no-store" in value or "private" in value):
+            return None
+        if low == "etag":
+            etag = True
+        if low == "vary":
+            vary += [v.strip().lower().encode("latin-1") for v in value.split(",") if v.strip()]
+        if low in _PER_ANSWER:
+            continue
+        lines.append(f"{name}: {value}\r\n")
+    if not etag or b"*" in vary:
+        return None
+    return "".join(lines).encode("latin-1"), IMPLICIT_VARY + tuple(vary)
+
+
+def capturing(wsgi_app, cache: AnswerCache):
+    """WSGI middleware keeping each replayable answer of ``wsgi_app`` in ``cache``."""
+    if not cache.enabled:
+        return wsgi_app
+
+    def app(environ, start_response):
+        if not _cacheable(environ):
+            return wsgi_app(environ, start_response)
+        seen: dict = {}
+
+        def start(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, list(headers)
+            return start_response(status, headers, exc_info)
+
+        chunks = wsgi_app(environ, start)
+        kept = _storable(seen["status"], seen["headers"]) if "status" in seen else None
+        length = next((v for k, v in seen.get("headers", ()) if k.lower() == "content-length"), "")
+        if kept is None or not length.isdigit() or int(length) > cache.max_item_bytes:
+            return chunks  # not replayable, or streamed (a dump download): passed on untouched
+        try:
+            body = b"".join(chunks)
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+        raw = environ.get("RAW_URI", "").encode("latin-1")
+        host = environ.get("HTTP_HOST", "").encode("latin-1")
+        if raw.startswith(b"/") and host and len(body) == int(length):
+            head, vary = kept
+            values = tuple(_header(environ, n) for n in vary)
+            cache.store(raw, host, Stored(vary, values, head, body, environ.get("PATH_INFO") == "/sparql"))
+        return [body]
+
+    return app

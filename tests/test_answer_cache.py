@@ -1,0 +1,198 @@
+"""Repeated GET answers are replayed by the HTTP worker's event loop (``web.answercache``): the
+same bytes the app gave, only to requests the app would answer the same way (target, Host and
+every header the answer's Vary names), never past fair use, and never at the cost of a request
+the fast path does not understand. Every test talks HTTP to a real ``narcokg serve``.
+"""
+from __future__ import annotations
+
+import socket
+import time
+from urllib.parse import quote, urlsplit
+
+import pytest
+import requests
+
+from conftest import start_server, stop_server
+
+IDN = "https://w3id.org/narcokg/id/state/IDN"
+LOOKUP = f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }}"
+EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+JSON = "application/sparql-results+json"
+REPLAYED = 'cache;desc="answer cache"'
+
+
+@pytest.fixture(scope="module")
+def one_worker(built, tmp_path_factory):
+    """One HTTP worker, so every request of a test meets the same cache."""
+    srv = start_server(built.out_dir, tmp_path_factory.mktemp("answers"), env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    yield srv
+    stop_server(srv)
+
+
+def target(query: str, tag: str = "") -> str:
+    return "/sparql?query=" + quote(query + (f" # {tag}" if tag else ""), safe="")
+
+
+def get(srv, path: str, **headers) -> requests.Response:
+    return requests.get(srv.url(path), headers=headers, timeout=60)
+
+
+def _raw(srv, data: bytes, rcvbuf: int | None = None) -> socket.socket:
+    parts = urlsplit(srv.base)
+    sock = socket.socket()
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(30)
+    sock.connect((parts.hostname, parts.port))
+    sock.sendall(data)
+    return sock
+
+
+def _read_all(sock: socket.socket, until: bytes, need: int) -> bytes:
+    data = b""
+    while data.count(until) < need:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_a_repeated_query_is_replayed_with_the_app_s_bytes(one_worker):
+    path = target(LOOKUP, "replay")
+    first = get(one_worker, path, Accept=JSON)
+    again = get(one_worker, path, Accept=JSON)
+    assert first.status_code == again.status_code == 200
+    assert first.headers["Server-Timing"] != REPLAYED
+    assert again.headers["Server-Timing"] == REPLAYED
+    assert again.content == first.content
+    skip = {"date", "server-timing"}
+    assert ({k: v for k, v in again.headers.items() if k.lower() not in skip}
+            == {k: v for k, v in first.headers.items() if k.lower() not in skip})
+
+
+def test_another_accept_gets_its_own_answer(one_worker):
+    path = target(LOOKUP, "accept")
+    get(one_worker, path, Accept=JSON)
+    get(one_worker, path, Accept=JSON)
+    csv = get(one_worker, path, Accept="text/csv")
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+    assert csv.headers["Server-Timing"] != REPLAYED
+    assert csv.text.startswith("p,o")
+
+
+def test_pages_vary_on_accept_language(one_worker):
+    get(one_worker, "/page/state/IDN", **{"Accept-Language": "en"})
+    english = get(one_worker, "/page/state/IDN", **{"Accept-Language": "en"})
+    indonesian = get(one_worker, "/page/state/IDN", **{"Accept-Language": "id"})
+    assert english.headers["Server-Timing"] == REPLAYED
+    assert indonesian.headers.get("Server-Timing") != REPLAYED
+    assert english.headers.get("Content-Language") != "id" or english.text != indonesian.text
+    assert 'lang="id"' in indonesian.text and 'lang="id"' not in english.text.split(">", 2)[1]
+
+
+def test_a_conditional_request_goes_to_the_app_and_gets_304(one_worker):
+    path = target(LOOKUP, "conditional")
+    first = get(one_worker, path, Accept=JSON)
+    get(one_worker, path, Accept=JSON)
+    revalidated = get(one_worker, path, Accept=JSON, **{"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and not revalidated.content
+
+
+def test_head_is_not_replayed_with_a_body(one_worker):
+    path = target(LOOKUP, "head")
+    get(one_worker, path, Accept=JSON)
+    get(one_worker, path, Accept=JSON)
+    resp = requests.head(one_worker.url(path), headers={"Accept": JSON}, timeout=60)
+    assert resp.status_code == 200 and resp.content == b""
+
+
+def test_pipelined_requests_are_all_answered_in_order(one_worker):
+    host = urlsplit(one_worker.base).netloc.encode()
+    path = target(LOOKUP, "pipelined").encode()
+    get(one_worker, path.decode(), Accept=JSON)
+    get(one_worker, path.decode(), Accept=JSON)  # now replayable
+    req = b"GET " + path + b" HTTP/1.1\r\nHost: " + host + b"\r\nAccept: " + JSON.encode() + b"\r\n\r\n"
+    last = b"GET /health HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+    with _raw(one_worker, req + req + last) as sock:
+        data = _read_all(sock, b"never", 1)  # to the end: the last request closes the connection
+    assert data.count(b"HTTP/1.1 200") == 3
+    assert data.rstrip().endswith(b"}") and b'"status"' in data.rsplit(b"HTTP/1.1 200", 1)[1]
+
+
+def test_a_repeated_header_is_left_to_the_app(one_worker):
+    host = urlsplit(one_worker.base).netloc.encode()
+    path = target(LOOKUP, "twice").encode()
+    get(one_worker, path.decode(), Accept=JSON)
+    get(one_worker, path.decode(), Accept=JSON)
+    req = (b"GET " + path + b" HTTP/1.1\r\nHost: " + host + b"\r\nAccept: " + JSON.encode()
+           + b"\r\nAccept: text/csv\r\nConnection: close\r\n\r\n")
+    with _raw(one_worker, req) as sock:
+        data = _read_all(sock, b"\r\n\r\n", 1)
+    assert REPLAYED.encode() not in data
+
+
+def test_a_client_past_its_budget_gets_429_even_for_a_stored_answer(built, tmp_path):
+    srv = start_server(built.out_dir, tmp_path, env_extra={
+        "NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "2",
+        "NARCOKG_CLIENT_BUDGET_SECONDS": "1", "NARCOKG_CLIENT_BUDGET_WINDOW": "600"})
+    try:
+        path = target(LOOKUP, "budget")
+        get(srv, path, Accept=JSON)
+        assert get(srv, path, Accept=JSON).headers["Server-Timing"] == REPLAYED
+        assert get(srv, target(EXPLOSIVE), Accept=JSON).status_code == 422  # spends the budget
+        refused = get(srv, path, Accept=JSON)
+        assert refused.status_code == 429 and "fair use" in refused.text
+    finally:
+        stop_server(srv)
+
+
+def test_an_answer_larger_than_the_socket_buffer_reaches_a_slow_reader_whole(built, tmp_path):
+    """The replay is sent without blocking the event loop: what the socket does not take at once
+    is sent as the client reads, while the worker serves other requests."""
+    srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_WEB_WORKERS": "1",
+                                                           "NARCOKG_ANSWER_CACHE_MB": "512"})
+    try:
+        host = urlsplit(srv.base).netloc.encode()
+        # ~10 MB: more than the kernel's largest send buffer here (tcp_wmem max 4 MiB).
+        path = target("SELECT * WHERE { ?s ?p ?o VALUES ?copy { 1 2 3 } }", "large")
+        plain = {"Accept-Encoding": "identity"}
+        first = get(srv, path, Accept=JSON, **plain)
+        assert first.status_code == 200 and len(first.content) > 5_000_000
+        req = (b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nAccept: " + JSON.encode()
+               + b"\r\nAccept-Encoding: identity\r\n\r\n")
+        with _raw(srv, req, rcvbuf=4096) as sock:
+            time.sleep(1.0)  # the worker's send fills the buffers and waits for them to drain
+            assert get(srv, "/health").status_code == 200  # meanwhile the worker serves others
+            head = _read_all(sock, b"\r\n\r\n", 1)
+            body = head.split(b"\r\n\r\n", 1)[1]
+            while len(body) < len(first.content):
+                chunk = sock.recv(1 << 20)
+                if not chunk:
+                    break
+                body += chunk
+        assert REPLAYED.encode() in head
+        assert body == first.content
+    finally:
+        stop_server(srv)
+
+
+def test_the_cache_can_be_turned_off(built, tmp_path):
+    srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_ANSWER_CACHE_MB": "0"})
+    try:
+        path = target(LOOKUP, "off")
+        answers = [get(srv, path, Accept=JSON) for _ in range(3)]
+        assert all(a.status_code == 200 and a.headers["Server-Timing"] != REPLAYED for a in answers)
+    finally:
+        stop_server(srv)
+
+
+def test_an_answer_for_another_url_scheme_is_not_replayed(one_worker):
+    """gunicorn believes X-Forwarded-Proto from a local proxy, and /fragments writes absolute
+    URLs with the scheme: an https answer must not be replayed to a plain request."""
+    path = "/fragments?subject=" + quote(IDN, safe="")
+    get(one_worker, path, Accept="text/turtle", **{"X-Forwarded-Proto": "https"})
+    secure = get(one_worker, path, Accept="text/turtle", **{"X-Forwarded-Proto": "https"})
+    plain = get(one_worker, path, Accept="text/turtle")
+    assert "https://" + urlsplit(one_worker.base).netloc in secure.text
+    assert "https://" + urlsplit(one_worker.base).netloc not in plain.text
