@@ -261,3 +261,36 @@ def test_agreements_timeline_by_year_of_signing(server, page):
     for year, n in expected.items():
         assert bars[year] == n, year
     assert bars["2019"] == 0
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_cite_block_and_class_diagram_at_390px(server, browser, tmp_path, js):
+    """The "cite this" block opens without JavaScript and shows the BibTeX; the class diagram
+    of /ontology is drawn, fits a 390 px phone with its text alternative, and nothing scrolls
+    sideways."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2,
+                              java_script_enabled=js)
+    pg = ctx.new_page()
+    try:
+        pg.goto(server.url("/page/agreement/mou-indonesia-fiji-2015"))
+        block = pg.locator(".cite-block")
+        block.scroll_into_view_if_needed()
+        assert block.locator(".citation").is_visible()
+        code = block.locator("details.cite-format").first
+        code.locator("summary").click()
+        assert "@misc{narcokg-agreement-mou-indonesia-fiji-2015," in code.locator("pre").inner_text()
+        assert pg.locator(".source-list .citation").first.is_visible()
+        assert pg.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+        shot(pg, tmp_path, f"cite-390-js{int(js)}")
+
+        pg.goto(server.url("/ontology#sec-diagram"))
+        svg = pg.locator("svg.class-diagram-svg")
+        assert svg.is_visible()
+        box = svg.bounding_box()
+        assert box["width"] <= 390 and box["height"] > 100
+        pg.locator(".diagram-text summary").click()
+        assert pg.locator(".diagram-text li").first.is_visible()
+        assert pg.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+        shot(pg, tmp_path, f"diagram-390-js{int(js)}")
+    finally:
+        ctx.close()

@@ -9,7 +9,7 @@ from typing import Callable
 
 from rdflib import Dataset, Graph, URIRef
 
-from narcokg import snapshot
+from narcokg import release, snapshot
 from narcokg.build import load as loader
 from narcokg.build import reason
 from narcokg.config import Settings
@@ -126,9 +126,12 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
             snapshot.REPORT: snapshot.turtle(report_graph),
         }
         # Counted over the snapshot itself, with the queries a server uses for a bare dump.
-        files[snapshot.VOID_FILE] = snapshot.turtle(void.of_nquads(files[snapshot.NQ], settings.base, snapshot.DUMPS))
+        digest = snapshot.inputs_digest(input_paths(settings))
+        rel = release.of_build(digest, input_paths(settings))
+        files[snapshot.VOID_FILE] = snapshot.turtle(void.of_nquads(files[snapshot.NQ], settings.base, snapshot.DUMPS, rel))
         manifest = {
-            "inputs": snapshot.inputs_digest(input_paths(settings)),
+            "inputs": digest,
+            "release": rel.as_dict(),
             "base": settings.base,
             "violations": report.violations,
             "warnings": report.warnings,

@@ -8,8 +8,12 @@ a client that fetches one document can show it without fetching more.
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 
 import pyoxigraph as ox
+
+from narcokg import release
 
 from narcokg.formats import jsonld
 from narcokg import vocab as px
@@ -18,6 +22,8 @@ from narcokg.iris import GENID, IriMap
 from narcokg.engine.base import Engine
 from narcokg.engine.lookup import quads
 
+FOAF = "http://xmlns.com/foaf/0.1/"
+VOID = "http://rdfs.org/ns/void#"
 LABELS = [ox.NamedNode(px.RDFS.label), ox.NamedNode(px.SKOS.prefLabel)]
 #: Bounds that keep one request small even for a hub resource in a large graph.
 MAX_INCOMING = 5000
@@ -37,33 +43,86 @@ def _is_genid(term, base: str) -> bool:
     return isinstance(term, ox.NamedNode) and term.value.startswith(base + GENID)
 
 
-def description(store: Engine, iri: str, base: str) -> list[ox.Quad]:
-    """Quads of the symmetric CBD of ``iri`` (canonical IRIs), outgoing first."""
-    node = ox.NamedNode(iri)
-    out: list[ox.Quad] = list(quads(store, node, None, None, None))
+def _nested(store: Engine, own: list[ox.Quad], base: str, node: ox.NamedNode) -> list[ox.Quad]:
+    """Statements of the skolemized nodes ``own`` reaches (n-ary nodes such as a quantity)."""
+    out: list[ox.Quad] = []
     seen = {node}
-    frontier = [q.object for q in out if _is_genid(q.object, base)]
+    frontier = [q.object for q in own if _is_genid(q.object, base)]
     while frontier and len(seen) < MAX_NESTED:
         n = frontier.pop()
         if n in seen:
             continue
         seen.add(n)
-        for q in quads(store, n, None, None, None):
+        for q in _ordered(quads(store, n, None, None, None)):
             out.append(q)
             if _is_genid(q.object, base):
                 frontier.append(q.object)
+    return out
+
+
+def _ordered(found) -> list[ox.Quad]:
+    """A fixed order (subject, predicate, object, graph): the same document in every worker,
+    and each subject's statements together, so Turtle writes one block per subject."""
+    return sorted(found, key=lambda q: (str(q.subject), q.predicate.value, str(q.object), str(q.graph_name)))
+
+
+def _labels(store: Engine, nodes) -> list[ox.Quad]:
+    return [q for other in sorted(nodes, key=str) for p in LABELS for q in _ordered(quads(store, other, p, None, None))]
+
+
+def description(store: Engine, iri: str, base: str) -> list[ox.Quad]:
+    """Quads of the symmetric CBD of ``iri`` (canonical IRIs), in reading order: the resource's
+    own statements, those of the nodes it reaches, the labels of what it links to, then the
+    statements linking to it, each linking resource with its label."""
+    node = ox.NamedNode(iri)
+    own = _ordered(quads(store, node, None, None, None))
+    nested = _nested(store, own, base, node)
     incoming = []
     for i, q in enumerate(quads(store, None, None, node, None)):
         if i >= MAX_INCOMING:
             break
         incoming.append(q)
-    linked = {q.object for q in out if isinstance(q.object, ox.NamedNode)} | {q.subject for q in incoming}
-    linked -= seen
-    labels = []
-    for other in linked:
-        for p in LABELS:
-            labels.extend(quads(store, other, p, None, None))
-    return out + incoming + labels
+    reached = {node} | {q.subject for q in nested}
+    linked = {q.object for q in own + nested if isinstance(q.object, ox.NamedNode)} - reached
+    linking = {q.subject for q in incoming} - reached - linked
+    by_subject: dict[ox.Term, list[ox.Quad]] = {}
+    for q in _ordered(incoming) + _labels(store, linking):
+        by_subject.setdefault(q.subject, []).append(q)
+    return own + nested + _labels(store, linked) + [q for s in sorted(by_subject, key=str) for q in by_subject[s]]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What an RDF document says about itself (its IRI, the snapshot, version and licence)."""
+
+    iri: str  # canonical IRI of the document (``BASE data/{path}``)
+    release: release.Release
+    base: str
+
+    def quads(self, store: Engine, topic: str, statements: list[ox.Quad]) -> list[ox.Quad]:
+        """The document's own metadata: its primary topic, licence, the source documents of its
+        statements, the snapshot it was taken from and the snapshot's version and date."""
+        doc = ox.NamedNode(self.iri)
+        graphs = {q.graph_name.value for q in statements if isinstance(q.graph_name, ox.NamedNode)}
+        sources = sorted(src for g in graphs if g.startswith(self.base + "graph/")
+                         and exists(store, src := self.base + "id/source/" + g[len(self.base + "graph/"):]))
+        triples = [
+            (ox.NamedNode(px.RDF.type), ox.NamedNode(FOAF + "Document")),
+            (ox.NamedNode(FOAF + "primaryTopic"), ox.NamedNode(topic)),
+            (ox.NamedNode(px.DCTERMS.license), ox.NamedNode(release.LICENCE)),
+            *[(ox.NamedNode(px.DCTERMS.source), ox.NamedNode(s)) for s in sources],
+            (ox.NamedNode(px.PROV.wasDerivedFrom), ox.NamedNode(self.base + "download/narcokg.nq")),
+            (ox.NamedNode(VOID + "inDataset"), ox.NamedNode(self.base + "void#narcokg")),
+            (ox.NamedNode(px.OWL.versionInfo), ox.Literal(self.release.version)),
+            (ox.NamedNode(str(px.DCTERMS) + "modified"), ox.Literal(self.release.date, datatype=ox.NamedNode(px.XSD + "date"))),
+        ]
+        return [ox.Quad(doc, p, o, ox.DefaultGraph()) for p, o in triples]
+
+
+def document(store: Engine, iri: str, info: DocumentInfo) -> list[ox.Quad]:
+    """The RDF document of ``iri``: its description, then the document's own metadata."""
+    statements = description(store, iri, info.base)
+    return statements + info.quads(store, iri, statements)
 
 
 def _public_data(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> list:
@@ -72,11 +131,11 @@ def _public_data(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> list:
     default graph (Comunica, any default-graph query) sees what the Turtle says, and provenance
     stays in the named graphs."""
     mapped = [iris.public_quad(q) for q in quads]
-    triples = sorted({q.triple for q in mapped}, key=str)
+    triples = list(dict.fromkeys(q.triple for q in mapped))  # the description's reading order
     if not fmt.quads:
         return triples
     default = ox.DefaultGraph()
-    named = sorted({q for q in mapped if q.graph_name != default}, key=str)
+    named = list(dict.fromkeys(q for q in mapped if q.graph_name != default))
     return [ox.Quad(t.subject, t.predicate, t.object, default) for t in triples] + named
 
 
@@ -97,5 +156,20 @@ def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | N
     prefixes = {k: v for k, v in px.all_prefixes(iris.public or iris.base).items() if k not in ("id", "graph")}
     data = _public_data(quads, fmt, iris)
     if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(data, format=fmt.ox_format, prefixes=prefixes)
+        return ox.serialize(data, format=fmt.ox_format, prefixes=used_prefixes(data, prefixes, fmt.quads))
     return ox.serialize(data, format=fmt.ox_format)
+
+
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_IRI = re.compile(r"<[^<>\s]*>")
+
+
+def used_prefixes(data: list, prefixes: dict[str, str], is_quads: bool) -> dict[str, str]:
+    """The prefixes a Turtle (or TriG) writing of ``data`` uses: the others would be declared
+    for nothing. Found in the writer's own output, with strings and full IRIs taken out."""
+    fmt = ox.RdfFormat.TRIG if is_quads else ox.RdfFormat.TURTLE
+    text = ox.serialize(data, format=fmt, prefixes=prefixes).decode("utf-8")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith(("@prefix", "PREFIX")))
+    body = _IRI.sub("<>", _STRING.sub('""', body))
+    names = set(re.findall(r"(?:^|[\s;,(\[^{])([A-Za-z][\w.-]*)?:", body, flags=re.M))
+    return {k: v for k, v in prefixes.items() if k in names}

@@ -12,8 +12,10 @@ import re
 from typing import Callable
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF
+
+from narcokg import release
 
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -104,7 +106,19 @@ def describe_fragments(graph: Graph, base: str) -> None:
         "answers the matching triples page by page, with Hydra controls.", lang="en")))
 
 
-def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats]) -> Graph:
+def describe_release(graph: Graph, dataset: URIRef, rel: release.Release) -> None:
+    """Version, date and licence of the snapshot, and how to cite it, on the dataset."""
+    graph.bind("owl", OWL)
+    graph.add((dataset, OWL.versionInfo, Literal(rel.version)))
+    graph.add((dataset, DCTERMS.modified, Literal(rel.date, datatype=XSD.date)))
+    graph.add((dataset, DCTERMS.publisher, Literal(release.PUBLISHER)))
+    graph.add((dataset, DCTERMS.bibliographicCitation, Literal(
+        f"{release.PUBLISHER} ({rel.year}). {release.TITLE} (version {rel.version}, snapshot of {rel.date}) "
+        f"[Data set]. {release.LICENCE_NAME}. {str(dataset).rsplit('void#', 1)[0]}")))
+
+
+def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats],
+             rel: release.Release | None = None) -> Graph:
     """The VoID graph under ``base``; ``dumps`` are file names under <base>download/."""
     void = Graph()
     void.bind("void", VOID)
@@ -112,9 +126,11 @@ def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats]
     void.bind("sd", SD)
     dataset = URIRef(base + "void#narcokg")
     void.add((dataset, RDF.type, VOID.Dataset))
-    void.add((dataset, DCTERMS.title, Literal("narcokg: Indonesia's international cooperation against narcotics", lang="en")))
-    void.add((dataset, DCTERMS.title, Literal("narcokg: kerja sama internasional Indonesia melawan narkotika", lang="id")))
-    void.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    void.add((dataset, DCTERMS.title, Literal(release.TITLE, lang="en")))
+    void.add((dataset, DCTERMS.title, Literal(release.TITLE_ID, lang="id")))
+    void.add((dataset, DCTERMS.license, URIRef(release.LICENCE)))
+    if rel is not None:
+        describe_release(void, dataset, rel)
     void.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     void.add((dataset, VOID.uriSpace, Literal(base + "id/")))
     void.add((dataset, VOID.vocabulary, URIRef(base + "ontology#")))
@@ -147,8 +163,8 @@ def store_select(store: ox.Store) -> Select:
     return select
 
 
-def of_nquads(data: bytes, base: str, dumps: list[str]) -> Graph:
+def of_nquads(data: bytes, base: str, dumps: list[str], rel: release.Release | None = None) -> Graph:
     """The build's VoID: counted over its own N-Quads snapshot, loaded in memory."""
     store = ox.Store()
     store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
-    return describe(base, dumps, *statistics(store_select(store), base + "id/"))
+    return describe(base, dumps, *statistics(store_select(store), base + "id/"), rel=rel)

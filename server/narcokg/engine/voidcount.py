@@ -19,7 +19,7 @@ from flask import current_app
 from rdflib import Graph
 
 
-from narcokg import snapshot
+from narcokg import release, snapshot
 
 from narcokg.engine import void
 from narcokg.config import Settings
@@ -104,7 +104,8 @@ def description(settings: Settings) -> tuple[Graph, bytes]:
                 raise Unavailable(message, int(FAILURE_MEMORY)) from None
             raise Unavailable(f"the VoID description could not be computed just now: {exc.message}",
                               exc.retry_after or 5) from None
-        graph = void.describe(settings.served_base, snapshot.downloadable(settings), whole, graphs)
+        rel = release.of_manifest(None if settings.dump else snapshot.read_manifest(settings.dist), settings.nquads)
+        graph = void.describe(settings.served_base, snapshot.downloadable(settings), whole, graphs, rel=rel)
         state.result = (graph, snapshot.turtle(graph))
         log.info("VoID statistics of %d triples in %d named graphs computed in %.2f s",
                  whole["triples"], len(graphs), time.monotonic() - started)

@@ -14,6 +14,7 @@ HTML = Path(__file__).resolve().parent.parent / "html"
 def create_app(settings: Settings | None = None, engine=None) -> Flask:
     """Build the WSGI app over ``engine`` (default: the embedded engine on the snapshot named by
     ``settings``)."""
+    from narcokg.web import cite
     from narcokg.web import fragments
     from narcokg.web import linkeddata
     from narcokg.web import openapi
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.register_blueprint(shacl.blueprint)
     app.register_blueprint(fragments.blueprint)
     app.register_blueprint(openapi.blueprint)
+    app.register_blueprint(cite.blueprint)
     return app

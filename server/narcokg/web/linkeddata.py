@@ -20,11 +20,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, request
 from markupsafe import Markup
 
+from narcokg import vocab as px
 from narcokg.engine import resource as describe
 from narcokg.formats.conneg import FORMATS, GRAPH_FORMATS, HTML, alternates, negotiate
 from narcokg.html.entity import EntityBuilder
 from narcokg.iris import GENID, valid_path
-from narcokg.html.ontodoc import GraphIndex, ontology_doc, shapes_doc
+from narcokg.html.ontodoc import ClassData, GraphIndex, ontology_doc, shapes_doc
+from narcokg.html import queries
+from narcokg.web.cite import served_release
 from narcokg.web.context import app_cache, cached_response, ctx, error, render_page, with_lang
 from narcokg.engine.lookup import quads
 
@@ -129,7 +132,7 @@ def page(path: str):
     if failure is not None:
         return failure
     c = ctx()
-    builder = EntityBuilder(c.store, c.base, c.iris, c.labels, c.lang)
+    builder = EntityBuilder(c.store, c.base, c.iris, c.labels, c.lang, served_release())
     model = builder.build(iri)
     node = ox.NamedNode(iri)
     cbd = [q for q in describe.description(c.store, iri, c.base) if q.object != node or q.subject == node]
@@ -138,7 +141,8 @@ def page(path: str):
                        for key, media in alternates(set(FORMATS))]
     fragment = c.iris.url("fragments?" + urlencode({"subject": c.iris.to_public(iri)}))
     return render_page("entity.html", links=_resource_links(path), page=model, path=path,
-                       jsonld=_script_json(jsonld), alternates=alternates_html, fragment=fragment)
+                       jsonld=_script_json(jsonld), alternates=alternates_html, fragment=fragment,
+                       query_href=queries.query_href(c.iris.root, model.query))
 
 
 def _script_json(doc: dict) -> Markup:
@@ -166,7 +170,8 @@ def data(path: str):
         extra["Content-Location"] = ctx().iris.url(f"data/{path}.{fmt_key}")
     fmt = FORMATS[fmt_key]
     c = ctx()
-    body = describe.serialize(describe.description(c.store, iri, c.base), fmt, c.iris, focus=iri)
+    info = describe.DocumentInfo(iri=c.base + "data/" + path, release=served_release(), base=c.base)
+    body = describe.serialize(describe.document(c.store, iri, info), fmt, c.iris, focus=iri)
     return cached_response(body, fmt.media_type, links=links, extra=extra)
 
 
@@ -205,11 +210,34 @@ def _document(name: str, ext: str | None):
         cache[index_key] = GraphIndex(_graph_quads(name))
     index = cache[index_key]
     if name == "ontology":
-        doc = ontology_doc(index, c.base + "ontology", c.iris, c.labels, c.lang)
+        doc = ontology_doc(index, c.base + "ontology", c.iris, c.labels, c.lang, _class_data())
     else:
         doc = shapes_doc(index, c.base + "shapes", c.iris, c.labels, c.lang)
     formats = [(media, c.iris.url(f"{name}.{key}"), GRAPH_FORMATS[key].name) for key, media in alternates(set(GRAPH_FORMATS))]
     return render_page("ontology.html", links=links, doc=doc, kind=name, alternates=formats)
+
+
+_CLASS_COUNTS = ("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} "
+                 "FILTER(isIRI(?c) && ?g NOT IN ({graphs})) }} GROUP BY ?c")
+
+
+def _class_data() -> ClassData:
+    """Instances per class (the same count as /browse) and the shapes targeting each class."""
+    c = ctx()
+    cache = app_cache()
+    if "class-data" not in cache:
+        graphs = {k: ox.NamedNode(c.base + "graph/" + k) for k in ("ontology", "shapes", "validation")}
+        query = _CLASS_COUNTS.format(graphs=", ".join(str(g) for g in graphs.values()))
+        counts = {r["c"].value: int(r["n"].value) for r in c.store.select(query)}
+        shapes: dict[str, list[str]] = {}
+        for q in quads(c.store, None, ox.NamedNode(px.SH.targetClass), None, graphs["shapes"]):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+                shapes.setdefault(q.object.value, []).append(q.subject.value)
+        cache["class-data"] = (counts, shapes)
+    counts, shapes = cache["class-data"]
+    own = c.base + "ontology#"
+    return ClassData(counts=counts, shapes=shapes,
+                     browse=lambda cls: c.iris.url("browse/" + cls[len(own):]) if cls.startswith(own) else None)
 
 
 @blueprint.get("/ontology")

@@ -15,6 +15,7 @@ blueprint = Blueprint("openapi", __name__)
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}
 _HTML = {"text/html": {"schema": {"type": "string"}}}
 _RDF_TYPES = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+_CITE_TYPES = ["application/x-bibtex", "application/vnd.citationstyles.csl+json"]
 _LANG = {"name": "lang", "in": "query", "required": False,
          "description": "page language (English or Indonesian); otherwise Accept-Language decides",
          "schema": {"type": "string", "enum": ["en", "id"]}}
@@ -166,6 +167,16 @@ def document() -> dict:
                                            "content": _content(["text/html"] + _RDF_TYPES)},
                                    **_errors(400, 406, 413, 415, 429, 503)}},
         },
+        "/cite": _page("how to cite the knowledge graph: version, snapshot date, licence, BibTeX and CSL-JSON",
+                       params=[_LANG], errors=()),
+        "/cite.{ext}": _page("the knowledge graph's citation: bib (application/x-bibtex) or json (CSL-JSON)",
+                             params=[_path_param("ext", "bib or json")], types=_CITE_TYPES, errors=(404,)),
+        "/cite/{path}": _page("one resource's citation: a source document or cited work as itself, any other "
+                              "resource as an entry of this snapshot; {path} is the resource's path under id/ "
+                              "followed by .bib (BibTeX) or .json (CSL-JSON)",
+                              params=[_path_param("path", "the resource's path with .bib or .json, "
+                                                          "e.g. source/nainggolan-2024.bib")],
+                              types=_CITE_TYPES, errors=(400, 404)),
         "/health": {"get": {"summary": "liveness: the app answers and its store is loaded",
                             "responses": {"200": {"description": "alive", "content": {**_TEXT, "application/json": {
                                 "schema": {"type": "object"}}}}, **_errors(503)}}},
