@@ -154,3 +154,49 @@ def test_no_triple_is_asserted_in_two_graphs(built):
         for t in g:
             seen[t] += 1
     assert [t for t, n in seen.items() if n > 1] == []
+
+
+def test_an_editorial_reading_lives_in_graph_editorial_with_its_reason(built):
+    """Tabel 2 row 8's title names no Indonesian party (001 lines 445-449): Indonesia as a party is
+    our reading, kept out of the document's graph and explained where it is stated."""
+    row8, signing, idn = iri("agreement/mou-indonesia-morocco-2018"), iri("event/signing-mou-indonesia-morocco-2018"), iri("state/IDN")
+    source, editorial = graph(built, "nainggolan-2024"), graph(built, "editorial")
+    assert (row8, NKG.party, idn) not in source and (signing, NKG.signatory, idn) not in source
+    assert (row8, NKG.party, idn) in editorial and (signing, NKG.signatory, idn) in editorial
+    skos_note = URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")
+    assert editorial.value(row8, skos_note) is not None
+    assert list(source.objects(row8, NKG.party)) == [iri("organisation/morocco-interior")]
+
+
+def test_nkg_verbatim_is_retired_and_each_printed_form_has_its_own_property(built):
+    """nkg:verbatim meant four things (an amount, a meeting's place, a copy of a signing's evidence, a
+    spelling); each use now has one property, and no graph uses the old one."""
+    union = [g for g in built.dataset.graphs() if not str(g.identifier).endswith(("/graph/ontology", "/graph/shapes"))]
+    assert not any((None, NKG.verbatim, None) in g for g in union)
+    g = graph(built, "nainggolan-2024")
+    assert str(g.value(iri("meeting/idec-international"), NKG.printedPlace)) == "Yunani"      # 001 meetings table
+    assert str(g.value(iri("quantity/batam-2018-02-11"), NKG.printedValue)) == "seberat 1,37 ton"
+    assert str(g.value(iri("figure/population-indonesia"), NKG.printedValue)) == "lebih dari 270 juta orang"
+
+
+def test_every_headline_figure_has_a_printed_number(built):
+    """A 'figure' without a number was a claim in disguise (drug origins, Indonesia in the Golden Triangle)."""
+    for g in built.dataset.graphs():
+        for fig in g.subjects(RDF.type, NKG.HeadlineFigure):
+            assert g.value(fig, NKG.value) is not None, fig
+    assert (iri("claim/nainggolan-2024-drug-origins"), NKG.origin, iri("country/IRN")) in graph(built, "nainggolan-2024")
+    rdf_subject = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")
+    for slug, claim in [("rasyid-ramadhan", "rasyid-ramadhan-indonesia-in-golden-triangle"),
+                        ("indonesia-unodc-cp", "indonesia-unodc-cp-indonesia-in-golden-triangle-2021")]:
+        assert (iri("claim/" + claim), rdf_subject, iri("country/IDN")) in graph(built, slug)
+
+
+def test_a_datasets_years_are_those_of_its_rows(built):
+    """The cases table is titled 2018 -2022 but prints rows to 2023 (001 lines 49-60): the metadata
+    follows the rows, the title stays as printed, and the difference is a warning."""
+    g = graph(built, "nainggolan-2024")
+    ds = iri("dataset/drug-cases-2018-2023")
+    assert str(g.value(ds, NKG.endYear)) == "2023"
+    assert "2018 -2022" in str(g.value(ds, DCTERMS.title))
+    warned = {r.focus for r in built.report.results if r.source_shape.endswith("#DataSetPeriodConsistency")}
+    assert str(ds) in warned

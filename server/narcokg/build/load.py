@@ -4,7 +4,8 @@ Layout → graph:
   ontology/*.ttl                      → <BASE graph/ontology>
   shapes/*.ttl                        → <BASE graph/shapes>
   triples/reference/*.ttl, sources.ttl → <BASE graph/reference>
-  triples/<slug>.ttl                  → <BASE graph/<slug>>  (one per source document)
+  triples/<slug>.ttl                  → <BASE graph/<slug>>  (one per source document; editorial.ttl
+                                         → graph/editorial, statements no source prints)
   triples/ledger/*.ttl                → <BASE graph/ledger>  (passages of the sources → what encodes them)
 
 Blank nodes are replaced by skolem IRIs derived from a canonical labelling, so two loads of
