@@ -387,9 +387,35 @@ class BufferedThreadWorker(ThreadWorker):
             budget.charge(client, seconds)
         if self.log.access_log_enabled:
             agent = head.headers.get(b"user-agent", b"-").decode("latin-1")
-            self.log.access_log.info('%s "GET %s HTTP/1.1" 200 %d %dms "%s"', remote,
-                                     head.target.decode("latin-1"), len(stored.body), int(seconds * 1000), agent)
+            request_line = f"GET {head.target.decode('latin-1')} HTTP/1.1"
+            if hasattr(self.log, "line"):
+                self.log.line(remote, request_line, 200, str(len(stored.body)), int(seconds * 1000), agent)
+            else:
+                self.log.access_log.info('%s "%s" 200 %d %dms "%s"', remote, request_line, len(stored.body),
+                                         int(seconds * 1000), agent)
         return True
+
+    #: Seconds between heartbeats: gunicorn's loop touches its heartbeat file on every turn (one
+    #: ``utime`` per request under load); the arbiter's timeout is a minute, so twice a second is plenty.
+    HEARTBEAT = 0.5
+
+    def run(self):
+        try:
+            super().run()
+        finally:
+            flush = getattr(self.log, "flush", None)
+            if flush is not None:
+                flush()  # the lines of the last requests, before the worker exits
+
+    def notify(self):
+        """Heartbeat at most every ``HEARTBEAT`` seconds, and write out the buffered access lines."""
+        flush = getattr(self.log, "flush", None)
+        if flush is not None:
+            flush()
+        now = time.monotonic()
+        if now - getattr(self, "_beat", -1e9) >= self.HEARTBEAT:
+            self._beat = now
+            super().notify()
 
     def _http_date(self) -> bytes:
         now = int(time.time())
@@ -409,10 +435,19 @@ class BufferedThreadWorker(ThreadWorker):
             conn.close()
             return
         if sent == len(data):
-            return self.enqueue_req(conn)
+            return self._await_next(conn)
         deadline = time.monotonic() + self.request_read_timeout
         self._writing[conn] = (data[sent:], deadline)
         self.poller.register(conn.sock, selectors.EVENT_WRITE, lambda _sock, c=conn: self._on_writable(c))
+
+    def _await_next(self, conn) -> None:
+        """After a replay: wait for the connection's next request in the event loop, without
+        reading now (an immediate read could replay again and recurse while a client keeps
+        sending)."""
+        state = _Reading(b"", self._max_head(), self.max_body_bytes,
+                         time.monotonic() + max(1.0, float(self.cfg.keepalive)))
+        self._reading[conn] = state
+        self.poller.register(conn.sock, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
 
     def _on_writable(self, conn) -> None:
         pending = self._writing.pop(conn, None)
@@ -432,7 +467,7 @@ class BufferedThreadWorker(ThreadWorker):
             conn.close()
             return
         if sent == len(data):
-            return self.enqueue_req(conn)
+            return self._await_next(conn)
         if sent:  # progress: the client reads; the limit is on a stall, as SO_SNDTIMEO is
             deadline = time.monotonic() + self.request_read_timeout
         self._writing[conn] = (data[sent:], deadline)

@@ -104,6 +104,8 @@ def gunicorn_options(settings: Settings, started: float, engine=None) -> dict:
         "errorlog": "-",
         "loglevel": "info",
         "access_log_format": ACCESS_LOG_FORMAT,
+        # The same line, written without gunicorn's per-request atoms and logging calls.
+        "logger_class": "narcokg.web.accesslog.Logger",
         "limit_request_line": 8190,
         "proc_name": "narcokg",
         "post_worker_init": post_worker_init,
