@@ -196,3 +196,22 @@ def test_an_answer_for_another_url_scheme_is_not_replayed(one_worker):
     plain = get(one_worker, path, Accept="text/turtle")
     assert "https://" + urlsplit(one_worker.base).netloc in secure.text
     assert "https://" + urlsplit(one_worker.base).netloc not in plain.text
+
+
+def test_the_workers_of_a_server_replay_each_other_s_answers(built, tmp_path):
+    """Two workers: after one computes an answer, requests on new connections (taken by either
+    worker) are all replays."""
+    srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_WEB_WORKERS": "2"})
+    try:
+        path = target(LOOKUP, "shared")
+        assert get(srv, path, Accept=JSON).headers["Server-Timing"] != REPLAYED
+        timings = []
+        for _ in range(12):
+            with requests.Session() as fresh:  # a new connection each time
+                timings.append(fresh.get(srv.url(path), headers={"Accept": JSON}, timeout=60).headers["Server-Timing"])
+        assert timings == [REPLAYED] * 12
+        folders = [p for p in __import__("pathlib").Path("/dev/shm").glob(f"narcokg-answers-{srv.proc.pid}-*")]
+        assert len(folders) == 1 and any(folders[0].iterdir())
+    finally:
+        stop_server(srv)
+    assert not list(__import__("pathlib").Path("/dev/shm").glob(f"narcokg-answers-{srv.proc.pid}-*"))

@@ -15,10 +15,18 @@ anything else, and every miss, goes the normal way, where gunicorn's parser and 
 so this reading can only ever decline, never answer differently from the app. Fair use still
 holds on /sparql: a client past its budget is sent the normal way (and gets its 429), and a
 replay is charged the time it took.
+
+The workers of one server share what they store (``Shared``): each answer is also appended to
+a file of a private folder in shared memory (``/dev/shm``), one file per target and Host, so an
+answer computed by one worker is replayed by every other; each worker keeps its own recent
+answers in memory in front of it.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import struct
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -80,10 +88,76 @@ class Stored:
     fair_use: bool                # replaying it is charged to the client (the /sparql route)
 
 
-class AnswerCache:
-    """Stored answers of one HTTP worker, least recently used out past ``max_bytes``."""
+_RECORD = struct.Struct("<IHBI")  # record length, number of Vary names, fair use, head length
+_FIELD = struct.Struct("<HI")      # a Vary name's length, its value's length
 
-    def __init__(self, max_bytes: int, max_item_bytes: int | None = None):
+
+class Shared:
+    """Answers the workers of one server store for each other: a folder only this user can
+    read, made by the master before it forks, one append-only file per (target, Host).
+
+    A record is appended with one ``write`` on a file opened with O_APPEND, which Linux does not
+    interleave with another's; a reader that meets a record cut short (a full disk) ignores the
+    rest of that file. Each worker writes at most ``max_bytes`` ÷ workers, then stops sharing."""
+
+    def __init__(self, folder: str, max_bytes: int):
+        self.folder = folder
+        self.max_bytes = max_bytes
+        self.written = 0
+
+    def _path(self, target: bytes, host: bytes) -> str:
+        return os.path.join(self.folder, hashlib.sha256(target + b"\0" + host).hexdigest())
+
+    def put(self, target: bytes, host: bytes, stored: "Stored") -> None:
+        fields = b"".join(_FIELD.pack(len(n), len(v)) + n + v for n, v in zip(stored.vary, stored.values))
+        payload = fields + stored.head + stored.body
+        record = _RECORD.pack(len(payload), len(stored.vary), int(stored.fair_use), len(stored.head)) + payload
+        if self.written + len(record) > self.max_bytes:
+            return
+        try:
+            fd = os.open(self._path(target, host), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        except OSError:
+            return
+        try:
+            os.write(fd, record)
+            self.written += len(record)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    def variants(self, target: bytes, host: bytes) -> list["Stored"]:
+        try:
+            with open(self._path(target, host), "rb") as f:
+                data = f.read()
+        except OSError:
+            return []
+        found, pos = [], 0
+        while pos + _RECORD.size <= len(data):
+            size, count, fair, head_len = _RECORD.unpack_from(data, pos)
+            pos += _RECORD.size
+            end = pos + size
+            if end > len(data):
+                break
+            names, values = [], []
+            for _ in range(count):
+                nlen, vlen = _FIELD.unpack_from(data, pos)
+                pos += _FIELD.size
+                names.append(data[pos:pos + nlen])
+                values.append(data[pos + nlen:pos + nlen + vlen])
+                pos += nlen + vlen
+            found.append(Stored(tuple(names), tuple(values), data[pos:pos + head_len], data[pos + head_len:end],
+                                bool(fair)))
+            pos = end
+        return found
+
+
+class AnswerCache:
+    """Stored answers of one HTTP worker, least recently used out past ``max_bytes``, in front of
+    the answers shared by the server's workers (``shared``, optional)."""
+
+    def __init__(self, max_bytes: int, max_item_bytes: int | None = None, shared: Shared | None = None):
+        self.shared = shared
         self.max_bytes = max(0, int(max_bytes))
         self.max_item_bytes = self.max_bytes // 16 if max_item_bytes is None else int(max_item_bytes)
         self._items: OrderedDict[tuple[bytes, bytes], list[Stored]] = OrderedDict()
@@ -98,32 +172,46 @@ class AnswerCache:
     def lookup(self, head: Head) -> Stored | None:
         key = (head.target, head.headers[b"host"])
         with self._lock:
-            variants = self._items.get(key)
-            if not variants:
-                return None
-            for stored in variants:
-                if all(head.headers.get(n, b"") == v for n, v in zip(stored.vary, stored.values)):
-                    self._items.move_to_end(key)
-                    self.hits += 1
-                    return stored
+            stored = self._match(head, self._items.get(key) or ())
+            if stored is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return stored
+        if self.shared is None:
+            return None
+        stored = self._match(head, self.shared.variants(*key))
+        if stored is not None:
+            self._keep(key, stored)  # the next replay of it needs no file
+        return stored
+
+    @staticmethod
+    def _match(head: Head, variants) -> Stored | None:
+        for stored in variants:
+            if all(head.headers.get(n, b"") == v for n, v in zip(stored.vary, stored.values)):
+                return stored
         return None
 
     def store(self, target: bytes, host: bytes, stored: Stored) -> None:
+        if self._keep((target, host), stored) and self.shared is not None:
+            self.shared.put(target, host, stored)
+
+    def _keep(self, key: tuple[bytes, bytes], stored: Stored) -> bool:
+        """Keep ``stored`` in this worker's memory; False if it was there already or is too large."""
         size = len(stored.body) + len(stored.head)
         if not self.enabled or size > self.max_item_bytes:
-            return
-        key = (target, host)
+            return False
         with self._lock:
             variants = self._items.setdefault(key, [])
             for old in variants:
                 if old.vary == stored.vary and old.values == stored.values:
-                    return  # two threads answered the same request at once: keep the first
+                    return False  # two threads answered the same request at once: keep the first
             variants.append(stored)
             self._items.move_to_end(key)
             self._bytes += size
             while self._bytes > self.max_bytes and self._items:
                 _k, evicted = self._items.popitem(last=False)
                 self._bytes -= sum(len(s.body) + len(s.head) for s in evicted)
+        return True
 
 
 def _header(environ: dict, name: bytes) -> bytes:

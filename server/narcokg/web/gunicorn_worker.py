@@ -253,6 +253,8 @@ class BufferedThreadWorker(ThreadWorker):
 
     request_read_timeout = 10.0
     max_body_bytes = 8 * 1024 * 1024
+    #: The folder where the workers share stored answers (``answercache.Shared``); "" for none.
+    shared_answers = ""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -270,7 +272,11 @@ class BufferedThreadWorker(ThreadWorker):
         settings = config.get("NARCOKG") if config is not None else None
         if settings is None or settings.answer_cache_mb <= 0:
             return
-        self._answers = answercache.AnswerCache(settings.answer_cache_mb * 1024 * 1024)
+        budget = settings.answer_cache_mb * 1024 * 1024
+        shared = None
+        if self.shared_answers:
+            shared = answercache.Shared(self.shared_answers, budget // max(1, self.cfg.workers))
+        self._answers = answercache.AnswerCache(budget, shared=shared)
         self._settings = settings
         self._budget = app.extensions.get("narcokg.web.fairuse")
         self.wsgi = answercache.capturing(app, self._answers)

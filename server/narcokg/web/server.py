@@ -9,11 +9,15 @@ exits; on SIGTERM, in-flight requests get ``graceful_timeout`` seconds to finish
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import math
+import os
 import resource
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -60,6 +64,19 @@ def _raise_open_files(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
+def _shared_answers_folder() -> str:
+    """A private folder in shared memory for the answers the workers share, removed at exit."""
+    parent = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+    for old in Path(parent).glob("narcokg-answers-*-*"):  # left by a server that was killed
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and old.owner() == Path.home().owner():
+            shutil.rmtree(old, ignore_errors=True)
+    owner = os.getpid()
+    folder = tempfile.mkdtemp(prefix=f"narcokg-answers-{owner}-", dir=parent)  # mode 0700
+    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
+    return folder
+
+
 def gunicorn_options(settings: Settings, started: float, engine=None) -> dict:
     """Options of the gunicorn server; each worker starts and closes ``engine`` (default: the
     embedded engine's pool of query processes)."""
@@ -72,6 +89,7 @@ def gunicorn_options(settings: Settings, started: float, engine=None) -> dict:
     from narcokg.web.gunicorn_worker import BufferedThreadWorker
 
     BufferedThreadWorker.request_read_timeout = max(1.0, float(settings.request_read_timeout))
+    BufferedThreadWorker.shared_answers = _shared_answers_folder() if settings.answer_cache_mb > 0 else ""
     # The largest body any route reads (sparql.py reads up to 3 × max_query_bytes + 16 KiB).
     BufferedThreadWorker.max_body_bytes = max(settings.max_validate_bytes, 3 * settings.max_query_bytes + 16 * 1024)
 
