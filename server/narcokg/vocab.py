@@ -32,7 +32,7 @@ class Namespace(str):
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Property first langString nil object predicate rest subject type")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#", "Class comment domain isDefinedBy label range seeAlso subClassOf subPropertyOf")
 OWL = Namespace("http://www.w3.org/2002/07/owl#", "AnnotationProperty AsymmetricProperty Class DatatypeProperty InverseFunctionalProperty IrreflexiveProperty NamedIndividual ObjectProperty Ontology ReflexiveProperty SymmetricProperty TransitiveProperty disjointWith equivalentClass equivalentProperty imports inverseOf onProperty sameAs versionIRI versionInfo")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#", "decimal string")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#", "decimal integer string")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#", "Concept ConceptScheme altLabel broader closeMatch definition exactMatch hasTopConcept hiddenLabel inScheme narrower notation note prefLabel topConceptOf")
 DCTERMS = Namespace("http://purl.org/dc/terms/", "BibliographicResource Location bibliographicCitation creator date description identifier issued language license publisher references source subject title")
 PROV = Namespace("http://www.w3.org/ns/prov#", "Activity Agent Entity Person wasAssociatedWith wasAttributedTo wasDerivedFrom wasInfluencedBy")
