@@ -214,10 +214,12 @@ class _Parser:
         if not head(token):
             return False
         self.ws()
-        if self.attempt(fn, *args):
+        try:  # attempt()'s body, inlined: this runs for every optional keyword of a query
+            fn(*args)
             return True
-        self.restore(st)
-        return False
+        except _Fail:
+            self.restore(st)
+            return False
 
     def repeat_after(self, head, token: str, fn, *args) -> None:
         """``(token rule)*``: as many ``token`` + ``fn`` as match, blanks after each."""
@@ -568,8 +570,9 @@ class _Parser:
     # -------------------------------------------------------------- updates
 
     def update1(self):
+        first = self.peek().translate(_ASCII_LOWER)  # a cheap look before each keyword
         for word in ("load", "clear", "drop", "add", "move", "copy", "create"):
-            if self.after(self.kw, word, getattr(self, "u_" + word)):
+            if word[0] == first and self.after(self.kw, word, getattr(self, "u_" + word)):
                 return
         for first, second in (("insert", "data"), ("delete", "data"), ("delete", "where")):
             if self.after(self.kw, first, self._then_quads, second):
@@ -765,8 +768,9 @@ class _Parser:
             self.ws()
             self.repeat_after(self.kw, "union", self.group_graph_pattern)
             return
+        first = self.peek().translate(_ASCII_LOWER)  # a cheap look before each keyword
         for word in ("optional", "lateral", "minus", "graph", "service", "filter", "bind", "values"):
-            if self.after(self.kw, word, getattr(self, "p_" + word)):
+            if word[0] == first and self.after(self.kw, word, getattr(self, "p_" + word)):
                 return
         self.fail("a graph pattern")
 
