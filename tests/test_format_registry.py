@@ -95,3 +95,25 @@ def test_web_and_engine_rooms_serialise_without_rdflib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(PACKAGE.parent), "PATH": "/usr/bin:/bin"})
     assert out.stdout.strip() == "False", modules
+
+
+def test_self_descriptions_are_compact_json_ld_with_the_same_triples():
+    """The VoID and Service Description in JSON-LD carry an @context of their prefixes, like the
+    entity documents (rdflib's serializer gave expanded JSON-LD), and mean what the Turtle says."""
+    import json
+
+    import pyoxigraph as ox
+
+    from narcokg.config import Settings
+    from narcokg.engine import service, void
+
+    stats = dict.fromkeys(void.KEYS, 7)
+    for triples in (void.describe("http://kg.example/", ["narcokg.nq"], stats, {"http://kg.example/graph/a": stats}),
+                    service.describe(Settings(), "http://kg.example/sparql", [("http://kg.example/graph/a", 7)], 7)):
+        doc = json.loads(void.serialize(triples, registry.JSONLD))
+        assert doc["@context"]["void"] == str(void.VOID) and "@graph" in doc
+        from_jsonld = ox.Dataset(ox.parse(void.serialize(triples, registry.JSONLD), format=ox.RdfFormat.JSON_LD))
+        from_turtle = ox.Dataset(ox.parse(void.serialize(triples), format=ox.RdfFormat.TURTLE))
+        from_jsonld.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        from_turtle.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        assert set(from_jsonld) == set(from_turtle) and len(from_turtle) == len(triples)
