@@ -114,12 +114,21 @@ _CALL0 = {"RAND", "NOW", "UUID", "STRUUID"}
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 
 
+def _by_first_letter(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Keywords by their first character in either case: the alternatives worth trying there."""
+    out: dict[str, tuple[str, ...]] = {}
+    for word in words:
+        for c in (word[0], word[0].upper()):
+            out[c] = out.get(c, ()) + (word,)
+    return out
+
+
+_PATTERN_WORDS = _by_first_letter(("optional", "lateral", "minus", "graph", "service", "filter", "bind", "values"))
+_UPDATE_WORDS = _by_first_letter(("load", "clear", "drop", "add", "move", "copy", "create"))
+
+
 class _Fail(Exception):
     """Internal: this alternative does not match here (the caller backtracks)."""
-
-
-#: ``_Parser.optional``'s answer when the rule does not match (a rule may return None).
-_MISSING = object()
 
 
 class _Parser:
@@ -225,15 +234,6 @@ class _Parser:
         """``(token rule)*``: as many ``token`` + ``fn`` as match, blanks after each."""
         while self.after(head, token, fn, *args):
             self.ws()
-
-    def optional(self, fn, *args):
-        """``fn``'s result, or ``_MISSING`` with nothing consumed when it does not match here."""
-        st = self.state()
-        try:
-            return fn(*args)
-        except _Fail:
-            self.restore(st)
-            return _MISSING
 
     def peek(self) -> str:
         return self.t[self.pos:self.pos + 1]
@@ -570,9 +570,8 @@ class _Parser:
     # -------------------------------------------------------------- updates
 
     def update1(self):
-        first = self.peek().translate(_ASCII_LOWER)  # a cheap look before each keyword
-        for word in ("load", "clear", "drop", "add", "move", "copy", "create"):
-            if word[0] == first and self.after(self.kw, word, getattr(self, "u_" + word)):
+        for word in _UPDATE_WORDS.get(self.peek(), ()):
+            if self.after(self.kw, word, getattr(self, "u_" + word)):
                 return
         for first, second in (("insert", "data"), ("delete", "data"), ("delete", "where")):
             if self.after(self.kw, first, self._then_quads, second):
@@ -768,9 +767,8 @@ class _Parser:
             self.ws()
             self.repeat_after(self.kw, "union", self.group_graph_pattern)
             return
-        first = self.peek().translate(_ASCII_LOWER)  # a cheap look before each keyword
-        for word in ("optional", "lateral", "minus", "graph", "service", "filter", "bind", "values"):
-            if word[0] == first and self.after(self.kw, word, getattr(self, "p_" + word)):
+        for word in _PATTERN_WORDS.get(self.peek(), ()):
+            if self.after(self.kw, word, getattr(self, "p_" + word)):
                 return
         self.fail("a graph pattern")
 
@@ -865,14 +863,15 @@ class _Parser:
         if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos) \
                 and self.attempt(self._structured_subject, self.reified_triple, path, rec):
             return
-        if self.attempt(self._term_subject, path, rec):
+        st = self.state()  # attempt()'s body, inlined: every subject of a query comes here
+        try:
+            kind = self.var_or_term()
+            self.ws()
+            self.property_list(path, rec=rec, subject=kind)
             return
+        except _Fail:
+            self.restore(st)
         self._structured_subject(self.triples_node, path, rec)
-
-    def _term_subject(self, path: bool, rec):
-        kind = self.var_or_term()
-        self.ws()
-        self.property_list(path, rec=rec, subject=kind)
 
     def _structured_subject(self, subject, path: bool, rec):
         """A reified triple or a triples node as subject, its property list optional."""
@@ -907,9 +906,11 @@ class _Parser:
     def verb(self, path: bool):
         """The predicate: 'var', 'iri' (an IRI or ``a``) or 'path' (anything else)."""
         if path:
-            kind = self.optional(self.path)
-            if kind is not _MISSING:
-                return kind
+            st = self.state()  # optional()'s body, inlined: every predicate of a query comes here
+            try:
+                return self.path()
+            except _Fail:
+                self.restore(st)
             self.var()
             return "var"
         if self.peek() in ("?", "$"):
@@ -962,9 +963,11 @@ class _Parser:
         t = self.t
         if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos) and self.attempt(self.reified_triple, path):
             return None
-        kind = self.optional(self.var_or_term)
-        if kind is not _MISSING:
-            return kind
+        st = self.state()  # optional()'s body, inlined: every object of a query comes here
+        try:
+            return self.var_or_term()
+        except _Fail:
+            self.restore(st)
         self.triples_node(path)
         return None
 
@@ -997,8 +1000,13 @@ class _Parser:
                 self.fail("'()'")
             self.pos = m.end()
             return None
-        if self.attempt(self.prefixed_name) or self.attempt(self.numeric) or self.attempt(self.boolean):
-            return "const"
+        st = self.state()  # attempt()'s body, inlined: every prefixed name of a query comes here
+        for fn in (self.prefixed_name, self.numeric, self.boolean):
+            try:
+                fn()
+                return "const"
+            except _Fail:
+                self.restore(st)
         self.fail("a term")
 
     def var_or_iri(self):
