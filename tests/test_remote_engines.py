@@ -32,36 +32,33 @@ def _children(pid: int, needle: str) -> list[int]:
     return [int(x) for x in out.split()]
 
 
+def _serving(built, tmp, *args, **env):
+    """A server of the build with ``args``, one web worker, stopped when the module is done."""
+    srv = start_server(built.out_dir, tmp, *args, env_extra={"NARCOKG_WEB_WORKERS": "1", **env})
+    yield srv
+    stop_server(srv)
+
+
 @pytest.fixture(scope="module")
 def supervised(built, oxigraph_store, tmp_path_factory):
     """`narcokg serve --engine oxigraph:DIR` with small limits (the engine itself has none)."""
     tmp = tmp_path_factory.mktemp("supervised")
-    store = tmp / "store"
-    srv = start_server(built.out_dir, tmp, "--engine", f"oxigraph:{store}",
-                       env_extra={"NARCOKG_QUERY_TIMEOUT": str(TIMEOUT), "NARCOKG_MAX_ROWS": str(MAX_ROWS),
-                                  "NARCOKG_WEB_WORKERS": "1"})
-    yield srv
-    stop_server(srv)
+    yield from _serving(built, tmp, "--engine", f"oxigraph:{tmp / 'store'}",
+                        NARCOKG_QUERY_TIMEOUT=str(TIMEOUT), NARCOKG_MAX_ROWS=str(MAX_ROWS))
 
 
 @pytest.fixture(scope="module")
 def by_url(built, oxigraph_endpoint, tmp_path_factory):
     """`narcokg serve --engine URL --engine-dialect oxigraph` on a server started separately."""
-    tmp = tmp_path_factory.mktemp("by-url")
-    srv = start_server(built.out_dir, tmp, "--engine", oxigraph_endpoint.url, "--engine-dialect", "oxigraph",
-                       env_extra={"NARCOKG_WEB_WORKERS": "1"})
-    yield srv
-    stop_server(srv)
+    yield from _serving(built, tmp_path_factory.mktemp("by-url"), "--engine", oxigraph_endpoint.url,
+                        "--engine-dialect", "oxigraph")
 
 
 @pytest.fixture(scope="module")
 def virtuoso(built, virtuoso_endpoint, tmp_path_factory):
     """`narcokg serve --engine URL --engine-dialect virtuoso` on Virtuoso (Debian's package)."""
-    tmp = tmp_path_factory.mktemp("virtuoso-served")
-    srv = start_server(built.out_dir, tmp, "--engine", virtuoso_endpoint.url, "--engine-dialect", "virtuoso",
-                       env_extra={"NARCOKG_WEB_WORKERS": "1"})
-    yield srv
-    stop_server(srv)
+    yield from _serving(built, tmp_path_factory.mktemp("virtuoso-served"), "--engine", virtuoso_endpoint.url,
+                        "--engine-dialect", "virtuoso")
 
 
 @pytest.fixture(scope="module", params=["supervised", "by_url", "virtuoso"])

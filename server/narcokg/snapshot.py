@@ -13,14 +13,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
-
 
 NQ = "narcokg.nq"
 TRIG = "narcokg.trig"
 REPORT = "shacl-report.ttl"
 VOID_FILE = "void.ttl"
 MANIFEST = "manifest.json"
+#: The files of a snapshot that the server offers for download (with their media types and
+#: captions: ``formats.registry.DOWNLOADS``).
 DUMPS = [NQ, TRIG, REPORT, VOID_FILE]
 #: Dumps also written gzipped (``narcokg.nq.gz``), served as ``Content-Encoding: gzip`` to clients
 #: that accept it: compressing a megabyte per request would cost the web process ~50 ms each time.
@@ -31,52 +31,6 @@ GZ = ".gz"
 def gzipped(data: bytes) -> bytes:
     """gzip at the highest level with no name and no time in the header: same bytes every build."""
     return gzip.compress(data, compresslevel=9, mtime=0)
-
-
-def sorted_nquads(ds: Dataset) -> bytes:
-    """N-Quads, one statement per line, lines sorted (stable across runs and rdflib versions)."""
-    lines = set()
-    for g in ds.graphs():
-        if len(g) == 0:
-            continue
-        one = Dataset()
-        target = one.graph(g.identifier)
-        for t in g:
-            target.add(t)
-        text = one.serialize(format="nquads")
-        lines.update(line for line in text.splitlines() if line.strip())
-    return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
-
-
-def turtle(graph: Graph) -> bytes:
-    return graph.serialize(format="turtle").encode("utf-8")
-
-
-def trig(ds: Dataset, graphs: list[str]) -> bytes:
-    """TriG of the named ``graphs``, each block written by the Turtle serializer, in IRI order.
-
-    (rdflib's own TriG writer skipped graphs now and then; per-graph Turtle is stable.)
-    """
-    prefixes: dict[str, str] = {}
-    blocks = []
-    for iri in sorted(graphs):
-        g = Graph(bind_namespaces="none")
-        for prefix, ns in ds.namespaces():
-            g.bind(prefix, ns, override=True, replace=True)
-        for t in ds.graph(URIRef(iri)):
-            g.add(t)
-        body = []
-        for line in g.serialize(format="turtle").splitlines():
-            if line.startswith("@prefix "):
-                _, prefix, ns, _dot = line.split(" ", 3)
-                prefixes[prefix] = ns
-            elif line.strip() or body:
-                body.append(("    " + line) if line.strip() else "")
-        while body and not body[-1]:
-            body.pop()
-        blocks.append(f"<{iri}> {{\n" + "\n".join(body) + "\n}\n")
-    head = "".join(f"@prefix {p} {ns} .\n" for p, ns in sorted(prefixes.items()))
-    return (head + "\n" + "\n".join(blocks)).encode("utf-8")
 
 
 def inputs_digest(paths: list[Path]) -> str:
@@ -128,19 +82,10 @@ def read_manifest(out_dir: Path) -> dict | None:
         return None
 
 
-#: The files of a snapshot that the server offers for download: name → (media type, i18n key).
-DOWNLOADS = {
-    NQ: ("application/n-quads", "download.nq"),
-    TRIG: ("application/trig", "download.trig"),
-    REPORT: ("text/turtle", "download.report"),
-    VOID_FILE: ("text/turtle", "download.void"),
-}
-
-
 def dump_path(settings, name: str) -> Path | None:
     """The file behind a download name, or None when this server does not offer it. A server of
     an explicit dump offers that dump only: a build's other files describe that build."""
-    if name not in DOWNLOADS:
+    if name not in DUMPS:
         return None
     if settings.dump and name != NQ:
         return None
@@ -150,4 +95,4 @@ def dump_path(settings, name: str) -> Path | None:
 
 def downloadable(settings) -> list[str]:
     """Names of the files offered for download (the VoID lists them as data dumps)."""
-    return [name for name in DOWNLOADS if dump_path(settings, name) is not None]
+    return [name for name in DUMPS if dump_path(settings, name) is not None]

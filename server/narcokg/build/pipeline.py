@@ -10,6 +10,7 @@ from typing import Callable
 from rdflib import Dataset, Graph, URIRef
 
 from narcokg import release, snapshot
+from narcokg.build import dumps
 from narcokg.build import load as loader
 from narcokg.build import reason
 from narcokg.config import Settings
@@ -121,14 +122,14 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
         for t in report.graph:
             report_graph.add(t)
         files = {
-            snapshot.NQ: snapshot.sorted_nquads(ds),
-            snapshot.TRIG: snapshot.trig(ds, asserted_graphs),
-            snapshot.REPORT: snapshot.turtle(report_graph),
+            snapshot.NQ: dumps.sorted_nquads(ds),
+            snapshot.TRIG: dumps.trig(ds, asserted_graphs),
+            snapshot.REPORT: dumps.turtle(report_graph),
         }
         # Counted over the snapshot itself, with the queries a server uses for a bare dump.
         digest = snapshot.inputs_digest(input_paths(settings))
         rel = release.of_build(digest, input_paths(settings))
-        files[snapshot.VOID_FILE] = snapshot.turtle(void.of_nquads(files[snapshot.NQ], settings.base, snapshot.DUMPS, rel))
+        files[snapshot.VOID_FILE] = void.serialize(void.of_nquads(files[snapshot.NQ], settings.base, snapshot.DUMPS, rel))
         manifest = {
             "inputs": digest,
             "release": rel.as_dict(),

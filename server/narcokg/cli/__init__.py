@@ -10,6 +10,7 @@ import socket
 import sys
 from pathlib import Path
 
+from narcokg.cli.query import CLI_FORMATS
 from narcokg.config import load_settings
 
 
@@ -213,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("query", help="run a SPARQL query against the built graph")
     p.add_argument("sparql", help="the query text, or @FILE to read it from a file")
-    p.add_argument("--format", default="table", choices=["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"],
+    p.add_argument("--format", default="table", choices=list(CLI_FORMATS),
                    help="output: a text table, or a SPARQL result format (json, csv, tsv, xml) for SELECT/ASK, "
                         "an RDF format (json, xml, turtle, ntriples) for CONSTRUCT/DESCRIBE (default: table)")
     p.set_defaults(func=_query)

@@ -79,16 +79,14 @@ def _render_table(kind: str, body: bytes) -> str:
     return table(["?" + c for c in columns], rows)
 
 
-def run(sparql: str, fmt: str, settings: Settings) -> int:
-    from narcokg.build import pipeline as build
-    from narcokg.engine import data as querydata
-    from narcokg.engine import worker as queryworker
-    from narcokg import sandbox
-    from narcokg.engine.base import QueryJob
-    from narcokg.errors import SourceError
-    from narcokg.errors import InconsistencyError
-    from narcokg.engine.syntax import AnalysisError, DepthError, analyse
+class _Exit(Exception):
+    """Stop ``run`` with this exit status (the message is already printed)."""
 
+    def __init__(self, status: int):
+        self.status = status
+
+
+def run(sparql: str, fmt: str, settings: Settings) -> int:
     try:
         text = _read(sparql)
     except (OSError, UnicodeDecodeError) as exc:
@@ -98,30 +96,72 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
         _err(f"unknown format {fmt}; use one of: {', '.join(CLI_FORMATS)}")
         return 2
     try:
+        info = _analyse(text, settings)
+        name = _answer_format(fmt, info)
+        header, body = _execute(text, name, info, settings)
+    except _Exit as stop:
+        return stop.status
+    if not header.get("ok"):
+        error = header.get("error")
+        if error == "syntax":
+            _malformed(text, header.get("message", ""), settings)
+            return 2
+        _err(header.get("message", "the query failed"))
+        return 2 if error == "format" else 1
+    _write(_render_table(header["kind"] if header["kind"] == "graph" else "solutions", body).encode()
+           if fmt == "table" else body)
+    return 0
+
+
+def _malformed(text: str, message: str, settings: Settings, line: int | None = None,
+               column: int | None = None) -> None:
+    """Say in words what is wrong with a query the parser refused, and which prefixes to add."""
+    from narcokg.engine.messages import explain
+
+    found = explain(text, message, line, column, known=_prefixes(settings, {}))
+    _err(f"malformed query: {found.text()}")
+    if len(found.missing) > 1:
+        print("add these lines at the top of the query:", *found.prefix_lines(), sep="\n  ", file=sys.stderr)
+
+
+def _analyse(text: str, settings: Settings):
+    """The query's analysis; refuses (``_Exit``) what the endpoint would refuse."""
+    from narcokg.engine.syntax import AnalysisError, DepthError, analyse
+
+    try:
         info = analyse(text, settings.query_max_depth)
     except DepthError as exc:
         _err(exc.message)
-        return 2
+        raise _Exit(2) from None
     except AnalysisError as exc:
-        from narcokg.engine.messages import explain
-
-        found = explain(text, exc.message, exc.line, exc.column, known=_prefixes(settings, {}))
-        _err(f"malformed query: {found.text()}")
-        if len(found.missing) > 1:
-            print("add these lines at the top of the query:", *found.prefix_lines(), sep="\n  ", file=sys.stderr)
-        return 2
+        _malformed(text, exc.message, settings, exc.line, exc.column)
+        raise _Exit(2) from None
     if info.update:
         _err("this is a SPARQL Update; the knowledge graph is read-only (edit the sources and rebuild)")
-        return 2
+        raise _Exit(2)
     if info.service and not settings.test_skip_service_precheck:
         _err("SERVICE (federated query) is not supported: queries answer from the local data only")
-        return 2
-    kind = info.kind or "solutions"
-    name = CLI_FORMATS[fmt][0 if kind == "solutions" else 1]
+        raise _Exit(2)
+    return info
+
+
+def _answer_format(fmt: str, info) -> str:
+    """The endpoint format behind CLI format ``fmt`` for this query's kind of answer."""
+    name = CLI_FORMATS[fmt][0 if (info.kind or "solutions") == "solutions" else 1]
     if name is None:
-        form = info.form or "this"
-        _err(f"format {fmt} does not fit a {form} query")
-        return 2
+        _err(f"format {fmt} does not fit a {info.form or 'this'} query")
+        raise _Exit(2)
+    return name
+
+
+def _execute(text: str, name: str, info, settings: Settings) -> tuple[dict, bytes]:
+    """Run the query in this process, building the snapshot first when it is stale."""
+    from narcokg import sandbox
+    from narcokg.build import pipeline as build
+    from narcokg.engine import data as querydata
+    from narcokg.engine import worker as queryworker
+    from narcokg.engine.base import QueryJob
+    from narcokg.errors import InconsistencyError, SourceError
 
     if not settings.dump and not build.is_fresh(settings):
         print("narcokg query: no fresh snapshot: building first", file=sys.stderr)
@@ -129,29 +169,19 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
             build.run(settings)
         except (SourceError, InconsistencyError) as exc:
             _err(str(exc))
-            return 2
+            raise _Exit(2) from None
     try:
         store = querydata.open_store(querydata.prepare(settings))
     except (OSError, ValueError) as exc:
         _err(f"cannot open the data: {exc}")
-        return 1
+        raise _Exit(1) from None
     sandbox.close_network()  # like a query process: whatever the query says, no socket opens
     job = QueryJob(text, name, union=not info.dataset_clause, max_rows=0,
                    prefixes=tuple(sorted(_prefixes(settings, info.prefixes).items())))
-    header, body = queryworker.execute(store, job.wire())
-    if not header.get("ok"):
-        error = header.get("error")
-        if error == "syntax":
-            from narcokg.engine.messages import explain
+    return queryworker.execute(store, job.wire())
 
-            found = explain(text, header.get("message", ""), known=_prefixes(settings, {}))
-            _err(f"malformed query: {found.text()}")
-            if len(found.missing) > 1:
-                print("add these lines at the top of the query:", *found.prefix_lines(), sep="\n  ", file=sys.stderr)
-            return 2
-        _err(header.get("message", "the query failed"))
-        return 2 if error == "format" else 1
-    out = _render_table(header["kind"] if header["kind"] == "graph" else "solutions", body).encode() if fmt == "table" else body
+
+def _write(out: bytes) -> None:
     try:
         sys.stdout.buffer.write(out)
         if out and not out.endswith(b"\n"):
@@ -159,7 +189,6 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         pass
-    return 0
 
 
 def _prefixes(settings: Settings, declared: dict[str, str]) -> dict[str, str]:

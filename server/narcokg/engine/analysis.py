@@ -114,6 +114,19 @@ _CALL0 = {"RAND", "NOW", "UUID", "STRUUID"}
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 
 
+def _by_first_letter(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Keywords by their first character in either case: the alternatives worth trying there."""
+    out: dict[str, tuple[str, ...]] = {}
+    for word in words:
+        for c in (word[0], word[0].upper()):
+            out[c] = out.get(c, ()) + (word,)
+    return out
+
+
+_PATTERN_WORDS = _by_first_letter(("optional", "lateral", "minus", "graph", "service", "filter", "bind", "values"))
+_UPDATE_WORDS = _by_first_letter(("load", "clear", "drop", "add", "move", "copy", "create"))
+
+
 class _Fail(Exception):
     """Internal: this alternative does not match here (the caller backtracks)."""
 
@@ -202,6 +215,25 @@ class _Parser:
         except _Fail:
             self.restore(st)
             return False
+
+    def after(self, head, token: str, fn, *args) -> bool:
+        """``token`` (matched by ``head``: ``self.lit`` or ``self.kw``), blanks, then ``fn``; on
+        a mismatch of either, nothing is consumed. The grammar's "optional ``token rule``"."""
+        st = self.state()
+        if not head(token):
+            return False
+        self.ws()
+        try:  # attempt()'s body, inlined: this runs for every optional keyword of a query
+            fn(*args)
+            return True
+        except _Fail:
+            self.restore(st)
+            return False
+
+    def repeat_after(self, head, token: str, fn, *args) -> None:
+        """``(token rule)*``: as many ``token`` + ``fn`` as match, blanks after each."""
+        while self.after(head, token, fn, *args):
+            self.ws()
 
     def peek(self) -> str:
         return self.t[self.pos:self.pos + 1]
@@ -314,22 +346,11 @@ class _Parser:
         self.ws()
         self.prologue()
         self.ws()
-        first = True
-        while True:
-            st = self.state()
-            if not first:
-                if not self.lit(";"):
-                    break
+        if self.attempt(self.update1):
+            self.ws()
+            self.repeat_after(self.lit, ";", self.update1)
+            if self.lit(";"):
                 self.ws()
-            try:
-                self.update1()
-                self.ws()
-            except _Fail:
-                self.restore(st)
-                if not first and self.lit(";"):
-                    self.ws()
-                break
-            first = False
         if self.pos != self.n:
             self.fail("the end of the update")
 
@@ -370,26 +391,12 @@ class _Parser:
         while True:
             c = self.peek()
             if c in ("?", "$"):
-                st = self.state()
-                try:
-                    self.var()
-                except _Fail:
-                    self.restore(st)
+                if not self.attempt(self.var):
                     break
                 self.ws()
             elif c == "(":
                 plain = False
-                self.enter()
-                self.pos += 1
-                self.ws()
-                self.expression()
-                self.ws()
-                self.expect_kw("as")
-                self.ws()
-                self.var()
-                self.ws()
-                self.expect(")")
-                self.leave()
+                self.expression_as_var()
                 self.ws()
             else:
                 break
@@ -434,13 +441,7 @@ class _Parser:
         self.ws()
         self.expect_kw("where")
         self.ws()
-        self.enter()
-        self.expect("{")
-        self.ws()
-        self.attempt(self.triples_template)
-        self.ws()
-        self.expect("}")
-        self.leave()
+        self.braced_triples()
         self.ws()
         self.solution_modifiers()
 
@@ -473,28 +474,21 @@ class _Parser:
 
     def dataset_clauses(self) -> bool:
         seen = False
-        while True:
-            st = self.state()
-            if not self.kw("from"):
-                return seen
-            self.ws()
-            try:
-                if not self.attempt(self.iri):
-                    self.expect_kw("named")
-                    self.ws()
-                    self.iri()
-            except _Fail:
-                self.restore(st)
-                return seen
+        while self.after(self.kw, "from", self._graph_iri):
             self.dataset += 1
             seen = True
-            st = self.state()
             self.ws()
+        return seen
+
+    def _graph_iri(self):
+        """``iri | NAMED iri`` of FROM and USING."""
+        if not self.attempt(self.iri):
+            self.expect_kw("named")
+            self.ws()
+            self.iri()
 
     def where_clause(self, top: bool = False):
-        st = self.state()
-        if not self.kw("where"):
-            self.restore(st)
+        self.kw("where")
         self.ws()
         self.group_graph_pattern(top=top)
 
@@ -510,30 +504,18 @@ class _Parser:
         if self._clause(("order", "by"), self.order_condition):
             self.simple = None
         self.ws()
-        st = self.state()
-        if self.attempt(self.limit_clause):
+        if self.attempt(self.integer_clause, "limit"):
             self.limit = True
-            st = self.state()
             self.ws()
-            if self.attempt(self.offset_clause):
+            if self.attempt(self.integer_clause, "offset"):
                 self.simple = None
-            else:
-                self.restore(st)
-        elif self.attempt(self.offset_clause):
+        elif self.attempt(self.integer_clause, "offset"):
             self.simple = None
-            st = self.state()
             self.ws()
-            if not self.attempt(self.limit_clause):
-                self.restore(st)
+            self.attempt(self.integer_clause, "limit")
         self.ws()
-        st = self.state()
-        if self.kw("values"):
-            self.ws()
-            try:
-                self.data_block()
-                self.simple = None
-            except _Fail:
-                self.restore(st)
+        if self.after(self.kw, "values", self.data_block):
+            self.simple = None
 
     def _clause(self, words, item) -> bool:
         """Keywords then one or more ``item``s; nothing consumed when that does not match."""
@@ -552,16 +534,9 @@ class _Parser:
             return False
         return True
 
-    def limit_clause(self):
-        self.expect_kw("limit")
-        self.ws()
-        m = _INTEGER.match(self.t, self.pos)
-        if m is None:
-            self.fail("an integer")
-        self.pos = m.end()
-
-    def offset_clause(self):
-        self.expect_kw("offset")
+    def integer_clause(self, word: str):
+        """``LIMIT n`` or ``OFFSET n``."""
+        self.expect_kw(word)
         self.ws()
         m = _INTEGER.match(self.t, self.pos)
         if m is None:
@@ -577,14 +552,8 @@ class _Parser:
             self.ws()
             self.expression()
             self.ws()
-            st = self.state()
-            if self.kw("as"):
+            if self.after(self.kw, "as", self.var):
                 self.ws()
-                try:
-                    self.var()
-                    self.ws()
-                except _Fail:
-                    self.restore(st)
             self.expect(")")
             self.leave()
             return
@@ -592,14 +561,8 @@ class _Parser:
 
     def order_condition(self):
         for word in ("asc", "desc"):
-            st = self.state()
-            if self.kw(word):
-                self.ws()
-                try:
-                    self.bracketted_expression()
-                    return
-                except _Fail:
-                    self.restore(st)
+            if self.after(self.kw, word, self.bracketted_expression):
+                return
         if self.attempt(self.constraint):
             return
         self.var()
@@ -607,47 +570,20 @@ class _Parser:
     # -------------------------------------------------------------- updates
 
     def update1(self):
-        for word in ("load", "clear", "drop", "add", "move", "copy", "create"):
-            st = self.state()
-            if self.kw(word):
-                self.ws()
-                try:
-                    getattr(self, "u_" + word)()
-                    return
-                except _Fail:
-                    self.restore(st)
-        st = self.state()
-        if self.kw("insert"):
-            self.ws()
-            if self.kw("data"):
-                self.ws()
-                try:
-                    self.quad_pattern()
-                    return
-                except _Fail:
-                    pass
-            self.restore(st)
-        if self.kw("delete"):
-            self.ws()
-            if self.kw("data"):
-                self.ws()
-                try:
-                    self.quad_pattern()
-                    return
-                except _Fail:
-                    pass
-            self.restore(st)
-            self.kw("delete")
-            self.ws()
-            if self.kw("where"):
-                self.ws()
-                try:
-                    self.quad_pattern()
-                    return
-                except _Fail:
-                    pass
-            self.restore(st)
+        for word in _UPDATE_WORDS.get(self.peek(), ()):
+            if self.after(self.kw, word, getattr(self, "u_" + word)):
+                return
+        for first, second in (("insert", "data"), ("delete", "data"), ("delete", "where")):
+            if self.after(self.kw, first, self._then_quads, second):
+                return
         self.modify()
+
+    def _then_quads(self, word: str):
+        """``word`` then a quad pattern; a missing ``word`` is no expectation (MODIFY follows)."""
+        if not self.kw(word):
+            raise _Fail
+        self.ws()
+        self.quad_pattern()
 
     def silent(self):
         self.kw("silent")
@@ -658,14 +594,8 @@ class _Parser:
         self.iri()
         st = self.state()
         self.ws()
-        if self.kw("into"):
-            self.ws()
-            try:
-                self.graph_ref()
-                return
-            except _Fail:
-                pass
-        self.restore(st)
+        if not self.after(self.kw, "into", self.graph_ref):
+            self.restore(st)
 
     def u_clear(self):
         self.silent()
@@ -703,13 +633,8 @@ class _Parser:
     def graph_or_default(self):
         if self.kw("default"):
             return
-        st = self.state()
-        if self.kw("graph"):
-            self.ws()
-            if self.attempt(self.iri):
-                return
-            self.restore(st)
-        self.iri()
+        if not self.after(self.kw, "graph", self.iri):
+            self.iri()
 
     def quad_pattern(self):
         self.enter()
@@ -736,11 +661,8 @@ class _Parser:
             if self.pos == st2[0] and self.pos == st[0]:
                 return
 
-    def quads_not_triples(self):
-        self.expect_kw("graph")
-        self.ws()
-        self.var_or_iri()
-        self.ws()
+    def braced_triples(self):
+        """``{ triples? }``: a short CONSTRUCT's WHERE, a GRAPH block of quad data."""
         self.enter()
         self.expect("{")
         self.ws()
@@ -749,47 +671,29 @@ class _Parser:
         self.expect("}")
         self.leave()
 
-    def modify(self):
-        st = self.state()
-        if self.kw("with"):
-            self.ws()
-            try:
-                self.iri()
-                self.ws()
-                self.dataset += 1
-            except _Fail:
-                self.restore(st)
+    def quads_not_triples(self):
+        self.expect_kw("graph")
         self.ws()
-        st = self.state()
+        self.var_or_iri()
+        self.ws()
+        self.braced_triples()
+
+    def modify(self):
+        if self.after(self.kw, "with", self.iri):
+            self.ws()
+            self.dataset += 1
+        self.ws()
         if self.kw("delete"):
             self.ws()
             self.quad_pattern()
             self.ws()
-            st2 = self.state()
-            if self.kw("insert"):
-                self.ws()
-                try:
-                    self.quad_pattern()
-                except _Fail:
-                    self.restore(st2)
+            self.after(self.kw, "insert", self.quad_pattern)
         else:
             self.expect_kw("insert")
             self.ws()
             self.quad_pattern()
         self.ws()
-        while True:
-            st = self.state()
-            if not self.kw("using"):
-                break
-            self.ws()
-            try:
-                if not self.attempt(self.iri):
-                    self.expect_kw("named")
-                    self.ws()
-                    self.iri()
-            except _Fail:
-                self.restore(st)
-                break
+        while self.after(self.kw, "using", self._graph_iri):
             self.dataset += 1
             self.ws()
         self.ws()
@@ -829,13 +733,7 @@ class _Parser:
         rec = self.simple if top else None
         self.triples_block(rec)
         self.ws()
-        while True:
-            st = self.state()
-            try:
-                self.graph_pattern_not_triples()
-            except _Fail:
-                self.restore(st)
-                return
+        while self.attempt(self.graph_pattern_not_triples):
             if top:
                 self.simple = rec = None
             self.ws()
@@ -854,45 +752,24 @@ class _Parser:
             self.restore(st)
             return
         self.ws()
-        while True:
-            st = self.state()
-            if not self.lit("."):
-                return
+        self._more_triples(rec, True)
+
+    def _more_triples(self, rec, path: bool):
+        """``('.' triples)* '.'?`` after a first triple."""
+        self.repeat_after(self.lit, ".", self.triples_same_subject_path, rec, path)
+        if self.lit("."):
             self.ws()
-            try:
-                self.triples_same_subject_path(rec)
-                self.ws()
-            except _Fail:
-                self.restore(st)
-                self.lit(".")
-                self.ws()
-                return
 
     def graph_pattern_not_triples(self):
         c = self.peek()
         if c == "{":
             self.group_graph_pattern()
             self.ws()
-            while True:
-                st = self.state()
-                if not self.kw("union"):
-                    return
-                self.ws()
-                try:
-                    self.group_graph_pattern()
-                    self.ws()
-                except _Fail:
-                    self.restore(st)
-                    return
-        for word in ("optional", "lateral", "minus", "graph", "service", "filter", "bind", "values"):
-            st = self.state()
-            if self.kw(word):
-                self.ws()
-                try:
-                    getattr(self, "p_" + word)()
-                    return
-                except _Fail:
-                    self.restore(st)
+            self.repeat_after(self.kw, "union", self.group_graph_pattern)
+            return
+        for word in _PATTERN_WORDS.get(self.peek(), ()):
+            if self.after(self.kw, word, getattr(self, "p_" + word)):
+                return
         self.fail("a graph pattern")
 
     def p_optional(self):
@@ -910,26 +787,15 @@ class _Parser:
         self.group_graph_pattern()
 
     def p_service(self):
-        st = self.state()
-        if self.kw("silent"):
-            self.ws()
-            try:
-                self.var_or_iri()
-                self.ws()
-                self.group_graph_pattern()
-                self.service += 1
-                return
-            except _Fail:
-                self.restore(st)
-        self.var_or_iri()
-        self.ws()
-        self.group_graph_pattern()
+        if not self.after(self.kw, "silent", self.p_graph):
+            self.p_graph()
         self.service += 1
 
     def p_filter(self):
         self.constraint()
 
-    def p_bind(self):
+    def expression_as_var(self):
+        """``( expression AS ?var )``: BIND and a SELECT clause's projection."""
         self.enter()
         self.expect("(")
         self.ws()
@@ -941,6 +807,8 @@ class _Parser:
         self.ws()
         self.expect(")")
         self.leave()
+
+    p_bind = expression_as_var
 
     def p_values(self):
         self.data_block()
@@ -992,18 +860,10 @@ class _Parser:
 
     def triples_same_subject_path(self, rec, path: bool = True):
         t = self.t
-        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos):
-            st = self.state()
-            try:
-                self.reified_triple(path)
-                self.ws()
-                self.property_list(path, rec=None, optional=True)
-                if rec is not None:
-                    rec.append(None)
-                return
-            except _Fail:
-                self.restore(st)
-        st = self.state()
+        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos) \
+                and self.attempt(self._structured_subject, self.reified_triple, path, rec):
+            return
+        st = self.state()  # attempt()'s body, inlined: every subject of a query comes here
         try:
             kind = self.var_or_term()
             self.ws()
@@ -1011,7 +871,11 @@ class _Parser:
             return
         except _Fail:
             self.restore(st)
-        self.triples_node(path)
+        self._structured_subject(self.triples_node, path, rec)
+
+    def _structured_subject(self, subject, path: bool, rec):
+        """A reified triple or a triples node as subject, its property list optional."""
+        subject(path)
         self.ws()
         self.property_list(path, rec=None, optional=True)
         if rec is not None:
@@ -1019,38 +883,30 @@ class _Parser:
 
     def property_list(self, path: bool, rec=None, subject=None, optional: bool = False):
         if optional:
-            st = self.state()
-            try:
-                self.property_list(path)
-            except _Fail:
-                self.restore(st)
+            self.attempt(self.property_list, path)
             return
         triples = []
         verb = self.verb(path)
         self.ws()
         self.object_list(path, verb, triples)
         self.ws()
-        while True:
-            st = self.state()
-            if not self.lit(";"):
-                break
+        while self.lit(";"):
             self.ws()
-            st2 = self.state()
-            try:
-                verb = self.verb(path)
-                self.ws()
-                self.object_list(path, verb, triples)
-                self.ws()
-            except _Fail:
-                self.restore(st2)
+            self.attempt(self._verb_objects, path, triples)
         if rec is not None:
             for verb, obj in triples:
                 rec.append((subject, verb, obj))
 
+    def _verb_objects(self, path: bool, triples):
+        verb = self.verb(path)
+        self.ws()
+        self.object_list(path, verb, triples)
+        self.ws()
+
     def verb(self, path: bool):
         """The predicate: 'var', 'iri' (an IRI or ``a``) or 'path' (anything else)."""
         if path:
-            st = self.state()
+            st = self.state()  # optional()'s body, inlined: every predicate of a query comes here
             try:
                 return self.path()
             except _Fail:
@@ -1105,14 +961,9 @@ class _Parser:
     def graph_node(self, path: bool):
         """An object: its kind for *bounded* ('var', 'const'), or None when it is structured."""
         t = self.t
-        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos):
-            st = self.state()
-            try:
-                self.reified_triple(path)
-                return None
-            except _Fail:
-                self.restore(st)
-        st = self.state()
+        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos) and self.attempt(self.reified_triple, path):
+            return None
+        st = self.state()  # optional()'s body, inlined: every object of a query comes here
         try:
             return self.var_or_term()
         except _Fail:
@@ -1149,7 +1000,7 @@ class _Parser:
                 self.fail("'()'")
             self.pos = m.end()
             return None
-        st = self.state()
+        st = self.state()  # attempt()'s body, inlined: every prefixed name of a query comes here
         for fn in (self.prefixed_name, self.numeric, self.boolean):
             try:
                 fn()
@@ -1171,14 +1022,8 @@ class _Parser:
             self.pos += 1
             self.ws()
             count = 0
-            while True:
-                st = self.state()
-                try:
-                    self.graph_node(path)
-                    self.ws()
-                except _Fail:
-                    self.restore(st)
-                    break
+            while self.attempt(self.graph_node, path):
+                self.ws()
                 count += 1
             if not count:
                 self.fail("a term")
@@ -1238,38 +1083,15 @@ class _Parser:
         self.ws()
         self.triples_same_subject_path(None, path=False)
         self.ws()
-        while True:
-            st = self.state()
-            if not self.lit("."):
-                return
-            self.ws()
-            try:
-                self.triples_same_subject_path(None, path=False)
-                self.ws()
-            except _Fail:
-                self.restore(st)
-                self.lit(".")
-                self.ws()
-                return
+        self._more_triples(None, False)
 
     def construct_template(self):
         self.enter()
         self.expect("{")
         self.ws()
-        first = True
-        while True:
-            st = self.state()
-            if not first:
-                if not self.lit("."):
-                    break
-                self.ws()
-            try:
-                self.triples_same_subject_path(None, path=False)
-                self.ws()
-            except _Fail:
-                self.restore(st)
-                break
-            first = False
+        if self.attempt(self.triples_same_subject_path, None, False):
+            self.ws()
+            self.repeat_after(self.lit, ".", self.triples_same_subject_path, None, False)
         self.lit(".")
         self.ws()
         self.expect("}")
@@ -1280,33 +1102,17 @@ class _Parser:
     def path(self):
         """A property path; 'const' when it is a single IRI or ``a``."""
         kind = self.path_sequence()
-        while True:
-            st = self.state()
-            if not self.lit("|"):
-                return kind
-            self.ws()
-            try:
-                self.path_sequence()
-            except _Fail:
-                self.restore(st)
-                return kind
+        while self.after(self.lit, "|", self.path_sequence):
             kind = "path"
+        return kind
 
     def path_sequence(self):
         kind = self.path_elt_or_inverse()
         self.ws()
-        while True:
-            st = self.state()
-            if not self.lit("/"):
-                return kind
+        while self.after(self.lit, "/", self.path_elt_or_inverse):
             self.ws()
-            try:
-                self.path_elt_or_inverse()
-                self.ws()
-            except _Fail:
-                self.restore(st)
-                return kind
             kind = "path"
+        return kind
 
     def path_elt_or_inverse(self):
         if self.lit("^"):
@@ -1330,13 +1136,7 @@ class _Parser:
         return kind
 
     def path_primary(self):
-        st = self.state()
-        try:
-            self.iri()
-            return "const"
-        except _Fail:
-            self.restore(st)
-        if self.lit("a"):
+        if self.attempt(self.iri) or self.lit("a"):
             return "const"
         if self.lit("!"):
             self.ws()
@@ -1369,13 +1169,7 @@ class _Parser:
     def path_one_in_set(self):
         if self.lit("^"):
             self.ws()
-        st = self.state()
-        try:
-            self.iri()
-            return
-        except _Fail:
-            self.restore(st)
-        if not self.lit("a"):
+        if not self.attempt(self.iri) and not self.lit("a"):
             self.fail("an IRI or 'a'")
 
     # -------------------------------------------------------------- expressions
@@ -1403,25 +1197,10 @@ class _Parser:
         self.arg_list()
 
     def arg_list(self):
-        m = _NIL.match(self.t, self.pos)
-        if m is not None:
-            self.pos = m.end()
-            return
-        self.enter()
-        self.expect("(")
-        self.ws()
-        self.kw("distinct") and self.ws()
-        self.expression()
-        self.ws()
-        while self.lit(","):
-            self.ws()
-            self.expression()
-            self.ws()
-        self.ws()
-        self.expect(")")
-        self.leave()
+        """A function's arguments: ``()`` or ``(DISTINCT? expression, …)``."""
+        self.expression_list(distinct=True)
 
-    def expression_list(self):
+    def expression_list(self, distinct: bool = False):
         m = _NIL.match(self.t, self.pos)
         if m is not None:
             self.pos = m.end()
@@ -1429,6 +1208,8 @@ class _Parser:
         self.enter()
         self.expect("(")
         self.ws()
+        if distinct and self.kw("distinct"):
+            self.ws()
         self.expression()
         self.ws()
         while self.lit(","):
@@ -1448,17 +1229,7 @@ class _Parser:
         """``operand (operator operand)*`` for ``||`` and ``&&``."""
         operand()
         self.ws()
-        while True:
-            st = self.state()
-            if not self.lit(operator):
-                return
-            self.ws()
-            try:
-                operand()
-                self.ws()
-            except _Fail:
-                self.restore(st)
-                return
+        self.repeat_after(self.lit, operator, operand)
 
     def relational(self):
         self.additive()
@@ -1554,12 +1325,8 @@ class _Parser:
         if c in ("'", '"'):
             self.rdf_literal()
             return
-        for fn in (self.numeric, self.boolean):
-            try:
-                fn()
-                return
-            except _Fail:
-                self.restore(st)
+        if self.attempt(self.numeric) or self.attempt(self.boolean):
+            return
         self.builtin_call()
 
     def builtin_call(self):
@@ -1584,26 +1351,7 @@ class _Parser:
             return
         if word in _AGGREGATES:
             self.ws()
-            self.enter()
-            self.expect("(")
-            self.ws()
-            if self.kw("distinct"):
-                self.ws()
-            if word == "COUNT" and self.lit("*"):
-                self.ws()
-            else:
-                self.expression()
-                self.ws()
-                if word == "GROUP_CONCAT" and self.lit(";"):
-                    self.ws()
-                    self.expect_kw("separator")
-                    self.ws()
-                    self.expect("=")
-                    self.ws()
-                    self.string()
-                    self.ws()
-            self.expect(")")
-            self.leave()
+            self.aggregate(word)
             return
         if word in ("CONCAT", "COALESCE"):
             self.expression_list()
@@ -1645,6 +1393,29 @@ class _Parser:
                 return
         self.restore(st)
         self.fail("a function name")
+
+    def aggregate(self, word: str):
+        """The parenthesised part of COUNT, SUM, … GROUP_CONCAT (with its SEPARATOR)."""
+        self.enter()
+        self.expect("(")
+        self.ws()
+        if self.kw("distinct"):
+            self.ws()
+        if word == "COUNT" and self.lit("*"):
+            self.ws()
+        else:
+            self.expression()
+            self.ws()
+            if word == "GROUP_CONCAT" and self.lit(";"):
+                self.ws()
+                self.expect_kw("separator")
+                self.ws()
+                self.expect("=")
+                self.ws()
+                self.string()
+                self.ws()
+        self.expect(")")
+        self.leave()
 
     def args(self, low: int, high: int):
         self.enter()

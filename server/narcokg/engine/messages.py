@@ -239,18 +239,25 @@ def _words(toks: list[_Tok], text: str) -> Explanation | None:
     return None
 
 
+def _run_start(toks: list[_Tok], end: int) -> int | None:
+    """Where the run of plain terms before ``toks[end]`` starts: the delimiter's index, or None
+    when no ``{ . ; ,`` opens it (or it is a VALUES block)."""
+    j = end - 1
+    while j >= 0 and (toks[j].kind in _TERMS or toks[j].kind == "langtag"
+                      or (toks[j].kind == "word" and toks[j].text == "a")):
+        j -= 1
+    if j < 0 or toks[j].text not in ("{", ".", ";", ","):
+        return None
+    if toks[j].text == "{" and j >= 2 and toks[j - 2].kind == "word" and toks[j - 2].text.upper() == "VALUES":
+        return None
+    return j
+
+
 def _triples(toks: list[_Tok], text: str) -> Explanation | None:
     """A run of plain terms between a delimiter (``{ . ; ,``) and ``.`` or ``}`` of the wrong length."""
     for end, tok in enumerate(toks):
-        if tok.text not in (".", "}"):
-            continue
-        j = end - 1
-        while j >= 0 and (toks[j].kind in _TERMS or toks[j].kind == "langtag"
-                          or (toks[j].kind == "word" and toks[j].text == "a")):
-            j -= 1
-        if j < 0 or toks[j].text not in ("{", ".", ";", ","):
-            continue
-        if toks[j].text == "{" and j >= 2 and toks[j - 2].kind == "word" and toks[j - 2].text.upper() == "VALUES":
+        j = _run_start(toks, end) if tok.text in (".", "}") else None
+        if j is None:
             continue
         terms = [t for t in toks[j + 1:end] if t.kind != "langtag"]
         need = {"{": 3, ".": 3, ";": 2, ",": 1}[toks[j].text]
@@ -304,38 +311,43 @@ def explain(query: str, message: str, line: int | None = None, column: int | Non
 
     ``known`` maps prefixes to namespaces the reader may add with one click.
     """
-    known = known or {}
     toks = _lex(query)
-    for tok in toks:
-        if tok.kind == "open_string":
-            found = _at(query, tok, "string_open", q=tok.text)
-            found.engine = message
-            return found
+    opened = next((tok for tok in toks if tok.kind == "open_string"), None)
+    if opened is not None:
+        found = _at(query, opened, "string_open", q=opened.text)
+        found.engine = message
+        return found
     items, sentences = _expectations(message)
-    found = (_prefixes(toks, query, known) or _brackets(toks, query) or _words(toks, query)
+    found = (_prefixes(toks, query, known or {}) or _brackets(toks, query) or _words(toks, query)
              or _triples(toks, query) or _operators(toks, query))
     if found is None and any("unbound" in s for s in sentences):
         found = Explanation("unbound")
     if found is None:
-        if line is None:
-            m = _POSITION.search(message)
-            if m:
-                line, column = int(m.group(1)), int(m.group(2))
-        offset = _offset(query, line, column) if line is not None else None
-        after = [t for t in toks if offset is not None and t.start + len(t.text) > offset]
-        if offset is not None and not after:
-            found = Explanation("ends", line=None)
-            last = toks[-1] if toks else None
-            if last is not None:
-                found.line, found.column = _line_col(query, last.start)
-                found.length = len(last.text)
-        elif after:
-            found = _at(query, after[0], "unexpected", t=after[0].text[:40])
-        else:
-            found = Explanation("plain", {"text": message.strip().splitlines()[0][:300] if message.strip() else ""})
+        found = _at_position(query, toks, message, line, column)
         if items:
             found.extra = ("expected", {"items": ", ".join(items[:12]) + (" …" if len(items) > 12 else "")})
         elif sentences:
             found.extra = ("plain", {"text": sentences[0]})
     found.engine = message
     return found
+
+
+def _at_position(query: str, toks: list[_Tok], message: str, line: int | None, column: int | None) -> Explanation:
+    """The token at the position the parser reports (in ``line``/``column`` or its message), the
+    query's end when it stops past the last token, or the parser's own words."""
+    if line is None:
+        m = _POSITION.search(message)
+        if m:
+            line, column = int(m.group(1)), int(m.group(2))
+    offset = _offset(query, line, column) if line is not None else None
+    after = [t for t in toks if offset is not None and t.start + len(t.text) > offset]
+    if offset is not None and not after:
+        found = Explanation("ends", line=None)
+        last = toks[-1] if toks else None
+        if last is not None:
+            found.line, found.column = _line_col(query, last.start)
+            found.length = len(last.text)
+        return found
+    if after:
+        return _at(query, after[0], "unexpected", t=after[0].text[:40])
+    return Explanation("plain", {"text": message.strip().splitlines()[0][:300] if message.strip() else ""})

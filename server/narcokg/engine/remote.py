@@ -21,90 +21,28 @@ narcokg stays in front and keeps its promises whatever the endpoint does:
   other dialects the snapshot's graphs are sent as ``default-graph-uri`` and
   ``named-graph-uri`` (Virtuoso's default graph also holds its system graphs).
 
-Requests are POSTed as ``application/x-www-form-urlencoded`` (never ``application/sparql-query``,
-on which Virtuoso hangs) over kept-alive connections of this process (``narcokg.engine.httppool``).
+The exchange itself (the POST, the streaming reads, the endpoint's own stops) is
+``engine.sparqlhttp``; the query rewriting (BASE, DESCRIBE, VALUES) is ``engine.querytext``.
 """
 from __future__ import annotations
 
 import io
-import logging
-import socket
 import time
 from typing import Iterator
-from http.client import HTTPException
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from narcokg.config import Settings
-from narcokg.engine import httppool
-from narcokg.engine.base import Answer, QueryJob
 from narcokg import errors
-from narcokg.engine.lexer import tokens
+from narcokg.config import Settings
+from narcokg.engine import querytext, sparqlhttp
+from narcokg.engine.base import Answer, QueryJob
 from narcokg.engine.syntax import analyse
 from narcokg.formats import sparql as sparqlformats
 
-log = logging.getLogger("narcokg.engine.remote")
-
 DIALECTS = ("oxigraph", "virtuoso", "generic")
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/sparql-results+json"
-XML = "application/sparql-results+xml"
-NTRIPLES = "application/n-triples"
-#: Seconds to open a connection to the endpoint (a local or nearby service).
-CONNECT_TIMEOUT = 3.0
 #: Seconds the server's own reads (pages, search, VoID) may take.
 OWN_TIMEOUT = 60.0
-
-
-class _Truncated(Exception):
-    """The endpoint's answer ended early or could not be read: it stopped the query itself."""
-
-
-class _Deadline(Exception):
-    """narcokg's own time limit passed while the answer was being read."""
-
-
-class _RowLimit(Exception):
-    pass
-
-
-class _Body(io.RawIOBase):
-    """The response body as a binary stream for pyoxigraph's parsers, each read bounded by the
-    deadline (the socket's timeout is set to the time left before every read)."""
-
-    def __init__(self, conn, response, deadline: float):
-        self.conn = conn
-        self.response = response
-        self.deadline = deadline
-        #: The body was read to its end (the connection may be reused).
-        self.eof = False
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise _Deadline()
-        if self.conn.sock is not None:
-            self.conn.sock.settimeout(remaining)
-        try:
-            data = self.response.read(len(buffer))
-        except (socket.timeout, TimeoutError):
-            raise _Deadline() from None
-        except (OSError, HTTPException, ValueError):
-            raise _Truncated() from None
-        if not data:
-            self.eof = True
-        buffer[:len(data)] = data
-        return len(data)
-
-    def drain(self) -> None:
-        """Read what is left after the parser is done (a chunked body's last chunk)."""
-        while not self.eof:
-            if not self.readinto(bytearray(1 << 14)) and not self.eof:
-                break
 
 
 class RemoteEngine:
@@ -120,7 +58,7 @@ class RemoteEngine:
         self.url = url
         self.dialect = dialect
         self.where = f"{dialect} engine"
-        self._http = httppool.Pool(url, size=max(4, settings.web_threads * 2), connect_timeout=CONNECT_TIMEOUT)
+        self._endpoint = sparqlhttp.Endpoint(url, dialect, connections=max(4, settings.web_threads * 2))
         self._graphs: list[str] | None = None
         self._size: int | None = None
 
@@ -130,7 +68,7 @@ class RemoteEngine:
         connections inherited across a fork)."""
 
     def close(self) -> None:
-        self._http.clear()
+        self._endpoint.pool.clear()
 
     # Talking to the endpoint ------------------------------------------------------------
     def _dataset(self, union: bool, default_graph, named_graphs) -> list[tuple[str, str]]:
@@ -142,93 +80,6 @@ class RemoteEngine:
             return []
         graphs = self.graphs()
         return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
-
-    def _post(self, query: str, accept: str, deadline: float, dataset: list[tuple[str, str]],
-              truncated_ok: bool = False):
-        """Send ``query``; the streaming response (status checked) or a ``narcokg.errors`` error."""
-        fields = [("query", query), *dataset]
-        if self.dialect == "virtuoso":
-            remaining = max(1, int((deadline - time.monotonic()) * 1000))
-            fields.append(("timeout", str(remaining)))  # Virtuoso stops (and flags) at this many ms
-        try:
-            conn, response = self._http.post_form(urlencode(fields).encode("ascii"), {"Accept": accept}, deadline)
-        except httppool.Deadline:
-            raise _Deadline() from None
-        except httppool.Unreachable:
-            log.warning("the %s at %s is unreachable", self.where, self.url)
-            raise errors.Busy("The query engine is unreachable just now; try again shortly.",
-                              retry_after=2) from None
-        exchange = _Body(conn, response, deadline)
-        if response.status != 200:
-            text = _excerpt(response)
-            self._drop(exchange)
-            if response.status in (400, 406):
-                raise errors.QueryRejected(f"The query engine refused the query: {text}")
-            if "exceeds the limit" in text and "estimated execution time" in text:
-                raise _Deadline()  # Virtuoso refuses up front what its planner expects to run too long
-            log.warning("the %s answered %s: %s", self.where, response.status, text)
-            raise errors.Busy("The query engine could not answer just now; try again shortly.",
-                              retry_after=2)
-        state = response.headers.get("X-SQL-State", "")
-        if state == "S1TAT":  # Virtuoso: stopped at its time limit, partial answer
-            self._drop(exchange)
-            raise _Deadline()
-        if response.headers.get("X-SPARQL-MaxRows"):  # Virtuoso: cut at its own row cap
-            if truncated_ok:  # the server's own scan, read as far as it goes (a page, a check)
-                log.warning("the %s cut a scan at its row cap (ResultSetMaxRows)", self.where)
-                return exchange
-            self._drop(exchange)
-            raise _RowLimit()
-        return exchange
-
-    def _solutions(self, query: str, deadline: float, dataset, max_rows: int):
-        """(variables, rows) or a bool, read as the answer streams in."""
-        accept = JSON if self.dialect == "oxigraph" else XML
-        body = self._post(query, accept, deadline, dataset)
-        try:
-            kind = ox.QueryResultsFormat.JSON if accept == JSON else ox.QueryResultsFormat.XML
-            try:
-                result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), kind)
-                if isinstance(result, ox.QueryBoolean):
-                    body.drain()
-                    return bool(result)
-                variables = [v.value for v in result.variables]
-                rows = []
-                for solution in result:
-                    rows.append(tuple(solution))
-                    if len(rows) > max_rows:
-                        raise _RowLimit()
-            except (SyntaxError, ValueError, OSError):
-                raise _Truncated() from None
-            body.drain()
-            return variables, rows
-        finally:
-            self._drop(body)
-
-    def _triples(self, query: str, deadline: float, dataset, max_rows: int) -> list[ox.Triple]:
-        body = self._post(query, NTRIPLES, deadline, dataset)
-        try:
-            out = []
-            try:
-                for triple in ox.parse(input=io.BufferedReader(body, 1 << 16),
-                                       format=ox.RdfFormat.N_TRIPLES):
-                    out.append(triple)
-                    if len(out) > max_rows:
-                        raise _RowLimit()
-            except (SyntaxError, ValueError, OSError):
-                raise _Truncated() from None
-            body.drain()
-            return out
-        finally:
-            self._drop(body)
-
-    def _drop(self, body: _Body) -> None:
-        """Give the connection back when the answer was read to its end; close it otherwise (an
-        unfinished answer must not be reused, and closing is how the endpoint learns to stop)."""
-        if body.eof and not body.response.will_close:
-            self._http.give_back(body.conn)
-        else:
-            body.conn.close()
 
     # Client queries ----------------------------------------------------------------------
     def execute(self, job: QueryJob, client: int | None = None) -> Answer:
@@ -247,7 +98,7 @@ class RemoteEngine:
         if fmt.kind != info.kind:
             form = {"SELECT": "SELECT", "ASK": "ASK"}.get(info.form, "CONSTRUCT or DESCRIBE")
             raise errors.NotAcceptable(f"format {fmt.name} does not fit a {form} query")
-        query = _with_base(job.query, job.base_iri)
+        query = querytext.with_base(job.query, job.base_iri)
         timeout = self.settings.query_timeout
         deadline = started + timeout
         dataset = self._dataset(job.union, job.default_graph, job.named_graphs)
@@ -257,22 +108,22 @@ class RemoteEngine:
                 body = sparqlformats.serialize_triples(triples, fmt, dict(job.prefixes) or None)
                 kind, rows = "graph", len(triples)
             elif info.kind == "graph":
-                triples = self._triples(query, deadline, dataset, job.max_rows)
+                triples = self._endpoint.triples(query, deadline, dataset, job.max_rows)
                 body = sparqlformats.serialize_triples(triples, fmt, dict(job.prefixes) or None)
                 kind, rows = "graph", len(triples)
             else:
-                result = self._solutions(query, deadline, dataset, job.max_rows)
+                result = self._endpoint.solutions(query, deadline, dataset, job.max_rows)
                 if isinstance(result, bool):
                     body, kind, rows = sparqlformats.serialize_boolean(result, fmt), "boolean", 1
                 else:
                     variables, table = result
                     body = sparqlformats.serialize_solutions(variables, table, fmt)
                     kind, rows = "solutions", len(table)
-        except (_Deadline, _Truncated):
+        except (sparqlhttp.Deadline, sparqlhttp.Truncated):
             raise errors.LimitExceeded(f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
                 "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
                 limit="query_timeout", seconds=time.monotonic() - started) from None
-        except _RowLimit:
+        except sparqlhttp.RowLimit:
             what = "triples" if info.kind == "graph" else "rows"
             raise errors.LimitExceeded(f"The answer is too large: the answer has more than {job.max_rows} {what}; the limit is "
                 f"{job.max_rows} (max_rows, NARCOKG_MAX_ROWS). Add a LIMIT or make the query more selective.",
@@ -281,10 +132,10 @@ class RemoteEngine:
 
     def _describe(self, query: str, deadline: float, dataset, max_rows: int) -> list[ox.Triple]:
         """DESCRIBE as narcokg defines it: each described IRI's own statements."""
-        select = describe_as_select(query)
+        select = querytext.describe_as_select(query)
         if select is None:
             raise errors.QuerySyntaxError("Malformed query: this DESCRIBE could not be read")
-        result = self._solutions(select, deadline, dataset, max_rows)
+        result = self._endpoint.solutions(select, deadline, dataset, max_rows)
         if isinstance(result, bool):
             return []
         resources = sorted({t for row in result[1] for t in row if isinstance(t, ox.NamedNode)}, key=str)
@@ -293,15 +144,15 @@ class RemoteEngine:
             chunk = resources[start:start + 200]
             values = " ".join(str(r) for r in chunk)
             construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
-            out.extend(self._triples(construct, deadline, dataset, max_rows - len(out)))
+            out.extend(self._endpoint.triples(construct, deadline, dataset, max_rows - len(out)))
         return out
 
     # The server's own reads -------------------------------------------------------------
     def _own_solutions(self, query: str, union: bool = True):
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
         try:
-            return self._solutions(query, deadline, self._dataset(union, None, None), 2**62)
-        except (_Deadline, _Truncated):
+            return self._endpoint.solutions(query, deadline, self._dataset(union, None, None), 2**62)
+        except (sparqlhttp.Deadline, sparqlhttp.Truncated):
             raise errors.Busy("The query engine did not answer in time; try again shortly.", retry_after=2) from None
 
     def quads(self, s=None, p=None, o=None, g=None) -> Iterator[ox.Quad]:
@@ -328,25 +179,25 @@ class RemoteEngine:
         existence check) closes the connection instead of fetching every match."""
         names = ("s", "p", "o", "g")
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
-        body = self._post(query, JSON if self.dialect == "oxigraph" else XML, deadline, [], truncated_ok=True)
+        results = self._endpoint.results
+        body = self._endpoint.post(query, results.media_type, deadline, [], truncated_ok=True)
         try:
-            kind = ox.QueryResultsFormat.JSON if self.dialect == "oxigraph" else ox.QueryResultsFormat.XML
             try:
-                result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), kind)
+                result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), results.results_format)
                 index = {v.value: i for i, v in enumerate(result.variables)}
                 for solution in result:
                     row = tuple(solution)
                     yield ox.Quad(*[given[n] if given[n] is not None else row[index[n]] for n in names])
                 body.drain()
-            except (SyntaxError, ValueError, OSError, _Truncated, _Deadline):
+            except (SyntaxError, ValueError, OSError, sparqlhttp.Truncated, sparqlhttp.Deadline):
                 raise errors.Busy("The query engine did not answer in time; try again shortly.",
                                   retry_after=2) from None
         finally:
-            self._drop(body)
+            self._endpoint.drop(body)
 
     def select(self, query: str, **bindings) -> list[dict[str, object]]:
         if bindings:
-            query = bind(query, bindings)
+            query = querytext.bind(query, bindings)
         result = self._own_solutions(query)
         if isinstance(result, bool):
             return []
@@ -373,85 +224,3 @@ class RemoteEngine:
         return self._size
 
     __len__ = size
-
-
-# Helpers ----------------------------------------------------------------------------------
-
-
-
-
-def _excerpt(response) -> str:
-    """The start of an error body as one printable line (an endpoint's message)."""
-    try:
-        raw = response.read(600) or b""
-    except Exception:  # noqa: BLE001
-        raw = b""
-    text = raw.decode("utf-8", "replace")
-    text = "".join(c if c.isprintable() else " " for c in text)
-    return " ".join(text.split())[:300] or f"status {response.status}"
-
-
-def _with_base(query: str, base: str | None) -> str:
-    """``query`` with a BASE for its relative IRIs (the endpoint's IRI), unless it sets one."""
-    if not base:
-        return query
-    for t in tokens(query):
-        if t.kind == "word" and t.text.upper() == "BASE":
-            return query
-        if t.kind == "word" and t.text.upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
-            break
-    return f"BASE {ox.NamedNode(base)}\n{query}"
-
-
-def describe_as_select(query: str) -> str | None:
-    """The SELECT of the resources a DESCRIBE names (its variables and constant IRIs), over the
-    same WHERE clause, dataset and modifiers; None when it cannot be read. Cut at token
-    boundaries of ``syntax.tokens``; the endpoint's parser reads the result, so a misreading
-    can only give a syntax error or the description of other resources."""
-    toks = tokens(query)
-    at = next((i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() == "DESCRIBE"), None)
-    if at is None:
-        return None
-    i = at + 1
-    targets = []
-    while i < len(toks):
-        t = toks[i]
-        if t.kind == "word" and t.text.upper() in ("WHERE", "FROM") or t.text == "{":
-            break
-        targets.append(t)
-        i += 1
-    if not targets:
-        return None
-    projection = []
-    for n, t in enumerate(targets):
-        if t.text == "*":
-            projection = ["*"]
-            break
-        if t.kind == "var":
-            projection.append(t.text)
-        elif t.kind in ("iri", "pname"):
-            projection.append(f"({t.text} AS ?__described{n})")
-        else:
-            return None
-    head = query[:toks[at].start]
-    rest = query[toks[i].start:] if i < len(toks) else ""
-    if not any(t.text == "{" for t in toks[i:]):
-        rest += " WHERE {}"
-    return f"{head}SELECT DISTINCT {' '.join(projection)} {rest}"
-
-
-def bind(query: str, bindings: dict) -> str:
-    """``query`` with a VALUES block binding ``bindings`` (variable name → pyoxigraph term) at the
-    start of its WHERE group: the terms are written by pyoxigraph, never from text."""
-    names, terms = [], []
-    for name, term in bindings.items():
-        ox.Variable(name)  # raises on a name that is not a variable name
-        if not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise TypeError(f"cannot bind ?{name} to {type(term).__name__}")
-        names.append("?" + name)
-        terms.append(str(term))
-    brace = next((t for t in tokens(query) if t.text == "{"), None)
-    if brace is None:
-        raise ValueError("the query has no group to bind variables in")
-    values = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
-    return query[:brace.start + 1] + values + query[brace.start + 1:]

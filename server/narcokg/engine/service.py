@@ -6,15 +6,14 @@ default dataset: its default graph and each named graph with its size.
 """
 from __future__ import annotations
 
-from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS
+import pyoxigraph as ox
 
-from narcokg.formats import sparql as sparqlformats
 from narcokg.config import Settings
-from narcokg.engine.void import SD, VOID
+from narcokg.engine.void import SD, VOID, count, describe_fragments, english, triple
+from narcokg.formats import registry
+from narcokg.vocab import DCTERMS, RDF, Namespace
 
-FORMATS = Namespace(sparqlformats.FORMATS_NS)
-ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/", "Simple")
 
 DEFAULT_GRAPH_TEXT = (
     "The default graph is the union of all named graphs (sd:UnionDefaultGraph): the ontology, the "
@@ -36,47 +35,44 @@ def limits_text(settings: Settings) -> str:
     )
 
 
-def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int | None]], total: int | None) -> Graph:
+def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int | None]],
+             total: int | None) -> list[ox.Triple]:
     """The description of ``endpoint``; ``graphs`` are (served graph IRI, triple count); a count
     that is None (not known yet) is left out."""
-    g = Graph()
-    g.bind("sd", SD)
-    g.bind("void", VOID)
-    g.bind("dcterms", DCTERMS)
-    g.bind("formats", FORMATS)
-    base = settings.served_base
-    service = URIRef(endpoint)
-    g.add((service, RDF.type, SD.Service))
-    g.add((service, SD.endpoint, service))
-    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    g.add((service, SD.feature, SD.UnionDefaultGraph))
-    g.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
-    for fmt in sparqlformats.FORMATS:
-        g.add((service, SD.resultFormat, FORMATS[fmt.w3c]))
-    g.add((service, DCTERMS.title, Literal("narcokg SPARQL endpoint", lang="en")))
-    g.add((service, DCTERMS.description, Literal(limits_text(settings), lang="en")))
+    service = ox.NamedNode(endpoint)
+    out = [
+        triple(service, RDF.type, SD.Service),
+        triple(service, SD.endpoint, service),
+        triple(service, SD.supportedLanguage, SD.SPARQL11Query),
+        triple(service, SD.feature, SD.UnionDefaultGraph),
+        triple(service, SD.defaultEntailmentRegime, ENTAILMENT.Simple),
+    ]
+    out += [triple(service, SD.resultFormat, registry.FORMATS_NS + fmt.w3c) for fmt in registry.FORMATS]
+    out += [triple(service, DCTERMS.term("title"), english("narcokg SPARQL endpoint")),
+            triple(service, DCTERMS.description, english(limits_text(settings)))]
 
-    dataset = URIRef(base + "void#narcokg")
-    g.add((service, SD.defaultDataset, dataset))
-    g.add((dataset, RDF.type, SD.Dataset))
-    g.add((dataset, RDF.type, VOID.Dataset))
-    default = BNode("defaultGraph")
-    g.add((dataset, SD.defaultGraph, default))
-    g.add((default, RDF.type, SD.Graph))
-    g.add((default, DCTERMS.description, Literal(DEFAULT_GRAPH_TEXT, lang="en")))
+    dataset = ox.NamedNode(settings.served_base + "void#narcokg")
+    default = ox.BlankNode("defaultGraph")
+    out += [
+        triple(service, SD.defaultDataset, dataset),
+        triple(dataset, RDF.type, SD.Dataset),
+        triple(dataset, RDF.type, VOID.Dataset),
+        triple(dataset, SD.defaultGraph, default),
+        triple(default, RDF.type, SD.Graph),
+        triple(default, DCTERMS.description, english(DEFAULT_GRAPH_TEXT)),
+    ]
     if total is not None:
-        g.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
-    from narcokg.engine.void import describe_fragments
-
-    describe_fragments(g, base)
-    for i, (iri, count) in enumerate(graphs):
-        named = BNode(f"namedGraph{i}")
-        inner = BNode(f"graph{i}")
-        g.add((dataset, SD.namedGraph, named))
-        g.add((named, RDF.type, SD.NamedGraph))
-        g.add((named, SD.name, URIRef(iri)))
-        g.add((named, SD.graph, inner))
-        g.add((inner, RDF.type, SD.Graph))
-        if count is not None:
-            g.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
-    return g
+        out.append(triple(default, VOID.triples, count(total)))
+    out += describe_fragments(settings.served_base)
+    for i, (iri, size) in enumerate(graphs):
+        named, inner = ox.BlankNode(f"namedGraph{i}"), ox.BlankNode(f"graph{i}")
+        out += [
+            triple(dataset, SD.namedGraph, named),
+            triple(named, RDF.type, SD.NamedGraph),
+            triple(named, SD.name, iri),
+            triple(named, SD.graph, inner),
+            triple(inner, RDF.type, SD.Graph),
+        ]
+        if size is not None:
+            out.append(triple(inner, VOID.triples, count(size)))
+    return out

@@ -12,14 +12,48 @@ import re
 from typing import Callable
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF
 
-from narcokg import release
+from narcokg import release, vocab
+from narcokg.formats import registry
+from narcokg.formats import sparql as sparqlformats
+from narcokg.vocab import DCTERMS, OWL, RDF, RDFS, XSD, Namespace
+
+VOID = Namespace("http://rdfs.org/ns/void#", "Dataset dataDump sparqlEndpoint subset uriLookupEndpoint uriSpace "
+                 "vocabulary triples entities classes properties distinctSubjects distinctObjects")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#",
+               "Dataset Graph NamedGraph SPARQL11Query Service UnionDefaultGraph defaultDataset "
+               "defaultEntailmentRegime defaultGraph endpoint feature graph name namedGraph resultFormat "
+               "supportedLanguage")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#", "Collection")
+FOAF = Namespace(vocab.COMMON["foaf"], "homepage")
+
+#: The prefixes of the VoID and Service Description documents (Turtle and JSON-LD alike).
+PREFIXES = {"void": VOID, "sd": SD, "dcterms": DCTERMS, "hydra": HYDRA, "foaf": FOAF, "rdfs": RDFS,
+            "xsd": XSD, "owl": OWL, "formats": registry.FORMATS_NS}
+
+N = ox.NamedNode
 
 
-VOID = Namespace("http://rdfs.org/ns/void#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+def triple(s: ox.NamedNode | ox.BlankNode, p: str, o) -> ox.Triple:
+    """A triple from a subject term, a predicate IRI and an object term (an IRI when a ``str``)."""
+    return ox.Triple(s, N(p), N(o) if isinstance(o, str) else o)
+
+
+def count(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=N(XSD.integer))
+
+
+def english(text: str) -> ox.Literal:
+    return ox.Literal(text, language="en")
+
+
+def serialize(triples: list[ox.Triple], fmt: registry.Format = registry.TURTLE) -> bytes:
+    """The description in ``fmt``, with its prefixes (JSON-LD compacted like the entity documents),
+    each subject's statements together (in the order subjects first appear)."""
+    first: dict = {}
+    for t in triples:
+        first.setdefault(t.subject, len(first))
+    return sparqlformats.serialize_triples(sorted(triples, key=lambda t: first[t.subject]), fmt, PREFIXES)
 
 #: The statistics of each dataset and subset, in the VoID vocabulary's names.
 KEYS = ("triples", "entities", "classes", "properties", "distinctSubjects", "distinctObjects")
@@ -88,69 +122,67 @@ def _slugs(graph_iris: list[str]) -> dict[str, str]:
             for iri, slug in last.items()}
 
 
-HYDRA = "http://www.w3.org/ns/hydra/core#"
-
-
-def describe_fragments(graph: Graph, base: str) -> None:
+def describe_fragments(base: str) -> list[ox.Triple]:
     """Name the Triple Pattern Fragments interface (``fragments``) for the dataset
     ``base``void#narcokg: a URI lookup endpoint (append an IRI to get its triples) and the
     fragments collection, whose pages carry the Hydra search form."""
-    dataset = URIRef(base + "void#narcokg")
-    collection = URIRef(base + "fragments")
-    graph.bind("hydra", HYDRA)
-    graph.add((dataset, VOID.uriLookupEndpoint, URIRef(base + "fragments?subject=")))
-    graph.add((dataset, RDFS.seeAlso, collection))
-    graph.add((collection, RDF.type, URIRef(HYDRA + "Collection")))
-    graph.add((collection, DCTERMS.description, Literal(
-        "Triple Pattern Fragments of this dataset: GET fragments?subject=&predicate=&object=[&graph=]&page= "
-        "answers the matching triples page by page, with Hydra controls.", lang="en")))
+    dataset = N(base + "void#narcokg")
+    collection = N(base + "fragments")
+    return [
+        triple(dataset, VOID.uriLookupEndpoint, base + "fragments?subject="),
+        triple(dataset, RDFS.seeAlso, collection),
+        triple(collection, RDF.type, HYDRA.Collection),
+        triple(collection, DCTERMS.description, english(
+            "Triple Pattern Fragments of this dataset: GET fragments?subject=&predicate=&object=[&graph=]&page= "
+            "answers the matching triples page by page, with Hydra controls.")),
+    ]
 
 
-def describe_release(graph: Graph, dataset: URIRef, rel: release.Release) -> None:
+def _stats(subject: ox.NamedNode, stats: Stats) -> list[ox.Triple]:
+    return [triple(subject, VOID.term(key), count(stats[key])) for key in KEYS]
+
+
+def describe_release(dataset: ox.NamedNode, rel: release.Release) -> list[ox.Triple]:
     """Version, date and licence of the snapshot, and how to cite it, on the dataset."""
-    graph.bind("owl", OWL)
-    graph.add((dataset, OWL.versionInfo, Literal(rel.version)))
-    graph.add((dataset, DCTERMS.modified, Literal(rel.date, datatype=XSD.date)))
-    graph.add((dataset, DCTERMS.publisher, Literal(release.PUBLISHER)))
-    graph.add((dataset, DCTERMS.bibliographicCitation, Literal(
-        f"{release.PUBLISHER} ({rel.year}). {release.TITLE} (version {rel.version}, snapshot of {rel.date}) "
-        f"[Data set]. {release.LICENCE_NAME}. {str(dataset).rsplit('void#', 1)[0]}")))
+    citation = (f"{release.PUBLISHER} ({rel.year}). {release.TITLE} (version {rel.version}, snapshot of {rel.date}) "
+                f"[Data set]. {release.LICENCE_NAME}. {dataset.value.rsplit('void#', 1)[0]}")
+    return [
+        triple(dataset, OWL.versionInfo, ox.Literal(rel.version)),
+        triple(dataset, DCTERMS.term("modified"), ox.Literal(rel.date, datatype=N(XSD.date))),
+        triple(dataset, DCTERMS.publisher, ox.Literal(release.PUBLISHER)),
+        triple(dataset, DCTERMS.bibliographicCitation, ox.Literal(citation)),
+    ]
 
 
 def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats],
-             rel: release.Release | None = None) -> Graph:
-    """The VoID graph under ``base``; ``dumps`` are file names under <base>download/."""
-    void = Graph()
-    void.bind("void", VOID)
-    void.bind("dcterms", DCTERMS)
-    void.bind("sd", SD)
-    dataset = URIRef(base + "void#narcokg")
-    void.add((dataset, RDF.type, VOID.Dataset))
-    void.add((dataset, DCTERMS.title, Literal(release.TITLE, lang="en")))
-    void.add((dataset, DCTERMS.title, Literal(release.TITLE_ID, lang="id")))
-    void.add((dataset, DCTERMS.license, URIRef(release.LICENCE)))
-    if rel is not None:
-        describe_release(void, dataset, rel)
-    void.add((dataset, VOID.sparqlEndpoint, URIRef(base + "sparql")))
-    void.add((dataset, VOID.uriSpace, Literal(base + "id/")))
-    void.add((dataset, VOID.vocabulary, URIRef(base + "ontology#")))
-    void.add((dataset, FOAF.homepage, URIRef(base)))
-    for name in dumps:
-        void.add((dataset, VOID.dataDump, URIRef(base + "download/" + name)))
-    describe_fragments(void, base)
-    for key in KEYS:
-        void.add((dataset, VOID[key], Literal(whole[key], datatype=XSD.integer)))
+             rel: release.Release | None = None) -> list[ox.Triple]:
+    """The VoID triples under ``base``; ``dumps`` are file names under <base>download/."""
+    dataset = N(base + "void#narcokg")
+    out = [
+        triple(dataset, RDF.type, VOID.Dataset),
+        triple(dataset, DCTERMS.term("title"), english(release.TITLE)),
+        triple(dataset, DCTERMS.term("title"), ox.Literal(release.TITLE_ID, language="id")),
+        triple(dataset, DCTERMS.license, release.LICENCE),
+        *(describe_release(dataset, rel) if rel is not None else []),
+        triple(dataset, VOID.sparqlEndpoint, base + "sparql"),
+        triple(dataset, VOID.uriSpace, ox.Literal(base + "id/")),
+        triple(dataset, VOID.vocabulary, base + "ontology#"),
+        triple(dataset, FOAF.homepage, base),
+    ]
+    out += [triple(dataset, VOID.dataDump, base + "download/" + name) for name in dumps]
+    out += describe_fragments(base)
+    out += _stats(dataset, whole)
     slugs = _slugs(sorted(graphs))
     for iri in sorted(graphs):
-        slug = slugs[iri]
-        part = URIRef(base + "void#graph-" + slug)
-        void.add((dataset, VOID.subset, part))
-        void.add((part, RDF.type, VOID.Dataset))
-        void.add((part, SD.name, URIRef(iri)))
-        void.add((part, DCTERMS.title, Literal(f"named graph {iri.rsplit('/', 1)[-1]}", lang="en")))
-        for key in KEYS:
-            void.add((part, VOID[key], Literal(graphs[iri][key], datatype=XSD.integer)))
-    return void
+        part = N(base + "void#graph-" + slugs[iri])
+        out += [
+            triple(dataset, VOID.subset, part),
+            triple(part, RDF.type, VOID.Dataset),
+            triple(part, SD.name, iri),
+            triple(part, DCTERMS.term("title"), english(f"named graph {iri.rsplit('/', 1)[-1]}")),
+        ]
+        out += _stats(part, graphs[iri])
+    return out
 
 
 def store_select(store: ox.Store) -> Select:
@@ -163,7 +195,7 @@ def store_select(store: ox.Store) -> Select:
     return select
 
 
-def of_nquads(data: bytes, base: str, dumps: list[str], rel: release.Release | None = None) -> Graph:
+def of_nquads(data: bytes, base: str, dumps: list[str], rel: release.Release | None = None) -> list[ox.Triple]:
     """The build's VoID: counted over its own N-Quads snapshot, loaded in memory."""
     store = ox.Store()
     store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)

@@ -15,9 +15,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from flask import current_app
-from rdflib import Graph
-
 
 from narcokg import release, snapshot
 
@@ -42,7 +41,7 @@ class Unavailable(errors.Busy):
 @dataclass
 class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
-    result: tuple[Graph, bytes] | None = None
+    result: tuple[list[ox.Triple], bytes] | None = None
     failure: tuple[float, str] | None = None  # (monotonic time, message)
 
 
@@ -73,8 +72,8 @@ def _limit_message(exc: errors.NarcokgError, settings: Settings) -> str:
             "(its void.ttl holds the statistics) or raise the limit.")
 
 
-def description(settings: Settings) -> tuple[Graph, bytes]:
-    """The VoID graph of the data this server serves and its Turtle, computed once per process.
+def description(settings: Settings) -> tuple[list[ox.Triple], bytes]:
+    """The VoID triples of the data this server serves and its Turtle, computed once per process.
 
     Raises ``Unavailable`` when a count hits a query limit or no query process is free.
     """
@@ -106,7 +105,7 @@ def description(settings: Settings) -> tuple[Graph, bytes]:
                               exc.retry_after or 5) from None
         rel = release.of_manifest(None if settings.dump else snapshot.read_manifest(settings.dist), settings.nquads)
         graph = void.describe(settings.served_base, snapshot.downloadable(settings), whole, graphs, rel=rel)
-        state.result = (graph, snapshot.turtle(graph))
+        state.result = (graph, void.serialize(graph))
         log.info("VoID statistics of %d triples in %d named graphs computed in %.2f s",
                  whole["triples"], len(graphs), time.monotonic() - started)
         return state.result

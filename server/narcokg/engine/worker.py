@@ -54,6 +54,23 @@ def _collect(iterator, limit: int, what: str) -> list:
     return items
 
 
+def _query_options(job: dict) -> dict:
+    """pyoxigraph ``Store.query`` keyword arguments for the job's dataset and base IRI."""
+    kwargs = {}
+    if job.get("default_graph") is not None or job.get("named_graphs") is not None:
+        kwargs["default_graph"] = _graphs(job.get("default_graph")) or []
+        kwargs["named_graphs"] = _graphs(job.get("named_graphs")) or []
+    elif job.get("union"):
+        kwargs["use_default_graph_as_union"] = True
+    if job.get("base_iri"):
+        kwargs["base_iri"] = job["base_iri"]
+    return kwargs
+
+
+def _evaluation_error(exc: Exception) -> tuple[dict, bytes]:
+    return {"ok": False, "error": "evaluation", "message": str(exc) or type(exc).__name__}, b""
+
+
 def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     """Run one query ``job`` on ``store``; a header dict and the serialized body.
 
@@ -61,46 +78,43 @@ def execute(store: ox.Store, job: dict) -> tuple[dict, bytes]:
     of all graphs), default_graph / named_graphs (lists of IRIs or None), max_rows, prefixes.
     """
     fmt = sparqlformats.BY_NAME[job["format"]]
-    kwargs = {}
-    if job.get("default_graph") is not None or job.get("named_graphs") is not None:
-        kwargs["default_graph"] = _graphs(job.get("default_graph")) or []
-        kwargs["named_graphs"] = _graphs(job.get("named_graphs")) or []
-    elif job.get("union"):
-        kwargs["use_default_graph_as_union"] = True
     max_rows = int(job.get("max_rows") or 0) or 2**62
-    if job.get("base_iri"):
-        kwargs["base_iri"] = job["base_iri"]
     try:
-        result = store.query(job["query"], **kwargs)  # ASK evaluates here, SELECT while iterated
+        result = store.query(job["query"], **_query_options(job))  # ASK evaluates here, SELECT while iterated
     except SyntaxError as exc:
         return {"ok": False, "error": "syntax", "message": str(exc)}, b""
     except OSError as exc:
         return _os_error(exc)
     except (ValueError, RuntimeError, TypeError) as exc:
         # Refused while preparing the query, e.g. "The custom function <…> is not supported".
-        return {"ok": False, "error": "evaluation", "message": str(exc) or type(exc).__name__}, b""
+        return _evaluation_error(exc)
     try:
-        if isinstance(result, ox.QueryBoolean):
-            if fmt.kind != "solutions":
-                return _wrong_format(fmt, "ASK")
-            return {"ok": True, "kind": "boolean", "rows": 1}, sparqlformats.serialize_boolean(bool(result), fmt)
-        if isinstance(result, ox.QuerySolutions):
-            if fmt.kind != "solutions":
-                return _wrong_format(fmt, "SELECT")
-            variables = [v.value for v in result.variables]
-            rows = [tuple(sol) for sol in _collect(result, max_rows, "rows")]
-            return {"ok": True, "kind": "solutions", "rows": len(rows)}, sparqlformats.serialize_solutions(variables, rows, fmt)
-        if fmt.kind != "graph":
-            return _wrong_format(fmt, "CONSTRUCT or DESCRIBE")
-        triples = _collect(result, max_rows, "triples")
-        body = sparqlformats.serialize_triples(triples, fmt, job.get("prefixes") or None)
-        return {"ok": True, "kind": "graph", "rows": len(triples)}, body
+        return _answer(result, fmt, max_rows, job.get("prefixes") or None)
     except RowLimit as exc:
         return {"ok": False, "error": "rows", "message": str(exc), "limit": max_rows}, b""
     except OSError as exc:
         return _os_error(exc)
     except (ValueError, RuntimeError, TypeError) as exc:  # evaluation errors pyoxigraph reports
-        return {"ok": False, "error": "evaluation", "message": str(exc) or type(exc).__name__}, b""
+        return _evaluation_error(exc)
+
+
+def _answer(result, fmt: sparqlformats.Format, max_rows: int, prefixes: dict | None) -> tuple[dict, bytes]:
+    """The header and body of an evaluated ``result`` (its solutions or triples read here)."""
+    if isinstance(result, ox.QueryBoolean):
+        if fmt.kind != "solutions":
+            return _wrong_format(fmt, "ASK")
+        return {"ok": True, "kind": "boolean", "rows": 1}, sparqlformats.serialize_boolean(bool(result), fmt)
+    if isinstance(result, ox.QuerySolutions):
+        if fmt.kind != "solutions":
+            return _wrong_format(fmt, "SELECT")
+        variables = [v.value for v in result.variables]
+        rows = [tuple(sol) for sol in _collect(result, max_rows, "rows")]
+        return {"ok": True, "kind": "solutions", "rows": len(rows)}, sparqlformats.serialize_solutions(variables, rows, fmt)
+    if fmt.kind != "graph":
+        return _wrong_format(fmt, "CONSTRUCT or DESCRIBE")
+    triples = _collect(result, max_rows, "triples")
+    body = sparqlformats.serialize_triples(triples, fmt, prefixes)
+    return {"ok": True, "kind": "graph", "rows": len(triples)}, body
 
 
 def _os_error(exc: OSError) -> tuple[dict, bytes]:

@@ -1,6 +1,6 @@
 """Content negotiation for Linked Data: the RDF formats we serve and how Accept picks one.
 
-One table maps file extensions to media types and pyoxigraph formats; Accept (with q-values and
+The formats are the registry's (``formats.registry``), in this room's order; Accept (with q-values and
 specificity, parsed by Werkzeug) picks among the offers in the server's order of preference,
 so ``*/*`` and browsers get HTML and RDF clients get the RDF they ask for.
 """
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
+
+from narcokg.formats import registry
 
 
 @dataclass(frozen=True)
@@ -21,16 +23,11 @@ class RdfFormat:
     quads: bool = False  # keeps the named graph of each statement
 
 
+#: The Linked Data documents' formats by extension, in the server's order of preference.
+_ORDER = ("turtle", "jsonld", "ntriples", "rdfxml", "trig", "nquads")
 FORMATS: dict[str, RdfFormat] = {
-    f.ext: f
-    for f in [
-        RdfFormat("ttl", "text/turtle", "Turtle", ox.RdfFormat.TURTLE),
-        RdfFormat("jsonld", "application/ld+json", "JSON-LD", ox.RdfFormat.JSON_LD),
-        RdfFormat("nt", "application/n-triples", "N-Triples", ox.RdfFormat.N_TRIPLES),
-        RdfFormat("rdf", "application/rdf+xml", "RDF/XML", ox.RdfFormat.RDF_XML),
-        RdfFormat("trig", "application/trig", "TriG", ox.RdfFormat.TRIG, quads=True),
-        RdfFormat("nq", "application/n-quads", "N-Quads", ox.RdfFormat.N_QUADS, quads=True),
-    ]
+    f.extension: RdfFormat(f.extension, f.media_type, f.label, f.rdf_format, f.quads)
+    for f in (registry.BY_NAME[n] for n in _ORDER)
 }
 
 #: Formats of one graph (no named graphs): for the ontology and shapes documents.
@@ -40,22 +37,11 @@ HTML = "html"
 
 #: Offers in the server's order of preference (ties in q go to the earlier offer), with the
 #: format each media type stands for. Aliases come after the registered types.
-_OFFERS: list[tuple[str, str]] = [
-    ("text/html", HTML),
-    ("application/xhtml+xml", HTML),
-    ("text/turtle", "ttl"),
-    ("application/ld+json", "jsonld"),
-    ("application/n-triples", "nt"),
-    ("application/rdf+xml", "rdf"),
-    ("application/trig", "trig"),
-    ("application/n-quads", "nq"),
-    ("application/x-turtle", "ttl"),
-    ("text/n3", "ttl"),
-    ("application/json", "jsonld"),
-    ("text/plain", "nt"),
-    ("application/xml", "rdf"),
-    ("text/xml", "rdf"),
-]
+_OFFERS: list[tuple[str, str]] = (
+    [(mt, HTML) for mt in registry.HTML_TYPES]
+    + [(f.media_type, ext) for ext, f in FORMATS.items()]
+    + [(alias, ext) for ext in FORMATS for alias in registry.BY_EXTENSION[ext].aliases]
+)
 
 
 def negotiate(accept: MIMEAccept, allowed: set[str] | None = None) -> str | None:
@@ -74,6 +60,6 @@ def negotiate(accept: MIMEAccept, allowed: set[str] | None = None) -> str | None
 
 def alternates(allowed: set[str]) -> list[tuple[str, str]]:
     """(format key, media type) of each format in ``allowed``, in table order."""
-    out = [(HTML, "text/html")] if HTML in allowed else []
+    out = [(HTML, registry.HTML_TYPES[0])] if HTML in allowed else []
     out += [(f.ext, f.media_type) for f in FORMATS.values() if f.ext in allowed]
     return out

@@ -14,12 +14,11 @@ import csv
 import io
 import json
 from json.encoder import encode_basestring as _quote  # JSON string literal, non-ASCII kept
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from narcokg.formats import jsonld  # imported up front: a query process cannot open files once it answers
+from narcokg.formats import jsonld, registry  # imported up front: a query process cannot open files once it answers
 from narcokg import errors
 
 if TYPE_CHECKING:  # the query processes import this module: keep their start light
@@ -27,61 +26,20 @@ if TYPE_CHECKING:  # the query processes import this module: keep their start li
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-FORMATS_NS = "http://www.w3.org/ns/formats/"
+FORMATS_NS = registry.FORMATS_NS
 
 
-@dataclass(frozen=True)
-class Format:
-    name: str
-    media_type: str
-    kind: str  # "solutions" or "graph"
-    label: str
-    #: W3C format IRI (http://www.w3.org/ns/formats/…) for the Service Description.
-    w3c: str
-    #: Further media types that select this format (never sent back).
-    aliases: tuple[str, ...] = ()
-    extension: str = ""
-
-    @property
-    def content_type(self) -> str:
-        return f"{self.media_type}; charset=utf-8"
-
-    @property
-    def rdf_format(self) -> ox.RdfFormat:
-        return _OX_RDF[self.name]
-
-
-FORMATS: list[Format] = [
-    Format("json", "application/sparql-results+json", "solutions", "SPARQL JSON", "SPARQL_Results_JSON",
-           ("application/json",), "srj"),
-    Format("xml", "application/sparql-results+xml", "solutions", "SPARQL XML", "SPARQL_Results_XML",
-           ("application/xml", "text/xml"), "srx"),
-    Format("csv", "text/csv", "solutions", "CSV", "SPARQL_Results_CSV", (), "csv"),
-    Format("tsv", "text/tab-separated-values", "solutions", "TSV", "SPARQL_Results_TSV", (), "tsv"),
-    Format("turtle", "text/turtle", "graph", "Turtle", "Turtle", ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"), "ttl"),
-    Format("ntriples", "application/n-triples", "graph", "N-Triples", "N-Triples", ("text/plain",), "nt"),
-    Format("jsonld", "application/ld+json", "graph", "JSON-LD", "JSON-LD", ("application/json",), "jsonld"),
-    Format("rdfxml", "application/rdf+xml", "graph", "RDF/XML", "RDF_XML", ("application/xml", "text/xml"), "rdf"),
-    Format("nquads", "application/n-quads", "graph", "N-Quads", "N-Quads", (), "nq"),
-    Format("trig", "application/trig", "graph", "TriG", "TriG", (), "trig"),
-]
-BY_NAME = {f.name: f for f in FORMATS}
-
-_OX_RDF = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
+#: The endpoint's formats are the registry's (one table for every room).
+Format = registry.Format
+FORMATS: list[Format] = registry.FORMATS
+BY_NAME = registry.BY_NAME
+offered = registry.offered
 
 #: Names a ``format`` parameter may use besides the table's (what common clients send; a Turtle
 #: document is also valid N3, so N3 requests get Turtle).
 _FORMAT_ALIASES = {
-    "srj": "json", "sparql-results+json": "json", "srx": "xml", "ttl": "turtle", "nt": "ntriples",
-    "n-triples": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml", "rdf+xml": "rdfxml", "nq": "nquads",
-    "n-quads": "nquads", "text": "tsv", "n3": "turtle",
+    **{f.extension: f.name for f in FORMATS}, "sparql-results+json": "json", "n-triples": "ntriples",
+    "json-ld": "jsonld", "rdf+xml": "rdfxml", "n-quads": "nquads", "text": "tsv", "n3": "turtle",
 }
 #: A short name that stands for a different format when the answer is a graph.
 _GRAPH_EQUIVALENT = {"json": "jsonld", "xml": "rdfxml", "csv": None, "tsv": None}
@@ -96,10 +54,6 @@ class NotAcceptable(errors.NotAcceptable):
 
 class UnknownFormat(errors.RequestError):
     pass
-
-
-def offered(kind: str) -> list[Format]:
-    return [f for f in FORMATS if f.kind == kind]
 
 
 def by_param(value: str, kind: str) -> Format:

@@ -9,23 +9,20 @@ from rdflib import Graph
 
 from narcokg.config import Settings
 from narcokg.errors import SourceError
+from narcokg.formats import registry
 from narcokg.shacl import upload as safeparse
 from narcokg.shacl import validate
 from narcokg.shacl.files import parse_file
 
-#: File suffix → rdflib parser name.
+#: File suffix → rdflib parser name (N3 is named so that it is refused as such, not read as Turtle).
 FORMATS_BY_SUFFIX = {
-    ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".n3": "n3",
-    ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".xml": "xml", ".owl": "xml",
-    ".trig": "trig", ".nq": "nquads",
+    **{"." + suffix: f.rdflib for f in registry.FORMATS if f.rdflib for suffix in (f.extension, *f.file_suffixes)},
+    ".n3": "n3",
 }
 
-#: Media type → rdflib parser name (for HTTP bodies).
+#: Media type → rdflib parser name (for HTTP bodies): the graph formats safeparse reads.
 FORMATS_BY_MEDIA_TYPE = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle",
-    "application/n-triples": "nt", "text/plain": "nt",
-    "application/ld+json": "json-ld", "application/json": "json-ld",
-    "application/rdf+xml": "xml",
+    mt: f.rdflib for f in registry.offered(registry.GRAPH) if f.rdflib in safeparse.FORMATS for mt in f.media_types
 }
 
 

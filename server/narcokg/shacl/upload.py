@@ -24,12 +24,13 @@ from rdflib import Graph
 
 from narcokg.shacl import safexml
 from narcokg.errors import SourceError
+from narcokg.formats import registry
 
 #: Base of relative IRIs in uploaded data (``.invalid`` is reserved: it names nothing real).
 UPLOAD_BASE = "http://upload.invalid/"
 
-#: rdflib parser names this module accepts.
-FORMATS = ("turtle", "nt", "json-ld", "xml")
+#: rdflib parser names this module accepts (the registry's one-graph formats).
+FORMATS = tuple(f.rdflib for f in (registry.TURTLE, registry.NTRIPLES, registry.JSONLD, registry.RDFXML))
 
 NL = b"\n"
 

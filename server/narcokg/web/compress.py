@@ -15,6 +15,8 @@ import gzip
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from narcokg.formats import registry
+
 #: Smallest body compressed, in bytes: below it gzip's header and the CPU buy little.
 THRESHOLD = 1024
 #: Largest body compressed per request (bigger answers are dumps, precompressed at build time).
@@ -24,11 +26,7 @@ MAX_BYTES = 16 * 1024 * 1024
 LEVEL = 1
 SUFFIX = "-gzip"
 
-_TEXT_TYPES = {
-    "application/json", "application/ld+json", "application/javascript", "application/xml",
-    "application/n-triples", "application/n-quads", "application/trig", "application/rdf+xml",
-    "application/sparql-results+json", "application/sparql-results+xml", "image/svg+xml",
-}
+_TEXT_TYPES = {"application/javascript", "image/svg+xml"} | {mt for f in registry.FORMATS for mt in f.media_types}
 
 
 def compressible(content_type: str) -> bool:

@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from narcokg.formats import jsonld
+from narcokg.formats import jsonld, registry
 from narcokg import vocab as px
 from narcokg.web.context import MAX_AGE, error
 from narcokg import errors
@@ -49,15 +49,10 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 DCTERMS = "http://purl.org/dc/terms/"
 
 #: (media type, pyoxigraph format, keeps graphs), in the server's order of preference.
-_FORMATS = [
-    ("text/turtle", ox.RdfFormat.TURTLE, False),
-    ("application/trig", ox.RdfFormat.TRIG, True),
-    ("application/n-triples", ox.RdfFormat.N_TRIPLES, False),
-    ("application/n-quads", ox.RdfFormat.N_QUADS, True),
-    ("application/ld+json", ox.RdfFormat.JSON_LD, True),
-]
-_ALIASES = {"application/x-turtle": "text/turtle", "text/n3": "text/turtle", "application/json": "application/ld+json",
-            "text/plain": "application/n-triples"}
+_FORMATS = [(f.media_type, f.rdf_format, f.named_graphs)
+            for f in (registry.TURTLE, registry.TRIG, registry.NTRIPLES, registry.NQUADS, registry.JSONLD)]
+_ALIASES = {alias: f.media_type
+            for f in (registry.TURTLE, registry.NTRIPLES, registry.JSONLD) for alias in f.aliases}
 
 
 class BadRequest(errors.RequestError):

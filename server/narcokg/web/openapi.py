@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from narcokg.formats import registry
 from narcokg.formats import sparql as sparqlformats
 
 blueprint = Blueprint("openapi", __name__)
 
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}
 _HTML = {"text/html": {"schema": {"type": "string"}}}
-_RDF_TYPES = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+_RDF_TYPES = [f.media_type for f in (registry.TURTLE, registry.JSONLD, registry.NTRIPLES, registry.RDFXML)]
+_QUAD_TYPES = [registry.TRIG.media_type, registry.NQUADS.media_type]
 _CITE_TYPES = ["application/x-bibtex", "application/vnd.citationstyles.csl+json"]
 _LANG = {"name": "lang", "in": "query", "required": False,
          "description": "page language (English or Indonesian); otherwise Accept-Language decides",
@@ -115,8 +117,8 @@ def document() -> dict:
                                  ("object", "an IRI or a literal in N-Triples syntax, or empty for any"),
                                  ("graph", "a graph IRI, or ?g for every graph with each statement's graph"),
                                  ("page", "the page number, from 1"))],
-            types=["text/turtle", "application/trig", "application/n-triples", "application/n-quads",
-                   "application/ld+json"], errors=(400, 406)),
+            types=[f.media_type for f in (registry.TURTLE, registry.TRIG, registry.NTRIPLES, registry.NQUADS,
+                                          registry.JSONLD)], errors=(400, 406)),
         "/browse": _page("classes and how many instances each has", params=[_LANG]),
         "/browse/{slug}": _page("the instances of one class", params=[
             _path_param("slug", "a local name of the ontology (State) or a CURIE (qb:DataSet)"),
@@ -130,7 +132,7 @@ def document() -> dict:
                               params=[_path_param("path", "the resource's path, optionally with .ttl, .jsonld, .nt or .rdf")],
                               types=_RDF_TYPES, errors=(400, 404, 406)),
         "/graph/{slug}": _page("one named graph", params=[_path_param("slug", "the graph's name")],
-                               types=["text/html"] + _RDF_TYPES + ["application/trig", "application/n-quads"], errors=(404, 406)),
+                               types=["text/html"] + _RDF_TYPES + _QUAD_TYPES, errors=(404, 406)),
         "/.well-known/genid/{rest}": _page("a skolemized blank node", params=[_path_param("rest", "its identifier")],
                                            types=["text/html"] + _RDF_TYPES, errors=(400, 404, 406)),
         "/ontology": _page("the ontology's documentation, or the ontology as RDF by Accept", params=[_LANG],
@@ -145,7 +147,7 @@ def document() -> dict:
         "/.well-known/void": _page("the VoID description (well-known location)", types=_RDF_TYPES + ["text/html"], errors=(406,)),
         "/download": _page("the snapshot files to download", params=[_LANG]),
         "/download/{name}": _page("one snapshot file", params=[_path_param("name", "a file name listed on /download")],
-                                  types=["application/n-quads", "application/trig", "text/turtle", "application/json"]),
+                                  types=list(dict.fromkeys(media for media, _ in registry.DOWNLOADS.values())) + ["application/json"]),
         "/shacl": _page("the validation report of the knowledge graph", params=[
             {"name": "severity", "in": "query", "required": False, "schema": {"type": "string"}},
             {"name": "shape", "in": "query", "required": False, "schema": {"type": "string"}},
@@ -162,7 +164,7 @@ def document() -> dict:
                              "data": {"type": "string"}, "syntax": {"type": "string"}}}},
                          "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
                              "data": {"type": "string"}, "syntax": {"type": "string"}}}},
-                         **_content(["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"])}},
+                         **_content(_RDF_TYPES)}},
                      "responses": {"200": {"description": "the validation report",
                                            "content": _content(["text/html"] + _RDF_TYPES)},
                                    **_errors(400, 406, 413, 415, 429, 503)}},

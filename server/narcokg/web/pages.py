@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file,
 
 from narcokg import vocab as px
 from narcokg import snapshot
+from narcokg.formats import registry
 from narcokg.engine.search import MAX_QUERY, SearchIndex
 from narcokg.web.context import MAX_AGE, app_cache, ctx, error, render_page
 from narcokg.engine.lookup import quads
@@ -30,7 +31,7 @@ PAGE_SIZE = 50
 NOT_DATA = ("ontology", "shapes", "validation")
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 
-DUMP_INFO = snapshot.DOWNLOADS
+DUMP_INFO = registry.DOWNLOADS
 
 
 @blueprint.after_request

@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request
 
 from narcokg import errors, snapshot
 from narcokg.config import Settings
 from narcokg.engine import service as servicedescription
 from narcokg.engine import voidcount as voidserve
-from narcokg.engine.void import SD, VOID
+from narcokg.engine.void import SD, VOID, serialize
 from narcokg.formats import sparql as sparqlformats
 from narcokg.iris import IriMap
 from narcokg.web.context import prefers_html
@@ -34,15 +35,19 @@ def _graph_sizes(settings: Settings) -> tuple[list[tuple[str, int | None]], int 
         except voidserve.Unavailable:  # a build without void.ttl: names only
             void_graph = None
         if void_graph is not None:
-            from rdflib import URIRef
-
-            dataset = URIRef(settings.served_base + "void#narcokg")
-            sizes = {str(void_graph.value(part, SD.name)): int(void_graph.value(part, VOID.triples))
-                     for part in void_graph.objects(dataset, VOID.subset)}
-            total = void_graph.value(dataset, VOID.triples)
-            return sorted(sizes.items()), int(total) if total is not None else None
+            return _sizes(void_graph, settings.served_base + "void#narcokg")
     iris = IriMap(settings)
     return sorted((iris.to_public(g), None) for g in current_app.extensions["narcokg.engine"].graphs()), None
+
+
+def _sizes(triples: list[ox.Triple], dataset: str) -> tuple[list[tuple[str, int]], int | None]:
+    """(graph name, triple count) of each subset of ``dataset`` in a VoID description, and its total."""
+    value = {(t.subject, t.predicate.value): t.object for t in triples}
+    subject = ox.NamedNode(dataset)
+    parts = [t.object for t in triples if t.subject == subject and t.predicate.value == VOID.subset]
+    sizes = {value[part, SD.name].value: int(value[part, VOID.triples].value) for part in parts}
+    total = value.get((subject, VOID.triples))
+    return sorted(sizes.items()), int(total.value) if total is not None else None
 
 
 def _rdf_answer(graph_bytes: bytes, fmt: sparqlformats.Format) -> Response:
@@ -74,12 +79,6 @@ def _rdf_format(names: list[str]) -> sparqlformats.Format:
         raise errors.NotAcceptable(f"{exc}; offered: {', '.join(exc.offered)}") from None
 
 
-def _serialize_rdflib(graph, fmt: sparqlformats.Format) -> bytes:
-    rdflib_name = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}[fmt.name]
-    data = graph.serialize(format=rdflib_name)
-    return data.encode("utf-8") if isinstance(data, str) else data
-
-
 def endpoint_iri(settings: Settings) -> str:
     """The endpoint's IRI: under the public base when one is configured, else the canonical one."""
     return settings.served_base + "sparql"
@@ -98,7 +97,7 @@ def service_description(settings: Settings) -> Response:
         graph = servicedescription.describe(settings, endpoint, graphs, total)
         if len(cache) > 64:
             cache.clear()
-        cache[key] = _serialize_rdflib(graph, fmt)
+        cache[key] = serialize(graph, fmt)
     return _rdf_answer(cache[key], fmt)
 
 
@@ -106,8 +105,6 @@ def _void_graph(settings: Settings):
     cached = current_app.extensions.get("narcokg.engine.void")
     if cached is not None:
         return cached
-    from rdflib import Graph
-
     path = Path(settings.dist) / snapshot.VOID_FILE
     try:
         # Under --dump a build's void.ttl (if any) describes that build, not the data served.
@@ -119,8 +116,7 @@ def _void_graph(settings: Settings):
     iris = IriMap(settings)
     if iris.rewrites:
         text = text.replace(settings.base.encode(), settings.public_base.encode())
-    graph = Graph()
-    graph.parse(data=text, format="turtle")
+    graph = list(ox.parse(text, format=ox.RdfFormat.TURTLE))
     current_app.extensions["narcokg.engine.void"] = (graph, text)
     return graph, text
 
@@ -139,5 +135,5 @@ def void():
         graph, turtle_bytes = _void_graph(settings)
     except voidserve.Unavailable as exc:
         return respond(exc)
-    body = turtle_bytes if fmt.name == "turtle" else _serialize_rdflib(graph, fmt)
+    body = turtle_bytes if fmt.name == "turtle" else serialize(graph, fmt)
     return _rdf_answer(body, fmt)

@@ -1,0 +1,188 @@
+"""The HTTP exchange with a SPARQL endpoint: a query POSTed as a form, its answer read as it
+streams in, every read bounded by a deadline and the rows counted against a limit.
+
+Requests are POSTed as ``application/x-www-form-urlencoded`` (never ``application/sparql-query``,
+on which Virtuoso hangs) over kept-alive connections of this process (``narcokg.engine.httppool``).
+An endpoint's own stops are read as narcokg's: a body that ends early or does not parse is a
+query stopped by the endpoint's timeout (``Truncated``); Virtuoso flags its timeout
+(``X-SQL-State: S1TAT``) and its row cap (``X-SPARQL-MaxRows``) only in headers of a 200 answer.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import socket
+import time
+from http.client import HTTPException
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+from narcokg import errors
+from narcokg.engine import httppool
+from narcokg.formats import registry
+
+log = logging.getLogger("narcokg.engine.remote")
+
+#: Seconds to open a connection to the endpoint (a local or nearby service).
+CONNECT_TIMEOUT = 3.0
+
+
+class Truncated(Exception):
+    """The endpoint's answer ended early or could not be read: it stopped the query itself."""
+
+
+class Deadline(Exception):
+    """narcokg's own time limit passed while the answer was being read."""
+
+
+class RowLimit(Exception):
+    """The answer holds more rows or triples than the caller may read."""
+
+
+class _Body(io.RawIOBase):
+    """The response body as a binary stream for pyoxigraph's parsers, each read bounded by the
+    deadline (the socket's timeout is set to the time left before every read)."""
+
+    def __init__(self, conn, response, deadline: float):
+        self.conn = conn
+        self.response = response
+        self.deadline = deadline
+        #: The body was read to its end (the connection may be reused).
+        self.eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise Deadline()
+        if self.conn.sock is not None:
+            self.conn.sock.settimeout(remaining)
+        try:
+            data = self.response.read(len(buffer))
+        except (socket.timeout, TimeoutError):
+            raise Deadline() from None
+        except (OSError, HTTPException, ValueError):
+            raise Truncated() from None
+        if not data:
+            self.eof = True
+        buffer[:len(data)] = data
+        return len(data)
+
+    def drain(self) -> None:
+        """Read what is left after the parser is done (a chunked body's last chunk)."""
+        while not self.eof:
+            if not self.readinto(bytearray(1 << 14)) and not self.eof:
+                break
+
+
+class Endpoint:
+    """One SPARQL endpoint of a ``dialect`` (``oxigraph``, ``virtuoso`` or ``generic``), with this
+    process's connections to it."""
+
+    def __init__(self, url: str, dialect: str, connections: int):
+        self.url = url
+        self.dialect = dialect
+        self.where = f"{dialect} engine"
+        #: Solutions are asked for in SPARQL JSON from Oxigraph, in XML from the others (whose
+        #: JSON writers differ in their term forms).
+        self.results = registry.JSON if dialect == "oxigraph" else registry.XML
+        self.pool = httppool.Pool(url, size=connections, connect_timeout=CONNECT_TIMEOUT)
+
+    def post(self, query: str, accept: str, deadline: float, dataset: list[tuple[str, str]],
+              truncated_ok: bool = False):
+        """Send ``query``; the streaming response (status checked) or a ``narcokg.errors`` error."""
+        fields = [("query", query), *dataset]
+        if self.dialect == "virtuoso":
+            remaining = max(1, int((deadline - time.monotonic()) * 1000))
+            fields.append(("timeout", str(remaining)))  # Virtuoso stops (and flags) at this many ms
+        try:
+            conn, response = self.pool.post_form(urlencode(fields).encode("ascii"), {"Accept": accept}, deadline)
+        except httppool.Deadline:
+            raise Deadline() from None
+        except httppool.Unreachable:
+            log.warning("the %s at %s is unreachable", self.where, self.url)
+            raise errors.Busy("The query engine is unreachable just now; try again shortly.",
+                              retry_after=2) from None
+        exchange = _Body(conn, response, deadline)
+        if response.status != 200:
+            text = excerpt(response)
+            self.drop(exchange)
+            if response.status in (400, 406):
+                raise errors.QueryRejected(f"The query engine refused the query: {text}")
+            if "exceeds the limit" in text and "estimated execution time" in text:
+                raise Deadline()  # Virtuoso refuses up front what its planner expects to run too long
+            log.warning("the %s answered %s: %s", self.where, response.status, text)
+            raise errors.Busy("The query engine could not answer just now; try again shortly.",
+                              retry_after=2)
+        state = response.headers.get("X-SQL-State", "")
+        if state == "S1TAT":  # Virtuoso: stopped at its time limit, partial answer
+            self.drop(exchange)
+            raise Deadline()
+        if response.headers.get("X-SPARQL-MaxRows"):  # Virtuoso: cut at its own row cap
+            if truncated_ok:  # the server's own scan, read as far as it goes (a page, a check)
+                log.warning("the %s cut a scan at its row cap (ResultSetMaxRows)", self.where)
+                return exchange
+            self.drop(exchange)
+            raise RowLimit()
+        return exchange
+
+    def solutions(self, query: str, deadline: float, dataset, max_rows: int):
+        """(variables, rows) or a bool, read as the answer streams in."""
+        body = self.post(query, self.results.media_type, deadline, dataset)
+        try:
+            try:
+                result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), self.results.results_format)
+                if isinstance(result, ox.QueryBoolean):
+                    body.drain()
+                    return bool(result)
+                variables = [v.value for v in result.variables]
+                rows = []
+                for solution in result:
+                    rows.append(tuple(solution))
+                    if len(rows) > max_rows:
+                        raise RowLimit()
+            except (SyntaxError, ValueError, OSError):
+                raise Truncated() from None
+            body.drain()
+            return variables, rows
+        finally:
+            self.drop(body)
+
+    def triples(self, query: str, deadline: float, dataset, max_rows: int) -> list[ox.Triple]:
+        body = self.post(query, registry.NTRIPLES.media_type, deadline, dataset)
+        try:
+            out = []
+            try:
+                for triple in ox.parse(input=io.BufferedReader(body, 1 << 16),
+                                       format=ox.RdfFormat.N_TRIPLES):
+                    out.append(triple)
+                    if len(out) > max_rows:
+                        raise RowLimit()
+            except (SyntaxError, ValueError, OSError):
+                raise Truncated() from None
+            body.drain()
+            return out
+        finally:
+            self.drop(body)
+
+    def drop(self, body: _Body) -> None:
+        """Give the connection back when the answer was read to its end; close it otherwise (an
+        unfinished answer must not be reused, and closing is how the endpoint learns to stop)."""
+        if body.eof and not body.response.will_close:
+            self.pool.give_back(body.conn)
+        else:
+            body.conn.close()
+
+
+def excerpt(response) -> str:
+    """The start of an error body as one printable line (an endpoint's message)."""
+    try:
+        raw = response.read(600) or b""
+    except Exception:  # noqa: BLE001
+        raw = b""
+    text = raw.decode("utf-8", "replace")
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(text.split())[:300] or f"status {response.status}"
