@@ -12,8 +12,11 @@ import pyoxigraph as ox
 from flask import request
 
 from narcokg import vocab as px
-from narcokg.html.i18n import TEXT
+from narcokg.html.i18n import TEXT, t
 from narcokg.engine.lookup import quads
+
+__all__ = ["DEFAULT_LANG", "LANGS", "Labels", "choose_lang", "explicit_lang", "format_number", "local_name",
+           "pick_literal", "t"]
 
 LANGS = ("en", "id")
 DEFAULT_LANG = "en"
@@ -36,12 +39,6 @@ def explicit_lang() -> str | None:
     asked = request.args.get("lang", "")
     return asked if asked in LANGS else None
 
-
-def t(key: str, lang: str) -> str:
-    entry = TEXT.get(key)
-    if entry is None:
-        return key
-    return entry.get(lang) or entry["en"]
 
 
 def pick_literal(values: Iterable[ox.Literal], lang: str) -> ox.Literal | None:
