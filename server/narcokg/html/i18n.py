@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from narcokg.texts import TEXT, exists_in, text
 
-__all__ = ["TEXT", "marker", "marked", "t", "tm"]
+__all__ = ["TEXT", "human_size", "marker", "marked", "t", "tm"]
 
 _NAMES = {"en": ("EN", "only in English", "hanya dalam bahasa Inggris"),
           "id": ("ID", "only in Indonesian", "hanya dalam bahasa Indonesia")}
@@ -43,3 +43,13 @@ def tm(key: str, lang: str) -> Markup:
     if exists_in(key, lang):
         return Markup(escape(text(key, lang)))
     return marked(text(key, lang), "en", lang)
+
+
+def human_size(n: int, lang: str = "en") -> str:
+    """A size limit as people write it: ``5 MiB``, ``64 KiB``, ``1.5 MiB``, ``2000 bytes``."""
+    unit_bytes = "bita" if lang == "id" else "bytes"
+    for size, unit in ((1024 * 1024, "MiB"), (1024, "KiB")):
+        if n >= size and (n % size == 0 or n >= 10 * size):
+            value = f"{n / size:.1f}".rstrip("0").rstrip(".")
+            return f"{value.replace('.', ',') if lang == 'id' else value} {unit}"
+    return f"{n} {unit_bytes}"
