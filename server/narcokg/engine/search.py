@@ -46,6 +46,8 @@ class Entry:
     claims: list[tuple[str, str]] = field(default_factory=list)
     #: classes stated (not inferred) for the entry
     types: set[str] = field(default_factory=set)
+    #: original text → its language tag ("" when untagged), so a page can mark another language
+    langs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Hit:
     #: where the words were found: "name", "definition" or "claim"
     field: str = "name"
     types: tuple[str, ...] = ()
+    #: the language of the text that matched ("" when untagged)
+    matched_lang: str = ""
 
 
 @dataclass
@@ -84,7 +88,7 @@ def _snippet(original: str, words: list[str]) -> str:
     return cut.rstrip() + ("…" if start + SNIPPET < len(original) else "")
 
 
-def _name_score(entry: Entry, words: list[str], phrase: str) -> tuple[int, str]:
+def _name_score(entry: Entry, words: list[str], phrase: str) -> tuple[int, str, str]:
     best, matched = 0, ""
     for norm, original in entry.labels:
         if not all(w in norm for w in words):
@@ -106,19 +110,20 @@ def _name_score(entry: Entry, words: list[str], phrase: str) -> tuple[int, str]:
         joined = " ".join(n for n, _ in entry.labels)
         if entry.labels and all(w in joined for w in words):
             best, matched = 10, entry.labels[0][1]
-    return best, matched
+    return best, matched, entry.langs.get(matched, "")
 
 
-def _text_score(texts: list[tuple[str, str]], words: list[str], whole: int, part: int) -> tuple[int, str]:
+def _text_score(entry: Entry, texts: list[tuple[str, str]], words: list[str], whole: int,
+                part: int) -> tuple[int, str, str]:
     """``whole`` when every word is a whole word of one text, ``part`` when inside words."""
-    best, matched = 0, ""
+    best, matched, lang = 0, "", ""
     for norm, original in texts:
         if all(w in norm for w in words):
             padded = " " + norm + " "
             score = whole if all(f" {w} " in padded for w in words) else part
             if score > best:
-                best, matched = score, _snippet(original, words)
-    return best, matched
+                best, matched, lang = score, _snippet(original, words), entry.langs.get(original, "")
+    return best, matched, lang
 
 
 class SearchIndex:
@@ -137,7 +142,7 @@ class SearchIndex:
                     continue
                 norm = normalise(o.value)
                 if norm:
-                    self._add(s.value, kind, norm, o.value, pred == px.SKOS.altLabel)
+                    self._add(s.value, kind, norm, o, pred == px.SKOS.altLabel)
         inferred = base + "graph/inferred"
         for q in quads(store, None, ox.NamedNode(px.RDF.type), None, None):
             entry = self.entries.get(q.subject.value) if isinstance(q.subject, ox.NamedNode) else None
@@ -151,8 +156,10 @@ class SearchIndex:
             entry.definitions.sort()
             entry.claims.sort()
 
-    def _add(self, iri: str, kind: str, norm: str, original: str, acronym: bool) -> None:
+    def _add(self, iri: str, kind: str, norm: str, literal: ox.Literal, acronym: bool) -> None:
         entry = self.entries.setdefault(iri, Entry(iri))
+        original = literal.value
+        entry.langs.setdefault(original, (literal.language or "").lower().split("-")[0])
         texts = {"label": entry.labels, "definition": entry.definitions, "claim": entry.claims}[kind]
         if (norm, original) not in texts:
             texts.append((norm, original))
@@ -160,17 +167,17 @@ class SearchIndex:
             entry.acronyms.add(norm)
 
     def _match(self, entry: Entry, words: list[str], phrase: str) -> Hit | None:
-        score, matched = _name_score(entry, words, phrase)
+        score, matched, lang = _name_score(entry, words, phrase)
         where = "name"
         if not score:
-            score, matched = _text_score(entry.definitions, words, 8, 6)
+            score, matched, lang = _text_score(entry, entry.definitions, words, 8, 6)
             where = "definition"
         if not score:
-            score, matched = _text_score(entry.claims, words, 4, 2)
+            score, matched, lang = _text_score(entry, entry.claims, words, 4, 2)
             where = "claim"
         if not score:
             return None
-        return Hit(entry.iri, score, matched, where, tuple(sorted(entry.types)))
+        return Hit(entry.iri, score, matched, where, tuple(sorted(entry.types)), lang)
 
     def find(self, query: str, *, kind: str | None = None, offset: int = 0, limit: int = 50) -> Found:
         """Hits for ``query``, best first (exact name, acronym, name prefix, name words, then

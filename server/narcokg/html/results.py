@@ -17,6 +17,7 @@ from narcokg.formats import sparql as sparqlformats
 from narcokg.html.charts import Series, chart_svg
 from narcokg.html.labels import explicit_lang
 from narcokg.iris import IriMap
+from narcokg.texts import text
 
 #: Most rows the page renders; the download links give the whole answer.
 DISPLAY_ROWS = 1000
@@ -67,8 +68,9 @@ class Cells:
         canonical = self.iris.to_canonical(value)
         href = self.iris.href(canonical)
         text = self.short(value)
+        label = self._label(canonical)
         return {"kind": "iri", "text": text, "parts": break_points(text), "href": href, "title": value,
-                "label": self._label(canonical)}
+                "label": label, "label_lang": self.labels.language_of(canonical) if label else ""}
 
     def from_json(self, term: dict | None) -> dict:
         if term is None:
@@ -132,6 +134,7 @@ def _bar_charts(columns: list[str], rows: list[list[dict]], numeric: list[int], 
 
 
 def _timeline(columns: list[str], rows: list[list[dict]], i: int, lang: str) -> dict:
+    rows_word = text("query.rows_axis", lang)
     """Rows per year of date column ``i``, years without rows shown as zero."""
     counts: dict[str, int] = {}
     for r in rows:
@@ -139,9 +142,9 @@ def _timeline(columns: list[str], rows: list[list[dict]], i: int, lang: str) -> 
     years = sorted(counts)
     span = [str(y) for y in range(int(years[0]), int(years[-1]) + 1)] if len(years) < 200 else years
     title = f"?{columns[i]}"
-    return {"title": title, "x": columns[i], "y": "rows", "timeline": True,
-            "svg": chart_svg(title, span, [Series("rows", [counts.get(y, 0) for y in span])], lang,
-                             x_label="?" + columns[i], y_label="rows")}
+    return {"title": title, "x": columns[i], "y": rows_word, "timeline": True,
+            "svg": chart_svg(title, span, [Series(rows_word, [counts.get(y, 0) for y in span])], lang,
+                             x_label="?" + columns[i], y_label=rows_word)}
 
 
 def chart_view(columns: list[str], rows: list[list[dict]], lang: str) -> list[dict]:

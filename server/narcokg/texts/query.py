@@ -45,6 +45,11 @@ TEXT: dict[str, dict[str, str | None]] = {
     "query.parser_said": _e("The parser's own message", "Pesan asli parser"),
     "query.history": _e("Your recent queries (kept in this browser only)", "Kueri terakhir Anda (hanya disimpan di peramban ini)"),
     "query.clear_history": _e("Clear", "Hapus"),
+    "query.rows_axis": _e("rows", "baris"),
+    "query.limit_timeout": _e("%s s per query", "%s detik per kueri"),
+    "query.limit_rows": _e("%s rows per answer", "%s baris per jawaban"),
+    "query.limit_bytes": _e("%s per query text", "%s per teks kueri"),
+    "query.limit_budget": _e("%s s of query time per %s s for each client", "%s detik waktu kueri per %s detik untuk setiap klien"),
     # SPARQL syntax errors in words
     "sparql.at": _e("line {line}, column {column}", "baris {line}, kolom {column}"),
     "sparql.at_end": _e("at the end of the query", "di akhir kueri"),

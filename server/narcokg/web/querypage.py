@@ -17,7 +17,8 @@ from narcokg import errors
 from narcokg import vocab as px
 from narcokg.formats import sparql as sparqlformats
 from narcokg.html.catalogue import Example, parse_example
-from narcokg.html.labels import choose_lang
+from narcokg.html.i18n import human_size
+from narcokg.html.labels import choose_lang, format_number
 from narcokg.html.results import DISPLAY_ROWS, chart_view, downloads, error_view, results
 from narcokg.iris import IriMap
 from narcokg.texts import TEXT, text
@@ -97,8 +98,8 @@ def index():
     editor_text = query if query is not None else (examples[0].query if examples else DEFAULT_QUERY)
     limits = {
         "timeout": f"{settings.query_timeout:g}",
-        "rows": settings.max_rows,
-        "bytes": settings.max_query_bytes,
+        "rows": format_number(str(settings.max_rows), lang),
+        "bytes": human_size(settings.max_query_bytes, lang),
         "budget": f"{settings.client_budget_seconds:g}",
         "window": f"{settings.client_budget_window:g}",
     }

@@ -135,8 +135,9 @@ def search():
     if found is not None:
         for h in found.hits:
             label = c.labels(h.iri)
-            results.append({"label": label, "href": c.iris.href(h.iri), "iri": c.iris.to_public(h.iri),
-                            "types": _kind_labels(h.types), "field": h.field,
+            results.append({"label": label, "label_lang": c.labels.language_of(h.iri),
+                            "href": c.iris.href(h.iri), "iri": c.iris.to_public(h.iri),
+                            "types": _kind_labels(h.types), "field": h.field, "matched_lang": h.matched_lang,
                             "matched": h.matched if h.matched != label else None})
         facets = _facets(found, args, "/search")
         paging = _paging(found, args, "/search")
