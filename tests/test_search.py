@@ -89,3 +89,12 @@ def test_bad_paging_or_kind_is_400_in_words(server, params):
 def test_a_page_past_the_end_is_empty_not_an_error(server):
     doc = get_json(server, q="bnn", page=999)
     assert doc["results"] == [] and doc["total"] > 0 and doc["next"] is None
+
+
+def test_browse_shows_each_class_definition_and_marks_english_only_ones(server):
+    page = requests.get(server.url("/browse"), timeout=30).text
+    # the definition in words (the ontology's rdfs:comment), not only the class's CURIE
+    assert "Anyone or anything that acts in the field of drug control" in page
+    page_id = requests.get(server.url("/browse?lang=id"), timeout=30).text
+    row = re.search(r'<a href="/browse/Actor\?lang=id">aktor</a>.*?</tr>', page_id, re.S).group()
+    assert '<span lang="en">Anyone or anything' in row and 'class="only-lang"' in row

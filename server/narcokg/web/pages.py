@@ -14,7 +14,11 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request, send_file, stream_with_context
 
+import pyoxigraph as ox
+
 from narcokg import vocab as px
+from narcokg.engine.lookup import quads
+from narcokg.html.labels import pick_literal
 from narcokg import snapshot
 from narcokg.web.context import MAX_AGE, app_cache, ctx, error, render_page
 
@@ -74,12 +78,27 @@ def browse():
         slug = _class_slug(iri)
         if not slug:
             continue
+        definition = _definition(iri)
         item = {"iri": c.iris.to_public(iri), "label": c.labels(iri), "count": n, "slug": slug,
-                "href": c.iris.href(iri), "curie": px.curie(iri, px.all_prefixes(c.base)) or iri}
+                "href": c.iris.href(iri), "curie": px.curie(iri, px.all_prefixes(c.base)) or iri,
+                "definition": definition.value if definition else "",
+                "definition_lang": (definition.language or "") if definition else ""}
         (own if iri.startswith(c.base) else other).append(item)
     own.sort(key=lambda i: i["label"].casefold())
     other.sort(key=lambda i: (i["curie"].casefold()))
     return render_page("browse.html", own=own, other=other)
+
+
+def _definition(iri: str):
+    """The class's definition (skos:definition, else rdfs:comment) in the page's language where
+    written so, else in English."""
+    c = ctx()
+    for pred in (px.SKOS.definition, px.RDFS.comment):
+        found = pick_literal([q.object for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(pred), None, None)
+                              if isinstance(q.object, ox.Literal)], c.lang)
+        if found is not None:
+            return found
+    return None
 
 
 def page_number(raw: str) -> int | None:

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 from narcokg import vocab as px
 from narcokg.engine.search import MAX_QUERY, SearchIndex
 from narcokg.web.context import MAX_AGE, app_cache, ctx, error, render_page
+from narcokg.web.pages import page_number
 
 blueprint = Blueprint("searchpage", __name__)
 
@@ -50,7 +51,7 @@ def _positive(name: str, default: int, most: int | None = None) -> int:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
+    if page_number(raw) is None:
         raise _Refused(f"{name} must be a whole number from 1, not {raw[:20]!r}")
     if most is not None and int(raw) > most:
         raise _Refused(f"{name} must be at most {most}")
