@@ -295,7 +295,7 @@ def _run(upload: Upload, settings: Settings, media: str):
     except validation_runner.Unparseable as exc:
         said = t("shacl.unparseable", lang) % (upload.name, FORMAT_NAMES[upload.fmt]) + ": "
         words = re.sub(r"^line \d+(?:, column \d+)?: ", "", exc.message)
-        raise _Unparseable(said + exc.message, exc.line, exc.column, said + words) from None
+        raise _Unparseable(said + exc.message, exc.line, exc.column, said, words) from None
     except validation_runner.Unvalidatable as exc:
         abort(422, description=f"{upload.name}: {exc}")
     except validation_runner.Overloaded as exc:
@@ -307,10 +307,11 @@ class _Unparseable(HTTPException):
 
     code = 400
 
-    def __init__(self, message: str, line: int | None, column: int | None, words: str):
+    def __init__(self, message: str, line: int | None, column: int | None, said: str, detail: str):
         super().__init__(description=message)
-        #: the message without its position, for a page that shows the position beside it
-        self.line, self.column, self.words = line, column, words
+        #: the message in two parts without the position, for a page that shows the position
+        #: beside it: what happened (in the page's language) and the parser's detail (English)
+        self.line, self.column, self.said, self.detail = line, column, said, detail
 
 
 @blueprint.post("/shacl/validate")
@@ -330,8 +331,9 @@ def validate_data():
         if not (is_form and media == HTML):
             raise
         kept = _kept(upload)
-        message = getattr(exc, "words", None) or exc.description or exc.name
+        message = getattr(exc, "said", None) or exc.description or exc.name
         problem = _problem(message, kept, getattr(exc, "line", None), getattr(exc, "column", None))
+        problem["detail"] = getattr(exc, "detail", "")
         retry = getattr(exc, "retry_after", None)
         return _form_page(exc.code or 400, upload=upload, problem=problem,
                           headers={"Retry-After": str(retry)} if retry else None)
