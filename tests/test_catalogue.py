@@ -135,8 +135,17 @@ def test_query_opens_with_its_question_and_has_an_expected_answer(rq: Path):
     text = rq.read_text(encoding="utf-8")
     assert question(text), f"{rq.name}: first line must be '# Question: <the question>'"
     for line in header_comments(text)[1:]:
-        assert line.startswith(("# Note:", "# Performance:", "#   ")), f"{rq.name}: unexpected header line {line!r}"
+        assert line.startswith(("# Pertanyaan:", "# Note:", "# Performance:", "#   ")), \
+            f"{rq.name}: unexpected header line {line!r}"
     assert expected_path(rq).is_file(), f"{rq.name}: no {expected_path(rq).name}"
+
+
+@pytest.mark.parametrize("rq", QUERY_FILES, ids=lambda p: p.stem)
+def test_question_is_also_asked_in_indonesian(rq: Path):
+    """The page in Indonesian shows the question in Indonesian (issue 15: complete Indonesian)."""
+    lines = header_comments(rq.read_text(encoding="utf-8"))
+    asked = [line for line in lines if line.startswith("# Pertanyaan:")]
+    assert len(asked) == 1 and len(asked[0]) > len("# Pertanyaan: ") + 10, f"{rq.name}: no '# Pertanyaan:' line"
 
 
 def test_questions_are_distinct():

@@ -340,23 +340,23 @@ def test_html_report_shows_every_warning(server, built):
     for focus, _shape in warnings:
         assert f'title="{focus}"' in page, f"warning on {focus} is not on the page"
     total = len(set(built.report.graph.subjects(SH.resultSeverity, None)))
-    assert resp.text.count('<td class="focus">') == total
+    assert resp.text.count('<td class="focus"') == total
 
 
 def test_html_report_filters_by_severity_and_shape(server, built):
     warnings = _warnings(built)
     resp = requests.get(server.url("/shacl"), params={"severity": "Warning"}, headers={"Accept": "text/html"}, timeout=30)
     assert resp.status_code == 200
-    assert resp.text.count('<td class="focus">') == len(warnings)
+    assert resp.text.count('<td class="focus"') == len(warnings)
     resp = requests.get(server.url("/shacl"), params={"severity": "Info"}, headers={"Accept": "text/html"}, timeout=30)
     info = len(list(built.report.graph.subjects(SH.resultSeverity, SH.Info)))
-    assert resp.text.count('<td class="focus">') == info
+    assert resp.text.count('<td class="focus"') == info
     if warnings:
         shape = warnings[0][1]
         expected = sum(1 for _f, s in warnings if s == shape)
         resp = requests.get(server.url("/shacl"), params={"severity": "Warning", "shape": shape},
                             headers={"Accept": "text/html"}, timeout=30)
-        assert resp.text.count('<td class="focus">') == expected
+        assert resp.text.count('<td class="focus"') == expected
 
 
 def test_html_report_links_focus_nodes_to_their_pages(server, built, settings):

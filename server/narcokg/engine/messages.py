@@ -16,6 +16,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from narcokg.texts import text as _text
+
 # A small lexer of its own: it must also cope with text no parser accepts (an open string).
 _LEX = re.compile(
     r"""
@@ -55,39 +57,6 @@ _PAIRS = {"{": "}", "(": ")", "[": "]"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _POSITION = re.compile(r"\berror at (\d+):(\d+)")
 
-#: The sentences, in English and Indonesian. ``{at}`` is the position, the rest are parameters.
-TEXT: dict[str, tuple[str, str]] = {
-    "at": ("line {line}, column {column}", "baris {line}, kolom {column}"),
-    "at_end": ("at the end of the query", "di akhir kueri"),
-    "prefix_known": ("prefix `{p}:` is not declared — add `PREFIX {p}: <{iri}>`",
-                     "prefiks `{p}:` belum dideklarasikan — tambahkan `PREFIX {p}: <{iri}>`"),
-    "prefix_unknown": ("prefix `{p}:` is not declared — add a line `PREFIX {p}: <…>` with its namespace IRI",
-                       "prefiks `{p}:` belum dideklarasikan — tambahkan baris `PREFIX {p}: <…>` dengan IRI namespace-nya"),
-    "string_open": ("the string that starts here is not closed — add the closing {q}",
-                    "string yang dimulai di sini tidak ditutup — tambahkan {q} penutup"),
-    "bracket_open": ("`{b}` is never closed — add `{c}`", "`{b}` tidak pernah ditutup — tambahkan `{c}`"),
-    "bracket_extra": ("`{b}` closes nothing — remove it or add the matching `{o}` before it",
-                      "`{b}` tidak menutup apa pun — hapus, atau tambahkan `{o}` pasangannya sebelumnya"),
-    "form": ("a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE (after the PREFIX lines), not `{w}`",
-             "kueri dimulai dengan SELECT, CONSTRUCT, ASK atau DESCRIBE (setelah baris PREFIX), bukan `{w}`"),
-    "word": ("`{w}` is not a SPARQL keyword", "`{w}` bukan kata kunci SPARQL"),
-    "did_you_mean": (" — did you mean `{k}`?", " — maksud Anda `{k}`?"),
-    "need_po": ("a triple needs a predicate and an object after `{t}`",
-                "tripel memerlukan predikat dan objek setelah `{t}`"),
-    "need_o": ("a triple needs an object after `{t}`", "tripel memerlukan objek setelah `{t}`"),
-    "need_comma": ("`,` must be followed by another object", "`,` harus diikuti objek lain"),
-    "extra_term": ("`{t}` starts a new triple — put a `.` before it",
-                   "`{t}` memulai tripel baru — letakkan `.` sebelumnya"),
-    "operand": ("`{o}` needs a value after it", "`{o}` memerlukan nilai sesudahnya"),
-    "unbound": ("a selected variable is neither grouped nor aggregated — with GROUP BY, select only the "
-                "grouped variables or aggregates such as `(SAMPLE(?x) AS ?x)`",
-                "variabel yang dipilih tidak dikelompokkan maupun diagregasi — dengan GROUP BY, pilih hanya "
-                "variabel yang dikelompokkan atau agregat seperti `(SAMPLE(?x) AS ?x)`"),
-    "unexpected": ("the query cannot continue with `{t}` here", "kueri tidak dapat dilanjutkan dengan `{t}` di sini"),
-    "ends": ("the query ends before it is complete", "kueri berakhir sebelum lengkap"),
-    "expected": ("expected one of: {items}", "yang diharapkan salah satu dari: {items}"),
-    "plain": ("{text}", "{text}"),
-}
 
 
 class _Tok:
@@ -126,15 +95,15 @@ class Explanation:
     extra: tuple | None = None
 
     def text(self, lang: str = "en") -> str:
-        i = 1 if lang == "id" else 0
-        body = TEXT[self.key][i].format(**self.params)
+        body = _text("sparql." + self.key, lang).format(**self.params)
         if self.extra:
             key, params = self.extra
             sep = "" if key == "did_you_mean" else "; "
-            body += sep + TEXT[key][i].format(**params)
+            body += sep + _text("sparql." + key, lang).format(**params)
         if self.line is None:
             return body
-        where = TEXT["at"][i].format(line=self.line, column=self.column) if self.column else TEXT["at_end"][i]
+        where = (_text("sparql.at", lang).format(line=self.line, column=self.column) if self.column
+                 else _text("sparql.at_end", lang))
         return f"{where}: {body}"
 
     def prefix_lines(self) -> list[str]:

@@ -1,328 +1,55 @@
-"""The words of the HTML chrome in English and Indonesian, and labels of common external terms.
+"""Rendering the catalogue (narcokg.texts) in a page: a sentence in the page's language, and the
+"EN" marker where a text exists only in the other language.
 
-Keys ``term:<IRI>`` name properties and classes of other vocabularies (rdf:type, rdfs:label,
-prov:wasDerivedFrom, …) that the ontology does not label itself.
+The sentences themselves live in :mod:`narcokg.texts`, below every room; this module only
+knows HTML.
 """
 from __future__ import annotations
 
-from narcokg import vocab as px
+from markupsafe import Markup, escape
+
+from narcokg.texts import TEXT, exists_in, text
+
+__all__ = ["TEXT", "human_size", "marker", "marked", "t", "tm"]
+
+_NAMES = {"en": ("EN", "only in English", "hanya dalam bahasa Inggris"),
+          "id": ("ID", "only in Indonesian", "hanya dalam bahasa Indonesia")}
 
 
-def _e(en: str, id_: str) -> dict[str, str]:
-    return {"en": en, "id": id_}
+def t(key: str, lang: str) -> str:
+    """Plain text of ``key`` (for attributes and headers): English where Indonesian is missing."""
+    return text(key, lang)
 
 
-TEXT: dict[str, dict[str, str]] = {
-    # Chrome
-    "chrome.skip": _e("Skip to content", "Langsung ke isi"),
-    "chrome.nav": _e("Main", "Utama"),
-    "chrome.language": _e("Language", "Bahasa"),
-    "chrome.browse": _e("Browse", "Jelajahi"),
-    "chrome.search": _e("Search", "Cari"),
-    "chrome.ontology": _e("Ontology", "Ontologi"),
-    "chrome.validation": _e("Validation", "Validasi"),
-    "chrome.download": _e("Download", "Unduh"),
-    "chrome.footer": _e("narcokg: Indonesia’s international cooperation against narcotics, as linked data.",
-                        "narcokg: kerja sama internasional Indonesia melawan narkotika, sebagai data tertaut."),
-    "chrome.license": _e("Data CC BY 4.0", "Data CC BY 4.0"),
-    "chrome.api": _e("API (OpenAPI)", "API (OpenAPI)"),
-    # Entity pages
-    "entity.types": _e("Type", "Jenis"),
-    "entity.inferred_types": _e("Inferred types", "Jenis hasil inferensi"),
-    "entity.inferred_statements": _e("Inferred statements", "Pernyataan hasil inferensi"),
-    "entity.inferred_incoming": _e("Inferred incoming links", "Tautan masuk hasil inferensi"),
-    "entity.inferred": _e("inferred", "inferensi"),
-    "entity.inferred_hint": _e("added by OWL RL reasoning, not stated by a source",
-                               "ditambahkan oleh penalaran OWL RL, tidak dinyatakan oleh sumber"),
-    "entity.source": _e("source", "sumber"),
-    "entity.language": _e("language", "bahasa"),
-    "entity.more": _e("and %d more", "dan %d lainnya"),
-    "entity.count": _e("%d values — show", "%d nilai — tampilkan"),
-    "entity.part_of": _e("Part of dataset", "Bagian dari dataset"),
-    "entity.is_conflict": _e("This is a source conflict", "Ini adalah konflik sumber"),
-    "entity.is_conflict_hint": _e(
-        "The source contradicts itself or its references here; the data keeps what the source says.",
-        "Sumber bertentangan dengan dirinya sendiri atau rujukannya di sini; data menyimpan apa yang dikatakan sumber."),
-    "entity.conflicts": _e("Source conflict", "Konflik sumber"),
-    "entity.agreement": _e("Agreement", "Perjanjian"),
-    "entity.parties": _e("Parties", "Para pihak"),
-    "entity.signed": _e("Signed", "Ditandatangani"),
-    "entity.at": _e("at", "di"),
-    "entity.by": _e("by", "oleh"),
-    "entity.observations": _e("Observations", "Observasi"),
-    "entity.observation": _e("Observation", "Observasi"),
-    "entity.chart": _e("Chart", "Grafik"),
-    "entity.chart_caption": _e("One chart per measure, each on its own scale, drawn from the observations in the table below.",
-                               "Satu grafik per ukuran, masing-masing dengan skalanya sendiri, dari observasi pada tabel di bawah."),
-    "entity.chart_conflict": _e("Bars outlined in red with “!” are observations the source contradicts (a source conflict): see the marked rows.",
-                                "Batang bergaris tepi merah dengan “!” adalah observasi yang dipertentangkan sumbernya (konflik sumber): lihat baris yang ditandai."),
-    "entity.statements": _e("Statements", "Pernyataan"),
-    "entity.incoming": _e("Incoming links", "Tautan masuk"),
-    "entity.incoming_hint": _e("Resources that point to this one, grouped by property.",
-                               "Sumber daya yang menunjuk ke sini, dikelompokkan menurut properti."),
-    "entity.validation": _e("Validation results", "Hasil validasi"),
-    "entity.sources": _e("Sources", "Sumber"),
-    "entity.named_graph": _e("named graph", "graf bernama"),
-    "entity.location": _e("Where in the document", "Letak dalam dokumen"),
-    "entity.formats": _e("This resource as data", "Sumber daya ini sebagai data"),
-    "node": _e("node", "simpul"),
-    "source.reference": _e("Reference data (states, organisations, places, concepts)",
-                           "Data rujukan (negara, organisasi, tempat, konsep)"),
-    "source.ontology": _e("narcokg ontology", "Ontologi narcokg"),
-    "source.shapes": _e("narcokg shapes", "Bentuk SHACL narcokg"),
-    "source.validation": _e("Validation report", "Laporan validasi"),
-    # Ontology and shapes documentation
-    "doc.formats": _e("Download", "Unduh"),
-    "doc.contents": _e("Contents", "Daftar isi"),
-    "doc.metadata": _e("Metadata", "Metadata"),
-    "doc.namespaces": _e("Namespaces", "Ruang nama"),
-    "doc.prefix": _e("Prefix", "Prefiks"),
-    "doc.namespace": _e("Namespace", "Ruang nama"),
-    "doc.hierarchy": _e("Class hierarchy", "Hierarki kelas"),
-    "doc.classes": _e("Classes", "Kelas"),
-    "doc.object_properties": _e("Object properties", "Properti objek"),
-    "doc.datatype_properties": _e("Datatype properties", "Properti tipe data"),
-    "doc.other_properties": _e("Other properties", "Properti lain"),
-    "doc.individuals": _e("Individuals", "Individu"),
-    "doc.external": _e("External terms described here", "Istilah eksternal yang dijelaskan di sini"),
-    "doc.alignments": _e("Alignments to other vocabularies", "Penyelarasan dengan kosakata lain"),
-    "doc.term": _e("Term", "Istilah"),
-    "doc.relation": _e("Relation", "Relasi"),
-    "doc.external_term": _e("External term", "Istilah eksternal"),
-    "doc.labels": _e("Labels", "Label"),
-    "doc.definitions": _e("Definitions", "Definisi"),
-    "doc.subclasses": _e("Subclasses", "Subkelas"),
-    "doc.subproperties": _e("Subproperties", "Subproperti"),
-    "doc.in_domain_of": _e("In the domain of", "Dalam domain"),
-    "doc.in_range_of": _e("In the range of", "Dalam jangkauan"),
-    "doc.inverse_of": _e("Inverse of", "Kebalikan dari"),
-    "doc.permalink": _e("Link to", "Tautan ke"),
-    "doc.node_shapes": _e("Node shapes", "Bentuk simpul"),
-    "doc.property_shapes": _e("Property shapes", "Bentuk properti"),
-    "doc.other_terms": _e("Other resources", "Sumber daya lain"),
-    "doc.shapes_title": _e("narcokg shapes", "Bentuk SHACL narcokg"),
-    # Browse
-    "browse.timeline": _e("Timeline: %s per year", "Linimasa: %s per tahun"),
-    "browse.year": _e("year (of signing, for agreements)", "tahun (penandatanganan, untuk perjanjian)"),
-    "browse.count": _e("number", "jumlah"),
-    "browse.timeline_note": _e("Counted from the dates in the data: an agreement by the year it was signed, "
-                               "an event by its date; years without any are shown as zero.",
-                               "Dihitung dari tanggal dalam data: perjanjian menurut tahun penandatanganannya, "
-                               "peristiwa menurut tanggalnya; tahun tanpa data ditampilkan sebagai nol."),
-    "browse.title": _e("Browse", "Jelajahi"),
-    "browse.intro": _e("Every class of the knowledge graph with the number of its instances (asserted or inferred).",
-                       "Setiap kelas dalam graf pengetahuan beserta jumlah instansnya (dinyatakan atau hasil inferensi)."),
-    "browse.own": _e("narcokg classes", "Kelas narcokg"),
-    "browse.other": _e("Classes of other vocabularies", "Kelas dari kosakata lain"),
-    "browse.other_hint": _e("Mostly inferred from the alignments of the ontology.",
-                            "Sebagian besar hasil inferensi dari penyelarasan ontologi."),
-    "browse.class": _e("Class", "Kelas"),
-    "browse.instances": _e("Instances", "Instans"),
-    "browse.definition": _e("Definition", "Definisi"),
-    "browse.none": _e("No instances yet.", "Belum ada instans."),
-    "browse.breadcrumb": _e("Breadcrumb", "Jejak navigasi"),
-    "browse.showing": _e("Showing %d–%d of %d.", "Menampilkan %d–%d dari %d."),
-    "browse.pagination": _e("Pages", "Halaman"),
-    "browse.previous": _e("Previous", "Sebelumnya"),
-    "browse.next": _e("Next", "Berikutnya"),
-    # Search
-    "search.title": _e("Search", "Pencarian"),
-    "search.label": _e("Search labels and acronyms", "Cari label dan akronim"),
-    "search.placeholder": _e("e.g. BNN, Badan Narkotika", "mis. BNN, Badan Narkotika"),
-    "search.hint": _e("Searches names and acronyms in English and Indonesian; case and accents do not matter.",
-                      "Mencari nama dan akronim dalam bahasa Inggris dan Indonesia; huruf besar dan aksen diabaikan."),
-    "search.results": _e("%d results", "%d hasil"),
-    "search.matched": _e("matched", "cocok"),
-    "search.none": _e("Nothing found.", "Tidak ditemukan."),
-    "search.capped": _e("Showing the first %d.", "Menampilkan %d pertama."),
-    # Download
-    "download.title": _e("Download", "Unduh"),
-    "download.intro": _e("The files of the current build. Each answers conditional requests (ETag, Last-Modified).",
-                         "Berkas dari build saat ini. Setiap berkas mendukung permintaan bersyarat (ETag, Last-Modified)."),
-    "download.files": _e("Build files", "Berkas build"),
-    "download.file": _e("File", "Berkas"),
-    "download.what": _e("Content", "Isi"),
-    "download.type": _e("Media type", "Jenis media"),
-    "download.size": _e("Bytes", "Bita"),
-    "download.modified": _e("Built", "Dibangun"),
-    "download.none": _e("No build files are available.", "Tidak ada berkas build."),
-    "download.more": _e("Each resource is also available on its own as Turtle, JSON-LD, N-Triples, RDF/XML, TriG and N-Quads under /data/, and the whole graph can be queried at the SPARQL endpoint.",
-                        "Setiap sumber daya juga tersedia sendiri sebagai Turtle, JSON-LD, N-Triples, RDF/XML, TriG dan N-Quads di /data/, dan seluruh graf dapat dikueri di titik akhir SPARQL."),
-    "download.nq": _e("Every named graph, including inferred triples and the validation report (N-Quads)",
-                      "Semua graf bernama, termasuk tripel hasil inferensi dan laporan validasi (N-Quads)"),
-    "download.trig": _e("The asserted graphs: sources, reference data, ontology and shapes (TriG)",
-                        "Graf yang dinyatakan: sumber, data rujukan, ontologi dan bentuk (TriG)"),
-    "download.report": _e("SHACL validation report", "Laporan validasi SHACL"),
-    "download.void": _e("VoID description with statistics per graph", "Deskripsi VoID dengan statistik per graf"),
-    # Errors
-    "error.home": _e("Home", "Beranda"),
-    # Labels of terms of other vocabularies
-    "term:" + px.RDF.type: _e("type", "jenis"),
-    "term:" + px.RDFS.label: _e("label", "label"),
-    "term:" + px.RDFS.comment: _e("description", "keterangan"),
-    "term:" + px.RDFS.seeAlso: _e("see also", "lihat juga"),
-    "term:" + px.RDFS.subClassOf: _e("subclass of", "subkelas dari"),
-    "term:" + px.RDFS.subPropertyOf: _e("subproperty of", "subproperti dari"),
-    "term:" + px.RDFS.domain: _e("domain", "domain"),
-    "term:" + px.RDFS.range: _e("range", "jangkauan"),
-    "term:" + px.RDFS.isDefinedBy: _e("defined by", "didefinisikan oleh"),
-    "term:" + px.OWL.sameAs: _e("same as", "sama dengan"),
-    "term:" + px.OWL.inverseOf: _e("inverse of", "kebalikan dari"),
-    "term:" + px.OWL.equivalentClass: _e("equivalent class", "kelas ekuivalen"),
-    "term:" + px.OWL.equivalentProperty: _e("equivalent property", "properti ekuivalen"),
-    "term:" + px.OWL.disjointWith: _e("disjoint with", "terpisah dari"),
-    "term:" + px.OWL.versionInfo: _e("version", "versi"),
-    "term:" + px.OWL.versionIRI: _e("version IRI", "IRI versi"),
-    "term:" + px.OWL.imports: _e("imports", "mengimpor"),
-    "term:" + px.SKOS.prefLabel: _e("preferred label", "label utama"),
-    "term:" + px.SKOS.altLabel: _e("alternative label", "label alternatif"),
-    "term:" + px.SKOS.definition: _e("definition", "definisi"),
-    "term:" + px.SKOS.exactMatch: _e("exact match", "padanan tepat"),
-    "term:" + px.SKOS.closeMatch: _e("close match", "padanan dekat"),
-    "term:" + px.SKOS.broader: _e("broader", "lebih luas"),
-    "term:" + px.SKOS.narrower: _e("narrower", "lebih sempit"),
-    "term:" + px.SKOS.inScheme: _e("in scheme", "dalam skema"),
-    "term:" + px.SKOS.topConceptOf: _e("top concept of", "konsep puncak dari"),
-    "term:" + px.SKOS.hasTopConcept: _e("has top concept", "memiliki konsep puncak"),
-    "term:" + px.SKOS.notation: _e("notation", "notasi"),
-    "term:" + px.DCTERMS.term("title"): _e("title", "judul"),
-    "term:" + px.DCTERMS.description: _e("description", "keterangan"),
-    "term:" + px.DCTERMS.creator: _e("creator", "pembuat"),
-    "term:" + px.DCTERMS.date: _e("date", "tanggal"),
-    "term:" + px.DCTERMS.issued: _e("issued", "diterbitkan"),
-    "term:" + px.DCTERMS.license: _e("license", "lisensi"),
-    "term:" + px.DCTERMS.publisher: _e("publisher", "penerbit"),
-    "term:" + px.DCTERMS.subject: _e("subject", "subjek"),
-    "term:" + px.DCTERMS.identifier: _e("identifier", "pengenal"),
-    "term:" + px.DCTERMS.source: _e("source", "sumber"),
-    "term:" + px.DCTERMS.language: _e("language", "bahasa"),
-    "term:" + px.DCTERMS.bibliographicCitation: _e("citation", "sitasi"),
-    "term:" + px.PROV.wasDerivedFrom: _e("derived from", "berasal dari"),
-    "term:" + px.PROV.wasAttributedTo: _e("attributed to", "diatribusikan kepada"),
-    "term:" + px.QB.dataSet: _e("dataset", "dataset"),
-    "term:" + px.QB.structure: _e("structure", "struktur"),
-    "term:" + px.QB.DataSet: _e("dataset", "dataset"),
-    "term:" + px.QB.Observation: _e("observation", "observasi"),
-    "term:" + px.COMMON["org"] + "subOrganizationOf": _e("sub-organisation of", "sub-organisasi dari"),
-    "term:" + px.COMMON["org"] + "hasSubOrganization": _e("has sub-organisation", "memiliki sub-organisasi"),
-    "term:" + px.COMMON["org"] + "transitiveSubOrganizationOf": _e("part of (transitively)", "bagian dari (transitif)"),
-    "term:" + px.COMMON["org"] + "transitiveHasSubOrganization": _e("contains (transitively)", "mencakup (transitif)"),
-    "term:" + px.SCHEMA.value: _e("value", "nilai"),
-    "term:" + px.SCHEMA.unitCode: _e("unit", "satuan"),
-    "term:" + px.SCHEMA.unitText: _e("unit", "satuan"),
-    "term:" + px.SCHEMA.url: _e("URL", "URL"),
-    "term:" + px.COMMON["foaf"] + "homepage": _e("homepage", "beranda"),
-    "term:" + px.SH.targetClass: _e("target class", "kelas sasaran"),
-    "term:" + px.SH.property: _e("property constraint", "batasan properti"),
-    "term:" + px.SH.path: _e("path", "jalur"),
-    "term:" + px.SH.severity: _e("severity", "tingkat"),
-    "term:" + px.SH.message: _e("message", "pesan"),
-    "term:" + px.SH.minCount: _e("at least", "paling sedikit"),
-    "term:" + px.SH.maxCount: _e("at most", "paling banyak"),
-    "term:" + px.SH.datatype: _e("datatype", "tipe data"),
-    "term:" + px.SH.term("class"): _e("class", "kelas"),
-    "term:" + px.SH.sparql: _e("SPARQL constraint", "batasan SPARQL"),
-    "term:" + px.SH.select: _e("query", "kueri"),
-    # Terms of other vocabularies the data uses (issue 15: entity pages show labels, not CURIEs)
-    "term:" + px.SCHEMA.startDate: _e("start date", "tanggal mulai"),
-    "term:" + px.SCHEMA.endDate: _e("end date", "tanggal selesai"),
-    "term:" + px.SCHEMA.keywords: _e("keywords", "kata kunci"),
-    "term:" + px.SCHEMA.location: _e("location", "lokasi"),
-    "term:" + px.SCHEMA.organizer: _e("organiser", "penyelenggara"),
-    "term:" + px.SCHEMA.participant: _e("participant", "peserta"),
-    "term:" + px.SCHEMA.containedInPlace: _e("located in", "terletak di"),
-    "term:" + px.SCHEMA.containsPlace: _e("contains place", "mencakup tempat"),
-    "term:" + px.SCHEMA.name: _e("name", "nama"),
-    "term:" + px.SCHEMA.affiliation: _e("affiliation", "afiliasi"),
-    "term:" + px.SCHEMA.geoTouches: _e("borders", "berbatasan dengan"),
-    "term:" + px.DCTERMS.references: _e("refers to", "merujuk ke"),
-    "term:" + px.PROV.wasAssociatedWith: _e("associated with", "terkait dengan"),
-    "term:" + px.PROV.wasInfluencedBy: _e("influenced by", "dipengaruhi oleh"),
-    "term:" + px.SKOS.note: _e("note", "catatan"),
-    "term:" + px.COMMON["sem"] + "hasPlace": _e("place", "tempat"),
-    "term:" + px.COMMON["sem"] + "hasActor": _e("actor", "pelaku"),
-    "term:" + px.COMMON["org"] + "memberOf": _e("member of", "anggota dari"),
-    "term:" + px.COMMON["org"] + "hasMember": _e("has member", "memiliki anggota"),
-    "term:" + px.COMMON["org"] + "organization": _e("organisation", "organisasi"),
-    "term:" + px.COMMON["org"] + "member": _e("member", "anggota"),
-    "term:" + px.COMMON["sdmx-measure"] + "obsValue": _e("observed value", "nilai observasi"),
-    "term:" + px.COMMON["sdmx-dimension"] + "refPeriod": _e("reference period", "periode acuan"),
-    "term:" + px.COMMON["sdmx-dimension"] + "refArea": _e("reference area", "wilayah acuan"),
-    "term:" + px.COMMON["vann"] + "preferredNamespaceUri": _e("preferred namespace", "namespace yang disarankan"),
-    "term:" + px.COMMON["vann"] + "preferredNamespacePrefix": _e("preferred prefix", "prefiks yang disarankan"),
-    "term:" + px.SKOS.Concept: _e("concept", "konsep"),
-    "term:" + px.SKOS.ConceptScheme: _e("concept scheme", "skema konsep"),
-    "term:" + px.SCHEMA.Event: _e("event", "peristiwa"),
-    "term:" + px.COMMON["sem"] + "Event": _e("event", "peristiwa"),
-    "term:" + px.SCHEMA.Place: _e("place", "tempat"),
-    "term:" + px.SCHEMA.City: _e("city", "kota"),
-    "term:" + px.SCHEMA.Country: _e("country", "negara"),
-    "term:" + px.SCHEMA.Person: _e("person", "orang"),
-    "term:" + px.COMMON["foaf"] + "Person": _e("person", "orang"),
-    "term:" + px.PROV.Person: _e("person", "orang"),
-    "term:" + px.SCHEMA.Organization: _e("organisation", "organisasi"),
-    "term:" + px.COMMON["org"] + "Organization": _e("organisation", "organisasi"),
-    "term:" + px.COMMON["org"] + "FormalOrganization": _e("formal organisation", "organisasi formal"),
-    "term:" + px.SCHEMA.GovernmentOrganization: _e("government organisation", "organisasi pemerintah"),
-    "term:" + px.COMMON["org"] + "Membership": _e("membership", "keanggotaan"),
-    "term:" + px.SCHEMA.ScholarlyArticle: _e("scholarly article", "artikel ilmiah"),
-    "term:" + px.SCHEMA.CreativeWork: _e("creative work", "karya"),
-    "term:" + px.SCHEMA.Project: _e("project", "proyek"),
-    "term:" + px.SCHEMA.Observation: _e("observation", "observasi"),
-    "term:" + px.PROV.Entity: _e("entity (provenance)", "entitas (provenans)"),
-    "term:" + px.PROV.Activity: _e("activity (provenance)", "aktivitas (provenans)"),
-    "term:" + px.PROV.Agent: _e("agent (provenance)", "agen (provenans)"),
-    "term:" + px.COMMON["foaf"] + "Agent": _e("agent", "agen"),
-    "term:" + px.DCTERMS.BibliographicResource: _e("bibliographic resource", "sumber bibliografis"),
-    "term:" + px.DCTERMS.Location: _e("location", "lokasi"),
-    "term:" + px.OWL.Class: _e("class", "kelas"),
-    "term:" + px.OWL.ObjectProperty: _e("object property", "properti objek"),
-    "term:" + px.OWL.DatatypeProperty: _e("datatype property", "properti tipe data"),
-    "term:" + px.OWL.Ontology: _e("ontology", "ontologi"),
-}
+def marker(text_lang: str, page_lang: str) -> Markup:
+    """A small badge saying that the text before it is only in ``text_lang`` (empty when the
+    page is in that language)."""
+    if not text_lang or text_lang == page_lang or text_lang not in _NAMES:
+        return Markup("")
+    badge, title_en, title_id = _NAMES[text_lang]
+    title = title_id if page_lang == "id" else title_en
+    return Markup('<abbr class="only-lang" lang="en" title="{}">{}</abbr>').format(title, badge)
 
 
-# Citations, "query this" and the ontology's class diagram (added with the cite pages; kept in
-# one block so the tables of other rooms merge cleanly).
-TEXT.update({
-    "cite.how": _e("How to cite", "Cara mengutip"),
-    "cite.title": _e("How to cite narcokg", "Cara mengutip narcokg"),
-    "cite.intro": _e("Cite the knowledge graph with the version and snapshot date below; cite one entity by its "
-                     "IRI (every page has a “Cite this” block); cite the source documents for what they say.",
-                     "Kutip graf pengetahuan ini dengan versi dan tanggal snapshot di bawah; kutip satu entitas "
-                     "dengan IRI-nya (setiap halaman memiliki blok “Kutip ini”); kutip dokumen sumber untuk isinya."),
-    "cite.this": _e("Cite this", "Kutip ini"),
-    "cite.document": _e("Cite this document", "Kutip dokumen ini"),
-    "cite.entity": _e("Cite this entry of the knowledge graph", "Kutip entri graf pengetahuan ini"),
-    "cite.graph": _e("Cite the whole knowledge graph", "Kutip seluruh graf pengetahuan"),
-    "cite.version": _e("Version", "Versi"),
-    "cite.date": _e("Snapshot date", "Tanggal snapshot"),
-    "cite.licence": _e("Licence", "Lisensi"),
-    "cite.bibtex": _e("BibTeX", "BibTeX"),
-    "cite.csl": _e("CSL-JSON (Zotero, Pandoc, citeproc)", "CSL-JSON (Zotero, Pandoc, citeproc)"),
-    "cite.download": _e("Download", "Unduh"),
-    "cite.full": _e("Full citation", "Kutipan lengkap"),
-    "cite.printed": _e("As the citing document prints it", "Sebagaimana dicetak oleh dokumen pengutip"),
-    "cite.quotes": _e("Quotes from the source (%d)", "Kutipan dari sumber (%d)"),
-    "cite.line": _e("line %s", "baris %s"),
-    "cite.lines": _e("lines %s", "baris %s"),
-    "cite.file_note": _e("Source texts of this graph are cited by their description when they print no title.",
-                         "Teks sumber yang tidak mencetak judul dikutip dengan deskripsinya."),
-    "query.this": _e("Query this", "Kueri ini"),
-    "query.entity": _e("Open a query for everything about this resource", "Buka kueri tentang semua hal mengenai sumber daya ini"),
-    "query.class": _e("Open a query for the instances of this class", "Buka kueri untuk instans kelas ini"),
-    "doc.instances": _e("Instances", "Instans"),
-    "doc.instances_link": _e("%s instances", "%s instans"),
-    "doc.no_instances": _e("no instances", "tanpa instans"),
-    "doc.shapes_for": _e("Shapes targeting this class", "Shape yang menargetkan kelas ini"),
-    "doc.diagram": _e("Class diagram", "Diagram kelas"),
-    "doc.diagram_hint": _e("Classes of the ontology with instances in the graph: solid arrows lead to a superclass, "
-                           "dashed arrows are object properties from their domain to their range.",
-                           "Kelas ontologi yang memiliki instans dalam graf: panah utuh menuju superkelas, "
-                           "panah putus-putus adalah properti objek dari domain ke range-nya."),
-    "doc.diagram_text": _e("The diagram as text", "Diagram sebagai teks"),
-    "doc.subclass_of": _e("subclass of", "subkelas dari"),
-    "doc.counts": _e("Classes and instances", "Kelas dan instans"),
-    "source.ledger": _e("Source ledger (which lines of each source text state what)",
-                        "Buku besar sumber (baris mana dari setiap teks sumber menyatakan apa)"),
-})
+def marked(value: str, text_lang: str, page_lang: str) -> Markup:
+    """``value`` (escaped) in its own language, followed by the marker when that is not the page's."""
+    if not text_lang or text_lang == page_lang:
+        return Markup(escape(value))
+    return Markup('<span lang="{}">{}</span> {}').format(text_lang, value, marker(text_lang, page_lang))
+
+
+def tm(key: str, lang: str) -> Markup:
+    """``key`` for visible text: with the marker when it is shown in English on an Indonesian page."""
+    if exists_in(key, lang):
+        return Markup(escape(text(key, lang)))
+    return marked(text(key, lang), "en", lang)
+
+
+def human_size(n: int, lang: str = "en") -> str:
+    """A size limit as people write it: ``5 MiB``, ``64 KiB``, ``1.5 MiB``, ``2000 bytes``."""
+    unit_bytes = "bita" if lang == "id" else "bytes"
+    for size, unit in ((1024 * 1024, "MiB"), (1024, "KiB")):
+        if n >= size and (n % size == 0 or n >= 10 * size):
+            value = f"{n / size:.1f}".rstrip("0").rstrip(".")
+            return f"{value.replace('.', ',') if lang == 'id' else value} {unit}"
+    return f"{n} {unit_bytes}"

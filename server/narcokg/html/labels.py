@@ -12,8 +12,11 @@ import pyoxigraph as ox
 from flask import request
 
 from narcokg import vocab as px
-from narcokg.html.i18n import TEXT
+from narcokg.html.i18n import TEXT, t
 from narcokg.engine.lookup import quads
+
+__all__ = ["DEFAULT_LANG", "LANGS", "Labels", "choose_lang", "explicit_lang", "format_number", "local_name",
+           "pick_literal", "t"]
 
 LANGS = ("en", "id")
 DEFAULT_LANG = "en"
@@ -36,12 +39,6 @@ def explicit_lang() -> str | None:
     asked = request.args.get("lang", "")
     return asked if asked in LANGS else None
 
-
-def t(key: str, lang: str) -> str:
-    entry = TEXT.get(key)
-    if entry is None:
-        return key
-    return entry.get(lang) or entry["en"]
 
 
 def pick_literal(values: Iterable[ox.Literal], lang: str) -> ox.Literal | None:
@@ -83,23 +80,31 @@ class Labels:
         self.store = store
         self.lang = lang
         self.prefixes = prefixes
-        self._cache: dict[str, str | None] = {}
+        self._cache: dict[str, tuple[str, str] | None] = {}
 
-    def _lookup(self, iri: str) -> str | None:
+    def _lookup(self, iri: str) -> tuple[str, str] | None:
         node = ox.NamedNode(iri)
         for pred in _LABEL_NODES:
             lits = sorted({q.object for q in quads(self.store, node, pred, None, None)
                            if isinstance(q.object, ox.Literal)}, key=str)
             chosen = pick_literal(lits, self.lang)
             if chosen is not None:
-                return chosen.value
+                return chosen.value, (chosen.language or "").lower().split("-")[0]
         return None
 
     def known(self, iri: str) -> str | None:
         """The stored label of ``iri`` in the chosen language, or None if it has none."""
         if iri not in self._cache:
             self._cache[iri] = self._lookup(iri)
-        return self._cache[iri]
+        found = self._cache[iri]
+        return found[0] if found else None
+
+    def language_of(self, iri: str) -> str:
+        """The language tag of the label :meth:`known` gives ("" when untagged or none), so a
+        page can mark a label that exists only in the other language."""
+        self.known(iri)
+        found = self._cache[iri]
+        return found[1] if found else ""
 
     def __call__(self, iri: str) -> str:
         """A readable name for ``iri``: stored label, built-in label, CURIE or last segment."""

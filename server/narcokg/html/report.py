@@ -50,11 +50,21 @@ class Row:
     constraint: str | None
 
 
+def _value_href(value: str | None, settings: Settings, uploaded: bool) -> str | None:
+    if not value or "://" not in value:
+        return None
+    if uploaded and not value.startswith(settings.base + "ontology#"):
+        return None  # a client's resource has no page here; only the ontology's terms do
+    return local_href(value, settings)
+
+
 def rows(results: list[Result], names: dict[str, str], settings: Settings,
-         labels: dict[str, str] | None = None) -> list[Row]:
+         labels: dict[str, str] | None = None, uploaded: bool = False) -> list[Row]:
     """Rows for display; full IRIs (in ``focus`` and ``shape``) as served (under the public base).
 
-    ``labels`` maps focus IRIs to a readable label (English rdfs:label), where known."""
+    ``labels`` maps focus IRIs to a readable label (English rdfs:label), where known.
+    ``uploaded``: the results are about a client's data, whose resources have no page on this
+    site even when their IRIs look like ours, so focus nodes are not linked."""
     labels = labels or {}
     iris = IriMap(settings)
     out = []
@@ -65,10 +75,10 @@ def rows(results: list[Result], names: dict[str, str], settings: Settings,
                 focus=iris.to_public(r.focus),
                 focus_label=labels.get(r.focus) or compact(r.focus, settings),
                 focus_id=compact(r.focus, settings),
-                focus_href=local_href(r.focus, settings),
+                focus_href=None if uploaded else local_href(r.focus, settings),
                 path=compact(r.path, settings) if r.path else None,
                 value=compact(r.value, settings) if r.value is not None else None,
-                value_href=local_href(r.value, settings) if r.value and "://" in r.value else None,
+                value_href=_value_href(r.value, settings, uploaded),
                 message=r.message,
                 shape=iris.to_public(r.source_shape),
                 shape_label=names.get(r.source_shape) or compact(r.source_shape, settings),

@@ -65,21 +65,32 @@ def rebase(graph: Graph, settings: Settings) -> Graph:
     return out
 
 
-def shape_label(graph: Graph, node, settings: Settings, depth: int = 0) -> str:
-    """``shape:X`` for a named shape; ``shape:X › path`` for an unnamed property shape of X."""
+def labelled(graph: Graph, node, lang: str) -> str | None:
+    """The rdfs:label of ``node`` in ``lang``, else in English, else untagged (as /shapes names it)."""
+    found: dict[str, str] = {}
+    for label in graph.objects(node, RDFS_LABEL):
+        if isinstance(label, Literal):
+            found.setdefault((label.language or "").lower().split("-")[0], str(label))
+    return found.get(lang) or found.get("en") or found.get("")
+
+
+def shape_label(graph: Graph, node, settings: Settings, depth: int = 0, lang: str = "en") -> str:
+    """A named shape's label (``Suspect totals add up``) or, without one, ``shape:X``; for an
+    unnamed property shape ``<its shape> › path``."""
     if not isinstance(node, BNode) and not str(node).startswith(settings.base + ".well-known/genid/"):
-        return compact(str(node), settings)
+        return labelled(graph, node, lang) or compact(str(node), settings)
     parent = graph.value(None, SH.property, node)
     path = graph.value(node, SH.path)
     if parent is not None and parent != node and depth < 5:
-        parent_text = shape_label(graph, parent, settings, depth + 1)
+        parent_text = shape_label(graph, parent, settings, depth + 1, lang)
     else:
         parent_text = "(shape)"
     path_text = compact(str(path), settings) if isinstance(path, URIRef) else "(complex path)"
     return f"{parent_text} › {path_text}"
 
 
-def shape_names(shapes_graph: Graph, report_graph: Graph, shapes: set[str], settings: Settings) -> dict[str, str]:
+def shape_names(shapes_graph: Graph, report_graph: Graph, shapes: set[str], settings: Settings,
+                lang: str = "en") -> dict[str, str]:
     """Readable names of the source shapes of a report.
 
     A report names a blank-node shape by a copy of it (pySHACL copies blank nodes into the
@@ -94,14 +105,14 @@ def shape_names(shapes_graph: Graph, report_graph: Graph, shapes: set[str], sett
     names = {}
     for text in shapes:
         if text in nodes:
-            names[text] = shape_label(shapes_graph, nodes[text], settings)
+            names[text] = shape_label(shapes_graph, nodes[text], settings, lang=lang)
             continue
         copy = BNode(text)
         matches = by_description.get(_description(report_graph, copy), [])
         if len(matches) == 1:
-            names[text] = shape_label(shapes_graph, matches[0], settings)
+            names[text] = shape_label(shapes_graph, matches[0], settings, lang=lang)
         elif report_graph.value(copy, SH.path) is not None:
-            names[text] = shape_label(report_graph, copy, settings)
+            names[text] = shape_label(report_graph, copy, settings, lang=lang)
         else:
             names[text] = compact(text, settings)
     return names

@@ -33,7 +33,12 @@ class ValidationFailed(errors.NarcokgError):
 
 
 class Unparseable(ValidationFailed, errors.SourceError):
-    """The data does not parse; the message names the line where known."""
+    """The data does not parse; the message names the line where known, and ``line`` and
+    ``column`` (1-based) say where, for a page that marks the place in the data."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None, **kw):
+        super().__init__(message, **kw)
+        self.line, self.column = line, column
 
 
 class Unvalidatable(ValidationFailed, errors.LimitExceeded):
@@ -55,6 +60,11 @@ class Outcome:
     triples: int = 0
     #: focus node → its English label in the client's data, for display.
     labels: dict[str, str] = field(default_factory=dict)
+    #: the shapes' names in Indonesian (their ``@id`` labels, else as in ``shape_names``).
+    shape_names_id: dict[str, str] = field(default_factory=dict)
+
+    def names_in(self, lang: str) -> dict[str, str]:
+        return self.shape_names_id if lang == "id" and self.shape_names_id else self.shape_names
 
 
 def _slot(settings: Settings) -> threading.BoundedSemaphore:
@@ -106,7 +116,8 @@ def _run_in_child(data: bytes, fmt: str, settings: Settings, rdf_format: str | N
     if kind == "ok":
         return payload
     if kind == "parse":
-        raise Unparseable(payload)
+        message, line, column = payload if isinstance(payload, tuple) else (payload, None, None)
+        raise Unparseable(message, line=line, column=column)
     if kind == "invalid":
         raise Unvalidatable(payload)
     raise Overloaded(payload)
@@ -143,19 +154,21 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
         try:
             graph = safeparse.parse(data, fmt)
         except safeparse.ParseError as exc:
-            conn.send(("parse", str(exc)))
+            conn.send(("parse", (str(exc), exc.line, exc.column)))
             return
         del data
         report = validation_service.validate_graph(graph, settings)
         shapes_graph, _ = validation_service.project_graphs(settings)
-        names = report_view.shape_names(shapes_graph, report.graph, {r.source_shape for r in report.results}, settings)
+        sources = {r.source_shape for r in report.results}
+        names = report_view.shape_names(shapes_graph, report.graph, sources, settings)
+        names_id = report_view.shape_names(shapes_graph, report.graph, sources, settings, lang="id")
         rdf = None
         if rdf_format:
             out = report_view.rebase(report.graph, settings)
             report_view.bind_prefixes(out, settings)
             rdf = out.serialize(format=rdf_format, encoding="utf-8")
         labels = report_view.english_labels(graph, {r.focus for r in report.results})
-        conn.send(("ok", Outcome(report.conforms, report.results, names, rdf, len(report.graph), labels)))
+        conn.send(("ok", Outcome(report.conforms, report.results, names, rdf, len(report.graph), labels, names_id)))
     except MemoryError:
         conn.send(("limit", f"validation needed more than the memory limit of {settings.process_memory_mb} MiB: send less data"))
     except RecursionError:

@@ -36,7 +36,49 @@ NL = b"\n"
 
 
 class ParseError(SourceError):
-    """Data that does not parse; ``str()`` is a one-line message naming the line where known."""
+    """Data that does not parse; ``str()`` is a one-line message in words that starts with the
+    line (and column) where known; ``line`` and ``column`` are 1-based, or None."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def _where(line: int | None, column: int | None) -> str:
+    if line and column:
+        return f"line {line}, column {column}: "
+    return f"line {line}: " if line else ""
+
+
+def _at(message: str, line: int | None, column: int | None = None) -> ParseError:
+    return ParseError(_where(line, column) + message, line, column)
+
+
+#: What rdflib's Turtle parser says (its "why"), and what to do about it, in words.
+_TURTLE_WHY = [
+    (re.compile(r'Prefix "([^"]*):" not bound'),
+     lambda m: f"prefix `{m.group(1)}:` is not declared — add `@prefix {m.group(1)}: <…> .` with its namespace IRI"),
+    (re.compile(r"newline found in string literal|unterminated string"),
+     lambda m: "a string is not closed before the end of the line — add the closing quote"),
+    (re.compile(r"objectList expected"), lambda m: "an object is missing here (after a property)"),
+    (re.compile(r"expected '\.' or '\}' or '\]' at end of statement"),
+     lambda m: "the statement before this point is not ended — put a `.` after it"),
+    (re.compile(r"EOF found"), lambda m: "the data ends in the middle of a statement"),
+    (re.compile(r"expected ':' after|expected ';' or"), lambda m: "a property and an object are expected here"),
+]
+
+
+def _turtle_error(exc: BaseException) -> ParseError | None:
+    """rdflib's BadSyntax (a repr of the bytes around a caret) as words, line and column."""
+    why, where, argstr = getattr(exc, "_why", None), getattr(exc, "_i", None), getattr(exc, "_str", None)
+    if why is None or where is None or argstr is None:
+        return None
+    text = argstr.decode("utf-8", "replace") if isinstance(argstr, bytes) else str(argstr)
+    where = max(0, min(int(where), len(text)))
+    line = text.count("\n", 0, where) + 1
+    column = where - text.rfind("\n", 0, where)
+    words = next((say(m) for pattern, say in _TURTLE_WHY if (m := pattern.search(str(why)))), None)
+    return _at(words or "the parser stopped here: " + _clip(" ".join(str(why).split()), 200), line, column)
 
 
 def parse(data: bytes, fmt: str, base: str = UPLOAD_BASE) -> Graph:
@@ -56,8 +98,14 @@ def parse(data: bytes, fmt: str, base: str = UPLOAD_BASE) -> Graph:
     try:
         graph.parse(data=data, format=fmt, publicID=base)
     except Exception as exc:  # rdflib raises many types; all mean "does not parse"
-        raise ParseError(describe(exc, data, fmt)) from None
+        raise _turtle_error(exc) or _described(exc, data, fmt) from None
     return graph
+
+
+def _described(exc: BaseException, data: bytes, fmt: str) -> ParseError:
+    text = describe(exc, data, fmt)
+    m = re.match(r"line (\d+)(?:, column (\d+))?: ", text)
+    return ParseError(text, int(m.group(1)), int(m.group(2)) if m.group(2) else None) if m else ParseError(text)
 
 
 XML_LITERAL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral"
@@ -86,7 +134,8 @@ def _parse_with_oxigraph(data: bytes, fmt: ox.RdfFormat, base: str) -> Graph:
         text = " ".join((getattr(exc, "msg", None) or str(exc)).split())
         if "LoadDocumentCallback" in text:  # pyoxigraph met a remote context (it cannot load one)
             raise ParseError(REMOTE_CONTEXT.format(what="@context")) from None
-        raise ParseError(_clip(text, 400)) from None
+        text = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", text)
+        raise _at(_clip(text, 400), exc.lineno, exc.offset if exc.lineno else None) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(_clip(" ".join(str(exc).split()), 400)) from None
     return graph
@@ -128,9 +177,9 @@ def refuse_remote_contexts(data: bytes) -> None:
     try:
         doc = json.loads(data)
     except UnicodeDecodeError as exc:
-        raise ParseError(describe(exc, data, "json-ld")) from None
+        raise _described(exc, data, "json-ld") from None
     except json.JSONDecodeError as exc:
-        raise ParseError(f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise _at(f"not JSON: {exc.msg.lower()}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise ParseError("nesting too deep to parse") from None
     except ValueError as exc:  # e.g. a number with more digits than Python converts

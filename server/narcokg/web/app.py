@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     from narcokg.web import openapi
     from narcokg.web import pages
     from narcokg.web import querypage
+    from narcokg.web import searchpage
     from narcokg.web import selfdescription
     from narcokg.web import shacl
     from narcokg.web import sparql
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, engine=None) -> Flask:
     app.register_blueprint(selfdescription.blueprint)
     app.register_blueprint(linkeddata.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(searchpage.blueprint)
     app.register_blueprint(shacl.blueprint)
     app.register_blueprint(fragments.blueprint)
     app.register_blueprint(openapi.blueprint)

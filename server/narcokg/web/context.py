@@ -14,6 +14,7 @@ from werkzeug.http import parse_accept_header
 
 from narcokg import vocab as px
 from narcokg.iris import IriMap
+from narcokg.html.i18n import marked, marker, tm
 from narcokg.html.labels import LANGS, Labels, choose_lang, explicit_lang, t
 from narcokg.engine.base import Engine
 from narcokg.web.errors import error_response
@@ -95,6 +96,9 @@ def template_globals() -> dict:
         "lang": lang,
         "langs": LANGS,
         "t": lambda key: t(key, lang),
+        "tm": lambda key: tm(key, lang),
+        "marked": lambda value, text_lang: marked(value, text_lang, lang),
+        "marker": lambda text_lang: marker(text_lang, lang),
         "lang_url": lang_url,
         "link": with_lang,
     }

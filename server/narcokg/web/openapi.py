@@ -23,6 +23,32 @@ _LANG = {"name": "lang", "in": "query", "required": False,
          "schema": {"type": "string", "enum": ["en", "id"]}}
 
 
+#: The parameters /search and /search.json share.
+_SEARCH_PARAMS = [
+    {"name": "q", "in": "query", "required": False, "description": "the words to find (at most 200 characters)",
+     "schema": {"type": "string"}},
+    {"name": "page", "in": "query", "required": False, "description": "the page of hits, from 1",
+     "schema": {"type": "integer", "minimum": 1}},
+    {"name": "type", "in": "query", "required": False,
+     "description": "only hits of this kind: a class IRI or CURIE (nkg:Agreement)", "schema": {"type": "string"}},
+]
+_SEARCH_ANSWER = {"type": "object", "required": ["query", "total", "results"], "properties": {
+    "query": {"type": "string"},
+    "total": {"type": "integer", "description": "hits in all (of the chosen kind)"},
+    "results": {"type": "array", "items": {"type": "object", "properties": {
+        "iri": {"type": "string"}, "label": {"type": "string"}, "matched": {"type": "string"},
+        "field": {"type": "string", "enum": ["name", "definition", "claim"]}, "url": {"type": "string"},
+        "types": {"type": "array", "items": {"type": "string"}}}}},
+    "page": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+    "first": {"type": "integer"}, "last": {"type": "integer"}, "pages": {"type": "integer"},
+    "next": {"type": ["string", "null"]}, "previous": {"type": ["string", "null"]},
+    "type": {"type": ["string", "null"]},
+    "facets": {"type": "array", "items": {"type": "object", "properties": {
+        "type": {"type": "string"}, "curie": {"type": "string"}, "label": {"type": "string"},
+        "count": {"type": "integer"}}}},
+}}
+
+
 def _content(types: list[str], schema: dict | None = None) -> dict:
     return {t: {"schema": schema or {"type": "string"}} for t in types}
 
@@ -100,15 +126,17 @@ def document() -> dict:
                         "kind": {"type": "string", "enum": ["class", "property"]},
                         "label": {"type": "string"}, "uses": {"type": "integer"}}}}}}}}},
                 "304": {"description": "not modified (If-None-Match)"}}}},
-        "/search": _page("search by name", params=[{"name": "q", "in": "query", "required": False, "schema": {"type": "string"}}, _LANG],
-                         errors=(400,)),
+        "/search": _page("search names, definitions and claims: 50 hits a page, kinds as facets",
+                         params=[*_SEARCH_PARAMS, _LANG], errors=(400,)),
         "/search.json": {"get": {
-            "summary": "search by name, for type-ahead",
-            "parameters": [{"name": "q", "in": "query", "required": False, "schema": {"type": "string"}}, _LANG],
-            "responses": {"200": {"description": "up to 10 hits", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"query": {"type": "string"}, "total": {"type": "integer"},
-                                                 "results": {"type": "array", "items": {"type": "object"}}}}}}},
-                **_errors(400)}}},
+            "summary": "search names, definitions and claims, for type-ahead and programs",
+            "parameters": [*_SEARCH_PARAMS,
+                           {"name": "limit", "in": "query", "required": False,
+                            "description": "hits per page, 1 to 50 (default 10)",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 50}}, _LANG],
+            "responses": {"200": {"description": "one page of hits, the paging and the kinds of all hits",
+                                  "content": {"application/json": {"schema": _SEARCH_ANSWER}}},
+                          **_errors(400)}}},
         "/fragments": _page(
             "Triple Pattern Fragments: the triples (or quads) matching a pattern, one page at a time, with "
             "Hydra controls (search form, total estimate, next/previous pages)",

@@ -1,9 +1,7 @@
-"""Browsing, search and downloads.
+"""Browsing and downloads (search is in web/searchpage.py).
 
   GET /browse               classes with their number of instances
   GET /browse/{class}       instances of one class (``State``, ``nkg:State``, ``qb:DataSet``), paged
-  GET /search?q=            full-text search over labels and acronyms, both languages
-  GET /search.json?q=       the same for autocompletion (JSON)
   GET /download             the build's files
   GET /download/{file}      one file, with ETag and Last-Modified (304 on a conditional request)
 """
@@ -14,15 +12,16 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
+from flask import Blueprint, Response, current_app, request, send_file, stream_with_context
+
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, request, send_file, stream_with_context
 
 from narcokg import vocab as px
-from narcokg import snapshot
 from narcokg.formats import registry
-from narcokg.engine.search import MAX_QUERY, SearchIndex
-from narcokg.web.context import MAX_AGE, app_cache, ctx, error, render_page
 from narcokg.engine.lookup import quads
+from narcokg.html.labels import pick_literal
+from narcokg import snapshot
+from narcokg.web.context import MAX_AGE, app_cache, ctx, error, render_page
 
 blueprint = Blueprint("pages", __name__)
 
@@ -80,12 +79,27 @@ def browse():
         slug = _class_slug(iri)
         if not slug:
             continue
+        definition = _definition(iri)
         item = {"iri": c.iris.to_public(iri), "label": c.labels(iri), "count": n, "slug": slug,
-                "href": c.iris.href(iri), "curie": px.curie(iri, px.all_prefixes(c.base)) or iri}
+                "href": c.iris.href(iri), "curie": px.curie(iri, px.all_prefixes(c.base)) or iri,
+                "definition": definition.value if definition else "",
+                "definition_lang": (definition.language or "") if definition else ""}
         (own if iri.startswith(c.base) else other).append(item)
     own.sort(key=lambda i: i["label"].casefold())
     other.sort(key=lambda i: (i["curie"].casefold()))
     return render_page("browse.html", own=own, other=other)
+
+
+def _definition(iri: str):
+    """The class's definition (skos:definition, else rdfs:comment) in the page's language where
+    written so, else in English."""
+    c = ctx()
+    for pred in (px.SKOS.definition, px.RDFS.comment):
+        found = pick_literal([q.object for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(pred), None, None)
+                              if isinstance(q.object, ox.Literal)], c.lang)
+        if found is not None:
+            return found
+    return None
 
 
 def page_number(raw: str) -> int | None:
@@ -154,64 +168,6 @@ def _timeline(cls: str):
                                                       x_label=t("browse.year", c.lang), y_label=t("browse.count", c.lang))}
         cache[key] = chart
     return cache[key]
-
-
-# Search -------------------------------------------------------------------------------------
-def _index() -> SearchIndex:
-    cache = app_cache()
-    if "search" not in cache:
-        cache["search"] = SearchIndex(ctx().store, ctx().base)
-    return cache["search"]
-
-
-def _types(iri: str) -> list[str]:
-    c = ctx()
-    seen = []
-    for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(px.RDF.type), None, None):
-        g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-        if isinstance(q.object, ox.NamedNode) and not g.endswith("graph/inferred"):
-            label = c.labels(q.object.value)
-            if label not in seen:
-                seen.append(label)
-    return seen
-
-
-def _query() -> tuple[str, Response | None]:
-    q = request.args.get("q", "")
-    if len(q) > MAX_QUERY:
-        return q, error(400, f"search text too long: at most {MAX_QUERY} characters")
-    return q.strip(), None
-
-
-@blueprint.get("/search")
-def search():
-    q, failure = _query()
-    if failure is not None:
-        return failure
-    c = ctx()
-    results, total = [], 0
-    if q:
-        hits, total = _index().search(q, limit=PAGE_SIZE)
-        for h in hits:
-            label = c.labels(h.iri)
-            results.append({"label": label, "href": c.iris.href(h.iri), "iri": c.iris.to_public(h.iri),
-                            "types": _types(h.iri), "matched": h.matched if h.matched != label else None})
-    return render_page("search.html", q=q, results=results, total=total)
-
-
-@blueprint.get("/search.json")
-def search_json():
-    q, failure = _query()
-    if failure is not None:
-        return failure
-    c = ctx()
-    hits, total = _index().search(q, limit=10) if q else ([], 0)
-    body = {"query": q, "total": total, "results": [
-        {"iri": c.iris.to_public(h.iri), "label": c.labels(h.iri), "matched": h.matched,
-         "url": c.iris.href(h.iri), "types": _types(h.iri)} for h in hits]}
-    resp = jsonify(body)
-    resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    return resp
 
 
 # Downloads ------------------------------------------------------------------------------------

@@ -8,28 +8,27 @@ child process (``validation_runner``), through the same function as ``narcokg va
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import RDFS, Graph, URIRef
-from werkzeug.exceptions import ServiceUnavailable
-
-from narcokg.html import report as report_view
-
-from narcokg.shacl import upload as safeparse
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from narcokg import snapshot
-
-from narcokg.shacl import validate
-
-from narcokg.shacl import runner as validation_runner
 from narcokg.config import Settings
+from narcokg.html import report as report_view
+from narcokg.html.i18n import human_size, t
+from narcokg.html.labels import choose_lang
+from narcokg.html.results import break_points
 from narcokg.iris import IriMap
+from narcokg.shacl import runner as validation_runner
+from narcokg.shacl import validate
 from narcokg.shacl.files import rdflib_term
-from narcokg.shacl.service import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
+from narcokg.web.uploads import FORMAT_NAMES, Upload, read_upload, refuse_shapes
 
 blueprint = Blueprint("shacl", __name__)
 
@@ -50,19 +49,6 @@ FORMAT_PARAM = {
     "rdf": "application/rdf+xml", "xml": "application/rdf+xml", "rdfxml": "application/rdf+xml",
     "html": HTML,
 }
-
-#: Values of the form field ``syntax`` → rdflib parser ("auto": by file name, then by content).
-SYNTAXES = {
-    "turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-    "json-ld": "json-ld", "jsonld": "json-ld", "rdfxml": "xml", "rdf/xml": "xml", "xml": "xml",
-}
-FORMAT_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD", "xml": "RDF/XML"}
-
-#: Request parameters or form fields that would carry client shapes: refused, never used.
-SHAPE_FIELDS = ("shapes", "shapesGraph", "shapes_graph", "shacl")
-
-#: Room for multipart boundaries and the small fields around the data.
-FORM_OVERHEAD = 64 * 1024
 
 #: Most results listed on the HTML page of a client's report (the RDF answer has them all).
 MAX_HTML_RESULTS = 2000
@@ -101,17 +87,40 @@ def _alternates(path: str) -> str:
 
 @dataclass
 class BuiltReport:
-    """The knowledge graph's report, read once per process and kept."""
+    """The knowledge graph's report, read once per process and kept; its rows are made per
+    language (shape names are the shapes' labels in the page's language)."""
 
     graph: Graph
-    rows: list[report_view.Row]
-    summary: report_view.Summary
+    results: list[validate.Result]
+    #: language → source shape → readable name
+    names: dict[str, dict[str, str]]
+    focus_labels: dict[str, str]
     conforms: bool
     serialized: dict[str, bytes] = field(default_factory=dict)
+    _rows: dict[str, list[report_view.Row]] = field(default_factory=dict)
+
+    def rows(self, lang: str, settings: Settings) -> list[report_view.Row]:
+        if lang not in self._rows:
+            names = self.names.get(lang) or self.names["en"]
+            self._rows[lang] = report_view.rows(self.results, names, settings, self.focus_labels)
+        return self._rows[lang]
 
 
 _report_lock = threading.Lock()
 
+
+@blueprint.app_template_filter("wbr")
+def wbr(text) -> Markup:
+    """``text`` with a line-break opportunity after each ``/`` and ``#`` (IRIs wrap between
+    their segments, never inside a word)."""
+    return Markup("<wbr>").join(escape(p) for p in break_points(str(text or "")))
+
+
+@blueprint.app_template_filter("constraint_name")
+def constraint_name(component: str | None) -> str:
+    """``sh:MinCountConstraintComponent`` → ``MinCount``: short enough for a phone's column."""
+    name = (component or "").rsplit(":", 1)[-1]
+    return name[: -len("ConstraintComponent")] if name.endswith("ConstraintComponent") else name
 
 
 def _graph_from_store(slug: str, settings: Settings) -> Graph:
@@ -154,12 +163,13 @@ def _load_built_report(settings: Settings) -> BuiltReport:
         abort(404, description="this snapshot holds no validation report (graph/validation is empty)")
     results = validate.results_of(graph)
     shapes = _graph_from_store("shapes", settings)
-    names = report_view.shape_names(shapes, graph, {r.source_shape for r in results}, settings)
-    rows = report_view.rows(results, names, settings, _labels_from_store({r.focus for r in results}))
+    sources = {r.source_shape for r in results}
+    names = {lang: report_view.shape_names(shapes, graph, sources, settings, lang=lang) for lang in ("en", "id")}
     return BuiltReport(
         graph=graph,
-        rows=rows,
-        summary=report_view.summarize(rows),
+        results=results,
+        names=names,
+        focus_labels=_labels_from_store({r.focus for r in results}),
         conforms=not any(r.severity == "Violation" for r in results),
     )
 
@@ -196,178 +206,138 @@ def report_page():
     shape = (request.args.get("shape") or "").strip() or None
     if shape:
         shape = IriMap(settings).to_public(shape)  # the canonical IRI works under a public base too
+    rows = report.rows(choose_lang(), settings)
     selected = [
-        r for r in report.rows
+        r for r in rows
         if (severity is None or r.severity == severity)
         and (shape is None or shape in (r.shape, r.shape_label))
     ]
     html = render_template(
         "shacl_report.html",
         report=report,
-        summary=report.summary,
+        summary=report_view.summarize(rows),
         groups=report_view.group(selected),
         selected=len(selected),
         severity=severity,
         shape=shape,
         severities=report_view.SEVERITIES,
     )
+    headers["Vary"] = "Accept, Accept-Language"
     return Response(html, mimetype=HTML, headers=headers)
 
 
-# Validate-your-data ------------------------------------------------------------------
+# Validate your data ----------------------------------------------------------------------
 
-@dataclass
-class Upload:
-    data: bytes
-    fmt: str
-    name: str
-
-
-def _read_bounded(stream, limit: int) -> bytes:
-    """At most ``limit`` bytes from ``stream``; 413 if there are more."""
-    chunks, size = [], 0
-    while True:
-        chunk = stream.read(min(64 * 1024, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            abort(413, description=f"data larger than the limit of {limit} bytes")
-    return b"".join(chunks)
+def _kept(upload: Upload | None) -> dict:
+    """What the client sent, to put back in the form: the pasted text (or a text file's
+    content) and the syntax chosen; nothing is lost on any answer."""
+    text, syntax = "", "auto"
+    try:
+        text = request.form.get("data", "")
+        syntax = request.form.get("syntax", "auto")
+    except HTTPException:  # a form too large to read: nothing of it can be kept
+        pass
+    if upload is not None and not text:
+        try:
+            text = upload.data.decode("utf-8")
+            syntax = {"xml": "rdfxml"}.get(upload.fmt, upload.fmt)
+        except UnicodeDecodeError:
+            pass
+    return {"data": text, "syntax": syntax}
 
 
-def _too_large(limit: int):
-    abort(413, description=f"data larger than the limit of {limit} bytes")
+def _problem(message: str, kept: dict, line: int | None = None, column: int | None = None) -> dict:
+    """An error for the form: the message, where it is, and that line of the data, marked."""
+    problem = {"message": message, "line": line, "column": column}
+    lines = kept["data"].splitlines()
+    if line and line <= len(lines):
+        col = max((column or 1) - 1, 0)
+        text = lines[line - 1]
+        start = max(0, col - 60)  # keep the marked place in view on a long line
+        problem["excerpt"] = text[start:start + 120]
+        problem["marker"] = " " * (col - start) + "^" if column else ""
+    return problem
 
 
-def _refuse_shapes(names) -> None:
-    for key in SHAPE_FIELDS:
-        if key in names:
-            abort(400, description=f"client-supplied shapes ({key!r}) are not accepted: data is validated "
-                  "against the narcokg shapes only")
+def _form_page(status: int, *, outcome=None, upload: Upload | None = None, problem: dict | None = None,
+               headers: dict | None = None) -> Response:
+    settings = _settings()
+    lang = choose_lang()
+    context = {"outcome": outcome, "upload": upload, "problem": problem, "kept": _kept(upload),
+               "settings": settings, "formats": FORMAT_NAMES, "sizes": human_sizes(settings, lang)}
+    if outcome is not None:
+        rows = report_view.rows(outcome.results, outcome.names_in(lang), settings, outcome.labels, uploaded=True)
+        context.update(format_name=FORMAT_NAMES[upload.fmt], summary=report_view.summarize(rows),
+                       groups=report_view.group(rows[:MAX_HTML_RESULTS]),
+                       truncated=max(0, len(rows) - MAX_HTML_RESULTS))
+    resp = Response(render_template("shacl_validate.html", **context), status=status, mimetype=HTML,
+                    headers=headers or {})
+    resp.headers["Cache-Control"] = "no-store"
+    resp.vary.add("Accept-Language")
+    return resp
 
 
-def _sniff(text: bytes) -> str:
-    head = text.lstrip()[:200]
-    if head[:1] in (b"{", b"["):
-        return "json-ld"
-    if head.startswith(b"<?xml") or head.startswith(b"<rdf:RDF"):
-        return "xml"
-    return "turtle"  # N-Triples is Turtle too
-
-
-def _syntax(form) -> str | None:
-    raw = (form.get("syntax") or "auto").strip().lower()
-    if raw == "auto":
-        return None
-    if raw not in SYNTAXES:
-        abort(400, description=f"unknown syntax {raw!r}: use auto, turtle, nt, json-ld or rdfxml")
-    return SYNTAXES[raw]
-
-
-def _from_form(settings: Settings, with_files: bool) -> Upload:
-    limit = settings.max_validate_bytes
-    request.max_content_length = limit + FORM_OVERHEAD
-    request.max_form_memory_size = limit
-    form = request.form
-    files = request.files if with_files else {}
-    _refuse_shapes(set(form) | set(files))
-    syntax = _syntax(form)
-    upload = files.get("file")
-    text = form.get("data", "")
-    has_file = upload is not None and bool(upload.filename)
-    if has_file and text.strip():
-        abort(400, description="give either a file (field 'file') or pasted data (field 'data'), not both")
-    if has_file:
-        data = _read_bounded(upload.stream, limit)
-        name = PurePosixPath(upload.filename.replace("\\", "/")).name[:100] or "upload"
-        fmt = syntax or _format_of_file(name, upload.mimetype)
-    elif text.strip():
-        data = text.encode("utf-8")
-        if len(data) > limit:
-            _too_large(limit)
-        name = "pasted data"
-        fmt = syntax or _sniff(data)
-    else:
-        abort(400, description="no data: upload a file (field 'file') or paste RDF (field 'data')")
-    if not data.strip():
-        abort(400, description=f"{name} is empty: nothing to validate")
-    return Upload(data, fmt, name)
-
-
-def _format_of_file(name: str, mimetype: str | None) -> str:
-    suffix = PurePosixPath(name).suffix.lower()
-    fmt = FORMATS_BY_SUFFIX.get(suffix)
-    if fmt in safeparse.FORMATS:
-        return fmt
-    fmt = FORMATS_BY_MEDIA_TYPE.get((mimetype or "").lower())
-    if fmt in safeparse.FORMATS and mimetype not in ("text/plain", "application/octet-stream"):
-        return fmt
-    abort(415, description=f"cannot tell the format of {name!r}: name it .ttl, .nt, .jsonld or .rdf, "
-          "or choose the syntax in field 'syntax'")
-
-
-def read_upload(settings: Settings) -> Upload:
-    """The data to validate, from a raw body (by Content-Type) or a form; aborts 400/413/415."""
-    limit = settings.max_validate_bytes
-    mime = request.mimetype
-    is_form = mime in ("multipart/form-data", "application/x-www-form-urlencoded")
-    length = request.content_length
-    if length is not None and length > limit + (FORM_OVERHEAD if is_form else 0):
-        _too_large(limit)
-    if is_form:
-        return _from_form(settings, with_files=mime == "multipart/form-data")
-    if not mime:
-        abort(415, description="no Content-Type: send text/turtle, application/n-triples, "
-              "application/ld+json or application/rdf+xml")
-    fmt = FORMATS_BY_MEDIA_TYPE.get(mime)
-    if fmt not in safeparse.FORMATS:
-        abort(415, description=f"cannot validate {mime!r}: send text/turtle, application/n-triples, "
-              "application/ld+json, application/rdf+xml, or a form (multipart/form-data)")
-    request.max_content_length = limit
-    data = _read_bounded(request.stream, limit)
-    if not data.strip():
-        abort(400, description="the request body is empty: send the RDF data to validate")
-    return Upload(data, fmt, "request body")
+def human_sizes(settings: Settings, lang: str) -> dict:
+    return {"limit": human_size(settings.max_validate_bytes, lang), "seconds": f"{settings.validate_timeout:g}"}
 
 
 @blueprint.get("/shacl/validate")
 def validate_form():
     """The upload form and the documentation of the service."""
-    return render_template("shacl_validate.html", outcome=None, settings=_settings(), formats=FORMAT_NAMES)
+    return _form_page(200)
 
 
-@blueprint.post("/shacl/validate")
-def validate_data():
-    """Validate the client's data against the project's shapes; 200 whether it conforms or not."""
-    settings = _settings()
-    _refuse_shapes(set(request.args))
-    is_form = request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
-    rdf_offers = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
-    media = negotiate([HTML, *rdf_offers] if is_form else [*rdf_offers, HTML])
-    upload = read_upload(settings)
+def _run(upload: Upload, settings: Settings, media: str):
+    """The validation's outcome; its failures as HTTP errors with a message in words."""
+    lang = choose_lang()
     try:
-        outcome = validation_runner.run(upload.data, upload.fmt, settings, RDF_MEDIA.get(media))
+        return validation_runner.run(upload.data, upload.fmt, settings, RDF_MEDIA.get(media))
     except validation_runner.Unparseable as exc:
-        abort(400, description=f"{upload.name} does not parse as {FORMAT_NAMES[upload.fmt]}: {exc}")
+        said = t("shacl.unparseable", lang) % (upload.name, FORMAT_NAMES[upload.fmt]) + ": "
+        words = re.sub(r"^line \d+(?:, column \d+)?: ", "", exc.message)
+        raise _Unparseable(said + exc.message, exc.line, exc.column, said, words) from None
     except validation_runner.Unvalidatable as exc:
         abort(422, description=f"{upload.name}: {exc}")
     except validation_runner.Overloaded as exc:
         raise ServiceUnavailable(description=str(exc), retry_after=exc.retry_after) from None
+
+
+class _Unparseable(HTTPException):
+    """400 for data that does not parse, remembering where (for the form's marker)."""
+
+    code = 400
+
+    def __init__(self, message: str, line: int | None, column: int | None, said: str, detail: str):
+        super().__init__(description=message)
+        #: the message in two parts without the position, for a page that shows the position
+        #: beside it: what happened (in the page's language) and the parser's detail (English)
+        self.line, self.column, self.said, self.detail = line, column, said, detail
+
+
+@blueprint.post("/shacl/validate")
+def validate_data():
+    """Validate the client's data against the project's shapes; 200 whether it conforms or not.
+    A form from a browser gets the page back on every answer, errors included, with its input."""
+    settings = _settings()
+    refuse_shapes(set(request.args))
+    is_form = request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
+    rdf_offers = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+    media = negotiate([HTML, *rdf_offers] if is_form else [*rdf_offers, HTML])
+    upload = None
+    try:
+        upload = read_upload(settings)
+        outcome = _run(upload, settings, media)
+    except HTTPException as exc:
+        if not (is_form and media == HTML):
+            raise
+        kept = _kept(upload)
+        message = getattr(exc, "said", None) or exc.description or exc.name
+        problem = _problem(message, kept, getattr(exc, "line", None), getattr(exc, "column", None))
+        problem["detail"] = getattr(exc, "detail", "")
+        retry = getattr(exc, "retry_after", None)
+        return _form_page(exc.code or 400, upload=upload, problem=problem,
+                          headers={"Retry-After": str(retry)} if retry else None)
     headers = {"Vary": "Accept", "X-SHACL-Conforms": "true" if outcome.conforms else "false"}
     if media != HTML:
         return Response(outcome.rdf, mimetype=media, headers=headers)
-    rows = report_view.rows(outcome.results, outcome.shape_names, settings, outcome.labels)
-    html = render_template(
-        "shacl_validate.html",
-        outcome=outcome,
-        upload=upload,
-        format_name=FORMAT_NAMES[upload.fmt],
-        summary=report_view.summarize(rows),
-        groups=report_view.group(rows[:MAX_HTML_RESULTS]),
-        truncated=max(0, len(rows) - MAX_HTML_RESULTS),
-        settings=settings,
-        formats=FORMAT_NAMES,
-    )
-    return Response(html, mimetype=HTML, headers=headers)
+    return _form_page(200, outcome=outcome, upload=upload, headers=headers)

@@ -1,0 +1,145 @@
+"""What a client sends to POST /shacl/validate: a raw body (by Content-Type) or a form (a file
+or pasted text, and a syntax), read within the size limit; refusals abort with 400/413/415 and
+a message in the page's language."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from flask import abort, request
+
+from narcokg.config import Settings
+from narcokg.html.i18n import human_size, t
+from narcokg.html.labels import choose_lang
+from narcokg.shacl import upload as safeparse
+from narcokg.shacl.service import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
+
+#: Values of the form field ``syntax`` → rdflib parser ("auto": by file name, then by content).
+SYNTAXES = {
+    "turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+    "json-ld": "json-ld", "jsonld": "json-ld", "rdfxml": "xml", "rdf/xml": "xml", "xml": "xml",
+}
+FORMAT_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD", "xml": "RDF/XML"}
+
+#: Request parameters or form fields that would carry client shapes: refused, never used.
+SHAPE_FIELDS = ("shapes", "shapesGraph", "shapes_graph", "shacl")
+
+#: Room for multipart boundaries and the small fields around the data.
+FORM_OVERHEAD = 64 * 1024
+
+@dataclass
+class Upload:
+    data: bytes
+    fmt: str
+    name: str
+
+
+def _read_bounded(stream, limit: int) -> bytes:
+    """At most ``limit`` bytes from ``stream``; 413 if there are more."""
+    chunks, size = [], 0
+    while True:
+        chunk = stream.read(min(64 * 1024, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            abort(413, description=t("shacl.too_large", choose_lang()) % human_size(limit, choose_lang()))
+    return b"".join(chunks)
+
+
+def _too_large(limit: int):
+    abort(413, description=t("shacl.too_large", choose_lang()) % human_size(limit, choose_lang()))
+
+
+def refuse_shapes(names) -> None:
+    for key in SHAPE_FIELDS:
+        if key in names:
+            abort(400, description=f"client-supplied shapes ({key!r}) are not accepted: data is validated "
+                  "against the narcokg shapes only")
+
+
+def _sniff(text: bytes) -> str:
+    head = text.lstrip()[:200]
+    if head[:1] in (b"{", b"["):
+        return "json-ld"
+    if head.startswith(b"<?xml") or head.startswith(b"<rdf:RDF"):
+        return "xml"
+    return "turtle"  # N-Triples is Turtle too
+
+
+def _syntax(form) -> str | None:
+    raw = (form.get("syntax") or "auto").strip().lower()
+    if raw == "auto":
+        return None
+    if raw not in SYNTAXES:
+        abort(400, description=f"unknown syntax {raw!r}: use auto, turtle, nt, json-ld or rdfxml")
+    return SYNTAXES[raw]
+
+
+def _from_form(settings: Settings, with_files: bool) -> Upload:
+    limit = settings.max_validate_bytes
+    request.max_content_length = limit + FORM_OVERHEAD
+    request.max_form_memory_size = limit
+    form = request.form
+    files = request.files if with_files else {}
+    refuse_shapes(set(form) | set(files))
+    syntax = _syntax(form)
+    upload = files.get("file")
+    text = form.get("data", "")
+    has_file = upload is not None and bool(upload.filename)
+    if has_file and text.strip():
+        abort(400, description=t("shacl.both", choose_lang()))
+    if has_file:
+        data = _read_bounded(upload.stream, limit)
+        name = PurePosixPath(upload.filename.replace("\\", "/")).name[:100] or "upload"
+        fmt = syntax or _format_of_file(name, upload.mimetype)
+    elif text.strip():
+        data = text.encode("utf-8")
+        if len(data) > limit:
+            _too_large(limit)
+        name = t("shacl.pasted", choose_lang())
+        fmt = syntax or _sniff(data)
+    else:
+        abort(400, description=t("shacl.no_data", choose_lang()))
+    if not data.strip():
+        abort(400, description=t("shacl.empty", choose_lang()) % name)
+    return Upload(data, fmt, name)
+
+
+def _format_of_file(name: str, mimetype: str | None) -> str:
+    suffix = PurePosixPath(name).suffix.lower()
+    fmt = FORMATS_BY_SUFFIX.get(suffix)
+    if fmt in safeparse.FORMATS:
+        return fmt
+    fmt = FORMATS_BY_MEDIA_TYPE.get((mimetype or "").lower())
+    if fmt in safeparse.FORMATS and mimetype not in ("text/plain", "application/octet-stream"):
+        return fmt
+    abort(415, description=f"cannot tell the format of {name!r}: name it .ttl, .nt, .jsonld or .rdf, "
+          "or choose the syntax in field 'syntax'")
+
+
+def read_upload(settings: Settings) -> Upload:
+    """The data to validate, from a raw body (by Content-Type) or a form; aborts 400/413/415."""
+    limit = settings.max_validate_bytes
+    mime = request.mimetype
+    is_form = mime in ("multipart/form-data", "application/x-www-form-urlencoded")
+    length = request.content_length
+    if length is not None and length > limit + (FORM_OVERHEAD if is_form else 0):
+        _too_large(limit)
+    if is_form:
+        return _from_form(settings, with_files=mime == "multipart/form-data")
+    if not mime:
+        abort(415, description="no Content-Type: send text/turtle, application/n-triples, "
+              "application/ld+json or application/rdf+xml")
+    fmt = FORMATS_BY_MEDIA_TYPE.get(mime)
+    if fmt not in safeparse.FORMATS:
+        abort(415, description=f"cannot validate {mime!r}: send text/turtle, application/n-triples, "
+              "application/ld+json, application/rdf+xml, or a form (multipart/form-data)")
+    request.max_content_length = limit
+    data = _read_bounded(request.stream, limit)
+    if not data.strip():
+        abort(400, description="the request body is empty: send the RDF data to validate")
+    return Upload(data, fmt, "request body")
+
+

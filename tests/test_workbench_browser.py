@@ -1,0 +1,201 @@
+"""The workbench pages of issue 15 in headless Chromium against the real server: validation keeps
+the input and fits a phone, search pages and filters by kind, the type-ahead, the "EN" marker on
+Indonesian pages; search and validation also with JavaScript off.
+
+Needs Debian's chromium (`apt-get install chromium`); Playwright's own browser download is never used.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+    pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+
+BROKEN = '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n ex:d .\n'
+#: States of the client's data, with long IRIs, labels and values that must wrap between words.
+MANY = ("@prefix nkg: <https://w3id.org/narcokg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        + "".join(f'<https://example.org/a/rather/long/path/of/segments/state-number-{n:05d}> a nkg:State ; '
+                  f'rdfs:label "Republic of Somewhere Far Away number {n}"@en ; nkg:founded "52858" .\n'
+                  for n in range(12)))
+
+#: For each text node in the elements matched, the words (between spaces and <wbr>) that the
+#: layout broke across lines: a word split in two has more than one client rectangle.
+BROKEN_WORDS = """(selector) => {
+  const out = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent;
+      const re = /[^\\s\\-–]+/g;  // a break after a hyphen or dash is a break between words
+      let m;
+      while ((m = re.exec(text))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) out.push(m[0]);
+      }
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                              args=ARGS)
+        yield b
+        b.close()
+
+
+def new_page(browser, width: int = 1280, js: bool = True):
+    ctx = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=js)
+    pg = ctx.new_page()
+    pg.console_errors = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    return ctx, pg
+
+
+def overflow(pg) -> int:
+    return pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_failed_validation_keeps_the_input_and_shows_the_place(server, browser, js):
+    ctx, pg = new_page(browser, js=js)
+    try:
+        pg.goto(server.url("/shacl/validate"))
+        pg.fill("#v-data", BROKEN)
+        pg.select_option("#v-syntax", "turtle")
+        pg.click("button[type=submit] >> text=Validate")
+        pg.wait_for_selector(".shacl-problem")
+        assert pg.input_value("#v-data") == BROKEN
+        assert pg.input_value("#v-syntax") == "turtle"
+        problem = pg.locator(".shacl-problem")
+        assert "line 3, column 6" in problem.inner_text()
+        assert "an object is missing" in problem.inner_text()
+        # next to the input: in the same fieldset, right above the text area
+        box, area = problem.bounding_box(), pg.locator("#v-data").bounding_box()
+        assert 0 <= area["y"] - (box["y"] + box["height"]) < 120
+        assert pg.locator("#v-data").get_attribute("aria-describedby") == "v-problem"
+        if js:  # the 400 itself is logged by the browser; nothing else may be
+            assert [e for e in pg.console_errors if "status of 400" not in e] == []
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_validation_results_fit_and_wrap_between_words(server, browser, width, tmp_path):
+    ctx, pg = new_page(browser, width=width)
+    try:
+        pg.goto(server.url("/shacl/validate"))
+        pg.fill("#v-data", MANY)
+        pg.click("button[type=submit] >> text=Validate")
+        pg.wait_for_selector(".shacl-results")
+        assert pg.locator(".shacl-results tbody tr").count() >= 12
+        assert overflow(pg) <= 1, f"/shacl/validate results scroll sideways by {overflow(pg)}px at {width}px"
+        broken = pg.evaluate(BROKEN_WORDS, ".shacl-results th, .shacl-results td, .shacl-summary, .shacl-group h3")
+        assert broken == [], f"words broken across lines at {width}px: {broken[:10]}"
+        # the client's resources are text, not links to 404 pages of this site
+        assert pg.locator(".shacl-results td.focus a").count() == 0
+        assert pg.locator(".shacl-results td.focus .uploaded").count() >= 12
+        assert pg.input_value("#v-data") == MANY
+        pg.screenshot(path=str(tmp_path / f"validate-{width}.png"), full_page=True)
+    finally:
+        ctx.close()
+
+
+def test_report_at_phone_width_has_no_broken_words(server, browser):
+    ctx, pg = new_page(browser, width=390)
+    try:
+        pg.goto(server.url("/shacl"))
+        assert overflow(pg) <= 1
+        broken = pg.evaluate(BROKEN_WORDS, ".shacl-results td, .shacl-results th, .shacl-group h3")
+        assert broken == [], broken[:10]
+        # shapes by their labels, as /shapes names them
+        assert pg.locator(".shacl-group h3", has_text="Suspect totals add up").count() == 1
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_search_pages_and_filters_by_kind(server, browser, js):
+    ctx, pg = new_page(browser, js=js)
+    try:
+        pg.goto(server.url("/search"))
+        pg.fill("#q", "bnn")
+        pg.click(".search-form button[type=submit]")
+        pg.wait_for_selector("#results-h")
+        heading = pg.inner_text("#results-h")
+        m = re.match(r"Results 1–50 of (\d+)", heading)
+        assert m, heading
+        total = int(m.group(1))
+        pg.click("a[rel=next]")
+        pg.wait_for_url(re.compile(r"page=2"))
+        assert pg.inner_text("#results-h") == f"Results 51–{min(100, total)} of {total}"
+        assert pg.locator("a[rel=prev]").count() == 1
+        facet = pg.locator(".facets a", has_text="claim").first
+        count = int(facet.locator(".count").inner_text())
+        facet.click()
+        pg.wait_for_url(re.compile(r"type=nkg%3AClaim"))
+        assert pg.inner_text("#results-h") == f"Results 1–{min(50, count)} of {count}"
+        kinds = pg.locator(".results li .kind").all_inner_texts()
+        assert kinds and all(k == "claim" for k in kinds)
+        assert pg.locator(".facets [aria-current=true]").inner_text().startswith("claim")
+    finally:
+        ctx.close()
+
+
+def test_type_ahead_suggests_and_opens_the_entity(server, browser):
+    ctx, pg = new_page(browser)
+    try:
+        pg.goto(server.url("/search"))
+        pg.locator("#q").press_sequentially("bnn", delay=40)
+        pg.wait_for_selector("#q-suggestions li", state="visible")
+        first = pg.locator("#q-suggestions li").first
+        assert first.locator("a").inner_text() == "National Narcotics Board"
+        assert pg.get_attribute("#q", "aria-expanded") == "true"
+        pg.press("#q", "ArrowDown")
+        assert first.get_attribute("aria-selected") == "true"
+        pg.press("#q", "Enter")
+        pg.wait_for_url(re.compile(r"/page/organisation/bnn$"))
+        # the header's box has it too, on every page
+        pg.locator("#site-q").press_sequentially("fiji", delay=40)
+        pg.wait_for_selector("#site-q-suggestions li", state="visible")
+        pg.press("#site-q", "Escape")
+        assert pg.locator("#site-q-suggestions").is_hidden()
+        assert pg.console_errors == []
+    finally:
+        ctx.close()
+
+
+def test_indonesian_page_marks_english_only_text(server, browser):
+    ctx, pg = new_page(browser)
+    try:
+        pg.goto(server.url("/search?q=birokrasi&lang=id"))
+        marker = pg.locator("abbr.only-lang").first
+        assert marker.is_visible()
+        assert marker.inner_text() == "EN"
+        assert marker.get_attribute("title") == "hanya dalam bahasa Inggris"
+        # the chrome itself is Indonesian: no marker on it
+        assert pg.locator("header abbr.only-lang").count() == 0
+        pg.goto(server.url("/?lang=id"))
+        assert pg.locator(".example-list a").first.inner_text().startswith("Apa nama Badan Narkotika Nasional")
+        assert pg.locator(".example-description abbr.only-lang").first.is_visible()
+        pg.goto(server.url("/shacl?lang=id"))
+        assert pg.locator(".shacl-results abbr.only-lang").first.is_visible()
+        assert "Pelanggaran" in pg.inner_text(".shacl-summary")
+    finally:
+        ctx.close()
