@@ -122,13 +122,13 @@ def _wait_sql(srv: procs.Server, conn: virtuoso_load.Connection, timeout: float 
     raise RuntimeError("virtuoso did not open its SQL port")
 
 
-def start_virtuoso(name: str, dump: Path, port: int, say=print) -> procs.Server:
+def start_virtuoso(name: str, dump: Path, port: int, say=print, max_seconds: int = 60) -> procs.Server:
     """Virtuoso on its own cached database holding ``dump``, loaded by narcokg's loader
     (``narcokg load --engine virtuoso``'s work: skipped when the database holds it already)."""
     db = STORES / f"virtuoso-{_key(dump)}"
     local = virtuoso_local.LocalVirtuoso(db, procs.free_port(), port, readable=[dump.resolve().parent],
                                          buffers=virtuoso_local.buffers_for(dump.stat().st_size),
-                                         max_rows=1_000_000)
+                                         max_rows=1_000_000, max_seconds=max_seconds)
     srv = procs.launch(name, [VIRTUOSO, "+foreground", "+configfile", str(local.write_ini())], port=port, cwd=db)
     try:
         _wait_sql(srv, local.connection)

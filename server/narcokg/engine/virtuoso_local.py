@@ -65,7 +65,7 @@ EnabledGzipContent = 0
 [SPARQL]
 ResultSetMaxRows = {max_rows}
 MaxQueryCostEstimationTime = 400
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {max_seconds}
 """
 
 
@@ -87,10 +87,10 @@ class LocalVirtuoso:
     the bulk loader may read ``readable`` folders."""
 
     def __init__(self, folder: Path, sql_port: int, http_port: int, readable: list[Path] = (),
-                 buffers: int = 20_000, max_rows: int = 10_000, clients: int = 16):
+                 buffers: int = 20_000, max_rows: int = 10_000, clients: int = 16, max_seconds: int = 60):
         self.folder, self.sql_port, self.http_port = Path(folder), sql_port, http_port
         self.readable = [Path(p).resolve() for p in readable]
-        self.buffers, self.max_rows, self.clients = buffers, max_rows, clients
+        self.buffers, self.max_rows, self.clients, self.max_seconds = buffers, max_rows, clients, max_seconds
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -107,7 +107,7 @@ class LocalVirtuoso:
         dirs = ", ".join([".", *(str(p) for p in self.readable)])
         ini.write_text(INI.format(db=self.folder.resolve(), sql_port=self.sql_port, http_port=self.http_port,
                                   dirs=dirs, buffers=self.buffers, dirty=self.buffers * 3 // 4,
-                                  max_rows=self.max_rows, clients=self.clients))
+                                  max_rows=self.max_rows, clients=self.clients, max_seconds=self.max_seconds))
         return ini
 
     def start(self, timeout: float = 120) -> "LocalVirtuoso":
