@@ -5,10 +5,10 @@
   ``oxigraph serve-read-only --union-default-graph`` (narcokg's default graph is the union of
   the named graphs too). Installed into ``benchmarks/.venv-peers``.
 * **Virtuoso** (Debian ``virtuoso-opensource``): its own database folder and ``virtuoso.ini``
-  (loopback ports, the dump's folder allowed), loaded with the bulk loader through ``isql``
-  (``ld_dir``, ``rdf_loader_run``, ``checkpoint``), served at ``/sparql``. Its default graph
-  includes its system graphs, so every request names the dump's graphs as
-  ``default-graph-uri``; requests are GETs (POST ``application/sparql-query`` hangs it).
+  (``narcokg.engine.virtuoso_local``: loopback ports, the dump's folder allowed), loaded by
+  narcokg's bulk loader through ``isql`` (``narcokg.engine.virtuoso_load``), served at
+  ``/sparql``. Its default graph includes its system graphs, so every request names the dump's
+  graphs as ``default-graph-uri``; requests are GETs (POST ``application/sparql-query`` hangs it).
 
 Stores are cached under ``benchmarks/out/stores/`` keyed by the dump's path, size and mtime, so
 a second run only starts the server. Every server runs in its own process group
@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 import peers
 import procs
+
+from narcokg.engine import virtuoso_load, virtuoso_local
 
 HERE = Path(__file__).resolve().parent
 STORES = HERE / "out" / "stores"
@@ -86,60 +88,12 @@ def oxigraph_version() -> str:
 # Virtuoso -------------------------------------------------------------------------------
 
 VIRTUOSO = "virtuoso-t"
-ISQL = "isql-vt"
-
-_INI = """[Database]
-DatabaseFile = {db}/virtuoso.db
-ErrorLogFile = {db}/virtuoso.log
-LockFile = {db}/virtuoso.lck
-TransactionFile = {db}/virtuoso.trx
-xa_persistent_file = {db}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {db}/virtuoso-temp.db
-TransactionFile = {db}/virtuoso-temp.trx
-Striping = 0
-
-[Parameters]
-ServerPort = {host}:{sql_port}
-DisableUnixSocket = 1
-MaxClientConnections = 16
-CheckpointInterval = 60
-CaseMode = 2
-DirsAllowed = ., {dump_dir}
-ThreadCleanupInterval = 0
-ThreadThreshold = 10
-NumberOfBuffers = {buffers}
-MaxDirtyBuffers = {dirty}
-MaxQueryMem = 1G
-ThreadsPerQuery = 2
-AsyncQueueMaxThreads = 10
-
-[HTTPServer]
-ServerPort = {host}:{http_port}
-ServerRoot = {db}
-MaxClientConnections = 16
-ServerThreads = 16
-MaxKeepAlives = 16
-KeepAliveTimeout = 10
-EnabledDavVSP = 0
-HTTPProxyEnabled = 0
-Charset = UTF-8
-EnabledGzipContent = 0
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryCostEstimationTime = 400
-MaxQueryExecutionTime = 60
-"""
+#: The snapshot's graphs (real and synthetic dumps share the base), the ones a load replaces.
+NAMESPACE = "https://w3id.org/narcokg/graph/"
 
 
 def virtuoso_available() -> bool:
-    return shutil.which(VIRTUOSO) is not None and shutil.which(ISQL) is not None
+    return virtuoso_local.unavailable() is None
 
 
 def ensure_virtuoso(say=print) -> bool:
@@ -155,52 +109,30 @@ def ensure_virtuoso(say=print) -> bool:
     return virtuoso_available()
 
 
-def _isql(sql_port: int, sql: str, timeout: float = 600) -> str:
-    out = subprocess.run([ISQL, f"{procs.HOST}:{sql_port}", "dba", "dba", f"exec={sql}"], capture_output=True,
-                         text=True, timeout=timeout)
-    if out.returncode:
-        raise RuntimeError(f"isql failed ({out.returncode}): {out.stdout[-800:]} {out.stderr[-800:]}")
-    return out.stdout
-
-
-def _wait_isql(srv: procs.Server, sql_port: int, timeout: float = 120) -> None:
+def _wait_sql(srv: procs.Server, conn: virtuoso_load.Connection, timeout: float = 120) -> None:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         if srv.proc.poll() is not None:
             raise RuntimeError(f"virtuoso exited ({srv.proc.returncode}): {srv.log_text()[-2000:]}")
         try:
-            _isql(sql_port, "select 1;", timeout=10)
+            virtuoso_load.run_sql(conn, "SELECT 1;", timeout=10)
             return
-        except (RuntimeError, subprocess.SubprocessError):
+        except virtuoso_load.VirtuosoLoadError:
             time.sleep(0.2)
     raise RuntimeError("virtuoso did not open its SQL port")
 
 
-def start_virtuoso(name: str, dump: Path, port: int, say=print) -> procs.Server:
-    """Virtuoso on its own cached database holding ``dump`` (bulk-loaded on first use)."""
+def start_virtuoso(name: str, dump: Path, port: int, say=print, max_seconds: int = 60) -> procs.Server:
+    """Virtuoso on its own cached database holding ``dump``, loaded by narcokg's loader
+    (``narcokg load --engine virtuoso``'s work: skipped when the database holds it already)."""
     db = STORES / f"virtuoso-{_key(dump)}"
-    loaded = db / ".loaded"
-    if not loaded.exists():
-        shutil.rmtree(db, ignore_errors=True)
-    db.mkdir(parents=True, exist_ok=True)
-    sql_port = procs.free_port()
-    mb = dump.stat().st_size / 1e6
-    buffers = int(min(200_000, max(20_000, mb * 2_000)))  # 8 KiB pages: ~16 MiB per MB of dump, 1.6 GiB at most
-    (db / "virtuoso.ini").write_text(_INI.format(db=db, host=procs.HOST, sql_port=sql_port, http_port=port,
-                                                 dump_dir=dump.resolve().parent, buffers=buffers,
-                                                 dirty=buffers * 3 // 4))
-    srv = procs.launch(name, [VIRTUOSO, "+foreground", "+configfile", str(db / "virtuoso.ini")], port=port, cwd=db)
+    local = virtuoso_local.LocalVirtuoso(db, procs.free_port(), port, readable=[dump.resolve().parent],
+                                         buffers=virtuoso_local.buffers_for(dump.stat().st_size),
+                                         max_rows=1_000_000, max_seconds=max_seconds)
+    srv = procs.launch(name, [VIRTUOSO, "+foreground", "+configfile", str(local.write_ini())], port=port, cwd=db)
     try:
-        _wait_isql(srv, sql_port)
-        if not loaded.exists():
-            t0 = time.perf_counter()
-            _isql(sql_port, f"ld_dir('{dump.resolve().parent}', '{dump.name}', 'urn:narcokg:bench:default'); "
-                            "rdf_loader_run(); checkpoint;")
-            errors = _isql(sql_port, "select ll_file, ll_error from DB.DBA.LOAD_LIST where ll_error is not null;")
-            if "0 Rows" not in errors:
-                raise RuntimeError(f"virtuoso bulk load reported errors: {errors[-1500:]}")
-            loaded.write_text(f"{time.perf_counter() - t0:.2f}\n")
-            say(f"  virtuoso load: {time.perf_counter() - t0:.1f} s")
+        _wait_sql(srv, local.connection)
+        virtuoso_load.load(dump, local.connection, NAMESPACE, lambda m: say(f"  virtuoso load: {m}"))
     except BaseException:
         srv.stop()
         raise

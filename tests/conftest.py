@@ -114,13 +114,18 @@ def oxigraph_endpoint(oxigraph_store):
 
 @pytest.fixture(scope="session")
 def virtuoso_endpoint(built, tmp_path_factory):
-    """Virtuoso (Debian package) on loopback, loaded with the session's build; skipped when absent."""
+    """Virtuoso (Debian package) on loopback, loaded with the session's build by
+    `narcokg load --engine virtuoso`; skipped when absent."""
     import virtuoso_helpers
 
-    why = virtuoso_helpers.available()
+    why = virtuoso_helpers.unavailable()
     if why:
         pytest.skip(why)
-    srv = virtuoso_helpers.Virtuoso(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port())
-    srv.start(built.out_dir / "narcokg.nq")
-    yield srv
-    srv.stop()
+    srv = virtuoso_helpers.LocalVirtuoso(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port(),
+                                         readable=[built.out_dir]).start()
+    try:
+        done = virtuoso_helpers.load(built.out_dir, srv)
+        assert done.returncode == 0, done.stderr
+        yield srv
+    finally:
+        srv.stop()

@@ -139,15 +139,27 @@ def test_html_pages_name_every_alternate(server):
 
 @pytest.mark.parametrize("path,headers", [
     ("/id/organisation/bnn", HTML), ("/id/organisation/bnn", {"Accept": "text/turtle"}),
-    ("/page/organisation/bnn", HTML), ("/data/organisation/bnn.ttl", {}), ("/data/organisation/bnn", {"Accept": "text/turtle"}),
+    ("/page/organisation/bnn", HTML), ("/data/organisation/bnn", {"Accept": "text/turtle"}),
     ("/id/organisation/no-such-body", HTML), ("/data/organisation/no-such-body.ttl", {}),
     ("/page/organisation/no-such-body", HTML), ("/id/bad%20path", HTML), ("/ontology", HTML),
-    ("/ontology", {"Accept": "text/turtle"}), ("/ontology.ttl", {}), ("/shapes", HTML), ("/browse", HTML),
+    ("/ontology", {"Accept": "text/turtle"}), ("/shapes", HTML), ("/browse", HTML),
     ("/search?q=bnn", HTML), ("/search.json?q=bnn", {}), ("/download", HTML),
 ])
 def test_vary_accept_on_every_answer(server, path, headers):
     resp = get(server, path, headers=headers)
     assert "accept" in [v.strip().lower() for v in resp.headers.get("Vary", "").split(",")], (path, resp.status_code)
+
+
+@pytest.mark.parametrize("path", ["/data/organisation/bnn.ttl", "/data/organisation/bnn.jsonld", "/ontology.ttl",
+                                  "/shapes.nt"])
+def test_a_document_whose_uri_names_its_format_does_not_vary_on_accept(server, path):
+    """Its answer is the same whatever the Accept, and saying so lets a shared cache keep it
+    (haproxy's cache stores nothing that varies on Accept); errors still vary (page or text)."""
+    for accept in ("text/html", "application/ld+json", "*/*"):
+        resp = get(server, path, headers={"Accept": accept})
+        assert resp.status_code == 200
+        assert "accept" not in [v.strip().lower() for v in resp.headers.get("Vary", "").split(",")], (path, accept)
+        assert resp.headers["ETag"].startswith('"') and "max-age" in resp.headers["Cache-Control"]
 
 
 # RDF documents ------------------------------------------------------------------------------

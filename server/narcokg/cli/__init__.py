@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import signal
 import socket
 import sys
@@ -92,8 +93,10 @@ def _serve(args) -> int:
 
 def _load(args) -> int:
     """Load the snapshot into an engine's store (building it first when it is stale)."""
-    from narcokg.engine import oxigraph_server
-
+    if args.engine == "oxigraph" and not args.location:
+        print("narcokg load: --engine oxigraph needs the folder of the store: narcokg load --engine oxigraph DIR",
+              file=sys.stderr)
+        return 2
     settings = load_settings(dump=args.dump)
     if not settings.dump:
         status = _build_if_stale(settings)
@@ -103,10 +106,32 @@ def _load(args) -> int:
     def progress(message: str) -> None:
         print(f"narcokg load: {message}", file=sys.stderr, flush=True)
 
+    if args.engine == "virtuoso":
+        return _load_virtuoso(args, settings, progress)
+    from narcokg.engine import oxigraph_server
+
     try:
         oxigraph_server.load(settings.nquads, Path(args.location), progress)
     except (OSError, RuntimeError) as exc:
         progress(f"failed: {getattr(exc, 'strerror', None) or exc}")
+        return 2
+    return 0
+
+
+def _load_virtuoso(args, settings, progress) -> int:
+    from narcokg.engine import virtuoso_load
+
+    conn = virtuoso_load.Connection(host=args.host, port=args.port, user=args.user,
+                                    password=args.password or os.environ.get("NARCOKG_VIRTUOSO_PASSWORD", "dba"),
+                                    isql=args.isql)
+    try:
+        virtuoso_load.load(settings.nquads, conn, settings.base + "graph/", progress,
+                           stage_dir=Path(args.stage_dir) if args.stage_dir else None, force=args.force)
+    except virtuoso_load.VirtuosoLoadError as exc:
+        progress(f"failed: {exc}")
+        return 2
+    except OSError as exc:
+        progress(f"failed: {exc.strerror or exc}")
         return 2
     return 0
 
@@ -201,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     defaults = Settings()
     parser = argparse.ArgumentParser(prog="narcokg", description=__doc__)
     parser.add_argument("--version", action="version", version=f"narcokg {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,validate,query,serve,fmt}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,validate,query,serve,load,fmt}")
 
     p = sub.add_parser("build", help="load, reason, validate and write the snapshot")
     p.add_argument("--out", default=None, help="output folder (default: dist/, or NARCOKG_DIST)")
@@ -238,10 +263,24 @@ def main(argv: list[str] | None = None) -> int:
                    help="the kind of endpoint --engine URL names (default generic)")
     p.set_defaults(func=_serve)
 
-    p = sub.add_parser("load", help="load the snapshot into an engine's store (building it first if needed)")
-    p.add_argument("--engine", required=True, choices=["oxigraph"], help="the engine whose store to fill")
-    p.add_argument("location", help="folder of the engine's store (made or replaced; unchanged if it holds this snapshot)")
+    p = sub.add_parser("load", help="load the snapshot into an engine's store (building it first if needed)",
+                       description="Load the snapshot into an engine: an Oxigraph store folder (DIR), or a running "
+                                   "Virtuoso through its SQL client isql (bulk loader). Loading again replaces the "
+                                   "snapshot's graphs, and does nothing when the engine holds this snapshot already.")
+    p.add_argument("--engine", required=True, choices=["oxigraph", "virtuoso"], help="the engine whose store to fill")
+    p.add_argument("location", nargs="?",
+                   help="oxigraph: folder of the store (made or replaced; unchanged if it holds this snapshot)")
     p.add_argument("--dump", default=None, help="load this N-Quads file instead of the build's snapshot")
+    g = p.add_argument_group("virtuoso")
+    g.add_argument("--host", default="127.0.0.1", help="Virtuoso's host (default 127.0.0.1)")
+    g.add_argument("--port", type=int, default=1111, help="Virtuoso's SQL port, not its HTTP port (default 1111)")
+    g.add_argument("--user", default="dba", help="Virtuoso user allowed to bulk-load (default dba)")
+    g.add_argument("--password", default=None,
+                   help="its password (default: NARCOKG_VIRTUOSO_PASSWORD, else dba)")
+    g.add_argument("--isql", default=None, help="path of Virtuoso's SQL client (default: isql-vt on PATH)")
+    g.add_argument("--stage-dir", default=None,
+                   help="copy the dump into this folder first: one Virtuoso may read (DirsAllowed in virtuoso.ini)")
+    g.add_argument("--force", action="store_true", help="load even if Virtuoso holds this snapshot already")
     p.set_defaults(func=_load)
 
     p = sub.add_parser("fmt", help="rewrite ontology/, triples/ and shapes/ in the one Turtle style")

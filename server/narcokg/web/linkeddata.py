@@ -9,7 +9,8 @@
   GET /graph/{slug}         303 → what describes that named graph
 
 Everything is read from the in-process store (never from files named by the request), every
-answer says ``Vary: Accept`` and names its alternates in ``Link`` headers.
+answer names its alternates in ``Link`` headers and says ``Vary: Accept`` unless its URI names its
+format.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import json
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, g, redirect, request
 from markupsafe import Markup
 
 from narcokg import vocab as px
@@ -39,8 +40,15 @@ DOC_FORMATS = {HTML} | set(GRAPH_FORMATS)
 
 @blueprint.after_request
 def _vary(resp: Response) -> Response:
-    resp.vary.add("Accept")
+    # A document whose format its URI names (/data/x.ttl) is the same whatever the Accept: saying
+    # so (no Vary: Accept) lets a shared cache keep it (haproxy's stores nothing varying on Accept).
+    if not (g.get("format_in_uri") and resp.status_code in (200, 304)):
+        resp.vary.add("Accept")
     return resp
+
+
+def _accept_unless_in_uri() -> tuple[str, ...]:
+    return () if g.get("format_in_uri") else ("Accept",)
 
 
 # Helpers ---------------------------------------------------------------------------
@@ -158,6 +166,7 @@ def data(path: str):
     fmt_key = None
     if dot and ext in FORMATS and valid_path(stem) and describe.exists(ctx().store, ctx().iris.iri_of_path(stem)):
         path, fmt_key = stem, ext
+        g.format_in_uri = True
     iri, failure = _resolve(path)
     if failure is not None:
         return failure
@@ -172,7 +181,7 @@ def data(path: str):
     c = ctx()
     info = describe.DocumentInfo(iri=c.base + "data/" + path, release=served_release(), base=c.base)
     body = describe.serialize(describe.document(c.store, iri, info), fmt, c.iris, focus=iri)
-    return cached_response(body, fmt.media_type, links=links, extra=extra)
+    return cached_response(body, fmt.media_type, links=links, extra=extra, vary=_accept_unless_in_uri())
 
 
 # Ontology and shapes ---------------------------------------------------------------------
@@ -194,6 +203,7 @@ def _document(name: str, ext: str | None):
             extra["Content-Location"] = c.iris.url(f"{name}.{key}")
     elif ext in GRAPH_FORMATS:
         key = ext
+        g.format_in_uri = True
     else:
         return error(404, f"no such format: /{name} is available as " +
                      ", ".join(f"/{name}.{k}" for k in GRAPH_FORMATS))
@@ -203,7 +213,8 @@ def _document(name: str, ext: str | None):
         cache = app_cache()
         if cache_key not in cache:
             cache[cache_key] = describe.serialize(_graph_quads(name), fmt, c.iris)
-        return cached_response(cache[cache_key], fmt.media_type, links=links, extra=extra)
+        return cached_response(cache[cache_key], fmt.media_type, links=links, extra=extra,
+                               vary=_accept_unless_in_uri())
     cache = app_cache()
     index_key = ("doc-index", name)
     if index_key not in cache:
