@@ -83,6 +83,9 @@ ENGINE_DIFFERENCES = {
         "pair of ends, so a place reachable two ways is listed twice; narcokg does not rewrite client queries",
     ("virtuoso", "45-ambiguities"):
         "Virtuoso 7.2 gives the value of BIND(EXISTS { … }) as the integer 1, not the boolean true",
+    ("virtuoso", "49-printed-forms"):
+        "Virtuoso 7.2 evaluates the alternative path schema:value|nkg:value inside OPTIONAL with one row per graph "
+        "named in the dataset instead of once, so each printed value comes back several times",
 }
 
 
@@ -115,7 +118,8 @@ def test_get_post_form_and_post_query_agree(remote):
     c = requests.post(remote.url("/sparql"), data=q.encode(), timeout=30,
                       headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}).json()
     assert a == b == c and a["results"]["bindings"]
-    assert resp_header(remote, q).startswith("query;dur=") and "engine" in resp_header(remote, q)
+    timing = resp_header(remote, q + " # where it ran")  # a text of its own: not a replay of an earlier answer
+    assert timing.startswith("query;dur=") and "engine" in timing
 
 
 def resp_header(server, q: str) -> str:

@@ -207,8 +207,10 @@ class RemoteEngine:
     def graphs(self) -> list[str]:
         if self._graphs is None:
             # Virtuoso lists no graph for an empty GRAPH pattern: ask for graphs with a statement.
-            pattern = "{ }" if self.dialect == "oxigraph" else "{ ?s ?p ?o }"
-            result = self._own_solutions(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} }}", union=False)
+            # GROUP BY, not DISTINCT: Virtuoso 7.2 took minutes over DISTINCT at 1M triples, 0.06 s so.
+            query = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }" if self.dialect == "oxigraph"
+                     else "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            result = self._own_solutions(query, union=False)
             names = [row[0].value for row in result[1] if isinstance(row[0], ox.NamedNode)]
             if self.dialect != "oxigraph":  # an endpoint's own graphs (Virtuoso's system graphs) are not ours
                 names = [n for n in names if n.startswith(self.settings.base + "graph/")]
