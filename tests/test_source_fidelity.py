@@ -261,3 +261,25 @@ def test_a_table_row_is_quoted_whole(built):
     g = graph(built, "nainggolan-2024")
     row = str(g.value(iri("agreement/mou-indonesia-australia-2018"), NKG.evidence))
     assert row.startswith("9 Australia Memorandum of Understanding") and row.endswith("Precursors Lido, 06/11/2018")
+
+
+def test_no_comment_in_a_document_graph_states_a_fact(built):
+    """A fact in free text cannot be queried (the ASEANAPOL cooperation's place and parts, Doi Tung
+    inspiring BNN, the ASEAN Concord's signatories, the rising number of drug abusers): facts are
+    triples or claims; descriptions are skos:scopeNote; rdfs:comment explains only a conflict or an
+    ambiguity."""
+    from test_ledger import SLUGS
+    for slug in SLUGS:
+        g = graph(built, slug)
+        commented = {s for s in g.subjects(RDFS.comment, None)
+                     if (s, RDF.type, NKG.SourceConflict) not in g and (s, RDF.type, NKG.Ambiguity) not in g}
+        assert commented == set(), (slug, sorted(str(s) for s in commented))
+    n = graph(built, "nainggolan-2024")
+    coop = iri("cooperation/aseanapol-regional-counter-narcotics")
+    assert {str(o).rsplit("/", 1)[1] for o in n.objects(coop, DCTERMS.hasPart)} == {"e-ads", "aseanapol-capacity-building"}
+    assert (coop, NKG.place, iri("country/IDN")) in n                                    # 001 lines 156-160
+    assert iri("programme/doi-tung") in set(n.objects(iri("claim/nainggolan-2024-doi-tung-inspired-bnn"), NKG.about))
+    assert (iri("organisation/abf"), URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
+            iri("organisation/australia-home-affairs")) in n                              # 001 Tabel 2 row 9
+    rising = graph(built, "polri-asean").value(iri("claim/polri-asean-drug-users-increasing"), NKG.about)
+    assert rising is not None
