@@ -283,3 +283,23 @@ def test_no_comment_in_a_document_graph_states_a_fact(built):
             iri("organisation/australia-home-affairs")) in n                              # 001 Tabel 2 row 9
     rising = graph(built, "polri-asean").value(iri("claim/polri-asean-drug-users-increasing"), NKG.about)
     assert rising is not None
+
+
+def test_indonesian_labels_where_the_sources_print_the_name(built):
+    """Issue 14 item 9: the rows of the Indonesian meetings table (001 lines 266-340) carry the name as
+    the table prints it as their @id label, and a cited work with an Indonesian title its title; an
+    @id label of a meeting is never a translation (it occurs in the document's text)."""
+    import re
+    n, ref = graph(built, "nainggolan-2024"), graph(built, "reference")
+    text = _source_texts(built)["nainggolan-2024"][0]
+    rows = set(n.subjects(NKG.printedPlace, None))
+    assert len(rows) == 14
+    for meeting in rows:
+        printed_row = re.sub(r"^\d+\s+", "", str(n.value(meeting, NKG.evidence)))
+        name = printed_row[: -len(str(n.value(meeting, NKG.printedPlace)))].strip()
+        assert [str(l) for l in n.objects(meeting, RDFS.label) if l.language == "id"] == [name], meeting
+        assert _printed(name) in text
+    for work in ref.subjects(DCTERMS.title, None):
+        titles = [str(t) for t in ref.objects(work, DCTERMS.title) if t.language == "id"]
+        if titles and str(work).rsplit("/", 1)[1] in {"arikunto-2010", "dugis-2016", "indarti-2010", "nawawi-1995"}:
+            assert [str(l) for l in ref.objects(work, RDFS.label) if l.language == "id"] == titles, work
