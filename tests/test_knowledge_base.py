@@ -170,3 +170,64 @@ def test_every_class_of_the_ontology_has_an_example(built):
         curie = example.split(" ", 1)[0]
         assert ":" in curie and not curie.startswith("<"), (c, curie)
     assert union_subjects
+
+
+# One relation, one pattern (issue 14, item 8): SPARQL over the built graphs; each query found the
+# old pattern (a Cooperation with a forum's body as participant, a one-actor or recommended
+# cooperation, a figure's area a State, a publication as reporter).
+PREFIXES = f"PREFIX nkg: <{NKG}>\nPREFIX id: <{ID}>\nPREFIX rdfs: <{RDFS}>\n"
+
+
+def ask_rows(built, query: str) -> list:
+    return [tuple(str(v) for v in row) for row in union(built).query(PREFIXES + query)]
+
+
+def test_an_agency_takes_part_in_a_programme_or_forum_in_one_way(built):
+    """003 line 63: Polri in "the SMART, ASEAN-NAR, and AMMTC programs"; 001 lines 230-233:
+    Indonesia in the CND's annual session. The actor is nkg:participant of the programme, forum or
+    meeting itself, never of a Cooperation whose other participant is the forum's body."""
+    rasyid = graph(built, "rasyid-ramadhan")
+    polri = URIRef(ID + "organisation/polri")
+    joined = {str(s).split("/id/")[1] for s in rasyid.subjects(NKG.participant, polri)}
+    assert {"programme/smart", "programme/asean-nar", "organisation/ammtc"} <= joined
+    forum_as_partner = ask_rows(built, """SELECT ?c ?forum WHERE {
+        ?c a nkg:Cooperation ; nkg:participant ?forum .
+        { ?meeting nkg:meetingOf ?forum } UNION { ?forum nkg:participant ?someone } UNION { ?forum a nkg:Programme }
+    }""")
+    assert forum_as_partner == []
+    cnd = URIRef(ID + "meeting/cnd-annual-session")
+    assert (cnd, NKG.participant, URIRef(ID + "state/IDN")) in graph(built, "nainggolan-2024")
+
+
+def test_a_cooperation_is_between_two_actors_and_is_not_a_recommendation(built):
+    """A one-actor activity (002 line 5) and the author's proposed joint task force (001 lines
+    643-652, "Idealnya ...") were typed nkg:Cooperation; both are claims."""
+    lonely = ask_rows(built, """SELECT ?c WHERE { ?c a nkg:Cooperation ; nkg:participant ?p }
+                                GROUP BY ?c HAVING (COUNT(DISTINCT ?p) < 2)""")
+    assert lonely == []
+    wished = ask_rows(built, """SELECT ?c WHERE { ?c a nkg:Cooperation ; nkg:evidence ?e .
+        FILTER (REGEX(?e, "(^|\\\\W)(idealnya|seharusnya|sebaiknya|perlu|harus|should|recommend)", "i")) }""")
+    assert wished == []
+    claim = URIRef(ID + "claim/nainggolan-2024-singapore-malaysia-reluctant")
+    assert "satuan tugas" in " ".join(str(t) for t in graph(built, "nainggolan-2024").objects(claim, NKG.claimText))
+
+
+def test_a_figure_has_one_kind_of_area_and_reporter(built):
+    """nkg:refArea is a place (cty:IDN, not st:IDN); nkg:reportedBy an organisation (a publication is
+    dcterms:references, a programme dcterms:source)."""
+    wrong = ask_rows(built, """SELECT ?fig ?x WHERE {
+        { ?fig nkg:refArea ?x . FILTER NOT EXISTS { ?x a nkg:Place } }
+        UNION { ?fig nkg:refArea ?x . ?x a nkg:State }
+        UNION { ?fig nkg:reportedBy ?x . FILTER NOT EXISTS { ?x a nkg:Organisation } }
+    }""")
+    assert wrong == []
+    areas = ask_rows(built, "SELECT DISTINCT ?x WHERE { ?fig nkg:refArea ?x }")
+    assert len(areas) >= 2
+
+
+def test_every_entity_iri_names_the_kind_of_its_class(built):
+    """A Membership was minted under id/cooperation/, smuggling attempts under id/seizure/."""
+    misplaced = [r for r in built.report.results if r.source_shape.endswith("#IriScheme")]
+    assert misplaced == []
+    kinds = ask_rows(built, """SELECT DISTINCT ?x WHERE { { ?x a nkg:Membership } UNION { ?x a nkg:SmugglingAttempt } }""")
+    assert kinds and all(x.startswith((ID + "membership/", ID + "smuggling-attempt/")) for (x,) in kinds)

@@ -200,3 +200,106 @@ def test_a_datasets_years_are_those_of_its_rows(built):
     assert "2018 -2022" in str(g.value(ds, DCTERMS.title))
     warned = {r.focus for r in built.report.results if r.source_shape.endswith("#DataSetPeriodConsistency")}
     assert str(ds) in warned
+
+
+QUOTES = [NKG.evidence, NKG.claimText, NKG.printedValue, NKG.printedPlace]
+ELLIPSES = ("…", "...")
+
+
+def _source_texts(built):
+    """Each document's text as a quote reads it, and again without its footnotes (a quoted
+    paragraph that a footnote interrupts on the page leaves the footnote out)."""
+    import re
+    from test_ledger import SLUGS, entries, source_lines
+    ledger = built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    texts = {}
+    for slug in SLUGS:
+        lines = source_lines(built, slug)
+        whole = _printed("\n".join(lines))
+        for e, start, end in entries(ledger, slug):
+            if re.match(r"footnotes? \d", str(ledger.value(e, RDFS.comment) or "")):
+                lines[start - 1:end] = [""] * (end - start + 1)
+        texts[slug] = (whole, _printed("\n".join(lines)))
+    return texts
+
+
+def _quotes(built):
+    """(document slug, node, property, quote) for every quote of a document's graph."""
+    from test_ledger import SLUGS
+    for slug in SLUGS:
+        g = graph(built, slug)
+        for prop in QUOTES:
+            for node, quote in g.subject_objects(prop):
+                yield slug, node, prop, str(quote)
+
+
+def test_every_quote_is_printed_in_its_document(built):
+    """Evidence, claim texts and printed forms are the document's own words: whitespace aside, each
+    occurs in the text of the document whose graph holds it (001's agreement rows were stored cut
+    off with "…", conflicts joined two passages with "...")."""
+    texts = _source_texts(built)
+    missing, seen = [], 0
+    for slug, node, prop, quote in _quotes(built):
+        seen += 1
+        if not any(_printed(quote) in t for t in texts[slug]):
+            missing.append((slug, str(node).rsplit("/", 2)[-1], str(prop).rsplit("#")[-1], quote[:60]))
+    assert missing == []
+    assert seen > 200
+
+
+def test_no_quote_is_cut_short_with_an_ellipsis(built):
+    """An ellipsis at either end of a quote is allowed only where the source prints one there."""
+    texts = _source_texts(built)
+    cut = [(slug, str(node), quote[:60]) for slug, node, _p, quote in _quotes(built)
+           if quote.strip().startswith(ELLIPSES) or quote.strip().endswith(ELLIPSES)
+           if not any(_printed(quote) in t for t in texts[slug])]
+    assert cut == []
+
+
+def test_a_table_row_is_quoted_whole(built):
+    """Tabel 2 row 9 (001 lines 457-470) is the longest row: its evidence runs to the date."""
+    g = graph(built, "nainggolan-2024")
+    row = str(g.value(iri("agreement/mou-indonesia-australia-2018"), NKG.evidence))
+    assert row.startswith("9 Australia Memorandum of Understanding") and row.endswith("Precursors Lido, 06/11/2018")
+
+
+def test_no_comment_in_a_document_graph_states_a_fact(built):
+    """A fact in free text cannot be queried (the ASEANAPOL cooperation's place and parts, Doi Tung
+    inspiring BNN, the ASEAN Concord's signatories, the rising number of drug abusers): facts are
+    triples or claims; descriptions are skos:scopeNote; rdfs:comment explains only a conflict or an
+    ambiguity."""
+    from test_ledger import SLUGS
+    for slug in SLUGS:
+        g = graph(built, slug)
+        commented = {s for s in g.subjects(RDFS.comment, None)
+                     if (s, RDF.type, NKG.SourceConflict) not in g and (s, RDF.type, NKG.Ambiguity) not in g}
+        assert commented == set(), (slug, sorted(str(s) for s in commented))
+    n = graph(built, "nainggolan-2024")
+    coop = iri("cooperation/aseanapol-regional-counter-narcotics")
+    assert {str(o).rsplit("/", 1)[1] for o in n.objects(coop, DCTERMS.hasPart)} == {"e-ads", "aseanapol-capacity-building"}
+    assert (coop, NKG.place, iri("country/IDN")) in n                                    # 001 lines 156-160
+    assert iri("programme/doi-tung") in set(n.objects(iri("claim/nainggolan-2024-doi-tung-inspired-bnn"), NKG.about))
+    assert (iri("organisation/abf"), URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
+            iri("organisation/australia-home-affairs")) in n                              # 001 Tabel 2 row 9
+    rising = graph(built, "polri-asean").value(iri("claim/polri-asean-drug-users-increasing"), NKG.about)
+    assert rising is not None
+
+
+def test_indonesian_labels_where_the_sources_print_the_name(built):
+    """Issue 14 item 9: the rows of the Indonesian meetings table (001 lines 266-340) carry the name as
+    the table prints it as their @id label, and a cited work with an Indonesian title its title; an
+    @id label of a meeting is never a translation (it occurs in the document's text)."""
+    import re
+    n, ref = graph(built, "nainggolan-2024"), graph(built, "reference")
+    text = _source_texts(built)["nainggolan-2024"][0]
+    rows = set(n.subjects(NKG.printedPlace, None))
+    assert len(rows) == 14
+    for meeting in rows:
+        printed_row = re.sub(r"^\d+\s+", "", str(n.value(meeting, NKG.evidence)))
+        name = printed_row[: -len(str(n.value(meeting, NKG.printedPlace)))].strip()
+        assert [str(l) for l in n.objects(meeting, RDFS.label) if l.language == "id"] == [name], meeting
+        assert _printed(name) in text
+    for work in ref.subjects(DCTERMS.title, None):
+        titles = [str(t) for t in ref.objects(work, DCTERMS.title) if t.language == "id"]
+        if titles and str(work).rsplit("/", 1)[1] in {"arikunto-2010", "dugis-2016", "indarti-2010", "nawawi-1995"}:
+            assert [str(l) for l in ref.objects(work, RDFS.label) if l.language == "id"] == titles, work

@@ -9,7 +9,7 @@ from narcokg import vocab as px
 from narcokg.html.citation import Citation
 
 #: Where a resource's description is (the first found, in the page's language).
-DESCRIPTIONS = [px.RDFS.comment, px.DCTERMS.description, px.SKOS.definition]
+DESCRIPTIONS = [px.RDFS.comment, px.DCTERMS.description, px.SKOS.definition, px.SKOS.scopeNote]
 INTEGER_TYPES = {px.XSD + n for n in ("integer", "int", "long", "short", "nonNegativeInteger",
                                        "positiveInteger", "decimal")}
 
