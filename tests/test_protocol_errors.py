@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from narcokg.web import gunicorn_worker
+from narcokg.web import gunicorn_worker, refusals
 from narcokg.web.headers import SECURITY_HEADERS
 
 import rawhttp
@@ -180,28 +180,28 @@ def test_every_client_error_gunicorn_defines_is_a_4xx():
         if cls is None:
             continue
         seen += 1
-        answer = gunicorn_worker.client_error(cls(*args))
+        answer = refusals.client_error(cls(*args))
         assert answer is not None, name
         status, reason, message = answer
         assert 400 <= status < 500, name
         assert reason == http.client.responses[status], name
         assert message and "\n" not in message, name
     assert seen >= 15
-    status, _, message = gunicorn_worker.client_error(errors.ForbiddenProxyRequest("10.0.0.1"))
+    status, _, message = refusals.client_error(errors.ForbiddenProxyRequest("10.0.0.1"))
     assert status == 403 and "10.0.0.1" not in message
-    status, _, message = gunicorn_worker.client_error(errors.ConfigurationProblem("x"))
+    status, _, message = refusals.client_error(errors.ConfigurationProblem("x"))
     assert status == 400 and "SCRIPT_NAME '/y'" not in message
 
 
 def test_server_faults_are_not_client_errors():
     from gunicorn.http import errors
 
-    assert gunicorn_worker.client_error(RuntimeError("boom")) is None
-    assert gunicorn_worker.client_error(ValueError("x")) is None
+    assert refusals.client_error(RuntimeError("boom")) is None
+    assert refusals.client_error(ValueError("x")) is None
     for name in ("InvalidResponseHeader", "InvalidResponseHeaderName"):
         cls = getattr(errors, name, None)
         if cls is not None:
-            assert gunicorn_worker.client_error(cls("X")) is None, name
+            assert refusals.client_error(cls("X")) is None, name
 
 
 def test_serve_uses_the_worker_class():

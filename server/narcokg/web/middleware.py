@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from narcokg.web import compress, cors
 from narcokg import errors
 from narcokg.web.errors import DEFAULT_MESSAGES, error_response, respond
-from narcokg.web.gunicorn_worker import client_error
+from narcokg.web.refusals import client_error
 from narcokg.web.headers import SECURITY_HEADERS
 
 log = logging.getLogger("narcokg.web.middleware")
