@@ -15,11 +15,9 @@ exits.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
-import select
 import subprocess
 import tempfile
 import sys
@@ -31,7 +29,8 @@ from narcokg import errors
 from narcokg.config import Settings
 from narcokg.engine.base import Answer
 from narcokg.engine.failures import crash, refusal
-from narcokg.engine.worker import _LEN, write_frame
+from narcokg.engine.queryprocess import ClientGone, Died, QueryProcess, TimedOut
+from narcokg.engine.worker import write_frame
 
 log = logging.getLogger("narcokg.engine.pool")
 
@@ -43,97 +42,6 @@ BURST_IDLE = 10.0
 #: Cheap queries free a process within milliseconds; starting a process costs ~0.1 s of CPU, so
 #: bursting at once made a steady load of cheap queries start and retire processes in a loop.
 BURST_AFTER = 0.05
-
-
-class _Died(Exception):
-    pass
-
-
-class _TimedOut(Exception):
-    pass
-
-
-class _ClientGone(Exception):
-    pass
-
-
-#: What a closed client connection shows to poll: the peer's FIN (RDHUP), a reset (HUP, ERR).
-_GONE_EVENTS = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR
-
-
-class _Proc:
-    def __init__(self, popen: subprocess.Popen, errors=None):
-        self.popen = popen
-        self.errors = errors
-        self.pid = popen.pid
-        self.rfd = popen.stdout.fileno()
-        self.wfd = popen.stdin.fileno()
-        self.queries = 0
-        self.idle_since = time.monotonic()
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def kill(self) -> None:
-        try:
-            self.popen.kill()
-        except OSError:
-            pass
-
-    def read_frame(self, deadline: float, client: int | None = None) -> tuple[dict, bytes]:
-        head = self._read(_LEN.size, deadline, client)
-        hlen, blen = _LEN.unpack(head)
-        header = json.loads(self._read(hlen, deadline)) if hlen else {}
-        body = self._read(blen, deadline) if blen else b""
-        return header, body
-
-    def _read(self, n: int, deadline: float, client: int | None = None) -> bytes:
-        """``n`` bytes from the process; with ``client`` (a socket's fd), _ClientGone as soon as
-        that connection is closed by its peer while nothing has come yet."""
-        parts, got = [], 0
-        poller = select.poll()
-        poller.register(self.rfd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        if client is not None:
-            poller.register(client, _GONE_EVENTS)
-        while got < n:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _TimedOut()
-            events = poller.poll(remaining * 1000)
-            if not events:
-                raise _TimedOut()
-            if client is not None and any(fd == client for fd, _ in events):
-                answering = got or any(fd == self.rfd for fd, _ in events)
-                if not answering:
-                    raise _ClientGone()
-                poller.unregister(client)  # the answer is coming: read it
-                client = None
-                if not any(fd == self.rfd for fd, _ in events):
-                    continue
-            chunk = os.read(self.rfd, min(n - got, 1 << 20))
-            if not chunk:
-                raise _Died()
-            parts.append(chunk)
-            got += len(chunk)
-        return b"".join(parts)
-
-    def stderr_tail(self, size: int = 4096) -> str:
-        """The last ``size`` bytes the process wrote to stderr."""
-        if self.errors is None:
-            return ""
-        try:
-            end = self.errors.seek(0, os.SEEK_END)
-            self.errors.seek(max(0, end - size))
-            return self.errors.read().decode("utf-8", "replace")
-        except (OSError, ValueError):
-            return ""
-
-    def close(self) -> None:
-        for stream in (self.popen.stdin, self.popen.stdout, self.errors):
-            try:
-                stream.close()
-            except OSError:
-                pass
 
 
 class QueryPool:
@@ -148,8 +56,8 @@ class QueryPool:
         self.max_size = max(self.size, settings.query_workers_max or 2 * self.size)
         self._pending = 0  # spawns asked for and not finished
         self._cond = threading.Condition()
-        self._idle: list[_Proc] = []
-        self._all: set[_Proc] = set()
+        self._idle: list[QueryProcess] = []
+        self._all: set[QueryProcess] = set()
         self._tasks: queue.SimpleQueue = queue.SimpleQueue()
         self._closed = False
         self.started = 0  # processes started so far (replacements included)
@@ -234,7 +142,7 @@ class QueryPool:
             self._tasks.put(("reap", p))
             self._request_spawn()
 
-    def _spawn(self) -> _Proc:
+    def _spawn(self) -> QueryProcess:
         cmd = [sys.executable, "-m", "narcokg.engine.worker", *self.spec.argv(),
                "--memory-mb", str(self.settings.process_memory_mb), "--parent", str(os.getpid())]
         env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUNBUFFERED="1")
@@ -243,14 +151,14 @@ class QueryPool:
         errors = tempfile.TemporaryFile()
         popen = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
                                  close_fds=True, env=env)
-        proc = _Proc(popen, errors)
+        proc = QueryProcess(popen, errors)
         try:
             header, _ = proc.read_frame(time.monotonic() + START_TIMEOUT)
-        except (_Died, _TimedOut, ValueError) as exc:
+        except (Died, TimedOut, ValueError) as exc:
             proc.kill()
             popen.wait()
             proc.close()
-            raise RuntimeError(f"exit status {popen.returncode}" if isinstance(exc, _Died) else "no ready signal") from None
+            raise RuntimeError(f"exit status {popen.returncode}" if isinstance(exc, Died) else "no ready signal") from None
         if not header.get("ready"):
             proc.kill()
             raise RuntimeError("unexpected first frame")
@@ -258,14 +166,14 @@ class QueryPool:
         log.info("query process %s ready: %s quads in %.3f s", proc.pid, header.get("quads"), header.get("load_seconds", 0))
         return proc
 
-    def _replace(self, proc: _Proc) -> None:
+    def _replace(self, proc: QueryProcess) -> None:
         with self._cond:
             self._all.discard(proc)
         self._tasks.put(("reap", proc))
         self._request_spawn()
 
     # Clients ---------------------------------------------------------------------------
-    def _acquire(self, deadline: float) -> _Proc:
+    def _acquire(self, deadline: float) -> QueryProcess:
         burst_at = time.monotonic() + BURST_AFTER
         with self._cond:
             while True:
@@ -290,7 +198,7 @@ class QueryPool:
                     raise errors.Busy("All query processes are busy; try again shortly.", retry_after=2)
                 self._cond.wait(min(remaining, max(0.0, burst_at - now)))
 
-    def _release(self, proc: _Proc) -> None:
+    def _release(self, proc: QueryProcess) -> None:
         with self._cond:
             if self._closed:
                 self._tasks.put(("reap", proc))
@@ -319,29 +227,29 @@ class QueryPool:
                 ack, _ = proc.read_frame(started + timeout)
                 if not ack.get("started"):
                     raise ValueError("unexpected frame")
-            except (_Died, OSError, ValueError):
+            except (Died, OSError, ValueError):
                 # The process was dead before it could start this query (killed while idle):
                 # replace it and run the query on another one.
                 log.warning("query process %s was gone before the query started; replacing it", proc.pid)
                 self._discard(proc)
                 continue
-            except _TimedOut:
+            except TimedOut:
                 raise self._timed_out(proc, timeout) from None
             return self._finish(proc, started, timeout, client)
         raise errors.Busy("No query process could take the query; try again shortly.", retry_after=2)
 
-    def _finish(self, proc: _Proc, started: float, timeout: float, client: int | None = None) -> Answer:
+    def _finish(self, proc: QueryProcess, started: float, timeout: float, client: int | None = None) -> Answer:
         try:
             header, body = proc.read_frame(started + timeout, client)
-        except _TimedOut:
+        except TimedOut:
             raise self._timed_out(proc, timeout) from None
-        except _ClientGone:
+        except ClientGone:
             elapsed = time.monotonic() - started
             log.info("client closed the connection after %.2f s: query process %s stopped", elapsed, proc.pid)
             self._discard(proc)
             raise errors.RequestError("The connection was closed before the answer; the query was stopped.",
                               seconds=elapsed) from None
-        except (_Died, OSError, ValueError):
+        except (Died, OSError, ValueError):
             failure = self._died(proc)
             failure.seconds = time.monotonic() - started
             raise failure from None
@@ -357,7 +265,7 @@ class QueryPool:
         failure.seconds = elapsed
         raise failure
 
-    def _timed_out(self, proc: _Proc, timeout: float) -> errors.NarcokgError:
+    def _timed_out(self, proc: QueryProcess, timeout: float) -> errors.NarcokgError:
         proc.kill()
         self._replace(proc)
         return errors.LimitExceeded(f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
@@ -366,11 +274,11 @@ class QueryPool:
             seconds=timeout,
         )
 
-    def _discard(self, proc: _Proc) -> None:
+    def _discard(self, proc: QueryProcess) -> None:
         proc.kill()
         self._replace(proc)
 
-    def _died(self, proc: _Proc) -> errors.NarcokgError:
+    def _died(self, proc: QueryProcess) -> errors.NarcokgError:
         try:
             status = proc.popen.wait(timeout=2)
         except subprocess.TimeoutExpired:

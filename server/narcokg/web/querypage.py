@@ -174,8 +174,6 @@ def editor_terms(lang: str) -> dict:
 @blueprint.get("/sparql/terms.json")
 def terms_json():
     """The editor's vocabulary (see :func:`editor_terms`); the same for a whole snapshot."""
-    from narcokg.web import sparql
-
     settings = current_app.config["NARCOKG"]
     lang = choose_lang()
     resp = Response(json.dumps(editor_terms(lang), ensure_ascii=False), mimetype="application/json")
