@@ -4,6 +4,7 @@ tokenizer it replaced (read from git, if given), and seconds for 64 KiB hostile 
 
     python benchmarks/analysis.py [--old-rev REV]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,12 @@ def main() -> None:
     print(f"  parse, cold:   {per_call_us(cold, texts, 20):8.1f} µs per query")
     print(f"  parse, cached: {per_call_us(analyse, texts, 200):8.1f} µs per query")
     if args.old_rev:
-        source = subprocess.run(["git", "-C", str(ROOT), "show", f"{args.old_rev}:server/narcokg/sparqlsyntax.py"],
-                                capture_output=True, text=True, check=True).stdout
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{args.old_rev}:server/narcokg/sparqlsyntax.py"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         old = types.ModuleType("old_sparqlsyntax")
         sys.modules["old_sparqlsyntax"] = old
         exec(compile(source.replace("from __future__ import annotations", ""), "old", "exec"), old.__dict__)

@@ -20,6 +20,7 @@ Loopback only; every loop is bounded by the scenario's time; the server is stopp
 aggregate at 1 and 8 clients, ``driver.measure`` with cache busting), for the side-by-side
 comparison of HTTP servers in benchmarks/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,7 @@ JSON = "application/sparql-results+json"
 STALLS = [
     b"GET /health HT",
     b"GET /health HTTP/1.1\r\nHost: x\r\nAccept: te",
-    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-    b"Content-Length: 100\r\n\r\nASK {",
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK {",
     b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
     b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n",
 ]
@@ -77,8 +77,9 @@ class Tally:
 def _post_query(port: int, text: str, timeout: float = 30.0) -> int | None:
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        conn.request("POST", "/sparql", body=text.encode(), headers={
-            "Content-Type": "application/sparql-query", "Accept": JSON})
+        conn.request(
+            "POST", "/sparql", body=text.encode(), headers={"Content-Type": "application/sparql-query", "Accept": JSON}
+        )
         resp = conn.getresponse()
         resp.read()
         return resp.status
@@ -119,6 +120,7 @@ def tree_rss_mib(root: int) -> float:
 
 def scenario_threads(name: str, port: int, until: float, tally: Tally, held: list[socket.socket]):
     """The attack's threads (not started) for one scenario; sockets it holds go to ``held``."""
+
     def stalled():
         for i in range(16):
             s = socket.create_connection((HOST, port), timeout=5)
@@ -151,6 +153,7 @@ def scenario_threads(name: str, port: int, until: float, tally: Tally, held: lis
         def run():
             while time.monotonic() < until:
                 tally.add(_post_query(port, text))
+
         return run
 
     if name == "stalled":
@@ -190,11 +193,19 @@ def run_scenario(server: procs.Server, name: str, seconds: float) -> dict:
     def pct(p: float) -> float:
         return lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
 
-    return {"scenario": name, "probes": len(lat), "p50_ms": pct(0.5), "p99_ms": pct(0.99),
-            "max_ms": lat[-1] * 1000 if lat else float("nan"), "probe_failures": len(failures),
-            "attack_5xx": tally.server_errors, "attack_dropped": tally.errors,
-            "attack_status": dict(sorted(tally.status.items())), "peak_rss_mib": peak,
-            "median_ms": statistics.median(lat) * 1000 if lat else float("nan")}
+    return {
+        "scenario": name,
+        "probes": len(lat),
+        "p50_ms": pct(0.5),
+        "p99_ms": pct(0.99),
+        "max_ms": lat[-1] * 1000 if lat else float("nan"),
+        "probe_failures": len(failures),
+        "attack_5xx": tally.server_errors,
+        "attack_dropped": tally.errors,
+        "attack_status": dict(sorted(tally.status.items())),
+        "peak_rss_mib": peak,
+        "median_ms": statistics.median(lat) * 1000 if lat else float("nan"),
+    }
 
 
 def start(variant: str, dist: Path) -> procs.Server:
@@ -226,21 +237,29 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     server = start(args.variant, args.dist)
     print(f"variant {args.variant}; {args.seconds:g} s per scenario; probe: {PROBE}")
-    print(f"{'scenario':<12} {'probes':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'probe fail':>10} "
-          f"{'atk 5xx':>7} {'atk drop':>8} {'peak RSS MiB':>12}  attack answers")
+    print(
+        f"{'scenario':<12} {'probes':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'probe fail':>10} "
+        f"{'atk 5xx':>7} {'atk drop':>8} {'peak RSS MiB':>12}  attack answers"
+    )
     try:
         if args.mix:
             target = driver.Target(server.port)
             for query in mix.select(["lookup", "aggregate"]):
                 for c in (1, 8):
                     r = driver.measure(target, query, c, passes=3, seconds=1.5, bust=True)
-                    print(f"mix {query.name:<10} c={c}: {r.rps:8.0f} req/s  p50 {r.p50_ms:6.2f} ms  "
-                          f"p99 {r.p99_ms:6.2f} ms  errors {r.errors}", flush=True)
+                    print(
+                        f"mix {query.name:<10} c={c}: {r.rps:8.0f} req/s  p50 {r.p50_ms:6.2f} ms  "
+                        f"p99 {r.p99_ms:6.2f} ms  errors {r.errors}",
+                        flush=True,
+                    )
         for name in args.scenario or SCENARIOS:
             r = run_scenario(server, name, args.seconds)
-            print(f"{name:<12} {r['probes']:>6} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} "
-                  f"{r['probe_failures']:>10} {r['attack_5xx']:>7} {r['attack_dropped']:>8} "
-                  f"{r['peak_rss_mib']:>12.0f}  {r['attack_status']}", flush=True)
+            print(
+                f"{name:<12} {r['probes']:>6} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['max_ms']:>8.1f} "
+                f"{r['probe_failures']:>10} {r['attack_5xx']:>7} {r['attack_dropped']:>8} "
+                f"{r['peak_rss_mib']:>12.0f}  {r['attack_status']}",
+                flush=True,
+            )
             time.sleep(1.0)
             if server.proc.poll() is not None:
                 print("the server exited", file=sys.stderr)

@@ -10,6 +10,7 @@ from these figures (benchmarks/README.md).
 Run: ``python benchmarks/compression.py [--dist DIR] [--repeat N]`` (builds into a temporary
 folder when no DIST is given).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,11 @@ ANSWERS = [
     ("entity page HTML", "/page/state/IDN", {}),
     ("fragment page Turtle", "/fragments?subject=" + quote(IDN, safe=""), {"Accept": "text/turtle"}),
     ("ontology Turtle", "/ontology.ttl", {}),
-    ("SPARQL JSON, 500 rows", "/sparql?query=" + quote("SELECT * { ?s ?p ?o } LIMIT 500"),
-     {"Accept": "application/sparql-results+json"}),
+    (
+        "SPARQL JSON, 500 rows",
+        "/sparql?query=" + quote("SELECT * { ?s ?p ?o } LIMIT 500"),
+        {"Accept": "application/sparql-results+json"},
+    ),
     ("N-Quads dump", "/download/narcokg.nq", {}),
 ]
 
@@ -72,8 +76,10 @@ def main() -> None:
     print("| answer | bytes | request CPU ms | " + " | ".join(f"{n} bytes (ms)" for n, _ in codecs) + " |")
     print("|---|---:|---:|" + "---:|" * len(codecs))
     for name, path, headers in ANSWERS:
+
         def fetch():
             return client.get(path, headers={**headers, "Accept-Encoding": "identity"})
+
         resp = fetch()
         assert resp.status_code == 200, (path, resp.status_code)
         body = resp.get_data()

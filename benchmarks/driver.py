@@ -17,6 +17,7 @@ Limits: the driver is Python and runs on the same machine as the server, so at c
 it takes CPU from the server (on 2 cores, a visible share); latencies include its own
 overhead (about 0.1 ms per request on loopback).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -56,9 +57,15 @@ class Result:
     passes: list[PassResult] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict:
-        return {"query": self.query, "concurrency": self.concurrency, "rps": round(self.rps, 1),
-                "p50_ms": round(self.p50_ms, 3), "p99_ms": round(self.p99_ms, 3), "requests": self.requests,
-                "errors": self.errors}
+        return {
+            "query": self.query,
+            "concurrency": self.concurrency,
+            "rps": round(self.rps, 1),
+            "p50_ms": round(self.p50_ms, 3),
+            "p99_ms": round(self.p99_ms, 3),
+            "requests": self.requests,
+            "errors": self.errors,
+        }
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -98,8 +105,16 @@ class Target:
 _variants = iter(range(1, 1 << 62))  # shared: every request of a cache-busting run is unique
 
 
-def _worker(target: Target, path: str, accept: str, start: threading.Barrier, deadline_box: list,
-            out: list, timeout: float, query: Query | None = None) -> None:
+def _worker(
+    target: Target,
+    path: str,
+    accept: str,
+    start: threading.Barrier,
+    deadline_box: list,
+    out: list,
+    timeout: float,
+    query: Query | None = None,
+) -> None:
     conn = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
     headers = {"Accept": accept}
     lat: list[float] = []
@@ -133,15 +148,21 @@ def _worker(target: Target, path: str, accept: str, start: threading.Barrier, de
         out.append((lat, errors))
 
 
-def one_pass(target: Target, query: Query, concurrency: int, seconds: float, timeout: float = 60.0,
-             bust: bool = False) -> PassResult:
+def one_pass(
+    target: Target, query: Query, concurrency: int, seconds: float, timeout: float = 60.0, bust: bool = False
+) -> PassResult:
     path = target.request_path(query)
     out: list = []
     deadline_box = [0.0]
     barrier = threading.Barrier(concurrency + 1)
-    threads = [threading.Thread(target=_worker, args=(target, path, query.accept, barrier, deadline_box, out, timeout,
-                                                      query if bust else None),
-                                daemon=True) for _ in range(concurrency)]
+    threads = [
+        threading.Thread(
+            target=_worker,
+            args=(target, path, query.accept, barrier, deadline_box, out, timeout, query if bust else None),
+            daemon=True,
+        )
+        for _ in range(concurrency)
+    ]
     for t in threads:
         t.start()
     t0 = time.perf_counter()
@@ -155,8 +176,15 @@ def one_pass(target: Target, query: Query, concurrency: int, seconds: float, tim
     return PassResult(len(lat), errors, elapsed, lat)
 
 
-def measure(target: Target, query: Query, concurrency: int, passes: int = 3, seconds: float = 1.5,
-            warmup: float = 0.3, bust: bool = False) -> Result:
+def measure(
+    target: Target,
+    query: Query,
+    concurrency: int,
+    passes: int = 3,
+    seconds: float = 1.5,
+    warmup: float = 0.3,
+    bust: bool = False,
+) -> Result:
     """Medians over ``passes``; ``bust`` makes every request's text unique (a trailing comment)."""
     if warmup > 0:
         one_pass(target, query, concurrency, warmup, bust=bust)
@@ -212,4 +240,6 @@ if __name__ == "__main__":  # drive an already running endpoint: python benchmar
         print(f"{q.name}: status {status}, size {size} {err}")
         for c in args.concurrency:
             r = measure(tgt, q, c, args.passes, args.seconds)
-            print(f"  c={c}: {r.rps:8.1f} req/s  p50 {r.p50_ms:8.2f} ms  p99 {r.p99_ms:8.2f} ms  n={r.requests} errors={r.errors}")
+            print(
+                f"  c={c}: {r.rps:8.1f} req/s  p50 {r.p50_ms:8.2f} ms  p99 {r.p99_ms:8.2f} ms  n={r.requests} errors={r.errors}"
+            )

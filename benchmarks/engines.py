@@ -14,6 +14,7 @@ Stores are cached under ``benchmarks/out/stores/`` keyed by the dump's path, siz
 a second run only starts the server. Every server runs in its own process group
 (``procs.launch``) and is stopped by ``Server.stop``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,20 @@ def oxigraph_store(dump: Path, say=print) -> Path:
     shutil.rmtree(store, ignore_errors=True)
     store.mkdir(parents=True)
     t0 = time.perf_counter()
-    subprocess.run([str(peers.peer_bin("oxigraph")), "load", "--location", str(store), "--file", str(dump),
-                    "--format", "application/n-quads"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(peers.peer_bin("oxigraph")),
+            "load",
+            "--location",
+            str(store),
+            "--file",
+            str(dump),
+            "--format",
+            "application/n-quads",
+        ],
+        check=True,
+        capture_output=True,
+    )
     done.write_text(f"{time.perf_counter() - t0:.2f}\n")
     say(f"  oxigraph load: {time.perf_counter() - t0:.1f} s")
     return store
@@ -70,8 +83,15 @@ def oxigraph_store(dump: Path, say=print) -> Path:
 
 def start_oxigraph(name: str, dump: Path, port: int, say=print) -> procs.Server:
     store = oxigraph_store(dump, say)
-    argv = [str(peers.peer_bin("oxigraph")), "serve-read-only", "--location", str(store),
-            "--bind", f"{procs.HOST}:{port}", "--union-default-graph"]
+    argv = [
+        str(peers.peer_bin("oxigraph")),
+        "serve-read-only",
+        "--location",
+        str(store),
+        "--bind",
+        f"{procs.HOST}:{port}",
+        "--union-default-graph",
+    ]
     srv = procs.launch(name, argv, port=port)
     srv.path = "/query"
     return srv
@@ -102,8 +122,9 @@ def ensure_virtuoso(say=print) -> bool:
         return True
     say("installing virtuoso-opensource (apt-get) …")
     try:
-        subprocess.run(["apt-get", "install", "-y", "virtuoso-opensource"], check=True, capture_output=True,
-                       timeout=900)
+        subprocess.run(
+            ["apt-get", "install", "-y", "virtuoso-opensource"], check=True, capture_output=True, timeout=900
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         say(f"  could not install Virtuoso: {exc}")
     return virtuoso_available()
@@ -126,9 +147,15 @@ def start_virtuoso(name: str, dump: Path, port: int, say=print, max_seconds: int
     """Virtuoso on its own cached database holding ``dump``, loaded by narcokg's loader
     (``narcokg load --engine virtuoso``'s work: skipped when the database holds it already)."""
     db = STORES / f"virtuoso-{_key(dump)}"
-    local = virtuoso_local.LocalVirtuoso(db, procs.free_port(), port, readable=[dump.resolve().parent],
-                                         buffers=virtuoso_local.buffers_for(dump.stat().st_size),
-                                         max_rows=1_000_000, max_seconds=max_seconds)
+    local = virtuoso_local.LocalVirtuoso(
+        db,
+        procs.free_port(),
+        port,
+        readable=[dump.resolve().parent],
+        buffers=virtuoso_local.buffers_for(dump.stat().st_size),
+        max_rows=1_000_000,
+        max_seconds=max_seconds,
+    )
     srv = procs.launch(name, [VIRTUOSO, "+foreground", "+configfile", str(local.write_ini())], port=port, cwd=db)
     try:
         _wait_sql(srv, local.connection)

@@ -10,6 +10,7 @@ The figures chose ``fragments.PAGE_SIZE`` (benchmarks/README.md).
 
 Run: ``python benchmarks/fragments.py [--dist DIR] [--sizes 100 500 1000]``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,13 @@ from narcokg.web import fragments  # noqa: E402
 from narcokg.web.app import create_app  # noqa: E402
 from narcokg.config import load_settings  # noqa: E402
 
-QUERIES = ["03-states-named-differently", "12-agreements-signed-2016-2018", "15-kinds-of-facts-per-graph",
-           "30-counterpart-not-a-party", "32-agreements-signed-in-two-places"]
+QUERIES = [
+    "03-states-named-differently",
+    "12-agreements-signed-2016-2018",
+    "15-kinds-of-facts-per-graph",
+    "30-counterpart-not-a-party",
+    "32-agreements-signed-in-two-places",
+]
 HYDRA_NEXT = "http://www.w3.org/ns/hydra/core#next"
 
 
@@ -50,16 +56,20 @@ def walk(base: str, params: dict) -> list[float]:
             t = time.perf_counter()
             resp = s.get(url, headers={"Accept": "application/n-quads"}, timeout=60)
             times.append((time.perf_counter() - t) * 1000)
-            nxt = [line.split(" ")[2] for line in resp.text.splitlines()
-                   if line.startswith(f"<{url}> <{HYDRA_NEXT}> ")]
+            nxt = [line.split(" ")[2] for line in resp.text.splitlines() if line.startswith(f"<{url}> <{HYDRA_NEXT}> ")]
             url = nxt[0][1:-1] if nxt else None
     return times
 
 
 def comunica(base: str, name: str) -> tuple[float, int]:
     t = time.perf_counter()
-    proc = subprocess.run(["node", "query.mjs", "tpf", base, base + "/fragments", str(ROOT / "queries" / f"{name}.rq")],
-                          cwd=ROOT / "tests" / "node", capture_output=True, timeout=600, check=True)
+    proc = subprocess.run(
+        ["node", "query.mjs", "tpf", base, base + "/fragments", str(ROOT / "queries" / f"{name}.rq")],
+        cwd=ROOT / "tests" / "node",
+        capture_output=True,
+        timeout=600,
+        check=True,
+    )
     return time.perf_counter() - t, len(json.loads(proc.stdout)["requests"])
 
 
@@ -76,8 +86,11 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     rdf_type = {"predicate": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"}
-    print("| page size | ?s ?p ?o: pages, median / last page ms | ?s rdf:type ?o: pages, median ms | "
-          + " | ".join(f"{q[:2]} s (requests)" for q in QUERIES) + " |")
+    print(
+        "| page size | ?s ?p ?o: pages, median / last page ms | ?s rdf:type ?o: pages, median ms | "
+        + " | ".join(f"{q[:2]} s (requests)" for q in QUERIES)
+        + " |"
+    )
     print("|---:|---|---|" + "---:|" * len(QUERIES))
     try:
         for size in args.sizes:
@@ -89,8 +102,11 @@ def main() -> None:
             for q in QUERIES:
                 seconds, reqs = comunica(base, q)
                 cells.append(f"{seconds:.2f} ({reqs})")
-            print(f"| {size} | {len(every)}, {statistics.median(every):.1f} / {every[-1]:.1f} | "
-                  f"{len(typed)}, {statistics.median(typed):.1f} | " + " | ".join(cells) + " |", flush=True)
+            print(
+                f"| {size} | {len(every)}, {statistics.median(every):.1f} / {every[-1]:.1f} | "
+                f"{len(typed)}, {statistics.median(typed):.1f} | " + " | ".join(cells) + " |",
+                flush=True,
+            )
     finally:
         server.shutdown()
 

@@ -13,6 +13,7 @@ For each server, one at a time on the same dump (``synth.py``):
   server's tree of VmRSS (counts pages shared after fork in each process) and of Pss (divides
   shared pages among their sharers: what the tree really holds), and the number of processes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,11 @@ def exercise(srv: procs.Server) -> None:
         for name, n in todo:
             q = mix.BY_NAME[name]
             for i in range(n):
-                conn.request("GET", f"{srv.path}?{srv.params}query={quote(q.text + f'  # {i}', safe='')}",
-                             headers={"Accept": q.accept})
+                conn.request(
+                    "GET",
+                    f"{srv.path}?{srv.params}query={quote(q.text + f'  # {i}', safe='')}",
+                    headers={"Accept": q.accept},
+                )
                 resp = conn.getresponse()
                 resp.read()
                 if resp.status != 200:
@@ -93,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = {}
     scale._clear_engine_cache(dump)
     rows["narcokg, cold (on-disk query store built)"] = measure(
-        procs.start_narcokg("mem-narcokg-cold", procs.free_port(), dump=dump))
+        procs.start_narcokg("mem-narcokg-cold", procs.free_port(), dump=dump)
+    )
     rows["narcokg, warm"] = measure(procs.start_narcokg("mem-narcokg-warm", procs.free_port(), dump=dump))
     peers.ensure_peers(["oxigraph"], say)
     store = engines.STORES / f"oxigraph-{engines._key(dump)}"
@@ -105,16 +110,22 @@ def main(argv: list[str] | None = None) -> int:
         load_s = float((store / ".loaded").read_text())
     rows["Oxigraph server (serve-read-only)"] = measure(engines.start_oxigraph("mem-oxigraph", dump, procs.free_port()))
     for name, r in rows.items():
-        say(f"  {name}: ready {r['ready_s']:.2f} s, RSS {r['rss_mib']:,.0f} MiB, PSS {r['pss_mib']:,.0f} MiB, "
-            f"{r['processes']} processes")
+        say(
+            f"  {name}: ready {r['ready_s']:.2f} s, RSS {r['rss_mib']:,.0f} MiB, PSS {r['pss_mib']:,.0f} MiB, "
+            f"{r['processes']} processes"
+        )
     ox = rows["Oxigraph server (serve-read-only)"]
-    print(f"{args.triples:,} synthetic triples ({quads:,} quads); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-          f"at end; `oxigraph load` {load_s:.1f} s.\n")
+    print(
+        f"{args.triples:,} synthetic triples ({quads:,} quads); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"at end; `oxigraph load` {load_s:.1f} s.\n"
+    )
     print("| server | ready (s) | RSS of the tree (MiB) | PSS of the tree (MiB) | processes | PSS ÷ Oxigraph's |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, r in rows.items():
-        print(f"| {name} | {r['ready_s']:.2f} | {r['rss_mib']:,.0f} | {r['pss_mib']:,.0f} | {r['processes']} | "
-              f"{r['pss_mib'] / ox['pss_mib']:.1f}× |")
+        print(
+            f"| {name} | {r['ready_s']:.2f} | {r['rss_mib']:,.0f} | {r['pss_mib']:,.0f} | {r['processes']} | "
+            f"{r['pss_mib'] / ox['pss_mib']:.1f}× |"
+        )
     return 0
 
 

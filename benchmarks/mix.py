@@ -13,6 +13,7 @@ mix so that cost stays visible.
 
 Each query declares every prefix it uses (rdflib-endpoint would otherwise inject its own).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,7 +47,8 @@ class Query:
 
 def _join(state: str) -> str:
     """agreement -> party -> state from the states ``state`` selects, ORDER BY date."""
-    return """SELECT ?agreement ?date ?party ?stateLabel WHERE {
+    return (
+        """SELECT ?agreement ?date ?party ?stateLabel WHERE {
   %s ;
          rdfs:label ?stateLabel .
   FILTER (LANG(?stateLabel) = "en")
@@ -56,7 +58,9 @@ def _join(state: str) -> str:
              nkg:signing ?signing .
   ?signing nkg:date ?date .
 }
-ORDER BY DESC(?date) ?agreement ?party""" % state
+ORDER BY DESC(?date) ?agreement ?party"""
+        % state
+    )
 
 
 MIX: list[Query] = [
@@ -70,7 +74,8 @@ MIX: list[Query] = [
     Query(
         "label-search",
         "labels containing a word, case-insensitive (FILTER CONTAINS over every rdfs:label), first 50 by subject",
-        PREFIXES + """SELECT ?s ?label WHERE {
+        PREFIXES
+        + """SELECT ?s ?label WHERE {
   ?s rdfs:label ?label .
   FILTER (CONTAINS(LCASE(STR(?label)), "narkotika"))
 }
@@ -95,7 +100,8 @@ LIMIT 50""",
         "aggregate",
         "GROUP BY over every agreement: agreements per party state (the state itself or through its agencies, "
         "org:subOrganizationOf*), COUNT DISTINCT, ORDER BY count (catalogue question 04, states first)",
-        PREFIXES + """SELECT ?state (COUNT(DISTINCT ?agreement) AS ?agreements) WHERE {
+        PREFIXES
+        + """SELECT ?state (COUNT(DISTINCT ?agreement) AS ?agreements) WHERE {
   ?state a nkg:State .
   ?party org:subOrganizationOf* ?state .
   ?agreement nkg:party ?party ;
@@ -108,7 +114,8 @@ ORDER BY DESC(?agreements) ?state""",
     Query(
         "path",
         "property path org:subOrganizationOf+ : every organisation under Indonesia at any depth, Indonesian label",
-        PREFIXES + f"""SELECT ?organisation ?label WHERE {{
+        PREFIXES
+        + f"""SELECT ?organisation ?label WHERE {{
   ?organisation org:subOrganizationOf+ <{BASE}id/state/IDN> .
   OPTIONAL {{ ?organisation rdfs:label ?label . FILTER (LANG(?label) = "id") }}
 }}
@@ -118,7 +125,8 @@ ORDER BY ?organisation""",
     Query(
         "construct",
         "CONSTRUCT as Turtle: the agreements BNN is party to, with their type, labels, title and parties",
-        PREFIXES + f"""CONSTRUCT {{
+        PREFIXES
+        + f"""CONSTRUCT {{
   ?agreement a nkg:Agreement ;
              rdfs:label ?label ;
              dcterms:title ?title ;

@@ -15,6 +15,7 @@
 Run: ``python benchmarks/peers.py ceiling|rdflib --dump FILE --port P [--workers N]``
 (``run_all.py`` does it for you; ``--install`` only sets up the peer's environment).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,6 +28,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PEER_VENV = HERE / ".venv-peers"
+
+
 def _pyoxigraph_version() -> str:
     try:
         return md.version("pyoxigraph")
@@ -69,8 +72,11 @@ def _present(name: str) -> bool:
         if subprocess.run([str(py), "-c", code], capture_output=True).returncode:
             return False
         if "==" in reqs[0]:
-            got = subprocess.run([str(py), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
-                                 capture_output=True, text=True).stdout.strip()
+            got = subprocess.run(
+                [str(py), "-c", f"import importlib.metadata as m; print(m.version({name!r}))"],
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
             return got == reqs[0].split("==", 1)[1]
         return True
     return subprocess.run([str(py), "-c", check], capture_output=True).returncode == 0
@@ -85,8 +91,9 @@ def ensure_peers(names: list[str], say=print) -> Path:
     say(f"installing {', '.join(reqs)} into {PEER_VENV.relative_to(HERE.parent)} …")
     if not peer_python().exists():
         venv.EnvBuilder(with_pip=True).create(PEER_VENV)
-    subprocess.run([str(peer_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *reqs],
-                   check=True)
+    subprocess.run(
+        [str(peer_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *reqs], check=True
+    )
     still = [n for n in missing if not _present(n)]
     if still:
         raise RuntimeError(f"could not install {', '.join(still)} into {PEER_VENV}")
@@ -100,8 +107,10 @@ def ensure_peer(say=print) -> Path:
 
 def peer_versions() -> str:
     py = peer_python()
-    code = ("import importlib.metadata as m; print(' '.join(f'{p} {m.version(p)}' for p in "
-            "('rdflib-endpoint', 'rdflib', 'fastapi', 'uvicorn')))")
+    code = (
+        "import importlib.metadata as m; print(' '.join(f'{p} {m.version(p)}' for p in "
+        "('rdflib-endpoint', 'rdflib', 'fastapi', 'uvicorn')))"
+    )
     try:
         return subprocess.run([str(py), "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
@@ -109,8 +118,17 @@ def peer_versions() -> str:
 
 
 def peer_argv(dump: Path, port: int, workers: int) -> list[str]:
-    return [str(peer_python()), str(HERE / "peers.py"), "rdflib", "--dump", str(dump), "--port", str(port),
-            "--workers", str(workers)]
+    return [
+        str(peer_python()),
+        str(HERE / "peers.py"),
+        "rdflib",
+        "--dump",
+        str(dump),
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
 
 
 def ceiling_argv(dump: Path, port: int, workers: int | None = None) -> list[str]:
@@ -156,8 +174,15 @@ def serve_rdflib(dump: Path, port: int, workers: int) -> int:
     import uvicorn
 
     os.environ["NKGBENCH_DUMP"] = str(dump)
-    uvicorn.run("peers:rdflib_app", factory=True, host="127.0.0.1", port=port, workers=workers,
-                app_dir=str(HERE), log_level="info")
+    uvicorn.run(
+        "peers:rdflib_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        app_dir=str(HERE),
+        log_level="info",
+    )
     return 0
 
 

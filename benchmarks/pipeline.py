@@ -11,6 +11,7 @@
 The last build's snapshot is what the HTTP mix then serves, so every server in the run answers
 from the same N-Quads file.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -42,9 +43,15 @@ class PipelineResult:
         return statistics.median(self.ready) if self.ready else float("nan")
 
     def as_dict(self) -> dict:
-        return {"build_steps_s": {k: round(v, 3) for k, v in self.steps.items()}, "build_total_s": round(self.total, 3),
-                "runs": self.runs, "quads": self.quads, "serve_ready_s": [round(x, 3) for x in self.ready],
-                "serve_ready_median_s": round(self.ready_median, 3), "starts_that_rebuilt": self.rebuilt}
+        return {
+            "build_steps_s": {k: round(v, 3) for k, v in self.steps.items()},
+            "build_total_s": round(self.total, 3),
+            "runs": self.runs,
+            "quads": self.quads,
+            "serve_ready_s": [round(x, 3) for x in self.ready],
+            "serve_ready_median_s": round(self.ready_median, 3),
+            "starts_that_rebuilt": self.rebuilt,
+        }
 
 
 def build_times(runs: int, say=print) -> tuple[dict[str, float], float, Path, int]:
@@ -65,7 +72,10 @@ def build_times(runs: int, say=print) -> tuple[dict[str, float], float, Path, in
         for step, secs in result.timings.items():
             per_step.setdefault(step, []).append(secs)
         quads = sum(len(g) for g in result.dataset.graphs())
-        say(f"  build {i + 1}/{runs}: {totals[-1]:.2f} s " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
+        say(
+            f"  build {i + 1}/{runs}: {totals[-1]:.2f} s "
+            + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+        )
     for i in range(runs - 1):  # keep only the last snapshot, as benchmarks/out/snapshot
         shutil.rmtree(OUT / f"build-{i}", ignore_errors=True)
     shutil.rmtree(SNAPSHOT, ignore_errors=True)

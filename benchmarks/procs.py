@@ -5,6 +5,7 @@ process group this module created, by its id, and nothing else. Memory is read f
 ``/proc/<pid>/status`` (VmRSS) and ``/proc/<pid>/smaps_rollup`` (Pss: shared pages divided
 among the processes sharing them, which is what forked workers really cost).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -87,16 +88,23 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-def launch(name: str, argv: list[str], env_extra: dict | None = None, log_dir: Path | None = None,
-           port: int | None = None, cwd: Path = ROOT) -> Server:
+def launch(
+    name: str,
+    argv: list[str],
+    env_extra: dict | None = None,
+    log_dir: Path | None = None,
+    port: int | None = None,
+    cwd: Path = ROOT,
+) -> Server:
     log_dir = log_dir or (HERE / "out" / "logs")
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"{name}.log"
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.update(env_extra or {})
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=cwd,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=cwd, start_new_session=True
+    )
     return Server(name, proc, port or 0, log, started)
 
 
@@ -107,8 +115,14 @@ def launch(name: str, argv: list[str], env_extra: dict | None = None, log_dir: P
 BENCH_ENV = {"NARCOKG_CLIENT_BUDGET_SECONDS": "1000000000"}
 
 
-def start_narcokg(name: str, port: int, dump: Path | None = None, dist: Path | None = None,
-                  build: bool = False, env_extra: dict | None = None) -> Server:
+def start_narcokg(
+    name: str,
+    port: int,
+    dump: Path | None = None,
+    dist: Path | None = None,
+    build: bool = False,
+    env_extra: dict | None = None,
+) -> Server:
     """``narcokg serve`` as a user runs it: gunicorn, query processes, defaults but ``BENCH_ENV``."""
     argv = [sys.executable, "-m", "narcokg.cli", "serve", "--host", HOST, "--port", str(port)]
     if not build:
@@ -128,7 +142,9 @@ def wait_answer(server: Server, query: str, accept: str, timeout: float = 300.0,
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         if server.proc.poll() is not None:
-            raise RuntimeError(f"{server.name} exited with status {server.proc.returncode}:\n{server.log_text()[-3000:]}")
+            raise RuntimeError(
+                f"{server.name} exited with status {server.proc.returncode}:\n{server.log_text()[-3000:]}"
+            )
         try:
             status, _ = server.get(query, accept, timeout=max(1.0, deadline - time.perf_counter()))
             if status == 200:
@@ -259,8 +275,13 @@ def machine() -> dict[str, str]:
     except OSError:
         pass
     mem = _meminfo_gib()
-    return {"nproc": str(os.cpu_count()), "cpu": model, "memory": mem, "python": sys.version.split()[0],
-            "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "memory": mem,
+        "python": sys.version.split()[0],
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
 
 
 def _meminfo_gib() -> str:

@@ -22,6 +22,7 @@ not the absolute microseconds; the absolute per-request CPU is measured without 
 ``scaling.py``. The collapsed stacks (``file:function;…  count``, flame-graph input) are written
 to ``benchmarks/out/profile-<query>-c<c>.collapsed``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,15 @@ STEPS: list[tuple[str, str, set[str] | None]] = [
 ]
 
 #: Innermost frames of a thread parked in a wait (the C call it waits in has no frame of its own).
-IDLE = {("thread.py", "_worker"), ("selectors.py", "select"), ("threading.py", "wait"), ("queue.py", "get"),
-        ("connection.py", "_recv"), ("connection.py", "wait"), ("socket.py", "accept")}
+IDLE = {
+    ("thread.py", "_worker"),
+    ("selectors.py", "select"),
+    ("threading.py", "wait"),
+    ("queue.py", "get"),
+    ("connection.py", "_recv"),
+    ("connection.py", "wait"),
+    ("socket.py", "accept"),
+}
 
 
 def _step(stack: tuple[tuple[str, str], ...]) -> str:
@@ -176,7 +184,9 @@ def report(collapsed: Path, cpu_us_per_request: float) -> str:
     for step, n in by_step.most_common():
         if n:
             rows.append(f"| {step} | {n / total:.1%} | {us(n):.0f} |")
-    rows.append(f"| **all (CPU of the server's processes ÷ answers, measured pass)** | 100 % | **{cpu_us_per_request:.0f}** |")
+    rows.append(
+        f"| **all (CPU of the server's processes ÷ answers, measured pass)** | 100 % | **{cpu_us_per_request:.0f}** |"
+    )
     top = ["", "Innermost frames, most sampled:", "", "| step | innermost frame | share |", "|---|---|---:|"]
     for (step, frame), n in by_frame.most_common(25):
         top.append(f"| {step} | `{frame}` | {n / total:.1%} |")
@@ -204,8 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     out = HERE / "out" / f"profile-{args.query}-c{args.concurrency}.collapsed"
     out.unlink(missing_ok=True)
     port = procs.free_port()
-    srv = procs.launch("profile", [sys.executable, __file__, "--interval", str(args.interval), "--serve", str(dump),
-                                   str(port), str(out)], env_extra=dict(procs.BENCH_ENV), port=port)
+    srv = procs.launch(
+        "profile",
+        [sys.executable, __file__, "--interval", str(args.interval), "--serve", str(dump), str(port), str(out)],
+        env_extra=dict(procs.BENCH_ENV),
+        port=port,
+    )
     try:
         procs.wait_answer(srv, q.text, q.accept, timeout=300)
         time.sleep(1.5)  # the query processes start
@@ -218,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         srv.stop()
     answered = srv.log_text().count('"GET /sparql')  # the warm-up was sampled too: count from the access log
-    print(f"Unique `{args.query}` at c={args.concurrency}: {p.rps:,.0f} req/s, p50 {p.p50_ms:.2f} ms during the "
-          f"measured pass; {answered:,} requests sampled (warm-up included); load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}.\n")
+    print(
+        f"Unique `{args.query}` at c={args.concurrency}: {p.rps:,.0f} req/s, p50 {p.p50_ms:.2f} ms during the "
+        f"measured pass; {answered:,} requests sampled (warm-up included); load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}.\n"
+    )
     print(report(out, cpu_us))
     return 0
 

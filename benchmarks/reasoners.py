@@ -9,6 +9,7 @@ each (median of ``--runs``) and whether the two inferred graphs are equal as set
 reasonable is not a dependency of narcokg; the benchmark installs it into its own
 environment (``benchmarks/.venv-peers``, see ``peers.ensure_peers``) and imports it from there.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -100,13 +101,18 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = {"owlrl": [], "reasonable": []}
     results = {}
     for _ in range(args.runs):
-        for name, fn in (("owlrl", lambda: run_owlrl(graph)), ("reasonable", lambda: run_reasonable(graph, reasonable))):
+        for name, fn in (
+            ("owlrl", lambda: run_owlrl(graph)),
+            ("reasonable", lambda: run_reasonable(graph, reasonable)),
+        ):
             t0 = time.perf_counter()
             results[name] = fn()
             times[name].append(time.perf_counter() - t0)
     for name, ts in times.items():
-        print(f"{name:<11} median {statistics.median(ts):.2f} s ({', '.join(f'{t:.2f}' for t in ts)}), "
-              f"{len(results[name]):,} inferred triples after cleaning")
+        print(
+            f"{name:<11} median {statistics.median(ts):.2f} s ({', '.join(f'{t:.2f}' for t in ts)}), "
+            f"{len(results[name]):,} inferred triples after cleaning"
+        )
     a, b = set(results["owlrl"]), set(results["reasonable"])
     if a == b:
         print("identical: the two inferred graphs hold the same triples")

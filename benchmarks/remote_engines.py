@@ -20,6 +20,7 @@ Every request is unique (a trailing comment defeats narcokg's result cache), c=1
 the last column is narcokg+oxigraph's req/s over Oxigraph server's own. The driver runs on the
 same machine and takes CPU from the servers (see ``driver``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,12 +51,21 @@ STARTUP_LIMIT = 600
 
 
 def _serve(dump: Path, port: int, *extra: str, env_extra: dict | None = None, wait: float = 120) -> subprocess.Popen:
-    env = dict(os.environ, NARCOKG_RESULT_CACHE_MB="0", NARCOKG_CLIENT_BUDGET_SECONDS="100000",
-               PYTHONPATH=str(ROOT / "server"), **(env_extra or {}))
+    env = dict(
+        os.environ,
+        NARCOKG_RESULT_CACHE_MB="0",
+        NARCOKG_CLIENT_BUDGET_SECONDS="100000",
+        PYTHONPATH=str(ROOT / "server"),
+        **(env_extra or {}),
+    )
     log = HERE / "out" / "logs" / f"remote-engines-serve-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "narcokg.cli", "serve", "--no-build", "--dump", str(dump),
-                             "--port", str(port), *extra], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narcokg.cli", "serve", "--no-build", "--dump", str(dump), "--port", str(port), *extra],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.time() + wait
     while time.time() < deadline and proc.poll() is None:
         try:
@@ -86,8 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         oxigraph_server.load(dump, store)
         direct = oxigraph_server.OxigraphServer(store).start()
         ports = {"embedded": oxigraph_server.free_port(), "oxigraph engine": oxigraph_server.free_port()}
-        procs = {"embedded": _serve(dump, ports["embedded"]),
-                 "oxigraph engine": _serve(dump, ports["oxigraph engine"], "--engine", f"oxigraph:{Path(tmp) / 'served'}")}
+        procs = {
+            "embedded": _serve(dump, ports["embedded"]),
+            "oxigraph engine": _serve(dump, ports["oxigraph engine"], "--engine", f"oxigraph:{Path(tmp) / 'served'}"),
+        }
         targets = {**{k: Target(p) for k, p in ports.items()}, "oxigraph direct": Target(direct.port, "/query")}
         if args.virtuoso:
             from urllib.parse import urlsplit
@@ -98,15 +110,29 @@ def main(argv: list[str] | None = None) -> int:
             parts = urlsplit(args.virtuoso)
             targets["virtuoso direct"] = Target(parts.port, parts.path, parts.hostname)
         try:
-            print(f"{'query':<10} {'c':>2} " + " ".join(f"{k:>16}" for k in targets) + "   engine/direct (oxigraph, virtuoso)")
+            print(
+                f"{'query':<10} {'c':>2} "
+                + " ".join(f"{k:>16}" for k in targets)
+                + "   engine/direct (oxigraph, virtuoso)"
+            )
             for q in queries:
                 for c in (1, 8):
-                    rps = {k: measure(t, q, c, passes=args.passes, seconds=args.seconds, bust=True).rps
-                           for k, t in targets.items()}
-                    ratios = [rps[f"{e} engine"] / rps[f"{e} direct"] for e in ("oxigraph", "virtuoso")
-                              if rps.get(f"{e} direct")]
-                    print(f"{q.name:<10} {c:>2} " + " ".join(f"{v:>16.1f}" for v in rps.values())
-                          + "   " + " ".join(f"{r:>6.2f}" for r in ratios), flush=True)
+                    rps = {
+                        k: measure(t, q, c, passes=args.passes, seconds=args.seconds, bust=True).rps
+                        for k, t in targets.items()
+                    }
+                    ratios = [
+                        rps[f"{e} engine"] / rps[f"{e} direct"]
+                        for e in ("oxigraph", "virtuoso")
+                        if rps.get(f"{e} direct")
+                    ]
+                    print(
+                        f"{q.name:<10} {c:>2} "
+                        + " ".join(f"{v:>16.1f}" for v in rps.values())
+                        + "   "
+                        + " ".join(f"{r:>6.2f}" for r in ratios),
+                        flush=True,
+                    )
         finally:
             for p in procs.values():
                 p.terminate()
@@ -135,14 +161,24 @@ def virtuoso_scale(triples: int, seconds: int, passes: int) -> int:
         url = f"http://{procs.HOST}:{virtuoso.port}/sparql"
         port = oxigraph_server.free_port()
         started = time.perf_counter()
-        narcokg = _serve(dump, port, "--engine", url, "--engine-dialect", "virtuoso",
-                         env_extra={"NARCOKG_QUERY_TIMEOUT": str(STARTUP_LIMIT)}, wait=STARTUP_LIMIT + 60)
+        narcokg = _serve(
+            dump,
+            port,
+            "--engine",
+            url,
+            "--engine-dialect",
+            "virtuoso",
+            env_extra={"NARCOKG_QUERY_TIMEOUT": str(STARTUP_LIMIT)},
+            wait=STARTUP_LIMIT + 60,
+        )
         print(f"{dump.name}: narcokg serve --engine {url} ready in {time.perf_counter() - started:.1f} s")
         # Virtuoso asked as its users ask it (no dataset: its default graph is every graph) and as
         # narcokg's remote engine asks it (the snapshot's graphs named as default-graph-uri).
-        targets = {"narcokg + virtuoso": (port, "/sparql?query=" + quote(aggregate.text, safe="")),
-                   "virtuoso direct": (virtuoso.port, "/sparql?query=" + quote(aggregate.text, safe="")),
-                   "virtuoso, graphs named": (virtuoso.port, virtuoso.target(aggregate.text))}
+        targets = {
+            "narcokg + virtuoso": (port, "/sparql?query=" + quote(aggregate.text, safe="")),
+            "virtuoso direct": (virtuoso.port, "/sparql?query=" + quote(aggregate.text, safe="")),
+            "virtuoso, graphs named": (virtuoso.port, virtuoso.target(aggregate.text)),
+        }
         print(f"{'c':>2} " + " ".join(f"{k:>22}" for k in targets) + "   ratio   (req/s, median of passes)")
         for c in (1, 8):
             rps = {}

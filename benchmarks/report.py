@@ -9,6 +9,7 @@ columns a value above 1 means narcokg is faster:
 Against the ceiling the factors are at most about 1; ``1 - factor`` is what the safety layer
 costs (0.80 → 20 %).
 """
+
 from __future__ import annotations
 
 import math
@@ -68,12 +69,18 @@ def _x(f: float | None) -> str:
     return f"{f:,.0f}×" if f >= 100 else f"{f:.2f}×"
 
 
-def mix_tables(results: dict[tuple[str, str, int], Result], queries: list[str], concurrencies: list[int],
-               sizes: dict[str, dict[str, int | None]]) -> str:
+def mix_tables(
+    results: dict[tuple[str, str, int], Result],
+    queries: list[str],
+    concurrencies: list[int],
+    sizes: dict[str, dict[str, int | None]],
+) -> str:
     """Absolute figures per server, then the ratios."""
-    lines = ["| query | c | narcokg req/s · p50 · p99 ms | ceiling req/s · p50 · p99 ms | "
-             "rdflib-endpoint req/s · p50 · p99 ms | rows |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| query | c | narcokg req/s · p50 · p99 ms | ceiling req/s · p50 · p99 ms | "
+        "rdflib-endpoint req/s · p50 · p99 ms | rows |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for q in queries:
         for c in concurrencies:
             cells = []
@@ -88,23 +95,33 @@ def mix_tables(results: dict[tuple[str, str, int], Result], queries: list[str], 
             same = len({x for x in rows if x is not None}) <= 1 and None not in rows
             rows_cell = str(rows[0]) if same else " / ".join("–" if x is None else str(x) for x in rows) + " ≠"
             lines.append(f"| {q} | {c} | " + " | ".join(cells) + f" | {rows_cell if c == concurrencies[0] else ''} |")
-    lines += ["", "| query | c | vs rdflib-endpoint: req/s × | p50 × | vs ceiling: req/s × | p50 × |",
-              "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "| query | c | vs rdflib-endpoint: req/s × | p50 × | vs ceiling: req/s × | p50 × |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for q in queries:
         for c in concurrencies:
             ours = results.get(("narcokg", q, c))
             peer = results.get(("rdflib-endpoint", q, c))
             ceil = results.get(("ceiling", q, c))
-            lines.append(f"| {q} | {c} | {_x(factor_rps(ours, peer))} | {_x(factor_p50(ours, peer))} | "
-                         f"{_x(factor_rps(ours, ceil))} | {_x(factor_p50(ours, ceil))} |")
+            lines.append(
+                f"| {q} | {c} | {_x(factor_rps(ours, peer))} | {_x(factor_p50(ours, peer))} | "
+                f"{_x(factor_rps(ours, ceil))} | {_x(factor_p50(ours, ceil))} |"
+            )
     return "\n".join(lines)
 
 
 def scale_table(scale: list, queries: list[str], concurrencies: list[int]) -> str:
     if not scale:
         return "(scale not run)"
-    head = "| | " + " | ".join(f"{s.triples / 1e6:g}M triples" if s.triples >= 1e6 else f"{s.triples // 1000}k triples"
-                                for s in scale) + " |"
+    head = (
+        "| | "
+        + " | ".join(
+            f"{s.triples / 1e6:g}M triples" if s.triples >= 1e6 else f"{s.triples // 1000}k triples" for s in scale
+        )
+        + " |"
+    )
     lines = [head, "|---|" + "---:|" * len(scale)]
     lines.append("| dump size | " + " | ".join(f"{s.dump_mb:,.0f} MB ({s.quads:,} quads)" for s in scale) + " |")
     lines.append("| query data | " + " | ".join(s.mode for s in scale) + " |")
@@ -137,7 +154,11 @@ def scale_table(scale: list, queries: list[str], concurrencies: list[int]) -> st
                 continue
             rss = sorted(r for _, r, _ in rows)
             pss = sorted(p for _, _, p in rows)
-            rss_txt = f"{rss[0] / 1024:,.0f}" if rss[0] == rss[-1] or len(rss) == 1 else f"{rss[0] / 1024:,.0f}–{rss[-1] / 1024:,.0f}"
+            rss_txt = (
+                f"{rss[0] / 1024:,.0f}"
+                if rss[0] == rss[-1] or len(rss) == 1
+                else f"{rss[0] / 1024:,.0f}–{rss[-1] / 1024:,.0f}"
+            )
             pss_txt = f"{pss[0] / 1024:,.0f}" if len(pss) == 1 else f"{pss[0] / 1024:,.0f}–{pss[-1] / 1024:,.0f}"
             cells.append(f"{rss_txt} ({pss_txt})")
         n = max((len(s.memory.get(role, [])) for s in scale), default=0)
@@ -163,7 +184,9 @@ def pipeline_table(p) -> str:
     return "\n".join(lines)
 
 
-def targets(results: dict, pipeline, scale: list, concurrencies: list[int]) -> tuple[str, list[tuple[str, bool | None, str]]]:
+def targets(
+    results: dict, pipeline, scale: list, concurrencies: list[int]
+) -> tuple[str, list[tuple[str, bool | None, str]]]:
     """A Markdown list of every target with met / missed / not measured, and the evidence."""
     verdicts: list[tuple[str, bool | None, str]] = []
     for label, other, queries, min_rps, min_p50 in RATIO_TARGETS:
@@ -179,8 +202,13 @@ def targets(results: dict, pipeline, scale: list, concurrencies: list[int]) -> t
                 evidence.append(f"{q} c={c}: req/s {_x(fr)}, p50 {_x(fp)}")
         verdicts.append((label, ok if seen else None, "; ".join(evidence) if seen else "mix not run"))
     if pipeline is not None:
-        verdicts.append((f"serve-ready in under {READY_TARGET_S:g} s from a fresh snapshot",
-                         pipeline.ready_median < READY_TARGET_S, f"median {pipeline.ready_median:.2f} s"))
+        verdicts.append(
+            (
+                f"serve-ready in under {READY_TARGET_S:g} s from a fresh snapshot",
+                pipeline.ready_median < READY_TARGET_S,
+                f"median {pipeline.ready_median:.2f} s",
+            )
+        )
     else:
         verdicts.append((f"serve-ready in under {READY_TARGET_S:g} s from a fresh snapshot", None, "pipeline not run"))
     at = next((s for s in scale if s.triples == SCALE_TARGET_TRIPLES), None)

@@ -16,6 +16,7 @@ Everything binds 127.0.0.1 only. The default run takes about 10 minutes on 2 cor
 rdflib-endpoint into benchmarks/.venv-peer (needs the package index once). The report is also
 written to benchmarks/out/results-<time>.md and .json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,16 +55,29 @@ def versions() -> str:
     return f"{own}; peer: {peers.peer_versions()}"
 
 
-def compare(dump: Path, queries: list[mix.Query], concurrencies: list[int], passes: int, seconds: float,
-            warmup: float, workers: int, bust: bool = False) -> tuple[dict, dict]:
+def compare(
+    dump: Path,
+    queries: list[mix.Query],
+    concurrencies: list[int],
+    passes: int,
+    seconds: float,
+    warmup: float,
+    workers: int,
+    bust: bool = False,
+) -> tuple[dict, dict]:
     """Serve ``dump`` with the three servers at once; measure every query on each in turn."""
     probe = mix.BY_NAME["lookup"]
     ports = {s: procs.free_port() for s in report.SERVERS}
     servers = {
         "narcokg": procs.start_narcokg("mix-narcokg", ports["narcokg"], dump=dump),
-        "ceiling": procs.launch("mix-ceiling", peers.ceiling_argv(dump, ports["ceiling"], workers), port=ports["ceiling"]),
-        "rdflib-endpoint": procs.launch("mix-rdflib-endpoint", peers.peer_argv(dump, ports["rdflib-endpoint"], workers),
-                                        port=ports["rdflib-endpoint"]),
+        "ceiling": procs.launch(
+            "mix-ceiling", peers.ceiling_argv(dump, ports["ceiling"], workers), port=ports["ceiling"]
+        ),
+        "rdflib-endpoint": procs.launch(
+            "mix-rdflib-endpoint",
+            peers.peer_argv(dump, ports["rdflib-endpoint"], workers),
+            port=ports["rdflib-endpoint"],
+        ),
     }
     results: dict[tuple[str, str, int], driver.Result] = {}
     sizes: dict[str, dict[str, int | None]] = {s: {} for s in servers}
@@ -83,12 +97,22 @@ def compare(dump: Path, queries: list[mix.Query], concurrencies: list[int], pass
                 for name in order:
                     if sizes[name][q.name] is None:
                         continue
-                    r = driver.measure(driver.Target(servers[name].port), q, c, passes=passes, seconds=seconds,
-                                       warmup=warmup, bust=bust)
+                    r = driver.measure(
+                        driver.Target(servers[name].port),
+                        q,
+                        c,
+                        passes=passes,
+                        seconds=seconds,
+                        warmup=warmup,
+                        bust=bust,
+                    )
                     results[(name, q.name, c)] = r
                 order = order[1:] + order[:1]
-                cells = "  ".join(f"{n} {results[(n, q.name, c)].rps:8.1f}/s p50 {results[(n, q.name, c)].p50_ms:7.2f} ms"
-                                  for n in servers if (n, q.name, c) in results)
+                cells = "  ".join(
+                    f"{n} {results[(n, q.name, c)].rps:8.1f}/s p50 {results[(n, q.name, c)].p50_ms:7.2f} ms"
+                    for n in servers
+                    if (n, q.name, c) in results
+                )
                 say(f"  {q.name:<12} c={c}: {cells}")
     finally:
         for srv in servers.values():
@@ -97,20 +121,31 @@ def compare(dump: Path, queries: list[mix.Query], concurrencies: list[int], pass
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n", 1)[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="1 build, short passes, 100k triples only (under 3 minutes)")
     ap.add_argument("--only", nargs="+", choices=["pipeline", "mix", "scale"], help="run only these parts")
     ap.add_argument("--sizes", type=int, nargs="+", help="synthetic sizes in triples (default 100000 1000000 2000000)")
     ap.add_argument("--queries", nargs="+", help=f"a subset of the mix: {', '.join(mix.BY_NAME)}")
     ap.add_argument("--dump", type=Path, help="serve this N-Quads file in the mix instead of a fresh build")
-    ap.add_argument("--bust", action="store_true",
-                    help="make every request's text unique (a trailing comment), so no server answers from a cache")
-    ap.add_argument("--peer-synthetic", type=int, metavar="TRIPLES",
-                    help="also run the three-server mix on a synthetic dump of this size (adds minutes at 100000)")
-    ap.add_argument("--peers", type=lambda v: [x for x in v.split(",") if x],
-                    help="comma-separated engines to measure narcokg against with wrk, all up at once, unique and "
-                         f"repeated requests, c=1 and c=8 ({', '.join(sidebyside.KNOWN_PEERS)}); alone, runs only this")
+    ap.add_argument(
+        "--bust",
+        action="store_true",
+        help="make every request's text unique (a trailing comment), so no server answers from a cache",
+    )
+    ap.add_argument(
+        "--peer-synthetic",
+        type=int,
+        metavar="TRIPLES",
+        help="also run the three-server mix on a synthetic dump of this size (adds minutes at 100000)",
+    )
+    ap.add_argument(
+        "--peers",
+        type=lambda v: [x for x in v.split(",") if x],
+        help="comma-separated engines to measure narcokg against with wrk, all up at once, unique and "
+        f"repeated requests, c=1 and c=8 ({', '.join(sidebyside.KNOWN_PEERS)}); alone, runs only this",
+    )
     args = ap.parse_args(argv)
     procs.exit_on_sigterm()
     if args.peers:
@@ -162,58 +197,86 @@ def main(argv: list[str] | None = None) -> int:
     scale_results = []
     if "scale" in parts:
         say(f"scale: {', '.join(f'{n:,}' for n in sizes)} synthetic triples …")
-        scale_results = scale.run(sizes, queries, passes=passes, seconds=seconds, warmup=warmup,
-                                  concurrencies=tuple(concurrencies), say=say)
+        scale_results = scale.run(
+            sizes, queries, passes=passes, seconds=seconds, warmup=warmup, concurrencies=tuple(concurrencies), say=say
+        )
 
     elapsed = time.perf_counter() - started
     end_load = procs.machine()["load"]
     target_md, verdicts = report.targets(mix_results, pipe, scale_results, concurrencies)
     quads = sum(1 for _ in open(dump, "rb")) if dump else 0
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    text = "\n".join([
-        f"# narcokg benchmark ({'quick' if args.quick else 'full'} run)",
-        "",
-        f"Machine: {machine['nproc']} CPUs, {machine['cpu']}, {machine['memory']} RAM, Python {machine['python']}; "
-        f"load average {machine['load']} at start, {end_load} at end. Total time {elapsed / 60:.1f} min.",
-        f"Versions: {versions()}.",
-        f"Each figure: median of {passes} pass(es) of {seconds:g} s after a {warmup:g} s warm-up; "
-        f"narcokg with {workers} HTTP workers (gthread), ceiling the same, rdflib-endpoint {workers} uvicorn workers.",
-        "",
-        "## Pipeline (real sources)",
-        "",
-        report.pipeline_table(pipe),
-        "",
-        (f"## HTTP mix on {dump.name} ({quads:,} quads)" if args.dump else
-         f"## HTTP mix on the real snapshot ({quads:,} quads)")
-        + (", every request unique (--bust)" if args.bust else ", each query repeated (cache hits after the first)"),
-        "",
-        report.mix_tables(mix_results, [q.name for q in queries], concurrencies, mix_sizes) if mix_results else "(mix not run)",
-        "",
-        "Factors: req/s × = narcokg req/s ÷ other; p50 × = other p50 ÷ narcokg p50 (above 1: narcokg faster). "
-        "rows: answer size (rows, or triples for CONSTRUCT), which must agree across servers (≠ marks a difference).",
-        "",
-        *([f"## HTTP mix on synthetic data ({args.peer_synthetic:,} triples; one {seconds:g} s pass per figure)", "",
-           report.mix_tables(syn_results, [q.name for q in queries], concurrencies, syn_sizes), ""]
-          if syn_results else []),
-        "## Scale (synthetic data, `narcokg serve --dump`, every request unique)",
-        "",
-        report.scale_table(scale_results, [q.name for q in queries], concurrencies),
-        "",
-        "## Targets (issue 6)",
-        "",
-        target_md,
-        "",
-    ])
+    text = "\n".join(
+        [
+            f"# narcokg benchmark ({'quick' if args.quick else 'full'} run)",
+            "",
+            f"Machine: {machine['nproc']} CPUs, {machine['cpu']}, {machine['memory']} RAM, Python {machine['python']}; "
+            f"load average {machine['load']} at start, {end_load} at end. Total time {elapsed / 60:.1f} min.",
+            f"Versions: {versions()}.",
+            f"Each figure: median of {passes} pass(es) of {seconds:g} s after a {warmup:g} s warm-up; "
+            f"narcokg with {workers} HTTP workers (gthread), ceiling the same, rdflib-endpoint {workers} uvicorn workers.",
+            "",
+            "## Pipeline (real sources)",
+            "",
+            report.pipeline_table(pipe),
+            "",
+            (
+                f"## HTTP mix on {dump.name} ({quads:,} quads)"
+                if args.dump
+                else f"## HTTP mix on the real snapshot ({quads:,} quads)"
+            )
+            + (
+                ", every request unique (--bust)" if args.bust else ", each query repeated (cache hits after the first)"
+            ),
+            "",
+            report.mix_tables(mix_results, [q.name for q in queries], concurrencies, mix_sizes)
+            if mix_results
+            else "(mix not run)",
+            "",
+            "Factors: req/s × = narcokg req/s ÷ other; p50 × = other p50 ÷ narcokg p50 (above 1: narcokg faster). "
+            "rows: answer size (rows, or triples for CONSTRUCT), which must agree across servers (≠ marks a difference).",
+            "",
+            *(
+                [
+                    f"## HTTP mix on synthetic data ({args.peer_synthetic:,} triples; one {seconds:g} s pass per figure)",
+                    "",
+                    report.mix_tables(syn_results, [q.name for q in queries], concurrencies, syn_sizes),
+                    "",
+                ]
+                if syn_results
+                else []
+            ),
+            "## Scale (synthetic data, `narcokg serve --dump`, every request unique)",
+            "",
+            report.scale_table(scale_results, [q.name for q in queries], concurrencies),
+            "",
+            "## Targets (issue 6)",
+            "",
+            target_md,
+            "",
+        ]
+    )
     print(text)
     (OUT / f"results-{stamp}.md").write_text(text)
     data = {
-        "machine": machine, "end_load": end_load, "elapsed_s": round(elapsed, 1), "quick": args.quick,
-        "versions": versions(), "passes": passes, "seconds": seconds,
+        "machine": machine,
+        "end_load": end_load,
+        "elapsed_s": round(elapsed, 1),
+        "quick": args.quick,
+        "versions": versions(),
+        "passes": passes,
+        "seconds": seconds,
         "pipeline": pipe.as_dict() if pipe else None,
-        "mix": {"dump_quads": quads, "answer_sizes": mix_sizes,
-                "results": [dict(server=s, **r.as_dict()) for (s, _q, _c), r in mix_results.items()]},
-        "mix_synthetic": {"triples": args.peer_synthetic, "answer_sizes": syn_sizes,
-                          "results": [dict(server=s, **r.as_dict()) for (s, _q, _c), r in syn_results.items()]},
+        "mix": {
+            "dump_quads": quads,
+            "answer_sizes": mix_sizes,
+            "results": [dict(server=s, **r.as_dict()) for (s, _q, _c), r in mix_results.items()],
+        },
+        "mix_synthetic": {
+            "triples": args.peer_synthetic,
+            "answer_sizes": syn_sizes,
+            "results": [dict(server=s, **r.as_dict()) for (s, _q, _c), r in syn_results.items()],
+        },
         "scale": [s.as_dict() for s in scale_results],
         "targets": [{"target": label, "met": ok, "evidence": ev} for label, ok, ev in verdicts],
     }
@@ -267,7 +330,8 @@ def run_peers(args) -> int:
         f"{machine['load']} at start, {end_load} at end; {elapsed / 60:.1f} min. Versions: {'; '.join(vers)}.",
         f"Data: {'the real snapshot' if not args.dump else dump.name} ({quads:,} quads). Load generator: wrk "
         f"(2 threads at c=8). Each figure: median of {passes} pass(es) of {seconds} s"
-        + (" after a 1 s warm-up" if warm else "") + "; servers interleaved pass by pass, all up at once. "
+        + (" after a 1 s warm-up" if warm else "")
+        + "; servers interleaved pass by pass, all up at once. "
         "unique = a distinct comment in every request's query text (no cache can answer); repeated = the same request. "
         "CPU ms/req: user + system CPU of the server's whole process tree during the passes ÷ answers.",
         "",
@@ -284,9 +348,17 @@ def run_peers(args) -> int:
     OUT.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     (OUT / f"peers-{stamp}.md").write_text(text)
-    data = {"machine": machine, "end_load": end_load, "quick": args.quick, "passes": passes, "seconds": seconds,
-            "dump_quads": quads, "failed": out["failed"], "sizes": out["sizes"],
-            "results": [dict(server=s, **r.as_dict()) for (s, _q, _u, _c), r in out["results"].items()]}
+    data = {
+        "machine": machine,
+        "end_load": end_load,
+        "quick": args.quick,
+        "passes": passes,
+        "seconds": seconds,
+        "dump_quads": quads,
+        "failed": out["failed"],
+        "sizes": out["sizes"],
+        "results": [dict(server=s, **r.as_dict()) for (s, _q, _u, _c), r in out["results"].items()],
+    }
     (OUT / f"peers-{stamp}.json").write_text(json.dumps(data, indent=1))
     say(f"written: benchmarks/out/peers-{stamp}.md and .json")
     return 0

@@ -12,6 +12,7 @@ cached in benchmarks/out/), then:
 * memory: VmRSS and Pss of the gunicorn master, each HTTP worker and each query process,
   read from /proc after the queries ran.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -44,12 +45,18 @@ class SizeResult:
 
     def as_dict(self) -> dict:
         return {
-            "triples": self.triples, "quads": self.quads, "dump_mb": round(self.dump_mb, 1),
+            "triples": self.triples,
+            "quads": self.quads,
+            "dump_mb": round(self.dump_mb, 1),
             "cold_ready_s": round(self.cold_ready_s, 3),
             "warm_ready_s": None if self.warm_ready_s is None else round(self.warm_ready_s, 3),
-            "query_data": self.mode, "answer_sizes": self.sizes, "errors": self.errors,
+            "query_data": self.mode,
+            "answer_sizes": self.sizes,
+            "errors": self.errors,
             "results": [r.as_dict() for r in self.results.values()],
-            "memory_kib": {role: [{"pid": p, "rss": r, "pss": s} for p, r, s in rows] for role, rows in self.memory.items()},
+            "memory_kib": {
+                role: [{"pid": p, "rss": r, "pss": s} for p, r, s in rows] for role, rows in self.memory.items()
+            },
         }
 
 
@@ -68,8 +75,17 @@ def _clear_engine_cache(dump: Path) -> None:
             p.unlink(missing_ok=True)
 
 
-def run_size(triples: int, queries: list[mix.Query], seed: int, passes: int, seconds: float, warmup: float,
-             concurrencies: tuple[int, ...], warm_restart: bool, say=print) -> SizeResult:
+def run_size(
+    triples: int,
+    queries: list[mix.Query],
+    seed: int,
+    passes: int,
+    seconds: float,
+    warmup: float,
+    concurrencies: tuple[int, ...],
+    warm_restart: bool,
+    say=print,
+) -> SizeResult:
     dump = synth.ensure(OUT, triples, seed, say=say)
     quads = sum(1 for _ in open(dump, "rb"))
     probe = mix.BY_NAME["lookup"]
@@ -109,8 +125,16 @@ def run_size(triples: int, queries: list[mix.Query], seed: int, passes: int, sec
     return res
 
 
-def run(sizes: list[int], queries: list[mix.Query], seed: int = 20240601, passes: int = 3, seconds: float = 1.0,
-        warmup: float = 0.3, concurrencies: tuple[int, ...] = (1, 8), say=print) -> list[SizeResult]:
+def run(
+    sizes: list[int],
+    queries: list[mix.Query],
+    seed: int = 20240601,
+    passes: int = 3,
+    seconds: float = 1.0,
+    warmup: float = 0.3,
+    concurrencies: tuple[int, ...] = (1, 8),
+    say=print,
+) -> list[SizeResult]:
     out = []
     for n in sizes:
         t0 = time.perf_counter()

@@ -18,6 +18,7 @@ All variants' servers are up at once and their passes interleaved (rotating who 
 so a drift in the machine's background load hits every variant alike; figures are medians of
 ``--passes`` passes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,14 +77,26 @@ def measured_pass(srv: procs.Server, q: mix.Query, c: int, seconds: int, unique:
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu1, (tot1, idle1) = tree_cpu_ticks(srv.proc.pid), machine_ticks()
     n = max(1, p.ok)
-    return {"rps": p.rps, "p50_ms": p.p50_ms, "errors": p.errors,
-            "server_cpu_ms": (cpu1 - cpu0) / TICK * 1000 / n,
-            "wrk_cpu_ms": ((ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)) * 1000 / n,
-            "busy": 1 - (idle1 - idle0) / max(1, tot1 - tot0)}
+    return {
+        "rps": p.rps,
+        "p50_ms": p.p50_ms,
+        "errors": p.errors,
+        "server_cpu_ms": (cpu1 - cpu0) / TICK * 1000 / n,
+        "wrk_cpu_ms": ((ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)) * 1000 / n,
+        "busy": 1 - (idle1 - idle0) / max(1, tot1 - tot0),
+    }
 
 
-def run(variants: list[str], dump: Path, q: mix.Query, passes: int, seconds: int, concurrencies=(1, 8),
-        say=print, back_to_back: bool = False) -> dict[str, dict]:
+def run(
+    variants: list[str],
+    dump: Path,
+    q: mix.Query,
+    passes: int,
+    seconds: int,
+    concurrencies=(1, 8),
+    say=print,
+    back_to_back: bool = False,
+) -> dict[str, dict]:
     """Every variant's server up at once; passes interleaved, rotating who goes first (or, with
     ``back_to_back``, each variant's passes one right after the other, as a plain wrk loop does)."""
     servers: dict[str, procs.Server] = {}
@@ -91,7 +104,9 @@ def run(variants: list[str], dump: Path, q: mix.Query, passes: int, seconds: int
     try:
         for name in variants:
             tag = name.replace(" ", "-").replace("=", "").replace(",", "-")
-            servers[name] = procs.start_narcokg(f"scaling-{tag}", procs.free_port(), dump=dump, env_extra=VARIANTS[name])
+            servers[name] = procs.start_narcokg(
+                f"scaling-{tag}", procs.free_port(), dump=dump, env_extra=VARIANTS[name]
+            )
         for srv in servers.values():
             procs.wait_answer(srv, q.text, q.accept, timeout=300)
         for srv in servers.values():
@@ -103,14 +118,20 @@ def run(variants: list[str], dump: Path, q: mix.Query, passes: int, seconds: int
             if back_to_back:
                 schedule = [name for name in variants for _ in range(passes)]
             else:
-                schedule = [name for i in range(passes) for name in variants[i % len(variants):] + variants[:i % len(variants)]]
+                schedule = [
+                    name
+                    for i in range(passes)
+                    for name in variants[i % len(variants) :] + variants[: i % len(variants)]
+                ]
             for name in schedule:
                 runs[name].append(measured_pass(servers[name], q, c, seconds))
             for name in variants:
                 out[name][c] = {k: statistics.median(r[k] for r in runs[name]) for k in runs[name][0]}
                 r = out[name][c]
-                say(f"  {name:<22} c={c} {r['rps']:7.0f}/s  server cpu {r['server_cpu_ms']:.2f} ms/req  "
-                    f"busy {r['busy']:.0%}")
+                say(
+                    f"  {name:<22} c={c} {r['rps']:7.0f}/s  server cpu {r['server_cpu_ms']:.2f} ms/req  "
+                    f"busy {r['busy']:.0%}"
+                )
     finally:
         for srv in servers.values():
             srv.stop()
@@ -121,14 +142,18 @@ def run(variants: list[str], dump: Path, q: mix.Query, passes: int, seconds: int
 
 
 def table(results: dict[str, dict]) -> str:
-    lines = ["| variant | req/s c=1 | req/s c=8 | c=8 ÷ c=1 | server CPU ms/req c=1 · c=8 | wrk CPU ms/req c=1 · c=8 "
-             "| p50 ms c=1 · c=8 | machine busy c=1 · c=8 | workers rebooted |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| variant | req/s c=1 | req/s c=8 | c=8 ÷ c=1 | server CPU ms/req c=1 · c=8 | wrk CPU ms/req c=1 · c=8 "
+        "| p50 ms c=1 · c=8 | machine busy c=1 · c=8 | workers rebooted |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, r in results.items():
         a, b = r[1], r[8]
-        lines.append(f"| {name} | {a['rps']:,.0f} | {b['rps']:,.0f} | {b['rps'] / a['rps']:.2f} | "
-                     f"{a['server_cpu_ms']:.2f} · {b['server_cpu_ms']:.2f} | {a['wrk_cpu_ms']:.3f} · {b['wrk_cpu_ms']:.3f} | "
-                     f"{a['p50_ms']:.2f} · {b['p50_ms']:.2f} | {a['busy']:.0%} · {b['busy']:.0%} | {r['restarts']} |")
+        lines.append(
+            f"| {name} | {a['rps']:,.0f} | {b['rps']:,.0f} | {b['rps'] / a['rps']:.2f} | "
+            f"{a['server_cpu_ms']:.2f} · {b['server_cpu_ms']:.2f} | {a['wrk_cpu_ms']:.3f} · {b['wrk_cpu_ms']:.3f} | "
+            f"{a['p50_ms']:.2f} · {b['p50_ms']:.2f} | {a['busy']:.0%} · {b['busy']:.0%} | {r['restarts']} |"
+        )
     return "\n".join(lines)
 
 
@@ -139,11 +164,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--passes", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=2)
     ap.add_argument("--dump", type=Path)
-    ap.add_argument("--baseline", type=Path, metavar="CHECKOUT",
-                    help="also run the default settings on the narcokg code of another checkout (e.g. one made "
-                         "with git archive of an older commit): variant 'baseline'")
-    ap.add_argument("--back-to-back", action="store_true",
-                    help="run each variant's passes one right after the other instead of interleaving them")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also run the default settings on the narcokg code of another checkout (e.g. one made "
+        "with git archive of an older commit): variant 'baseline'",
+    )
+    ap.add_argument(
+        "--back-to-back",
+        action="store_true",
+        help="run each variant's passes one right after the other instead of interleaving them",
+    )
     args = ap.parse_args(argv)
     if args.baseline:
         VARIANTS["baseline"] = {"PYTHONPATH": str(args.baseline.resolve() / "server")}
@@ -154,11 +186,20 @@ def main(argv: list[str] | None = None) -> int:
     dump = args.dump.resolve() if args.dump else run_all.snapshot_dump()
     q = mix.BY_NAME[args.query]
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
-    results = run(args.variants, dump, q, args.passes, args.seconds,
-                  say=lambda m: print(m, file=sys.stderr, flush=True), back_to_back=args.back_to_back)
+    results = run(
+        args.variants,
+        dump,
+        q,
+        args.passes,
+        args.seconds,
+        say=lambda m: print(m, file=sys.stderr, flush=True),
+        back_to_back=args.back_to_back,
+    )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
-    print(f"Unique `{args.query}` requests (wrk), real snapshot; median of {args.passes} passes of {args.seconds} s"
-          f"{', back to back' if args.back_to_back else ', interleaved'}.\n")
+    print(
+        f"Unique `{args.query}` requests (wrk), real snapshot; median of {args.passes} passes of {args.seconds} s"
+        f"{', back to back' if args.back_to_back else ', interleaved'}.\n"
+    )
     print(table(results))
     return 0
 

@@ -9,6 +9,7 @@ and ``threading``), ``granian`` (the Rust WSGI server; each of its worker proces
 app and starts its own query pool). Everything else is serve's own setup (preloaded app, hooks).
 Not used by the server or the tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,9 +59,15 @@ def _granian(host: str, port: int) -> int:
 
     settings = load_settings()
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-    server = Granian("serve_variant:granian_app", address=host, port=port, interface=Interfaces.WSGI,
-                     workers=max(1, settings.web_workers), blocking_threads=max(1, settings.web_threads),
-                     factory=True)
+    server = Granian(
+        "serve_variant:granian_app",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=max(1, settings.web_workers),
+        blocking_threads=max(1, settings.web_threads),
+        factory=True,
+    )
     server.serve()
     return 0
 

@@ -9,6 +9,7 @@ and the ratio narcokg / peer of the medians is what to read.
 Before measuring, each query is sent once to every server and the answer's size compared
 (rows of SPARQL JSON); a server whose answer differs is flagged in the table.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -25,8 +26,12 @@ import wrkdrive
 
 #: The rows of issue 13's table, in its order.
 QUERIES = ["lookup", "join", "aggregate", "join-all"]
-LABELS = {"lookup": "lookup of one subject", "join": "agreement→party→state join (one state)",
-          "aggregate": "GROUP BY aggregate", "join-all": "whole-table join"}
+LABELS = {
+    "lookup": "lookup of one subject",
+    "join": "agreement→party→state join (one state)",
+    "aggregate": "GROUP BY aggregate",
+    "join-all": "whole-table join",
+}
 KNOWN_PEERS = ["oxigraph", "virtuoso", "rdflib-endpoint", "ceiling"]
 
 
@@ -68,9 +73,18 @@ def answer_size(srv: procs.Server, q: mix.Query) -> tuple[int | None, str]:
         return None, f"unreadable answer: {exc}"
 
 
-def run(dump: Path, peer_names: list[str], queries: list[str], passes: int, seconds: int, workers: int,
-        modes=(True, False), concurrencies=(1, 8), narcokg_env: dict | None = None,
-        warmup: bool = True) -> dict:
+def run(
+    dump: Path,
+    peer_names: list[str],
+    queries: list[str],
+    passes: int,
+    seconds: int,
+    workers: int,
+    modes=(True, False),
+    concurrencies=(1, 8),
+    narcokg_env: dict | None = None,
+    warmup: bool = True,
+) -> dict:
     """Every server up at once on ``dump``; returns results, answer sizes and what failed."""
     names = ["narcokg", *peer_names]
     servers: dict[str, procs.Server] = {}
@@ -113,12 +127,18 @@ def run(dump: Path, peer_names: list[str], queries: list[str], passes: int, seco
                         for n in live:
                             wrkdrive.one_pass(servers[n].port, servers[n].target(q.text), q.accept, c, 1, unique)
                     for i in range(passes):
-                        for n in live[i % len(live):] + live[:i % len(live)]:
+                        for n in live[i % len(live) :] + live[: i % len(live)]:
                             r = results.setdefault((n, qname, unique, c), wrkdrive.Result(qname, c, unique))
                             cpu0 = scaling.tree_cpu_ticks(servers[n].proc.pid)
-                            p = wrkdrive.one_pass(servers[n].port, servers[n].target(q.text), q.accept, c, seconds,
-                                                  unique)
-                            p.cpu_ms = (scaling.tree_cpu_ticks(servers[n].proc.pid) - cpu0) / scaling.TICK * 1000 / max(1, p.ok)
+                            p = wrkdrive.one_pass(
+                                servers[n].port, servers[n].target(q.text), q.accept, c, seconds, unique
+                            )
+                            p.cpu_ms = (
+                                (scaling.tree_cpu_ticks(servers[n].proc.pid) - cpu0)
+                                / scaling.TICK
+                                * 1000
+                                / max(1, p.ok)
+                            )
                             r.passes.append(p)
                     cells = "  ".join(f"{n} {results[(n, qname, unique, c)].rps:8.0f}" for n in live)
                     say(f"  {qname:<10} {'unique  ' if unique else 'repeated'} c={c}: {cells}")
@@ -146,8 +166,7 @@ def table(out: dict, peer: str, queries: list[str], modes=(True, False), concurr
     """Issue 13's table against one peer: ``narcokg / peer = ratio`` per cell."""
     res, sizes = out["results"], out["sizes"]
     head = [f"{'unique' if u else 'repeated'} c={c}" for u in modes for c in concurrencies]
-    lines = [f"| query (req/s: narcokg / {peer} = ratio) | " + " | ".join(head) + " |",
-             "|---|" + "---|" * len(head)]
+    lines = [f"| query (req/s: narcokg / {peer} = ratio) | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
     for qname in queries:
         cells = []
         for u in modes:
@@ -168,8 +187,10 @@ def table(out: dict, peer: str, queries: list[str], modes=(True, False), concurr
 def absolute(out: dict, queries: list[str], modes=(True, False), concurrencies=(1, 8)) -> str:
     """req/s and p50 (ms) of every server, with the answer size."""
     names = [n for n in out["servers"] if n not in out["failed"]]
-    lines = ["| query | mode | c | " + " | ".join(f"{n} req/s · p50 ms · CPU ms/req" for n in names) + " | rows |",
-             "|---|---|---:|" + "---:|" * len(names) + "---|"]
+    lines = [
+        "| query | mode | c | " + " | ".join(f"{n} req/s · p50 ms · CPU ms/req" for n in names) + " | rows |",
+        "|---|---|---:|" + "---:|" * len(names) + "---|",
+    ]
     for qname in queries:
         for u in modes:
             for c in concurrencies:
@@ -177,9 +198,15 @@ def absolute(out: dict, queries: list[str], modes=(True, False), concurrencies=(
                 for n in names:
                     r = out["results"].get((n, qname, u, c))
                     cpu = "–" if r is None or r.cpu_ms is None else f"{r.cpu_ms:.2f}"
-                    cells.append("–" if r is None else
-                                 f"{_n(r.rps)} · {r.p50_ms:.2f} · {cpu}" + (f" ({r.errors} err)" if r.errors else ""))
-                rows = sorted({str(out['sizes'].get(n, {}).get(qname)) for n in names})
-                lines.append(f"| {qname} | {'unique' if u else 'repeated'} | {c} | " + " | ".join(cells)
-                             + f" | {' ≠ '.join(rows)} |")
+                    cells.append(
+                        "–"
+                        if r is None
+                        else f"{_n(r.rps)} · {r.p50_ms:.2f} · {cpu}" + (f" ({r.errors} err)" if r.errors else "")
+                    )
+                rows = sorted({str(out["sizes"].get(n, {}).get(qname)) for n in names})
+                lines.append(
+                    f"| {qname} | {'unique' if u else 'repeated'} | {c} | "
+                    + " | ".join(cells)
+                    + f" | {' ≠ '.join(rows)} |"
+                )
     return "\n".join(lines)

@@ -23,6 +23,7 @@ latency of valid (cheap) queries with and without explosive ones running, memory
 group, and the server's exit status after SIGTERM. Loopback only; the whole run is bounded by
 ``--max-seconds``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,21 @@ INVALID = [
     "ASK { ?s ?p ?o }\n#" + "x" * (70 * 1024),  # past max_query_bytes (64 KiB): 413
 ]
 
-SEARCH_TERMS = ["BNN", "Indonesia", "narkotika", "UNODC", "Fiji", "methamphetamine", "ASEAN", "zzzz-none",
-                "<script>alert(1)</script>", "%", "\"quoted\"", "é ü ß", "a" * 200]
+SEARCH_TERMS = [
+    "BNN",
+    "Indonesia",
+    "narkotika",
+    "UNODC",
+    "Fiji",
+    "methamphetamine",
+    "ASEAN",
+    "zzzz-none",
+    "<script>alert(1)</script>",
+    "%",
+    '"quoted"',
+    "é ü ß",
+    "a" * 200,
+]
 
 
 # Requests -------------------------------------------------------------------------------------
@@ -100,8 +114,9 @@ class Request:
 def sparql_request(kind: str, query: str, post: bool) -> Request:
     if post:
         body = urlencode({"query": query}).encode()
-        return Request(kind, "POST", "/sparql", body,
-                       (("Content-Type", "application/x-www-form-urlencoded"), ("Accept", JSON)))
+        return Request(
+            kind, "POST", "/sparql", body, (("Content-Type", "application/x-www-form-urlencoded"), ("Accept", JSON))
+        )
     return Request(kind, "GET", "/sparql?" + urlencode({"query": query}), None, (("Accept", JSON),))
 
 
@@ -126,8 +141,13 @@ class Mix:
         if r < 0.6:
             invalid = self.rng.choice(INVALID)
             if invalid.startswith(("INSERT", "DELETE", "LOAD")) and self.rng.random() < 0.5:
-                return Request("invalid", "POST", "/sparql", urlencode({"update": invalid}).encode(),
-                               (("Content-Type", "application/x-www-form-urlencoded"),))
+                return Request(
+                    "invalid",
+                    "POST",
+                    "/sparql",
+                    urlencode({"update": invalid}).encode(),
+                    (("Content-Type", "application/x-www-form-urlencoded"),),
+                )
             return sparql_request("invalid", invalid, post or len(invalid) > 8000)
         if r < 0.75:
             return Request("page", "GET", self.rng.choice(self.entity_pages), None, (("Accept", "text/html"),))
@@ -214,8 +234,9 @@ def record(tally: Tally, req: Request, client: Client, gauge: ExplosiveGauge) ->
             tally.retry_after["present" if "Retry-After" in headers else "missing"] += 1
 
 
-def run_phase(port: int, concurrency: int, count: int, mix: Mix, explosive_clients: int, timeout: float,
-              deadline: float) -> tuple[Tally, float, int]:
+def run_phase(
+    port: int, concurrency: int, count: int, mix: Mix, explosive_clients: int, timeout: float, deadline: float
+) -> tuple[Tally, float, int]:
     """``count`` general requests over ``concurrency - explosive_clients`` threads while the other
     threads send explosive queries until the general ones are done; (tally, seconds, explosive sent)."""
     tally = Tally()
@@ -313,7 +334,12 @@ class Server:
         env = dict(os.environ, NARCOKG_DIST=str(dist), PYTHONUNBUFFERED="1", **env_extra)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "narcokg.cli", "serve", "--no-build", "--host", HOST, "--port", str(self.port)],
-            env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+            env=env,
+            cwd=ROOT,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
@@ -415,10 +441,14 @@ def status_table(name: str, tally: Tally, seconds: float) -> list[str]:
         counts = tally.statuses.get(kind, Counter())
         text = ", ".join(f"{s}: {n}" for s, n in sorted(counts.items()))
         drops = tally.dropped.get(kind, 0)
-        lines.append(f"  {kind:<18} {sum(counts.values()) + drops:>8}  {text}" + (f"; DROPPED {drops}" if drops else ""))
+        lines.append(
+            f"  {kind:<18} {sum(counts.values()) + drops:>8}  {text}" + (f"; DROPPED {drops}" if drops else "")
+        )
     fives = sum(n for c in tally.statuses.values() for s, n in c.items() if s >= 500)
-    lines.append(f"  5xx: {fives}   dropped connections: {sum(tally.dropped.values())}   "
-                 f"unexpected answers: {tally.unexpected_count}")
+    lines.append(
+        f"  5xx: {fives}   dropped connections: {sum(tally.dropped.values())}   "
+        f"unexpected answers: {tally.unexpected_count}"
+    )
     if tally.retry_after:
         lines.append(f"  Retry-After on 429/503: {dict(tally.retry_after)}")
     lines += [f"  unexpected: {u}" for u in tally.unexpected] + [f"  dropped: {d}" for d in tally.drop_examples]
@@ -433,10 +463,12 @@ def memory_table(mem: MemoryLog) -> list[str]:
         return ["memory: no samples"]
     first = next((s for s in samples if s[1] == "baseline"), samples[0])
     last = samples[-1]
-    lines = [f"memory (VmRSS, MiB; {len(samples)} samples, one per second; first = idle after warm-up, "
-             "last = idle after the load; flat = mean per process grew by at most 5 % or 10 MiB)",
-             f"  {'group':<16} {'procs seen':>10} {'first':>7} {'min':>7} {'max':>7} {'last':>7} "
-             f"{'last-first':>10} {'largest one':>11}  flat"]
+    lines = [
+        f"memory (VmRSS, MiB; {len(samples)} samples, one per second; first = idle after warm-up, "
+        "last = idle after the load; flat = mean per process grew by at most 5 % or 10 MiB)",
+        f"  {'group':<16} {'procs seen':>10} {'first':>7} {'min':>7} {'max':>7} {'last':>7} "
+        f"{'last-first':>10} {'largest one':>11}  flat",
+    ]
     for g in GROUPS:
         totals = [sum(s[2][g].values()) for s in samples]
         seen = {pid for s in samples for pid in s[2][g]}
@@ -447,8 +479,10 @@ def memory_table(mem: MemoryLog) -> list[str]:
         m0 = f0 / max(1, len(first[2][g]))
         m1 = l0 / max(1, len(last[2][g]))
         flat = m1 - m0 <= max(0.05 * m0, 10 * 1024)  # mean per process within +5 % or +10 MiB
-        lines.append(f"  {g:<16} {len(seen):>10} {mib(f0):>7} {mib(min(totals)):>7} {mib(max(totals)):>7} "
-                     f"{mib(l0):>7} {mib(l0 - f0):>10} {mib(largest):>11}  {'yes' if flat else 'NO'}")
+        lines.append(
+            f"  {g:<16} {len(seen):>10} {mib(f0):>7} {mib(min(totals)):>7} {mib(max(totals)):>7} "
+            f"{mib(l0):>7} {mib(l0 - f0):>10} {mib(largest):>11}  {'yes' if flat else 'NO'}"
+        )
     return lines
 
 
@@ -456,15 +490,18 @@ def latency_table(baseline: Tally, mixed: Tally) -> list[str]:
     without = [s for _r, s in baseline.valid_latency]
     quiet = [s for r, s in mixed.valid_latency if not r]
     during = [s for r, s in mixed.valid_latency if r]
-    lines = ["latency of valid (catalogue) queries, ms",
-             f"  {'when':<44} {'n':>6} {'p50':>8} {'p99':>8} {'max':>8}"]
-    for name, values in [("baseline (no explosive query anywhere)", without),
-                         ("mixed, no explosive query in flight", quiet),
-                         ("mixed, explosive queries in flight", during)]:
+    lines = ["latency of valid (catalogue) queries, ms", f"  {'when':<44} {'n':>6} {'p50':>8} {'p99':>8} {'max':>8}"]
+    for name, values in [
+        ("baseline (no explosive query anywhere)", without),
+        ("mixed, no explosive query in flight", quiet),
+        ("mixed, explosive queries in flight", during),
+    ]:
         if not values and name.startswith("mixed, no"):
             continue
-        lines.append(f"  {name:<44} {len(values):>6} {ms(pct(values, .5)):>8} {ms(pct(values, .99)):>8} "
-                     f"{ms(max(values) if values else float('nan')):>8}")
+        lines.append(
+            f"  {name:<44} {len(values):>6} {ms(pct(values, 0.5)):>8} {ms(pct(values, 0.99)):>8} "
+            f"{ms(max(values) if values else float('nan')):>8}"
+        )
     return lines
 
 
@@ -474,11 +511,10 @@ def latency_table(baseline: Tally, mixed: Tally) -> list[str]:
 def discover(port: int) -> tuple[list[str], list[str]]:
     """Entity pages and class names to visit, from the served data itself."""
     client = Client(port, 60)
-    query = (f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{B}id/")) }} '
-             "ORDER BY ?s LIMIT 400")
+    query = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{B}id/")) }} ORDER BY ?s LIMIT 400'
     client.conn.request("GET", "/sparql?" + urlencode({"query": query}), headers={"Accept": JSON})
     data = json.loads(client.conn.getresponse().read())
-    pages = ["/page/" + b["s"]["value"][len(B + "id/"):] for b in data["results"]["bindings"]]
+    pages = ["/page/" + b["s"]["value"][len(B + "id/") :] for b in data["results"]["bindings"]]
     client.conn.request("GET", "/browse", headers={"Accept": "text/html"})
     html = client.conn.getresponse().read().decode("utf-8", "replace")
     client.conn.close()
@@ -488,24 +524,30 @@ def discover(port: int) -> tuple[list[str], list[str]]:
 
 def build(out: Path) -> None:
     print("[soak] building the knowledge graph into a temporary folder …", file=sys.stderr, flush=True)
-    proc = subprocess.run([sys.executable, "-m", "narcokg.cli", "build", "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", "build", "--out", str(out)], cwd=ROOT, capture_output=True, text=True
+    )
     if proc.returncode not in (0, 1):
         raise SystemExit("build failed:\n" + proc.stderr[-3000:])
 
 
 def log_problems(log: Path) -> dict[str, int]:
     text = log.read_text(errors="replace")
-    return {"Traceback": text.count("Traceback"), "[ERROR]": text.count("[ERROR]"),
-            "query process died": text.count("died"), "WORKER TIMEOUT": text.count("WORKER TIMEOUT")}
+    return {
+        "Traceback": text.count("Traceback"),
+        "[ERROR]": text.count("[ERROR]"),
+        "query process died": text.count("died"),
+        "WORKER TIMEOUT": text.count("WORKER TIMEOUT"),
+    }
 
 
 def starts_per_worker(log: Path) -> list[int]:
     """Query processes started by each HTTP worker (its first ones included): the replacements
     show which worker the explosive queries landed on, as each keep-alive connection stays with
     the worker that accepted it."""
-    starts = Counter(re.findall(r"\[(\d+)\] \[INFO\] narcokg\.querypool: query process \d+ ready",
-                                log.read_text(errors="replace")))
+    starts = Counter(
+        re.findall(r"\[(\d+)\] \[INFO\] narcokg\.querypool: query process \d+ ready", log.read_text(errors="replace"))
+    )
     return sorted(starts.values(), reverse=True)
 
 
@@ -515,14 +557,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--count", type=int, default=4000, help="requests of the mixed phase (default 4000)")
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--warm-up", type=int, default=1500, help="requests before memory counts (default 1500)")
-    ap.add_argument("--explosive-clients", type=int, default=2,
-                    help="threads (of --concurrency) sending explosive queries in the mixed phase")
+    ap.add_argument(
+        "--explosive-clients",
+        type=int,
+        default=2,
+        help="threads (of --concurrency) sending explosive queries in the mixed phase",
+    )
     ap.add_argument("--query-timeout", type=float, default=2.0, help="NARCOKG_QUERY_TIMEOUT of the server")
-    ap.add_argument("--budget-seconds", type=float, default=90.0,
-                    help="longest the fair-use phase may run (0: skip it)")
+    ap.add_argument(
+        "--budget-seconds", type=float, default=90.0, help="longest the fair-use phase may run (0: skip it)"
+    )
     ap.add_argument("--budget-clients", type=int, default=4, help="explosive threads of the fair-use phase")
-    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="extra environment of the main server, e.g. NARCOKG_QUERY_WORKERS=4")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment of the main server, e.g. NARCOKG_QUERY_WORKERS=4",
+    )
     ap.add_argument("--max-seconds", type=float, default=540.0, help="bound on the load phases")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path, help="also write the figures here")
@@ -566,8 +618,9 @@ def soak(args) -> int:
     mem.mark("baseline")
     base, base_s, _ = run_phase(server.port, args.concurrency, max(1, args.count // 4), mix, 0, timeout, deadline)
     mem.mark("mixed")
-    mixed, mixed_s, exploded = run_phase(server.port, args.concurrency, args.count, mix, args.explosive_clients,
-                                         timeout, deadline)
+    mixed, mixed_s, exploded = run_phase(
+        server.port, args.concurrency, args.count, mix, args.explosive_clients, timeout, deadline
+    )
     mem.phase = "after"
     time.sleep(3)
     mem.mark("after")
@@ -575,16 +628,21 @@ def soak(args) -> int:
     main_problems = log_problems(server.log)
     main_exit, main_stop_s = server.stop()
 
-    out.append(f"narcokg soak: concurrency {args.concurrency}, query timeout {args.query_timeout:g} s, "
-               f"fair use off{''.join(', ' + x for x in args.set)}; {os.cpu_count()} CPUs")
+    out.append(
+        f"narcokg soak: concurrency {args.concurrency}, query timeout {args.query_timeout:g} s, "
+        f"fair use off{''.join(', ' + x for x in args.set)}; {os.cpu_count()} CPUs"
+    )
     out += status_table("warm-up", warm, warm_s)
     out += status_table("baseline (valid, invalid, pages)", base, base_s)
-    out += status_table(f"mixed ({args.concurrency - args.explosive_clients} clients valid/invalid/pages, "
-                        f"{args.explosive_clients} clients explosive: {exploded} sent)", mixed, mixed_s)
+    out += status_table(
+        f"mixed ({args.concurrency - args.explosive_clients} clients valid/invalid/pages, "
+        f"{args.explosive_clients} clients explosive: {exploded} sent)",
+        mixed,
+        mixed_s,
+    )
     out += latency_table(base, mixed)
     out += memory_table(mem)
-    out.append(f"server log: {main_problems}; query processes started per HTTP worker: "
-               f"{starts_per_worker(server.log)}")
+    out.append(f"server log: {main_problems}; query processes started per HTTP worker: {starts_per_worker(server.log)}")
     out.append(f"SIGTERM → exit status {main_exit} after {main_stop_s:.1f} s")
 
     budget = None
@@ -593,31 +651,47 @@ def soak(args) -> int:
         bserver.wait_ready()
         budget, budget_s = run_budget_phase(bserver.port, args.budget_clients, 120, args.budget_seconds)
         bexit, _ = bserver.stop()
-        out += status_table(f"fair use (defaults: budget 120 s per 60 s, time limit 10 s; one client address, "
-                            f"{args.budget_clients} explosive threads + 1 cheap probe, new connection each)",
-                            budget, budget_s)
+        out += status_table(
+            f"fair use (defaults: budget 120 s per 60 s, time limit 10 s; one client address, "
+            f"{args.budget_clients} explosive threads + 1 cheap probe, new connection each)",
+            budget,
+            budget_s,
+        )
         out.append(f"  server exit status after SIGTERM: {bexit}")
 
     fives = sum(n for t in (warm, base, mixed) for c in t.statuses.values() for s, n in c.items() if s >= 500)
     drops = sum(sum(t.dropped.values()) for t in (warm, base, mixed) + ((budget,) if budget else ()))
     fair_fives = sum(n for c in budget.statuses.values() for s, n in c.items() if s >= 500) if budget else 0
     flat = all(line.endswith("yes") for line in memory_table(mem)[2:])
-    out.append(f"verdict: 5xx {fives} (fair-use phase: {fair_fives}), dropped connections {drops}, "
-               f"memory flat: {'yes' if flat else 'NO'}; total {time.monotonic() - t0:.0f} s")
+    out.append(
+        f"verdict: 5xx {fives} (fair-use phase: {fair_fives}), dropped connections {drops}, "
+        f"memory flat: {'yes' if flat else 'NO'}; total {time.monotonic() - t0:.0f} s"
+    )
     print("\n".join(out))
     if args.keep:
         print(f"[soak] build and server logs kept in {work}", file=sys.stderr)
     else:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
-        args.json.write_text(json.dumps({
-            "statuses": {name: {k: dict(v) for k, v in t.statuses.items()}
-                         for name, t in [("warm-up", warm), ("baseline", base), ("mixed", mixed)]
-                         + ([("budget", budget)] if budget else [])},
-            "dropped": drops, "fives": fives, "explosive_sent": exploded,
-            "memory": [(round(t - t0, 1), phase, {g: sum(v.values()) for g, v in s.items()})
-                       for t, phase, s in mem.samples],
-        }, indent=1))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "statuses": {
+                        name: {k: dict(v) for k, v in t.statuses.items()}
+                        for name, t in [("warm-up", warm), ("baseline", base), ("mixed", mixed)]
+                        + ([("budget", budget)] if budget else [])
+                    },
+                    "dropped": drops,
+                    "fives": fives,
+                    "explosive_sent": exploded,
+                    "memory": [
+                        (round(t - t0, 1), phase, {g: sum(v.values()) for g, v in s.items()})
+                        for t, phase, s in mem.samples
+                    ],
+                },
+                indent=1,
+            )
+        )
     return 0 if fives == 0 and drops == 0 and flat else 1
 
 

@@ -16,6 +16,7 @@ agreement is Indonesian, and a larger share of agencies sit under Indonesia.
 Same seed and size → the same file, byte for byte (``random.Random(seed)``, no clock, no set
 iteration order).
 """
+
 from __future__ import annotations
 
 import random
@@ -43,34 +44,77 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 G_REF = B + "graph/reference"
 G_INF = B + "graph/inferred"
 
-AGREEMENT_CLASSES = [("MemorandumOfUnderstanding", "MoU", "Nota Kesepahaman", 6),
-                     ("LetterOfIntent", "Letter of Intent", "Surat Pernyataan Kehendak", 2),
-                     ("Declaration", "Declaration", "Deklarasi", 1),
-                     ("CountryProgramme", "Country Programme", "Program Negara", 1)]
+AGREEMENT_CLASSES = [
+    ("MemorandumOfUnderstanding", "MoU", "Nota Kesepahaman", 6),
+    ("LetterOfIntent", "Letter of Intent", "Surat Pernyataan Kehendak", 2),
+    ("Declaration", "Declaration", "Deklarasi", 1),
+    ("CountryProgramme", "Country Programme", "Program Negara", 1),
+]
 AGREEMENT_SUPERTYPES = [NKG + "Agreement", SCHEMA + "CreativeWork", PROV + "Entity", DCT + "BibliographicResource"]
-ORG_SUPERTYPES = [NKG + "Organisation", NKG + "Actor", SCHEMA + "Organization", SCHEMA + "GovernmentOrganization",
-                  FOAF + "Agent", PROV + "Agent", ORG + "Organization", ORG + "FormalOrganization"]
+ORG_SUPERTYPES = [
+    NKG + "Organisation",
+    NKG + "Actor",
+    SCHEMA + "Organization",
+    SCHEMA + "GovernmentOrganization",
+    FOAF + "Agent",
+    PROV + "Agent",
+    ORG + "Organization",
+    ORG + "FormalOrganization",
+]
 STATE_SUPERTYPES = [NKG + "Actor", FOAF + "Agent", PROV + "Agent", ORG + "FormalOrganization"]
 EVENT_SUPERTYPES = [NKG + "Event", SCHEMA + "Event", PROV + "Activity", SEM + "Event"]
-TOPICS = ["illicit-trafficking", "precursors", "demand-reduction", "alternative-development", "border-protection",
-          "drug-control", "money-laundering", "law-enforcement", "information-exchange", "capacity-building",
-          "rehabilitation", "maritime-security"]
-SUBSTANCES = [("methamphetamine", "methamphetamine", "metamfetamin"), ("cocaine", "cocaine", "kokain"),
-              ("heroin", "heroin", "heroin"), ("cannabis", "cannabis", "ganja"), ("mdma", "MDMA", "ekstasi"),
-              ("kratom", "kratom", "kratom"), ("methylone", "methylone", "metilon"), ("lsd", "LSD", "LSD"),
-              ("ketamine", "ketamine", "ketamin"), ("precursors", "precursor chemicals", "prekursor")]
-AGENCY_KINDS = [("National Narcotics Board", "Badan Narkotika", "NB"),
-                ("Narcotics Directorate", "Direktorat Reserse Narkoba", "DN"),
-                ("Customs Office", "Kantor Bea Cukai", "CO"),
-                ("Police Command", "Komando Kepolisian", "PC"),
-                ("Ministry of Health", "Kementerian Kesehatan", "MH"),
-                ("Coast Guard", "Penjaga Pantai", "CG"),
-                ("Narcotics Laboratory", "Laboratorium Narkotika", "NL"),
-                ("Immigration Office", "Kantor Imigrasi", "IO"),
-                ("Regional Office", "Kantor Wilayah", "RO"),
-                ("Maritime Police", "Polisi Perairan", "MP")]
-MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-             "November", "Desember"]
+TOPICS = [
+    "illicit-trafficking",
+    "precursors",
+    "demand-reduction",
+    "alternative-development",
+    "border-protection",
+    "drug-control",
+    "money-laundering",
+    "law-enforcement",
+    "information-exchange",
+    "capacity-building",
+    "rehabilitation",
+    "maritime-security",
+]
+SUBSTANCES = [
+    ("methamphetamine", "methamphetamine", "metamfetamin"),
+    ("cocaine", "cocaine", "kokain"),
+    ("heroin", "heroin", "heroin"),
+    ("cannabis", "cannabis", "ganja"),
+    ("mdma", "MDMA", "ekstasi"),
+    ("kratom", "kratom", "kratom"),
+    ("methylone", "methylone", "metilon"),
+    ("lsd", "LSD", "LSD"),
+    ("ketamine", "ketamine", "ketamin"),
+    ("precursors", "precursor chemicals", "prekursor"),
+]
+AGENCY_KINDS = [
+    ("National Narcotics Board", "Badan Narkotika", "NB"),
+    ("Narcotics Directorate", "Direktorat Reserse Narkoba", "DN"),
+    ("Customs Office", "Kantor Bea Cukai", "CO"),
+    ("Police Command", "Komando Kepolisian", "PC"),
+    ("Ministry of Health", "Kementerian Kesehatan", "MH"),
+    ("Coast Guard", "Penjaga Pantai", "CG"),
+    ("Narcotics Laboratory", "Laboratorium Narkotika", "NL"),
+    ("Immigration Office", "Kantor Imigrasi", "IO"),
+    ("Regional Office", "Kantor Wilayah", "RO"),
+    ("Maritime Police", "Polisi Perairan", "MP"),
+]
+MONTHS_ID = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def _lit(text: str, lang: str | None = None, dtype: str | None = None) -> str:
@@ -153,8 +197,9 @@ class _Generator:
             w.lit(c, RDFS + "label", idn, G_REF, "id")
             w.q(c, SKOS + "inScheme", f"{B}id/scheme/substances", G_REF)
         idn = self.states[0]
-        self._agency(idn, slug="bnn", labels=("National Narcotics Board", "Badan Narkotika Nasional"), alt="BNN",
-                     parent=idn)
+        self._agency(
+            idn, slug="bnn", labels=("National Narcotics Board", "Badan Narkotika Nasional"), alt="BNN", parent=idn
+        )
         for _ in range(len(self.states)):
             self._place(self.rng.choice(self.states))
         self.places[f"{B}id/state/FJI"] or self._place(f"{B}id/state/FJI")
@@ -168,8 +213,14 @@ class _Generator:
             w.lit(src, RDFS + "label", f"Dokumen sumber sintetis {i} tentang kerja sama narkotika", G_REF, "id")
             w.q(src, RDF_TYPE, PROV + "Entity", G_INF)
 
-    def _agency(self, state: str, slug: str | None = None, labels: tuple[str, str] | None = None,
-                alt: str | None = None, parent: str | None = None) -> str:
+    def _agency(
+        self,
+        state: str,
+        slug: str | None = None,
+        labels: tuple[str, str] | None = None,
+        alt: str | None = None,
+        parent: str | None = None,
+    ) -> str:
         w, rng = self.w, self.rng
         self.n["agency"] += 1
         if parent is None:
@@ -254,14 +305,25 @@ class _Generator:
         w.q(a, RDF_TYPE, NKG + cls, g)
         w.lit(a, RDFS + "label", f"{en_kind} between Indonesia and {oname} ({year}) no. {num}", g, "en")
         w.lit(a, RDFS + "label", f"{id_kind} Indonesia–{oname} ({year}) no. {num}", g, "id")
-        w.lit(a, DCT + "title", f"{en_kind} on cooperation in combating illicit trafficking in narcotic drugs, "
-                                f"psychotropic substances and precursors between Indonesia and {oname}, no. {num}", g, "en")
+        w.lit(
+            a,
+            DCT + "title",
+            f"{en_kind} on cooperation in combating illicit trafficking in narcotic drugs, "
+            f"psychotropic substances and precursors between Indonesia and {oname}, no. {num}",
+            g,
+            "en",
+        )
         bnn = f"{B}id/organisation/bnn"
         ours = bnn if fixed or rng.random() < 0.05 else self._actor(idn)
         parties = [ours, self._actor(other)]
         if fixed:
-            parties[1] = self._agency(other, slug="fiji-police-force", labels=("Fiji Police Force", "Kepolisian Fiji"),
-                                      alt="FPF", parent=other)
+            parties[1] = self._agency(
+                other,
+                slug="fiji-police-force",
+                labels=("Fiji Police Force", "Kepolisian Fiji"),
+                alt="FPF",
+                parent=other,
+            )
         elif rng.random() < 0.1:
             parties.append(self._actor(rng.choice(self.states[1:])))
         parties = list(dict.fromkeys(parties))
@@ -281,8 +343,17 @@ class _Generator:
         for k in range(1 if fixed or rng.random() < 0.85 else 2):
             self._signing(a, slug, k, g, src, parties, (year, month, day), other)
 
-    def _signing(self, agreement: str, slug: str, k: int, g: str, src: str, parties: list[str],
-                 date: tuple[int, int, int], other: str) -> None:
+    def _signing(
+        self,
+        agreement: str,
+        slug: str,
+        k: int,
+        g: str,
+        src: str,
+        parties: list[str],
+        date: tuple[int, int, int],
+        other: str,
+    ) -> None:
         w, rng = self.w, self.rng
         e = f"{B}id/event/signing-{slug}" + (f"-{k}" if k else "")
         state = rng.choice([self.states[0], other])
@@ -324,8 +395,13 @@ class _Generator:
         iso = f"{year:04d}-{month:02d}-{day:02d}"
         w.q(s, RDF_TYPE, NKG + "DrugSeizure", g)
         w.lit(s, RDFS + "label", f"Seizure of {kg} kg of {sub_en}, {iso}", g, "en")
-        w.lit(s, RDFS + "label", f"Pengungkapan kasus narkotika jenis {sub_id} {kg} kg, {day} {MONTHS_ID[month - 1]} {year}",
-              g, "id")
+        w.lit(
+            s,
+            RDFS + "label",
+            f"Pengungkapan kasus narkotika jenis {sub_id} {kg} kg, {day} {MONTHS_ID[month - 1]} {year}",
+            g,
+            "id",
+        )
         agencies = {self._actor(state) for _ in range(rng.randint(1, 2))}
         for a in sorted(agencies):
             w.q(s, NKG + "conductedBy", a, g)
@@ -339,8 +415,13 @@ class _Generator:
         w.q(s, SEM + "hasPlace", place, G_INF)
         w.q(s, NKG + "substance", f"{B}id/substance/{sub_slug}", g)
         w.q(s, NKG + "quantity", qty, g)
-        self._provenance(s, g, src, "Introduction, paragraph on seizures",
-                         f"pengungkapan kasus narkotika jenis {sub_id} seberat {kg} kg")
+        self._provenance(
+            s,
+            g,
+            src,
+            "Introduction, paragraph on seizures",
+            f"pengungkapan kasus narkotika jenis {sub_id} seberat {kg} kg",
+        )
         for t in EVENT_SUPERTYPES + [NKG + "CrimeEvent"]:
             w.q(s, RDF_TYPE, t, G_INF)
         w.q(qty, RDF_TYPE, NKG + "Quantity", g)
@@ -373,13 +454,19 @@ class _Generator:
             w.lit(o, RDFS + "label", f"Kasus dan tersangka, tabel {num}, {year}", g, "id")
             w.lit(o, NKG + "refYear", str(year), g, dtype=XSD + "gYear")
             w.lit(o, SDMX_D + "refPeriod", str(year), G_INF, dtype=XSD + "gYear")
-            for prop, value in (("caseCount", domestic + foreign), ("suspectCount", domestic + foreign),
-                                ("foreignSuspectCount", foreign), ("domesticSuspectCount", domestic)):
+            for prop, value in (
+                ("caseCount", domestic + foreign),
+                ("suspectCount", domestic + foreign),
+                ("foreignSuspectCount", foreign),
+                ("domesticSuspectCount", domestic),
+            ):
                 w.lit(o, NKG + prop, str(value), g, dtype=XSD + "integer")
             for value in sorted({domestic + foreign, foreign, domestic}):
                 w.lit(o, SDMX_M + "obsValue", str(value), G_INF, dtype=XSD + "integer")
             w.lit(o, NKG + "rowNumber", str(row), g, dtype=XSD + "integer")
-            self._provenance(o, g, src, f"Table {num}, row {row}", f"{row} {year} {domestic + foreign} {foreign} {domestic}")
+            self._provenance(
+                o, g, src, f"Table {num}, row {row}", f"{row} {year} {domestic + foreign} {foreign} {domestic}"
+            )
 
     def run(self) -> dict:
         self.reference()
@@ -390,8 +477,13 @@ class _Generator:
         while self.w.count < self.target:
             rng.choices(kinds, weights=weights)[0]()
         self.w.flush()
-        return dict(self.n, quads=self.w.count, states=len(self.states), sources=len(self.sources),
-                    agencies_under_idn=len(self.agencies[self.states[0]]))
+        return dict(
+            self.n,
+            quads=self.w.count,
+            states=len(self.states),
+            sources=len(self.sources),
+            agencies_under_idn=len(self.agencies[self.states[0]]),
+        )
 
     def _agency_somewhere(self) -> None:
         # Indonesia is the hub: a quarter of new agencies are Indonesian.
@@ -425,9 +517,11 @@ def ensure(out_dir: Path, triples: int, seed: int, say=print) -> Path:
 
         t0 = time.perf_counter()
         stats = generate(path, triples, seed)
-        say(f"generated {path.name}: {stats['quads']:,} quads in {time.perf_counter() - t0:.1f} s "
+        say(
+            f"generated {path.name}: {stats['quads']:,} quads in {time.perf_counter() - t0:.1f} s "
             f"({stats['agreement']:,} agreements, {stats['agency']:,} agencies, {stats['seizure']:,} seizures, "
-            f"{stats['observation']:,} observations)")
+            f"{stats['observation']:,} observations)"
+        )
     return path
 
 

@@ -19,6 +19,7 @@ at concurrency ≥ 2, one at 1); ``done`` prints the summary as JSON (requests, 
 latency p50/p99), parsed into ``driver.PassResult``-like figures. Any non-2xx answer counts as an
 error. Loopback only.
 """
+
 from __future__ import annotations
 
 import json
@@ -124,30 +125,60 @@ class Result:
         return sum(p.errors for p in self.passes)
 
     def as_dict(self) -> dict:
-        return {"query": self.query, "concurrency": self.concurrency, "unique": self.unique,
-                "rps": round(self.rps, 1), "p50_ms": round(self.p50_ms, 3), "p99_ms": round(self.p99_ms, 3),
-                "errors": self.errors, "cpu_ms_per_request": None if self.cpu_ms is None else round(self.cpu_ms, 3),
-                "passes_rps": [round(p.rps, 1) for p in self.passes]}
+        return {
+            "query": self.query,
+            "concurrency": self.concurrency,
+            "unique": self.unique,
+            "rps": round(self.rps, 1),
+            "p50_ms": round(self.p50_ms, 3),
+            "p99_ms": round(self.p99_ms, 3),
+            "errors": self.errors,
+            "cpu_ms_per_request": None if self.cpu_ms is None else round(self.cpu_ms, 3),
+            "passes_rps": [round(p.rps, 1) for p in self.passes],
+        }
 
 
-def one_pass(port: int, path: str, accept: str, concurrency: int, seconds: int, unique: bool,
-             timeout_s: int = 30) -> Pass:
+def one_pass(
+    port: int, path: str, accept: str, concurrency: int, seconds: int, unique: bool, timeout_s: int = 30
+) -> Pass:
     """One wrk run; ``path`` is the full request target, ending in the URL-encoded query text."""
-    script = _LUA % {"unique": "true" if unique else "false", "path": path.replace("\\", "\\\\").replace('"', '\\"'),
-                     "nonce": f"{random.getrandbits(40):x}"}
+    script = _LUA % {
+        "unique": "true" if unique else "false",
+        "path": path.replace("\\", "\\\\").replace('"', '\\"'),
+        "nonce": f"{random.getrandbits(40):x}",
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
         lua = f.name
     try:
-        argv = ["wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency), "-d", f"{max(1, int(seconds))}s",
-                "--timeout", f"{timeout_s}s", "-H", f"Accept: {accept}", "-s", lua, f"http://{HOST}:{port}{path}"]
+        argv = [
+            "wrk",
+            "-t",
+            str(min(2, concurrency)),
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{max(1, int(seconds))}s",
+            "--timeout",
+            f"{timeout_s}s",
+            "-H",
+            f"Accept: {accept}",
+            "-s",
+            lua,
+            f"http://{HOST}:{port}{path}",
+        ]
         out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + timeout_s + 30)
     finally:
         os.unlink(lua)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no summary (status {out.returncode}): {out.stderr[-500:]} {out.stdout[-500:]}")
-    d = json.loads(line[len("WRKJSON "):])
+    d = json.loads(line[len("WRKJSON ") :])
     errors = d["status"] + d["connect"] + d["read"] + d["write"] + d["timeout"]
-    return Pass(ok=d["requests"] - d["status"], errors=errors,
-                seconds=d["duration_us"] / 1e6, p50_ms=d["p50_us"] / 1000, p99_ms=d["p99_us"] / 1000)
+    return Pass(
+        ok=d["requests"] - d["status"],
+        errors=errors,
+        seconds=d["duration_us"] / 1e6,
+        p50_ms=d["p50_us"] / 1000,
+        p99_ms=d["p99_us"] / 1000,
+    )

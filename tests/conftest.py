@@ -1,5 +1,6 @@
 """Shared fixtures: one build of the knowledge graph per test session, and a real server
 (`narcokg serve`, the production WSGI server) started on a free loopback port."""
+
 from __future__ import annotations
 
 import os
@@ -54,8 +55,22 @@ def start_server(dist: Path, tmp: Path, *extra: str, env_extra: dict | None = No
     env.update(env_extra or {})
     log = tmp / f"server-{port}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "narcokg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-build", *extra],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "narcokg.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-build",
+            *extra,
+        ],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -121,8 +136,9 @@ def virtuoso_endpoint(built, tmp_path_factory):
     why = virtuoso_helpers.unavailable()
     if why:
         pytest.skip(why)
-    srv = virtuoso_helpers.LocalVirtuoso(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port(),
-                                         readable=[built.out_dir]).start()
+    srv = virtuoso_helpers.LocalVirtuoso(
+        tmp_path_factory.mktemp("virtuoso"), free_port(), free_port(), readable=[built.out_dir]
+    ).start()
     try:
         done = virtuoso_helpers.load(built.out_dir, srv)
         assert done.returncode == 0, done.stderr

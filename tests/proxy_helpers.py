@@ -1,5 +1,6 @@
 """Replicas of `narcokg serve` behind a real proxy (Debian's haproxy or nginx) running the
 configuration in deploy/, on loopback: shared by the failover and the cache tests."""
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,7 @@ def _config(kind: str, listen: int, ports: list[int], tmp: Path) -> list[str]:
         (prefix / sub).mkdir(parents=True, exist_ok=True)
     (prefix / "nginx.conf").write_text(text)
     directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
-    return ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "logs/error.log",
-            "-g", directives]
+    return ["nginx", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", "logs/error.log", "-g", directives]
 
 
 @dataclass
@@ -98,8 +98,12 @@ def bounded_load(base: str, seconds: float, event_at: float, event) -> tuple[int
         while time.monotonic() < stop:
             n += 1
             try:
-                resp = session.get(base + "/sparql", params={"query": f"{LOOKUP} # {k}-{n}"}, timeout=30,
-                                   headers={"Accept": "application/sparql-results+json"})
+                resp = session.get(
+                    base + "/sparql",
+                    params={"query": f"{LOOKUP} # {k}-{n}"},
+                    timeout=30,
+                    headers={"Accept": "application/sparql-results+json"},
+                )
                 ok = resp.status_code == 200
                 why = f"status {resp.status_code}"
             except requests.RequestException as exc:

@@ -1,6 +1,7 @@
 """A minimal HTTP/1.1 client over a raw socket, for tests that must send what ordinary clients
 refuse to (raw bytes and dot segments in the target, odd methods and headers) and must tell a
 dropped connection from an answer."""
+
 from __future__ import annotations
 
 import http.client
@@ -24,8 +25,9 @@ class Dropped(AssertionError):
     """The server closed the connection without an answer."""
 
 
-def request(base: str, method: bytes | str, target: bytes | str, headers=(), body: bytes | None = None,
-            timeout: float = 60) -> Answer:
+def request(
+    base: str, method: bytes | str, target: bytes | str, headers=(), body: bytes | None = None, timeout: float = 60
+) -> Answer:
     """Send one request exactly as given (``Connection: close``) and read the whole answer."""
     parts = urlsplit(base)
     method = method.encode() if isinstance(method, str) else method

@@ -1,5 +1,6 @@
 """Helpers shared by the SHACL service and CLI tests: fixtures derived from the shapes
 themselves (so they follow the shapes as the lead writes them) and report comparison."""
+
 from __future__ import annotations
 
 from rdflib import RDF, Graph, Namespace, URIRef
@@ -59,12 +60,14 @@ def results(report: Graph) -> set[tuple[str, str | None, str, str]]:
     out = set()
     for r in report.subjects(RDF.type, SH.ValidationResult):
         path = report.value(r, SH.resultPath)
-        out.add((
-            str(report.value(r, SH.focusNode)),
-            str(path) if isinstance(path, URIRef) else None,
-            str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
-            str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
-        ))
+        out.add(
+            (
+                str(report.value(r, SH.focusNode)),
+                str(path) if isinstance(path, URIRef) else None,
+                str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+                str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+            )
+        )
     return out
 
 

@@ -6,6 +6,7 @@ validator decides, without its wording. Each topic (the local name of a node sha
 one tab-separated line per result: focus IRI (or a literal in double quotes, for a literal that
 RDFS inference turned into a focus node), path IRI or ``-``, severity, source shape IRI.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,9 +26,21 @@ SEVERITIES = {"Violation", "Warning", "Info"}
 Key = tuple[str, "str | None", str, str]
 
 #: Node-shape predicates that select or describe, as opposed to constraining on their own.
-_NOT_CONSTRAINTS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target,
-                    SH.property, SH.severity, SH.message, SH.deactivated, SH.name, SH.description,
-                    SH.order, SH.group}
+_NOT_CONSTRAINTS = {
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.target,
+    SH.property,
+    SH.severity,
+    SH.message,
+    SH.deactivated,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+}
 
 
 def key(result) -> Key:
@@ -41,8 +54,13 @@ def keys(results) -> set[Key]:
 
 def show(found: set[Key]) -> str:
     """Readable lines for assertion messages, sorted."""
-    return "\n".join("  " + "\t".join(k if k is not None else "-" for k in row)
-                     for row in sorted(found, key=lambda r: tuple(x or "" for x in r))) or "  (none)"
+    return (
+        "\n".join(
+            "  " + "\t".join(k if k is not None else "-" for k in row)
+            for row in sorted(found, key=lambda r: tuple(x or "" for x in r))
+        )
+        or "  (none)"
+    )
 
 
 def read_expected(path: Path) -> set[Key]:

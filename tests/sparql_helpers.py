@@ -1,5 +1,6 @@
 """Helpers for the SPARQL endpoint tests: queries over HTTP, a loopback listener that records
 any connection, and the query processes of a running server."""
+
 from __future__ import annotations
 
 import os

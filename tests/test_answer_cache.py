@@ -3,6 +3,7 @@ same bytes the app gave, only to requests the app would answer the same way (tar
 every header the answer's Vary names), never past fair use, and never at the cost of a request
 the fast path does not understand. Every test talks HTTP to a real ``narcokg serve``.
 """
+
 from __future__ import annotations
 
 import socket
@@ -67,8 +68,9 @@ def test_a_repeated_query_is_replayed_with_the_app_s_bytes(one_worker):
     assert again.headers["Server-Timing"] == REPLAYED
     assert again.content == first.content
     skip = {"date", "server-timing"}
-    assert ({k: v for k, v in again.headers.items() if k.lower() not in skip}
-            == {k: v for k, v in first.headers.items() if k.lower() not in skip})
+    assert {k: v for k, v in again.headers.items() if k.lower() not in skip} == {
+        k: v for k, v in first.headers.items() if k.lower() not in skip
+    }
 
 
 def test_another_accept_gets_its_own_answer(one_worker):
@@ -125,17 +127,31 @@ def test_a_repeated_header_is_left_to_the_app(one_worker):
     path = target(LOOKUP, "twice").encode()
     get(one_worker, path.decode(), Accept=JSON)
     get(one_worker, path.decode(), Accept=JSON)
-    req = (b"GET " + path + b" HTTP/1.1\r\nHost: " + host + b"\r\nAccept: " + JSON.encode()
-           + b"\r\nAccept: text/csv\r\nConnection: close\r\n\r\n")
+    req = (
+        b"GET "
+        + path
+        + b" HTTP/1.1\r\nHost: "
+        + host
+        + b"\r\nAccept: "
+        + JSON.encode()
+        + b"\r\nAccept: text/csv\r\nConnection: close\r\n\r\n"
+    )
     with _raw(one_worker, req) as sock:
         data = _read_all(sock, b"\r\n\r\n", 1)
     assert REPLAYED.encode() not in data
 
 
 def test_a_client_past_its_budget_gets_429_even_for_a_stored_answer(built, tmp_path):
-    srv = start_server(built.out_dir, tmp_path, env_extra={
-        "NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "2",
-        "NARCOKG_CLIENT_BUDGET_SECONDS": "1", "NARCOKG_CLIENT_BUDGET_WINDOW": "600"})
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        env_extra={
+            "NARCOKG_WEB_WORKERS": "1",
+            "NARCOKG_QUERY_TIMEOUT": "2",
+            "NARCOKG_CLIENT_BUDGET_SECONDS": "1",
+            "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
+        },
+    )
     try:
         path = target(LOOKUP, "budget")
         get(srv, path, Accept=JSON)
@@ -150,8 +166,9 @@ def test_a_client_past_its_budget_gets_429_even_for_a_stored_answer(built, tmp_p
 def test_an_answer_larger_than_the_socket_buffer_reaches_a_slow_reader_whole(built, tmp_path):
     """The replay is sent without blocking the event loop: what the socket does not take at once
     is sent as the client reads, while the worker serves other requests."""
-    srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_WEB_WORKERS": "1",
-                                                           "NARCOKG_ANSWER_CACHE_MB": "512"})
+    srv = start_server(
+        built.out_dir, tmp_path, env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_ANSWER_CACHE_MB": "512"}
+    )
     try:
         host = urlsplit(srv.base).netloc.encode()
         # ~10 MB: more than the kernel's largest send buffer here (tcp_wmem max 4 MiB).
@@ -159,8 +176,15 @@ def test_an_answer_larger_than_the_socket_buffer_reaches_a_slow_reader_whole(bui
         plain = {"Accept-Encoding": "identity"}
         first = get(srv, path, Accept=JSON, **plain)
         assert first.status_code == 200 and len(first.content) > 5_000_000
-        req = (b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host + b"\r\nAccept: " + JSON.encode()
-               + b"\r\nAccept-Encoding: identity\r\n\r\n")
+        req = (
+            b"GET "
+            + path.encode()
+            + b" HTTP/1.1\r\nHost: "
+            + host
+            + b"\r\nAccept: "
+            + JSON.encode()
+            + b"\r\nAccept-Encoding: identity\r\n\r\n"
+        )
         with _raw(srv, req, rcvbuf=4096) as sock:
             time.sleep(1.0)  # the worker's send fills the buffers and waits for them to drain
             assert get(srv, "/health").status_code == 200  # meanwhile the worker serves others

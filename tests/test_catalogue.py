@@ -7,6 +7,7 @@ ORDER BY, as a multiset otherwise. ASK queries expect a file holding ``true`` or
 The expected answers were derived by hand from the source documents, so a failure means the
 query, the expectation or the data disagrees with the sources.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,6 +33,7 @@ KNOWN_DATA_DEFECTS: dict[str, str] = {}
 @dataclass(frozen=True)
 class Table:
     """A SELECT result as TSV text: the header and the rows, each a tuple of term texts."""
+
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
@@ -52,7 +54,7 @@ def header_comments(text: str) -> list[str]:
 
 def question(text: str) -> str:
     first = text.splitlines()[0] if text else ""
-    return first[len("# Question:"):].strip() if first.startswith("# Question:") else ""
+    return first[len("# Question:") :].strip() if first.startswith("# Question:") else ""
 
 
 def body(text: str) -> str:
@@ -95,7 +97,8 @@ def differences(expected: Table, actual: Table, ordered: bool) -> list[str]:
     want, got = Counter(expected.rows), Counter(actual.rows)
     missing, extra = want - got, got - want
     return [f"missing {r} ×{n}" for r, n in sorted(missing.items())] + [
-        f"unexpected {r} ×{n}" for r, n in sorted(extra.items())]
+        f"unexpected {r} ×{n}" for r, n in sorted(extra.items())
+    ]
 
 
 def run(store: ox.Store, sparql: str) -> bool | Table:
@@ -117,6 +120,7 @@ def store(built) -> ox.Store:
 
 # The catalogue as a whole ---------------------------------------------------------------
 
+
 def test_catalogue_has_at_least_thirty_questions():
     assert len(QUERY_FILES) >= 30, f"only {len(QUERY_FILES)} queries in queries/"
 
@@ -135,8 +139,9 @@ def test_query_opens_with_its_question_and_has_an_expected_answer(rq: Path):
     text = rq.read_text(encoding="utf-8")
     assert question(text), f"{rq.name}: first line must be '# Question: <the question>'"
     for line in header_comments(text)[1:]:
-        assert line.startswith(("# Pertanyaan:", "# Note:", "# Performance:", "#   ")), \
+        assert line.startswith(("# Pertanyaan:", "# Note:", "# Performance:", "#   ")), (
             f"{rq.name}: unexpected header line {line!r}"
+        )
     assert expected_path(rq).is_file(), f"{rq.name}: no {expected_path(rq).name}"
 
 
@@ -158,15 +163,24 @@ def test_known_defects_name_existing_queries():
 
 
 def test_no_expected_file_without_its_query():
-    orphans = [p.name for p in QUERIES.glob("*.expected.tsv") if not p.with_name(p.name[: -len(".expected.tsv")] + ".rq").is_file()]
+    orphans = [
+        p.name
+        for p in QUERIES.glob("*.expected.tsv")
+        if not p.with_name(p.name[: -len(".expected.tsv")] + ".rq").is_file()
+    ]
     assert orphans == []
 
 
 # Each question against the build ------------------------------------------------------
 
+
 def _with_known_defects(files: list[Path]) -> list:
-    return [pytest.param(rq, marks=pytest.mark.xfail(reason=KNOWN_DATA_DEFECTS[rq.stem], strict=True))
-            if rq.stem in KNOWN_DATA_DEFECTS else rq for rq in files]
+    return [
+        pytest.param(rq, marks=pytest.mark.xfail(reason=KNOWN_DATA_DEFECTS[rq.stem], strict=True))
+        if rq.stem in KNOWN_DATA_DEFECTS
+        else rq
+        for rq in files
+    ]
 
 
 @pytest.mark.parametrize("rq", _with_known_defects(QUERY_FILES), ids=lambda p: p.stem)
@@ -187,6 +201,7 @@ def test_query_answers_as_expected(rq: Path, store: ox.Store):
 
 # The comparison itself can fail --------------------------------------------------------
 
+
 def _sample() -> Table:
     return Table(("?a", "?n"), (("<x>", "1"), ("<y>", "2"), ("<y>", "2")))
 
@@ -201,11 +216,14 @@ def test_comparison_rejects_another_order_with_order_by():
     assert differences(_sample(), reordered, ordered=True)
 
 
-@pytest.mark.parametrize("rows", [
-    (("<x>", "1"), ("<y>", "2")),                      # a duplicate row lost
-    (("<x>", "1"), ("<y>", "2"), ("<y>", "2"), ("<z>", "3")),  # a row too many
-    (("<x>", "1"), ("<y>", '"2"'), ("<y>", "2")),      # same value, other term text
-])
+@pytest.mark.parametrize(
+    "rows",
+    [
+        (("<x>", "1"), ("<y>", "2")),  # a duplicate row lost
+        (("<x>", "1"), ("<y>", "2"), ("<y>", "2"), ("<z>", "3")),  # a row too many
+        (("<x>", "1"), ("<y>", '"2"'), ("<y>", "2")),  # same value, other term text
+    ],
+)
 def test_comparison_rejects_a_wrong_multiset(rows):
     assert differences(_sample(), Table(_sample().header, rows), ordered=False)
 

@@ -1,6 +1,7 @@
 """Citations, "cite this", entity RDF documents, "query this" links and /ontology's counts and
 diagram, over HTTP against the real server. Expected values come from the session build
 (rdflib over its dataset and its VoID), never from hard-coded facts."""
+
 from __future__ import annotations
 
 import json
@@ -63,7 +64,7 @@ def test_void_carries_version_date_and_licence_of_the_manifest(built, void):
 # Full citations on entity pages ---------------------------------------------------------------
 def test_source_is_cited_in_full_with_location_and_quotes_on_demand(server, kg):
     html = get(server, "/page/agreement/mou-indonesia-fiji-2015").text
-    sources = unescape(html[html.index('class="sources"'):html.index('class="cite-block"')])
+    sources = unescape(html[html.index('class="sources"') : html.index('class="cite-block"')])
     author = str(_one(kg, _one(kg, NAINGGOLAN, DCTERMS.creator), RDFS.label))
     for prop in ("year", "journal", "volume", "pages"):
         expected = str(_one(kg, NAINGGOLAN, NKG[prop]))
@@ -101,10 +102,13 @@ def test_source_document_citation_as_bibtex_and_csl(server, kg):
 
 
 def test_cited_work_with_a_doi(server, kg):
-    pubs = [p for p in kg.subjects(RDF.type, NKG.Publication)
-            if any("doi.org/" in str(u) for u in kg.objects(p, URIRef("https://schema.org/url")))]
+    pubs = [
+        p
+        for p in kg.subjects(RDF.type, NKG.Publication)
+        if any("doi.org/" in str(u) for u in kg.objects(p, URIRef("https://schema.org/url")))
+    ]
     assert pubs
-    path = str(pubs[0])[len(B + "id/"):]
+    path = str(pubs[0])[len(B + "id/") :]
     item = get(server, f"/cite/{path}.json").json()[0]
     url = str(next(kg.objects(pubs[0], URIRef("https://schema.org/url"))))
     assert item["DOI"] == url.split("doi.org/", 1)[1]
@@ -129,9 +133,15 @@ def test_entity_and_graph_citations_name_version_date_and_licence(server, void):
     assert 'href="/cite/agreement/mou-indonesia-fiji-2015.bib"' in html
 
 
-@pytest.mark.parametrize("path, status", [("/cite/agreement/mou-indonesia-fiji-2015.ris", 404),
-                                          ("/cite/agreement/no-such-thing.bib", 404),
-                                          ("/cite/agreement/a%20b.bib", 400), ("/cite.ris", 404)])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/cite/agreement/mou-indonesia-fiji-2015.ris", 404),
+        ("/cite/agreement/no-such-thing.bib", 404),
+        ("/cite/agreement/a%20b.bib", 400),
+        ("/cite.ris", 404),
+    ],
+)
 def test_bad_citation_requests_are_4xx_with_a_message(server, path, status):
     r = requests.get(server.url("") + path, timeout=30, headers={"Accept": "text/plain"})
     assert r.status_code == status and len(r.text) > 20
@@ -139,12 +149,12 @@ def test_bad_citation_requests_are_4xx_with_a_message(server, path, status):
 
 # Entity RDF documents ----------------------------------------------------------------------
 def _subject_blocks(text: str) -> list[str]:
-    return [line.split(" ", 1)[0] for line in text.splitlines()
-            if line and not line.startswith(("@prefix", "\t", " "))]
+    return [line.split(" ", 1)[0] for line in text.splitlines() if line and not line.startswith(("@prefix", "\t", " "))]
 
 
-@pytest.mark.parametrize("path", ["agreement/mou-indonesia-fiji-2015", "organisation/bnn", "state/IDN",
-                                  "dataset/drug-cases-2018-2023"])
+@pytest.mark.parametrize(
+    "path", ["agreement/mou-indonesia-fiji-2015", "organisation/bnn", "state/IDN", "dataset/drug-cases-2018-2023"]
+)
 def test_entity_document_resource_first_used_prefixes_and_metadata(server, void, path):
     text = get(server, f"/data/{path}.ttl").text
     iri = B + "id/" + path
@@ -171,7 +181,9 @@ def test_entity_document_names_its_sources_and_formats_agree(server, kg):
     g = rdflib.Graph().parse(data=text, format="turtle")
     assert NAINGGOLAN in set(g.objects(URIRef(B + "data/agreement/mou-indonesia-fiji-2015"), DCTERMS.source))
     for ext, fmt in {"nt": "nt", "rdf": "xml", "jsonld": "json-ld"}.items():
-        other = rdflib.Graph().parse(data=get(server, f"/data/agreement/mou-indonesia-fiji-2015.{ext}").text, format=fmt)
+        other = rdflib.Graph().parse(
+            data=get(server, f"/data/agreement/mou-indonesia-fiji-2015.{ext}").text, format=fmt
+        )
         assert isomorphic(g, other), ext
 
 
@@ -185,8 +197,9 @@ def _query_of(html: str, cls: str = "query-link") -> str:
 
 
 def _sparql(server, query: str) -> list[dict]:
-    r = requests.post(server.url("/sparql"), data={"query": query}, timeout=60,
-                      headers={"Accept": "application/sparql-results+json"})
+    r = requests.post(
+        server.url("/sparql"), data={"query": query}, timeout=60, headers={"Accept": "application/sparql-results+json"}
+    )
     assert r.status_code == 200, r.text
     return r.json()["results"]["bindings"]
 
@@ -214,9 +227,9 @@ def test_ontology_counts_instances_links_them_and_their_shapes(server, kg, built
     assert re.search(rf'<a href="/browse/State">{n:,}</a>', html), "count of State with a link to its instances"
     shapes_graph = built.dataset.graph(URIRef(B + "graph/shapes"))
     shape = sorted(shapes_graph.subjects(SH.targetClass, NKG.Agreement))[0]
-    section = html[html.index('<section class="term" id="Agreement"'):]
-    section = section[:section.index("</section>")]
-    assert str(shape)[len(B):] in section, "the shape targeting nkg:Agreement is linked from its class"
+    section = html[html.index('<section class="term" id="Agreement"') :]
+    section = section[: section.index("</section>")]
+    assert str(shape)[len(B) :] in section, "the shape targeting nkg:Agreement is linked from its class"
     assert "/?query=" in section
 
 
@@ -224,8 +237,8 @@ def test_ontology_class_diagram_is_svg_with_a_text_alternative(server, kg):
     html = get(server, "/ontology").text
     svg = re.search(r'<svg[^>]*class="class-diagram-svg".*?</svg>', html, re.S)
     assert svg and "<title" in svg.group(0)
-    text = unescape(html[html.index('class="diagram-text"'):])
-    text = text[:text.index("</details>")]
+    text = unescape(html[html.index('class="diagram-text"') :])
+    text = text[: text.index("</details>")]
     label = str(next(o for o in kg.objects(NKG.State, RDFS.label) if isinstance(o, Literal) and o.language == "en"))
     actor = str(next(o for o in kg.objects(NKG.Actor, RDFS.label) if isinstance(o, Literal) and o.language == "en"))
     assert f"{label} — subclass of → {actor}" in text

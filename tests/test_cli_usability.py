@@ -1,5 +1,6 @@
 """The command line a newcomer meets: --version, help for every option with its default, and a
 busy port named with a free one to try, before anything is built or started."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,14 @@ from conftest import ROOT
 
 
 def narcokg(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "narcokg.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, env=dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        env=dict(os.environ),
+    )
 
 
 def test_version():

@@ -2,6 +2,7 @@
 every answer, quad documents whose default graph is the resource's description, compression
 with per-encoding ETags, cacheable Service Description and VoID, helpful 406s, and Triple
 Pattern Fragments."""
+
 from __future__ import annotations
 
 import gzip
@@ -68,13 +69,31 @@ def test_cors_on_a_refused_method_and_a_post(server):
     assert resp.status_code == 200 and resp.headers["Access-Control-Allow-Origin"] == "*"
 
 
-@pytest.mark.parametrize("path", ["/id/state/IDN", "/data/state/IDN.ttl", "/page/state/IDN", "/fragments",
-                                  "/sparql", "/void", "/ontology", "/search.json", "/no/such/route"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/state/IDN",
+        "/data/state/IDN.ttl",
+        "/page/state/IDN",
+        "/fragments",
+        "/sparql",
+        "/void",
+        "/ontology",
+        "/search.json",
+        "/no/such/route",
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_preflight_on_every_route(server, path, method):
-    resp = requests.options(server.url(path), headers={
-        **ORIGIN, "Access-Control-Request-Method": method,
-        "Access-Control-Request-Headers": "accept, content-type, accept-language"}, timeout=30)
+    resp = requests.options(
+        server.url(path),
+        headers={
+            **ORIGIN,
+            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Headers": "accept, content-type, accept-language",
+        },
+        timeout=30,
+    )
     assert resp.status_code == 204
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
     assert {"GET", "HEAD", "POST"} <= {m.strip() for m in resp.headers["Access-Control-Allow-Methods"].split(",")}
@@ -84,8 +103,11 @@ def test_preflight_on_every_route(server, path, method):
 
 
 def test_preflight_never_echoes_request_headers(server):
-    resp = requests.options(server.url("/sparql"), headers={
-        **ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-evil"}, timeout=30)
+    resp = requests.options(
+        server.url("/sparql"),
+        headers={**ORIGIN, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-evil"},
+        timeout=30,
+    )
     assert "x-evil" not in resp.headers["Access-Control-Allow-Headers"].lower()
 
 
@@ -96,6 +118,7 @@ def test_cors_headers_are_not_duplicated(server):
 
 
 # Quad documents keep the default graph ------------------------------------------------------
+
 
 def _dataset(data: bytes, fmt: str) -> Dataset:
     ds = Dataset(default_union=False)
@@ -146,8 +169,9 @@ def test_quad_documents_with_pyoxigraph(server):
 
 
 def test_dereferencing_for_n_quads_leads_to_the_quad_document(server):
-    resp = requests.get(server.url("/id/state/IDN"), headers={"Accept": "application/n-quads"},
-                        allow_redirects=False, timeout=30)
+    resp = requests.get(
+        server.url("/id/state/IDN"), headers={"Accept": "application/n-quads"}, allow_redirects=False, timeout=30
+    )
     assert resp.status_code == 303
     assert resp.headers["Location"].endswith("/data/state/IDN.nq")
     doc = requests.get(server.url("/id/state/IDN"), headers={"Accept": "application/n-quads"}, timeout=30)
@@ -157,9 +181,16 @@ def test_dereferencing_for_n_quads_leads_to_the_quad_document(server):
 
 # Compression ---------------------------------------------------------------------------------
 
-BIG = [("/data/state/IDN.ttl", {}), ("/page/state/IDN", {}), ("/ontology.ttl", {}),
-       ("/fragments", {"Accept": "text/turtle"}),
-       ("/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%20200", {"Accept": "application/sparql-results+json"})]
+BIG = [
+    ("/data/state/IDN.ttl", {}),
+    ("/page/state/IDN", {}),
+    ("/ontology.ttl", {}),
+    ("/fragments", {"Accept": "text/turtle"}),
+    (
+        "/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%20200",
+        {"Accept": "application/sparql-results+json"},
+    ),
+]
 
 
 @pytest.mark.parametrize("path, headers", BIG)
@@ -191,16 +222,23 @@ def test_revalidation_per_encoding(server, path, headers):
     plain = requests.get(server.url(path), headers={**headers, "Accept-Encoding": "identity"}, timeout=30)
     packed = requests.get(server.url(path), headers={**headers, "Accept-Encoding": "gzip"}, timeout=30)
     for etag, encoding in ((packed.headers["ETag"], "gzip"), (plain.headers["ETag"], "identity")):
-        again = requests.get(server.url(path), headers={**headers, "Accept-Encoding": encoding,
-                                                          "If-None-Match": etag}, timeout=30)
+        again = requests.get(
+            server.url(path), headers={**headers, "Accept-Encoding": encoding, "If-None-Match": etag}, timeout=30
+        )
         assert again.status_code == 304, (encoding, etag)
         assert again.headers["ETag"] == etag
     # the identity tag does not validate a gzip answer, nor the other way round
-    cross = requests.get(server.url(path), headers={**headers, "Accept-Encoding": "gzip",
-                                                      "If-None-Match": plain.headers["ETag"]}, timeout=30)
+    cross = requests.get(
+        server.url(path),
+        headers={**headers, "Accept-Encoding": "gzip", "If-None-Match": plain.headers["ETag"]},
+        timeout=30,
+    )
     assert cross.status_code == 200 and cross.headers["ETag"] == packed.headers["ETag"]
-    cross = requests.get(server.url(path), headers={**headers, "Accept-Encoding": "identity",
-                                                      "If-None-Match": packed.headers["ETag"]}, timeout=30)
+    cross = requests.get(
+        server.url(path),
+        headers={**headers, "Accept-Encoding": "identity", "If-None-Match": packed.headers["ETag"]},
+        timeout=30,
+    )
     assert cross.status_code == 200 and cross.headers["ETag"] == plain.headers["ETag"]
 
 
@@ -227,36 +265,61 @@ def test_dump_served_precompressed(server, built):
 
 # Service Description and VoID -------------------------------------------------------------------
 
-@pytest.mark.parametrize("path, accept", [("/sparql", "text/turtle"), ("/sparql", "application/ld+json"),
-                                          ("/void", "text/turtle"), ("/.well-known/void", "application/n-triples")])
+
+@pytest.mark.parametrize(
+    "path, accept",
+    [
+        ("/sparql", "text/turtle"),
+        ("/sparql", "application/ld+json"),
+        ("/void", "text/turtle"),
+        ("/.well-known/void", "application/n-triples"),
+    ],
+)
 def test_service_description_and_void_revalidate(server, path, accept):
     first = requests.get(server.url(path), headers={"Accept": accept, "Accept-Encoding": "identity"}, timeout=30)
     etag = first.headers["ETag"]
     assert first.status_code == 200 and etag.startswith('"')
-    again = requests.get(server.url(path), headers={"Accept": accept, "If-None-Match": etag,
-                                                    "Accept-Encoding": "identity"}, timeout=30)
+    again = requests.get(
+        server.url(path), headers={"Accept": accept, "If-None-Match": etag, "Accept-Encoding": "identity"}, timeout=30
+    )
     assert again.status_code == 304 and again.content == b""
-    other = requests.get(server.url(path), headers={"Accept": "application/rdf+xml", "If-None-Match": etag,
-                                                    "Accept-Encoding": "identity"}, timeout=30)
+    other = requests.get(
+        server.url(path),
+        headers={"Accept": "application/rdf+xml", "If-None-Match": etag, "Accept-Encoding": "identity"},
+        timeout=30,
+    )
     assert other.status_code == 200
 
 
 # 406 -----------------------------------------------------------------------------------------
 
+
 def test_406_for_construct_names_formats_and_format_parameter(server):
-    resp = requests.get(server.url("/sparql"), params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"},
-                        headers={"Accept": "application/sparql-results+xml"}, timeout=30)
+    resp = requests.get(
+        server.url("/sparql"),
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1"},
+        headers={"Accept": "application/sparql-results+xml"},
+        timeout=30,
+    )
     assert resp.status_code == 406
     assert "CONSTRUCT" in resp.text and "text/turtle" in resp.text and "application/n-triples" in resp.text
     assert "format=" in resp.text
-    ok = requests.get(server.url("/sparql"), params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "format": "turtle"},
-                      headers={"Accept": "application/sparql-results+xml"}, timeout=30)
+    ok = requests.get(
+        server.url("/sparql"),
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "format": "turtle"},
+        headers={"Accept": "application/sparql-results+xml"},
+        timeout=30,
+    )
     assert ok.status_code == 200
 
 
 def test_406_for_select_names_result_formats(server):
-    resp = requests.get(server.url("/sparql"), params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"},
-                        headers={"Accept": "text/turtle"}, timeout=30)
+    resp = requests.get(
+        server.url("/sparql"),
+        params={"query": "SELECT * { ?s ?p ?o } LIMIT 1"},
+        headers={"Accept": "text/turtle"},
+        timeout=30,
+    )
     assert resp.status_code == 406
     assert "SELECT" in resp.text and "application/sparql-results+json" in resp.text and "format=" in resp.text
 

@@ -3,6 +3,7 @@ dereferences an entity IRI asking for Turtle (following the 303), fetches a Trip
 Fragment and runs a SPARQL query by POST (which needs a CORS preflight), and reads the headers a
 Linked Data client needs. The page is served by a second small HTTP server on another loopback
 port, so narcokg's CSP does not apply to it and only CORS decides."""
+
 from __future__ import annotations
 
 import json

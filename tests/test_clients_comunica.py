@@ -5,6 +5,7 @@ Pattern Fragments client of /fragments, and as a link-traversal client that star
 Comunica runs under Node from tests/node (``npm ci`` there; .ci/run does it). Its every HTTP
 request goes through a fetch that answers 404 to anything outside the server under test, so
 nothing leaves the machine (tests/node/query.mjs)."""
+
 from __future__ import annotations
 
 import json
@@ -24,15 +25,24 @@ if NODE is None or not (NODE_DIR / "node_modules" / "@comunica" / "query-sparql"
 
 #: Catalogue queries Comunica answers over fragments in a few seconds each (joins, OPTIONAL,
 #: FILTER, aggregates, ORDER BY, language tags, typed literals).
-TPF_QUERIES = ["01-bnn-names", "02-indonesian-name-of-un", "05-bnn-foreign-agency-partners",
-               "07-agreements-per-year", "09-suspects-per-year", "13-events-in-2018", "22-bnn-party-to",
-               "25-kinds-of-nps", "28-source-conflicts"]
+TPF_QUERIES = [
+    "01-bnn-names",
+    "02-indonesian-name-of-un",
+    "05-bnn-foreign-agency-partners",
+    "07-agreements-per-year",
+    "09-suspects-per-year",
+    "13-events-in-2018",
+    "22-bnn-party-to",
+    "25-kinds-of-nps",
+    "28-source-conflicts",
+]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def comunica(kind: str, origin: str, source: str, query_file: Path) -> dict:
-    proc = subprocess.run([NODE, "query.mjs", kind, origin, source, str(query_file)], cwd=NODE_DIR,
-                          capture_output=True, timeout=300)
+    proc = subprocess.run(
+        [NODE, "query.mjs", kind, origin, source, str(query_file)], cwd=NODE_DIR, capture_output=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     return json.loads(proc.stdout)
 
@@ -44,15 +54,23 @@ def rows(bindings: list[dict]) -> set[frozenset]:
         row = []
         for var, term in b.items():
             datatype = term.get("datatype")
-            row.append((var, "literal" if term["type"] == "typed-literal" else term["type"], term["value"],
-                        (term.get("xml:lang") or "").lower(), None if datatype == XSD_STRING else datatype))
+            row.append(
+                (
+                    var,
+                    "literal" if term["type"] == "typed-literal" else term["type"],
+                    term["value"],
+                    (term.get("xml:lang") or "").lower(),
+                    None if datatype == XSD_STRING else datatype,
+                )
+            )
         out.add(frozenset(row))
     return out
 
 
 def endpoint_rows(server, query: str) -> set[frozenset]:
-    resp = requests.post(server.url("/sparql"), data={"query": query},
-                         headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    resp = requests.post(
+        server.url("/sparql"), data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=60
+    )
     assert resp.status_code == 200, resp.text
     return rows(resp.json()["results"]["bindings"])
 
@@ -82,10 +100,12 @@ def public_server(built, tmp_path_factory):
 def test_link_traversal_from_an_entity_answers_like_the_endpoint(public_server, tmp_path):
     base = public_server.base + "/"
     idn = base + "id/state/IDN"
-    query = (f"PREFIX nkg: <{base}ontology#>\n"
-             f"SELECT ?agreement ?counterpart WHERE {{\n"
-             f"  ?agreement nkg:party <{idn}>, ?counterpart .\n"
-             f"  FILTER (?counterpart != <{idn}>)\n}}\n")
+    query = (
+        f"PREFIX nkg: <{base}ontology#>\n"
+        f"SELECT ?agreement ?counterpart WHERE {{\n"
+        f"  ?agreement nkg:party <{idn}>, ?counterpart .\n"
+        f"  FILTER (?counterpart != <{idn}>)\n}}\n"
+    )
     query_file = tmp_path / "traversal.rq"
     query_file.write_text(query)
     answer = comunica("traversal", public_server.base, idn, query_file)
@@ -99,8 +119,10 @@ def test_link_traversal_from_an_entity_answers_like_the_endpoint(public_server, 
 
 def test_default_graph_query_over_the_dereferenced_quad_document(server, tmp_path):
     """Comunica asks for N-Quads first; the document's default graph must hold the data."""
-    query = ("SELECT ?agreement WHERE { ?agreement <https://w3id.org/narcokg/ontology#party> "
-             "<https://w3id.org/narcokg/id/state/IDN> }")
+    query = (
+        "SELECT ?agreement WHERE { ?agreement <https://w3id.org/narcokg/ontology#party> "
+        "<https://w3id.org/narcokg/id/state/IDN> }"
+    )
     query_file = tmp_path / "document.rq"
     query_file.write_text(query)
     answer = comunica("tpf", server.base, server.url("/id/state/IDN"), query_file)

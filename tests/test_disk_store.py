@@ -5,6 +5,7 @@ handle across the fork, and every answer is the one the in-memory server gives.
 The limit is lowered to 0 MiB (``NARCOKG_MEMORY_STORE_MAX_MB``) so the real snapshot takes the
 path that large dumps take.
 """
+
 from __future__ import annotations
 
 import os
@@ -78,10 +79,10 @@ def test_the_master_keeps_no_store_handle_across_the_fork(disk_server):
 
 
 def test_query_processes_open_the_same_store(disk_server):
-    requests.get(disk_server.url("/sparql"), params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
-                 timeout=30).raise_for_status()
-    query_procs = [k for w in _web_workers(disk_server) for k in _children(w)
-                   if "narcokg.engine.worker" in _cmdline(k)]
+    requests.get(
+        disk_server.url("/sparql"), params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}, timeout=30
+    ).raise_for_status()
+    query_procs = [k for w in _web_workers(disk_server) for k in _children(w) if "narcokg.engine.worker" in _cmdline(k)]
     assert query_procs
     assert all("--mode disk" in _cmdline(p) for p in query_procs)
     web = {f.split("/.engine-")[1].split("/")[0] for p in _web_workers(disk_server) for f in _open_store_files(p)}
@@ -89,14 +90,21 @@ def test_query_processes_open_the_same_store(disk_server):
     assert ours == web
 
 
-@pytest.mark.parametrize("path, accept", [
-    ("/data/state/IDN.ttl", None),
-    ("/search.json?q=bnn", None),
-    ("/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Chttps%3A%2F%2Fw3id.org%2Fnarcokg%2Fontology%23Agreement%3E%20%7D%20ORDER%20BY%20%3Fs",
-     "application/sparql-results+json"),
-    ("/sparql?query=SELECT%20%3Fo%20WHERE%20%7B%20%3Chttps%3A%2F%2Fw3id.org%2Fnarcokg%2Fid%2Fstate%2FIDN%3E%20%3Fp%20%3Fo%20%7D",
-     "text/csv"),
-])
+@pytest.mark.parametrize(
+    "path, accept",
+    [
+        ("/data/state/IDN.ttl", None),
+        ("/search.json?q=bnn", None),
+        (
+            "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Chttps%3A%2F%2Fw3id.org%2Fnarcokg%2Fontology%23Agreement%3E%20%7D%20ORDER%20BY%20%3Fs",
+            "application/sparql-results+json",
+        ),
+        (
+            "/sparql?query=SELECT%20%3Fo%20WHERE%20%7B%20%3Chttps%3A%2F%2Fw3id.org%2Fnarcokg%2Fid%2Fstate%2FIDN%3E%20%3Fp%20%3Fo%20%7D",
+            "text/csv",
+        ),
+    ],
+)
 def test_answers_equal_the_in_memory_server_s(disk_server, server, path, accept):
     headers = {"Accept": accept} if accept else {}
     on_disk = requests.get(disk_server.url(path), headers=headers, timeout=30)

@@ -1,5 +1,6 @@
 """The engine seam (``narcokg.engine.base.Engine``): every implementation answers the same way
 and keeps the same promises. Each test runs against every engine the server can stand on."""
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """Replicas behind a load balancer (deploy/haproxy.cfg and deploy/nginx.conf, Debian's haproxy
 and nginx): two `narcokg serve` on loopback, a bounded load through the proxy, one replica
 SIGKILLed (at most one failed request) or drained with SIGTERM (none)."""
+
 from __future__ import annotations
 
 import os

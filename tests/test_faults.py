@@ -6,6 +6,7 @@ answer before the server exits 0.
 (A query process killed mid-query answering 503 and being replaced is proved in
 test_sparql_safety.py::test_killed_query_processes_are_replaced.)
 """
+
 from __future__ import annotations
 
 import http.client
@@ -66,13 +67,19 @@ def narcokg(*args: str, root: Path | None = None, dist: Path, preexec_fn=None, t
     env = dict(os.environ, NARCOKG_DIST=str(dist), PYTHONUNBUFFERED="1")
     if root is not None:
         env["NARCOKG_ROOT"] = str(root)
-    return subprocess.run([sys.executable, "-m", "narcokg.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, preexec_fn=preexec_fn)
+    return subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        preexec_fn=preexec_fn,
+    )
 
 
 def contents(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
-
 
 
 # Invalid source: a clear message naming file and line ---------------------------------------------
@@ -97,8 +104,9 @@ def test_serve_refuses_an_iri_the_engine_cannot_read_with_file_and_line(tmp_path
     the snapshot, far from the cause. Now `serve` stops at once, naming file and line."""
     root = copy_sources(tmp_path / "kg")
     broken, line = break_file(root, "triples", "IRI with a space")
-    proc = narcokg("serve", "--host", "127.0.0.1", "--port", str(free_port()), root=root, dist=tmp_path / "dist",
-                   timeout=300)
+    proc = narcokg(
+        "serve", "--host", "127.0.0.1", "--port", str(free_port()), root=root, dist=tmp_path / "dist", timeout=300
+    )
     assert proc.returncode == 2
     assert broken.name in proc.stderr and f"line {line}" in proc.stderr, proc.stderr[-2000:]
     assert str(tmp_path) not in proc.stderr  # names the file relative to the project, not the machine
@@ -187,9 +195,16 @@ def slow_query(srv, seconds: float) -> tuple[str, int]:
 @pytest.fixture
 def stoppable(built, tmp_path):
     """A server of its own (the test stops it), with one HTTP worker and room for a slow query."""
-    srv = start_server(built.out_dir, tmp_path, env_extra={
-        "NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "60", "NARCOKG_CLIENT_BUDGET_SECONDS": "0",
-        "NARCOKG_GRACEFUL_TIMEOUT": str(GRACEFUL)})
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        env_extra={
+            "NARCOKG_WEB_WORKERS": "1",
+            "NARCOKG_QUERY_TIMEOUT": "60",
+            "NARCOKG_CLIENT_BUDGET_SECONDS": "0",
+            "NARCOKG_GRACEFUL_TIMEOUT": str(GRACEFUL),
+        },
+    )
     yield srv
     if srv.proc.poll() is None:
         srv.proc.kill()
@@ -275,8 +290,9 @@ def test_a_client_that_hangs_up_mid_answer_does_not_kill_a_worker(built, tmp_pat
         for i in range(40):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 2000 # {i}"
-            conn.request("GET", "/sparql?" + urlencode({"query": query}),
-                         headers={"Accept": "application/sparql-results+json"})
+            conn.request(
+                "GET", "/sparql?" + urlencode({"query": query}), headers={"Accept": "application/sparql-results+json"}
+            )
             conn.sock.close()  # hang up before the answer comes
         time.sleep(2)
         # What is asserted is that the workers survive, not how fast the 40 abandoned queries

@@ -2,6 +2,7 @@
 name, media type and extension lead back to it, the rooms' tables are derived from it, no other
 module spells an RDF or results media type, and serialising the self-descriptions keeps rdflib
 out of the web and engine rooms."""
+
 from __future__ import annotations
 
 import ast
@@ -49,7 +50,12 @@ def test_the_rooms_tables_come_from_the_registry():
     assert sparqlformats.FORMATS is registry.FORMATS
     for ext, doc in conneg.FORMATS.items():
         fmt = registry.BY_EXTENSION[ext]
-        assert (doc.media_type, doc.name, doc.ox_format, doc.quads) == (fmt.media_type, fmt.label, fmt.rdf_format, fmt.quads)
+        assert (doc.media_type, doc.name, doc.ox_format, doc.quads) == (
+            fmt.media_type,
+            fmt.label,
+            fmt.rdf_format,
+            fmt.quads,
+        )
     for media, key in conneg._OFFERS:
         assert media in registry.HTML_TYPES or registry.by_media_type(media) is registry.BY_EXTENSION[key]
     for media, parser in validation_service.FORMATS_BY_MEDIA_TYPE.items():
@@ -58,11 +64,19 @@ def test_the_rooms_tables_come_from_the_registry():
 
 def _string_constants(tree: ast.AST) -> set[str]:
     """String literals of a module, docstrings left out (prose may name a media type)."""
-    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                  and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
-    return {node.value for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings}
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    }
 
 
 def test_no_module_but_the_registry_spells_a_format_media_type():
@@ -90,11 +104,18 @@ def test_web_and_engine_rooms_serialise_without_rdflib():
     rdflib graphs)."""
     modules = sorted(
         "narcokg." + p.relative_to(PACKAGE).with_suffix("").as_posix().replace("/", ".")
-        for room in ("web", "engine", "formats") for p in (PACKAGE / room).glob("*.py")
-        if p.name != "__init__.py" and p.relative_to(PACKAGE).as_posix() not in ("web/shacl.py", "web/uploads.py"))
+        for room in ("web", "engine", "formats")
+        for p in (PACKAGE / room).glob("*.py")
+        if p.name != "__init__.py" and p.relative_to(PACKAGE).as_posix() not in ("web/shacl.py", "web/uploads.py")
+    )
     code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print('rdflib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(PACKAGE.parent), "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(PACKAGE.parent), "PATH": "/usr/bin:/bin"},
+    )
     assert out.stdout.strip() == "False", modules
 
 
@@ -109,8 +130,10 @@ def test_self_descriptions_are_compact_json_ld_with_the_same_triples():
     from narcokg.engine import service, void
 
     stats = dict.fromkeys(void.KEYS, 7)
-    for triples in (void.describe("http://kg.example/", ["narcokg.nq"], stats, {"http://kg.example/graph/a": stats}),
-                    service.describe(Settings(), "http://kg.example/sparql", [("http://kg.example/graph/a", 7)], 7)):
+    for triples in (
+        void.describe("http://kg.example/", ["narcokg.nq"], stats, {"http://kg.example/graph/a": stats}),
+        service.describe(Settings(), "http://kg.example/sparql", [("http://kg.example/graph/a", 7)], 7),
+    ):
         doc = json.loads(void.serialize(triples, registry.JSONLD))
         assert doc["@context"]["void"] == str(void.VOID) and "@graph" in doc
         from_jsonld = ox.Dataset(ox.parse(void.serialize(triples, registry.JSONLD), format=ox.RdfFormat.JSON_LD))

@@ -1,6 +1,7 @@
 """Triple Pattern Fragments (/fragments) against the real server: the pages hold exactly the
 matching triples, the Hydra controls let a client build and walk fragments, every format parses,
 pages are cacheable, and bad parameters get a 400 that says what to fix."""
+
 from __future__ import annotations
 
 import json
@@ -69,18 +70,27 @@ def walk(server, **params) -> tuple[set, int]:
     return seen, pages
 
 
-@pytest.mark.parametrize("params, pattern", [
-    ({"subject": IDN}, (ox.NamedNode(IDN), None, None)),
-    ({"predicate": RDF + "type"}, (None, ox.NamedNode(RDF + "type"), None)),
-    ({"object": IDN}, (None, None, ox.NamedNode(IDN))),
-    ({"predicate": RDFS + "label", "object": '"National Narcotics Board"@en'},
-     (None, ox.NamedNode(RDFS + "label"), ox.Literal("National Narcotics Board", language="en"))),
-    ({"object": '"2018"^^http://www.w3.org/2001/XMLSchema#gYear'},
-     (None, None, ox.Literal("2018", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))),
-])
+@pytest.mark.parametrize(
+    "params, pattern",
+    [
+        ({"subject": IDN}, (ox.NamedNode(IDN), None, None)),
+        ({"predicate": RDF + "type"}, (None, ox.NamedNode(RDF + "type"), None)),
+        ({"object": IDN}, (None, None, ox.NamedNode(IDN))),
+        (
+            {"predicate": RDFS + "label", "object": '"National Narcotics Board"@en'},
+            (None, ox.NamedNode(RDFS + "label"), ox.Literal("National Narcotics Board", language="en")),
+        ),
+        (
+            {"object": '"2018"^^http://www.w3.org/2001/XMLSchema#gYear'},
+            (None, None, ox.Literal("2018", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))),
+        ),
+    ],
+)
 def test_pages_hold_exactly_the_matching_triples_of_the_union(server, kg, params, pattern):
     got, pages = walk(server, **params)
-    expected = {ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in kg.quads_for_pattern(*pattern, None)}
+    expected = {
+        ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in kg.quads_for_pattern(*pattern, None)
+    }
     assert got == expected and expected
     assert pages == max(1, -(-len(expected) // SIZE))
 
@@ -135,15 +145,23 @@ def test_one_named_graph_and_all_graphs(server, kg):
     assert len({q.graph_name for q in every}) > 1
 
 
-@pytest.mark.parametrize("accept, fmt, quads", [
-    ("text/turtle", "turtle", False), ("application/trig", "trig", True), ("application/n-triples", "nt", False),
-    ("application/n-quads", "nquads", True), ("application/ld+json", "json-ld", True)])
+@pytest.mark.parametrize(
+    "accept, fmt, quads",
+    [
+        ("text/turtle", "turtle", False),
+        ("application/trig", "trig", True),
+        ("application/n-triples", "nt", False),
+        ("application/n-quads", "nquads", True),
+        ("application/ld+json", "json-ld", True),
+    ],
+)
 def test_formats_by_accept(server, accept, fmt, quads):
     resp = get(server, accept=accept, subject=IDN)
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].startswith(accept)
     if quads:
         from rdflib import Dataset
+
         ds = Dataset()
         ds.parse(data=resp.content, format=fmt)
         assert any(str(g.identifier).endswith("#metadata") for g in ds.graphs())
@@ -172,21 +190,24 @@ def test_pages_are_cacheable(server):
     assert other.status_code == 200
 
 
-@pytest.mark.parametrize("params, words", [
-    ({"page": "0"}, "numbered from 1"),
-    ({"page": "two"}, "not a page number"),
-    ({"page": "-1"}, "not a page number"),
-    ({"page": "100000"}, "beyond the end"),
-    ({"object": '"unterminated'}, "closing quote"),
-    ({"object": '"x"@not a tag'}, "language tag"),
-    ({"object": '"x"^^not-an-iri'}, "not an absolute IRI"),
-    ({"object": '"x"junk'}, "after a literal"),
-    ({"subject": "not an iri"}, "not an absolute IRI"),
-    ({"subject": '"literal"'}, "only be the object"),
-    ({"subject": "_:b0"}, "blank nodes"),
-    ({"graph": "nope"}, "not an absolute IRI"),
-    ({"colour": "red"}, "unknown parameter"),
-])
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"page": "0"}, "numbered from 1"),
+        ({"page": "two"}, "not a page number"),
+        ({"page": "-1"}, "not a page number"),
+        ({"page": "100000"}, "beyond the end"),
+        ({"object": '"unterminated'}, "closing quote"),
+        ({"object": '"x"@not a tag'}, "language tag"),
+        ({"object": '"x"^^not-an-iri'}, "not an absolute IRI"),
+        ({"object": '"x"junk'}, "after a literal"),
+        ({"subject": "not an iri"}, "not an absolute IRI"),
+        ({"subject": '"literal"'}, "only be the object"),
+        ({"subject": "_:b0"}, "blank nodes"),
+        ({"graph": "nope"}, "not an absolute IRI"),
+        ({"colour": "red"}, "unknown parameter"),
+    ],
+)
 def test_bad_parameters_get_400_with_a_reason(server, params, words):
     resp = get(server, accept="text/plain", **params)
     assert resp.status_code == 400
@@ -208,19 +229,23 @@ def test_empty_fragment_has_one_empty_page(server):
 
 def test_linked_from_service_description_void_and_pages(server):
     for path in ("/sparql", "/void"):
-        g = Graph().parse(data=requests.get(server.url(path), headers={"Accept": "text/turtle"}, timeout=30).content,
-                          format="turtle")
+        g = Graph().parse(
+            data=requests.get(server.url(path), headers={"Accept": "text/turtle"}, timeout=30).content, format="turtle"
+        )
         lookups = list(g.objects(None, URIRef(VOID + "uriLookupEndpoint")))
         assert lookups and str(lookups[0]).endswith("/fragments?subject="), path
     page = requests.get(server.url("/page/state/IDN"), timeout=30).text
     assert 'href="/fragments?subject=https%3A%2F%2Fw3id.org%2Fnarcokg%2Fid%2Fstate%2FIDN"' in page
 
 
-@pytest.mark.parametrize("target", [
-    '/fragments?object="2018"^^<http://www.w3.org/2001/XMLSchema%23gYear>',
-    "/fragments?subject=https://w3id.org/narcokg/id/state/IDN&predicate={}",
-    "/fragments?object=%22a|b%22",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        '/fragments?object="2018"^^<http://www.w3.org/2001/XMLSchema%23gYear>',
+        "/fragments?subject=https://w3id.org/narcokg/id/state/IDN&predicate={}",
+        "/fragments?object=%22a|b%22",
+    ],
+)
 def test_request_urls_that_are_not_valid_iris_still_get_pages(server, target):
     """The controls name the page by the URL as requested; one that is no valid IRI is re-encoded."""
     import rawhttp

@@ -6,6 +6,7 @@ Property of every answer: no 5xx except a 503 that says which limit was hit, nev
 connection, and a body saying what is wrong on every 4xx. Bounded: a fixed number of examples
 per test, against a server with short query and validation limits (about 2-3 minutes in all).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,11 +31,15 @@ FUZZ = settings(
 @pytest.fixture(scope="module")
 def fuzz_server(built, tmp_path_factory):
     """A server with short limits, so explosive inputs cost seconds, and an ample fair-use budget."""
-    srv = start_server(built.out_dir, tmp_path_factory.mktemp("fuzz"), env_extra={
-        "NARCOKG_QUERY_TIMEOUT": "2",
-        "NARCOKG_VALIDATE_TIMEOUT": "5",
-        "NARCOKG_CLIENT_BUDGET_SECONDS": "100000",
-    })
+    srv = start_server(
+        built.out_dir,
+        tmp_path_factory.mktemp("fuzz"),
+        env_extra={
+            "NARCOKG_QUERY_TIMEOUT": "2",
+            "NARCOKG_VALIDATE_TIMEOUT": "5",
+            "NARCOKG_CLIENT_BUDGET_SECONDS": "100000",
+        },
+    )
     yield srv
     stop_server(srv)
 
@@ -78,9 +83,49 @@ SEEDS = [
 for rq in sorted((ROOT / "queries").glob("*.rq"))[:20]:
     SEEDS.append(rq.read_text(encoding="utf-8", errors="replace"))
 
-TOKENS = ["{", "}", "(", ")", "<", ">", '"', "'", "?x", "*", ".", ";", ",", "SELECT", "WHERE", "FILTER",
-          "OPTIONAL", "UNION", "GRAPH", "SERVICE", "FROM", "LOAD", "INSERT", "DELETE", "LIMIT -1", "OFFSET",
-          "#", "\\", "\x00", "\u202e", "😀", "%", "^^", "@en", "a", "rdf:type", "<<", ">>", "\n", "BIND(", "VALUES"]
+TOKENS = [
+    "{",
+    "}",
+    "(",
+    ")",
+    "<",
+    ">",
+    '"',
+    "'",
+    "?x",
+    "*",
+    ".",
+    ";",
+    ",",
+    "SELECT",
+    "WHERE",
+    "FILTER",
+    "OPTIONAL",
+    "UNION",
+    "GRAPH",
+    "SERVICE",
+    "FROM",
+    "LOAD",
+    "INSERT",
+    "DELETE",
+    "LIMIT -1",
+    "OFFSET",
+    "#",
+    "\\",
+    "\x00",
+    "\u202e",
+    "😀",
+    "%",
+    "^^",
+    "@en",
+    "a",
+    "rdf:type",
+    "<<",
+    ">>",
+    "\n",
+    "BIND(",
+    "VALUES",
+]
 
 
 @st.composite
@@ -92,23 +137,40 @@ def mutated_sparql(draw) -> str:
         if op == "insert":
             text = text[:pos] + draw(st.text(max_size=8)) + text[pos:]
         elif op == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 12)):]
+            text = text[:pos] + text[pos + draw(st.integers(1, 12)) :]
         elif op == "token":
             text = text[:pos] + " " + draw(st.sampled_from(TOKENS)) + " " + text[pos:]
         elif op == "duplicate":
-            text = text[:pos] + text[pos: pos + draw(st.integers(1, 30))] * 2 + text[pos:]
+            text = text[:pos] + text[pos : pos + draw(st.integers(1, 30))] * 2 + text[pos:]
         else:
             text = text[:pos]
     return text
 
 
 sparql_text = st.one_of(mutated_sparql(), st.text(max_size=200), st.sampled_from(SEEDS))
-ACCEPTS = st.sampled_from([
-    "*/*", "", "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-    "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples",
-    "application/rdf+xml", "text/html", "image/png", "text/*;q=0.1, */*;q=0", "application/json;q=abc",
-    "*/*;q=-1", "text/html;q=2", "a" * 300, ";;;,,,", "text/turtle; charset=latin-1, */*;q=0.5",
-])
+ACCEPTS = st.sampled_from(
+    [
+        "*/*",
+        "",
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "application/rdf+xml",
+        "text/html",
+        "image/png",
+        "text/*;q=0.1, */*;q=0",
+        "application/json;q=abc",
+        "*/*;q=-1",
+        "text/html;q=2",
+        "a" * 300,
+        ";;;,,,",
+        "text/turtle; charset=latin-1, */*;q=0.5",
+    ]
+)
 
 
 @settings(FUZZ, max_examples=300)
@@ -126,30 +188,70 @@ def test_sparql_survives_mutated_queries(fuzz_server, query, accept, how):
 
 
 @settings(FUZZ, max_examples=80)
-@given(body=st.binary(max_size=2000), content_type=st.sampled_from([
-    "application/sparql-query", "application/x-www-form-urlencoded", "application/sparql-update",
-    "multipart/form-data", "multipart/form-data; boundary=xyz", "text/plain", "application/json", "",
-    "application/sparql-query; charset=utf-16", "garbage/\x7f",
-]))
+@given(
+    body=st.binary(max_size=2000),
+    content_type=st.sampled_from(
+        [
+            "application/sparql-query",
+            "application/x-www-form-urlencoded",
+            "application/sparql-update",
+            "multipart/form-data",
+            "multipart/form-data; boundary=xyz",
+            "text/plain",
+            "application/json",
+            "",
+            "application/sparql-query; charset=utf-16",
+            "garbage/\x7f",
+        ]
+    ),
+)
 def test_sparql_survives_random_bytes(fuzz_server, body, content_type):
     headers = [("Content-Type", content_type)] if content_type else []
     send(fuzz_server, "POST", "/sparql", headers, body)
 
 
-@pytest.mark.parametrize("target", [
-    "/sparql?query=%ff%fe%fd", "/sparql?query=%C0%AF", "/sparql?query=%", "/sparql?query=%zz%",
-    "/sparql?query=%E2%82", "/sparql?query=SELECT%00*", "/sparql?query=%25%32%35", "/sparql?query=&query=ASK{}",
-    "/sparql?default-graph-uri=%ff&query=ASK%7B%7D", "/sparql?named-graph-uri=not%20an%20iri&query=ASK%7B%7D",
-    "/sparql?query=ASK%7B%7D&format=%ff", "/sparql?format=../../etc/passwd&query=ASK%7B%7D",
-    "/search?q=%ff%fe", "/search?q=%", "/search?q=%00", "/page/%ff%fe", "/id/%ff", "/data/%ff.ttl",
-    "/page/%00", "/id/state/%2e%2e", "/shacl?shape=%ff&severity=%", "/%ff%fe", "/static/%ff",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/sparql?query=%ff%fe%fd",
+        "/sparql?query=%C0%AF",
+        "/sparql?query=%",
+        "/sparql?query=%zz%",
+        "/sparql?query=%E2%82",
+        "/sparql?query=SELECT%00*",
+        "/sparql?query=%25%32%35",
+        "/sparql?query=&query=ASK{}",
+        "/sparql?default-graph-uri=%ff&query=ASK%7B%7D",
+        "/sparql?named-graph-uri=not%20an%20iri&query=ASK%7B%7D",
+        "/sparql?query=ASK%7B%7D&format=%ff",
+        "/sparql?format=../../etc/passwd&query=ASK%7B%7D",
+        "/search?q=%ff%fe",
+        "/search?q=%",
+        "/search?q=%00",
+        "/page/%ff%fe",
+        "/id/%ff",
+        "/data/%ff.ttl",
+        "/page/%00",
+        "/id/state/%2e%2e",
+        "/shacl?shape=%ff&severity=%",
+        "/%ff%fe",
+        "/static/%ff",
+    ],
+)
 def test_invalid_percent_encoding_and_utf8_in_urls(fuzz_server, target):
     send(fuzz_server, "GET", target)
 
 
-@pytest.mark.parametrize("raw", [b"/page/\xff\xfe", b"/search?q=\xc3\x28", b"/sparql?query=\xed\xa0\x80",
-                                 b"/id/\xf0\x28\x8c\x28", b"/data/\x80.ttl"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"/page/\xff\xfe",
+        b"/search?q=\xc3\x28",
+        b"/sparql?query=\xed\xa0\x80",
+        b"/id/\xf0\x28\x8c\x28",
+        b"/data/\x80.ttl",
+    ],
+)
 def test_raw_non_ascii_bytes_in_the_request_line(fuzz_server, raw):
     send(fuzz_server, "GET", raw)
 
@@ -190,13 +292,33 @@ path_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("C
 
 
 @settings(FUZZ, max_examples=300)
-@given(prefix=st.sampled_from(["/id/", "/page/", "/data/", "/search?q=", "/browse?class=", "/shacl?shape=",
-                               "/static/", "/download/", "/ontology#", "/", "/sparql?query=",
-                               "/sparql?query=ASK%7B%7D&default-graph-uri=", "/sparql?query=ASK%7B%7D&format=",
-                               "/sparql?query=SELECT%20*%7B%3Fs%20%3Fp%20%3Fo%7DLIMIT%201&named-graph-uri=",
-                               "/search?lang=", "/shacl?format=", "/page/state/IDN?lang="]),
-       tail=path_text, ext=st.sampled_from(["", ".ttl", ".jsonld", ".nt", ".rdf", ".html", ".exe", ".."]),
-       accept=ACCEPTS, method=st.sampled_from(["GET", "HEAD"]))
+@given(
+    prefix=st.sampled_from(
+        [
+            "/id/",
+            "/page/",
+            "/data/",
+            "/search?q=",
+            "/browse?class=",
+            "/shacl?shape=",
+            "/static/",
+            "/download/",
+            "/ontology#",
+            "/",
+            "/sparql?query=",
+            "/sparql?query=ASK%7B%7D&default-graph-uri=",
+            "/sparql?query=ASK%7B%7D&format=",
+            "/sparql?query=SELECT%20*%7B%3Fs%20%3Fp%20%3Fo%7DLIMIT%201&named-graph-uri=",
+            "/search?lang=",
+            "/shacl?format=",
+            "/page/state/IDN?lang=",
+        ]
+    ),
+    tail=path_text,
+    ext=st.sampled_from(["", ".ttl", ".jsonld", ".nt", ".rdf", ".html", ".exe", ".."]),
+    accept=ACCEPTS,
+    method=st.sampled_from(["GET", "HEAD"]),
+)
 def test_random_paths_and_parameters(fuzz_server, prefix, tail, ext, accept, method):
     target = prefix + quote((tail + ext).encode("utf-8"), safe="/?=&")
     send(fuzz_server, method, target, [("Accept", accept)] if accept else [])
@@ -211,30 +333,66 @@ def test_over_long_paths(fuzz_server, length):
 
 
 HEADER_VALUES = st.one_of(
-    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7e), max_size=120),
-    st.sampled_from(["", "text/html;q=0", "*/*;q=0", "application/sparql-results+json;q=0.0001",
-                     "text/turtle;;", "x" * 4000, "text/html, " * 200]),
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120),
+    st.sampled_from(
+        [
+            "",
+            "text/html;q=0",
+            "*/*;q=0",
+            "application/sparql-results+json;q=0.0001",
+            "text/turtle;;",
+            "x" * 4000,
+            "text/html, " * 200,
+        ]
+    ),
 )
 
 
 @settings(FUZZ, max_examples=80)
-@given(path=st.sampled_from(["/sparql?query=ASK%7B%7D", "/id/state/IDN", "/page/state/IDN", "/data/state/IDN",
-                             "/search?q=bnn", "/shacl", "/ontology", "/browse", "/download", "/"]),
-       accept=HEADER_VALUES, language=HEADER_VALUES)
+@given(
+    path=st.sampled_from(
+        [
+            "/sparql?query=ASK%7B%7D",
+            "/id/state/IDN",
+            "/page/state/IDN",
+            "/data/state/IDN",
+            "/search?q=bnn",
+            "/shacl",
+            "/ontology",
+            "/browse",
+            "/download",
+            "/",
+        ]
+    ),
+    accept=HEADER_VALUES,
+    language=HEADER_VALUES,
+)
 def test_odd_accept_headers(fuzz_server, path, accept, language):
     send(fuzz_server, "GET", path, [("Accept", accept), ("Accept-Language", language)])
 
 
 # --- SHACL validate-your-data -----------------------------------------------------------
 
-VALIDATE_TYPES = st.sampled_from([
-    "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "application/json",
-    "text/plain", "multipart/form-data", "multipart/form-data; boundary=zz", "application/x-www-form-urlencoded",
-    "text/turtle; charset=utf-16", "image/png", "", "text/turtle\x7f",
-])
+VALIDATE_TYPES = st.sampled_from(
+    [
+        "text/turtle",
+        "application/n-triples",
+        "application/ld+json",
+        "application/rdf+xml",
+        "application/json",
+        "text/plain",
+        "multipart/form-data",
+        "multipart/form-data; boundary=zz",
+        "application/x-www-form-urlencoded",
+        "text/turtle; charset=utf-16",
+        "image/png",
+        "",
+        "text/turtle\x7f",
+    ]
+)
 RDF_SEEDS = [
     b"@prefix nkg: <https://w3id.org/narcokg/ontology#> .\n<http://a.example/s> a nkg:State .\n",
-    b"<http://a.example/s> <http://www.w3.org/2000/01/rdf-schema#label> \"x\"@en .\n",
+    b'<http://a.example/s> <http://www.w3.org/2000/01/rdf-schema#label> "x"@en .\n',
     b'{"@id": "http://a.example/s", "@type": "https://w3id.org/narcokg/ontology#State"}',
     b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
     b'<rdf:Description rdf:about="http://a.example/s"/></rdf:RDF>',
@@ -248,19 +406,29 @@ def rdf_bodies(draw) -> bytes:
         return draw(st.binary(max_size=1500))
     if kind == "nested":
         depth = draw(st.integers(10, 3000))
-        return draw(st.sampled_from([b"[" * depth + b"]" * depth, b"<a> <b> " + b"(" * depth + b")" * depth + b" .",
-                                     b'{"a":' * depth + b"1" + b"}" * depth]))
+        return draw(
+            st.sampled_from(
+                [
+                    b"[" * depth + b"]" * depth,
+                    b"<a> <b> " + b"(" * depth + b")" * depth + b" .",
+                    b'{"a":' * depth + b"1" + b"}" * depth,
+                ]
+            )
+        )
     data = draw(st.sampled_from(RDF_SEEDS))
     if kind == "mutated":
         for _ in range(draw(st.integers(1, 5))):
             pos = draw(st.integers(0, len(data)))
-            data = data[:pos] + draw(st.binary(max_size=6)) + data[pos + draw(st.integers(0, 6)):]
+            data = data[:pos] + draw(st.binary(max_size=6)) + data[pos + draw(st.integers(0, 6)) :]
     return data
 
 
 @settings(FUZZ, max_examples=80)
-@given(body=rdf_bodies(), content_type=VALIDATE_TYPES,
-       accept=st.sampled_from(["", "text/turtle", "application/ld+json", "text/html", "image/png", "*/*"]))
+@given(
+    body=rdf_bodies(),
+    content_type=VALIDATE_TYPES,
+    accept=st.sampled_from(["", "text/turtle", "application/ld+json", "text/html", "image/png", "*/*"]),
+)
 def test_shacl_validate_survives_any_body(fuzz_server, body, content_type, accept):
     headers = [("Content-Type", content_type)] if content_type else []
     if accept:
@@ -271,9 +439,25 @@ def test_shacl_validate_survives_any_body(fuzz_server, body, content_type, accep
 
 # --- Methods on every route ---------------------------------------------------------------
 
-ROUTES = ["/", "/sparql", "/sparql?query=ASK%7B%7D", "/id/state/IDN", "/page/state/IDN", "/data/state/IDN.ttl",
-          "/search?q=bnn", "/shacl", "/shacl/validate", "/ontology", "/shapes", "/browse", "/download",
-          "/health", "/.well-known/void", "/static/style.css", "/no/such/route"]
+ROUTES = [
+    "/",
+    "/sparql",
+    "/sparql?query=ASK%7B%7D",
+    "/id/state/IDN",
+    "/page/state/IDN",
+    "/data/state/IDN.ttl",
+    "/search?q=bnn",
+    "/shacl",
+    "/shacl/validate",
+    "/ontology",
+    "/shapes",
+    "/browse",
+    "/download",
+    "/health",
+    "/.well-known/void",
+    "/static/style.css",
+    "/no/such/route",
+]
 METHODS = ["HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE", "POST", "PROPFIND", "GETX"]
 
 

@@ -1,5 +1,6 @@
 """Client input that used to end in a 5xx, a wrong message or a wrong answer (issue 10, items
 6, 8, 9 and 10): each answer is now a 2xx or a 4xx that says what happened."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,10 @@ def ask(server, query: str, accept: str = JSON, **params) -> requests.Response:
 # Item 6: paths and parameters that answered 500 ---------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/graph/x%0A", "/graph/bnn-timor-leste%0A", "/page/state/IDN%0A",
-                                  "/id/state/IDN%0A", "/data/state/IDN%0A.ttl"])
+@pytest.mark.parametrize(
+    "path",
+    ["/graph/x%0A", "/graph/bnn-timor-leste%0A", "/page/state/IDN%0A", "/id/state/IDN%0A", "/data/state/IDN%0A.ttl"],
+)
 def test_a_trailing_newline_in_a_path_is_not_a_resource(server, path):
     resp = requests.get(server.url(path), timeout=30, allow_redirects=False)
     assert resp.status_code == 404, resp.text
@@ -63,10 +66,16 @@ def _mixed_kinds_order_by() -> str:
     values = []
     for _ in range(200):
         kind = rng.choice(kinds)
-        values.append({"INT": str(rng.randint(0, 50)), "STR": f'"{rng.randint(0, 9)}"',
-                       "IRI": f"<http://e/{rng.randint(0, 9)}>", "LANG": f'"{rng.randint(0, 9)}"@en',
-                       "DATE": f'"2020-0{rng.randint(1, 9)}-01"^^<{xsd}date>',
-                       "BOOL": rng.choice(["true", "false"])}.get(kind, kind))
+        values.append(
+            {
+                "INT": str(rng.randint(0, 50)),
+                "STR": f'"{rng.randint(0, 9)}"',
+                "IRI": f"<http://e/{rng.randint(0, 9)}>",
+                "LANG": f'"{rng.randint(0, 9)}"@en',
+                "DATE": f'"2020-0{rng.randint(1, 9)}-01"^^<{xsd}date>',
+                "BOOL": rng.choice(["true", "false"]),
+            }.get(kind, kind)
+        )
     return "SELECT ?x { VALUES ?x { " + " ".join(values) + " } } ORDER BY ?x"
 
 
@@ -106,13 +115,20 @@ def test_the_service_description_does_not_echo_the_host_header(server):
 
 # Item 10: result formats keep what the data says --------------------------------------------
 
-DIRECTIONAL = ('SELECT ?x ?t { BIND("abc"@ar--rtl AS ?x) '
-               'BIND(<<( <http://example.org/a> <http://example.org/b> "x"@en--ltr )>> AS ?t) }')
+DIRECTIONAL = (
+    'SELECT ?x ?t { BIND("abc"@ar--rtl AS ?x) '
+    'BIND(<<( <http://example.org/a> <http://example.org/b> "x"@en--ltr )>> AS ?t) }'
+)
 
 
-@pytest.mark.parametrize("accept, fmt", [(JSON, ox.QueryResultsFormat.JSON),
-                                         ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-                                         ("text/tab-separated-values", ox.QueryResultsFormat.TSV)])
+@pytest.mark.parametrize(
+    "accept, fmt",
+    [
+        (JSON, ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ],
+)
 def test_results_keep_base_direction_and_triple_terms(server, accept, fmt):
     resp = ask(server, DIRECTIONAL, accept=accept)
     assert resp.status_code == 200, resp.text
@@ -125,8 +141,14 @@ def test_results_keep_base_direction_and_triple_terms(server, accept, fmt):
 
 
 def test_the_process_cap_fits_every_process_into_the_budget():
-    settings = load_settings(memory_budget_mb=6000, web_workers=2, query_workers=2, query_workers_max=0,
-                             validate_workers=2, query_memory_mb=2048)
+    settings = load_settings(
+        memory_budget_mb=6000,
+        web_workers=2,
+        query_workers=2,
+        query_workers_max=0,
+        validate_workers=2,
+        query_memory_mb=2048,
+    )
     assert settings.process_slots == 2 * (4 + 2)
     assert settings.process_memory_mb == 500
     assert settings.process_memory_mb * settings.process_slots <= 6000
@@ -179,8 +201,12 @@ def test_query_processes_run_under_the_shared_budget(built, tmp_path):
 def test_time_of_running_queries_counts_before_they_finish(built, tmp_path):
     import threading
 
-    env = {"NARCOKG_CLIENT_BUDGET_SECONDS": "1", "NARCOKG_CLIENT_BUDGET_WINDOW": "60",
-           "NARCOKG_QUERY_TIMEOUT": "3", "NARCOKG_INLINE_BOUNDED": "0"}
+    env = {
+        "NARCOKG_CLIENT_BUDGET_SECONDS": "1",
+        "NARCOKG_CLIENT_BUDGET_WINDOW": "60",
+        "NARCOKG_QUERY_TIMEOUT": "3",
+        "NARCOKG_INLINE_BOUNDED": "0",
+    }
     srv = start_server(built.out_dir, tmp_path, env_extra=env)
     slow = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     try:

@@ -1,4 +1,5 @@
 """The knowledge base as built: reproducible, reasoned, labelled, typed, formatted."""
+
 from __future__ import annotations
 
 import filecmp
@@ -37,8 +38,18 @@ def test_build_writes_every_dump_and_one_graph_per_source_document(built):
     for name in snapshot.DUMPS:
         assert (built.out_dir / name).stat().st_size > 0
     names = {str(g.identifier) for g in built.dataset.graphs() if len(g)}
-    for slug in ["polri-asean", "nainggolan-2024", "bnn-timor-leste", "rasyid-ramadhan", "indonesia-unodc-cp",
-                 "reference", "ontology", "shapes", "inferred", "validation"]:
+    for slug in [
+        "polri-asean",
+        "nainggolan-2024",
+        "bnn-timor-leste",
+        "rasyid-ramadhan",
+        "indonesia-unodc-cp",
+        "reference",
+        "ontology",
+        "shapes",
+        "inferred",
+        "validation",
+    ]:
         assert BASE + "graph/" + slug in names
 
 
@@ -55,15 +66,18 @@ def test_the_knowledge_graph_has_no_violation(built):
     assert built.report.violations == 0, [r for r in built.report.results if r.severity == "Violation"]
 
 
-@pytest.mark.parametrize("subject,predicate,obj", [
-    ("organisation/bnn", NKG.partyTo, "agreement/mou-indonesia-fiji-2015"),           # owl:inverseOf
-    ("event/signing-mou-indonesia-fiji-2015", NKG.signingOf, "agreement/mou-indonesia-fiji-2015"),
-    ("state/IDN", ORG.hasSubOrganization, "organisation/bnn"),                          # ORG inverse
-    ("organisation/ditresnarkoba-polda-metro-jaya", ORG.transitiveSubOrganizationOf, "state/IDN"),  # transitivity
-    ("organisation/bnn", NKG.conducted, "seizure/batam-2018-02-11"),
-    ("place/sekupang", NKG.locatedIn, "country/IDN"),                                   # transitive locatedIn
-    ("country/IDN", NKG.territoryOf, "state/IDN"),
-])
+@pytest.mark.parametrize(
+    "subject,predicate,obj",
+    [
+        ("organisation/bnn", NKG.partyTo, "agreement/mou-indonesia-fiji-2015"),  # owl:inverseOf
+        ("event/signing-mou-indonesia-fiji-2015", NKG.signingOf, "agreement/mou-indonesia-fiji-2015"),
+        ("state/IDN", ORG.hasSubOrganization, "organisation/bnn"),  # ORG inverse
+        ("organisation/ditresnarkoba-polda-metro-jaya", ORG.transitiveSubOrganizationOf, "state/IDN"),  # transitivity
+        ("organisation/bnn", NKG.conducted, "seizure/batam-2018-02-11"),
+        ("place/sekupang", NKG.locatedIn, "country/IDN"),  # transitive locatedIn
+        ("country/IDN", NKG.territoryOf, "state/IDN"),
+    ],
+)
 def test_owl_rl_infers_inverses_and_transitive_closures(built, subject, predicate, obj):
     inferred = graph(built, "inferred")
     assert (URIRef(ID + subject), predicate, URIRef(ID + obj)) in inferred
@@ -91,15 +105,33 @@ def entities(g):
 
 def test_every_entity_has_an_english_label(built):
     g = union(built)
-    missing = [e for e in entities(g) if not any(getattr(l, "language", None) == "en" for l in g.objects(e, RDFS.label))]
+    missing = [
+        e for e in entities(g) if not any(getattr(l, "language", None) == "en" for l in g.objects(e, RDFS.label))
+    ]
     assert entities(g), "no entities found"
     assert missing == []
 
 
-DATE_PROPS = {NKG.date: XSD.date, NKG.yearMonth: XSD.gYearMonth, NKG.year: XSD.gYear, NKG.startYear: XSD.gYear,
-              NKG.endYear: XSD.gYear, NKG.refYear: XSD.gYear, NKG.foundingYear: XSD.gYear}
-COUNT_PROPS = [NKG.caseCount, NKG.suspectCount, NKG.foreignSuspectCount, NKG.domesticSuspectCount, NKG.npsCount,
-               NKG.participantCount, NKG.statedCount, NKG.arrestedCount, NKG.rowNumber]
+DATE_PROPS = {
+    NKG.date: XSD.date,
+    NKG.yearMonth: XSD.gYearMonth,
+    NKG.year: XSD.gYear,
+    NKG.startYear: XSD.gYear,
+    NKG.endYear: XSD.gYear,
+    NKG.refYear: XSD.gYear,
+    NKG.foundingYear: XSD.gYear,
+}
+COUNT_PROPS = [
+    NKG.caseCount,
+    NKG.suspectCount,
+    NKG.foreignSuspectCount,
+    NKG.domesticSuspectCount,
+    NKG.npsCount,
+    NKG.participantCount,
+    NKG.statedCount,
+    NKG.arrestedCount,
+    NKG.rowNumber,
+]
 SCHEMA_VALUE = URIRef("https://schema.org/value")
 
 
@@ -190,10 +222,13 @@ def test_an_agency_takes_part_in_a_programme_or_forum_in_one_way(built):
     polri = URIRef(ID + "organisation/polri")
     joined = {str(s).split("/id/")[1] for s in rasyid.subjects(NKG.participant, polri)}
     assert {"programme/smart", "programme/asean-nar", "organisation/ammtc"} <= joined
-    forum_as_partner = ask_rows(built, """SELECT ?c ?forum WHERE {
+    forum_as_partner = ask_rows(
+        built,
+        """SELECT ?c ?forum WHERE {
         ?c a nkg:Cooperation ; nkg:participant ?forum .
         { ?meeting nkg:meetingOf ?forum } UNION { ?forum nkg:participant ?someone } UNION { ?forum a nkg:Programme }
-    }""")
+    }""",
+    )
     assert forum_as_partner == []
     cnd = URIRef(ID + "meeting/cnd-annual-session")
     assert (cnd, NKG.participant, URIRef(ID + "state/IDN")) in graph(built, "nainggolan-2024")
@@ -202,11 +237,17 @@ def test_an_agency_takes_part_in_a_programme_or_forum_in_one_way(built):
 def test_a_cooperation_is_between_two_actors_and_is_not_a_recommendation(built):
     """A one-actor activity (002 line 5) and the author's proposed joint task force (001 lines
     643-652, "Idealnya ...") were typed nkg:Cooperation; both are claims."""
-    lonely = ask_rows(built, """SELECT ?c WHERE { ?c a nkg:Cooperation ; nkg:participant ?p }
-                                GROUP BY ?c HAVING (COUNT(DISTINCT ?p) < 2)""")
+    lonely = ask_rows(
+        built,
+        """SELECT ?c WHERE { ?c a nkg:Cooperation ; nkg:participant ?p }
+                                GROUP BY ?c HAVING (COUNT(DISTINCT ?p) < 2)""",
+    )
     assert lonely == []
-    wished = ask_rows(built, """SELECT ?c WHERE { ?c a nkg:Cooperation ; nkg:evidence ?e .
-        FILTER (REGEX(?e, "(^|\\\\W)(idealnya|seharusnya|sebaiknya|perlu|harus|should|recommend)", "i")) }""")
+    wished = ask_rows(
+        built,
+        """SELECT ?c WHERE { ?c a nkg:Cooperation ; nkg:evidence ?e .
+        FILTER (REGEX(?e, "(^|\\\\W)(idealnya|seharusnya|sebaiknya|perlu|harus|should|recommend)", "i")) }""",
+    )
     assert wished == []
     claim = URIRef(ID + "claim/nainggolan-2024-singapore-malaysia-reluctant")
     assert "satuan tugas" in " ".join(str(t) for t in graph(built, "nainggolan-2024").objects(claim, NKG.claimText))
@@ -215,11 +256,14 @@ def test_a_cooperation_is_between_two_actors_and_is_not_a_recommendation(built):
 def test_a_figure_has_one_kind_of_area_and_reporter(built):
     """nkg:refArea is a place (cty:IDN, not st:IDN); nkg:reportedBy an organisation (a publication is
     dcterms:references, a programme dcterms:source)."""
-    wrong = ask_rows(built, """SELECT ?fig ?x WHERE {
+    wrong = ask_rows(
+        built,
+        """SELECT ?fig ?x WHERE {
         { ?fig nkg:refArea ?x . FILTER NOT EXISTS { ?x a nkg:Place } }
         UNION { ?fig nkg:refArea ?x . ?x a nkg:State }
         UNION { ?fig nkg:reportedBy ?x . FILTER NOT EXISTS { ?x a nkg:Organisation } }
-    }""")
+    }""",
+    )
     assert wrong == []
     areas = ask_rows(built, "SELECT DISTINCT ?x WHERE { ?fig nkg:refArea ?x }")
     assert len(areas) >= 2
@@ -229,5 +273,7 @@ def test_every_entity_iri_names_the_kind_of_its_class(built):
     """A Membership was minted under id/cooperation/, smuggling attempts under id/seizure/."""
     misplaced = [r for r in built.report.results if r.source_shape.endswith("#IriScheme")]
     assert misplaced == []
-    kinds = ask_rows(built, """SELECT DISTINCT ?x WHERE { { ?x a nkg:Membership } UNION { ?x a nkg:SmugglingAttempt } }""")
+    kinds = ask_rows(
+        built, """SELECT DISTINCT ?x WHERE { { ?x a nkg:Membership } UNION { ?x a nkg:SmugglingAttempt } }"""
+    )
     assert kinds and all(x.startswith((ID + "membership/", ID + "smuggling-attempt/")) for (x,) in kinds)

@@ -1,5 +1,6 @@
 """The source ledger (triples/ledger/, graph/ledger): every non-empty line of the five source texts
 is accounted for by a passage that names the resources encoding it or why it states no fact."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,14 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 SLUGS = ["polri-asean", "nainggolan-2024", "bnn-timor-leste", "rasyid-ramadhan", "indonesia-unodc-cp"]
 REASON = ID + "no-fact-reason/"
-REASONS = {REASON + r for r in ["heading", "front-matter", "keywords", "theory", "method", "rhetoric", "layout", "todo"]}
+REASONS = {
+    REASON + r for r in ["heading", "front-matter", "keywords", "theory", "method", "rhetoric", "layout", "todo"]
+}
 # Passages that state something not yet encoded. The target is 0; lower this as they are encoded.
 TODO_CEILING = 200
 
 
 def digest(lines: list[str], start: int, end: int) -> str:
     """What nkg:textDigest holds: SHA-256 of the lines joined by a line feed, first 12 hex digits."""
-    return hashlib.sha256("\n".join(lines[start - 1:end]).encode("utf-8")).hexdigest()[:12]
+    return hashlib.sha256("\n".join(lines[start - 1 : end]).encode("utf-8")).hexdigest()[:12]
 
 
 def source_lines(built, slug: str) -> list[str]:
@@ -67,8 +70,11 @@ def test_the_ledger_covers_every_non_empty_line(built, ledger, slug):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_every_digest_matches_the_current_text(built, ledger, slug):
     lines = source_lines(built, slug)
-    wrong = [(str(e), start, end) for e, start, end in entries(ledger, slug)
-             if str(ledger.value(e, NKG.textDigest)) != digest(lines, start, end)]
+    wrong = [
+        (str(e), start, end)
+        for e, start, end in entries(ledger, slug)
+        if str(ledger.value(e, NKG.textDigest)) != digest(lines, start, end)
+    ]
     assert wrong == []
 
 
@@ -90,8 +96,13 @@ def test_every_entry_names_what_encodes_it_or_one_reason(ledger):
 
 
 def test_every_iri_the_ledger_names_exists_in_the_graph(built, ledger):
-    described = {s for g in built.dataset.graphs() if g.identifier != ledger.identifier
-                 for s in g.subjects(None, None) if isinstance(s, URIRef)}
+    described = {
+        s
+        for g in built.dataset.graphs()
+        if g.identifier != ledger.identifier
+        for s in g.subjects(None, None)
+        if isinstance(s, URIRef)
+    }
     missing = sorted({str(o) for o in ledger.objects(None, NKG.encodes)} - {str(s) for s in described})
     assert missing == []
 
@@ -136,7 +147,7 @@ def test_every_claim_text_is_printed_in_its_document(built):
         lines = source_lines(built, slug)
         for e, start, end in entries(ledger, slug):
             if re.match(r"footnotes? \d", str(ledger.value(e, RDFS.comment) or "")):
-                lines[start - 1:end] = [""] * (end - start + 1)
+                lines[start - 1 : end] = [""] * (end - start + 1)
         without_notes[slug] = printed("\n".join(lines))
     seen = 0
     for g in built.dataset.graphs():
@@ -145,8 +156,10 @@ def test_every_claim_text_is_printed_in_its_document(built):
             slug = str(doc).rsplit("/", 1)[1]
             for text in g.objects(claim, NKG.claimText):
                 seen += 1
-                assert printed(str(text)) in texts[slug] or printed(str(text)) in without_notes[slug], \
-                    (str(claim), str(text)[:80])
+                assert printed(str(text)) in texts[slug] or printed(str(text)) in without_notes[slug], (
+                    str(claim),
+                    str(text)[:80],
+                )
             for gloss in g.objects(claim, NKG.gloss):
                 assert gloss.language == "en", claim
                 assert printed(str(gloss)) not in texts[slug], f"{claim}: a gloss that the source prints is a claimText"

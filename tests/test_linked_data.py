@@ -2,6 +2,7 @@
 public-base rewriting, entity pages, ontology and shapes documentation, browsing, search and
 downloads. Expected values come from the session build (rdflib), never from hard-coded data
 except the stable IRIs of the brief."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,9 @@ def public_server(built, tmp_path_factory):
     original = conftest.free_port
     conftest.free_port = lambda: port
     try:
-        srv = conftest.start_server(built.out_dir, tmp_path_factory.mktemp("public"),
-                                    "--public-base", f"http://127.0.0.1:{port}")
+        srv = conftest.start_server(
+            built.out_dir, tmp_path_factory.mktemp("public"), "--public-base", f"http://127.0.0.1:{port}"
+        )
     finally:
         conftest.free_port = original
     yield srv
@@ -74,7 +76,7 @@ def public_server(built, tmp_path_factory):
 
 def to_public(term, public: str):
     if isinstance(term, URIRef) and str(term).startswith(B):
-        return URIRef(public + str(term)[len(B):])
+        return URIRef(public + str(term)[len(B) :])
     return term
 
 
@@ -86,20 +88,23 @@ def label_of(kg, iri, lang="en") -> str:
 
 
 # Dereferencing ------------------------------------------------------------------------------
-@pytest.mark.parametrize("accept,target", [
-    ("text/html", "/page/organisation/bnn"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "/page/organisation/bnn"),
-    ("*/*", "/page/organisation/bnn"),
-    ("text/turtle", "/data/organisation/bnn.ttl"),
-    ("application/ld+json", "/data/organisation/bnn.jsonld"),
-    ("application/n-triples", "/data/organisation/bnn.nt"),
-    ("application/rdf+xml", "/data/organisation/bnn.rdf"),
-    ("application/trig", "/data/organisation/bnn.trig"),
-    ("application/n-quads", "/data/organisation/bnn.nq"),
-    ("text/html;q=0.5, text/turtle", "/data/organisation/bnn.ttl"),
-    ("text/turtle;q=0.2, application/ld+json;q=0.9, text/html;q=0.1", "/data/organisation/bnn.jsonld"),
-    ("application/rdf+xml;q=0.5, text/*;q=0.1", "/data/organisation/bnn.rdf"),
-])
+@pytest.mark.parametrize(
+    "accept,target",
+    [
+        ("text/html", "/page/organisation/bnn"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "/page/organisation/bnn"),
+        ("*/*", "/page/organisation/bnn"),
+        ("text/turtle", "/data/organisation/bnn.ttl"),
+        ("application/ld+json", "/data/organisation/bnn.jsonld"),
+        ("application/n-triples", "/data/organisation/bnn.nt"),
+        ("application/rdf+xml", "/data/organisation/bnn.rdf"),
+        ("application/trig", "/data/organisation/bnn.trig"),
+        ("application/n-quads", "/data/organisation/bnn.nq"),
+        ("text/html;q=0.5, text/turtle", "/data/organisation/bnn.ttl"),
+        ("text/turtle;q=0.2, application/ld+json;q=0.9, text/html;q=0.1", "/data/organisation/bnn.jsonld"),
+        ("application/rdf+xml;q=0.5, text/*;q=0.1", "/data/organisation/bnn.rdf"),
+    ],
+)
 def test_id_answers_303_by_accept(server, accept, target):
     resp = get(server, "/id/organisation/bnn", headers={"Accept": accept})
     assert resp.status_code == 303
@@ -117,41 +122,68 @@ def test_unacceptable_accept_is_406_with_alternates(server):
     resp = get(server, "/id/state/IDN", headers={"Accept": "image/png"})
     assert resp.status_code == 406
     assert "text/turtle" in resp.text
-    assert "rel=\"alternate\"" in resp.headers.get("Link", "")
+    assert 'rel="alternate"' in resp.headers.get("Link", "")
 
 
 def test_link_headers_name_every_alternate(server):
     for path in ("/id/organisation/bnn", "/page/organisation/bnn", "/data/organisation/bnn.ttl"):
         resp = get(server, path, headers=HTML)
         links = resp.headers.get("Link", "")
-        for ext, media in [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
-                           ("rdf", "application/rdf+xml"), ("trig", "application/trig"), ("nq", "application/n-quads")]:
+        for ext, media in [
+            ("ttl", "text/turtle"),
+            ("jsonld", "application/ld+json"),
+            ("nt", "application/n-triples"),
+            ("rdf", "application/rdf+xml"),
+            ("trig", "application/trig"),
+            ("nq", "application/n-quads"),
+        ]:
             assert f'/data/organisation/bnn.{ext}>; rel="alternate"; type="{media}"' in links, (path, ext)
         assert '/page/organisation/bnn>; rel="alternate"; type="text/html"' in links
 
 
 def test_html_pages_name_every_alternate(server):
     html = get(server, "/page/organisation/bnn", headers=HTML).text
-    for ext, media in [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
-                       ("rdf", "application/rdf+xml"), ("trig", "application/trig"), ("nq", "application/n-quads")]:
-        assert re.search(rf'<link rel="alternate" type="{re.escape(media)}" href="[^"]*/data/organisation/bnn\.{ext}"', html)
+    for ext, media in [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+        ("rdf", "application/rdf+xml"),
+        ("trig", "application/trig"),
+        ("nq", "application/n-quads"),
+    ]:
+        assert re.search(
+            rf'<link rel="alternate" type="{re.escape(media)}" href="[^"]*/data/organisation/bnn\.{ext}"', html
+        )
 
 
-@pytest.mark.parametrize("path,headers", [
-    ("/id/organisation/bnn", HTML), ("/id/organisation/bnn", {"Accept": "text/turtle"}),
-    ("/page/organisation/bnn", HTML), ("/data/organisation/bnn", {"Accept": "text/turtle"}),
-    ("/id/organisation/no-such-body", HTML), ("/data/organisation/no-such-body.ttl", {}),
-    ("/page/organisation/no-such-body", HTML), ("/id/bad%20path", HTML), ("/ontology", HTML),
-    ("/ontology", {"Accept": "text/turtle"}), ("/shapes", HTML), ("/browse", HTML),
-    ("/search?q=bnn", HTML), ("/search.json?q=bnn", {}), ("/download", HTML),
-])
+@pytest.mark.parametrize(
+    "path,headers",
+    [
+        ("/id/organisation/bnn", HTML),
+        ("/id/organisation/bnn", {"Accept": "text/turtle"}),
+        ("/page/organisation/bnn", HTML),
+        ("/data/organisation/bnn", {"Accept": "text/turtle"}),
+        ("/id/organisation/no-such-body", HTML),
+        ("/data/organisation/no-such-body.ttl", {}),
+        ("/page/organisation/no-such-body", HTML),
+        ("/id/bad%20path", HTML),
+        ("/ontology", HTML),
+        ("/ontology", {"Accept": "text/turtle"}),
+        ("/shapes", HTML),
+        ("/browse", HTML),
+        ("/search?q=bnn", HTML),
+        ("/search.json?q=bnn", {}),
+        ("/download", HTML),
+    ],
+)
 def test_vary_accept_on_every_answer(server, path, headers):
     resp = get(server, path, headers=headers)
     assert "accept" in [v.strip().lower() for v in resp.headers.get("Vary", "").split(",")], (path, resp.status_code)
 
 
-@pytest.mark.parametrize("path", ["/data/organisation/bnn.ttl", "/data/organisation/bnn.jsonld", "/ontology.ttl",
-                                  "/shapes.nt"])
+@pytest.mark.parametrize(
+    "path", ["/data/organisation/bnn.ttl", "/data/organisation/bnn.jsonld", "/ontology.ttl", "/shapes.nt"]
+)
 def test_a_document_whose_uri_names_its_format_does_not_vary_on_accept(server, path):
     """Its answer is the same whatever the Accept, and saying so lets a shared cache keep it
     (haproxy's cache stores nothing that varies on Accept); errors still vary (page or text)."""
@@ -224,16 +256,17 @@ def _genid_with_type(kg) -> URIRef:
 
 @pytest.mark.parametrize("which", ["bnn", "idn", "mou", "dataset", "observation", "genid"])
 def test_json_ld_is_compact_and_means_what_the_turtle_means(server, kg, which):
-    iri = {"bnn": BNN, "idn": IDN, "mou": MOU, "dataset": DATASET, "observation": OBS_2018,
-           "genid": None}[which] or _genid_with_type(kg)
-    path = str(iri)[len(B):]
-    path = path[len("id/"):] if path.startswith("id/") else path
+    iri = {"bnn": BNN, "idn": IDN, "mou": MOU, "dataset": DATASET, "observation": OBS_2018, "genid": None}[
+        which
+    ] or _genid_with_type(kg)
+    path = str(iri)[len(B) :]
+    path = path[len("id/") :] if path.startswith("id/") else path
     doc = get(server, f"/data/{path}.jsonld").json()
     context = doc["@context"]
     served = px.all_prefixes(B)
     assert context and all(served[name] == ns for name, ns in context.items())  # the project's prefixes
     nodes = doc.get("@graph", [doc])
-    focus = "id:" + str(iri)[len(B + "id/"):] if str(iri).startswith(B + "id/") else str(iri)
+    focus = "id:" + str(iri)[len(B + "id/") :] if str(iri).startswith(B + "id/") else str(iri)
     assert nodes[0]["@id"] == focus  # the resource first
     assert not any(key.startswith(tuple(served.values())) for n in nodes for key in n)  # keys are CURIEs
     compact = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
@@ -244,16 +277,30 @@ def test_json_ld_is_compact_and_means_what_the_turtle_means(server, kg, which):
 
 def test_compact_json_ld_keeps_named_graphs_and_lexical_forms():
     quads = [
-        ox.Quad(ox.NamedNode(B + "id/x"), ox.NamedNode(str(RDFS.label)), ox.Literal("x", language="en"),
-                ox.NamedNode(B + "graph/a")),
-        ox.Quad(ox.NamedNode(B + "id/x"), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(NKG.State)),
-                ox.NamedNode(B + "graph/b")),
-        ox.Quad(ox.NamedNode(B + "id/x"), ox.NamedNode(B + "ontology#count"),
-                ox.Literal("007", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
-                ox.NamedNode(B + "graph/b")),
-        ox.Quad(ox.NamedNode(B + "id/x"), ox.NamedNode(B + "ontology#ok"),
-                ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
-                ox.DefaultGraph()),
+        ox.Quad(
+            ox.NamedNode(B + "id/x"),
+            ox.NamedNode(str(RDFS.label)),
+            ox.Literal("x", language="en"),
+            ox.NamedNode(B + "graph/a"),
+        ),
+        ox.Quad(
+            ox.NamedNode(B + "id/x"),
+            ox.NamedNode(str(RDF.type)),
+            ox.NamedNode(str(NKG.State)),
+            ox.NamedNode(B + "graph/b"),
+        ),
+        ox.Quad(
+            ox.NamedNode(B + "id/x"),
+            ox.NamedNode(B + "ontology#count"),
+            ox.Literal("007", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+            ox.NamedNode(B + "graph/b"),
+        ),
+        ox.Quad(
+            ox.NamedNode(B + "id/x"),
+            ox.NamedNode(B + "ontology#ok"),
+            ox.Literal("1", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
+            ox.DefaultGraph(),
+        ),
     ]
     doc = jsonld.compact(ox.serialize(quads, format=ox.RdfFormat.JSON_LD), px.all_prefixes(B))
     graphs = {n["@id"]: n["@graph"] for n in doc["@graph"] if "@graph" in n}
@@ -288,11 +335,16 @@ def test_embedded_json_ld_is_compact_and_safe_in_a_script(server):
 
 
 def test_skolem_nodes_dereference(server, kg):
-    genids = sorted({s for s in kg.subjects() if isinstance(s, URIRef) and "/.well-known/genid/" in str(s)
-                     and (s, RDF.type, None) in kg})
+    genids = sorted(
+        {
+            s
+            for s in kg.subjects()
+            if isinstance(s, URIRef) and "/.well-known/genid/" in str(s) and (s, RDF.type, None) in kg
+        }
+    )
     assert genids, "the build has typed skolemized nodes (e.g. the SHACL report's results)"
     node = genids[0]
-    path = str(node)[len(B):]
+    path = str(node)[len(B) :]
     resp = get(server, "/" + path, headers=HTML)
     assert resp.status_code == 303
     page = requests.get(urljoin(server.url("/" + path), resp.headers["Location"]), headers=HTML, timeout=30)
@@ -367,9 +419,17 @@ def test_public_base_ontology_and_dumps(public_server):
 
 
 # Errors and path safety ---------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/id/organisation/no-such-body", "/page/organisation/no-such-body",
-                                  "/data/organisation/no-such-body.ttl", "/data/organisation/no-such-body",
-                                  "/id/kind-that-does-not-exist/x", "/.well-known/genid/0000000000000000"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/organisation/no-such-body",
+        "/page/organisation/no-such-body",
+        "/data/organisation/no-such-body.ttl",
+        "/data/organisation/no-such-body",
+        "/id/kind-that-does-not-exist/x",
+        "/.well-known/genid/0000000000000000",
+    ],
+)
 def test_unknown_iris_are_404(server, path):
     resp = get(server, path, headers=HTML)
     assert resp.status_code == 404
@@ -379,8 +439,17 @@ def test_unknown_iris_are_404(server, path):
     assert plain.status_code == 404 and plain.text.strip()
 
 
-@pytest.mark.parametrize("path", ["/id/state/IDN%00", "/id/a%20b", "/page/state/<IDN>", "/data/state/./IDN.ttl",
-                                  '/id/state/"IDN"', "/page/" + "x/" * 300])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/state/IDN%00",
+        "/id/a%20b",
+        "/page/state/<IDN>",
+        "/data/state/./IDN.ttl",
+        '/id/state/"IDN"',
+        "/page/" + "x/" * 300,
+    ],
+)
 def test_malformed_paths_are_4xx(server, path):
     resp = rawhttp.request(server.base, "GET", path, headers=[("Accept", "text/html")])
     assert resp.status in (400, 404, 414), (path, resp.status)
@@ -388,11 +457,21 @@ def test_malformed_paths_are_4xx(server, path):
 
 
 TRAVERSALS = [
-    "/id/../../../../etc/passwd", "/data/../../../../etc/passwd", "/data/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "/page/..%2f..%2f..%2fetc%2fpasswd", "/data/..%2f..%2fpyproject.toml", "/data/....//....//pyproject.toml",
-    "/download/../pyproject.toml", "/download/..%2fmanifest.json", "/download/%2e%2e%2fpyproject.toml",
-    "/download/manifest.json", "/ontology.ttl/../../pyproject.toml", "/ontology.%2e%2e%2fpyproject.toml",
-    "/shapes.../../../etc/passwd", "/data/state/IDN.ttl%00.html", "/.well-known/genid/..%2f..%2fetc%2fpasswd",
+    "/id/../../../../etc/passwd",
+    "/data/../../../../etc/passwd",
+    "/data/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/page/..%2f..%2f..%2fetc%2fpasswd",
+    "/data/..%2f..%2fpyproject.toml",
+    "/data/....//....//pyproject.toml",
+    "/download/../pyproject.toml",
+    "/download/..%2fmanifest.json",
+    "/download/%2e%2e%2fpyproject.toml",
+    "/download/manifest.json",
+    "/ontology.ttl/../../pyproject.toml",
+    "/ontology.%2e%2e%2fpyproject.toml",
+    "/shapes.../../../etc/passwd",
+    "/data/state/IDN.ttl%00.html",
+    "/.well-known/genid/..%2f..%2fetc%2fpasswd",
     "/download/narcokg.nq/../../pyproject.toml",
 ]
 
@@ -406,8 +485,17 @@ def test_path_traversal_never_serves_files(server, target):
 
 
 # Conditional requests ---------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/data/organisation/bnn.ttl", "/data/state/IDN.jsonld", "/ontology.ttl",
-                                  "/download/" + snapshot.NQ, "/download/" + snapshot.VOID_FILE, "/page/state/IDN"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/data/organisation/bnn.ttl",
+        "/data/state/IDN.jsonld",
+        "/ontology.ttl",
+        "/download/" + snapshot.NQ,
+        "/download/" + snapshot.VOID_FILE,
+        "/page/state/IDN",
+    ],
+)
 def test_conditional_get_gives_304(server, path):
     first = get(server, path, headers=HTML)
     assert first.status_code == 200
@@ -490,7 +578,7 @@ def test_source_conflicts_are_shown_as_such(server, kg):
     subjects = sorted(set(kg.subjects(NKG.hasSourceConflict, None)))
     assert subjects, "the build annotates its source conflicts"
     for s in subjects[:5]:
-        path = str(s)[len(B + "id/"):]
+        path = str(s)[len(B + "id/") :]
         html = unescape(get(server, "/page/" + path, headers=HTML).text)
         box = html.split('class="conflict-box"', 1)
         assert len(box) == 2, s
@@ -508,7 +596,7 @@ def test_dataset_page_has_table_and_chart(server, kg):
     assert chart and 'role="img"' in chart.group(0) and "<title" in chart.group(0)
     table = html.split('class="data-table"', 1)[1].split("</table>", 1)[0]
     for obs in observations:
-        assert 'href="/page/' + str(obs)[len(B + "id/"):] + '"' in table
+        assert 'href="/page/' + str(obs)[len(B + "id/") :] + '"' in table
         for n in kg.objects(obs, NKG.caseCount):
             assert f"{int(n):,}" in table
 
@@ -541,7 +629,7 @@ def test_ontology_docs_list_every_class_and_property(server, built):
     for c in classes:
         assert f"<code>{c}</code>" in html, c
         if str(c).startswith(str(NKG)):
-            local = str(c)[len(str(NKG)):]
+            local = str(c)[len(str(NKG)) :]
             assert f'id="{local}"' in html, c
             assert label_of(onto, c, "en") in unescape(html)
             ids = [str(o) for o in onto.objects(c, RDFS.label) if o.language == "id"]
@@ -557,17 +645,24 @@ def test_ontology_shows_hierarchy_domain_range_and_alignments(server, built):
     section = html.split('id="State"', 1)[1].split('<section class="term"', 1)[0]
     for sup in onto.objects(NKG.State, RDFS.subClassOf):
         if str(sup).startswith(str(NKG)):
-            assert f'href="#{str(sup)[len(str(NKG)):]}"' in section
+            assert f'href="#{str(sup)[len(str(NKG)) :]}"' in section
         else:
             assert f'href="{sup}"' in section
     party = html.split('id="party"', 1)[1].split('<section class="term"', 1)[0]
     for o in list(onto.objects(NKG.party, RDFS.domain)) + list(onto.objects(NKG.party, RDFS.range)):
-        assert f'href="#{str(o)[len(str(NKG)):]}"' in party
+        assert f'href="#{str(o)[len(str(NKG)) :]}"' in party
     assert 'id="sec-alignments"' in html and 'id="sec-hierarchy"' in html
 
 
-@pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-                                         ("application/rdf+xml", "xml"), ("application/n-triples", "nt")])
+@pytest.mark.parametrize(
+    "accept,fmt",
+    [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/n-triples", "nt"),
+    ],
+)
 def test_ontology_negotiates_rdf(server, built, accept, fmt):
     resp = get(server, "/ontology", headers={"Accept": accept})
     assert resp.status_code == 200 and resp.headers["Content-Type"].startswith(accept)
@@ -603,8 +698,10 @@ def test_browse_counts_instances(server, built):
     for cls in (NKG.State, NKG.GovernmentAgency, QB.DataSet):
         n = len(counts.get(cls, ()))
         assert n
-        slug = str(cls)[len(str(NKG)):] if str(cls).startswith(str(NKG)) else "qb:DataSet"
-        assert re.search(rf'href="/browse/{re.escape(slug)}">(?:(?!</tr>).)*?</a></th><td class="num">{n}</td>', html), cls
+        slug = str(cls)[len(str(NKG)) :] if str(cls).startswith(str(NKG)) else "qb:DataSet"
+        assert re.search(
+            rf'href="/browse/{re.escape(slug)}">(?:(?!</tr>).)*?</a></th><td class="num">{n}</td>', html
+        ), cls
 
 
 def test_browse_class_lists_instances_with_pagination(server, kg):
@@ -623,8 +720,10 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-@pytest.mark.parametrize("q", ["bnn", "BNN", "Badan narkotika", "badan NARKOTIKA nasional", "Bádàn Nârkötikä",
-                               "National Narcotics", "ｂｎｎ"])
+@pytest.mark.parametrize(
+    "q",
+    ["bnn", "BNN", "Badan narkotika", "badan NARKOTIKA nasional", "Bádàn Nârkötikä", "National Narcotics", "ｂｎｎ"],
+)
 def test_search_finds_bnn(server, q):
     html = get(server, "/search", params={"q": q}, headers=HTML).text
     assert 'href="/page/organisation/bnn"' in html, q
@@ -642,12 +741,13 @@ def test_search_ranks_the_acronym_first_and_speaks_both_languages(server, kg):
 
 def test_search_matches_acronyms_of_the_graph(server, kg):
     """Acronyms (skos:altLabel), searched in lower case without accents, find their entity."""
-    labelled = sorted((s, o) for s, o in kg.subject_objects(SKOS.altLabel)
-                      if isinstance(s, URIRef) and str(s).startswith(B + "id/"))[:15]
+    labelled = sorted(
+        (s, o) for s, o in kg.subject_objects(SKOS.altLabel) if isinstance(s, URIRef) and str(s).startswith(B + "id/")
+    )[:15]
     assert labelled
     for s, o in labelled:
         html = get(server, "/search", params={"q": strip_accents(str(o)).lower()}, headers=HTML).text
-        assert 'href="/page/' + str(s)[len(B + "id/"):] + '"' in html, (s, o)
+        assert 'href="/page/' + str(s)[len(B + "id/") :] + '"' in html, (s, o)
 
 
 def test_search_input_errors_and_escaping(server):

@@ -4,6 +4,7 @@ whatever the client sends, and uploads are parsed without fetching anything, in 
 Attacks run against the real server on loopback, against a listener on a port the test opened;
 every attack checks the listener, not only the status (SERVICE SILENT swallows errors).
 """
+
 from __future__ import annotations
 
 import json
@@ -88,8 +89,9 @@ def service_queries(port: int) -> list[str]:
 
 
 def post_query(server, query: str) -> requests.Response:
-    return requests.post(server.url("/sparql"), data=query.encode(),
-                         headers={"Content-Type": "application/sparql-query"}, timeout=60)
+    return requests.post(
+        server.url("/sparql"), data=query.encode(), headers={"Content-Type": "application/sparql-query"}, timeout=60
+    )
 
 
 def assert_no_connection(server, listener):
@@ -117,6 +119,7 @@ def assert_no_port_oracle(server, listener):
 
 
 # --- the kernel line alone: SERVICE pre-check switched off ------------------------------
+
 
 @pytest.fixture(scope="module")
 def open_server(built, tmp_path_factory):
@@ -147,8 +150,9 @@ def big_dump(built, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def open_disk_server(built, big_dump, tmp_path_factory):
-    srv = start_server(built.out_dir, tmp_path_factory.mktemp("precheck-off-disk"), "--dump", str(big_dump),
-                       env_extra=SKIP_PRECHECK)
+    srv = start_server(
+        built.out_dir, tmp_path_factory.mktemp("precheck-off-disk"), "--dump", str(big_dump), env_extra=SKIP_PRECHECK
+    )
     yield srv
     stop_server(srv)
 
@@ -247,7 +251,7 @@ def test_the_filter_checks_the_architecture():
     # the third kills the process on any other ABI.
     import struct
 
-    insns = [struct.unpack("=HBBI", prog[i:i + 8]) for i in range(0, len(prog), 8)]
+    insns = [struct.unpack("=HBBI", prog[i : i + 8]) for i in range(0, len(prog), 8)]
     assert insns[0] == (0x20, 0, 0, 4)
     assert insns[1] == (0x15, 1, 0, 0xC000003E)
     assert insns[2] == (0x06, 0, 0, sandbox.SECCOMP_RET_KILL_PROCESS)
@@ -299,6 +303,7 @@ def _descends_from(pid: int, root: int) -> bool:
 
 # --- uploads: no fetch, no entity expansion ----------------------------------------------
 
+
 def _contexts(port: int) -> list:
     url = f"http://127.0.0.1:{port}/ctx"
     return [
@@ -342,25 +347,35 @@ def test_the_jsonld_parser_itself_cannot_fetch(listener):
 
     for ctx in _contexts(listener.port):
         with pytest.raises(safeparse.ParseError):
-            safeparse._parse_with_oxigraph(_jsonld(ctx), __import__("pyoxigraph").RdfFormat.JSON_LD,
-                                           safeparse.UPLOAD_BASE)
+            safeparse._parse_with_oxigraph(
+                _jsonld(ctx), __import__("pyoxigraph").RdfFormat.JSON_LD, safeparse.UPLOAD_BASE
+            )
     assert not listener.hits
 
 
 def test_inline_jsonld_contexts_still_work(server):
-    doc = {"@context": [{"ex": "http://x/"}, {"name": {"@id": "ex:name", "@context": {"v": "ex:v"}}}],
-           "@id": "ex:a", "name": {"@id": "ex:b", "v": "1"}}
-    resp = requests.post(server.url("/shacl/validate"), data=json.dumps(doc).encode(),
-                         headers={"Content-Type": "application/ld+json", "Accept": "text/turtle"}, timeout=60)
+    doc = {
+        "@context": [{"ex": "http://x/"}, {"name": {"@id": "ex:name", "@context": {"v": "ex:v"}}}],
+        "@id": "ex:a",
+        "name": {"@id": "ex:b", "v": "1"},
+    }
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=json.dumps(doc).encode(),
+        headers={"Content-Type": "application/ld+json", "Accept": "text/turtle"},
+        timeout=60,
+    )
     assert resp.status_code == 200, resp.text
 
 
 def laughs(levels: int, n: int = 10) -> bytes:
     ents = ['<!ENTITY a0 "ha">'] + [f'<!ENTITY a{i} "{("&a%d;" % (i - 1)) * n}">' for i in range(1, levels + 1)]
-    return ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [' + "".join(ents) + ']>\n'
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://x/">'
-            f'<rdf:Description rdf:about="http://x/a"><ex:p>&a{levels};</ex:p></rdf:Description>'
-            '</rdf:RDF>').encode()
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [' + "".join(ents) + "]>\n"
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://x/">'
+        f'<rdf:Description rdf:about="http://x/a"><ex:p>&a{levels};</ex:p></rdf:Description>'
+        "</rdf:RDF>"
+    ).encode()
 
 
 @pytest.mark.parametrize("levels", [5, 6, 9])
@@ -368,8 +383,9 @@ def test_billion_laughs_is_refused_fast(server, levels):
     body = laughs(levels)
     assert len(body) < 800
     started = time.monotonic()
-    resp = requests.post(server.url("/shacl/validate"), data=body,
-                         headers={"Content-Type": "application/rdf+xml"}, timeout=60)
+    resp = requests.post(
+        server.url("/shacl/validate"), data=body, headers={"Content-Type": "application/rdf+xml"}, timeout=60
+    )
     elapsed = time.monotonic() - started
     assert resp.status_code == 400, resp.text[:300]
     assert "entity declarations (DOCTYPE/ENTITY) is not accepted" in resp.text
@@ -377,15 +393,22 @@ def test_billion_laughs_is_refused_fast(server, levels):
 
 
 def test_rdfxml_without_entities_still_validates_with_lines(server):
-    good = (b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
-            b'  xmlns:ex="http://x/">\n  <rdf:Description\n     rdf:about="http://x/a">\n'
-            b'    <ex:p>one &amp; two</ex:p>\n  </rdf:Description>\n</rdf:RDF>\n')
-    resp = requests.post(server.url("/shacl/validate"), data=good,
-                         headers={"Content-Type": "application/rdf+xml", "Accept": "text/turtle"}, timeout=60)
+    good = (
+        b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+        b'  xmlns:ex="http://x/">\n  <rdf:Description\n     rdf:about="http://x/a">\n'
+        b"    <ex:p>one &amp; two</ex:p>\n  </rdf:Description>\n</rdf:RDF>\n"
+    )
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=good,
+        headers={"Content-Type": "application/rdf+xml", "Accept": "text/turtle"},
+        timeout=60,
+    )
     assert resp.status_code == 200, resp.text
     bad = good.replace(b"</ex:p>", b"</ex:q>")
-    resp = requests.post(server.url("/shacl/validate"), data=bad,
-                         headers={"Content-Type": "application/rdf+xml"}, timeout=60)
+    resp = requests.post(
+        server.url("/shacl/validate"), data=bad, headers={"Content-Type": "application/rdf+xml"}, timeout=60
+    )
     assert resp.status_code == 400
     assert "line 6" in resp.text
 
@@ -393,8 +416,13 @@ def test_rdfxml_without_entities_still_validates_with_lines(server):
 def test_cli_validate_does_not_fetch_contexts(tmp_path, listener):
     path = tmp_path / "data.jsonld"
     path.write_bytes(_jsonld([[f"http://127.0.0.1:{listener.port}/ctx"]]))
-    proc = subprocess.run([sys.executable, "-m", "narcokg.cli", "validate", str(path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "remote JSON-LD contexts are not loaded" in proc.stderr
     time.sleep(0.3)
@@ -404,8 +432,13 @@ def test_cli_validate_does_not_fetch_contexts(tmp_path, listener):
 def test_cli_validate_refuses_billion_laughs(tmp_path):
     path = tmp_path / "laughs.rdf"
     path.write_bytes(laughs(6))
-    proc = subprocess.run([sys.executable, "-m", "narcokg.cli", "validate", str(path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 2
     assert "entity declarations" in proc.stderr
 
@@ -414,8 +447,9 @@ def test_cli_query_has_no_network_either(built, listener):
     """`narcokg query` runs the query in its own process: the same kernel line holds there."""
     env = dict(os.environ, NARCOKG_DIST=str(built.out_dir), NARCOKG_TEST_SKIP_SERVICE_PRECHECK="1")
     for query in service_queries(listener.port)[:3]:
-        done = subprocess.run([sys.executable, "-m", "narcokg.cli", "query", query], env=env, capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "narcokg.cli", "query", query], env=env, capture_output=True, text=True, timeout=120
+        )
         # Past the analysis (the tests-only setting), the kernel refused the socket (SILENT
         # swallows the refusal into an empty answer):
         assert "no network access" in done.stderr or "SILENT" in query, done.stderr[-500:]

@@ -1,6 +1,7 @@
 """/openapi.json describes every route of the app, and the real server keeps to it: schemathesis
 generates requests from the description (a bounded number per operation) and checks that none
 gets a 5xx and that statuses and media types are the documented ones."""
+
 from __future__ import annotations
 
 import re
@@ -12,6 +13,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
 from narcokg.web.app import create_app
+
 
 def test_every_route_and_method_is_described(server, settings):
     doc = requests.get(server.url("/openapi.json"), timeout=60).json()
@@ -42,13 +44,17 @@ def test_the_server_keeps_to_its_description(server):
     statuses: list[int] = []
 
     for operation in operations:
+
         @given(case=operation.as_strategy())
-        @hsettings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                   database=None)
+        @hsettings(
+            max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+        )
         def check(case):
             response = case.call_and_validate(
-                base_url=server.base, checks=[not_a_server_error, status_code_conformance, content_type_conformance],
-                timeout=60)
+                base_url=server.base,
+                checks=[not_a_server_error, status_code_conformance, content_type_conformance],
+                timeout=60,
+            )
             statuses.append(response.status_code)
 
         check()

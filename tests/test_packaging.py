@@ -1,5 +1,6 @@
 """A wheel carries everything narcokg needs: installed outside the checkout, it builds the
 knowledge graph and serves it (issue 11: ``ROOT = parents[2]`` worked only from a checkout)."""
+
 from __future__ import annotations
 
 import os
@@ -18,14 +19,21 @@ from conftest import ROOT, free_port
 def installed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wheel")
     wheel_dir, site = tmp / "wheel", tmp / "site"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), str(ROOT)],
-                           capture_output=True, text=True, timeout=600)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if built.returncode != 0 and "No matching distribution" in built.stderr:
         pytest.skip("the package index is unreachable: cannot fetch the build backend")
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next(wheel_dir.glob("narcokg-*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
-                   check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+        check=True,
+        timeout=300,
+    )
     work = tmp / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NARCOKG_")}
@@ -44,16 +52,28 @@ def test_the_wheel_carries_the_knowledge(installed):
 
 def test_an_installed_narcokg_builds_and_serves_outside_the_checkout(installed):
     work, env, site = installed
-    where = subprocess.run([sys.executable, "-c", "import narcokg.config as c; print(c.ROOT)"], cwd=work, env=env,
-                           capture_output=True, text=True, check=True).stdout.strip()
+    where = subprocess.run(
+        [sys.executable, "-c", "import narcokg.config as c; print(c.ROOT)"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert Path(where).is_relative_to(site)
-    build = subprocess.run([sys.executable, "-m", "narcokg.cli", "build"], cwd=work, env=env, capture_output=True,
-                           text=True, timeout=600)
+    build = subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", "build"], cwd=work, env=env, capture_output=True, text=True, timeout=600
+    )
     assert build.returncode == 0, build.stderr[-2000:]
     assert (work / "dist" / "narcokg.nq").stat().st_size > 100_000
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "narcokg.cli", "serve", "--no-build", "--port", str(port)], cwd=work,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narcokg.cli", "serve", "--no-build", "--port", str(port)],
+        cwd=work,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -3,6 +3,7 @@ server: what a reader sees, at desktop and phone width, with screenshots kept fo
 
 Needs Debian's chromium (`apt-get install chromium`); Playwright's own browser download is
 never used."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,8 +19,16 @@ BNN = URIRef(B + "id/organisation/bnn")
 MOU = URIRef(B + "id/agreement/mou-indonesia-fiji-2015")
 DATASET = URIRef(B + "id/dataset/drug-cases-2018-2023")
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
@@ -36,6 +45,7 @@ def label(kg, iri, lang="en") -> str:
 @pytest.fixture(scope="module")
 def kg(built):
     from rdflib import Graph
+
     g = Graph()
     for named in built.dataset.graphs():
         for t in named:
@@ -46,8 +56,9 @@ def kg(built):
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=ARGS)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS
+        )
         yield b
         b.close()
 
@@ -78,9 +89,12 @@ def test_entity_page_shows_label_types_and_sources(server, page, kg, built, tmp_
     # the sources section names the documents the statements come from, each one visible
     sources = page.locator(".source-list .source-label")
     names = [sources.nth(i).inner_text().strip() for i in range(sources.count())]
-    expected = [label(kg, URIRef(B + "id/source/" + str(g.identifier).rsplit("/", 1)[-1]))
-                for g in built.dataset.graphs()
-                if (MOU, None, None) in g and (URIRef(B + "id/source/" + str(g.identifier).rsplit("/", 1)[-1]), None, None) in kg]
+    expected = [
+        label(kg, URIRef(B + "id/source/" + str(g.identifier).rsplit("/", 1)[-1]))
+        for g in built.dataset.graphs()
+        if (MOU, None, None) in g
+        and (URIRef(B + "id/source/" + str(g.identifier).rsplit("/", 1)[-1]), None, None) in kg
+    ]
     assert expected and all(name in names for name in expected)
     assert page.locator(".source-list").is_visible()
     # a citation mark next to a statement jumps to its source (a plain anchor, no script)
@@ -138,11 +152,19 @@ def test_dataset_page_draws_its_chart(server, page, kg, tmp_path):
     years = sorted(str(y) for obs in kg.subjects(QB.dataSet, DATASET) for y in kg.objects(obs, NKG.refYear))
     assert len(years) >= 6
     # One panel per measure (each on its own scale): a title, axis labels, one bar per year.
-    measures = {p for obs in kg.subjects(QB.dataSet, DATASET) for p in kg.predicates(obs, None)
-                if (p, RDF.type, QB.MeasureProperty) in kg}
+    measures = {
+        p
+        for obs in kg.subjects(QB.dataSet, DATASET)
+        for p in kg.predicates(obs, None)
+        if (p, RDF.type, QB.MeasureProperty) in kg
+    }
     # The rows a source contradicts (the 2019 suspect sum among them) are marked.
-    contradicted = sorted(str(y) for obs in kg.subjects(QB.dataSet, DATASET) if any(kg.subjects(NKG.conflictSubject, obs))
-                          for y in kg.objects(obs, NKG.refYear))
+    contradicted = sorted(
+        str(y)
+        for obs in kg.subjects(QB.dataSet, DATASET)
+        if any(kg.subjects(NKG.conflictSubject, obs))
+        for y in kg.objects(obs, NKG.refYear)
+    )
     assert "2019" in contradicted
     charts = page.locator("svg.chart")
     assert charts.count() == len(measures) >= 2
@@ -171,11 +193,21 @@ def test_dataset_page_draws_its_chart(server, page, kg, tmp_path):
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("path", ["/page/organisation/bnn", "/page/dataset/drug-cases-2018-2023", "/ontology",
-                                  "/search?q=bnn", "/browse", "/shacl", "/page/agreement/mou-indonesia-fiji-2015",
-                                  "/?query=PREFIX+nkg%3A+%3Chttps%3A%2F%2Fw3id.org%2Fnarcokg%2Fontology%23%3E%0A"
-                                  "SELECT+%3Fa+%3Fp+WHERE+%7B+%3Fa+nkg%3Aparty+%3Fp+%7D+LIMIT+20",
-                                  "/?query=SELECT+%3Fp+WHERE+%7B+%3Fa+nkg%3Aparty+%3Fp+%7D"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/page/organisation/bnn",
+        "/page/dataset/drug-cases-2018-2023",
+        "/ontology",
+        "/search?q=bnn",
+        "/browse",
+        "/shacl",
+        "/page/agreement/mou-indonesia-fiji-2015",
+        "/?query=PREFIX+nkg%3A+%3Chttps%3A%2F%2Fw3id.org%2Fnarcokg%2Fontology%23%3E%0A"
+        "SELECT+%3Fa+%3Fp+WHERE+%7B+%3Fa+nkg%3Aparty+%3Fp+%7D+LIMIT+20",
+        "/?query=SELECT+%3Fp+WHERE+%7B+%3Fa+nkg%3Aparty+%3Fp+%7D",
+    ],
+)
 def test_usable_at_phone_width(server, browser, tmp_path, path):
     ctx = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=2)
     pg = ctx.new_page()
@@ -206,11 +238,14 @@ def test_skip_link_and_landmarks(server, page):
 def test_hidden_labels_are_never_shown(server, page, kg):
     hidden = URIRef("http://www.w3.org/2004/02/skos/core#hiddenLabel")
     # Subjects whose hidden label is no other statement's value (a verbatim spelling is shown as such).
-    only_hidden = sorted((s, o) for s, o in kg.subject_objects(hidden)
-                         if str(s).startswith(B + "id/") and [p for p in kg.predicates(s, o)] == [hidden])
+    only_hidden = sorted(
+        (s, o)
+        for s, o in kg.subject_objects(hidden)
+        if str(s).startswith(B + "id/") and [p for p in kg.predicates(s, o)] == [hidden]
+    )
     assert only_hidden, "the data keeps misspellings as hidden labels"
     for subject, misspelling in only_hidden[:3]:
-        page.goto(server.url("/page/" + str(subject)[len(B + "id/"):]))
+        page.goto(server.url("/page/" + str(subject)[len(B + "id/") :]))
         assert str(misspelling) not in page.locator("main dd .literal").all_inner_texts()
         assert str(misspelling) != page.locator("h1").inner_text().strip()
         assert "hiddenLabel" not in "".join(page.locator("main dt a").all_inner_texts())
@@ -219,7 +254,7 @@ def test_hidden_labels_are_never_shown(server, page, kg):
 def test_vocabulary_terms_are_named_by_labels(server, page, kg):
     sem_actor = URIRef("http://semanticweb.cs.vu.nl/2009/11/sem/hasActor")
     subject = sorted(s for s in kg.subjects(sem_actor, None) if str(s).startswith(B + "id/"))[0]
-    page.goto(server.url("/page/" + str(subject)[len(B + "id/"):]))
+    page.goto(server.url("/page/" + str(subject)[len(B + "id/") :]))
     terms = page.locator("main dt a").all_text_contents()
     assert "sem:hasActor" not in terms and "actor" in terms
 
@@ -268,8 +303,9 @@ def test_cite_block_and_class_diagram_at_390px(server, browser, tmp_path, js):
     """The "cite this" block opens without JavaScript and shows the BibTeX; the class diagram
     of /ontology is drawn, fits a 390 px phone with its text alternative, and nothing scrolls
     sideways."""
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2,
-                              java_script_enabled=js)
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2, java_script_enabled=js
+    )
     pg = ctx.new_page()
     try:
         pg.goto(server.url("/page/agreement/mou-indonesia-fiji-2015"))

@@ -1,6 +1,7 @@
 """Requests gunicorn refuses before they reach Flask (malformed framing, request line or headers)
 get a 4xx, never a 5xx, with the app's security headers and one line of plain text saying what
 is wrong; no HTML page, no echo of more than a bounded, control-free piece of the input."""
+
 from __future__ import annotations
 
 import http.client
@@ -62,9 +63,16 @@ def check(answer: rawhttp.Answer, status: int, *says: str) -> str:
 
 @pytest.mark.parametrize("coding", ["foo", "br, chunked", "gzip, x-custom, chunked"])
 def test_unsupported_transfer_encoding_is_400_not_501(server, coding):
-    answer = exchange(server.base, head(server.base, b"POST /sparql HTTP/1.1",
-                                        b"Content-Type: application/sparql-query",
-                                        b"Transfer-Encoding: " + coding.encode()) + b"0\r\n\r\n")
+    answer = exchange(
+        server.base,
+        head(
+            server.base,
+            b"POST /sparql HTTP/1.1",
+            b"Content-Type: application/sparql-query",
+            b"Transfer-Encoding: " + coding.encode(),
+        )
+        + b"0\r\n\r\n",
+    )
     check(answer, 400, "unsupported Transfer-Encoding", coding)
 
 
@@ -74,21 +82,34 @@ def test_transfer_encoding_not_ending_in_chunked_is_400(server):
 
 
 def test_content_length_with_chunked_is_400(server):
-    answer = exchange(server.base, head(server.base, b"POST /sparql HTTP/1.1", b"Content-Length: 5",
-                                        b"Transfer-Encoding: chunked") + b"0\r\n\r\n")
+    answer = exchange(
+        server.base,
+        head(server.base, b"POST /sparql HTTP/1.1", b"Content-Length: 5", b"Transfer-Encoding: chunked") + b"0\r\n\r\n",
+    )
     check(answer, 400, "invalid Content-Length", "not together with Transfer-Encoding")
 
 
-@pytest.mark.parametrize("line,says", [
-    (b"GET /a b HTTP/1.1", "invalid HTTP version: b HTTP/1.1"),
-    (b"GET  / HTTP/1.1", "malformed request line"),
-    (b"GET", "malformed request line"),
-    (b"GET /\x1b[31mred HTTP/1.1", "malformed request line: GET /[31mred HTTP/1.1"),
-    (b"G(T / HTTP/1.1", "invalid request method: G(T"),
-    (b"GET / HTTP/1.x", "invalid HTTP version: HTTP/1.x"),
-    (b"GET / HTTP/3.0", "invalid HTTP version: HTTP/3.0"),
-], ids=["space in target", "double space", "method only", "escape sequence", "bad method", "bad version",
-        "unsupported version"])
+@pytest.mark.parametrize(
+    "line,says",
+    [
+        (b"GET /a b HTTP/1.1", "invalid HTTP version: b HTTP/1.1"),
+        (b"GET  / HTTP/1.1", "malformed request line"),
+        (b"GET", "malformed request line"),
+        (b"GET /\x1b[31mred HTTP/1.1", "malformed request line: GET /[31mred HTTP/1.1"),
+        (b"G(T / HTTP/1.1", "invalid request method: G(T"),
+        (b"GET / HTTP/1.x", "invalid HTTP version: HTTP/1.x"),
+        (b"GET / HTTP/3.0", "invalid HTTP version: HTTP/3.0"),
+    ],
+    ids=[
+        "space in target",
+        "double space",
+        "method only",
+        "escape sequence",
+        "bad method",
+        "bad version",
+        "unsupported version",
+    ],
+)
 def test_malformed_request_line_is_400(server, line, says):
     check(exchange(server.base, head(server.base, line)), 400, says)
 
@@ -101,8 +122,9 @@ def test_over_long_request_line_is_414(server):
 
 def test_too_many_header_fields_is_431(server):
     fields = [b"X-Field-%d: %d" % (i, i) for i in range(120)]
-    check(exchange(server.base, head(server.base, b"GET /health HTTP/1.1", *fields)), 431,
-          "more than 100 header fields")
+    check(
+        exchange(server.base, head(server.base, b"GET /health HTTP/1.1", *fields)), 431, "more than 100 header fields"
+    )
 
 
 def test_over_large_header_field_is_431(server):
@@ -111,13 +133,17 @@ def test_over_large_header_field_is_431(server):
     assert "bbbb" not in text
 
 
-@pytest.mark.parametrize("field,says", [
-    (b"Bad Name: 1", "invalid header name"),
-    (b"X(Y): 1", "invalid header name: X(Y)"),
-    (b"X-A\x01: 1", "invalid header name: X-A"),
-    (b"no colon here", "invalid, repeated or conflicting header: no colon here"),
-    (b"Host: again", "invalid, repeated or conflicting header: Host"),
-], ids=["space", "parenthesis", "control character", "no colon", "second Host"])
+@pytest.mark.parametrize(
+    "field,says",
+    [
+        (b"Bad Name: 1", "invalid header name"),
+        (b"X(Y): 1", "invalid header name: X(Y)"),
+        (b"X-A\x01: 1", "invalid header name: X-A"),
+        (b"no colon here", "invalid, repeated or conflicting header: no colon here"),
+        (b"Host: again", "invalid, repeated or conflicting header: Host"),
+    ],
+    ids=["space", "parenthesis", "control character", "no colon", "second Host"],
+)
 def test_invalid_header_is_400(server, field, says):
     check(exchange(server.base, head(server.base, b"GET /health HTTP/1.1", field)), 400, says)
 
@@ -132,22 +158,34 @@ def test_unsupported_expectation_is_417(server):
     check(answer, 417, "unsupported Expect", "200-ok")
 
 
-@pytest.mark.parametrize("body,says", [
-    (b"zz\r\nASK {}\r\n0\r\n\r\n", "invalid chunk size: zz"),
-    (b"6\r\nASK {}XX0\r\n\r\n", "chunk not terminated by CRLF"),
-], ids=["chunk size", "chunk terminator"])
+@pytest.mark.parametrize(
+    "body,says",
+    [
+        (b"zz\r\nASK {}\r\n0\r\n\r\n", "invalid chunk size: zz"),
+        (b"6\r\nASK {}XX0\r\n\r\n", "chunk not terminated by CRLF"),
+    ],
+    ids=["chunk size", "chunk terminator"],
+)
 def test_bad_chunked_body_is_400(server, body, says):
-    answer = exchange(server.base, head(server.base, b"POST /sparql HTTP/1.1",
-                                        b"Content-Type: application/sparql-query",
-                                        b"Accept: application/sparql-results+json",
-                                        b"Transfer-Encoding: chunked") + body)
+    answer = exchange(
+        server.base,
+        head(
+            server.base,
+            b"POST /sparql HTTP/1.1",
+            b"Content-Type: application/sparql-query",
+            b"Accept: application/sparql-results+json",
+            b"Transfer-Encoding: chunked",
+        )
+        + body,
+    )
     check(answer, 400, says)
 
 
 def test_echo_is_bounded(server):
     coding = "x" * 3000
-    answer = exchange(server.base, head(server.base, b"POST /sparql HTTP/1.1",
-                                        b"Transfer-Encoding: " + coding.encode()))
+    answer = exchange(
+        server.base, head(server.base, b"POST /sparql HTTP/1.1", b"Transfer-Encoding: " + coding.encode())
+    )
     text = check(answer, 400, "unsupported Transfer-Encoding")
     assert text.count("x") <= 210
 
@@ -161,16 +199,28 @@ def test_server_still_answers_after_protocol_errors(server):
 # The classification, for errors a test cannot provoke against this deployment (no PROXY
 # protocol, no SCRIPT_NAME) and for those a server fault must not be confused with.
 
+
 def test_every_client_error_gunicorn_defines_is_a_4xx():
     from gunicorn.http import errors
 
     samples = {
-        "InvalidRequestLine": ("GET",), "InvalidRequestMethod": ("G(T",), "InvalidHTTPVersion": ("1.x",),
-        "InvalidHeader": ("X",), "InvalidHeaderName": ("X Y",), "ObsoleteFolding": ("X",),
-        "LimitRequestLine": (9000, 8190), "LimitRequestHeaders": ("limit request headers fields",),
-        "ExpectationFailed": ("x",), "UnsupportedTransferCoding": ("foo",), "InvalidChunkSize": (b"zz",),
-        "ChunkMissingTerminator": (b"XX",), "InvalidChunkExtension": ("bad",), "InvalidSchemeHeaders": (),
-        "InvalidProxyLine": ("PROXY x",), "InvalidProxyHeader": ("bad",), "ForbiddenProxyRequest": ("10.0.0.1",),
+        "InvalidRequestLine": ("GET",),
+        "InvalidRequestMethod": ("G(T",),
+        "InvalidHTTPVersion": ("1.x",),
+        "InvalidHeader": ("X",),
+        "InvalidHeaderName": ("X Y",),
+        "ObsoleteFolding": ("X",),
+        "LimitRequestLine": (9000, 8190),
+        "LimitRequestHeaders": ("limit request headers fields",),
+        "ExpectationFailed": ("x",),
+        "UnsupportedTransferCoding": ("foo",),
+        "InvalidChunkSize": (b"zz",),
+        "ChunkMissingTerminator": (b"XX",),
+        "InvalidChunkExtension": ("bad",),
+        "InvalidSchemeHeaders": (),
+        "InvalidProxyLine": ("PROXY x",),
+        "InvalidProxyHeader": ("bad",),
+        "ForbiddenProxyRequest": ("10.0.0.1",),
         "ConfigurationProblem": ("Request path '/x' does not start with SCRIPT_NAME '/y'",),
         "InvalidH2CPreface": (b"x",),
     }
@@ -212,6 +262,7 @@ def test_serve_uses_the_worker_class():
     module, _, name = options["worker_class"].rpartition(".")
     assert module == "narcokg.web.gunicorn_worker"
     from gunicorn.workers.gthread import ThreadWorker
+
     assert issubclass(getattr(gunicorn_worker, name), ThreadWorker)
 
 

@@ -4,6 +4,7 @@ GET is answered by the proxy, and a cached answer is never given for another rep
 An answer comes from the cache when it comes while every replica is stopped (SIGSTOP): a request
 that reached one would wait until the client's timeout.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,8 +66,10 @@ def test_another_accept_gets_its_own_representation(cluster):
     if cluster.kind != "nginx":
         return
     with replicas_stopped(cluster):  # nginx keeps both, each under its own key
-        cached = {media: _get(cluster, path, h, timeout=5) for media, h in
-                  (("text/turtle", TURTLE), ("application/ld+json", JSONLD))}
+        cached = {
+            media: _get(cluster, path, h, timeout=5)
+            for media, h in (("text/turtle", TURTLE), ("application/ld+json", JSONLD))
+        }
     for media, resp in cached.items():
         assert resp.status_code == 200 and resp.headers["Content-Type"].startswith(media)
     assert cached["text/turtle"].content == turtle.content
@@ -84,9 +87,12 @@ def test_an_entity_page_is_answered_by_nginx_in_each_language(cluster):
     assert {lang: r.content for lang, r in cached.items()} == {lang: r.content for lang, r in pages.items()}
 
 
-@pytest.mark.xfail(strict=True, reason="GET /sparql answers say Cache-Control: no-cache (web/sparql.py), which "
-                                       "neither proxy stores: they need a max-age, and no Vary: Accept when "
-                                       "`format` names the format")
+@pytest.mark.xfail(
+    strict=True,
+    reason="GET /sparql answers say Cache-Control: no-cache (web/sparql.py), which "
+    "neither proxy stores: they need a max-age, and no Vary: Accept when "
+    "`format` names the format",
+)
 def test_a_repeated_sparql_get_is_answered_by_the_cache(cluster):
     params = {"query": "ASK { <https://w3id.org/narcokg/id/state/IDN> ?p ?o }", "format": "json"}
     first = requests.get(cluster.base + "/sparql", params=params, timeout=30)

@@ -1,5 +1,6 @@
 """The query page at /: without JavaScript (plain HTTP, server-rendered results) and in headless
 Chromium (highlighting, prefix help, examples, results table, downloads, shareable URLs)."""
+
 from __future__ import annotations
 
 import html
@@ -14,10 +15,20 @@ from conftest import start_server, stop_server
 from sparql_helpers import BNN, rows
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-BNN_LABELS = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-              f"SELECT ?agency ?label WHERE {{ BIND(<{BNN}> AS ?agency) ?agency rdfs:label ?label }}")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BNN_LABELS = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    f"SELECT ?agency ?label WHERE {{ BIND(<{BNN}> AS ?agency) ?agency rdfs:label ?label }}"
+)
 BNN_GRAPH = f"CONSTRUCT {{ <{BNN}> ?p ?o }} WHERE {{ <{BNN}> ?p ?o }}"
 
 
@@ -55,8 +66,10 @@ def test_catalogue_queries_are_one_click_examples(server, settings):
     assert len(links) == len(files)
     queries = {parse_qs(urlsplit(h).query)["query"][0].strip() for h in links}
     # Maintainers' "Performance:" notes (and their indented continuation lines) are left out.
-    without_notes = {re.sub(r"^# Performance:.*\n(?:#   .*\n)*", "", f.read_text(encoding="utf-8"), flags=re.M).strip()
-                     for f in files}
+    without_notes = {
+        re.sub(r"^# Performance:.*\n(?:#   .*\n)*", "", f.read_text(encoding="utf-8"), flags=re.M).strip()
+        for f in files
+    }
     assert queries == without_notes
     if not files:
         assert "No example queries yet" in text
@@ -145,7 +158,12 @@ def tab(browser):
     pg = context.new_page()
     problems: list[str] = []
     pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    pg.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None)
+    pg.on(
+        "console",
+        lambda msg: (
+            problems.append(msg.text) if msg.type == "error" and "Content Security Policy" in msg.text else None
+        ),
+    )
     pg.set_default_timeout(30_000)
     yield pg
     context.close()
@@ -185,7 +203,8 @@ def test_results_table_links_downloads_and_shareable_url(server, tab):
     assert headers == ["?agency", "?label"]
     labels = {r["label"] for r in rows(server, BNN_LABELS)}
     assert labels <= set(table.locator("td.cell-literal").all_inner_texts()) | {
-        t.rsplit(" @", 1)[0] for t in table.locator("td.cell-literal").all_inner_texts()}
+        t.rsplit(" @", 1)[0] for t in table.locator("td.cell-literal").all_inner_texts()
+    }
     agency_links = table.locator("td.cell-iri a")
     assert agency_links.first.get_attribute("href") == "/page/organisation/bnn"
     assert agency_links.first.get_attribute("title") == BNN
@@ -198,7 +217,10 @@ def test_results_table_links_downloads_and_shareable_url(server, tab):
     assert parse_qs(urlsplit(share).query)["query"] == [BNN_LABELS]
     # The shared URL reproduces the table (server-rendered on load).
     tab.goto(server.url(share))
-    assert tab.locator("#results-body table.results-table td.cell-iri a").first.get_attribute("href") == "/page/organisation/bnn"
+    assert (
+        tab.locator("#results-body table.results-table td.cell-iri a").first.get_attribute("href")
+        == "/page/organisation/bnn"
+    )
     assert tab.input_value("#query") == BNN_LABELS
 
 
@@ -264,7 +286,10 @@ def test_page_works_with_javascript_disabled(server, browser):
         pg.fill("#query", BNN_LABELS)
         pg.click("#run-query")
         pg.wait_for_load_state()
-        assert pg.locator("#results-body table.results-table td.cell-iri a").first.get_attribute("href") == "/page/organisation/bnn"
+        assert (
+            pg.locator("#results-body table.results-table td.cell-iri a").first.get_attribute("href")
+            == "/page/organisation/bnn"
+        )
         # A submitted form sends line breaks as CRLF.
         assert parse_qs(urlsplit(pg.url).query)["query"][0].replace("\r\n", "\n") == BNN_LABELS
     finally:

@@ -6,6 +6,7 @@ Two ways of standing on Oxigraph server are exercised: ``--engine oxigraph:DIR``
 the snapshot and supervises the server itself) and ``--engine URL --engine-dialect oxigraph``
 (a server someone else runs).
 """
+
 from __future__ import annotations
 
 import os
@@ -43,22 +44,35 @@ def _serving(built, tmp, *args, **env):
 def supervised(built, oxigraph_store, tmp_path_factory):
     """`narcokg serve --engine oxigraph:DIR` with small limits (the engine itself has none)."""
     tmp = tmp_path_factory.mktemp("supervised")
-    yield from _serving(built, tmp, "--engine", f"oxigraph:{tmp / 'store'}",
-                        NARCOKG_QUERY_TIMEOUT=str(TIMEOUT), NARCOKG_MAX_ROWS=str(MAX_ROWS))
+    yield from _serving(
+        built,
+        tmp,
+        "--engine",
+        f"oxigraph:{tmp / 'store'}",
+        NARCOKG_QUERY_TIMEOUT=str(TIMEOUT),
+        NARCOKG_MAX_ROWS=str(MAX_ROWS),
+    )
 
 
 @pytest.fixture(scope="module")
 def by_url(built, oxigraph_endpoint, tmp_path_factory):
     """`narcokg serve --engine URL --engine-dialect oxigraph` on a server started separately."""
-    yield from _serving(built, tmp_path_factory.mktemp("by-url"), "--engine", oxigraph_endpoint.url,
-                        "--engine-dialect", "oxigraph")
+    yield from _serving(
+        built, tmp_path_factory.mktemp("by-url"), "--engine", oxigraph_endpoint.url, "--engine-dialect", "oxigraph"
+    )
 
 
 @pytest.fixture(scope="module")
 def virtuoso(built, virtuoso_endpoint, tmp_path_factory):
     """`narcokg serve --engine URL --engine-dialect virtuoso` on Virtuoso (Debian's package)."""
-    yield from _serving(built, tmp_path_factory.mktemp("virtuoso-served"), "--engine", virtuoso_endpoint.url,
-                        "--engine-dialect", "virtuoso")
+    yield from _serving(
+        built,
+        tmp_path_factory.mktemp("virtuoso-served"),
+        "--engine",
+        virtuoso_endpoint.url,
+        "--engine-dialect",
+        "virtuoso",
+    )
 
 
 @pytest.fixture(scope="module", params=["supervised", "by_url", "virtuoso"])
@@ -78,15 +92,21 @@ def _sparql(server, query: str, fmt: str = "json", method: str = "GET", **kw) ->
 #: Answers an engine gives differently from the SPARQL semantics, with the reason. Strict: an
 #: entry that starts passing fails, and must be removed here.
 ENGINE_DIFFERENCES = {
-    ("virtuoso", "20-seizures-in-indonesia"):
-        "Virtuoso 7.2 evaluates a zero-or-more path (nkg:locatedIn*) with one row per route instead of once per "
-        "pair of ends, so a place reachable two ways is listed twice; narcokg does not rewrite client queries",
-    ("virtuoso", "45-ambiguities"):
-        "Virtuoso 7.2 gives the value of BIND(EXISTS { … }) as the integer 1, not the boolean true",
-    ("virtuoso", "49-printed-forms"):
-        "Virtuoso 7.2 returns rows of this UNION with an alternative path (schema:value|nkg:value) inside OPTIONAL "
-        "two or three times each (seen with the snapshot's graphs named as the dataset); narcokg does not rewrite "
-        "client queries",
+    (
+        "virtuoso",
+        "20-seizures-in-indonesia",
+    ): "Virtuoso 7.2 evaluates a zero-or-more path (nkg:locatedIn*) with one row per route instead of once per "
+    "pair of ends, so a place reachable two ways is listed twice; narcokg does not rewrite client queries",
+    (
+        "virtuoso",
+        "45-ambiguities",
+    ): "Virtuoso 7.2 gives the value of BIND(EXISTS { … }) as the integer 1, not the boolean true",
+    (
+        "virtuoso",
+        "49-printed-forms",
+    ): "Virtuoso 7.2 returns rows of this UNION with an alternative path (schema:value|nkg:value) inside OPTIONAL "
+    "two or three times each (seen with the snapshot's graphs named as the dataset); narcokg does not rewrite "
+    "client queries",
 }
 
 
@@ -116,8 +136,12 @@ def test_get_post_form_and_post_query_agree(remote):
     q = "SELECT ?l WHERE { <https://w3id.org/narcokg/id/state/IDN> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
     a = _sparql(remote, q).json()
     b = _sparql(remote, q, method="POST").json()
-    c = requests.post(remote.url("/sparql"), data=q.encode(), timeout=30,
-                      headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"}).json()
+    c = requests.post(
+        remote.url("/sparql"),
+        data=q.encode(),
+        timeout=30,
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    ).json()
     assert a == b == c and a["results"]["bindings"]
     timing = resp_header(remote, q + " # where it ran")  # a text of its own: not a replay of an earlier answer
     assert timing.startswith("query;dur=") and "engine" in timing
@@ -150,25 +174,30 @@ def test_describe_is_built_by_narcokg(remote):
     assert subjects == {"<https://w3id.org/narcokg/id/state/IDN>"}
 
 
-@pytest.mark.parametrize("path,accept", [
-    ("/page/state/IDN", "text/html"),
-    ("/data/state/IDN.ttl", "text/turtle"),
-    ("/search?q=bnn", "text/html"),
-    ("/search.json?q=narkotika", "application/json"),
-    ("/void", "text/turtle"),
-    ("/shacl", "text/html"),
-    ("/browse", "text/html"),
-    ("/fragments?subject=https%3A%2F%2Fw3id.org%2Fnarcokg%2Fid%2Fstate%2FIDN", "text/turtle"),
-])
+@pytest.mark.parametrize(
+    "path,accept",
+    [
+        ("/page/state/IDN", "text/html"),
+        ("/data/state/IDN.ttl", "text/turtle"),
+        ("/search?q=bnn", "text/html"),
+        ("/search.json?q=narkotika", "application/json"),
+        ("/void", "text/turtle"),
+        ("/shacl", "text/html"),
+        ("/browse", "text/html"),
+        ("/fragments?subject=https%3A%2F%2Fw3id.org%2Fnarcokg%2Fid%2Fstate%2FIDN", "text/turtle"),
+    ],
+)
 def test_pages_are_the_embedded_engine_s(remote, server, path, accept):
     """Every page and document through the remote engine is the one the embedded engine serves."""
     got = requests.get(remote.url(path), timeout=30, headers={"Accept": accept})
     want = requests.get(server.url(path), timeout=30, headers={"Accept": accept})
     assert got.status_code == want.status_code == 200, got.text[:300]
     if path.startswith("/fragments"):  # a fragment's triples come in the engine's order
+
         def triples(resp, base):
             text = resp.text.replace(base, "http://server.test")
             return set(ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri="http://server.test" + path))
+
         assert triples(got, remote.base) == triples(want, server.base) != set()
         return
     assert got.text.replace(remote.base, "") == want.text.replace(server.base, "")
@@ -185,9 +214,12 @@ def test_service_is_refused(supervised):
 def test_an_update_is_refused(supervised):
     resp = _sparql(supervised, "INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }", method="POST")
     assert resp.status_code in (400, 403)
-    resp = requests.post(supervised.url("/sparql"), timeout=30,
-                         data=b"INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }",
-                         headers={"Content-Type": "application/sparql-update"})
+    resp = requests.post(
+        supervised.url("/sparql"),
+        timeout=30,
+        data=b"INSERT DATA { <http://example.org/a> <http://example.org/b> 1 }",
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert resp.status_code in (400, 403, 415)
     ask = _sparql(supervised, "ASK { <http://example.org/a> ?p ?o }").json()
     assert ask["boolean"] is False
@@ -195,8 +227,12 @@ def test_an_update_is_refused(supervised):
 
 def test_the_row_limit_holds_although_the_engine_has_none(supervised, oxigraph_endpoint):
     everything = "SELECT * WHERE { ?s ?p ?o }"
-    direct = requests.post(oxigraph_endpoint.url, data={"query": everything}, timeout=30,
-                           headers={"Accept": "application/sparql-results+json"})
+    direct = requests.post(
+        oxigraph_endpoint.url,
+        data={"query": everything},
+        timeout=30,
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert len(direct.json()["results"]["bindings"]) > MAX_ROWS  # Oxigraph server itself answers all
     resp = _sparql(supervised, everything)
     assert resp.status_code == 422 and "max_rows" in resp.text
@@ -241,8 +277,9 @@ def test_the_supervised_engine_is_restarted_after_a_crash(supervised):
 
 
 def test_the_supervised_engine_is_stopped_with_the_server(built, oxigraph_store, tmp_path):
-    srv = start_server(built.out_dir, tmp_path, "--engine", f"oxigraph:{tmp_path / 'store'}",
-                       env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    srv = start_server(
+        built.out_dir, tmp_path, "--engine", f"oxigraph:{tmp_path / 'store'}", env_extra={"NARCOKG_WEB_WORKERS": "1"}
+    )
     [pid] = _children(srv.proc.pid, "serve-read-only")
     stop_server(srv)
     time.sleep(0.5)
@@ -253,8 +290,9 @@ def test_an_unreachable_engine_stops_serve_with_a_clear_message(built, tmp_path)
     from conftest import free_port
 
     with pytest.raises(RuntimeError) as exc:
-        start_server(built.out_dir, tmp_path, "--engine", f"http://127.0.0.1:{free_port()}/query",
-                     "--engine-dialect", "oxigraph")
+        start_server(
+            built.out_dir, tmp_path, "--engine", f"http://127.0.0.1:{free_port()}/query", "--engine-dialect", "oxigraph"
+        )
     assert "does not answer" in str(exc.value)
 
 
@@ -291,8 +329,15 @@ def test_pages_while_the_engine_is_down_are_503_with_retry_after(built, tmp_path
 
     load(built.out_dir / "narcokg.nq", tmp_path / "store")
     engine = OxigraphServer(tmp_path / "store").start()
-    srv = start_server(built.out_dir, tmp_path, "--engine", engine.url, "--engine-dialect", "oxigraph",
-                       env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        "--engine",
+        engine.url,
+        "--engine-dialect",
+        "oxigraph",
+        env_extra={"NARCOKG_WEB_WORKERS": "1"},
+    )
     try:
         engine.stop()
         for path in ("/page/state/IDN", "/search?q=bnn"):

@@ -1,5 +1,6 @@
 """Search over names, definitions and claims, with paging, kinds as facets and the JSON the
 type-ahead reads (issue 15, findability), on the real server."""
+
 from __future__ import annotations
 
 import re
@@ -70,7 +71,10 @@ def test_html_pages_with_counts_and_links(server):
 
 def test_html_facet_links_filter(server):
     page = requests.get(server.url("/search?q=bnn"), timeout=30).text
-    m = re.search(r'<a href="(/search\?q=bnn&amp;type=nkg%3AClaim)" title="nkg:Claim">claim <span class="count">(\d+)</span>', page)
+    m = re.search(
+        r'<a href="(/search\?q=bnn&amp;type=nkg%3AClaim)" title="nkg:Claim">claim <span class="count">(\d+)</span>',
+        page,
+    )
     assert m, "no facet link for claims"
     filtered = requests.get(server.url(m.group(1).replace("&amp;", "&")), timeout=30).text
     assert f"of {m.group(2)}</h2>" in filtered or f"{m.group(2)} results" in filtered
@@ -78,8 +82,9 @@ def test_html_facet_links_filter(server):
     assert '<input type="hidden" name="type" value="nkg:Claim">' in filtered
 
 
-@pytest.mark.parametrize("params", [{"page": "0"}, {"page": "x"}, {"page": "²"}, {"page": "9" * 30},
-                                    {"type": "nope:Thing"}, {"limit": "51"}])
+@pytest.mark.parametrize(
+    "params", [{"page": "0"}, {"page": "x"}, {"page": "²"}, {"page": "9" * 30}, {"type": "nope:Thing"}, {"limit": "51"}]
+)
 def test_bad_paging_or_kind_is_400_in_words(server, params):
     resp = requests.get(server.url("/search.json"), params={"q": "bnn", **params}, timeout=30)
     assert resp.status_code == 400

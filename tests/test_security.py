@@ -1,5 +1,6 @@
 """Web security over HTTP: security headers on every answer, escaping of echoed values, short
 error answers without tracebacks or local paths, no path traversal, long URLs refused."""
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,17 @@ def test_security_headers_on_every_answer(server, method, path, headers):
     assert resp.headers.get("X-Frame-Options") == "DENY"
 
 
-HTML_PAGES = ["/", "/search?q=bnn", "/page/state/IDN", "/ontology", "/browse", "/download", "/shacl",
-              "/shacl/validate", "/no/such/page"]
+HTML_PAGES = [
+    "/",
+    "/search?q=bnn",
+    "/page/state/IDN",
+    "/ontology",
+    "/browse",
+    "/download",
+    "/shacl",
+    "/shacl/validate",
+    "/no/such/page",
+]
 
 
 @pytest.mark.parametrize("path", HTML_PAGES)
@@ -98,10 +108,18 @@ def test_echoed_query_parameters_are_escaped(server, path, params):
             assert "<img src=x" not in resp.text
 
 
-@pytest.mark.parametrize("path", [
-    "/page/" + XSS, "/id/" + XSS, "/data/" + XSS + ".ttl", "/" + XSS, "/static/" + XSS, "/download/" + XSS,
-    "/page/state/" + XSS,
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/page/" + XSS,
+        "/id/" + XSS,
+        "/data/" + XSS + ".ttl",
+        "/" + XSS,
+        "/static/" + XSS,
+        "/download/" + XSS,
+        "/page/state/" + XSS,
+    ],
+)
 def test_echoed_paths_are_escaped(server, path):
     for headers in (HTML, {"Accept": "*/*"}):
         resp = requests.get(server.url(path), headers=headers, allow_redirects=False, timeout=30)
@@ -112,8 +130,15 @@ def test_echoed_paths_are_escaped(server, path):
 
 def _leaks(body: str) -> list[str]:
     """Signs of internals: a traceback, or a path of this machine (repo, interpreter, home)."""
-    marks = ["Traceback (most recent call last)", 'File "', ".py\", line", "site-packages",
-             str(ROOT), sys.prefix, sys.base_prefix]
+    marks = [
+        "Traceback (most recent call last)",
+        'File "',
+        '.py", line',
+        "site-packages",
+        str(ROOT),
+        sys.prefix,
+        sys.base_prefix,
+    ]
     home = str(Path.home())
     if home not in ("/", ""):
         marks.append(home)
@@ -203,8 +228,9 @@ def test_over_long_url_is_414(server):
 
 
 def test_url_just_under_the_limit_is_not_414(server):
-    resp = requests.get(server.url("/shacl"), params={"severity": "Warning", "pad": "a" * 3000},
-                        headers=HTML, timeout=30)
+    resp = requests.get(
+        server.url("/shacl"), params={"severity": "Warning", "pad": "a" * 3000}, headers=HTML, timeout=30
+    )
     assert resp.status_code == 200
 
 

@@ -1,5 +1,6 @@
 """SHACL as a service, over HTTP against the real server: GET /shacl (the build's report) and
 POST /shacl/validate (validate-your-data)."""
+
 from __future__ import annotations
 
 import json
@@ -40,6 +41,7 @@ def report_of(resp: requests.Response, fmt: str = "turtle") -> Graph:
 
 # --- validate-your-data ---------------------------------------------------------------
 
+
 def test_missing_required_property_is_a_violation_on_that_node(server, required):
     cls, path = required
     resp = post_turtle(server, fail_fixture(cls))
@@ -66,18 +68,28 @@ def test_the_knowledge_graph_posted_back_conforms(server, built, settings):
         if str(getattr(g, "identifier", g)) not in skip:
             data.add((s, p, o))
     assert len(data) > 0
-    resp = requests.post(server.url("/shacl/validate"), data=data.serialize(format="nt").encode(),
-                         headers={"Content-Type": "application/n-triples", "Accept": "text/turtle"}, timeout=120)
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=data.serialize(format="nt").encode(),
+        headers={"Content-Type": "application/n-triples", "Accept": "text/turtle"},
+        timeout=120,
+    )
     report = report_of(resp)
     assert resp.headers["X-SHACL-Conforms"] == "true"
     assert not violations(report), sorted(violations(report))[:5]
     assert {r for r in results(report) if r[2] == "Warning"} == {
-        r for r in results(built.report.graph) if r[2] == "Warning"}
+        r for r in results(built.report.graph) if r[2] == "Warning"
+    }
 
 
-@pytest.mark.parametrize("media,fmt", [
-    ("application/ld+json", "json-ld"), ("application/n-triples", "nt"), ("application/rdf+xml", "xml"),
-])
+@pytest.mark.parametrize(
+    "media,fmt",
+    [
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
 def test_report_format_follows_accept(server, required, media, fmt):
     cls, path = required
     resp = post_turtle(server, fail_fixture(cls), Accept=media)
@@ -85,14 +97,20 @@ def test_report_format_follows_accept(server, required, media, fmt):
     assert (EX + "node1", str(path), "Violation", "MinCountConstraintComponent") in violations(report_of(resp, fmt))
 
 
-@pytest.mark.parametrize("media,serialize", [
-    ("application/n-triples", "nt"), ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml"),
-])
+@pytest.mark.parametrize(
+    "media,serialize",
+    [
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
 def test_every_input_syntax_gives_the_same_verdict(server, required, media, serialize):
     cls, _ = required
     data = Graph().parse(data=fail_fixture(cls), format="turtle").serialize(format=serialize).encode()
-    resp = requests.post(server.url("/shacl/validate"), data=data,
-                         headers={"Content-Type": media, "Accept": "text/turtle"}, timeout=60)
+    resp = requests.post(
+        server.url("/shacl/validate"), data=data, headers={"Content-Type": media, "Accept": "text/turtle"}, timeout=60
+    )
     same = report_of(post_turtle(server, fail_fixture(cls)))
     assert results(report_of(resp)) == results(same)
 
@@ -115,8 +133,12 @@ def test_form_upload_renders_the_report_as_html(server, required):
 
 def test_pasted_form_data_gives_the_same_verdict_as_a_body(server, required):
     cls, _ = required
-    resp = requests.post(server.url("/shacl/validate"), files={"data": (None, fail_fixture(cls))},
-                         headers={"Accept": "text/turtle"}, timeout=60)
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        files={"data": (None, fail_fixture(cls))},
+        headers={"Accept": "text/turtle"},
+        timeout=60,
+    )
     assert results(report_of(resp)) == results(report_of(post_turtle(server, fail_fixture(cls))))
 
 
@@ -130,25 +152,32 @@ def test_validate_page_has_the_documented_form_fields(server):
 
 def test_client_shapes_are_refused(server, required):
     cls, _ = required
-    resp = requests.post(server.url("/shacl/validate?shapes=x"), data=fail_fixture(cls).encode(),
-                         headers=TURTLE, timeout=30)
+    resp = requests.post(
+        server.url("/shacl/validate?shapes=x"), data=fail_fixture(cls).encode(), headers=TURTLE, timeout=30
+    )
     assert resp.status_code == 400
     assert "shapes" in resp.text
-    resp = requests.post(server.url("/shacl/validate"),
-                         files={"data": (None, fail_fixture(cls)), "shapes": ("s.ttl", b"", "text/turtle")}, timeout=30)
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        files={"data": (None, fail_fixture(cls)), "shapes": ("s.ttl", b"", "text/turtle")},
+        timeout=30,
+    )
     assert resp.status_code == 400
     assert "not accepted" in resp.text
 
 
 def test_shapes_inside_the_data_are_only_data(server, required):
     cls, path = required
-    hostile = pass_fixture(cls, path) + f"""
+    hostile = (
+        pass_fixture(cls, path)
+        + f"""
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 <{EX}Evil> a sh:NodeShape ; sh:targetNode <{EX}node1> ; sh:targetClass <{cls}> ;
   sh:message "EVIL-SHAPE-FIRED" ;
   sh:property [ sh:path <{path}> ; sh:maxCount 0 ; sh:message "EVIL-SHAPE-FIRED" ] ;
   sh:sparql [ a sh:SPARQLConstraint ; sh:message "EVIL-SHAPE-FIRED" ; sh:select "SELECT $this WHERE {{ }}" ] .
 """
+    )
     resp = post_turtle(server, hostile)
     report = report_of(resp)
     assert EX + "Evil" not in {str(o) for o in report.objects(None, SH.sourceShape)}
@@ -158,13 +187,20 @@ def test_shapes_inside_the_data_are_only_data(server, required):
     assert {r for r in results(report) if r[0] == EX + "node1"} == {r for r in results(plain) if r[0] == EX + "node1"}
 
 
-@pytest.mark.parametrize("media,body,line", [
-    ("text/turtle", b"@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b ex:c ex:d .\n", 3),
-    ("text/turtle", b"@prefix ex: <http://example.org/> .\n\nex:a ex:b \"unterminated .\n", 3),
-    ("application/n-triples", b"<http://a.example/s> <http://a.example/p> <http://a.example/o> .\n<x> <y>\n", 2),
-    ("application/ld+json", b'{\n  "@id": "http://a.example/s",\n  "http://a.example/p": \n}', 4),
-    ("application/rdf+xml", b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<oops></rdf:RDF>', 3),
-])
+@pytest.mark.parametrize(
+    "media,body,line",
+    [
+        ("text/turtle", b"@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b ex:c ex:d .\n", 3),
+        ("text/turtle", b'@prefix ex: <http://example.org/> .\n\nex:a ex:b "unterminated .\n', 3),
+        ("application/n-triples", b"<http://a.example/s> <http://a.example/p> <http://a.example/o> .\n<x> <y>\n", 2),
+        ("application/ld+json", b'{\n  "@id": "http://a.example/s",\n  "http://a.example/p": \n}', 4),
+        (
+            "application/rdf+xml",
+            b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<oops></rdf:RDF>',
+            3,
+        ),
+    ],
+)
 def test_malformed_data_is_400_with_the_line(server, media, body, line):
     resp = requests.post(server.url("/shacl/validate"), data=body, headers={"Content-Type": media}, timeout=30)
     assert resp.status_code == 400
@@ -173,16 +209,21 @@ def test_malformed_data_is_400_with_the_line(server, media, body, line):
 
 
 def test_non_utf8_is_400_not_500(server):
-    resp = requests.post(server.url("/shacl/validate"), data=b"<http://a/s> <http://a/p> \"\xff\xfe\" .",
-                         headers={"Content-Type": "text/turtle"}, timeout=30)
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=b'<http://a/s> <http://a/p> "\xff\xfe" .',
+        headers={"Content-Type": "text/turtle"},
+        timeout=30,
+    )
     assert resp.status_code == 400
     assert "UTF-8" in resp.text
 
 
 @pytest.mark.parametrize("content_type", ["image/png", "application/x-unknown", "text/html"])
 def test_unknown_content_type_is_415(server, content_type):
-    resp = requests.post(server.url("/shacl/validate"), data=b"<a> <b> <c> .",
-                         headers={"Content-Type": content_type}, timeout=30)
+    resp = requests.post(
+        server.url("/shacl/validate"), data=b"<a> <b> <c> .", headers={"Content-Type": content_type}, timeout=30
+    )
     assert resp.status_code == 415
     assert "text/turtle" in resp.text
 
@@ -232,8 +273,12 @@ def test_remote_jsonld_context_is_refused_and_not_fetched(server):
     try:
         for ctx in (f"http://127.0.0.1:{port}/ctx.jsonld", "file:///etc/passwd", [f"http://127.0.0.1:{port}/c"]):
             doc = {"@context": ctx, "@id": "http://a.example/s", "name": "x"}
-            resp = requests.post(server.url("/shacl/validate"), data=json.dumps(doc).encode(),
-                                 headers={"Content-Type": "application/ld+json"}, timeout=30)
+            resp = requests.post(
+                server.url("/shacl/validate"),
+                data=json.dumps(doc).encode(),
+                headers={"Content-Type": "application/ld+json"},
+                timeout=30,
+            )
             assert resp.status_code == 400
             assert "context" in resp.text
             assert "root:" not in resp.text
@@ -246,14 +291,17 @@ def test_remote_jsonld_context_is_refused_and_not_fetched(server):
 @pytest.fixture(scope="module")
 def tiny_server(built, tmp_path_factory):
     """A server with a 2 000-byte upload limit and a validation time limit too short to meet."""
-    srv = start_server(built.out_dir, tmp_path_factory.mktemp("tiny"),
-                       env_extra={"NARCOKG_MAX_VALIDATE_BYTES": "2000", "NARCOKG_VALIDATE_TIMEOUT": "0.001"})
+    srv = start_server(
+        built.out_dir,
+        tmp_path_factory.mktemp("tiny"),
+        env_extra={"NARCOKG_MAX_VALIDATE_BYTES": "2000", "NARCOKG_VALIDATE_TIMEOUT": "0.001"},
+    )
     yield srv
     stop_server(srv)
 
 
 def _padded(n: int) -> bytes:
-    line = b"<http://a.example/s> <http://a.example/p> \"padding\" .\n"
+    line = b'<http://a.example/s> <http://a.example/p> "padding" .\n'
     return line * (n // len(line) + 1)
 
 
@@ -273,8 +321,9 @@ def test_chunked_body_over_the_limit_is_413(tiny_server):
 
 
 def test_form_upload_over_the_limit_is_413(tiny_server):
-    resp = requests.post(tiny_server.url("/shacl/validate"),
-                         files={"file": ("big.ttl", _padded(3000), "text/turtle")}, timeout=30)
+    resp = requests.post(
+        tiny_server.url("/shacl/validate"), files={"file": ("big.ttl", _padded(3000), "text/turtle")}, timeout=30
+    )
     assert resp.status_code == 413
 
 
@@ -287,6 +336,7 @@ def test_validation_past_the_time_limit_is_503_naming_the_limit(tiny_server):
 
 
 # --- the knowledge graph's report ----------------------------------------------------
+
 
 def get_report(server, media: str, fmt: str) -> Graph:
     resp = requests.get(server.url("/shacl"), headers={"Accept": media}, timeout=30)
@@ -320,8 +370,10 @@ def test_report_by_format_parameter_and_406(server):
 
 def _warnings(built) -> list[tuple[str, str]]:
     g = built.report.graph
-    return [(str(g.value(r, SH.focusNode)), str(g.value(r, SH.sourceShape)))
-            for r in g.subjects(SH.resultSeverity, SH.Warning)]
+    return [
+        (str(g.value(r, SH.focusNode)), str(g.value(r, SH.sourceShape)))
+        for r in g.subjects(SH.resultSeverity, SH.Warning)
+    ]
 
 
 def _summary_count(html: str, severity: str) -> int:
@@ -345,7 +397,9 @@ def test_html_report_shows_every_warning(server, built):
 
 def test_html_report_filters_by_severity_and_shape(server, built):
     warnings = _warnings(built)
-    resp = requests.get(server.url("/shacl"), params={"severity": "Warning"}, headers={"Accept": "text/html"}, timeout=30)
+    resp = requests.get(
+        server.url("/shacl"), params={"severity": "Warning"}, headers={"Accept": "text/html"}, timeout=30
+    )
     assert resp.status_code == 200
     assert resp.text.count('<td class="focus"') == len(warnings)
     resp = requests.get(server.url("/shacl"), params={"severity": "Info"}, headers={"Accept": "text/html"}, timeout=30)
@@ -354,8 +408,12 @@ def test_html_report_filters_by_severity_and_shape(server, built):
     if warnings:
         shape = warnings[0][1]
         expected = sum(1 for _f, s in warnings if s == shape)
-        resp = requests.get(server.url("/shacl"), params={"severity": "Warning", "shape": shape},
-                            headers={"Accept": "text/html"}, timeout=30)
+        resp = requests.get(
+            server.url("/shacl"),
+            params={"severity": "Warning", "shape": shape},
+            headers={"Accept": "text/html"},
+            timeout=30,
+        )
         assert resp.text.count('<td class="focus"') == expected
 
 
@@ -363,11 +421,13 @@ def test_html_report_links_focus_nodes_to_their_pages(server, built, settings):
     resp = requests.get(server.url("/shacl"), headers={"Accept": "text/html"}, timeout=30)
     for focus, _ in _warnings(built):
         if focus.startswith(settings.base + "id/"):
-            assert f'href="/page/{focus[len(settings.base) + 3:]}"' in unescape(resp.text)
+            assert f'href="/page/{focus[len(settings.base) + 3 :]}"' in unescape(resp.text)
 
 
 def test_unknown_severity_filter_is_400(server):
-    resp = requests.get(server.url("/shacl"), params={"severity": "<b>Bogus</b>"}, headers={"Accept": "text/html"}, timeout=30)
+    resp = requests.get(
+        server.url("/shacl"), params={"severity": "<b>Bogus</b>"}, headers={"Accept": "text/html"}, timeout=30
+    )
     assert resp.status_code == 400
     assert "<b>Bogus" not in resp.text
 
@@ -387,7 +447,7 @@ def test_public_base_rewrites_the_report(built, settings, tmp_path_factory):
         page = unescape(html)
         for focus in expected:
             if focus.startswith(public + "id/"):
-                rest = re.escape(focus[len(public) + 3:])
+                rest = re.escape(focus[len(public) + 3 :])
                 # A link that resolves on this server: the public IRI (303 to its page) or the page.
                 assert re.search(rf'href="{re.escape(public)}(?:id|page)/{rest}"', page), focus
                 assert f'title="{focus}"' in page

@@ -2,6 +2,7 @@
 entry point the CLI and HTTP use (our shapes, the ontology, RDFS inference). Verdicts are
 compared as sets of (focus node, path, severity, source shape), never as report text. The
 knowledge graph itself has no violation and one warning per source conflict."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -12,9 +13,22 @@ from rdflib import RDF
 from narcokg.config import load_settings
 from narcokg.shacl.service import validate_graph
 
-from shape_fixtures import (NKG, fixture, keys, local_name, node_shapes, own_property_shapes, parse,
-                            property_shapes, read_expected, show, shapes_graph, sparql_shapes, topics,
-                            constrains_itself)
+from shape_fixtures import (
+    NKG,
+    fixture,
+    keys,
+    local_name,
+    node_shapes,
+    own_property_shapes,
+    parse,
+    property_shapes,
+    read_expected,
+    show,
+    shapes_graph,
+    sparql_shapes,
+    topics,
+    constrains_itself,
+)
 
 SETTINGS = load_settings()
 SHAPES = shapes_graph(SETTINGS)
@@ -27,8 +41,12 @@ def _expected_files():
 
 
 def test_every_node_shape_has_its_three_fixture_files():
-    missing = [fixture(t, kind).name for t in sorted(NODE_SHAPES)
-               for kind in ("pass.ttl", "fail.ttl", "fail.expected") if not fixture(t, kind).exists()]
+    missing = [
+        fixture(t, kind).name
+        for t in sorted(NODE_SHAPES)
+        for kind in ("pass.ttl", "fail.ttl", "fail.expected")
+        if not fixture(t, kind).exists()
+    ]
     assert missing == []
     stale = sorted(set(TOPICS) - set(NODE_SHAPES))
     assert stale == [], f"fixtures for shapes that no longer exist: {stale}"
@@ -47,7 +65,8 @@ def test_fail_fixture_gives_exactly_the_expected_results(topic):
     actual = keys(validate_graph(parse(fixture(topic, "fail.ttl")), SETTINGS).results)
     assert actual == expected, (
         f"{topic}_fail.ttl\nmissing (expected, not reported):\n{show(expected - actual)}\n"
-        f"unexpected (reported, not expected):\n{show(actual - expected)}")
+        f"unexpected (reported, not expected):\n{show(actual - expected)}"
+    )
 
 
 @pytest.mark.parametrize("topic", sorted(NODE_SHAPES))
@@ -95,6 +114,7 @@ def test_knowledge_graph_has_no_violation_and_one_warning_per_source_conflict(bu
     per_focus = Counter(r.focus for r in warnings)
     assert set(per_focus) == subjects, (
         f"conflicts without a warning: {sorted(subjects - set(per_focus))}; "
-        f"warnings without a conflict: {sorted(set(per_focus) - subjects)}")
+        f"warnings without a conflict: {sorted(set(per_focus) - subjects)}"
+    )
     repeated = {focus: n for focus, n in per_focus.items() if n != 1}
     assert repeated == {}, f"a source conflict should be reported once: {repeated}"

@@ -7,6 +7,7 @@ for the knowledge graph it is what the build validates (asserted + OWL RL inferr
 Triples with a literal subject, which RDFS range inference produces and RDF cannot exchange,
 are left out of the closed data, so results about literal focus nodes are not compared.
 """
+
 from __future__ import annotations
 
 import pyrudof
@@ -20,8 +21,19 @@ from narcokg.shacl import validate
 from narcokg.config import load_settings
 from narcokg.shacl.service import project_graphs, validate_graph
 
-from shape_fixtures import (FIXTURES, constrains_itself, core_shapes, keys, literal_focus_nodes, local_name,
-                            node_shapes, parse, property_shapes, show, sparql_shapes)
+from shape_fixtures import (
+    FIXTURES,
+    constrains_itself,
+    core_shapes,
+    keys,
+    literal_focus_nodes,
+    local_name,
+    node_shapes,
+    parse,
+    property_shapes,
+    show,
+    sparql_shapes,
+)
 
 SETTINGS = load_settings()
 SHAPES, ONTOLOGY = project_graphs(SETTINGS)
@@ -39,8 +51,10 @@ def rudof_keys(data: Graph, tmp_path) -> set:
     rudof.read_data(data_file, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
     rudof.read_shacl(shapes_file, format=pyrudof.ShaclFormat.Turtle, reader_mode=pyrudof.ReaderMode.Strict)
     report = rudof.validate_shacl(mode=pyrudof.ShaclValidationMode.Native)
-    return {(str(e.focus_node), None if e.path is None else str(e.path), local_name(str(e.severity)),
-             str(e.source_shape)) for e in report}
+    return {
+        (str(e.focus_node), None if e.path is None else str(e.path), local_name(str(e.severity)), str(e.source_shape))
+        for e in report
+    }
 
 
 def pyshacl_keys(data: Graph) -> set:
@@ -91,14 +105,17 @@ def test_every_core_shape_fires_in_the_compared_data():
         if name.endswith("_fail.ttl"):
             fired |= {k[3] for k in pyshacl_keys(closed_like_the_entry_point(parse(FIXTURES / name)))}
     constraining = {str(p) for p in property_shapes(CORE)} | {
-        str(s) for s in node_shapes(CORE) if constrains_itself(CORE, s)}
+        str(s) for s in node_shapes(CORE) if constrains_itself(CORE, s)
+    }
     assert sorted(local_name(s) for s in constraining - fired) == []
 
 
 def test_knowledge_graph_verdicts_agree(built, tmp_path):
     ds = built.dataset
-    data = build.union(build.data_graphs(ds, SETTINGS) + [build.graph_named(ds, SETTINGS, "inferred"),
-                                                          build.graph_named(ds, SETTINGS, "ontology")])
+    data = build.union(
+        build.data_graphs(ds, SETTINGS)
+        + [build.graph_named(ds, SETTINGS, "inferred"), build.graph_named(ds, SETTINGS, "ontology")]
+    )
     assert not any(isinstance(t[0], Literal) for t in data)
     ours = {k for k in keys(built.report.results) if k[3] in CORE_SHAPE_IRIS}
     theirs = rudof_keys(data, tmp_path)

@@ -3,6 +3,7 @@ truncated bodies, against the real server on loopback (issue 10, items 3, 4 and 
 
 Bounds here are deliberately generous: they tell "answered" from "stuck for a minute", they
 are not benchmarks (see benchmarks/attack.py for the figures)."""
+
 from __future__ import annotations
 
 import socket
@@ -56,12 +57,12 @@ def _sig_ignored(pid: int) -> int:
 
 
 STALLS = [
-    b"GET /health HT",                                                    # partial request line
-    b"GET /health HTTP/1.1\r\nHost: x\r\nAccept: te",                     # partial headers
+    b"GET /health HT",  # partial request line
+    b"GET /health HTTP/1.1\r\nHost: x\r\nAccept: te",  # partial headers
     b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-    b"Content-Length: 100\r\n\r\nASK {",                                  # partial body
+    b"Content-Length: 100\r\n\r\nASK {",  # partial body
     b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-    b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n",                 # chunked, no last chunk
+    b"Transfer-Encoding: chunked\r\n\r\n6\r\nASK {}\r\n",  # chunked, no last chunk
 ]
 
 
@@ -149,9 +150,11 @@ def test_serve_ignores_sigpipe(own_server):
 def test_truncated_chunked_body_with_half_close_is_400(own_server):
     host, port = _addr(own_server.base)
     with socket.create_connection((host, port), timeout=15) as s:
-        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                  b"Accept: application/sparql-results+json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                  b"10\r\nASK {")
+        s.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/sparql-results+json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"10\r\nASK {"
+        )
         s.shutdown(socket.SHUT_WR)
         data = b""
         while chunk := s.recv(65536):
@@ -171,8 +174,10 @@ def test_disconnect_stops_the_query_it_waited_for(own_server):
     time limit (the query below runs until the 10 s limit)."""
     query = b"SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     with socket.create_connection(_addr(own_server.base), timeout=10) as s:
-        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                  b"Accept: application/sparql-results+json\r\nContent-Length: %d\r\n\r\n" % len(query) + query)
+        s.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/sparql-results+json\r\nContent-Length: %d\r\n\r\n" % len(query) + query
+        )
         time.sleep(1.0)
     closed = time.monotonic()
     while time.monotonic() - closed < 5:
@@ -188,9 +193,11 @@ def test_expect_100_continue_gets_its_interim_answer(own_server):
     """The front must not wait for a body the client holds back until "100 Continue"."""
     query = b"ASK {}"
     with socket.create_connection(_addr(own_server.base), timeout=15) as s:
-        s.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-                  b"Accept: application/sparql-results+json\r\nExpect: 100-continue\r\nConnection: close\r\n"
-                  b"Content-Length: %d\r\n\r\n" % len(query))
+        s.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/sparql-results+json\r\nExpect: 100-continue\r\nConnection: close\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(query)
+        )
         interim = s.recv(4096)
         assert interim.startswith(b"HTTP/1.1 100"), interim[:200]
         s.sendall(query)

@@ -1,5 +1,6 @@
 """The graph says what the sources say: statements they do not make are absent, what a document
 says lives in its graph, ambiguities and conflicts are reported, free-text facts became claims."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -26,19 +27,30 @@ def everywhere(built, triple) -> bool:
     return any(triple in g for g in built.dataset.graphs())
 
 
-@pytest.mark.parametrize("s,p,o", [
-    ("programme/smart", NKG.organiser, "organisation/unodc"),                       # 003 line 51 names no organiser
-    ("cooperation/bnn-pntl", NKG.place, "place/east-nusa-tenggara"),                # 002 line 5: NTT borders Timor Leste
-    ("agreement/un-convention-1988", NKG.party, "organisation/un"),                 # 003 line 33 names no party
-    ("publication/asean-concord-web", DCTERMS.creator, "organisation/asean"),       # inferred from a URL
-    ("publication/incb-1988-convention", DCTERMS.creator, "organisation/incb"),     # inferred from a URL
-    ("figure/meth-seizures-2021", NKG.refArea, "place/southeast-asia"),             # the report covers East and Southeast Asia
-    ("figure/drug-users-2024", NKG.reportedBy, "publication/bnn-2024a"),            # "(BNN, 2024)" is 2024a or 2024b
-    ("programme/gdad-aceh", NKG.inspiredBy, "programme/doi-tung"),                  # 001 lines 248-250: Doi Tung inspired BNN
-    ("agreement/declaration-asean-concord-1976", NKG.party, "organisation/asean"),  # 001 lines 147-148: heads of state signed
-    ("event/signing-declaration-asean-concord-1976", NKG.signatory, "organisation/asean"),
-    ("organisation/undcp", URIRef("http://www.w3.org/ns/org#subOrganizationOf"), "organisation/un"),  # no source says it
-])
+@pytest.mark.parametrize(
+    "s,p,o",
+    [
+        ("programme/smart", NKG.organiser, "organisation/unodc"),  # 003 line 51 names no organiser
+        ("cooperation/bnn-pntl", NKG.place, "place/east-nusa-tenggara"),  # 002 line 5: NTT borders Timor Leste
+        ("agreement/un-convention-1988", NKG.party, "organisation/un"),  # 003 line 33 names no party
+        ("publication/asean-concord-web", DCTERMS.creator, "organisation/asean"),  # inferred from a URL
+        ("publication/incb-1988-convention", DCTERMS.creator, "organisation/incb"),  # inferred from a URL
+        ("figure/meth-seizures-2021", NKG.refArea, "place/southeast-asia"),  # the report covers East and Southeast Asia
+        ("figure/drug-users-2024", NKG.reportedBy, "publication/bnn-2024a"),  # "(BNN, 2024)" is 2024a or 2024b
+        ("programme/gdad-aceh", NKG.inspiredBy, "programme/doi-tung"),  # 001 lines 248-250: Doi Tung inspired BNN
+        (
+            "agreement/declaration-asean-concord-1976",
+            NKG.party,
+            "organisation/asean",
+        ),  # 001 lines 147-148: heads of state signed
+        ("event/signing-declaration-asean-concord-1976", NKG.signatory, "organisation/asean"),
+        (
+            "organisation/undcp",
+            URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
+            "organisation/un",
+        ),  # no source says it
+    ],
+)
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
     assert not everywhere(built, (iri(s), p, iri(o)))
 
@@ -47,12 +59,16 @@ def test_what_a_document_says_about_a_region_is_in_its_graph(built):
     contains = (iri("place/mekong-subregion"), NKG.containsPlace, iri("country/KHM"))
     assert contains not in graph(built, "reference")
     assert contains in graph(built, "nainggolan-2024")
-    assert (iri("place/golden-triangle"), NKG.locatedIn, iri("place/mekong-subregion")) in graph(built, "nainggolan-2024")
+    assert (iri("place/golden-triangle"), NKG.locatedIn, iri("place/mekong-subregion")) in graph(
+        built, "nainggolan-2024"
+    )
 
 
 def test_abusers_and_active_users_are_different_indicators(built):
     g = graph(built, "polri-asean") + graph(built, "rasyid-ramadhan")
-    assert g.value(iri("figure/drug-users-2017"), NKG.indicator) != g.value(iri("figure/drug-users-2024"), NKG.indicator)
+    assert g.value(iri("figure/drug-users-2017"), NKG.indicator) != g.value(
+        iri("figure/drug-users-2024"), NKG.indicator
+    )
 
 
 def test_a_cited_title_is_stored_as_printed(built):
@@ -62,9 +78,12 @@ def test_a_cited_title_is_stored_as_printed(built):
 
 def test_every_footnote_and_reference_is_a_record(built):
     ref = graph(built, "reference")
-    cited = {slug: set(ref.objects(iri("source/" + slug), DCTERMS.references)) for slug in ["nainggolan-2024", "rasyid-ramadhan"]}
-    assert len(cited["rasyid-ramadhan"]) == 12      # 003 lines 75-86
-    assert len(cited["nainggolan-2024"]) == 15      # 001 footnotes 1-15 (12 and 13 cite one work) and the regulation
+    cited = {
+        slug: set(ref.objects(iri("source/" + slug), DCTERMS.references))
+        for slug in ["nainggolan-2024", "rasyid-ramadhan"]
+    }
+    assert len(cited["rasyid-ramadhan"]) == 12  # 003 lines 75-86
+    assert len(cited["nainggolan-2024"]) == 15  # 001 footnotes 1-15 (12 and 13 cite one work) and the regulation
     for work in cited["rasyid-ramadhan"] | cited["nainggolan-2024"]:
         assert (work, RDF.type, NKG.Publication) in ref, work
         assert ref.value(work, DCTERMS.title) is not None, work
@@ -72,10 +91,13 @@ def test_every_footnote_and_reference_is_a_record(built):
 
 def test_every_ambiguity_is_reported_as_information_once_per_subject(built):
     union = [g for g in built.dataset.graphs()]
-    subjects = {o for g in union for a in g.subjects(RDF.type, NKG.Ambiguity) for o in g.objects(a, NKG.ambiguitySubject)}
+    subjects = {
+        o for g in union for a in g.subjects(RDF.type, NKG.Ambiguity) for o in g.objects(a, NKG.ambiguitySubject)
+    }
     assert len(subjects) >= 7
-    consistency_infos = Counter(r.focus for r in built.report.results
-                                if r.severity == "Info" and r.source_shape.endswith("Consistency"))
+    consistency_infos = Counter(
+        r.focus for r in built.report.results if r.severity == "Info" and r.source_shape.endswith("Consistency")
+    )
     assert set(consistency_infos) == {str(s) for s in subjects}
     assert set(consistency_infos.values()) == {1}
 
@@ -92,10 +114,13 @@ def test_free_text_about_entities_became_claims(built):
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 
 
-@pytest.mark.parametrize("entity,printed", [
-    ("organisation/oncb", "Office on Narcotics Control Bereau"),     # 001 lines 243-244
-    ("organisation/lantamal-iv", "Lantamal IV Tanjungpinang"),        # 001 line 77, no gloss in the label
-])
+@pytest.mark.parametrize(
+    "entity,printed",
+    [
+        ("organisation/oncb", "Office on Narcotics Control Bereau"),  # 001 lines 243-244
+        ("organisation/lantamal-iv", "Lantamal IV Tanjungpinang"),  # 001 line 77, no gloss in the label
+    ],
+)
 def test_labels_are_names_as_printed(built, entity, printed):
     ref = graph(built, "reference")
     english = [str(l) for l in ref.objects(iri(entity), RDFS.label) if l.language == "en"]
@@ -104,21 +129,33 @@ def test_labels_are_names_as_printed(built, entity, printed):
 
 def test_indonesian_titles_are_tagged_indonesian(built):
     ref = graph(built, "reference")
-    for work in ["antara-2022-polda-brazil", "antara-2023-bnn-iran", "bnn-deputy-law-cooperation-2023",
-                 "bnn-laboratory-2023", "permenkes-30-2023"]:
+    for work in [
+        "antara-2022-polda-brazil",
+        "antara-2023-bnn-iran",
+        "bnn-deputy-law-cooperation-2023",
+        "bnn-laboratory-2023",
+        "permenkes-30-2023",
+    ]:
         titles = list(ref.objects(iri("publication/" + work), DCTERMS.title))
         assert [t.language for t in titles] == ["id"], work
-        assert str(titles[0]) not in {str(l) for l in ref.objects(iri("publication/" + work), RDFS.label) if l.language == "en"}
+        assert str(titles[0]) not in {
+            str(l) for l in ref.objects(iri("publication/" + work), RDFS.label) if l.language == "en"
+        }
 
 
 def test_asean_bodies_are_part_of_asean_in_the_document_that_says_so(built):
     g = graph(built, "nainggolan-2024")
-    for body in ["ammtc", "afmm", "aseanapol", "asod"]:          # 001 lines 150-154
-        assert (iri("organisation/" + body), URIRef("http://www.w3.org/ns/org#subOrganizationOf"), iri("organisation/asean")) in g
+    for body in ["ammtc", "afmm", "aseanapol", "asod"]:  # 001 lines 150-154
+        assert (
+            iri("organisation/" + body),
+            URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
+            iri("organisation/asean"),
+        ) in g
 
 
 def _printed(text: str) -> str:
     import re
+
     text = re.sub(r"-\n+(?=[a-z])", "-", text.replace("*", ""))
     return " ".join(text.split())
 
@@ -127,6 +164,7 @@ def test_every_cited_work_carries_its_citation_as_printed(built):
     """Footnotes and reference-list entries: the record quotes the citing document, so authors,
     title, venue, URL and access date can be checked against it."""
     from pathlib import Path
+
     seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
     ref = graph(built, "reference")
     seen = 0
@@ -140,8 +178,12 @@ def test_every_cited_work_carries_its_citation_as_printed(built):
             seen += 1
     assert seen == 27
     accessed = {str(w).rsplit("/", 1)[1]: str(d) for w, d in ref.subject_objects(NKG.accessDate)}
-    assert accessed == {"antara-2022-polda-brazil": "2024-02-15", "antara-2023-bnn-iran": "2024-02-15",
-                        "asean-concord-web": "2024-02-16", "incb-1988-convention": "2025-07-27"}
+    assert accessed == {
+        "antara-2022-polda-brazil": "2024-02-15",
+        "antara-2023-bnn-iran": "2024-02-15",
+        "asean-concord-web": "2024-02-16",
+        "incb-1988-convention": "2025-07-27",
+    }
 
 
 def test_no_triple_is_asserted_in_two_graphs(built):
@@ -159,7 +201,11 @@ def test_no_triple_is_asserted_in_two_graphs(built):
 def test_an_editorial_reading_lives_in_graph_editorial_with_its_reason(built):
     """Tabel 2 row 8's title names no Indonesian party (001 lines 445-449): Indonesia as a party is
     our reading, kept out of the document's graph and explained where it is stated."""
-    row8, signing, idn = iri("agreement/mou-indonesia-morocco-2018"), iri("event/signing-mou-indonesia-morocco-2018"), iri("state/IDN")
+    row8, signing, idn = (
+        iri("agreement/mou-indonesia-morocco-2018"),
+        iri("event/signing-mou-indonesia-morocco-2018"),
+        iri("state/IDN"),
+    )
     source, editorial = graph(built, "nainggolan-2024"), graph(built, "editorial")
     assert (row8, NKG.party, idn) not in source and (signing, NKG.signatory, idn) not in source
     assert (row8, NKG.party, idn) in editorial and (signing, NKG.signatory, idn) in editorial
@@ -174,7 +220,7 @@ def test_nkg_verbatim_is_retired_and_each_printed_form_has_its_own_property(buil
     union = [g for g in built.dataset.graphs() if not str(g.identifier).endswith(("/graph/ontology", "/graph/shapes"))]
     assert not any((None, NKG.verbatim, None) in g for g in union)
     g = graph(built, "nainggolan-2024")
-    assert str(g.value(iri("meeting/idec-international"), NKG.printedPlace)) == "Yunani"      # 001 meetings table
+    assert str(g.value(iri("meeting/idec-international"), NKG.printedPlace)) == "Yunani"  # 001 meetings table
     assert str(g.value(iri("quantity/batam-2018-02-11"), NKG.printedValue)) == "seberat 1,37 ton"
     assert str(g.value(iri("figure/population-indonesia"), NKG.printedValue)) == "lebih dari 270 juta orang"
 
@@ -184,10 +230,14 @@ def test_every_headline_figure_has_a_printed_number(built):
     for g in built.dataset.graphs():
         for fig in g.subjects(RDF.type, NKG.HeadlineFigure):
             assert g.value(fig, NKG.value) is not None, fig
-    assert (iri("claim/nainggolan-2024-drug-origins"), NKG.origin, iri("country/IRN")) in graph(built, "nainggolan-2024")
+    assert (iri("claim/nainggolan-2024-drug-origins"), NKG.origin, iri("country/IRN")) in graph(
+        built, "nainggolan-2024"
+    )
     rdf_subject = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject")
-    for slug, claim in [("rasyid-ramadhan", "rasyid-ramadhan-indonesia-in-golden-triangle"),
-                        ("indonesia-unodc-cp", "indonesia-unodc-cp-indonesia-in-golden-triangle-2021")]:
+    for slug, claim in [
+        ("rasyid-ramadhan", "rasyid-ramadhan-indonesia-in-golden-triangle"),
+        ("indonesia-unodc-cp", "indonesia-unodc-cp-indonesia-in-golden-triangle-2021"),
+    ]:
         assert (iri("claim/" + claim), rdf_subject, iri("country/IDN")) in graph(built, slug)
 
 
@@ -211,6 +261,7 @@ def _source_texts(built):
     paragraph that a footnote interrupts on the page leaves the footnote out)."""
     import re
     from test_ledger import SLUGS, entries, source_lines
+
     ledger = built.dataset.graph(URIRef(BASE + "graph/ledger"))
     texts = {}
     for slug in SLUGS:
@@ -218,7 +269,7 @@ def _source_texts(built):
         whole = _printed("\n".join(lines))
         for e, start, end in entries(ledger, slug):
             if re.match(r"footnotes? \d", str(ledger.value(e, RDFS.comment) or "")):
-                lines[start - 1:end] = [""] * (end - start + 1)
+                lines[start - 1 : end] = [""] * (end - start + 1)
         texts[slug] = (whole, _printed("\n".join(lines)))
     return texts
 
@@ -226,6 +277,7 @@ def _source_texts(built):
 def _quotes(built):
     """(document slug, node, property, quote) for every quote of a document's graph."""
     from test_ledger import SLUGS
+
     for slug in SLUGS:
         g = graph(built, slug)
         for prop in QUOTES:
@@ -250,9 +302,12 @@ def test_every_quote_is_printed_in_its_document(built):
 def test_no_quote_is_cut_short_with_an_ellipsis(built):
     """An ellipsis at either end of a quote is allowed only where the source prints one there."""
     texts = _source_texts(built)
-    cut = [(slug, str(node), quote[:60]) for slug, node, _p, quote in _quotes(built)
-           if quote.strip().startswith(ELLIPSES) or quote.strip().endswith(ELLIPSES)
-           if not any(_printed(quote) in t for t in texts[slug])]
+    cut = [
+        (slug, str(node), quote[:60])
+        for slug, node, _p, quote in _quotes(built)
+        if quote.strip().startswith(ELLIPSES) or quote.strip().endswith(ELLIPSES)
+        if not any(_printed(quote) in t for t in texts[slug])
+    ]
     assert cut == []
 
 
@@ -269,18 +324,28 @@ def test_no_comment_in_a_document_graph_states_a_fact(built):
     triples or claims; descriptions are skos:scopeNote; rdfs:comment explains only a conflict or an
     ambiguity."""
     from test_ledger import SLUGS
+
     for slug in SLUGS:
         g = graph(built, slug)
-        commented = {s for s in g.subjects(RDFS.comment, None)
-                     if (s, RDF.type, NKG.SourceConflict) not in g and (s, RDF.type, NKG.Ambiguity) not in g}
+        commented = {
+            s
+            for s in g.subjects(RDFS.comment, None)
+            if (s, RDF.type, NKG.SourceConflict) not in g and (s, RDF.type, NKG.Ambiguity) not in g
+        }
         assert commented == set(), (slug, sorted(str(s) for s in commented))
     n = graph(built, "nainggolan-2024")
     coop = iri("cooperation/aseanapol-regional-counter-narcotics")
-    assert {str(o).rsplit("/", 1)[1] for o in n.objects(coop, DCTERMS.hasPart)} == {"e-ads", "aseanapol-capacity-building"}
-    assert (coop, NKG.place, iri("country/IDN")) in n                                    # 001 lines 156-160
+    assert {str(o).rsplit("/", 1)[1] for o in n.objects(coop, DCTERMS.hasPart)} == {
+        "e-ads",
+        "aseanapol-capacity-building",
+    }
+    assert (coop, NKG.place, iri("country/IDN")) in n  # 001 lines 156-160
     assert iri("programme/doi-tung") in set(n.objects(iri("claim/nainggolan-2024-doi-tung-inspired-bnn"), NKG.about))
-    assert (iri("organisation/abf"), URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
-            iri("organisation/australia-home-affairs")) in n                              # 001 Tabel 2 row 9
+    assert (
+        iri("organisation/abf"),
+        URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
+        iri("organisation/australia-home-affairs"),
+    ) in n  # 001 Tabel 2 row 9
     rising = graph(built, "polri-asean").value(iri("claim/polri-asean-drug-users-increasing"), NKG.about)
     assert rising is not None
 
@@ -290,6 +355,7 @@ def test_indonesian_labels_where_the_sources_print_the_name(built):
     the table prints it as their @id label, and a cited work with an Indonesian title its title; an
     @id label of a meeting is never a translation (it occurs in the document's text)."""
     import re
+
     n, ref = graph(built, "nainggolan-2024"), graph(built, "reference")
     text = _source_texts(built)["nainggolan-2024"][0]
     rows = set(n.subjects(NKG.printedPlace, None))

@@ -3,6 +3,7 @@
 valid queries it refused are accepted, hostile texts cost linear time, deep nesting is refused
 with its depth, and hypothesis checks the parser against real pyoxigraph (acceptance, SERVICE
 seen by a loopback listener, FROM changing the answer)."""
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,12 @@ BASE = "http://example.org/base/"
 #: The total of generated examples is about 2,000 in the normal suite; set
 #: NARCOKG_FUZZ_EXAMPLES=10000 for the long run.
 TOTAL = int(os.environ.get("NARCOKG_FUZZ_EXAMPLES", "2000"))
-FUZZ = settings(deadline=None, database=None, derandomize=False,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.filter_too_much])
+FUZZ = settings(
+    deadline=None,
+    database=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 
 def service_attacks(url: str) -> list[str]:
@@ -128,8 +132,10 @@ def test_hostile_texts_cost_linear_time(name):
     assert time.process_time() - start < 1.0
 
 
-@pytest.mark.parametrize("text, depth", [("SELECT * " + "{" * 3000, 3000),
-                                         ("SELECT * { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }", 10_002)])
+@pytest.mark.parametrize(
+    "text, depth",
+    [("SELECT * " + "{" * 3000, 3000), ("SELECT * { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }", 10_002)],
+)
 def test_deep_nesting_is_refused_with_its_depth(text, depth):
     with pytest.raises(DepthError) as caught:
         analyse(text, 100)
@@ -143,15 +149,18 @@ def test_nesting_within_the_bound_is_accepted_and_measured():
         analyse("SELECT * " + "{" * 101 + "}" * 101, 100)
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * { FILTER(" + "(" * 98 + "1" + ")" * 98 + ") }",
-    "SELECT * { FILTER(" + "EXISTS { FILTER(" * 49 + "1" + ") }" * 49 + ") }",
-    "SELECT * { ?s ?p " + "[ ?p " * 99 + "1" + "]" * 99 + " }",
-    "SELECT * { ?s " + "(" * 98 + "<a:p>" + ")" * 98 + " ?o }",
-    "SELECT * { ?s ?p " + "( " * 99 + "1" + ")" * 99 + " }",
-    "SELECT * " + "{ SELECT * " * 99 + "{}" + "}" * 99,
-    "SELECT * { FILTER(" + "!" * 98 + "true) }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { FILTER(" + "(" * 98 + "1" + ")" * 98 + ") }",
+        "SELECT * { FILTER(" + "EXISTS { FILTER(" * 49 + "1" + ") }" * 49 + ") }",
+        "SELECT * { ?s ?p " + "[ ?p " * 99 + "1" + "]" * 99 + " }",
+        "SELECT * { ?s " + "(" * 98 + "<a:p>" + ")" * 98 + " ?o }",
+        "SELECT * { ?s ?p " + "( " * 99 + "1" + ")" * 99 + " }",
+        "SELECT * " + "{ SELECT * " * 99 + "{}" + "}" * 99,
+        "SELECT * { FILTER(" + "!" * 98 + "true) }",
+    ],
+)
 def test_every_kind_of_nesting_up_to_the_bound_is_parsed_in_a_thread(text):
     """The recursion the bound allows fits Python's limit, also in a worker thread."""
     found = {}
@@ -178,32 +187,40 @@ def test_analysis_is_cached_per_text():
 
 
 def test_updates_are_updates():
-    for text in ("INSERT DATA { <a:s> <a:p> <a:o> }", "CLEAR ALL", "DROP SILENT GRAPH <a:g>",
-                 "INSERTDATA{<a:s> <a:p> <a:o>}", "WITH <a:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-                 "LOAD <a:x> INTO GRAPH <a:g> ; CLEAR DEFAULT ;"):
+    for text in (
+        "INSERT DATA { <a:s> <a:p> <a:o> }",
+        "CLEAR ALL",
+        "DROP SILENT GRAPH <a:g>",
+        "INSERTDATA{<a:s> <a:p> <a:o>}",
+        "WITH <a:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "LOAD <a:x> INTO GRAPH <a:g> ; CLEAR DEFAULT ;",
+    ):
         info = analyse(text)
         assert info.update and info.form is None, text
 
 
-@pytest.mark.parametrize("query, bounded", [
-    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } LIMIT 40", True),
-    ("ASK { ?s ?p 'x'@en }", True),
-    ("PREFIX ex: <http://x/> SELECT * { ?s a ex:C . }", True),
-    ("ASK { <http://x/s> ?p ?o } LIMIT 1", False),
-    ("SELECT ?s WHERE { ?s ?p ?o }", False),
-    ("SELECT DISTINCT ?p WHERE { <http://x/s> ?p ?o }", False),
-    ("SELECT ?p WHERE { <http://x/s> ?p ?o } ORDER BY ?p", False),
-    ("SELECT ?p WHERE { <http://x/s> ?p ?o } LIMIT 1 OFFSET 1", False),
-    ("SELECT ?p WHERE { <http://x/s> ?p ?o FILTER(true) }", False),
-    ("SELECT ?p WHERE { <http://x/s> ?p ?o, ?q }", False),
-    ("SELECT ?p WHERE { <http://x/s> ?p [] }", False),
-    ("SELECT ?p WHERE { <http://x/s> <http://x/p>* ?o }", False),
-    ("SELECT ?p FROM <http://x/g> WHERE { <http://x/s> ?p ?o }", False),
-    ("SELECT ?p WHERE { { <http://x/s> ?p ?o } }", False),
-    ("SELECT (1 AS ?x) WHERE { <http://x/s> ?p ?o }", False),
-    ("SELECT ?p WHERE { <http://x/s> ?p ?o } VALUES ?p { <http://x/p> }", False),
-    ("SELECT ?p WHERE { <http://x/s> ?p ?o } GROUP BY ?p", False),
-])
+@pytest.mark.parametrize(
+    "query, bounded",
+    [
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } LIMIT 40", True),
+        ("ASK { ?s ?p 'x'@en }", True),
+        ("PREFIX ex: <http://x/> SELECT * { ?s a ex:C . }", True),
+        ("ASK { <http://x/s> ?p ?o } LIMIT 1", False),
+        ("SELECT ?s WHERE { ?s ?p ?o }", False),
+        ("SELECT DISTINCT ?p WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT ?p WHERE { <http://x/s> ?p ?o } ORDER BY ?p", False),
+        ("SELECT ?p WHERE { <http://x/s> ?p ?o } LIMIT 1 OFFSET 1", False),
+        ("SELECT ?p WHERE { <http://x/s> ?p ?o FILTER(true) }", False),
+        ("SELECT ?p WHERE { <http://x/s> ?p ?o, ?q }", False),
+        ("SELECT ?p WHERE { <http://x/s> ?p [] }", False),
+        ("SELECT ?p WHERE { <http://x/s> <http://x/p>* ?o }", False),
+        ("SELECT ?p FROM <http://x/g> WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT ?p WHERE { { <http://x/s> ?p ?o } }", False),
+        ("SELECT (1 AS ?x) WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT ?p WHERE { <http://x/s> ?p ?o } VALUES ?p { <http://x/p> }", False),
+        ("SELECT ?p WHERE { <http://x/s> ?p ?o } GROUP BY ?p", False),
+    ],
+)
 def test_bounded_is_one_plain_triple_pattern_with_a_constant(query, bounded):
     assert analyse(query).bounded is bounded
 
@@ -244,8 +261,15 @@ class Oracle:
         self.allowed = f"//127.0.0.1:{listener.port}/"
         self.store = _dataset_store()
         #: What the oracles saw: a fuzz run that never reached them would prove nothing.
-        self.stats = {"checked": 0, "unsafe": 0, "query": 0, "update": 0, "rejected": 0,
-                      "service called": 0, "dataset mattered": 0}
+        self.stats = {
+            "checked": 0,
+            "unsafe": 0,
+            "query": 0,
+            "update": 0,
+            "rejected": 0,
+            "service called": 0,
+            "dataset mattered": 0,
+        }
 
     def safe(self, text: str) -> bool:
         """True when executing ``text`` can reach no address but the listener. pyoxigraph only
@@ -257,7 +281,7 @@ class Oracle:
         plain = _ESCAPE.sub(lambda m: _char(m.group(1) or m.group(2)), text)
         for t in (text, plain):
             for m in _HTTP.finditer(t):
-                rest = t[m.end():]
+                rest = t[m.end() :]
                 if not (rest.startswith(self.allowed) or re.match(r"//(s|p|g1|g2)/", rest)):
                     return False
             if re.search(r"(?i)(?<![a-z])(iri|uri)\s*\(|//(?!127\.0\.0\.1:|s/|p/|g1/|g2/)", t):
@@ -319,8 +343,7 @@ class Oracle:
     def _answer(self, text: str, override: bool = False, strict: bool = False):
         kwargs = {"base_iri": BASE}
         if override:
-            kwargs.update(default_graph=DefaultGraph(),
-                          named_graphs=[NamedNode("http://g1/"), NamedNode("http://g2/")])
+            kwargs.update(default_graph=DefaultGraph(), named_graphs=[NamedNode("http://g1/"), NamedNode("http://g2/")])
         try:
             result = self.store.query(text, **kwargs)
             if isinstance(result, bool):
@@ -356,26 +379,68 @@ def _parses(run) -> bool:
 # Generated queries: the grammar's parts, glued in the ways that confused the tokenizer.
 
 _SEP = st.sampled_from([" ", " ", "\n", "", "\t", " # c }'\"<\n", "#SERVICE <x>\n"])
-_PREFIXES = {"ex": "http://s/", "SERVICEex": "http://s/", "svc": "LISTENER",
-             "ü\u0301x": "http://p/", "a\u203fb": "http://p/", "GRAPHg": "http://g1/"}
+_PREFIXES = {
+    "ex": "http://s/",
+    "SERVICEex": "http://s/",
+    "svc": "LISTENER",
+    "ü\u0301x": "http://p/",
+    "a\u203fb": "http://p/",
+    "GRAPHg": "http://g1/",
+}
 
 
 @st.composite
 def iris(draw, service: bool = False):
     if service:
         return draw(st.sampled_from(["<LISTENERx>", "svc:x", "svc:", "<LISTENERsparql>"]))
-    return draw(st.sampled_from([
-        "<http://s/>", "<http://p/>", "ex:a", "ex:a\u203fSERVICE", "ex:e\u0301service",
-        "ex:x\u3001service", "SERVICEex:x", "ü\u0301x:y", "a\u203fb:c", "ex:a.b", "ex:", "<rel>",
-        "<http://g1/>", "GRAPHg:", "ex:%41\\-x"]))
+    return draw(
+        st.sampled_from(
+            [
+                "<http://s/>",
+                "<http://p/>",
+                "ex:a",
+                "ex:a\u203fSERVICE",
+                "ex:e\u0301service",
+                "ex:x\u3001service",
+                "SERVICEex:x",
+                "ü\u0301x:y",
+                "a\u203fb:c",
+                "ex:a.b",
+                "ex:",
+                "<rel>",
+                "<http://g1/>",
+                "GRAPHg:",
+                "ex:%41\\-x",
+            ]
+        )
+    )
 
 
 @st.composite
 def literals(draw):
-    return draw(st.sampled_from([
-        "'a'", '"b"', "'''x'y''z'''", '"""q"r"""', "'a>'", "'<'", '"\\""', "'\\''", "'SERVICE'",
-        '"x"@en', '"x"@ar--rtl', "'1'^^<urn:x:integer>", "1", "-2.5",
-        "1e3", "true", "'\\u0041'"]))
+    return draw(
+        st.sampled_from(
+            [
+                "'a'",
+                '"b"',
+                "'''x'y''z'''",
+                '"""q"r"""',
+                "'a>'",
+                "'<'",
+                '"\\""',
+                "'\\''",
+                "'SERVICE'",
+                '"x"@en',
+                '"x"@ar--rtl',
+                "'1'^^<urn:x:integer>",
+                "1",
+                "-2.5",
+                "1e3",
+                "true",
+                "'\\u0041'",
+            ]
+        )
+    )
 
 
 @st.composite
@@ -422,16 +487,20 @@ def patterns(draw, depth: int = 0):
         return f"{{ {draw(patterns(depth + 1))} }}"
 
     def triple(sep: str) -> str:
-        return f"{draw(terms('s'))} {draw(terms('p'))} {draw(terms())}" + draw(st.sampled_from([" .", "", " ;", " , ?o ."]))
+        return f"{draw(terms('s'))} {draw(terms('p'))} {draw(terms())}" + draw(
+            st.sampled_from([" .", "", " ;", " , ?o ."])
+        )
 
     def service(sep: str) -> str:
         silent = draw(st.sampled_from(["", "SILENT", "silent ", "SILENT "]))
-        keyword = draw(st.sampled_from(['SERVICE', 'service', 'SeRvIcE']))
+        keyword = draw(st.sampled_from(["SERVICE", "service", "SeRvIcE"]))
         return f"{keyword}{sep}{silent}{draw(iris(service=True))}{draw(_SEP)}{nested()}"
 
     # One maker per kind of pattern, drawn by index (the first two: a plain triple).
     makers = [
-        triple, triple, service,
+        triple,
+        triple,
+        service,
         lambda sep: f"OPTIONAL{sep}{nested()}",
         lambda sep: f"MINUS{sep}{nested()}",
         lambda sep: f"{nested()}{sep}UNION{draw(_SEP)}{nested()}",
@@ -456,12 +525,35 @@ def queries(draw):
         prefixes = "PREFIX svc: <LISTENER> " + prefixes.replace("PREFIX svc: <LISTENER>", "")
     if "ex:" not in prefixes:
         prefixes += "PREFIX ex: <http://s/> "
-    form = draw(st.sampled_from(["SELECT *", "SELECT ?s ?o", "select distinct *", "ASK", "SELECT (?o AS ?q)",
-                                 "CONSTRUCT { ?s ?p ?o }", "DESCRIBE ?s", "SELECT ('b'<'a>' AS ?q) *"]))
+    form = draw(
+        st.sampled_from(
+            [
+                "SELECT *",
+                "SELECT ?s ?o",
+                "select distinct *",
+                "ASK",
+                "SELECT (?o AS ?q)",
+                "CONSTRUCT { ?s ?p ?o }",
+                "DESCRIBE ?s",
+                "SELECT ('b'<'a>' AS ?q) *",
+            ]
+        )
+    )
     if form.startswith("SELECT (") and form.endswith("*"):
         form = "SELECT (('b'<'a>') AS ?q) ?s"
-    dataset = draw(st.sampled_from(["", "", "FROM <http://g1/> ", "FROM NAMED <http://g2/> ",
-                                    "FROM<http://g1/>FROM NAMED<http://g1/>", "FROMex: ", "FROM GRAPHg: "]))
+    dataset = draw(
+        st.sampled_from(
+            [
+                "",
+                "",
+                "FROM <http://g1/> ",
+                "FROM NAMED <http://g2/> ",
+                "FROM<http://g1/>FROM NAMED<http://g1/>",
+                "FROMex: ",
+                "FROM GRAPHg: ",
+            ]
+        )
+    )
     where = draw(st.sampled_from(["WHERE ", "where", "", "WHERE"]))
     mods = draw(st.sampled_from(["", "LIMIT 5", "LIMIT5", " ORDER BY ?o", "OFFSET 1 LIMIT 2", "GROUP BY ?s"]))
     return f"{prefixes}{form}{draw(_SEP)}{dataset}{where}{{ {draw(patterns())} }}{draw(_SEP)}{mods}"
@@ -474,11 +566,15 @@ def _mutate(draw, text: str) -> str:
         i = draw(st.integers(0, len(text) - 1))
         op = draw(st.integers(0, 3))
         if op == 0:
-            text = text[:i] + text[i + 1:]
+            text = text[:i] + text[i + 1 :]
         elif op == 1:
             text = text[:i] + text[i] + text[i:]
         elif op == 2:
-            ch = draw(st.sampled_from(list(" {}()<>'\"#\n.;,:?$!^|*/+-=&@_\\") + ["SERVICE", "FROM ", "\u203f", "\u0301", "a"]))
+            ch = draw(
+                st.sampled_from(
+                    list(" {}()<>'\"#\n.;,:?$!^|*/+-=&@_\\") + ["SERVICE", "FROM ", "\u203f", "\u0301", "a"]
+                )
+            )
             text = text[:i] + ch + text[i:]
         else:
             j = draw(st.integers(i, min(len(text), i + 12)))
@@ -493,9 +589,11 @@ def _catalogue() -> list[str]:
 @settings(FUZZ, max_examples=max(TOTAL // 2, 10))
 @given(data=st.data())
 @example(data=None)
-@example(data="PREFIX ex: <http://s/> SELECT * WHERE { OPTIONAL { ?s ?s ?s . } OPTIONAL { GRAPH ?g { "
-              "<http://s/> ?s ?p . } VALUES ?v { 'a' UNDEF } GRAPH <http://g1/> { BIND(?s AS ?b20) } } "
-              "VALUES ?v { 'a' UNDEF } } LIMIT 5")
+@example(
+    data="PREFIX ex: <http://s/> SELECT * WHERE { OPTIONAL { ?s ?s ?s . } OPTIONAL { GRAPH ?g { "
+    "<http://s/> ?s ?p . } VALUES ?v { 'a' UNDEF } GRAPH <http://g1/> { BIND(?s AS ?b20) } } "
+    "VALUES ?v { 'a' UNDEF } } LIMIT 5"
+)
 def test_generated_queries_are_analysed_as_pyoxigraph_runs_them(oracle, data):
     if data is None:
         text = HIDDEN_FROM
@@ -554,8 +652,12 @@ def _pyoxigraph_accepts(test: w3c_syntax.SyntaxTest, base: str | None = BASE) ->
 def test_w3c_syntax_tests(w3c):
     """Every positive test pyoxigraph accepts is accepted (as a query or an update, as the test
     says); every negative test pyoxigraph rejects for its grammar is rejected."""
-    counts = {"positive accepted": 0, "positive rejected by pyoxigraph": 0,
-              "negative rejected": 0, "negative accepted, rejected by pyoxigraph's checks": 0}
+    counts = {
+        "positive accepted": 0,
+        "positive rejected by pyoxigraph": 0,
+        "negative rejected": 0,
+        "negative accepted, rejected by pyoxigraph's checks": 0,
+    }
     wrong = []
     for test in w3c:
         try:

@@ -1,5 +1,6 @@
 """Real SPARQL clients against the real server: SPARQLWrapper and rdflib's SPARQLStore; and the
 `narcokg query` command line, which runs the same engine code in-process."""
+
 from __future__ import annotations
 
 import csv
@@ -130,8 +131,14 @@ def test_rdflib_sparqlupdatestore_cannot_change_anything(server):
 
 def cli(built, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, NARCOKG_DIST=str(built.out_dir))
-    return subprocess.run([sys.executable, "-m", "narcokg.cli", "query", *args], env=env, capture_output=True,
-                          text=True, timeout=300, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", "query", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
 
 
 def test_cli_table(built, server):
@@ -169,13 +176,16 @@ def test_cli_json_matches_the_endpoint(built, server):
     assert {b["label"]["value"] for b in json.loads(out.stdout)["results"]["bindings"]} == expected_labels(server)
 
 
-@pytest.mark.parametrize("args, words", [
-    (["SELECT * WHERE { ?s ?p }"], "malformed"),
-    (["CONSTRUCT WHERE { ?s ?p ?o }", "--format", "csv"], "csv"),
-    (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "read-only"),
-    (["SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE"),
-    (["@/nonexistent/query.rq"], "cannot read"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["SELECT * WHERE { ?s ?p }"], "malformed"),
+        (["CONSTRUCT WHERE { ?s ?p ?o }", "--format", "csv"], "csv"),
+        (["INSERT DATA { <urn:a> <urn:b> <urn:c> }"], "read-only"),
+        (["SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE"),
+        (["@/nonexistent/query.rq"], "cannot read"),
+    ],
+)
 def test_cli_errors_exit_2_with_a_message(built, args, words):
     out = cli(built, *args)
     assert out.returncode == 2

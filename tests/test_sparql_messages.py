@@ -1,5 +1,6 @@
 """SPARQL syntax errors explained in words (engine.messages): from pyoxigraph's real messages,
 through the HTTP endpoint, the query page without JavaScript and the CLI."""
+
 from __future__ import annotations
 
 import html
@@ -67,7 +68,7 @@ def test_a_parser_reporting_its_own_position_is_honoured():
     """Another parser (engine.analysis) gives a message and a line/column apart: used as given
     when the text shows none of the usual mistakes."""
     query = "SELECT * WHERE { ?s ?p ?o FILTER(REGEX(?o, ?p, ?s, ?o)) }"
-    found = explain(query, "expected one of \")\", \",\"", line=1, column=52)
+    found = explain(query, 'expected one of ")", ","', line=1, column=52)
     assert (found.line, found.column) == (1, 52)
     assert "expected one of: ), ," in found.text()
 
@@ -103,7 +104,9 @@ def test_page_without_javascript_offers_the_prefix_lines_as_a_link_that_runs(ser
 
 
 def test_page_explains_in_indonesian_and_the_fix_keeps_the_language(server):
-    resp = requests.get(server.url("/"), params={"query": "SELECT ?p WHERE { ?a nkg:party ?p }", "lang": "id"}, timeout=60)
+    resp = requests.get(
+        server.url("/"), params={"query": "SELECT ?p WHERE { ?a nkg:party ?p }", "lang": "id"}, timeout=60
+    )
     assert resp.status_code == 400
     assert "baris 1, kolom 22: prefiks `nkg:` belum dideklarasikan" in resp.text
     fix = html.unescape(re.search(r'<a class="fix-prefixes" id="fix-prefixes" href="([^"]+)"', resp.text).group(1))
@@ -112,9 +115,14 @@ def test_page_explains_in_indonesian_and_the_fix_keeps_the_language(server):
 
 def test_cli_explains_and_lists_the_prefix_lines(built):
     env = dict(os.environ, NARCOKG_DIST=str(built.out_dir))
-    out = subprocess.run([sys.executable, "-m", "narcokg.cli", "query",
-                          "SELECT * WHERE { ?s nkg:party ?o ; rdfs:label ?l }"],
-                         env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", "query", "SELECT * WHERE { ?s nkg:party ?o ; rdfs:label ?l }"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert out.returncode == 2
     assert "malformed query: line 1, column 21: prefix `nkg:` is not declared" in out.stderr
     assert f"  PREFIX rdfs: <{vocab.RDFS}>" in out.stderr
@@ -123,8 +131,37 @@ def test_cli_explains_and_lists_the_prefix_lines(built):
 
 from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
 
-_PIECES = st.sampled_from(["SELECT", "WHERE", "{", "}", "(", ")", "?s", "?p", "nkg:x", "foo:", "<urn:a>", '"a', "'b'",
-                           ".", ";", ",", "FILTER", ">", "LIMT", "\n", " ", "#c\n", "PREFIX", "a", "VALUES", "1", "@en"])
+_PIECES = st.sampled_from(
+    [
+        "SELECT",
+        "WHERE",
+        "{",
+        "}",
+        "(",
+        ")",
+        "?s",
+        "?p",
+        "nkg:x",
+        "foo:",
+        "<urn:a>",
+        '"a',
+        "'b'",
+        ".",
+        ";",
+        ",",
+        "FILTER",
+        ">",
+        "LIMT",
+        "\n",
+        " ",
+        "#c\n",
+        "PREFIX",
+        "a",
+        "VALUES",
+        "1",
+        "@en",
+    ]
+)
 
 
 @hsettings(max_examples=300, deadline=None)

@@ -1,5 +1,6 @@
 """SPARQL 1.1 Protocol over HTTP against the real server: methods, formats, negotiation,
 datasets, Service Description, VoID, CORS, errors, caching and the access log."""
+
 from __future__ import annotations
 
 import csv
@@ -26,12 +27,28 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LABELS = f"SELECT ?label WHERE {{ <{IDN}> <{RDFS_LABEL}> ?label }} ORDER BY ?label"
-SOLUTION_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                  "text/tab-separated-values"]
-GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
-               "application/n-quads", "application/trig"]
-RDFLIB_FORMAT = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-                 "application/rdf+xml": "xml", "application/n-quads": "nquads", "application/trig": "trig"}
+SOLUTION_TYPES = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+]
+GRAPH_TYPES = [
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/n-quads",
+    "application/trig",
+]
+RDFLIB_FORMAT = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+}
 
 
 def labels_of_idn(server) -> set[str]:
@@ -57,8 +74,9 @@ def test_each_protocol_method_answers_the_same(server, method):
 def test_post_direct_takes_graph_parameters_from_the_url(server):
     reference = B + "graph/reference"
     inside = count(server, f"GRAPH <{reference}> {{ ?s ?p ?o }}")
-    resp = sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", method="DIRECT",
-                  **{"default-graph-uri": reference})
+    resp = sparql(
+        server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", method="DIRECT", **{"default-graph-uri": reference}
+    )
     assert resp.status_code == 200, resp.text
     assert int(resp.json()["results"]["bindings"][0]["n"]["value"]) == inside
 
@@ -80,8 +98,12 @@ def test_other_post_content_types_get_415(server, ctype):
 
 
 def test_sparql_query_body_in_another_charset_gets_415(server):
-    resp = requests.post(server.url("/sparql"), data="ASK {}".encode("utf-16"),
-                         headers={"Content-Type": "application/sparql-query; charset=utf-16"}, timeout=30)
+    resp = requests.post(
+        server.url("/sparql"),
+        data="ASK {}".encode("utf-16"),
+        headers={"Content-Type": "application/sparql-query; charset=utf-16"},
+        timeout=30,
+    )
     assert resp.status_code == 415
     assert "UTF-8" in resp.text
 
@@ -144,8 +166,7 @@ def test_ask_in_every_solution_format(server, ctype):
 @pytest.mark.parametrize("ctype", GRAPH_TYPES)
 @pytest.mark.parametrize("form", ["CONSTRUCT", "DESCRIBE"])
 def test_graph_answers_in_every_rdf_format(server, ctype, form):
-    query = (f"CONSTRUCT {{ <{IDN}> ?p ?o }} WHERE {{ <{IDN}> ?p ?o }}" if form == "CONSTRUCT"
-             else f"DESCRIBE <{IDN}>")
+    query = f"CONSTRUCT {{ <{IDN}> ?p ?o }} WHERE {{ <{IDN}> ?p ?o }}" if form == "CONSTRUCT" else f"DESCRIBE <{IDN}>"
     resp = sparql(server, query, accept=ctype)
     assert resp.status_code == 200, resp.text
     assert resp.headers["Content-Type"] == f"{ctype}; charset=utf-8"
@@ -166,15 +187,18 @@ def test_graph_answers_in_every_rdf_format(server, ctype, form):
 # Negotiation ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("accept, expected", [
-    (None, "application/sparql-results+json"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/*", "text/csv"),
-    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
-    ("application/*;q=0.2, application/sparql-results+json;q=0", "application/sparql-results+xml"),
-    ("text/tab-separated-values;q=0.9, text/csv;q=0.8, */*;q=0.1", "text/tab-separated-values"),
-    ("application/json", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        (None, "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/*", "text/csv"),
+        ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+        ("application/*;q=0.2, application/sparql-results+json;q=0", "application/sparql-results+xml"),
+        ("text/tab-separated-values;q=0.9, text/csv;q=0.8, */*;q=0.1", "text/tab-separated-values"),
+        ("application/json", "application/sparql-results+json"),
+    ],
+)
 def test_accept_q_values_and_wildcards_choose_the_format(server, accept, expected):
     headers = {"Accept": accept} if accept is not None else {}
     resp = requests.get(server.url("/sparql"), params={"query": LABELS}, headers=headers, timeout=30)
@@ -184,33 +208,49 @@ def test_accept_q_values_and_wildcards_choose_the_format(server, accept, expecte
     assert "charset=utf-8" in resp.headers["Content-Type"]
 
 
-@pytest.mark.parametrize("fmt, expected", [
-    ("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"),
-    ("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-])
+@pytest.mark.parametrize(
+    "fmt, expected",
+    [
+        ("json", "application/sparql-results+json"),
+        ("xml", "application/sparql-results+xml"),
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ],
+)
 def test_format_parameter_wins_over_accept(server, fmt, expected):
     resp = sparql(server, LABELS, accept="application/sparql-results+json;q=1, text/csv;q=0.1", format=fmt)
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].split(";")[0] == expected
 
 
-@pytest.mark.parametrize("fmt, expected", [
-    ("turtle", "text/turtle"), ("ntriples", "application/n-triples"), ("jsonld", "application/ld+json"),
-    ("rdfxml", "application/rdf+xml"), ("nquads", "application/n-quads"), ("trig", "application/trig"),
-    ("json", "application/ld+json"), ("xml", "application/rdf+xml"),
-])
+@pytest.mark.parametrize(
+    "fmt, expected",
+    [
+        ("turtle", "text/turtle"),
+        ("ntriples", "application/n-triples"),
+        ("jsonld", "application/ld+json"),
+        ("rdfxml", "application/rdf+xml"),
+        ("nquads", "application/n-quads"),
+        ("trig", "application/trig"),
+        ("json", "application/ld+json"),
+        ("xml", "application/rdf+xml"),
+    ],
+)
 def test_format_parameter_for_graph_answers(server, fmt, expected):
     resp = sparql(server, f"DESCRIBE <{IDN}>", format=fmt)
     assert resp.status_code == 200, resp.text
     assert resp.headers["Content-Type"].split(";")[0] == expected
 
 
-@pytest.mark.parametrize("query", [
-    f"DESCRIBE <{IDN}>",
-    # A namespace JSON-LD 1.1 cannot use as a prefix (no "/", "#" … at its end) must not be one.
-    "PREFIX ex: <http://example.org/ns_>\nCONSTRUCT { ?s ex:kind ?o } WHERE { ?s a ?o } LIMIT 30",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"DESCRIBE <{IDN}>",
+        # A namespace JSON-LD 1.1 cannot use as a prefix (no "/", "#" … at its end) must not be one.
+        "PREFIX ex: <http://example.org/ns_>\nCONSTRUCT { ?s ex:kind ?o } WHERE { ?s a ?o } LIMIT 30",
+    ],
+)
 def test_graph_answers_in_json_ld_are_compact_and_mean_the_same_triples(server, query):
     from rdflib.compare import isomorphic
 
@@ -254,14 +294,20 @@ def test_unknown_format_parameter_is_400(server):
 
 def test_browser_accept_is_redirected_to_the_query_page(server):
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    resp = requests.get(server.url("/sparql"), params={"query": LABELS}, headers={"Accept": browser},
-                        allow_redirects=False, timeout=30)
+    resp = requests.get(
+        server.url("/sparql"), params={"query": LABELS}, headers={"Accept": browser}, allow_redirects=False, timeout=30
+    )
     assert resp.status_code == 303
     target = urlsplit(resp.headers["Location"])
     assert target.path == "/"
     assert parse_qs(target.query)["query"] == [LABELS]
-    direct = requests.get(server.url("/sparql"), params={"query": LABELS, "format": "csv"},
-                          headers={"Accept": browser}, allow_redirects=False, timeout=30)
+    direct = requests.get(
+        server.url("/sparql"),
+        params={"query": LABELS, "format": "csv"},
+        headers={"Accept": browser},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert direct.status_code == 200 and direct.headers["Content-Type"].startswith("text/csv")
 
 
@@ -288,8 +334,11 @@ def test_invalid_graph_iri_is_400(server):
 
 def test_default_graph_is_the_union_of_all_named_graphs(server):
     union = count(server, "?s ?p ?o")
-    distinct = int(rows(server, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
-                                "{ GRAPH ?g { ?s ?p ?o } } }")[0]["n"])
+    distinct = int(
+        rows(server, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")[0][
+            "n"
+        ]
+    )
     assert union == distinct > 0
     assert len(graph_iris(server)) >= 3
 
@@ -329,8 +378,9 @@ def test_from_and_from_named_select_local_graphs(server):
 def test_protocol_dataset_overrides_from(server):
     reference, ontology = B + "graph/reference", B + "graph/ontology"
     in_ontology = count(server, f"GRAPH <{ontology}> {{ ?s ?p ?o }}")
-    found = rows(server, f"SELECT (COUNT(*) AS ?n) FROM <{reference}> WHERE {{ ?s ?p ?o }}",
-                 **{"default-graph-uri": ontology})
+    found = rows(
+        server, f"SELECT (COUNT(*) AS ?n) FROM <{reference}> WHERE {{ ?s ?p ?o }}", **{"default-graph-uri": ontology}
+    )
     assert int(found[0]["n"]) == in_ontology
 
 
@@ -349,7 +399,9 @@ def test_unknown_graphs_resolve_to_nothing(server, how):
 # Service Description and VoID -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), (None, "turtle")])
+@pytest.mark.parametrize(
+    "accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), (None, "turtle")]
+)
 def test_service_description(server, accept, fmt):
     headers = {"Accept": accept} if accept else {}
     resp = requests.get(server.url("/sparql"), headers=headers, timeout=30)
@@ -389,8 +441,15 @@ def test_service_description_406(server):
 
 
 @pytest.mark.parametrize("path", ["/.well-known/void", "/void"])
-@pytest.mark.parametrize("accept, fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-                                         ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
+@pytest.mark.parametrize(
+    "accept, fmt",
+    [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
 def test_void_by_content_negotiation(server, path, accept, fmt):
     resp = requests.get(server.url(path), headers={"Accept": accept}, timeout=30)
     assert resp.status_code == 200
@@ -443,8 +502,10 @@ def test_void_of_a_dump_counts_what_is_served(dump_server):
         assert (dataset, RDF.type, VOID.Dataset) in g
         assert g.value(dataset, VOID.triples).toPython() == len(quads)
         assert g.value(dataset, VOID.sparqlEndpoint) == URIRef(B + "sparql")
-        subsets = {str(g.value(part, SD.name)): g.value(part, VOID.triples).toPython()
-                   for part in g.objects(dataset, VOID.subset)}
+        subsets = {
+            str(g.value(part, SD.name)): g.value(part, VOID.triples).toPython()
+            for part in g.objects(dataset, VOID.subset)
+        }
         assert subsets == per_graph  # every named graph, with its own size
         for part in g.objects(dataset, VOID.subset):
             assert all(g.value(part, VOID[key]) is not None for key in void.KEYS)
@@ -484,8 +545,11 @@ def test_void_counted_from_the_store_equals_the_build(dump_server, built):
     served = _void_of(srv)
     assert len(set(built_void.objects(None, VOID.subset))) >= 5
     assert set(built_void.triples((None, VOID.dataDump, None))) >= set(served.triples((None, VOID.dataDump, None)))
-    release = [URIRef("http://www.w3.org/2002/07/owl#versionInfo"), URIRef("http://purl.org/dc/terms/modified"),
-               URIRef("http://purl.org/dc/terms/bibliographicCitation")]
+    release = [
+        URIRef("http://www.w3.org/2002/07/owl#versionInfo"),
+        URIRef("http://purl.org/dc/terms/modified"),
+        URIRef("http://purl.org/dc/terms/bibliographicCitation"),
+    ]
     assert all(next(built_void.objects(None, p), None) is not None for p in release)
     for g in (built_void, served):
         for p in [VOID.dataDump, *release]:
@@ -497,8 +561,13 @@ def test_void_of_a_dump_past_the_time_limit_is_a_clear_503(built, tmp_path_facto
     tmp = tmp_path_factory.mktemp("dump-slow")
     dump = tmp / "served.nq"
     shutil.copyfile(built.out_dir / snapshot.NQ, dump)
-    srv = start_server(built.out_dir, tmp, "--dump", str(dump), env_extra={"NARCOKG_QUERY_TIMEOUT": "0.001",
-                                                                          "NARCOKG_WEB_WORKERS": "1"})
+    srv = start_server(
+        built.out_dir,
+        tmp,
+        "--dump",
+        str(dump),
+        env_extra={"NARCOKG_QUERY_TIMEOUT": "0.001", "NARCOKG_WEB_WORKERS": "1"},
+    )
     try:
         for _ in range(2):  # the second answer comes at once: the failure is remembered
             started = time.monotonic()
@@ -514,14 +583,23 @@ def test_void_of_a_dump_past_the_time_limit_is_a_clear_503(built, tmp_path_facto
 
 def test_void_statistics_count_the_union_once_and_name_every_graph():
     store = ox.Store()
-    store.bulk_load(input=(
-        b"<http://a.example/x> <http://p.example/p> <http://a.example/y> <http://a.example/g/x> .\n"
-        b"<http://a.example/x> <http://p.example/p> <http://a.example/y> <http://b.example/g/x> .\n"
-        b"<http://a.example/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://c.example/C> .\n"),
-        format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(
+        input=(
+            b"<http://a.example/x> <http://p.example/p> <http://a.example/y> <http://a.example/g/x> .\n"
+            b"<http://a.example/x> <http://p.example/p> <http://a.example/y> <http://b.example/g/x> .\n"
+            b"<http://a.example/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://c.example/C> .\n"
+        ),
+        format=ox.RdfFormat.N_QUADS,
+    )
     whole, graphs = void.statistics(void.store_select(store), "http://a.example/")
-    assert whole == {"triples": 2, "entities": 2, "classes": 1, "properties": 2, "distinctSubjects": 1,
-                     "distinctObjects": 2}
+    assert whole == {
+        "triples": 2,
+        "entities": 2,
+        "classes": 1,
+        "properties": 2,
+        "distinctSubjects": 1,
+        "distinctObjects": 2,
+    }
     assert set(graphs) == {"http://a.example/g/x", "http://b.example/g/x"}
     g = Graph().parse(data=void.serialize(void.describe("http://kg.example/", [], whole, graphs)), format="turtle")
     parts = set(g.objects(URIRef("http://kg.example/void#narcokg"), VOID.subset))
@@ -531,23 +609,34 @@ def test_void_statistics_count_the_union_once_and_name_every_graph():
 # CORS ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, params, headers", [
-    ("/sparql", {"query": LABELS}, {"Accept": JSON}),
-    ("/sparql", {"query": "SELECT WHERE"}, {}),
-    ("/sparql", {"query": LABELS}, {"Accept": "image/png"}),
-    ("/sparql", {}, {"Accept": "text/turtle"}),
-    ("/.well-known/void", {}, {}),
-])
+@pytest.mark.parametrize(
+    "path, params, headers",
+    [
+        ("/sparql", {"query": LABELS}, {"Accept": JSON}),
+        ("/sparql", {"query": "SELECT WHERE"}, {}),
+        ("/sparql", {"query": LABELS}, {"Accept": "image/png"}),
+        ("/sparql", {}, {"Accept": "text/turtle"}),
+        ("/.well-known/void", {}, {}),
+    ],
+)
 def test_cors_on_every_api_answer(server, path, params, headers):
-    resp = requests.get(server.url(path), params=params, headers={"Origin": "https://example.org", **headers}, timeout=30)
+    resp = requests.get(
+        server.url(path), params=params, headers={"Origin": "https://example.org", **headers}, timeout=30
+    )
     assert resp.headers.get("Access-Control-Allow-Origin") == "*", (resp.status_code, resp.headers)
 
 
 @pytest.mark.parametrize("path", ["/sparql", "/void"])
 def test_cors_preflight(server, path):
-    resp = requests.options(server.url(path), headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type, accept"}, timeout=30)
+    resp = requests.options(
+        server.url(path),
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, accept",
+        },
+        timeout=30,
+    )
     assert resp.status_code in (200, 204)
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in resp.headers["Access-Control-Allow-Methods"]
@@ -560,8 +649,9 @@ def test_cors_preflight(server, path):
 def test_etag_and_304(server):
     first = sparql(server, LABELS)
     etag = first.headers["ETag"]
-    again = requests.get(server.url("/sparql"), params={"query": LABELS},
-                         headers={"Accept": JSON, "If-None-Match": etag}, timeout=30)
+    again = requests.get(
+        server.url("/sparql"), params={"query": LABELS}, headers={"Accept": JSON, "If-None-Match": etag}, timeout=30
+    )
     assert again.status_code == 304
     assert again.content == b""
     other = sparql(server, LABELS, accept="text/csv")
@@ -597,6 +687,8 @@ def test_public_base_rewrites_iris_in_queries_and_answers(public_server):
     found = rows(public_server, f"SELECT ?l WHERE {{ <{public_idn}> <{RDFS_LABEL}> ?l }}")
     assert "Indonesia" in {r["l"] for r in found}
     assert rows(public_server, f"SELECT ?p WHERE {{ <{IDN}> ?p ?o }}") == []
-    sd = Graph().parse(data=requests.get(public_server.url("/sparql"), headers={"Accept": "text/turtle"},
-                                         timeout=30).content, format="turtle")
+    sd = Graph().parse(
+        data=requests.get(public_server.url("/sparql"), headers={"Accept": "text/turtle"}, timeout=30).content,
+        format="turtle",
+    )
     assert (URIRef("http://kg.example.org/nkg/sparql"), SD.endpoint, URIRef("http://kg.example.org/nkg/sparql")) in sd

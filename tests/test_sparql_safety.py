@@ -2,6 +2,7 @@
 anything, no query makes the server open a connection, explosive queries are stopped at the
 time, memory and row limits while others keep being served, killed query processes are
 replaced, fair use is enforced, shutdown is graceful, and an invalid source stops `serve`."""
+
 from __future__ import annotations
 
 import json
@@ -42,26 +43,28 @@ def listener():
     lst.close()
 
 
-
 # Closed: no connection, whatever the query says --------------------------------------------------
 
 
-@pytest.mark.parametrize("template", [
-    "SELECT * WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
-    "select * where {{ service <{url}sparql> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ SERVICE SILENT <{url}sparql> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ BIND(<{url}sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SeRvIcE<{url}sparql>{{ ?s ?p ?o }} }} }} LIMIT 1",
-    "PREFIX ex: <{url}>\nSELECT * WHERE {{ # a comment\n SERVICE ex:sparql {{ ?s ?p ?o }} }}",
-    "ASK {{ FILTER EXISTS {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }} }}",
-    "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
-    "DESCRIBE ?s WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
-    # Spellings the old tokenizer read differently from pyoxigraph (issue 10): a keyword glued
-    # to the next one, to a prefixed name, and SERVICE hidden in a "string" opened by '<'a>'.
-    "SELECT * {{ SERVICESILENT<{url}x>{{ ?s ?p ?o }} }}",
-    "PREFIX ex: <{url}> SELECT * {{ SERVICEex:x {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ BIND(('b'<'a>') AS ?q) SERVICE SILENT <{url}sparql> {{ ?leak ?p ?o }} BIND('' AS ?z) }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
+        "select * where {{ service <{url}sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <{url}sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ BIND(<{url}sparql> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SeRvIcE<{url}sparql>{{ ?s ?p ?o }} }} }} LIMIT 1",
+        "PREFIX ex: <{url}>\nSELECT * WHERE {{ # a comment\n SERVICE ex:sparql {{ ?s ?p ?o }} }}",
+        "ASK {{ FILTER EXISTS {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }} }}",
+        "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
+        "DESCRIBE ?s WHERE {{ SERVICE <{url}sparql> {{ ?s ?p ?o }} }}",
+        # Spellings the old tokenizer read differently from pyoxigraph (issue 10): a keyword glued
+        # to the next one, to a prefixed name, and SERVICE hidden in a "string" opened by '<'a>'.
+        "SELECT * {{ SERVICESILENT<{url}x>{{ ?s ?p ?o }} }}",
+        "PREFIX ex: <{url}> SELECT * {{ SERVICEex:x {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ BIND(('b'<'a>') AS ?q) SERVICE SILENT <{url}sparql> {{ ?leak ?p ?o }} BIND('' AS ?z) }}",
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "POST", "DIRECT"])
 def test_service_is_refused_before_execution(server, listener, template, method):
     resp = sparql(server, template.format(url=listener.url), method=method)
@@ -71,18 +74,21 @@ def test_service_is_refused_before_execution(server, listener, template, method)
     assert listener.connections == []
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT ?s WHERE { ?s ?p "SERVICE <http://127.0.0.1:9/sparql> { }" } LIMIT 1',
-    "SELECT ?s WHERE { ?s ?p ?o # SERVICE <http://127.0.0.1:9/sparql> { }\n} LIMIT 1",
-    "SELECT ?s WHERE { ?s <http://example.org/SERVICE> ?o } LIMIT 1",
-    "PREFIX service: <http://example.org/>\nSELECT ?service WHERE { ?service service:SERVICE ?o } LIMIT 1",
-    "SELECT ?s WHERE { ?s ?p '''multi\nline SERVICE { }''' } LIMIT 1",
-    # Valid prefixed names and a comment the old tokenizer split or misread, then refused.
-    "PREFIX ex: <http://example.org/> SELECT * { ex:a\u203fSERVICE ?p ?o } LIMIT 1",
-    "PREFIX ex: <http://example.org/> SELECT * { ex:e\u0301service ?p ?o } LIMIT 1",
-    "PREFIX ex: <http://example.org/> SELECT * { ex:x\u3001service ?p ?o } LIMIT 1",
-    "SELECT * { ?s ?p ?o FILTER(?o<3)#>SERVICE\n} LIMIT 1",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ?s WHERE { ?s ?p "SERVICE <http://127.0.0.1:9/sparql> { }" } LIMIT 1',
+        "SELECT ?s WHERE { ?s ?p ?o # SERVICE <http://127.0.0.1:9/sparql> { }\n} LIMIT 1",
+        "SELECT ?s WHERE { ?s <http://example.org/SERVICE> ?o } LIMIT 1",
+        "PREFIX service: <http://example.org/>\nSELECT ?service WHERE { ?service service:SERVICE ?o } LIMIT 1",
+        "SELECT ?s WHERE { ?s ?p '''multi\nline SERVICE { }''' } LIMIT 1",
+        # Valid prefixed names and a comment the old tokenizer split or misread, then refused.
+        "PREFIX ex: <http://example.org/> SELECT * { ex:a\u203fSERVICE ?p ?o } LIMIT 1",
+        "PREFIX ex: <http://example.org/> SELECT * { ex:e\u0301service ?p ?o } LIMIT 1",
+        "PREFIX ex: <http://example.org/> SELECT * { ex:x\u3001service ?p ?o } LIMIT 1",
+        "SELECT * { ?s ?p ?o FILTER(?o<3)#>SERVICE\n} LIMIT 1",
+    ],
+)
 def test_the_word_service_elsewhere_is_not_refused(server, query):
     resp = sparql(server, query)
     assert resp.status_code == 200, resp.text
@@ -112,8 +118,7 @@ def test_from_hidden_by_a_quote_trick_is_honoured(server):
     """``'b'<'a>'`` made the old tokenizer read an IRI and then a string that hid FROM, so the
     query ran over the union of all graphs instead of the graph it names."""
     graph = "https://w3id.org/narcokg/graph/reference"
-    query = (f"SELECT (COUNT(*) AS ?n) (SAMPLE('b'<'a>') AS ?q) FROM <{graph}> "
-             "WHERE { ?s ?p ?o BIND('' AS ?z) }")
+    query = f"SELECT (COUNT(*) AS ?n) (SAMPLE('b'<'a>') AS ?q) FROM <{graph}> WHERE {{ ?s ?p ?o BIND('' AS ?z) }}"
     resp = sparql(server, query)
     assert resp.status_code == 200, resp.text
     n = int(resp.json()["results"]["bindings"][0]["n"]["value"])
@@ -121,8 +126,13 @@ def test_from_hidden_by_a_quote_trick_is_honoured(server):
     assert n < count(server)
 
 
-@pytest.mark.parametrize("text, depth", [("SELECT * WHERE " + "{" * 3000 + "}" * 3000, 3000),
-                                         ("SELECT * WHERE { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }", 10_002)])
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ("SELECT * WHERE " + "{" * 3000 + "}" * 3000, 3000),
+        ("SELECT * WHERE { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }", 10_002),
+    ],
+)
 def test_deep_nesting_is_refused_before_execution(server, text, depth):
     resp = sparql(server, text, method="POST")
     assert resp.status_code == 400
@@ -182,10 +192,19 @@ def test_every_update_form_is_refused_and_changes_nothing(server, listener, upda
 def limited(built, tmp_path_factory):
     """A server with tiny limits: 2 s per query, 50 rows, 4 KiB queries; one HTTP worker with two
     query processes, so an explosive query holds one and the other stays free."""
-    srv = start_server(built.out_dir, tmp_path_factory.mktemp("limited"), env_extra={
-        "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_MAX_ROWS": "50", "NARCOKG_MAX_QUERY_BYTES": "4096",
-        "NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_WORKERS": "2", "NARCOKG_QUERY_MEMORY_MB": "512",
-        "NARCOKG_CLIENT_BUDGET_SECONDS": "0"})
+    srv = start_server(
+        built.out_dir,
+        tmp_path_factory.mktemp("limited"),
+        env_extra={
+            "NARCOKG_QUERY_TIMEOUT": "2",
+            "NARCOKG_MAX_ROWS": "50",
+            "NARCOKG_MAX_QUERY_BYTES": "4096",
+            "NARCOKG_WEB_WORKERS": "1",
+            "NARCOKG_QUERY_WORKERS": "2",
+            "NARCOKG_QUERY_MEMORY_MB": "512",
+            "NARCOKG_CLIENT_BUDGET_SECONDS": "0",
+        },
+    )
     yield srv
     stop_server(srv)
 
@@ -212,8 +231,9 @@ def test_explosive_order_by_is_stopped_at_a_limit(limited):
     assert sparql(limited, CHEAP).status_code == 200
 
 
-@pytest.mark.parametrize("query", ["SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }",
-                                   "SELECT ?s ?o WHERE { ?s a ?o }"])
+@pytest.mark.parametrize(
+    "query", ["SELECT * WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }", "SELECT ?s ?o WHERE { ?s a ?o }"]
+)
 def test_row_limit_names_the_limit(limited, query):
     answer = sparql(limited, query, accept="*/*")
     assert answer.status_code == 422
@@ -261,27 +281,30 @@ def test_killed_query_processes_are_replaced(limited):
 # Bounded queries: one triple pattern, run in the web process ---------------------------------------
 
 
-@pytest.mark.parametrize("query, bounded", [
-    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o }", True),
-    ("PREFIX a: <http://a/>\nSELECT * { a:s ?p ?o . } LIMIT 10", True),
-    ("ASK { ?s a <http://x/C> }", True),
-    ('SELECT ?s WHERE { ?s <http://x/l> "bnn"@id }', True),
-    ('SELECT ?s WHERE { ?s <http://x/l> "5"^^<http://x/int> } # a comment', True),
-    ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", False),  # no constant: the whole data
-    ("SELECT DISTINCT ?p WHERE { <http://x/s> ?p ?o }", False),
-    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } ORDER BY ?o", False),
-    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } OFFSET 5", False),
-    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o . ?o ?q ?r }", False),
-    ("SELECT ?o WHERE { <http://x/s> <http://x/p>+ ?o }", False),
-    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o FILTER (?o) }", False),
-    ("SELECT ?p ?o FROM <http://x/g> WHERE { <http://x/s> ?p ?o }", False),
-    ("SELECT (COUNT(*) AS ?n) WHERE { <http://x/s> ?p ?o }", False),
-    ("SELECT ?p WHERE { <http://x/s> ?p [] }", False),
-    ("SELECT ?p WHERE { GRAPH ?g { <http://x/s> ?p ?o } }", False),
-    ("CONSTRUCT WHERE { <http://x/s> ?p ?o }", False),
-    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } VALUES ?p { <http://x/a> }", False),
-    ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o SERVICE <http://x/e> { ?a ?b ?c } }", False),
-])
+@pytest.mark.parametrize(
+    "query, bounded",
+    [
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o }", True),
+        ("PREFIX a: <http://a/>\nSELECT * { a:s ?p ?o . } LIMIT 10", True),
+        ("ASK { ?s a <http://x/C> }", True),
+        ('SELECT ?s WHERE { ?s <http://x/l> "bnn"@id }', True),
+        ('SELECT ?s WHERE { ?s <http://x/l> "5"^^<http://x/int> } # a comment', True),
+        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", False),  # no constant: the whole data
+        ("SELECT DISTINCT ?p WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } ORDER BY ?o", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } OFFSET 5", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o . ?o ?q ?r }", False),
+        ("SELECT ?o WHERE { <http://x/s> <http://x/p>+ ?o }", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o FILTER (?o) }", False),
+        ("SELECT ?p ?o FROM <http://x/g> WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT (COUNT(*) AS ?n) WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT ?p WHERE { <http://x/s> ?p [] }", False),
+        ("SELECT ?p WHERE { GRAPH ?g { <http://x/s> ?p ?o } }", False),
+        ("CONSTRUCT WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } VALUES ?p { <http://x/a> }", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o SERVICE <http://x/e> { ?a ?b ?c } }", False),
+    ],
+)
 def test_only_one_triple_pattern_with_a_constant_is_bounded(query, bounded):
     assert analyse(query).bounded is bounded
 
@@ -289,8 +312,11 @@ def test_only_one_triple_pattern_with_a_constant_is_bounded(query, bounded):
 def test_queries_run_where_their_cost_is_bounded(limited):
     assert ran_in(sparql(limited, BOUNDED + "\n# where 1")) == "web process"
     assert ran_in(sparql(limited, CHEAP + "\n# where 2")) == "query process"
-    for query in (f"SELECT DISTINCT ?p WHERE {{ <{IDN}> ?p ?o }}", f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }} ORDER BY ?o LIMIT 5",
-                  f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }} OFFSET 1 LIMIT 5"):
+    for query in (
+        f"SELECT DISTINCT ?p WHERE {{ <{IDN}> ?p ?o }}",
+        f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }} ORDER BY ?o LIMIT 5",
+        f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }} OFFSET 1 LIMIT 5",
+    ):
         assert ran_in(sparql(limited, query, accept="*/*")) == "query process", query
 
 
@@ -315,8 +341,14 @@ def test_a_bounded_query_answers_as_the_query_processes_do(limited, fmt):
     assert len(solutions(here.text)) > 3
 
 
-@pytest.mark.parametrize("dataset", [{"default-graph-uri": "graph/reference"},
-                                     {"default-graph-uri": "graph/inferred"}, {"named-graph-uri": "graph/reference"}])
+@pytest.mark.parametrize(
+    "dataset",
+    [
+        {"default-graph-uri": "graph/reference"},
+        {"default-graph-uri": "graph/inferred"},
+        {"named-graph-uri": "graph/reference"},
+    ],
+)
 def test_a_bounded_query_keeps_the_dataset_it_is_given(limited, dataset):
     params = {k: IDN.split("id/state/")[0] + v for k, v in dataset.items()}
     here = sparql(limited, BOUNDED, **params)
@@ -357,9 +389,16 @@ def test_bounded_queries_see_the_public_base(built, tmp_path):
 
 
 def test_fair_use_budget_gives_429_with_retry_after(built, tmp_path):
-    srv = start_server(built.out_dir, tmp_path, env_extra={
-        "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "1", "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
-        "NARCOKG_WEB_WORKERS": "2"})
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        env_extra={
+            "NARCOKG_QUERY_TIMEOUT": "2",
+            "NARCOKG_CLIENT_BUDGET_SECONDS": "1",
+            "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
+            "NARCOKG_WEB_WORKERS": "2",
+        },
+    )
     try:
         assert sparql(srv, CHEAP).status_code == 200
         spent = sparql(srv, EXPLOSIVE, timeout=60)
@@ -371,22 +410,37 @@ def test_fair_use_budget_gives_429_with_retry_after(built, tmp_path):
             assert 0 < int(resp.headers["Retry-After"]) <= 600
         assert requests.get(srv.url("/health"), timeout=30).status_code == 200
         # Without trusted proxies, X-Forwarded-For names no one: the budget stays spent.
-        spoofed = requests.get(srv.url("/sparql"), params={"query": CHEAP},
-                               headers={"Accept": "application/sparql-results+json",
-                                        "X-Forwarded-For": "198.51.100.7"}, timeout=30)
+        spoofed = requests.get(
+            srv.url("/sparql"),
+            params={"query": CHEAP},
+            headers={"Accept": "application/sparql-results+json", "X-Forwarded-For": "198.51.100.7"},
+            timeout=30,
+        )
         assert spoofed.status_code == 429
     finally:
         stop_server(srv)
 
 
 def test_fair_use_behind_a_trusted_proxy_charges_the_forwarded_client(built, tmp_path):
-    srv = start_server(built.out_dir, tmp_path, env_extra={
-        "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "1", "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
-        "NARCOKG_WEB_WORKERS": "1", "NARCOKG_TRUSTED_PROXIES": "127.0.0.0/8, ::1"})
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        env_extra={
+            "NARCOKG_QUERY_TIMEOUT": "2",
+            "NARCOKG_CLIENT_BUDGET_SECONDS": "1",
+            "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
+            "NARCOKG_WEB_WORKERS": "1",
+            "NARCOKG_TRUSTED_PROXIES": "127.0.0.0/8, ::1",
+        },
+    )
 
     def ask(query: str, forwarded: str, **kw):
-        return requests.get(srv.url("/sparql"), params={"query": query}, timeout=60,
-                            headers={"Accept": "application/sparql-results+json", "X-Forwarded-For": forwarded})
+        return requests.get(
+            srv.url("/sparql"),
+            params={"query": query},
+            timeout=60,
+            headers={"Accept": "application/sparql-results+json", "X-Forwarded-For": forwarded},
+        )
 
     try:
         assert ask(EXPLOSIVE, "203.0.113.5").status_code == 422  # spends 203.0.113.5's budget
@@ -428,10 +482,16 @@ def test_invalid_source_stops_serve_with_file_and_line(tmp_path):
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, root / name)
     broken = root / "triples" / "reference" / "zz-broken.ttl"
-    broken.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e \"unterminated .\n")
+    broken.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e "unterminated .\n')
     env = dict(os.environ, NARCOKG_ROOT=str(root), NARCOKG_DIST=str(tmp_path / "dist"))
-    proc = subprocess.run([sys.executable, "-m", "narcokg.cli", "serve", "--port", str(free_port())],
-                          env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert proc.returncode != 0
     assert "zz-broken.ttl" in proc.stderr
     assert "line" in proc.stderr.lower()
@@ -442,9 +502,17 @@ def test_invalid_source_stops_serve_with_file_and_line(tmp_path):
 def test_a_cheap_query_passes_an_explosive_one_through_a_burst_process(built, tmp_path):
     """One HTTP worker with ONE query process: while an explosive query holds it, a cheap query
     is answered by a burst process instead of waiting for the time limit."""
-    srv = start_server(built.out_dir, tmp_path, env_extra={
-        "NARCOKG_QUERY_TIMEOUT": "6", "NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_WORKERS": "1",
-        "NARCOKG_QUERY_WORKERS_MAX": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "0"})
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        env_extra={
+            "NARCOKG_QUERY_TIMEOUT": "6",
+            "NARCOKG_WEB_WORKERS": "1",
+            "NARCOKG_QUERY_WORKERS": "1",
+            "NARCOKG_QUERY_WORKERS_MAX": "2",
+            "NARCOKG_CLIENT_BUDGET_SECONDS": "0",
+        },
+    )
     try:
         wait_query_processes(srv.proc.pid, 1)
         slow = in_thread(sparql, srv, EXPLOSIVE, timeout=60)

@@ -1,4 +1,5 @@
 """The one catalogue of interface sentences (narcokg.texts): complete in both languages."""
+
 from __future__ import annotations
 
 import re
@@ -18,9 +19,11 @@ def test_every_key_has_both_languages_or_is_marked_english_only():
 
 def test_both_languages_take_the_same_parameters():
     """A translation that drops or renames a %d or {name} would break the page that fills it."""
+
     def params(s: str) -> tuple:
         fields = sorted(f for _, f, _, _ in string.Formatter().parse(s) if f)
         return tuple(sorted(re.findall(r"%[ds]", s))), tuple(fields)
+
     for key, entry in texts.TEXT.items():
         if entry["id"]:
             assert params(entry["en"]) == params(entry["id"]), key
@@ -30,6 +33,7 @@ def test_the_rooms_share_one_catalogue():
     # the query page and the SPARQL messages read from it; there is no table of their own
     from narcokg.engine import messages
     from narcokg.web import querypage
+
     assert not hasattr(querypage, "WORDS")
     assert not hasattr(messages, "TEXT")
     assert querypage.words_in("id")["run"] == texts.TEXT["query.run"]["id"]

@@ -1,4 +1,5 @@
 """`narcokg validate FILE` gives the same verdict as POST /shacl/validate on the same file."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,13 +22,18 @@ def required(built, settings):
 
 
 def cli_validate(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "narcokg.cli", "validate", *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", "validate", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
 
 
 def http_validate(server, path: Path, media: str) -> tuple[bool, Graph]:
-    resp = requests.post(server.url("/shacl/validate"), data=path.read_bytes(),
-                         headers={"Content-Type": media, "Accept": "text/turtle"}, timeout=60)
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=path.read_bytes(),
+        headers={"Content-Type": media, "Accept": "text/turtle"},
+        timeout=60,
+    )
     assert resp.status_code == 200, resp.text
     return resp.headers["X-SHACL-Conforms"] == "true", Graph().parse(data=resp.content, format="turtle")
 
@@ -45,8 +51,9 @@ def fixtures(tmp_path: Path, required) -> dict[str, Path]:
     return out
 
 
-@pytest.mark.parametrize("name,media", [("fail", "text/turtle"), ("pass", "text/turtle"),
-                                        ("fail-nt", "application/n-triples")])
+@pytest.mark.parametrize(
+    "name,media", [("fail", "text/turtle"), ("pass", "text/turtle"), ("fail-nt", "application/n-triples")]
+)
 def test_cli_and_http_give_the_same_verdict(server, tmp_path, required, name, media):
     path = fixtures(tmp_path, required)[name]
     report_file = tmp_path / "report.ttl"

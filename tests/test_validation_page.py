@@ -1,6 +1,7 @@
 """The validate-your-data page keeps what was sent on every answer and says what is wrong in
 words, where (line and column), next to the input; the report pages name shapes by their labels
 (issue 15, validation)."""
+
 from __future__ import annotations
 
 import html
@@ -8,16 +9,22 @@ import re
 
 import requests
 
-BROKEN = '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n ex:d .\n'
-TESTLAND = ('@prefix nkg: <https://w3id.org/narcokg/ontology#> .\n'
-            '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
-            '<https://w3id.org/narcokg/id/state/XXX> a nkg:State ; rdfs:label "Testland"@en .\n')
+BROKEN = "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n ex:d .\n"
+TESTLAND = (
+    "@prefix nkg: <https://w3id.org/narcokg/ontology#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    '<https://w3id.org/narcokg/id/state/XXX> a nkg:State ; rdfs:label "Testland"@en .\n'
+)
 
 
 def post_form(server, data: str, lang: str | None = None, **fields) -> requests.Response:
     url = server.url("/shacl/validate" + (f"?lang={lang}" if lang else ""))
-    return requests.post(url, files={"data": (None, data), **{k: (None, v) for k, v in fields.items()}},
-                         headers={"Accept": "text/html"}, timeout=90)
+    return requests.post(
+        url,
+        files={"data": (None, data), **{k: (None, v) for k, v in fields.items()}},
+        headers={"Accept": "text/html"},
+        timeout=90,
+    )
 
 
 def textarea(page: str) -> str:
@@ -35,14 +42,15 @@ def test_unparseable_form_is_400_with_the_form_the_data_and_the_place(server):
     assert "line 3, column 6" in resp.text
     assert "an object is missing" in resp.text
     # the line itself, with a marker under the place
-    assert "<pre class=\"excerpt\"><code> ex:d .\n<span class=\"marker\">     ^</span>" in resp.text
+    assert '<pre class="excerpt"><code> ex:d .\n<span class="marker">     ^</span>' in resp.text
     # no Python repr of the parser's buffer
     assert "b&#39;" not in resp.text and "b'" not in resp.text and "Bad syntax" not in resp.text
 
 
 def test_unparseable_body_says_line_and_column_in_words(server):
-    resp = requests.post(server.url("/shacl/validate"), data=BROKEN.encode(),
-                         headers={"Content-Type": "text/turtle"}, timeout=90)
+    resp = requests.post(
+        server.url("/shacl/validate"), data=BROKEN.encode(), headers={"Content-Type": "text/turtle"}, timeout=90
+    )
     assert resp.status_code == 400
     assert "line 3, column 6: an object is missing" in resp.text
     assert "b'" not in resp.text and "^" not in resp.text

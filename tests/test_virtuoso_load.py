@@ -1,6 +1,7 @@
 """`narcokg load --engine virtuoso`: the snapshot bulk-loaded into a real Virtuoso (Debian's
 package) through isql, replaced rather than duplicated when loaded again, skipped when Virtuoso
 holds it already, and refused with a message a person can act on when it cannot be done."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,8 +14,7 @@ import requests
 import virtuoso_helpers
 from conftest import free_port, start_server, stop_server
 
-pytestmark = pytest.mark.skipif(virtuoso_helpers.unavailable() is not None,
-                                reason=str(virtuoso_helpers.unavailable()))
+pytestmark = pytest.mark.skipif(virtuoso_helpers.unavailable() is not None, reason=str(virtuoso_helpers.unavailable()))
 
 NAMESPACE = "https://w3id.org/narcokg/graph/"
 
@@ -23,8 +23,9 @@ NAMESPACE = "https://w3id.org/narcokg/graph/"
 def fresh(built, tmp_path_factory):
     """A Virtuoso of this module's own: the tests here replace what it holds."""
     folder = tmp_path_factory.mktemp("virtuoso-load")
-    srv = virtuoso_helpers.LocalVirtuoso(folder, free_port(), free_port(),
-                                         readable=[built.out_dir, folder / "stage"]).start()
+    srv = virtuoso_helpers.LocalVirtuoso(
+        folder, free_port(), free_port(), readable=[built.out_dir, folder / "stage"]
+    ).start()
     yield srv
     srv.stop()
 
@@ -68,11 +69,21 @@ def test_a_new_snapshot_replaces_the_old_graphs(built, fresh, tmp_path):
 
 def test_serve_answers_from_what_load_put_in(built, fresh):
     assert virtuoso_helpers.load(built.out_dir, fresh).returncode == 0
-    srv = start_server(built.out_dir, fresh.folder, "--engine", fresh.url, "--engine-dialect", "virtuoso",
-                       env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    srv = start_server(
+        built.out_dir,
+        fresh.folder,
+        "--engine",
+        fresh.url,
+        "--engine-dialect",
+        "virtuoso",
+        env_extra={"NARCOKG_WEB_WORKERS": "1"},
+    )
     try:
-        resp = requests.get(srv.url("/sparql"), timeout=30, params={
-            "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "format": "json"})
+        resp = requests.get(
+            srv.url("/sparql"),
+            timeout=30,
+            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "format": "json"},
+        )
         assert resp.status_code == 200, resp.text
         assert int(resp.json()["results"]["bindings"][0]["n"]["value"]) == _dump_graphs(built.out_dir / "narcokg.nq")[0]
     finally:
@@ -116,8 +127,9 @@ def test_a_folder_virtuoso_may_not_read_is_refused_before_anything_is_cleared(bu
         assert "Virtuoso may not read the folder" in done.stderr and "DirsAllowed" in done.stderr
         assert "--stage-dir" in done.stderr
         assert virtuoso_helpers.quads_in_snapshot_graphs(fresh, NAMESPACE) == before
-        staged = virtuoso_helpers.load(built.out_dir, fresh, "--dump", str(dump), "--force",
-                                       "--stage-dir", str(fresh.folder / "stage"))
+        staged = virtuoso_helpers.load(
+            built.out_dir, fresh, "--dump", str(dump), "--force", "--stage-dir", str(fresh.folder / "stage")
+        )
         assert staged.returncode == 0, staged.stderr
         assert virtuoso_helpers.quads_in_snapshot_graphs(fresh, NAMESPACE) == _dump_graphs(dump)
     finally:

@@ -1,4 +1,5 @@
 """The vocabulary module: namespaces whose terms are checked where the code names them."""
+
 from __future__ import annotations
 
 import ast
@@ -34,9 +35,13 @@ def test_every_term_the_code_names_is_known():
     missing = []
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
-                    and isinstance(node.value.value, ast.Name) and node.value.value.id in ("px", "vocab")
-                    and isinstance(getattr(vocab, node.value.attr, None), vocab.Namespace)):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Attribute)
+                and isinstance(node.value.value, ast.Name)
+                and node.value.value.id in ("px", "vocab")
+                and isinstance(getattr(vocab, node.value.attr, None), vocab.Namespace)
+            ):
                 value = getattr(getattr(vocab, node.value.attr), node.attr, None)
                 if node.attr != "term" and not isinstance(value, str):  # a str method is no term
                     missing.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.value.attr}.{node.attr}")

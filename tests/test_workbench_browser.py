@@ -4,6 +4,7 @@ Indonesian pages; search and validation also with JavaScript off.
 
 Needs Debian's chromium (`apt-get install chromium`); Playwright's own browser download is never used.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,20 +14,32 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
     pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
-BROKEN = '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n ex:d .\n'
+BROKEN = "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n ex:d .\n"
 #: States of the client's data, with long IRIs, labels and values that must wrap between words.
-MANY = ("@prefix nkg: <https://w3id.org/narcokg/ontology#> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        + "".join(f'<https://example.org/a/rather/long/path/of/segments/state-number-{n:05d}> a nkg:State ; '
-                  f'rdfs:label "Republic of Somewhere Far Away number {n}"@en ; nkg:founded "52858" .\n'
-                  for n in range(12)))
+MANY = (
+    "@prefix nkg: <https://w3id.org/narcokg/ontology#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    + "".join(
+        f"<https://example.org/a/rather/long/path/of/segments/state-number-{n:05d}> a nkg:State ; "
+        f'rdfs:label "Republic of Somewhere Far Away number {n}"@en ; nkg:founded "52858" .\n'
+        for n in range(12)
+    )
+)
 
 #: For each text node in the elements matched, the words (between spaces and <wbr>) that the
 #: layout broke across lines: a word split in two has more than one client rectangle.
@@ -54,8 +67,9 @@ BROKEN_WORDS = """(selector) => {
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=ARGS)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS
+        )
         yield b
         b.close()
 

@@ -7,6 +7,7 @@ A page is shot whole when that stays under the size budget, else as the first sc
 
     python tools/screenshots.py [--dist DIST] [--out docs/screenshots]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,14 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 WIDTHS = (1280, 390)
 #: Largest PNG kept (bytes); a bigger full-page shot is replaced by the first screenful.
 BUDGET = 300 * 1024
@@ -54,9 +61,13 @@ def start_server(dist: Path | None, log: Path) -> tuple[subprocess.Popen, str]:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "server"), env.get("PYTHONPATH")]))
     if dist is not None:
         env["NARCOKG_DIST"] = str(dist)
-    proc = subprocess.Popen([sys.executable, "-m", "narcokg.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, cwd=ROOT, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narcokg.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 300  # a first run builds the snapshot
     while time.time() < deadline:
@@ -82,8 +93,9 @@ def _fit(page, target: Path, focus: str) -> tuple[int, str]:
     box = page.locator(focus).first.bounding_box() if page.locator(focus).count() else None
     height = max(viewport["height"], int(box["y"] + box["height"] + 16) if box else 0)
     while True:
-        page.screenshot(path=str(target), full_page=True,
-                        clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})
+        page.screenshot(
+            path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": viewport["width"], "height": height}
+        )
         if target.stat().st_size <= BUDGET or height <= viewport["height"]:
             return target.stat().st_size, f"top {height} px"
         height = max(viewport["height"], int(height * 0.8))
@@ -92,8 +104,9 @@ def _fit(page, target: Path, focus: str) -> tuple[int, str]:
 def shoot(browser, base: str, out: Path) -> list[tuple[str, int, str]]:
     made = []
     for width in WIDTHS:
-        ctx = browser.new_context(viewport={"width": width, "height": 900 if width > 600 else 844},
-                                  device_scale_factor=1)
+        ctx = browser.new_context(
+            viewport={"width": width, "height": 900 if width > 600 else 844}, device_scale_factor=1
+        )
         page = ctx.new_page()
         for name, path, focus in pages():
             page.goto(base + path, wait_until="networkidle")

@@ -4,6 +4,7 @@ Values come from defaults, then environment variables (``NARCOKG_*``), then expl
 overrides (the CLI passes its options here). Nothing else in the package reads the
 environment, so a test or a benchmark can build a ``Settings`` and know what it gets.
 """
+
 from __future__ import annotations
 
 import os

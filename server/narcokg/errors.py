@@ -5,14 +5,14 @@ in HTTP terms: the web room maps each class to a status in one table (``narcokg.
 the CLI to an exit status. ``message`` is written for the person who sent the input: what is
 wrong, where, and how to fix it.
 """
+
 from __future__ import annotations
 
 
 class NarcokgError(Exception):
     """The base of every error narcokg raises on purpose."""
 
-    def __init__(self, message: str, *, retry_after: int | None = None, limit: str | None = None,
-                 seconds: float = 0.0):
+    def __init__(self, message: str, *, retry_after: int | None = None, limit: str | None = None, seconds: float = 0.0):
         super().__init__(message)
         self.message = message
         #: Seconds after which the same request may succeed (capacity, fair use), if any.

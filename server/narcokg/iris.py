@@ -10,6 +10,7 @@ Local paths of a resource ("resource paths"):
   BASE id/{kind}/{slug}            ↔ {kind}/{slug}                  (/id/…, /page/…, /data/…)
   BASE .well-known/genid/{hex}     ↔ .well-known/genid/{hex}       (skolemized blank nodes)
 """
+
 from __future__ import annotations
 
 import re
@@ -40,12 +41,12 @@ class IriMap:
     # Canonical ↔ public -----------------------------------------------------------
     def to_public(self, iri: str) -> str:
         if self.rewrites and iri.startswith(self.base):
-            return self.public + iri[len(self.base):]
+            return self.public + iri[len(self.base) :]
         return iri
 
     def to_canonical(self, iri: str) -> str:
         if self.rewrites and iri.startswith(self.public):
-            return self.base + iri[len(self.public):]
+            return self.base + iri[len(self.public) :]
         return iri
 
     def public_term(self, term):
@@ -65,16 +66,19 @@ class IriMap:
         if not self.rewrites:
             return quad
         g = quad.graph_name
-        return ox.Quad(self.public_term(quad.subject), self.public_term(quad.predicate),
-                       self.public_term(quad.object),
-                       self.public_term(g) if isinstance(g, ox.NamedNode) else g)
+        return ox.Quad(
+            self.public_term(quad.subject),
+            self.public_term(quad.predicate),
+            self.public_term(quad.object),
+            self.public_term(g) if isinstance(g, ox.NamedNode) else g,
+        )
 
     # Resource paths ------------------------------------------------------------------
     def resource_path(self, iri: str) -> str | None:
         """The local path of a canonical IRI served under /id, /page and /data, else None."""
         if not iri.startswith(self.base):
             return None
-        rest = iri[len(self.base):]
+        rest = iri[len(self.base) :]
         if rest.startswith("id/") and len(rest) > 3:
             return rest[3:]
         if rest.startswith(GENID) and len(rest) > len(GENID):
@@ -96,7 +100,7 @@ class IriMap:
         if self.public and iri.startswith(self.base):
             return self.to_public(iri)
         if iri.startswith(self.base):
-            rest = iri[len(self.base):]
+            rest = iri[len(self.base) :]
             path = self.resource_path(iri)
             if path is not None:
                 return self.root + "page/" + quote(path, safe="/:@!$&'()*+,;=~-._")
@@ -116,5 +120,5 @@ def valid_path(path: str) -> bool:
     if not path or len(path) > MAX_PATH:
         return False
     if path.startswith(GENID):
-        path = path[len(GENID):]
+        path = path[len(GENID) :]
     return all(_SEGMENT.fullmatch(seg) and seg not in (".", "..") for seg in path.split("/"))

@@ -7,6 +7,7 @@ back (``of_manifest``). A snapshot is the same bytes for the same inputs, so not
 the clock: the version carries the digest of the inputs, and the date is the reproducible-builds
 ``SOURCE_DATE_EPOCH`` when set, else the day the newest input file was last changed.
 """
+
 from __future__ import annotations
 
 import os

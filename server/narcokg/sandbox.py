@@ -19,6 +19,7 @@ new network namespace with no interface but a down loopback: a second, independe
 optional; the seccomp filter alone suffices, and it is required: if it cannot be installed,
 ``close_network`` raises and the process must not go on.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -80,8 +81,7 @@ def _insn(code: int, jt: int, jf: int, k: int) -> bytes:
 
 def filter_program(arch: _Arch) -> bytes:
     """The BPF program (``struct sock_filter[]``) for ``arch``."""
-    refused = [(nr, errno.ENOSYS if name.startswith("io_uring") else errno.EACCES)
-               for name, nr in arch.blocked.items()]
+    refused = [(nr, errno.ENOSYS if name.startswith("io_uring") else errno.EACCES) for name, nr in arch.blocked.items()]
     prog = [
         _insn(_LD_W_ABS, 0, 0, _OFF_ARCH),
         _insn(_JEQ_K, 1, 0, arch.audit),  # our ABI: skip the kill
@@ -122,8 +122,12 @@ def _install_filter() -> None:
 
     fprog = SockFprog(len(code) // 8, ctypes.addressof(buf))
     libc.syscall.restype = ctypes.c_long
-    rc = libc.syscall(ctypes.c_long(arch.seccomp), ctypes.c_ulong(SECCOMP_SET_MODE_FILTER),
-                      ctypes.c_ulong(SECCOMP_FILTER_FLAG_TSYNC), ctypes.byref(fprog))
+    rc = libc.syscall(
+        ctypes.c_long(arch.seccomp),
+        ctypes.c_ulong(SECCOMP_SET_MODE_FILTER),
+        ctypes.c_ulong(SECCOMP_FILTER_FLAG_TSYNC),
+        ctypes.byref(fprog),
+    )
     if rc != 0:
         # TSYNC answers with the id of a thread it could not synchronise (a positive number).
         err = ctypes.get_errno()
@@ -159,8 +163,9 @@ def _check_closed() -> None:
         except PermissionError:
             continue
         except OSError as exc:
-            raise SandboxError(f"socket({family.name}) failed with {exc.errno}, not EACCES: "
-                               "the filter is not the one installed") from None
+            raise SandboxError(
+                f"socket({family.name}) failed with {exc.errno}, not EACCES: the filter is not the one installed"
+            ) from None
         s.close()
         raise SandboxError(f"socket({family.name}) still works after the seccomp filter was installed")
 

@@ -3,6 +3,7 @@
 A build writes into a temporary folder beside the target and renames it into place only
 when every file is written, so a failed build never replaces the last good snapshot.
 """
+
 from __future__ import annotations
 
 import gzip

@@ -5,6 +5,7 @@ prefixes served documents and pages use, so Turtle and CURIEs read the same ever
 name: a misspelt term is an AttributeError where it is written, not a lookup that silently finds
 nothing. A namespace is still a plain string, so ``RDFS + name`` works where the name is data.
 """
+
 from __future__ import annotations
 
 
@@ -29,16 +30,42 @@ class Namespace(str):
         return str(self) + name
 
 
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Property first langString nil object predicate rest subject type")
-RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#", "Class comment domain isDefinedBy label range seeAlso subClassOf subPropertyOf")
-OWL = Namespace("http://www.w3.org/2002/07/owl#", "AnnotationProperty AsymmetricProperty Class DatatypeProperty InverseFunctionalProperty IrreflexiveProperty NamedIndividual ObjectProperty Ontology ReflexiveProperty SymmetricProperty TransitiveProperty disjointWith equivalentClass equivalentProperty imports inverseOf onProperty sameAs versionIRI versionInfo")
+RDF = Namespace(
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "Property first langString nil object predicate rest subject type"
+)
+RDFS = Namespace(
+    "http://www.w3.org/2000/01/rdf-schema#",
+    "Class comment domain isDefinedBy label range seeAlso subClassOf subPropertyOf",
+)
+OWL = Namespace(
+    "http://www.w3.org/2002/07/owl#",
+    "AnnotationProperty AsymmetricProperty Class DatatypeProperty InverseFunctionalProperty IrreflexiveProperty NamedIndividual ObjectProperty Ontology ReflexiveProperty SymmetricProperty TransitiveProperty disjointWith equivalentClass equivalentProperty imports inverseOf onProperty sameAs versionIRI versionInfo",
+)
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#", "date decimal integer string")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#", "Concept ConceptScheme altLabel broader closeMatch definition exactMatch hasTopConcept hiddenLabel inScheme narrower notation note prefLabel scopeNote topConceptOf")
-DCTERMS = Namespace("http://purl.org/dc/terms/", "BibliographicResource Location bibliographicCitation creator date description identifier issued language license modified publisher references source subject title")
-PROV = Namespace("http://www.w3.org/ns/prov#", "Activity Agent Entity Person wasAssociatedWith wasAttributedTo wasDerivedFrom wasInfluencedBy")
-QB = Namespace("http://purl.org/linked-data/cube#", "AttributeProperty DataSet DimensionProperty MeasureProperty Observation dataSet structure")
-SH = Namespace("http://www.w3.org/ns/shacl#", "NodeShape PropertyShape ask class construct datatype focusNode maxCount message minCount path property resultMessage resultSeverity select severity sourceShape sparql targetClass targetNode targetObjectsOf targetSubjectsOf update")
-SCHEMA = Namespace("https://schema.org/", "City Country CreativeWork Event GovernmentOrganization Observation Organization Person Place Project ScholarlyArticle affiliation containedInPlace containsPlace endDate geoTouches keywords location name organizer participant startDate unitCode unitText url value")
+SKOS = Namespace(
+    "http://www.w3.org/2004/02/skos/core#",
+    "Concept ConceptScheme altLabel broader closeMatch definition exactMatch hasTopConcept hiddenLabel inScheme narrower notation note prefLabel scopeNote topConceptOf",
+)
+DCTERMS = Namespace(
+    "http://purl.org/dc/terms/",
+    "BibliographicResource Location bibliographicCitation creator date description identifier issued language license modified publisher references source subject title",
+)
+PROV = Namespace(
+    "http://www.w3.org/ns/prov#",
+    "Activity Agent Entity Person wasAssociatedWith wasAttributedTo wasDerivedFrom wasInfluencedBy",
+)
+QB = Namespace(
+    "http://purl.org/linked-data/cube#",
+    "AttributeProperty DataSet DimensionProperty MeasureProperty Observation dataSet structure",
+)
+SH = Namespace(
+    "http://www.w3.org/ns/shacl#",
+    "NodeShape PropertyShape ask class construct datatype focusNode maxCount message minCount path property resultMessage resultSeverity select severity sourceShape sparql targetClass targetNode targetObjectsOf targetSubjectsOf update",
+)
+SCHEMA = Namespace(
+    "https://schema.org/",
+    "City Country CreativeWork Event GovernmentOrganization Observation Organization Person Place Project ScholarlyArticle affiliation containedInPlace containsPlace endDate geoTouches keywords location name organizer participant startDate unitCode unitText url value",
+)
 
 #: Vocabularies every document may use (the project's own come from the settings' base).
 COMMON = {
@@ -86,7 +113,7 @@ def curie(iri: str, prefixes: dict[str, str]) -> str | None:
             best = prefix
     if best is None:
         return None
-    local = iri[len(prefixes[best]):]
+    local = iri[len(prefixes[best]) :]
     if not local or any(c in local for c in "/#?"):
         return None
     return f"{best}:{local}"

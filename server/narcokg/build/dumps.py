@@ -1,5 +1,6 @@
 """The build's RDF files from rdflib graphs, written so that the same graph always gives the
 same bytes (the N-Quads dump, the TriG of the asserted graphs, the SHACL report)."""
+
 from __future__ import annotations
 
 from rdflib import Dataset, Graph, URIRef

@@ -11,6 +11,7 @@ Layout → graph:
 Blank nodes are replaced by skolem IRIs derived from a canonical labelling, so two loads of
 the same files give the same IRIs and every dump is byte-for-byte reproducible.
 """
+
 from __future__ import annotations
 
 import hashlib

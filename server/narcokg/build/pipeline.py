@@ -1,4 +1,5 @@
 """The build: load → reason → validate → snapshot. Run once; the server only reads its output."""
+
 from __future__ import annotations
 
 import sys
@@ -42,7 +43,7 @@ def data_graphs(ds: Dataset, settings: Settings) -> list[Graph]:
     return [
         g
         for g in ds.graphs()
-        if str(g.identifier).startswith(prefix) and str(g.identifier)[len(prefix):] not in NON_DATA and len(g)
+        if str(g.identifier).startswith(prefix) and str(g.identifier)[len(prefix) :] not in NON_DATA and len(g)
     ]
 
 
@@ -111,11 +112,16 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
     report = step("validate (SHACL)", lambda: add_validation(ds, settings, inferred))
 
     def do_snapshot():
-        for prefix, ns in [("nkg", settings.base + "ontology#"), ("id", settings.base + "id/"),
-                           ("shape", settings.base + "shapes#")]:
+        for prefix, ns in [
+            ("nkg", settings.base + "ontology#"),
+            ("id", settings.base + "id/"),
+            ("shape", settings.base + "shapes#"),
+        ]:
             ds.bind(prefix, ns, override=True)
         asserted_graphs = [str(g.identifier) for g in data_graphs(ds, settings)] + [
-            settings.base + "graph/ontology", settings.base + "graph/shapes"]
+            settings.base + "graph/ontology",
+            settings.base + "graph/shapes",
+        ]
         report_graph = Graph()
         for prefix, ns in ds.namespaces():
             report_graph.bind(prefix, ns, override=True)
@@ -129,7 +135,9 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
         # Counted over the snapshot itself, with the queries a server uses for a bare dump.
         digest = snapshot.inputs_digest(input_paths(settings))
         rel = release.of_build(digest, input_paths(settings))
-        files[snapshot.VOID_FILE] = void.serialize(void.of_nquads(files[snapshot.NQ], settings.base, snapshot.DUMPS, rel))
+        files[snapshot.VOID_FILE] = void.serialize(
+            void.of_nquads(files[snapshot.NQ], settings.base, snapshot.DUMPS, rel)
+        )
         manifest = {
             "inputs": digest,
             "release": rel.as_dict(),

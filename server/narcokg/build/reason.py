@@ -5,6 +5,7 @@ triples about RDF itself that no user asks for). We drop what carries no informa
 (reflexive sameAs/subClassOf/…, literal subjects, triples about blank nodes) and fail if
 owlrl reported an inconsistency.
 """
+
 from __future__ import annotations
 
 import owlrl
@@ -23,8 +24,6 @@ TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource}
 #: Namespaces of the built-in vocabularies: what OWL RL derives about their own terms
 #: (e.g. "rdf:HTML a rdfs:Datatype") is true everywhere and tells a user nothing.
 BUILTIN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
-
-
 
 
 def infer(asserted: Graph) -> Graph:

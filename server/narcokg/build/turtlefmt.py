@@ -4,6 +4,7 @@ The style is whatever rdflib's ``longturtle`` serializer writes (sorted subjects
 predicates, one statement per line, explicit prefixes), so formatting is a function of the
 graph alone: re-running it never changes a file, and a diff shows changed facts, not layout.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,7 @@
 """narcokg: build, validate, query, serve and load the knowledge graph (commands: build, validate,
 query, serve, load, fmt). Settings not given as options come from NARCOKG_* environment variables,
 then defaults."""
+
 from __future__ import annotations
 
 import argparse
@@ -77,9 +78,15 @@ def _query(args) -> int:
 def _serve(args) -> int:
     from narcokg.web import server
 
-    settings = load_settings(host=args.host, port=args.port, public_base=args.public_base,
-                             dump=args.dump, web_workers=args.workers, engine=args.engine,
-                             engine_dialect=args.engine_dialect)
+    settings = load_settings(
+        host=args.host,
+        port=args.port,
+        public_base=args.public_base,
+        dump=args.dump,
+        web_workers=args.workers,
+        engine=args.engine,
+        engine_dialect=args.engine_dialect,
+    )
     busy = port_in_use(settings.host, settings.port)
     if busy:
         print(f"narcokg serve: {busy}", file=sys.stderr, flush=True)
@@ -94,8 +101,10 @@ def _serve(args) -> int:
 def _load(args) -> int:
     """Load the snapshot into an engine's store (building it first when it is stale)."""
     if args.engine == "oxigraph" and not args.location:
-        print("narcokg load: --engine oxigraph needs the folder of the store: narcokg load --engine oxigraph DIR",
-              file=sys.stderr)
+        print(
+            "narcokg load: --engine oxigraph needs the folder of the store: narcokg load --engine oxigraph DIR",
+            file=sys.stderr,
+        )
         return 2
     settings = load_settings(dump=args.dump)
     if not settings.dump:
@@ -121,12 +130,22 @@ def _load(args) -> int:
 def _load_virtuoso(args, settings, progress) -> int:
     from narcokg.engine import virtuoso_load
 
-    conn = virtuoso_load.Connection(host=args.host, port=args.port, user=args.user,
-                                    password=args.password or os.environ.get("NARCOKG_VIRTUOSO_PASSWORD", "dba"),
-                                    isql=args.isql)
+    conn = virtuoso_load.Connection(
+        host=args.host,
+        port=args.port,
+        user=args.user,
+        password=args.password or os.environ.get("NARCOKG_VIRTUOSO_PASSWORD", "dba"),
+        isql=args.isql,
+    )
     try:
-        virtuoso_load.load(settings.nquads, conn, settings.base + "graph/", progress,
-                           stage_dir=Path(args.stage_dir) if args.stage_dir else None, force=args.force)
+        virtuoso_load.load(
+            settings.nquads,
+            conn,
+            settings.base + "graph/",
+            progress,
+            stage_dir=Path(args.stage_dir) if args.stage_dir else None,
+            force=args.force,
+        )
     except virtuoso_load.VirtuosoLoadError as exc:
         progress(f"failed: {exc}")
         return 2
@@ -191,7 +210,11 @@ def port_in_use(host: str, port: int) -> str | None:
         return None
     if exc.errno == errno.EADDRINUSE:
         free = next((p for p in range(port + 1, min(port + 50, 65536)) if _bind_error(host, p) is None), None)
-        return f"port {port} is in use: try --port {free}" if free else f"port {port} is in use: choose another with --port"
+        return (
+            f"port {port} is in use: try --port {free}"
+            if free
+            else f"port {port} is in use: choose another with --port"
+        )
     if exc.errno == errno.EACCES:
         return f"port {port} needs privileges on this system: try --port 5000"
     return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
@@ -239,47 +262,76 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("query", help="run a SPARQL query against the built graph")
     p.add_argument("sparql", help="the query text, or @FILE to read it from a file")
-    p.add_argument("--format", default="table", choices=list(CLI_FORMATS),
-                   help="output: a text table, or a SPARQL result format (json, csv, tsv, xml) for SELECT/ASK, "
-                        "an RDF format (json, xml, turtle, ntriples) for CONSTRUCT/DESCRIBE (default: table)")
+    p.add_argument(
+        "--format",
+        default="table",
+        choices=list(CLI_FORMATS),
+        help="output: a text table, or a SPARQL result format (json, csv, tsv, xml) for SELECT/ASK, "
+        "an RDF format (json, xml, turtle, ntriples) for CONSTRUCT/DESCRIBE (default: table)",
+    )
     p.set_defaults(func=_query)
 
     p = sub.add_parser("serve", help="build if needed, then serve the graph over HTTP")
-    p.add_argument("--host", default=None,
-                   help=f"address to listen on (default: {defaults.host}, or NARCOKG_HOST)")
-    p.add_argument("--port", type=int, default=None,
-                   help=f"TCP port to listen on (default: {defaults.port}, or NARCOKG_PORT)")
-    p.add_argument("--public-base", default=None,
-                   help="serve canonical IRIs as if minted under this URL (default: none, or NARCOKG_PUBLIC_BASE)")
-    p.add_argument("--dump", default=None,
-                   help="serve this N-Quads file instead of the build's snapshot (default: none, or NARCOKG_DUMP)")
-    p.add_argument("--workers", type=int, default=None,
-                   help=f"HTTP worker processes (default: {defaults.web_workers}, or NARCOKG_WEB_WORKERS)")
+    p.add_argument("--host", default=None, help=f"address to listen on (default: {defaults.host}, or NARCOKG_HOST)")
+    p.add_argument(
+        "--port", type=int, default=None, help=f"TCP port to listen on (default: {defaults.port}, or NARCOKG_PORT)"
+    )
+    p.add_argument(
+        "--public-base",
+        default=None,
+        help="serve canonical IRIs as if minted under this URL (default: none, or NARCOKG_PUBLIC_BASE)",
+    )
+    p.add_argument(
+        "--dump",
+        default=None,
+        help="serve this N-Quads file instead of the build's snapshot (default: none, or NARCOKG_DUMP)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=f"HTTP worker processes (default: {defaults.web_workers}, or NARCOKG_WEB_WORKERS)",
+    )
     p.add_argument("--no-build", action="store_true", help="never build; fail if no snapshot exists")
-    p.add_argument("--engine", default=None,
-                   help="answer from a SPARQL endpoint (its URL) or from Oxigraph server run here (oxigraph:DIR) "
-                        "instead of the embedded engine")
-    p.add_argument("--engine-dialect", default=None, choices=["oxigraph", "virtuoso", "generic"],
-                   help="the kind of endpoint --engine URL names (default generic)")
+    p.add_argument(
+        "--engine",
+        default=None,
+        help="answer from a SPARQL endpoint (its URL) or from Oxigraph server run here (oxigraph:DIR) "
+        "instead of the embedded engine",
+    )
+    p.add_argument(
+        "--engine-dialect",
+        default=None,
+        choices=["oxigraph", "virtuoso", "generic"],
+        help="the kind of endpoint --engine URL names (default generic)",
+    )
     p.set_defaults(func=_serve)
 
-    p = sub.add_parser("load", help="load the snapshot into an engine's store (building it first if needed)",
-                       description="Load the snapshot into an engine: an Oxigraph store folder (DIR), or a running "
-                                   "Virtuoso through its SQL client isql (bulk loader). Loading again replaces the "
-                                   "snapshot's graphs, and does nothing when the engine holds this snapshot already.")
+    p = sub.add_parser(
+        "load",
+        help="load the snapshot into an engine's store (building it first if needed)",
+        description="Load the snapshot into an engine: an Oxigraph store folder (DIR), or a running "
+        "Virtuoso through its SQL client isql (bulk loader). Loading again replaces the "
+        "snapshot's graphs, and does nothing when the engine holds this snapshot already.",
+    )
     p.add_argument("--engine", required=True, choices=["oxigraph", "virtuoso"], help="the engine whose store to fill")
-    p.add_argument("location", nargs="?",
-                   help="oxigraph: folder of the store (made or replaced; unchanged if it holds this snapshot)")
+    p.add_argument(
+        "location",
+        nargs="?",
+        help="oxigraph: folder of the store (made or replaced; unchanged if it holds this snapshot)",
+    )
     p.add_argument("--dump", default=None, help="load this N-Quads file instead of the build's snapshot")
     g = p.add_argument_group("virtuoso")
     g.add_argument("--host", default="127.0.0.1", help="Virtuoso's host (default 127.0.0.1)")
     g.add_argument("--port", type=int, default=1111, help="Virtuoso's SQL port, not its HTTP port (default 1111)")
     g.add_argument("--user", default="dba", help="Virtuoso user allowed to bulk-load (default dba)")
-    g.add_argument("--password", default=None,
-                   help="its password (default: NARCOKG_VIRTUOSO_PASSWORD, else dba)")
+    g.add_argument("--password", default=None, help="its password (default: NARCOKG_VIRTUOSO_PASSWORD, else dba)")
     g.add_argument("--isql", default=None, help="path of Virtuoso's SQL client (default: isql-vt on PATH)")
-    g.add_argument("--stage-dir", default=None,
-                   help="copy the dump into this folder first: one Virtuoso may read (DirsAllowed in virtuoso.ini)")
+    g.add_argument(
+        "--stage-dir",
+        default=None,
+        help="copy the dump into this folder first: one Virtuoso may read (DirsAllowed in virtuoso.ini)",
+    )
     g.add_argument("--force", action="store_true", help="load even if Virtuoso holds this snapshot already")
     p.set_defaults(func=_load)
 

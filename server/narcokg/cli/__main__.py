@@ -1,4 +1,5 @@
 """``python -m narcokg.cli``: the same as the ``narcokg`` command."""
+
 import sys
 
 from narcokg.cli import main

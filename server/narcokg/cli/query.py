@@ -5,6 +5,7 @@ graphs) and the same engine code (``queryworker.execute``); no time or row limit
 person at the terminal can stop it. Exit status: 0 answered, 2 malformed or refused query or
 unusable input, 1 anything else that failed.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,7 +69,9 @@ def _render_table(kind: str, body: bytes) -> str:
     if kind == "graph":
         import pyoxigraph as ox
 
-        rows = [[str(t.subject), str(t.predicate), str(t.object)] for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+        rows = [
+            [str(t.subject), str(t.predicate), str(t.object)] for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+        ]
         rows = [[v if len(v) <= MAX_CELL else v[: MAX_CELL - 1] + "…" for v in r] for r in rows]
         return table(["subject", "predicate", "object"], rows)
     doc = json.loads(body)
@@ -108,13 +111,15 @@ def run(sparql: str, fmt: str, settings: Settings) -> int:
             return 2
         _err(header.get("message", "the query failed"))
         return 2 if error == "format" else 1
-    _write(_render_table(header["kind"] if header["kind"] == "graph" else "solutions", body).encode()
-           if fmt == "table" else body)
+    _write(
+        _render_table(header["kind"] if header["kind"] == "graph" else "solutions", body).encode()
+        if fmt == "table"
+        else body
+    )
     return 0
 
 
-def _malformed(text: str, message: str, settings: Settings, line: int | None = None,
-               column: int | None = None) -> None:
+def _malformed(text: str, message: str, settings: Settings, line: int | None = None, column: int | None = None) -> None:
     """Say in words what is wrong with a query the parser refused, and which prefixes to add."""
     from narcokg.engine.messages import explain
 
@@ -176,8 +181,13 @@ def _execute(text: str, name: str, info, settings: Settings) -> tuple[dict, byte
         _err(f"cannot open the data: {exc}")
         raise _Exit(1) from None
     sandbox.close_network()  # like a query process: whatever the query says, no socket opens
-    job = QueryJob(text, name, union=not info.dataset_clause, max_rows=0,
-                   prefixes=tuple(sorted(_prefixes(settings, info.prefixes).items())))
+    job = QueryJob(
+        text,
+        name,
+        union=not info.dataset_clause,
+        max_rows=0,
+        prefixes=tuple(sorted(_prefixes(settings, info.prefixes).items())),
+    )
     return queryworker.execute(store, job.wire())
 
 

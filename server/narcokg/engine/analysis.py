@@ -14,6 +14,7 @@ Where pyoxigraph checks meaning after the grammar (IRI syntax against a base, BI
 GROUP BY projections…), this parser is laxer: pyoxigraph refuses such texts itself, and the
 analysis of a text pyoxigraph accepts is what matters.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,11 +67,13 @@ class Analysis:
 
 # ---------------------------------------------------------------- terminals
 
-_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
-         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
 _U = _BASE + "_"
-_CH = _U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
-_VARCH = _U + "0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_CH = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_VARCH = _U + "0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _HEX = "[0-9A-Fa-f]"
 _PLX = rf"%{_HEX}{_HEX}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _UCHAR = rf"\\u{_HEX}{{4}}|\\U{_HEX}{{8}}"
@@ -102,13 +105,58 @@ _VERSION = re.compile(r"""'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+\"""")
 _ASCII_LOWER = {c: c + 32 for c in range(65, 91)}
 
 # Built-in calls: name → argument shapes, each a count of expressions (or a marker).
-_CALL1 = {"STR", "LANG", "LANGDIR", "DATATYPE", "IRI", "URI", "ABS", "CEIL", "FLOOR", "ROUND",
-          "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES",
-          "SECONDS", "TIMEZONE", "TZ", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "ISIRI", "ISURI",
-          "ISBLANK", "ISLITERAL", "ISNUMERIC", "HASLANG", "HASLANGDIR", "SUBJECT", "PREDICATE",
-          "OBJECT", "ISTRIPLE"}
-_CALL2 = {"LANGMATCHES", "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "STRLANG",
-          "STRDT", "SAMETERM", "ADJUST"}
+_CALL1 = {
+    "STR",
+    "LANG",
+    "LANGDIR",
+    "DATATYPE",
+    "IRI",
+    "URI",
+    "ABS",
+    "CEIL",
+    "FLOOR",
+    "ROUND",
+    "STRLEN",
+    "UCASE",
+    "LCASE",
+    "ENCODE_FOR_URI",
+    "YEAR",
+    "MONTH",
+    "DAY",
+    "HOURS",
+    "MINUTES",
+    "SECONDS",
+    "TIMEZONE",
+    "TZ",
+    "MD5",
+    "SHA1",
+    "SHA256",
+    "SHA384",
+    "SHA512",
+    "ISIRI",
+    "ISURI",
+    "ISBLANK",
+    "ISLITERAL",
+    "ISNUMERIC",
+    "HASLANG",
+    "HASLANGDIR",
+    "SUBJECT",
+    "PREDICATE",
+    "OBJECT",
+    "ISTRIPLE",
+}
+_CALL2 = {
+    "LANGMATCHES",
+    "CONTAINS",
+    "STRSTARTS",
+    "STRENDS",
+    "STRBEFORE",
+    "STRAFTER",
+    "STRLANG",
+    "STRDT",
+    "SAMETERM",
+    "ADJUST",
+}
 _CALL3 = {"IF", "STRLANGDIR", "TRIPLE"}
 _CALL0 = {"RAND", "NOW", "UUID", "STRUUID"}
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
@@ -163,7 +211,7 @@ class _Parser:
         raise _Fail
 
     def ws(self):
-        if self.t[self.pos:self.pos + 1] in _WS_START:
+        if self.t[self.pos : self.pos + 1] in _WS_START:
             self.pos = _WS.match(self.t, self.pos).end()
 
     def lit(self, s: str) -> bool:
@@ -178,11 +226,11 @@ class _Parser:
 
     def kw(self, word: str) -> bool:
         """pyoxigraph's keywords: ASCII case-insensitive, no word boundary."""
-        first = self.t[self.pos:self.pos + 1]
+        first = self.t[self.pos : self.pos + 1]
         if first != word[0] and first != word[0].upper():
             return False
         end = self.pos + len(word)
-        if self.t[self.pos:end].translate(_ASCII_LOWER) == word:
+        if self.t[self.pos : end].translate(_ASCII_LOWER) == word:
             self.pos = end
             return True
         return False
@@ -236,7 +284,7 @@ class _Parser:
             self.ws()
 
     def peek(self) -> str:
-        return self.t[self.pos:self.pos + 1]
+        return self.t[self.pos : self.pos + 1]
 
     # -------------------------------------------------------------- terminals
 
@@ -278,10 +326,10 @@ class _Parser:
 
     def string(self):
         t, p = self.t, self.pos
-        c = t[p:p + 1]
+        c = t[p : p + 1]
         if c not in ("'", '"'):
             self.fail("a string")
-        for opener in ((c * 3, c) if t.startswith(c * 3, p) else (c,)):
+        for opener in (c * 3, c) if t.startswith(c * 3, p) else (c,):
             m = _STRING[opener].match(t, p)
             if m is not None:
                 self.pos = m.end()
@@ -331,7 +379,7 @@ class _Parser:
         self.ws()
         form = None
         for name in ("select", "construct", "describe", "ask"):
-            if self.t[self.pos:self.pos + len(name)].translate(_ASCII_LOWER) == name:
+            if self.t[self.pos : self.pos + len(name)].translate(_ASCII_LOWER) == name:
                 form = name
                 break
         if form is None:
@@ -860,8 +908,11 @@ class _Parser:
 
     def triples_same_subject_path(self, rec, path: bool = True):
         t = self.t
-        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos) \
-                and self.attempt(self._structured_subject, self.reified_triple, path, rec):
+        if (
+            t.startswith("<<", self.pos)
+            and not t.startswith("<<(", self.pos)
+            and self.attempt(self._structured_subject, self.reified_triple, path, rec)
+        ):
             return
         st = self.state()  # attempt()'s body, inlined: every subject of a query comes here
         try:
@@ -961,7 +1012,11 @@ class _Parser:
     def graph_node(self, path: bool):
         """An object: its kind for *bounded* ('var', 'const'), or None when it is structured."""
         t = self.t
-        if t.startswith("<<", self.pos) and not t.startswith("<<(", self.pos) and self.attempt(self.reified_triple, path):
+        if (
+            t.startswith("<<", self.pos)
+            and not t.startswith("<<(", self.pos)
+            and self.attempt(self.reified_triple, path)
+        ):
             return None
         st = self.state()  # optional()'s body, inlined: every object of a query comes here
         try:
@@ -1129,7 +1184,7 @@ class _Parser:
             self.pos += 1
             return "path"
         if c == "?":
-            nxt = self.t[self.pos + 1:self.pos + 2]
+            nxt = self.t[self.pos + 1 : self.pos + 2]
             if not (nxt and (nxt in "0123456789" or _PN_CHARS_U.match(nxt))):
                 self.pos += 1
                 return "path"
@@ -1284,7 +1339,9 @@ class _Parser:
             if count > 8 * self.max_depth:
                 raise AnalysisError(
                     f"the query chains too many '{operators[0]}'/'{operators[1]}' operators in one "
-                    f"expression: more than {8 * self.max_depth}", *_position(self.t, self.pos))
+                    f"expression: more than {8 * self.max_depth}",
+                    *_position(self.t, self.pos),
+                )
 
     def unary(self):
         depth = self.depth
@@ -1458,13 +1515,15 @@ def _position(text: str, pos: int) -> tuple[int, int]:
 def _error(parser: _Parser, what: str) -> AnalysisError:
     pos = parser.far
     line, column = _position(parser.t, pos)
-    found = parser.t[pos:pos + 20]
+    found = parser.t[pos : pos + 20]
     found = repr(found.split("\n")[0]) if found.strip() else "the end of the text"
     expected = ", ".join(sorted(parser.expected)) or "something else"
     return AnalysisError(
         f"the {what} is not valid SPARQL: error at {line}:{column} (line {line}, column {column}): "
         f"expected {expected}; found {found}",
-        line, column)
+        line,
+        column,
+    )
 
 
 def _bounded(parser: _Parser, form: str) -> bool:
@@ -1505,19 +1564,31 @@ def _analyse(text: str, max_depth: int) -> Analysis:
     except _Fail:
         query_error = parser
     else:
-        return Analysis(form=form, update=False, service=parser.service > 0,
-                        dataset_clause=parser.dataset > 0, prefixes=dict(parser.prefixes),
-                        base=parser.base, depth=parser.deepest,
-                        bounded=_bounded(parser, form) and parser.service == 0 and parser.dataset == 0)
+        return Analysis(
+            form=form,
+            update=False,
+            service=parser.service > 0,
+            dataset_clause=parser.dataset > 0,
+            prefixes=dict(parser.prefixes),
+            base=parser.base,
+            depth=parser.deepest,
+            bounded=_bounded(parser, form) and parser.service == 0 and parser.dataset == 0,
+        )
     update = _Parser(text, max_depth)
     try:
         update.update()
     except _Fail:
         pass
     else:
-        return Analysis(form=None, update=True, service=update.service > 0,
-                        dataset_clause=update.dataset > 0, prefixes=dict(update.prefixes),
-                        base=update.base, depth=update.deepest)
+        return Analysis(
+            form=None,
+            update=True,
+            service=update.service > 0,
+            dataset_clause=update.dataset > 0,
+            prefixes=dict(update.prefixes),
+            base=update.base,
+            depth=update.deepest,
+        )
     # Report the reading that got further.
     if update.far > query_error.far:
         raise _error(update, "update")

@@ -6,6 +6,7 @@ processes for client queries); a remote SPARQL 1.1 endpoint can stand in the sam
 Whatever the engine, the promises stay the same: ``execute`` enforces the row and time limits
 and raises ``narcokg.errors`` types, never HTTP statuses.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -13,6 +13,7 @@ no network (``sandbox``): that does not depend on the mode.
 With a public base, IRIs under the canonical base are rewritten while loading, so queries,
 results and the rest of the site show the same IRIs.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -26,6 +27,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from narcokg.config import Settings
+
 
 @dataclass(frozen=True)
 class DataSpec:
@@ -63,7 +65,9 @@ def prepare(settings: Settings, rewrite: bool = True) -> DataSpec:
 
 def _disk_store(nq: Path, rw_from: str | None, rw_to: str | None) -> Path:
     st = nq.stat()
-    key = hashlib.sha256(f"{nq.resolve()}|{st.st_size}|{st.st_mtime_ns}|{rw_from}|{rw_to}|{ox.__version__}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(
+        f"{nq.resolve()}|{st.st_size}|{st.st_mtime_ns}|{rw_from}|{rw_to}|{ox.__version__}".encode()
+    ).hexdigest()[:16]
     parent = nq.parent if os.access(nq.parent, os.W_OK) else Path(tempfile.gettempdir())
     target = parent / f".engine-{key}"
     if (target / ".complete").exists():

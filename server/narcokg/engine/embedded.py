@@ -13,6 +13,7 @@ Only a *bounded* client query (one triple pattern with a constant term, proved b
 analysis) runs in this process: its evaluation is one index scan that stops at the row limit,
 and the round trip to a query process would cost more than the query itself.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,8 +30,13 @@ from narcokg.engine.failures import refusal
 
 
 class EmbeddedEngine:
-    def __init__(self, settings: Settings, nquads: Path | None = None, ox_store: ox.Store | None = None,
-                 spec: data.DataSpec | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        nquads: Path | None = None,
+        ox_store: ox.Store | None = None,
+        spec: data.DataSpec | None = None,
+    ):
         self.settings = settings
         self.spec = spec
         self._pid = os.getpid()

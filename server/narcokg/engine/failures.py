@@ -1,5 +1,6 @@
 """What a query process's failure means for the client: its answer when it reports an error
 (``refusal``), and the cause of its death read from its exit status and last words (``crash``)."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,8 @@ from narcokg.config import Settings
 
 def _memory_failure(settings: Settings) -> errors.NarcokgError:
     mb = settings.process_memory_mb
-    return errors.LimitExceeded(f"The query was stopped at the memory limit of {mb} MiB per query process (query_memory_mb and "
+    return errors.LimitExceeded(
+        f"The query was stopped at the memory limit of {mb} MiB per query process (query_memory_mb and "
         "memory_budget_mb, NARCOKG_QUERY_MEMORY_MB / NARCOKG_MEMORY_BUDGET_MB). Make it more selective "
         "(fewer cross products, no ORDER BY over large intermediate results) and try again.",
         limit="query_memory_mb",
@@ -30,21 +32,24 @@ def crash(status: int | None, stderr_tail: str, settings: Settings) -> errors.Na
     if "memory allocation of" in stderr_tail or "MemoryError" in stderr_tail:
         return _memory_failure(settings)
     if panic:
-        return errors.LimitExceeded(f"The query engine failed on this query with an internal error ({panic.group(1).strip()[:200]}). "
+        return errors.LimitExceeded(
+            f"The query engine failed on this query with an internal error ({panic.group(1).strip()[:200]}). "
             "This is a defect of the engine that this query triggers, not a limit: retrying will not help; "
             "rephrase the query (e.g. ORDER BY over values of mixed kinds can trigger it).",
             limit="engine_error",
         )
     if status == -signal.SIGSEGV:
-        return errors.LimitExceeded("The query crashed the query engine (segmentation fault, usually a stack overflow from very deep "
+        return errors.LimitExceeded(
+            "The query crashed the query engine (segmentation fault, usually a stack overflow from very deep "
             "nesting). Simplify the query's nesting and try again.",
             limit="engine_crash",
         )
     if status == -signal.SIGABRT:
-        return errors.LimitExceeded("The query engine aborted while running this query; simplify the query.",
-                           limit="engine_crash")
-    return errors.Busy("The query process stopped unexpectedly while running this query; it has been replaced. "
-        "Try again shortly.",
+        return errors.LimitExceeded(
+            "The query engine aborted while running this query; simplify the query.", limit="engine_crash"
+        )
+    return errors.Busy(
+        "The query process stopped unexpectedly while running this query; it has been replaced. Try again shortly.",
         retry_after=1,
     )
 
@@ -57,7 +62,8 @@ def refusal(header: dict, settings: Settings) -> errors.NarcokgError:
         return errors.QuerySyntaxError(f"Malformed query: {message}", parser_message=message)
     if error == "rows":
         limit = header.get("limit")
-        return errors.LimitExceeded(f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "
+        return errors.LimitExceeded(
+            f"The answer is too large: {message}; the limit is {limit} (max_rows, NARCOKG_MAX_ROWS). "
             "Add a LIMIT or make the query more selective.",
             limit="max_rows",
         )

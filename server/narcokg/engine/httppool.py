@@ -5,6 +5,7 @@ body go out in one write, and nothing re-parses or re-encodes the request target
 0.6 ms of CPU per lookup percent-encoding the URL, more than the engine's answer took). Each
 read is bounded by the caller's deadline (the socket's timeout is set to the time left).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -73,8 +74,12 @@ class Pool:
                 if conn is None:
                     conn = self._new(remaining)
                 conn.sock.settimeout(remaining)
-                conn.request("POST", self.path, body=body, headers={
-                    **headers, "Host": self.netloc, "Content-Type": "application/x-www-form-urlencoded"})
+                conn.request(
+                    "POST",
+                    self.path,
+                    body=body,
+                    headers={**headers, "Host": self.netloc, "Content-Type": "application/x-www-form-urlencoded"},
+                )
                 return conn, conn.getresponse()
             except (socket.timeout, TimeoutError):
                 _close(conn)

@@ -3,6 +3,7 @@ accepted: a remote engine adds a BASE, reads the resources a DESCRIBE names, and
 the start of a group. It decides nothing about safety — that is the analysis's job — and the
 engine's own parser reads whatever it produces.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,5 +47,6 @@ class Token(NamedTuple):
 def tokens(text: str) -> list[Token]:
     """Every token of ``text`` except whitespace and comments; never fails."""
     # finditer leaves no gap: the "other" alternative matches any single character.
-    return [Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text)
-            if m.lastgroup not in ("ws", "comment")]
+    return [
+        Token(m.lastgroup, m.group(), m.start()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("ws", "comment")
+    ]

@@ -1,4 +1,5 @@
 """Pattern lookups for the pages, through the engine seam (``Engine.quads``)."""
+
 from __future__ import annotations
 
 from typing import Iterator

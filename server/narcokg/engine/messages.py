@@ -10,6 +10,7 @@ classes. It takes a message and an optional position from any parser (pyoxigraph
 that reports ``line``/``column`` itself), so the web page, the HTTP body and the CLI say the
 same. No Flask here: the CLI uses it too.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -38,25 +39,28 @@ _LEX = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-KEYWORDS = set("""
+KEYWORDS = set(
+    """
 SELECT CONSTRUCT DESCRIBE ASK WHERE PREFIX BASE FROM NAMED GRAPH OPTIONAL UNION MINUS FILTER BIND VALUES
 LIMIT OFFSET ORDER BY GROUP HAVING DISTINCT REDUCED AS ASC DESC NOT EXISTS IN SERVICE SILENT UNDEF A TRUE
 FALSE INSERT DELETE DATA LOAD CLEAR DROP CREATE WITH INTO TO USING DEFAULT ALL ADD MOVE COPY SEPARATOR
 LATERAL
-""".split())
-FUNCTIONS = set("""
+""".split()
+)
+FUNCTIONS = set(
+    """
 COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL
 FLOOR ROUND CONCAT STRLEN UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR
 MONTH DAY HOURS MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF
 STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE TRIPLE SUBJECT
 PREDICATE OBJECT ISTRIPLE LANGDIR STRLANGDIR HASLANG HASLANGDIR
-""".split())
+""".split()
+)
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 _TERMS = {"var", "iri", "pname", "string", "number", "bnode"}
 _PAIRS = {"{": "}", "(": ")", "[": "]"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _POSITION = re.compile(r"\berror at (\d+):(\d+)")
-
 
 
 class _Tok:
@@ -102,16 +106,25 @@ class Explanation:
             body += sep + _text("sparql." + key, lang).format(**params)
         if self.line is None:
             return body
-        where = (_text("sparql.at", lang).format(line=self.line, column=self.column) if self.column
-                 else _text("sparql.at_end", lang))
+        where = (
+            _text("sparql.at", lang).format(line=self.line, column=self.column)
+            if self.column
+            else _text("sparql.at_end", lang)
+        )
         return f"{where}: {body}"
 
     def prefix_lines(self) -> list[str]:
         return [f"PREFIX {p}: <{iri}>" for p, iri in self.missing.items()]
 
     def as_dict(self, lang: str = "en") -> dict:
-        return {"message": self.text(lang), "line": self.line, "column": self.column, "length": self.length,
-                "prefixes": self.prefix_lines(), "engine": self.engine}
+        return {
+            "message": self.text(lang),
+            "line": self.line,
+            "column": self.column,
+            "length": self.length,
+            "prefixes": self.prefix_lines(),
+            "engine": self.engine,
+        }
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -140,8 +153,11 @@ def _close(word: str, candidates) -> str | None:
 
 
 def _prefixes(toks: list[_Tok], text: str, known: dict[str, str]) -> Explanation | None:
-    declared = {toks[i + 1].text.split(":", 1)[0] for i in range(len(toks) - 1)
-                if toks[i].kind == "word" and toks[i].text.upper() == "PREFIX" and toks[i + 1].kind == "pname"}
+    declared = {
+        toks[i + 1].text.split(":", 1)[0]
+        for i in range(len(toks) - 1)
+        if toks[i].kind == "word" and toks[i].text.upper() == "PREFIX" and toks[i + 1].kind == "pname"
+    }
     first = None
     missing: dict[str, str] = {}
     unknown = []
@@ -191,8 +207,18 @@ def _words(toks: list[_Tok], text: str) -> Explanation | None:
         i += 3 if toks[i].text.upper() == "PREFIX" else 2
     if i < len(toks):
         tok = toks[i]
-        if tok.kind != "word" or tok.text.upper() not in FORMS + ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP",
-                                                                 "CREATE", "WITH", "ADD", "MOVE", "COPY"):
+        if tok.kind != "word" or tok.text.upper() not in FORMS + (
+            "INSERT",
+            "DELETE",
+            "LOAD",
+            "CLEAR",
+            "DROP",
+            "CREATE",
+            "WITH",
+            "ADD",
+            "MOVE",
+            "COPY",
+        ):
             found = _at(text, tok, "form", w=tok.text[:40])
             guess = _close(tok.text, FORMS) if tok.kind == "word" else None
             if guess:
@@ -212,8 +238,9 @@ def _run_start(toks: list[_Tok], end: int) -> int | None:
     """Where the run of plain terms before ``toks[end]`` starts: the delimiter's index, or None
     when no ``{ . ; ,`` opens it (or it is a VALUES block)."""
     j = end - 1
-    while j >= 0 and (toks[j].kind in _TERMS or toks[j].kind == "langtag"
-                      or (toks[j].kind == "word" and toks[j].text == "a")):
+    while j >= 0 and (
+        toks[j].kind in _TERMS or toks[j].kind == "langtag" or (toks[j].kind == "word" and toks[j].text == "a")
+    ):
         j -= 1
     if j < 0 or toks[j].text not in ("{", ".", ";", ","):
         return None
@@ -228,7 +255,7 @@ def _triples(toks: list[_Tok], text: str) -> Explanation | None:
         j = _run_start(toks, end) if tok.text in (".", "}") else None
         if j is None:
             continue
-        terms = [t for t in toks[j + 1:end] if t.kind != "langtag"]
+        terms = [t for t in toks[j + 1 : end] if t.kind != "langtag"]
         need = {"{": 3, ".": 3, ";": 2, ",": 1}[toks[j].text]
         if not terms:
             if toks[j].text == ",":
@@ -250,8 +277,11 @@ def _operators(toks: list[_Tok], text: str) -> Explanation | None:
     """An operator with nothing after it: ``FILTER(?o > )``."""
     for i in range(1, len(toks) - 1):
         tok, nxt = toks[i], toks[i + 1]
-        if tok.text in _OPERATORS and nxt.text in (")", "}", ",", ";") \
-                and not (tok.text == "*" and toks[i - 1].text.upper() in ("(", "DISTINCT")):
+        if (
+            tok.text in _OPERATORS
+            and nxt.text in (")", "}", ",", ";")
+            and not (tok.text == "*" and toks[i - 1].text.upper() in ("(", "DISTINCT"))
+        ):
             return _at(text, tok, "operand", o=tok.text)
     return None
 
@@ -273,8 +303,9 @@ def _expectations(message: str) -> tuple[list[str], list[str]]:
     return items, sentences
 
 
-def explain(query: str, message: str, line: int | None = None, column: int | None = None,
-            known: dict[str, str] | None = None) -> Explanation:
+def explain(
+    query: str, message: str, line: int | None = None, column: int | None = None, known: dict[str, str] | None = None
+) -> Explanation:
     """The error in ``query`` that ``message`` (and ``line``/``column``, 1-based, if the parser
     gives them apart from the message) reports, as an :class:`Explanation`.
 
@@ -287,8 +318,13 @@ def explain(query: str, message: str, line: int | None = None, column: int | Non
         found.engine = message
         return found
     items, sentences = _expectations(message)
-    found = (_prefixes(toks, query, known or {}) or _brackets(toks, query) or _words(toks, query)
-             or _triples(toks, query) or _operators(toks, query))
+    found = (
+        _prefixes(toks, query, known or {})
+        or _brackets(toks, query)
+        or _words(toks, query)
+        or _triples(toks, query)
+        or _operators(toks, query)
+    )
     if found is None and any("unbound" in s for s in sentences):
         found = Explanation("unbound")
     if found is None:

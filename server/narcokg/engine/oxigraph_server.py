@@ -5,6 +5,7 @@ The ``oxigraph`` program comes from the PyPI wheel of the same name, pinned to p
 version (one storage format for both). The supervisor restarts a server that dies (with a
 growing pause if it keeps dying) and kills it on shutdown; it binds loopback only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -73,8 +74,12 @@ def load(nquads: Path, location: Path, progress: Callable[[str], None] = lambda 
     try:
         progress(f"loading {nquads.name} ({stamp['bytes']:,} bytes) with oxigraph {ox.__version__}")
         started = time.monotonic()
-        proc = subprocess.Popen([program(), "load", "--location", str(tmp), "--file", str(nquads)],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [program(), "load", "--location", str(tmp), "--file", str(nquads)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for line in proc.stdout:
             line = line.strip()
             if line and not line.startswith(("Some files", "If you plan")):
@@ -82,8 +87,12 @@ def load(nquads: Path, location: Path, progress: Callable[[str], None] = lambda 
         if proc.wait() != 0:
             raise RuntimeError(f"oxigraph load failed with status {proc.returncode}")
         progress("optimizing the store")
-        subprocess.run([program(), "optimize", "--location", str(tmp)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [program(), "optimize", "--location", str(tmp)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         (tmp / STAMP).write_text(json.dumps(stamp))
         if location.exists():
             shutil.rmtree(location)
@@ -133,8 +142,15 @@ class OxigraphServer:
         return f"http://127.0.0.1:{self.port}/query"
 
     def _argv(self) -> list[str]:
-        argv = [program(), "serve-read-only", "--location", str(self.location),
-                "--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
+        argv = [
+            program(),
+            "serve-read-only",
+            "--location",
+            str(self.location),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--union-default-graph",
+        ]
         if self.timeout_s:
             argv += ["--timeout-s", str(max(1, int(self.timeout_s + 0.999)))]
         return argv
@@ -142,9 +158,14 @@ class OxigraphServer:
     def _spawn(self) -> None:
         # Its own session (a Ctrl-C meant for the HTTP server's graceful shutdown must not stop
         # the engine under in-flight requests), but it dies with the process that started it.
-        self.proc = subprocess.Popen(self._argv(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=True,
-                                     preexec_fn=_die_with_parent)
+        self.proc = subprocess.Popen(
+            self._argv(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -159,7 +180,9 @@ class OxigraphServer:
 
     def start(self) -> "OxigraphServer":
         if not (self.location / STAMP).exists() and not any(self.location.glob("*")):
-            raise FileNotFoundError(f"no Oxigraph store at {self.location.name}: run `narcokg load --engine oxigraph` first")
+            raise FileNotFoundError(
+                f"no Oxigraph store at {self.location.name}: run `narcokg load --engine oxigraph` first"
+            )
         self._spawn()
         self._thread = threading.Thread(target=self._supervise, name="narcokg-oxigraph", daemon=True)
         self._thread.start()

@@ -13,6 +13,7 @@ Processes are started from the supervisor thread only: it lives as long as the p
 matters because the kernel's parent-death signal fires when the *thread* that started a child
 exits.
 """
+
 from __future__ import annotations
 
 import logging
@@ -143,14 +144,23 @@ class QueryPool:
             self._request_spawn()
 
     def _spawn(self) -> QueryProcess:
-        cmd = [sys.executable, "-m", "narcokg.engine.worker", *self.spec.argv(),
-               "--memory-mb", str(self.settings.process_memory_mb), "--parent", str(os.getpid())]
+        cmd = [
+            sys.executable,
+            "-m",
+            "narcokg.engine.worker",
+            *self.spec.argv(),
+            "--memory-mb",
+            str(self.settings.process_memory_mb),
+            "--parent",
+            str(os.getpid()),
+        ]
         env = dict(os.environ, MALLOC_ARENA_MAX="2", PYTHONUNBUFFERED="1")
         # The process's stderr goes to a file of its own: after a crash its last lines say what
         # happened (a Rust panic, a failed allocation), which the exit status alone cannot tell.
         errors = tempfile.TemporaryFile()
-        popen = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
-                                 close_fds=True, env=env)
+        popen = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, close_fds=True, env=env
+        )
         proc = QueryProcess(popen, errors)
         try:
             header, _ = proc.read_frame(time.monotonic() + START_TIMEOUT)
@@ -158,12 +168,16 @@ class QueryPool:
             proc.kill()
             popen.wait()
             proc.close()
-            raise RuntimeError(f"exit status {popen.returncode}" if isinstance(exc, Died) else "no ready signal") from None
+            raise RuntimeError(
+                f"exit status {popen.returncode}" if isinstance(exc, Died) else "no ready signal"
+            ) from None
         if not header.get("ready"):
             proc.kill()
             raise RuntimeError("unexpected first frame")
         self.started += 1
-        log.info("query process %s ready: %s quads in %.3f s", proc.pid, header.get("quads"), header.get("load_seconds", 0))
+        log.info(
+            "query process %s ready: %s quads in %.3f s", proc.pid, header.get("quads"), header.get("load_seconds", 0)
+        )
         return proc
 
     def _replace(self, proc: QueryProcess) -> None:
@@ -183,8 +197,11 @@ class QueryPool:
                     proc = self._idle.pop()
                     if proc.alive():
                         return proc
-                    log.warning("query process %s found dead while idle (status %s); replacing it",
-                                proc.pid, proc.popen.returncode)
+                    log.warning(
+                        "query process %s found dead while idle (status %s); replacing it",
+                        proc.pid,
+                        proc.popen.returncode,
+                    )
                     self._all.discard(proc)
                     self._tasks.put(("reap", proc))
                     self._request_spawn()
@@ -207,8 +224,9 @@ class QueryPool:
             self._idle.append(proc)
             self._cond.notify()
 
-    def execute(self, job: dict, timeout: float | None = None, wait: float | None = None,
-                client: int | None = None) -> Answer:
+    def execute(
+        self, job: dict, timeout: float | None = None, wait: float | None = None, client: int | None = None
+    ) -> Answer:
         """Run ``job`` (see ``queryworker.execute``) in a query process, within ``timeout`` seconds.
 
         ``wait`` bounds the time spent waiting for a free process (default: the time limit plus
@@ -247,8 +265,9 @@ class QueryPool:
             elapsed = time.monotonic() - started
             log.info("client closed the connection after %.2f s: query process %s stopped", elapsed, proc.pid)
             self._discard(proc)
-            raise errors.RequestError("The connection was closed before the answer; the query was stopped.",
-                              seconds=elapsed) from None
+            raise errors.RequestError(
+                "The connection was closed before the answer; the query was stopped.", seconds=elapsed
+            ) from None
         except (Died, OSError, ValueError):
             failure = self._died(proc)
             failure.seconds = time.monotonic() - started
@@ -268,7 +287,8 @@ class QueryPool:
     def _timed_out(self, proc: QueryProcess, timeout: float) -> errors.NarcokgError:
         proc.kill()
         self._replace(proc)
-        return errors.LimitExceeded(f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
+        return errors.LimitExceeded(
+            f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
             "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
             limit="query_timeout",
             seconds=timeout,
@@ -287,8 +307,12 @@ class QueryPool:
         tail = proc.stderr_tail()
         self._replace(proc)
         failure = crash(status, tail, self.settings)
-        log.warning("query process %s died during a query (status %s): %s; replaced", proc.pid, status,
-                    " | ".join(tail.strip().splitlines()[-3:]) or "no message")
+        log.warning(
+            "query process %s died during a query (status %s): %s; replaced",
+            proc.pid,
+            status,
+            " | ".join(tail.strip().splitlines()[-3:]) or "no message",
+        )
         return failure
 
     # Introspection and shutdown ---------------------------------------------------------

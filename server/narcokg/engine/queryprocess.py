@@ -2,6 +2,7 @@
 prefixed frames, ``worker.write_frame``), and its standard error. Reading a frame waits for the
 answer, the deadline, the process's death, or the client hanging up, whichever comes first.
 """
+
 from __future__ import annotations
 
 import json

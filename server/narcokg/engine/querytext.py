@@ -1,5 +1,6 @@
 """SPARQL text rewritten for a remote endpoint, cut at the token boundaries of ``lexer.tokens``:
 a BASE for relative IRIs, the SELECT behind a DESCRIBE, and VALUES binding a query's variables."""
+
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -49,8 +50,8 @@ def describe_as_select(query: str) -> str | None:
             projection.append(f"({t.text} AS ?__described{n})")
         else:
             return None
-    head = query[:toks[at].start]
-    rest = query[toks[i].start:] if i < len(toks) else ""
+    head = query[: toks[at].start]
+    rest = query[toks[i].start :] if i < len(toks) else ""
     if not any(t.text == "{" for t in toks[i:]):
         rest += " WHERE {}"
     return f"{head}SELECT DISTINCT {' '.join(projection)} {rest}"
@@ -70,4 +71,4 @@ def bind(query: str, bindings: dict) -> str:
     if brace is None:
         raise ValueError("the query has no group to bind variables in")
     values = f" VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }} "
-    return query[:brace.start + 1] + values + query[brace.start + 1:]
+    return query[: brace.start + 1] + values + query[brace.start + 1 :]

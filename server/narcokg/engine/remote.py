@@ -24,6 +24,7 @@ narcokg stays in front and keeps its promises whatever the endpoint does:
 The exchange itself (the POST, the streaming reads, the endpoint's own stops) is
 ``engine.sparqlhttp``; the query rewriting (BASE, DESCRIBE, VALUES) is ``engine.querytext``.
 """
+
 from __future__ import annotations
 
 import io
@@ -74,8 +75,9 @@ class RemoteEngine:
     def _dataset(self, union: bool, default_graph, named_graphs) -> list[tuple[str, str]]:
         """Protocol parameters choosing the dataset (see the module's docstring)."""
         if default_graph is not None or named_graphs is not None:
-            return [("default-graph-uri", g) for g in default_graph or ()] + \
-                   [("named-graph-uri", g) for g in named_graphs or ()]
+            return [("default-graph-uri", g) for g in default_graph or ()] + [
+                ("named-graph-uri", g) for g in named_graphs or ()
+            ]
         if not union or self.dialect == "oxigraph":
             return []
         graphs = self.graphs()
@@ -90,8 +92,10 @@ class RemoteEngine:
         if info.update:
             raise errors.QueryRejected("this is a SPARQL Update; the endpoint is read-only and accepts queries only")
         if info.service:
-            raise errors.QueryRejected("SERVICE (federated query) is not supported: this endpoint answers from its own "
-                                   "data only and never calls other endpoints")
+            raise errors.QueryRejected(
+                "SERVICE (federated query) is not supported: this endpoint answers from its own "
+                "data only and never calls other endpoints"
+            )
         if info.form is None:
             raise errors.QuerySyntaxError("Malformed query: no SELECT, CONSTRUCT, DESCRIBE or ASK found")
         fmt = sparqlformats.BY_NAME[job.format]
@@ -120,14 +124,20 @@ class RemoteEngine:
                     body = sparqlformats.serialize_solutions(variables, table, fmt)
                     kind, rows = "solutions", len(table)
         except (sparqlhttp.Deadline, sparqlhttp.Truncated):
-            raise errors.LimitExceeded(f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
+            raise errors.LimitExceeded(
+                f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
                 "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
-                limit="query_timeout", seconds=time.monotonic() - started) from None
+                limit="query_timeout",
+                seconds=time.monotonic() - started,
+            ) from None
         except sparqlhttp.RowLimit:
             what = "triples" if info.kind == "graph" else "rows"
-            raise errors.LimitExceeded(f"The answer is too large: the answer has more than {job.max_rows} {what}; the limit is "
+            raise errors.LimitExceeded(
+                f"The answer is too large: the answer has more than {job.max_rows} {what}; the limit is "
                 f"{job.max_rows} (max_rows, NARCOKG_MAX_ROWS). Add a LIMIT or make the query more selective.",
-                limit="max_rows", seconds=time.monotonic() - started) from None
+                limit="max_rows",
+                seconds=time.monotonic() - started,
+            ) from None
         return Answer(kind, body, rows, time.monotonic() - started, self.where)
 
     def _describe(self, query: str, deadline: float, dataset, max_rows: int) -> list[ox.Triple]:
@@ -141,7 +151,7 @@ class RemoteEngine:
         resources = sorted({t for row in result[1] for t in row if isinstance(t, ox.NamedNode)}, key=str)
         out: list[ox.Triple] = []
         for start in range(0, len(resources), 200):
-            chunk = resources[start:start + 200]
+            chunk = resources[start : start + 200]
             values = " ".join(str(r) for r in chunk)
             construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
             out.extend(self._endpoint.triples(construct, deadline, dataset, max_rows - len(out)))
@@ -166,8 +176,10 @@ class RemoteEngine:
         graphs = ""
         if self.dialect != "oxigraph" and g is None:
             graphs = " ".join(f"FROM NAMED <{x}>" for x in self.graphs())
-        query = (f"SELECT {' '.join('?' + n for n in wanted) or '*'} {graphs} WHERE {{ GRAPH {pattern['g']} "
-                 f"{{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}")
+        query = (
+            f"SELECT {' '.join('?' + n for n in wanted) or '*'} {graphs} WHERE {{ GRAPH {pattern['g']} "
+            f"{{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}"
+        )
         if not wanted:
             query = f"ASK {graphs} WHERE {{ GRAPH {pattern['g']} {{ {pattern['s']} {pattern['p']} {pattern['o']} }} }}"
             result = self._own_solutions(query, union=False)
@@ -190,8 +202,9 @@ class RemoteEngine:
                     yield ox.Quad(*[given[n] if given[n] is not None else row[index[n]] for n in names])
                 body.drain()
             except (SyntaxError, ValueError, OSError, sparqlhttp.Truncated, sparqlhttp.Deadline):
-                raise errors.Busy("The query engine did not answer in time; try again shortly.",
-                                  retry_after=2) from None
+                raise errors.Busy(
+                    "The query engine did not answer in time; try again shortly.", retry_after=2
+                ) from None
         finally:
             self._endpoint.drop(body)
 
@@ -208,8 +221,11 @@ class RemoteEngine:
         if self._graphs is None:
             # Virtuoso lists no graph for an empty GRAPH pattern: ask for graphs with a statement.
             # GROUP BY, not DISTINCT: Virtuoso 7.2 took minutes over DISTINCT at 1M triples, 0.06 s so.
-            query = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }" if self.dialect == "oxigraph"
-                     else "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            query = (
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+                if self.dialect == "oxigraph"
+                else "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
             result = self._own_solutions(query, union=False)
             names = [row[0].value for row in result[1] if isinstance(row[0], ox.NamedNode)]
             if self.dialect != "oxigraph":  # an endpoint's own graphs (Virtuoso's system graphs) are not ours
@@ -220,8 +236,9 @@ class RemoteEngine:
     def size(self) -> int:
         if self._size is None:
             graphs = "" if self.dialect == "oxigraph" else " ".join(f"FROM NAMED <{g}>" for g in self.graphs())
-            result = self._own_solutions(f"SELECT (COUNT(*) AS ?n) {graphs} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-                                         union=False)
+            result = self._own_solutions(
+                f"SELECT (COUNT(*) AS ?n) {graphs} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", union=False
+            )
             self._size = int(result[1][0][0].value)
         return self._size
 

@@ -5,6 +5,7 @@ comes from), the statements of the skolemized blank nodes it reaches (n-ary node
 quantity), its incoming links, and the labels of every IRI it links to or is linked from, so
 a client that fetches one document can show it without fetching more.
 """
+
 from __future__ import annotations
 
 import json
@@ -104,8 +105,12 @@ class DocumentInfo:
         statements, the snapshot it was taken from and the snapshot's version and date."""
         doc = ox.NamedNode(self.iri)
         graphs = {q.graph_name.value for q in statements if isinstance(q.graph_name, ox.NamedNode)}
-        sources = sorted(src for g in graphs if g.startswith(self.base + "graph/")
-                         and exists(store, src := self.base + "id/source/" + g[len(self.base + "graph/"):]))
+        sources = sorted(
+            src
+            for g in graphs
+            if g.startswith(self.base + "graph/")
+            and exists(store, src := self.base + "id/source/" + g[len(self.base + "graph/") :])
+        )
         triples = [
             (ox.NamedNode(px.RDF.type), ox.NamedNode(FOAF + "Document")),
             (ox.NamedNode(FOAF + "primaryTopic"), ox.NamedNode(topic)),
@@ -114,7 +119,10 @@ class DocumentInfo:
             (ox.NamedNode(px.PROV.wasDerivedFrom), ox.NamedNode(self.base + "download/narcokg.nq")),
             (ox.NamedNode(VOID + "inDataset"), ox.NamedNode(self.base + "void#narcokg")),
             (ox.NamedNode(px.OWL.versionInfo), ox.Literal(self.release.version)),
-            (ox.NamedNode(str(px.DCTERMS) + "modified"), ox.Literal(self.release.date, datatype=ox.NamedNode(px.XSD + "date"))),
+            (
+                ox.NamedNode(str(px.DCTERMS) + "modified"),
+                ox.Literal(self.release.date, datatype=ox.NamedNode(px.XSD + "date")),
+            ),
         ]
         return [ox.Quad(doc, p, o, ox.DefaultGraph()) for p, o in triples]
 
@@ -143,8 +151,9 @@ def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: s
     """``quads`` as compact JSON-LD (a JSON object) with public IRIs, ``focus`` (a canonical
     IRI) first; named graphs are kept when ``fmt`` keeps them."""
     expanded = ox.serialize(_public_data(quads, fmt, iris), format=ox.RdfFormat.JSON_LD)
-    return jsonld.compact(expanded, px.all_prefixes(iris.public or iris.base),
-                          focus=iris.to_public(focus) if focus else None)
+    return jsonld.compact(
+        expanded, px.all_prefixes(iris.public or iris.base), focus=iris.to_public(focus) if focus else None
+    )
 
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> bytes:

@@ -9,6 +9,7 @@ marks dropped and case folded. A query matches an entity when each of its words 
 of its names; failing that, in one of its definitions, then in one of its claim texts. Names
 always rank above definitions, definitions above claims.
 """
+
 from __future__ import annotations
 
 import re
@@ -82,9 +83,9 @@ def _snippet(original: str, words: list[str]) -> str:
     ratio = first / max(len(folded), 1)
     centre = int(ratio * len(original))
     start = max(0, centre - SNIPPET // 3)
-    cut = original[start:start + SNIPPET]
+    cut = original[start : start + SNIPPET]
     if start > 0:
-        cut = "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
+        cut = "…" + cut[cut.find(" ") + 1 :] if " " in cut else "…" + cut
     return cut.rstrip() + ("…" if start + SNIPPET < len(original) else "")
 
 
@@ -113,8 +114,9 @@ def _name_score(entry: Entry, words: list[str], phrase: str) -> tuple[int, str, 
     return best, matched, entry.langs.get(matched, "")
 
 
-def _text_score(entry: Entry, texts: list[tuple[str, str]], words: list[str], whole: int,
-                part: int) -> tuple[int, str, str]:
+def _text_score(
+    entry: Entry, texts: list[tuple[str, str]], words: list[str], whole: int, part: int
+) -> tuple[int, str, str]:
     """``whole`` when every word is a whole word of one text, ``part`` when inside words."""
     best, matched, lang = 0, "", ""
     for norm, original in texts:
@@ -191,7 +193,7 @@ class SearchIndex:
         if kind:
             hits = [h for h in hits if kind in h.types]
         hits.sort(key=lambda h: (-h.score, h.matched.casefold(), h.iri))
-        return Found(hits[offset:offset + limit], len(hits), kinds)
+        return Found(hits[offset : offset + limit], len(hits), kinds)
 
     def search(self, query: str, limit: int = 50) -> tuple[list[Hit], int]:
         """The first ``limit`` hits and the total number of hits."""

@@ -4,6 +4,7 @@ It states the endpoint, the language (query only: the endpoint is read-only), ev
 format, the features (the default graph is the union of all named graphs), the limits, and the
 default dataset: its default graph and each named graph with its size.
 """
+
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -35,8 +36,9 @@ def limits_text(settings: Settings) -> str:
     )
 
 
-def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int | None]],
-             total: int | None) -> list[ox.Triple]:
+def describe(
+    settings: Settings, endpoint: str, graphs: list[tuple[str, int | None]], total: int | None
+) -> list[ox.Triple]:
     """The description of ``endpoint``; ``graphs`` are (served graph IRI, triple count); a count
     that is None (not known yet) is left out."""
     service = ox.NamedNode(endpoint)
@@ -48,8 +50,10 @@ def describe(settings: Settings, endpoint: str, graphs: list[tuple[str, int | No
         triple(service, SD.defaultEntailmentRegime, ENTAILMENT.Simple),
     ]
     out += [triple(service, SD.resultFormat, registry.FORMATS_NS + fmt.w3c) for fmt in registry.FORMATS]
-    out += [triple(service, DCTERMS.term("title"), english("narcokg SPARQL endpoint")),
-            triple(service, DCTERMS.description, english(limits_text(settings)))]
+    out += [
+        triple(service, DCTERMS.term("title"), english("narcokg SPARQL endpoint")),
+        triple(service, DCTERMS.description, english(limits_text(settings))),
+    ]
 
     dataset = ox.NamedNode(settings.served_base + "void#narcokg")
     default = ox.BlankNode("defaultGraph")

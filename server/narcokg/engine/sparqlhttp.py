@@ -7,6 +7,7 @@ An endpoint's own stops are read as narcokg's: a body that ends early or does no
 query stopped by the endpoint's timeout (``Truncated``); Virtuoso flags its timeout
 (``X-SQL-State: S1TAT``) and its row cap (``X-SPARQL-MaxRows``) only in headers of a 200 answer.
 """
+
 from __future__ import annotations
 
 import io
@@ -68,7 +69,7 @@ class _Body(io.RawIOBase):
             raise Truncated() from None
         if not data:
             self.eof = True
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
     def drain(self) -> None:
@@ -91,8 +92,9 @@ class Endpoint:
         self.results = registry.JSON if dialect == "oxigraph" else registry.XML
         self.pool = httppool.Pool(url, size=connections, connect_timeout=CONNECT_TIMEOUT)
 
-    def post(self, query: str, accept: str, deadline: float, dataset: list[tuple[str, str]],
-              truncated_ok: bool = False):
+    def post(
+        self, query: str, accept: str, deadline: float, dataset: list[tuple[str, str]], truncated_ok: bool = False
+    ):
         """Send ``query``; the streaming response (status checked) or a ``narcokg.errors`` error."""
         fields = [("query", query), *dataset]
         if self.dialect == "virtuoso":
@@ -104,8 +106,7 @@ class Endpoint:
             raise Deadline() from None
         except httppool.Unreachable:
             log.warning("the %s at %s is unreachable", self.where, self.url)
-            raise errors.Busy("The query engine is unreachable just now; try again shortly.",
-                              retry_after=2) from None
+            raise errors.Busy("The query engine is unreachable just now; try again shortly.", retry_after=2) from None
         exchange = _Body(conn, response, deadline)
         if response.status != 200:
             text = excerpt(response)
@@ -115,8 +116,7 @@ class Endpoint:
             if "exceeds the limit" in text and "estimated execution time" in text:
                 raise Deadline()  # Virtuoso refuses up front what its planner expects to run too long
             log.warning("the %s answered %s: %s", self.where, response.status, text)
-            raise errors.Busy("The query engine could not answer just now; try again shortly.",
-                              retry_after=2)
+            raise errors.Busy("The query engine could not answer just now; try again shortly.", retry_after=2)
         state = response.headers.get("X-SQL-State", "")
         if state == "S1TAT":  # Virtuoso: stopped at its time limit, partial answer
             self.drop(exchange)
@@ -156,8 +156,7 @@ class Endpoint:
         try:
             out = []
             try:
-                for triple in ox.parse(input=io.BufferedReader(body, 1 << 16),
-                                       format=ox.RdfFormat.N_TRIPLES):
+                for triple in ox.parse(input=io.BufferedReader(body, 1 << 16), format=ox.RdfFormat.N_TRIPLES):
                     out.append(triple)
                     if len(out) > max_rows:
                         raise RowLimit()

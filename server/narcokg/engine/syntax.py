@@ -14,6 +14,7 @@ index scan that stops after ``max_rows`` + 1 rows, so it cannot explode in time 
 the endpoint may run it in the web process instead of a query process (see ``sparql.py``).
 Anything else, however harmless it looks, is not ``bounded``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -58,6 +59,13 @@ def analyse(text: str, max_depth: int = 100) -> QueryInfo:
     """Classify a query or update text (see :class:`QueryInfo`); :class:`AnalysisError` when
     it is neither, :class:`DepthError` when it nests deeper than ``max_depth``."""
     a = analysis.analyse(text, max_depth)
-    return QueryInfo(form=a.form, update=a.update, service=a.service,
-                     dataset_clause=a.dataset_clause, prefixes=dict(a.prefixes),
-                     bounded=a.bounded, depth=a.depth, base=a.base)
+    return QueryInfo(
+        form=a.form,
+        update=a.update,
+        service=a.service,
+        dataset_clause=a.dataset_clause,
+        prefixes=dict(a.prefixes),
+        bounded=a.bounded,
+        depth=a.depth,
+        base=a.base,
+    )

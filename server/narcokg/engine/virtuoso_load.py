@@ -9,6 +9,7 @@ never duplicates and a graph the new snapshot dropped disappears. The snapshot's
 in Virtuoso's registry once the load is complete (``checkpoint`` included); a load of the same
 snapshot is then skipped.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,10 @@ def isql_program(given: str | None = None) -> str:
     found = shutil.which(given or "isql-vt")
     if not found:
         name = given or "isql-vt"
-        raise VirtuosoLoadError(f"Virtuoso's SQL client {name} is not installed or not on PATH: install it "
-                                "(Debian: apt-get install virtuoso-opensource) or give its path with --isql")
+        raise VirtuosoLoadError(
+            f"Virtuoso's SQL client {name} is not installed or not on PATH: install it "
+            "(Debian: apt-get install virtuoso-opensource) or give its path with --isql"
+        )
     return found
 
 
@@ -64,8 +67,10 @@ def sql_string(text: str) -> str:
 
 def _explain(conn: Connection, stderr: str) -> str:
     if "CL033" in stderr or "Connect failed" in stderr:
-        return (f"cannot connect to Virtuoso at {conn.address}: is it running, and is {conn.port} its SQL port "
-                "(ServerPort in [Parameters] of virtuoso.ini, not the HTTP port)? Give --host/--port")
+        return (
+            f"cannot connect to Virtuoso at {conn.address}: is it running, and is {conn.port} its SQL port "
+            "(ServerPort in [Parameters] of virtuoso.ini, not the HTTP port)? Give --host/--port"
+        )
     if "CL034" in stderr or "Bad login" in stderr:
         return f"Virtuoso at {conn.address} refused the login of user {conn.user}: give --user and --password"
     first = next((line for line in stderr.splitlines() if line.startswith("*** Error")), stderr.strip()[:300])
@@ -74,8 +79,7 @@ def _explain(conn: Connection, stderr: str) -> str:
 
 def run_sql(conn: Connection, script: str, timeout: float = 60) -> str:
     """Run ``script`` (statements ending in ``;``) with isql; its output, or VirtuosoLoadError."""
-    argv = [isql_program(conn.isql), conn.address, conn.user, conn.password, "VERBOSE=OFF", "BANNER=OFF",
-            "PROMPT=OFF"]
+    argv = [isql_program(conn.isql), conn.address, conn.user, conn.password, "VERBOSE=OFF", "BANNER=OFF", "PROMPT=OFF"]
     try:
         out = subprocess.run(argv, input=script, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -107,8 +111,9 @@ def digest(nquads: Path) -> str:
 
 def graphs_under(conn: Connection, namespace: str) -> list[str]:
     """Graphs holding statements whose IRI starts with ``namespace``."""
-    out = run_sql(conn, "SELECT concat('[[', id_to_iri(G), ']]') FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) x;",
-                  timeout=600)
+    out = run_sql(
+        conn, "SELECT concat('[[', id_to_iri(G), ']]') FROM (SELECT DISTINCT G FROM DB.DBA.RDF_QUAD) x;", timeout=600
+    )
     return sorted(g for g in _values(out) if g.startswith(namespace))
 
 
@@ -121,7 +126,9 @@ def count_quads(conn: Connection, graphs: list[str]) -> int:
 
 
 def dirs_allowed(conn: Connection) -> str:
-    out = run_sql(conn, "SELECT concat('[[', coalesce(virtuoso_ini_item_value('Parameters', 'DirsAllowed'), ''), ']]');")
+    out = run_sql(
+        conn, "SELECT concat('[[', coalesce(virtuoso_ini_item_value('Parameters', 'DirsAllowed'), ''), ']]');"
+    )
     return (_values(out) or [""])[0]
 
 
@@ -149,28 +156,35 @@ def _denied(conn: Connection, path: Path) -> VirtuosoLoadError:
     return VirtuosoLoadError(
         f"Virtuoso may not read the folder {path.parent} of the dump (DirsAllowed in [Parameters] of its "
         f"virtuoso.ini lists: {dirs_allowed(conn) or 'nothing'}): add the dump's folder there and restart Virtuoso, "
-        "or give --stage-dir with a folder it lists (the dump must be on Virtuoso's machine)")
+        "or give --stage-dir with a folder it lists (the dump must be on Virtuoso's machine)"
+    )
 
 
 def _check_readable(conn: Connection, path: Path) -> None:
     """Before anything is cleared: Virtuoso may list the dump's folder and sees the dump there."""
     try:
-        out = run_sql(conn, f"SELECT concat('[[', position({sql_string(path.name)}, "
-                            f"sys_dirlist({sql_string(str(path.parent))}, 1)), ']]');")
+        out = run_sql(
+            conn,
+            f"SELECT concat('[[', position({sql_string(path.name)}, "
+            f"sys_dirlist({sql_string(str(path.parent))}, 1)), ']]');",
+        )
     except VirtuosoLoadError as exc:
         if "FA003" in str(exc):
             raise _denied(conn, path) from None
         raise
     if _values(out)[:1] in ([], ["0"]):
-        raise VirtuosoLoadError(f"Virtuoso at {conn.address} sees no {path.name} in {path.parent.name}/: the dump "
-                                "must be on Virtuoso's machine at the same path (or give --stage-dir with a folder "
-                                "both can reach)")
+        raise VirtuosoLoadError(
+            f"Virtuoso at {conn.address} sees no {path.name} in {path.parent.name}/: the dump "
+            "must be on Virtuoso's machine at the same path (or give --stage-dir with a folder "
+            "both can reach)"
+        )
 
 
 def _clear(conn: Connection, graphs: list[str], progress) -> None:
     progress(f"clearing {len(graphs)} graph(s) of the previous snapshot")
     script = "log_enable(3, 1);\n" + "".join(
-        f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id({sql_string(g)}, 0);\n" for g in graphs)
+        f"DELETE FROM DB.DBA.RDF_QUAD WHERE G = iri_to_id({sql_string(g)}, 0);\n" for g in graphs
+    )
     run_sql(conn, script, timeout=3600)
 
 
@@ -187,22 +201,37 @@ def _bulk_load(conn: Connection, path: Path, progress) -> None:
     threading.Thread(target=heartbeat, daemon=True).start()
     name = sql_string(str(path))
     try:
-        run_sql(conn, f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file = {name};\n"
-                      f"ld_add({name}, {sql_string(FALLBACK_GRAPH)});\n"
-                      "rdf_loader_run();\n", timeout=24 * 3600)
+        run_sql(
+            conn,
+            f"DELETE FROM DB.DBA.LOAD_LIST WHERE ll_file = {name};\n"
+            f"ld_add({name}, {sql_string(FALLBACK_GRAPH)});\n"
+            "rdf_loader_run();\n",
+            timeout=24 * 3600,
+        )
     finally:
         done.set()
-    out = run_sql(conn, f"SELECT concat('[[', ll_state, ' ', coalesce(ll_error, ''), ']]') FROM DB.DBA.LOAD_LIST "
-                        f"WHERE ll_file = {name};")
+    out = run_sql(
+        conn,
+        f"SELECT concat('[[', ll_state, ' ', coalesce(ll_error, ''), ']]') FROM DB.DBA.LOAD_LIST "
+        f"WHERE ll_file = {name};",
+    )
     state = (_values(out) or ["missing"])[0]
     if state != "2 ":
         if "FA003" in state or "denied" in state:
             raise _denied(conn, path)
-        raise VirtuosoLoadError(f"Virtuoso's bulk loader did not load {path.name}: {state.strip() or 'no load_list row'}")
+        raise VirtuosoLoadError(
+            f"Virtuoso's bulk loader did not load {path.name}: {state.strip() or 'no load_list row'}"
+        )
 
 
-def load(nquads: Path, conn: Connection, namespace: str, progress: Callable[[str], None] = lambda _m: None,
-         stage_dir: Path | None = None, force: bool = False) -> bool:
+def load(
+    nquads: Path,
+    conn: Connection,
+    namespace: str,
+    progress: Callable[[str], None] = lambda _m: None,
+    stage_dir: Path | None = None,
+    force: bool = False,
+) -> bool:
     """Make Virtuoso hold exactly the snapshot ``nquads`` under ``namespace`` (the snapshot's
     ``graph/`` IRIs); False when it already did and nothing was done."""
     nquads = Path(nquads)

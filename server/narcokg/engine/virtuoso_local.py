@@ -6,6 +6,7 @@ It writes its own ``virtuoso.ini`` (loopback only, the folders the bulk loader m
 its SQL port answers. Loading is ``virtuoso_load``'s job. A production Virtuoso is configured
 by its operator; nothing here is needed to serve from one.
 """
+
 from __future__ import annotations
 
 import os
@@ -86,8 +87,17 @@ class LocalVirtuoso:
     """``virtuoso-t`` on ``folder`` (database files and ini), SQL and HTTP on loopback ports;
     the bulk loader may read ``readable`` folders."""
 
-    def __init__(self, folder: Path, sql_port: int, http_port: int, readable: list[Path] = (),
-                 buffers: int = 20_000, max_rows: int = 10_000, clients: int = 16, max_seconds: int = 60):
+    def __init__(
+        self,
+        folder: Path,
+        sql_port: int,
+        http_port: int,
+        readable: list[Path] = (),
+        buffers: int = 20_000,
+        max_rows: int = 10_000,
+        clients: int = 16,
+        max_seconds: int = 60,
+    ):
         self.folder, self.sql_port, self.http_port = Path(folder), sql_port, http_port
         self.readable = [Path(p).resolve() for p in readable]
         self.buffers, self.max_rows, self.clients, self.max_seconds = buffers, max_rows, clients, max_seconds
@@ -105,17 +115,32 @@ class LocalVirtuoso:
         self.folder.mkdir(parents=True, exist_ok=True)
         ini = self.folder / "virtuoso.ini"
         dirs = ", ".join([".", *(str(p) for p in self.readable)])
-        ini.write_text(INI.format(db=self.folder.resolve(), sql_port=self.sql_port, http_port=self.http_port,
-                                  dirs=dirs, buffers=self.buffers, dirty=self.buffers * 3 // 4,
-                                  max_rows=self.max_rows, clients=self.clients, max_seconds=self.max_seconds))
+        ini.write_text(
+            INI.format(
+                db=self.folder.resolve(),
+                sql_port=self.sql_port,
+                http_port=self.http_port,
+                dirs=dirs,
+                buffers=self.buffers,
+                dirty=self.buffers * 3 // 4,
+                max_rows=self.max_rows,
+                clients=self.clients,
+                max_seconds=self.max_seconds,
+            )
+        )
         return ini
 
     def start(self, timeout: float = 120) -> "LocalVirtuoso":
         ini = self.write_ini()
         log = (self.folder / "stdout.log").open("wb")
-        self.proc = subprocess.Popen([SERVER, "+foreground", "+configfile", str(ini)], stdout=log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.folder,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [SERVER, "+foreground", "+configfile", str(ini)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=self.folder,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

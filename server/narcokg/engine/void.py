@@ -5,6 +5,7 @@ The statistics are SPARQL COUNT aggregates run through a ``select`` function, so
 (through its query processes, under the query limits: see ``voidserve``) count the same way
 and their descriptions agree. The graph is then made by one function from the counts.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,18 +19,32 @@ from narcokg.formats import registry
 from narcokg.formats import sparql as sparqlformats
 from narcokg.vocab import DCTERMS, OWL, RDF, RDFS, XSD, Namespace
 
-VOID = Namespace("http://rdfs.org/ns/void#", "Dataset dataDump sparqlEndpoint subset uriLookupEndpoint uriSpace "
-                 "vocabulary triples entities classes properties distinctSubjects distinctObjects")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#",
-               "Dataset Graph NamedGraph SPARQL11Query Service UnionDefaultGraph defaultDataset "
-               "defaultEntailmentRegime defaultGraph endpoint feature graph name namedGraph resultFormat "
-               "supportedLanguage")
+VOID = Namespace(
+    "http://rdfs.org/ns/void#",
+    "Dataset dataDump sparqlEndpoint subset uriLookupEndpoint uriSpace "
+    "vocabulary triples entities classes properties distinctSubjects distinctObjects",
+)
+SD = Namespace(
+    "http://www.w3.org/ns/sparql-service-description#",
+    "Dataset Graph NamedGraph SPARQL11Query Service UnionDefaultGraph defaultDataset "
+    "defaultEntailmentRegime defaultGraph endpoint feature graph name namedGraph resultFormat "
+    "supportedLanguage",
+)
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#", "Collection")
 FOAF = Namespace(vocab.COMMON["foaf"], "homepage")
 
 #: The prefixes of the VoID and Service Description documents (Turtle and JSON-LD alike).
-PREFIXES = {"void": VOID, "sd": SD, "dcterms": DCTERMS, "hydra": HYDRA, "foaf": FOAF, "rdfs": RDFS,
-            "xsd": XSD, "owl": OWL, "formats": registry.FORMATS_NS}
+PREFIXES = {
+    "void": VOID,
+    "sd": SD,
+    "dcterms": DCTERMS,
+    "hydra": HYDRA,
+    "foaf": FOAF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "formats": registry.FORMATS_NS,
+}
 
 N = ox.NamedNode
 
@@ -55,6 +70,7 @@ def serialize(triples: list[ox.Triple], fmt: registry.Format = registry.TURTLE) 
         first.setdefault(t.subject, len(first))
     return sparqlformats.serialize_triples(sorted(triples, key=lambda t: first[t.subject]), fmt, PREFIXES)
 
+
 #: The statistics of each dataset and subset, in the VoID vocabulary's names.
 KEYS = ("triples", "entities", "classes", "properties", "distinctSubjects", "distinctObjects")
 
@@ -79,14 +95,18 @@ def queries(entity_prefix: str) -> list[tuple[bool, str]]:
     triple found in several graphs counts once (DISTINCT), as in the union default graph.
     """
     entity = f"FILTER(isIRI(?e) && STRSTARTS(STR(?e), {_literal(entity_prefix)}))"
-    counts = ("(COUNT(DISTINCT ?s) AS ?distinctSubjects) (COUNT(DISTINCT ?p) AS ?properties) "
-              "(COUNT(DISTINCT ?o) AS ?distinctObjects)")
+    counts = (
+        "(COUNT(DISTINCT ?s) AS ?distinctSubjects) (COUNT(DISTINCT ?p) AS ?properties) "
+        "(COUNT(DISTINCT ?o) AS ?distinctObjects)"
+    )
     return [
         (True, f"SELECT ?g (COUNT(*) AS ?triples) {counts} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"),
-        (True, f"SELECT ?g (COUNT(DISTINCT ?c) AS ?classes) WHERE {{ GRAPH ?g {{ ?s {_RDF_TYPE} ?c }} }} "
-               "GROUP BY ?g"),
-        (True, f"SELECT ?g (COUNT(DISTINCT ?e) AS ?entities) WHERE {{ GRAPH ?g {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e }} }} "
-               f"{entity} }} GROUP BY ?g"),
+        (True, f"SELECT ?g (COUNT(DISTINCT ?c) AS ?classes) WHERE {{ GRAPH ?g {{ ?s {_RDF_TYPE} ?c }} }} GROUP BY ?g"),
+        (
+            True,
+            f"SELECT ?g (COUNT(DISTINCT ?e) AS ?entities) WHERE {{ GRAPH ?g {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e }} }} "
+            f"{entity} }} GROUP BY ?g",
+        ),
         (False, f"SELECT (COUNT(*) AS ?triples) {counts} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o }} }}"),
         (False, f"SELECT (COUNT(DISTINCT ?c) AS ?classes) WHERE {{ ?s {_RDF_TYPE} ?c }}"),
         (False, f"SELECT (COUNT(DISTINCT ?e) AS ?entities) WHERE {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e }} {entity} }}"),
@@ -118,8 +138,10 @@ def _slugs(graph_iris: list[str]) -> dict[str, str]:
     taken: dict[str, int] = {}
     for slug in last.values():
         taken[slug] = taken.get(slug, 0) + 1
-    return {iri: slug if _SLUG.match(slug) and taken[slug] == 1 else "h" + hashlib.sha256(iri.encode()).hexdigest()[:16]
-            for iri, slug in last.items()}
+    return {
+        iri: slug if _SLUG.match(slug) and taken[slug] == 1 else "h" + hashlib.sha256(iri.encode()).hexdigest()[:16]
+        for iri, slug in last.items()
+    }
 
 
 def describe_fragments(base: str) -> list[ox.Triple]:
@@ -132,9 +154,14 @@ def describe_fragments(base: str) -> list[ox.Triple]:
         triple(dataset, VOID.uriLookupEndpoint, base + "fragments?subject="),
         triple(dataset, RDFS.seeAlso, collection),
         triple(collection, RDF.type, HYDRA.Collection),
-        triple(collection, DCTERMS.description, english(
-            "Triple Pattern Fragments of this dataset: GET fragments?subject=&predicate=&object=[&graph=]&page= "
-            "answers the matching triples page by page, with Hydra controls.")),
+        triple(
+            collection,
+            DCTERMS.description,
+            english(
+                "Triple Pattern Fragments of this dataset: GET fragments?subject=&predicate=&object=[&graph=]&page= "
+                "answers the matching triples page by page, with Hydra controls."
+            ),
+        ),
     ]
 
 
@@ -144,8 +171,10 @@ def _stats(subject: ox.NamedNode, stats: Stats) -> list[ox.Triple]:
 
 def describe_release(dataset: ox.NamedNode, rel: release.Release) -> list[ox.Triple]:
     """Version, date and licence of the snapshot, and how to cite it, on the dataset."""
-    citation = (f"{release.PUBLISHER} ({rel.year}). {release.TITLE} (version {rel.version}, snapshot of {rel.date}) "
-                f"[Data set]. {release.LICENCE_NAME}. {dataset.value.rsplit('void#', 1)[0]}")
+    citation = (
+        f"{release.PUBLISHER} ({rel.year}). {release.TITLE} (version {rel.version}, snapshot of {rel.date}) "
+        f"[Data set]. {release.LICENCE_NAME}. {dataset.value.rsplit('void#', 1)[0]}"
+    )
     return [
         triple(dataset, OWL.versionInfo, ox.Literal(rel.version)),
         triple(dataset, DCTERMS.term("modified"), ox.Literal(rel.date, datatype=N(XSD.date))),
@@ -154,8 +183,9 @@ def describe_release(dataset: ox.NamedNode, rel: release.Release) -> list[ox.Tri
     ]
 
 
-def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats],
-             rel: release.Release | None = None) -> list[ox.Triple]:
+def describe(
+    base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats], rel: release.Release | None = None
+) -> list[ox.Triple]:
     """The VoID triples under ``base``; ``dumps`` are file names under <base>download/."""
     dataset = N(base + "void#narcokg")
     out = [
@@ -187,6 +217,7 @@ def describe(base: str, dumps: list[str], whole: Stats, graphs: dict[str, Stats]
 
 def store_select(store: ox.Store) -> Select:
     """``Select`` over a pyoxigraph store in this process (the build; tests)."""
+
     def select(query: str) -> list[dict[str, str]]:
         solutions = store.query(query, use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]

@@ -7,6 +7,7 @@ life of the process: the served data never changes while a server runs. A count 
 limit gives a 503 with the reason; that failure is remembered for a while, so repeated requests
 for /void cannot each spend a query process's full time limit.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,17 +60,23 @@ def engine_select(engine, settings: Settings) -> void.Select:
 
 def _limit_message(exc: errors.NarcokgError, settings: Settings) -> str:
     if exc.limit == "query_timeout":
-        what = (f"a count took longer than the query time limit of {settings.query_timeout:g} s "
-                "(query_timeout, NARCOKG_QUERY_TIMEOUT)")
+        what = (
+            f"a count took longer than the query time limit of {settings.query_timeout:g} s "
+            "(query_timeout, NARCOKG_QUERY_TIMEOUT)"
+        )
     elif exc.limit == "query_memory_mb":
-        what = (f"a count needed more than the query memory limit of {settings.query_memory_mb} MiB "
-                "(query_memory_mb, NARCOKG_QUERY_MEMORY_MB)")
+        what = (
+            f"a count needed more than the query memory limit of {settings.query_memory_mb} MiB "
+            "(query_memory_mb, NARCOKG_QUERY_MEMORY_MB)"
+        )
     elif exc.limit == "max_rows":
         what = f"the dump has more named graphs than the row limit of {settings.max_rows} (max_rows, NARCOKG_MAX_ROWS)"
     else:
         what = f"a count exceeded a query limit ({exc.limit})"
-    return (f"the VoID description of this dump could not be computed: {what}. Serve a build instead "
-            "(its void.ttl holds the statistics) or raise the limit.")
+    return (
+        f"the VoID description of this dump could not be computed: {what}. Serve a build instead "
+        "(its void.ttl holds the statistics) or raise the limit."
+    )
 
 
 def description(settings: Settings) -> tuple[list[ox.Triple], bytes]:
@@ -101,13 +108,18 @@ def description(settings: Settings) -> tuple[list[ox.Triple], bytes]:
                 state.failure = (time.monotonic(), message)
                 log.warning("VoID statistics stopped after %.1f s: %s", time.monotonic() - started, exc.limit)
                 raise Unavailable(message, int(FAILURE_MEMORY)) from None
-            raise Unavailable(f"the VoID description could not be computed just now: {exc.message}",
-                              exc.retry_after or 5) from None
+            raise Unavailable(
+                f"the VoID description could not be computed just now: {exc.message}", exc.retry_after or 5
+            ) from None
         rel = release.of_manifest(None if settings.dump else snapshot.read_manifest(settings.dist), settings.nquads)
         graph = void.describe(settings.served_base, snapshot.downloadable(settings), whole, graphs, rel=rel)
         state.result = (graph, void.serialize(graph))
-        log.info("VoID statistics of %d triples in %d named graphs computed in %.2f s",
-                 whole["triples"], len(graphs), time.monotonic() - started)
+        log.info(
+            "VoID statistics of %d triples in %d named graphs computed in %.2f s",
+            whole["triples"],
+            len(graphs),
+            time.monotonic() - started,
+        )
         return state.result
     finally:
         state.lock.release()

@@ -12,6 +12,7 @@ Frames on stdin/stdout: 4-byte header length, 8-byte body length (big-endian), a
 then the body. The first frame out says the process is ready; for each query, a first frame
 says it has started, a second carries the answer.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -109,7 +110,9 @@ def _answer(result, fmt: sparqlformats.Format, max_rows: int, prefixes: dict | N
             return _wrong_format(fmt, "SELECT")
         variables = [v.value for v in result.variables]
         rows = [tuple(sol) for sol in _collect(result, max_rows, "rows")]
-        return {"ok": True, "kind": "solutions", "rows": len(rows)}, sparqlformats.serialize_solutions(variables, rows, fmt)
+        return {"ok": True, "kind": "solutions", "rows": len(rows)}, sparqlformats.serialize_solutions(
+            variables, rows, fmt
+        )
     if fmt.kind != "graph":
         return _wrong_format(fmt, "CONSTRUCT or DESCRIBE")
     triples = _collect(result, max_rows, "triples")
@@ -123,7 +126,8 @@ def _os_error(exc: OSError) -> tuple[dict, bytes]:
     this machine)."""
     text = str(exc).lower()
     if isinstance(exc, PermissionError) or any(
-            w in text for w in ("lookup address", "name resolution", "resolve", "connect", "network", "socket")):
+        w in text for w in ("lookup address", "name resolution", "resolve", "connect", "network", "socket")
+    ):
         return _network_closed()
     return {"ok": False, "error": "evaluation", "message": exc.strerror or str(exc) or type(exc).__name__}, b""
 
@@ -247,7 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             header, body = execute(store, job)
         except MemoryError:
-            header, body = {"ok": False, "error": "memory", "message": "the query ran out of memory", "fatal": True}, b""
+            header, body = (
+                {"ok": False, "error": "memory", "message": "the query ran out of memory", "fatal": True},
+                b"",
+            )
         write_frame(out, header, body)
         if header.get("fatal"):
             return 3

@@ -4,6 +4,7 @@ The formats are the registry's (``formats.registry``), in this room's order; Acc
 specificity, parsed by Werkzeug) picks among the offers in the server's order of preference,
 so ``*/*`` and browsers get HTML and RDF clients get the RDF they ask for.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -10,6 +10,7 @@ means exactly the same triples. Named graphs (``@graph`` inside a node with ``@i
 rdflib's own compaction was not used: with a context it turns xsd:integer, xsd:boolean and
 xsd:double literals into JSON numbers and booleans, and it needs an rdflib graph built first.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ class _Compactor:
         short = iri
         for ns, prefix in self.namespaces:
             if iri.startswith(ns):
-                local = iri[len(ns):]
+                local = iri[len(ns) :]
                 # An empty local name or one that starts with "//" would not read back as this IRI.
                 if local and not local.startswith("//"):
                     short = f"{prefix}:{local}"

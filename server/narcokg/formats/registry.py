@@ -6,6 +6,7 @@ SHACL service's parsers, the downloads and the CLI derive their tables from this
 media type is spelled in one place and the tables cannot drift apart. (``tests`` check that no
 other module of the package spells one.)
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,27 +57,114 @@ _XML_ALIASES = ("application/xml", "text/xml")
 
 #: In the SPARQL endpoint's order of preference: ties in Accept go to the earlier format.
 FORMATS: list[Format] = [
-    Format("json", "application/sparql-results+json", SOLUTIONS, "SPARQL JSON", "SPARQL_Results_JSON",
-           ("application/json",), "srj", results_format=ox.QueryResultsFormat.JSON),
-    Format("xml", "application/sparql-results+xml", SOLUTIONS, "SPARQL XML", "SPARQL_Results_XML",
-           _XML_ALIASES, "srx", results_format=ox.QueryResultsFormat.XML),
-    Format("csv", "text/csv", SOLUTIONS, "CSV", "SPARQL_Results_CSV", (), "csv",
-           results_format=ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", SOLUTIONS, "TSV", "SPARQL_Results_TSV", (), "tsv",
-           results_format=ox.QueryResultsFormat.TSV),
-    Format("turtle", "text/turtle", GRAPH, "Turtle", "Turtle",
-           ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"), "ttl",
-           rdf_format=ox.RdfFormat.TURTLE, rdflib="turtle", file_suffixes=("turtle",)),
-    Format("ntriples", "application/n-triples", GRAPH, "N-Triples", "N-Triples", ("text/plain",), "nt",
-           rdf_format=ox.RdfFormat.N_TRIPLES, rdflib="nt", file_suffixes=("ntriples",)),
-    Format("jsonld", "application/ld+json", GRAPH, "JSON-LD", "JSON-LD", ("application/json",), "jsonld",
-           named_graphs=True, rdf_format=ox.RdfFormat.JSON_LD, rdflib="json-ld", file_suffixes=("json",)),
-    Format("rdfxml", "application/rdf+xml", GRAPH, "RDF/XML", "RDF_XML", _XML_ALIASES, "rdf",
-           rdf_format=ox.RdfFormat.RDF_XML, rdflib="xml", file_suffixes=("xml", "owl")),
-    Format("nquads", "application/n-quads", GRAPH, "N-Quads", "N-Quads", (), "nq", quads=True,
-           named_graphs=True, rdf_format=ox.RdfFormat.N_QUADS, rdflib="nquads"),
-    Format("trig", "application/trig", GRAPH, "TriG", "TriG", (), "trig", quads=True,
-           named_graphs=True, rdf_format=ox.RdfFormat.TRIG, rdflib="trig"),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        SOLUTIONS,
+        "SPARQL JSON",
+        "SPARQL_Results_JSON",
+        ("application/json",),
+        "srj",
+        results_format=ox.QueryResultsFormat.JSON,
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        SOLUTIONS,
+        "SPARQL XML",
+        "SPARQL_Results_XML",
+        _XML_ALIASES,
+        "srx",
+        results_format=ox.QueryResultsFormat.XML,
+    ),
+    Format(
+        "csv", "text/csv", SOLUTIONS, "CSV", "SPARQL_Results_CSV", (), "csv", results_format=ox.QueryResultsFormat.CSV
+    ),
+    Format(
+        "tsv",
+        "text/tab-separated-values",
+        SOLUTIONS,
+        "TSV",
+        "SPARQL_Results_TSV",
+        (),
+        "tsv",
+        results_format=ox.QueryResultsFormat.TSV,
+    ),
+    Format(
+        "turtle",
+        "text/turtle",
+        GRAPH,
+        "Turtle",
+        "Turtle",
+        ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
+        "ttl",
+        rdf_format=ox.RdfFormat.TURTLE,
+        rdflib="turtle",
+        file_suffixes=("turtle",),
+    ),
+    Format(
+        "ntriples",
+        "application/n-triples",
+        GRAPH,
+        "N-Triples",
+        "N-Triples",
+        ("text/plain",),
+        "nt",
+        rdf_format=ox.RdfFormat.N_TRIPLES,
+        rdflib="nt",
+        file_suffixes=("ntriples",),
+    ),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        GRAPH,
+        "JSON-LD",
+        "JSON-LD",
+        ("application/json",),
+        "jsonld",
+        named_graphs=True,
+        rdf_format=ox.RdfFormat.JSON_LD,
+        rdflib="json-ld",
+        file_suffixes=("json",),
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        GRAPH,
+        "RDF/XML",
+        "RDF_XML",
+        _XML_ALIASES,
+        "rdf",
+        rdf_format=ox.RdfFormat.RDF_XML,
+        rdflib="xml",
+        file_suffixes=("xml", "owl"),
+    ),
+    Format(
+        "nquads",
+        "application/n-quads",
+        GRAPH,
+        "N-Quads",
+        "N-Quads",
+        (),
+        "nq",
+        quads=True,
+        named_graphs=True,
+        rdf_format=ox.RdfFormat.N_QUADS,
+        rdflib="nquads",
+    ),
+    Format(
+        "trig",
+        "application/trig",
+        GRAPH,
+        "TriG",
+        "TriG",
+        (),
+        "trig",
+        quads=True,
+        named_graphs=True,
+        rdf_format=ox.RdfFormat.TRIG,
+        rdflib="trig",
+    ),
 ]
 BY_NAME = {f.name: f for f in FORMATS}
 BY_EXTENSION = {f.extension: f for f in FORMATS}
@@ -84,7 +172,8 @@ BY_EXTENSION = {f.extension: f for f in FORMATS}
 #: Named by name where a module needs one format.
 JSON, XML, CSV, TSV = (BY_NAME[n] for n in ("json", "xml", "csv", "tsv"))
 TURTLE, NTRIPLES, JSONLD, RDFXML, NQUADS, TRIG = (
-    BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig"))
+    BY_NAME[n] for n in ("turtle", "ntriples", "jsonld", "rdfxml", "nquads", "trig")
+)
 
 #: Web pages: what browsers ask for; ``negotiate`` offers it beside the RDF formats.
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -7,6 +7,7 @@ the labelled line above it; the first unlabelled line is the title when none is 
 Each example says which language its title and description are in, so a page in the other
 language can mark them (the "EN" marker).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-_LABELLED = re.compile(r"^(?:(question|pertanyaan|title|judul|note|catatan|performance|dev)\s*(?:\((en|id)\))?|(en|id))"
-                       r"\s*[:：]\s*(.*)$", re.IGNORECASE)
+_LABELLED = re.compile(
+    r"^(?:(question|pertanyaan|title|judul|note|catatan|performance|dev)\s*(?:\((en|id)\))?|(en|id))"
+    r"\s*[:：]\s*(.*)$",
+    re.IGNORECASE,
+)
 _TITLE_LANG = {"question": "en", "title": "en", "pertanyaan": "id", "judul": "id"}
 _HIDDEN = ("performance", "dev")
 
@@ -102,5 +106,11 @@ def parse_example(path: Path, lang: str) -> Example | None:
     note_lang = lang if notes.get(lang) else "en"
     chosen = notes.get(note_lang, []) + plain
     description = " ".join(chosen[:3])
-    return Example(path.stem, title, description, "\n".join(shown).strip() + "\n",
-                   title_lang=title_lang, description_lang=note_lang if description else "")
+    return Example(
+        path.stem,
+        title,
+        description,
+        "\n".join(shown).strip() + "\n",
+        title_lang=title_lang,
+        description_lang=note_lang if description else "",
+    )

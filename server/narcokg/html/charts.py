@@ -4,6 +4,7 @@ One series gives a bar chart; several give a line chart whose series differ by c
 pattern and marker shape, with a legend. The SVG carries a title and a description for
 assistive technology; the page shows the same numbers as a table beside it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,30 +84,47 @@ class _Frame:
 
 def _description(xs, series, flags, flag_note, lang) -> str:
     return "; ".join(
-        f"{s.name}: " + ", ".join(f"{x} {_fmt(v, lang) if v is not None else '–'}" + (f" ({flag_note})" if f else "")
-                                  for x, v, f in zip(xs, s.values, flags))
-        for s in series)
+        f"{s.name}: "
+        + ", ".join(
+            f"{x} {_fmt(v, lang) if v is not None else '–'}" + (f" ({flag_note})" if f else "")
+            for x, v, f in zip(xs, s.values, flags)
+        )
+        for s in series
+    )
 
 
 def _axes(f: _Frame, ticks: list[float], lang: str, x_label: str | None, y_label: str | None) -> list[str]:
     parts = []
     for tv in ticks:
         y = f.y_of(tv)
-        parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d0d0" stroke-width="1"/>')
-        parts.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="#222222">{escape(_fmt(tv, lang))}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d0d0d0" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="12" fill="#222222">{escape(_fmt(tv, lang))}</text>'
+        )
     bottom = TOP + f.plot_h
-    parts.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#222222" stroke-width="1.5"/>')
+    parts.append(
+        f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#222222" stroke-width="1.5"/>'
+    )
     parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{bottom}" stroke="#222222" stroke-width="1.5"/>')
     if y_label:
         cy = TOP + f.plot_h / 2
-        parts.append(f'<text class="axis-label" x="14" y="{cy:.1f}" transform="rotate(-90 14 {cy:.1f})" '
-                     f'text-anchor="middle" font-size="12" fill="#222222">{escape(y_label)}</text>')
+        parts.append(
+            f'<text class="axis-label" x="14" y="{cy:.1f}" transform="rotate(-90 14 {cy:.1f})" '
+            f'text-anchor="middle" font-size="12" fill="#222222">{escape(y_label)}</text>'
+        )
     if x_label:
-        parts.append(f'<text class="axis-label" x="{LEFT + f.plot_w / 2:.1f}" y="{bottom + 40}" '
-                     f'text-anchor="middle" font-size="12" fill="#222222">{escape(x_label)}</text>')
+        parts.append(
+            f'<text class="axis-label" x="{LEFT + f.plot_w / 2:.1f}" y="{bottom + 40}" '
+            f'text-anchor="middle" font-size="12" fill="#222222">{escape(x_label)}</text>'
+        )
     step = max(1, math.ceil(len(f.xs) / 14))
-    parts += [f'<text x="{f.x_of(i):.1f}" y="{bottom + 18}" text-anchor="middle" font-size="12" fill="#222222">{escape(x)}</text>'
-              for i, x in enumerate(f.xs) if not i % step]
+    parts += [
+        f'<text x="{f.x_of(i):.1f}" y="{bottom + 18}" text-anchor="middle" font-size="12" fill="#222222">{escape(x)}</text>'
+        for i, x in enumerate(f.xs)
+        if not i % step
+    ]
     return parts
 
 
@@ -118,14 +136,22 @@ def _bars(f: _Frame, s: Series, flags: list[bool], flag_note: str, lang: str) ->
             continue
         y = f.y_of(v)
         flagged = i < len(flags) and flags[i]
-        outline = ' class="bar flagged" stroke="#a31b1b" stroke-width="3" stroke-dasharray="5 3"' if flagged else ' class="bar"'
+        outline = (
+            ' class="bar flagged" stroke="#a31b1b" stroke-width="3" stroke-dasharray="5 3"'
+            if flagged
+            else ' class="bar"'
+        )
         note = f" ({escape(flag_note)})" if flagged and flag_note else ""
-        parts.append(f'<rect{outline} x="{f.x_of(i) - bw / 2:.1f}" y="{y:.1f}" width="{bw:.1f}" '
-                     f'height="{TOP + f.plot_h - y:.1f}" fill="{PALETTE[0]}"><title>{escape(f.xs[i])}: {escape(_fmt(v, lang))}{note}</title></rect>')
+        parts.append(
+            f'<rect{outline} x="{f.x_of(i) - bw / 2:.1f}" y="{y:.1f}" width="{bw:.1f}" '
+            f'height="{TOP + f.plot_h - y:.1f}" fill="{PALETTE[0]}"><title>{escape(f.xs[i])}: {escape(_fmt(v, lang))}{note}</title></rect>'
+        )
         if len(f.xs) <= 16:
             label = _fmt(v, lang) + (" !" if flagged else "")
             color = "#a31b1b" if flagged else "#222222"
-            parts.append(f'<text x="{f.x_of(i):.1f}" y="{y - 5:.1f}" text-anchor="middle" font-size="11" fill="{color}">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{f.x_of(i):.1f}" y="{y - 5:.1f}" text-anchor="middle" font-size="11" fill="{color}">{escape(label)}</text>'
+            )
     return parts
 
 
@@ -141,21 +167,34 @@ def _lines(f: _Frame, series: list[Series]) -> list[str]:
         if len(points) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            parts.append(f'<polyline class="line" points="{path}" fill="none" stroke="{color}" stroke-width="2.5"{dash_attr}/>')
+            parts.append(
+                f'<polyline class="line" points="{path}" fill="none" stroke="{color}" stroke-width="2.5"{dash_attr}/>'
+            )
         parts += [_marker(marker, x, y, color) for x, y in points]
     ly = TOP + f.plot_h + 40 + f.axis_h
     for k, s in enumerate(series):
         color, dash, marker = _style(k)
         y = ly + 22 * k
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<line x1="{LEFT}" x2="{LEFT + 36}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2.5"{dash_attr}/>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + 36}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2.5"{dash_attr}/>'
+        )
         parts.append(_marker(marker, LEFT + 18, y, color))
         parts.append(f'<text x="{LEFT + 44}" y="{y + 4}" font-size="12" fill="#222222">{escape(s.name)}</text>')
     return parts
 
 
-def chart_svg(title: str, xs: list[str], series: list[Series], lang: str = "en", *, x_label: str | None = None,
-              y_label: str | None = None, flags: list[bool] | None = None, flag_note: str = "") -> Markup:
+def chart_svg(
+    title: str,
+    xs: list[str],
+    series: list[Series],
+    lang: str = "en",
+    *,
+    x_label: str | None = None,
+    y_label: str | None = None,
+    flags: list[bool] | None = None,
+    flag_note: str = "",
+) -> Markup:
     """An accessible SVG chart of ``series`` over the categories ``xs``.
 
     ``x_label``/``y_label`` name the axes (the quantity and its unit); ``flags`` marks

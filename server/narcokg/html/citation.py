@@ -6,6 +6,7 @@ issue, pages, publisher, URL or DOI); a source that prints no title is cited by 
 label in square brackets, the usual form for an untitled work. ``citeformats`` writes a
 ``Citation`` as text, BibTeX and CSL-JSON.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -75,7 +76,7 @@ class CitationReader:
         path = self.iris.resource_path(iri) or iri.rsplit("/", 1)[-1]
         for kind in ("source/", "publication/"):
             if path.startswith(kind):
-                return path[len(kind):]
+                return path[len(kind) :]
         return "narcokg-" + path.replace("/", "-")
 
     def _authors(self, iri: str) -> tuple[list[str], bool]:
@@ -106,14 +107,26 @@ class CitationReader:
         authors, literal = self._authors(iri)
         url = _first(self._objects(iri, px.SCHEMA.url))
         date = self._value(iri, "date")
-        c = Citation(key=self.key(iri), kind="document", title=title, title_lang=title_lang,
-                     iri=self.iris.to_public(iri), descriptive=descriptive, authors=authors,
-                     literal_authors=literal, year=self._value(iri, "year") or (date[:4] if date else None),
-                     date=date, container=self._value(iri, "journal"), volume=self._value(iri, "volume"),
-                     issue=self._value(iri, "issue"), pages=self._value(iri, "pages"),
-                     publisher=_first(self._objects(iri, str(px.SCHEMA) + "publisher")), url=url,
-                     accessed=self._value(iri, "accessDate"),
-                     printed=_first(self._objects(iri, px.DCTERMS.bibliographicCitation)))
+        c = Citation(
+            key=self.key(iri),
+            kind="document",
+            title=title,
+            title_lang=title_lang,
+            iri=self.iris.to_public(iri),
+            descriptive=descriptive,
+            authors=authors,
+            literal_authors=literal,
+            year=self._value(iri, "year") or (date[:4] if date else None),
+            date=date,
+            container=self._value(iri, "journal"),
+            volume=self._value(iri, "volume"),
+            issue=self._value(iri, "issue"),
+            pages=self._value(iri, "pages"),
+            publisher=_first(self._objects(iri, str(px.SCHEMA) + "publisher")),
+            url=url,
+            accessed=self._value(iri, "accessDate"),
+            printed=_first(self._objects(iri, px.DCTERMS.bibliographicCitation)),
+        )
         if url and "doi.org/" in url:
             c.doi = url.split("doi.org/", 1)[1]
         c.kind = self._kind(c, self._value(iri, "documentKind"))
@@ -121,17 +134,35 @@ class CitationReader:
 
     def entity(self, iri: str, release: rel.Release) -> Citation:
         """The citation of one entity as an entry of the graph (this snapshot)."""
-        return Citation(key=self.key(iri), kind="entry", title=self.labels(iri), iri=self.iris.to_public(iri),
-                        authors=[rel.PUBLISHER], year=release.year, date=release.date,
-                        container=rel.TITLE, version=release.version, licence=rel.LICENCE,
-                        url=self.iris.to_public(iri))
+        return Citation(
+            key=self.key(iri),
+            kind="entry",
+            title=self.labels(iri),
+            iri=self.iris.to_public(iri),
+            authors=[rel.PUBLISHER],
+            year=release.year,
+            date=release.date,
+            container=rel.TITLE,
+            version=release.version,
+            licence=rel.LICENCE,
+            url=self.iris.to_public(iri),
+        )
 
 
 def graph_citation(public_base: str, release: rel.Release) -> Citation:
     """The citation of the whole knowledge graph (this snapshot)."""
-    return Citation(key="narcokg-" + release.version.split("+")[0], kind="dataset", title=rel.TITLE,
-                    iri=public_base, authors=[rel.PUBLISHER], year=release.year, date=release.date,
-                    version=release.version, licence=rel.LICENCE, url=public_base)
+    return Citation(
+        key="narcokg-" + release.version.split("+")[0],
+        kind="dataset",
+        title=rel.TITLE,
+        iri=public_base,
+        authors=[rel.PUBLISHER],
+        year=release.year,
+        date=release.date,
+        version=release.version,
+        licence=rel.LICENCE,
+        url=public_base,
+    )
 
 
 def _first(terms: list[ox.Term]) -> str | None:

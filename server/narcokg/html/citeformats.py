@@ -5,6 +5,7 @@ style splits or abbreviates), CSL-JSON as ``literal`` names. BibTeX has no data 
 entry type, so the graph and its entities are ``@misc`` with ``version`` and ``url`` (which
 biblatex and most styles print); CSL-JSON has ``dataset`` and ``entry``.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,22 @@ from narcokg.html.citation import Citation
 BIBTEX_MEDIA = "application/x-bibtex"
 CSL_MEDIA = "application/vnd.citationstyles.csl+json"
 
-_BIB_TYPES = {"article": "article", "book": "book", "webpage": "misc", "document": "misc", "entry": "misc",
-              "dataset": "misc"}
-_CSL_TYPES = {"article": "article-journal", "book": "book", "webpage": "webpage", "document": "document",
-              "entry": "entry", "dataset": "dataset"}
+_BIB_TYPES = {
+    "article": "article",
+    "book": "book",
+    "webpage": "misc",
+    "document": "misc",
+    "entry": "misc",
+    "dataset": "misc",
+}
+_CSL_TYPES = {
+    "article": "article-journal",
+    "book": "book",
+    "webpage": "webpage",
+    "document": "document",
+    "entry": "entry",
+    "dataset": "dataset",
+}
 _BIB_SPECIAL = re.compile(r"[\\&%$#_{}~^]")
 _BIB_WORDS = {"\\": "\\textbackslash{}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}"}
 
@@ -78,12 +91,20 @@ def _bib_container(c: Citation) -> tuple[str, str]:
 def _bib_fields(c: Citation) -> list[tuple[str, str]]:
     names = " and ".join("{" + _bib_escape(a) + "}" if c.literal_authors else _bib_escape(a) for a in c.authors)
     container_field, container = _bib_container(c)
-    fields = [("author", names), ("title", "{" + _bib_escape(_title(c)) + "}"),  # braces keep the capitals
-              ("year", c.year or ""), (container_field, _bib_escape(container)),
-              ("volume", c.volume or ""), ("number", c.issue or ""),
-              ("pages", re.sub(r"\s*[-–]+\s*", "--", c.pages or "")),
-              ("publisher", _bib_escape(c.publisher or "")), ("version", _bib_escape(c.version or "")),
-              ("doi", c.doi or ""), ("url", c.url or ""), ("urldate", c.accessed or "")]
+    fields = [
+        ("author", names),
+        ("title", "{" + _bib_escape(_title(c)) + "}"),  # braces keep the capitals
+        ("year", c.year or ""),
+        (container_field, _bib_escape(container)),
+        ("volume", c.volume or ""),
+        ("number", c.issue or ""),
+        ("pages", re.sub(r"\s*[-–]+\s*", "--", c.pages or "")),
+        ("publisher", _bib_escape(c.publisher or "")),
+        ("version", _bib_escape(c.version or "")),
+        ("doi", c.doi or ""),
+        ("url", c.url or ""),
+        ("urldate", c.accessed or ""),
+    ]
     return [(k, v) for k, v in fields if v]
 
 
@@ -103,11 +124,23 @@ def csl(c: Citation) -> dict:
     item = {"id": c.key, "type": _CSL_TYPES[c.kind], "title": _title(c)}
     if c.authors:
         item["author"] = [{"literal": a} for a in c.authors]
-    issued = _date_parts(c.date if c.kind in ("entry", "dataset") or (c.date and c.year and c.date[:4] == c.year)
-                         else c.year)
-    values = {"issued": issued, "container-title": c.container, "volume": c.volume, "issue": c.issue,
-              "page": c.pages, "publisher": c.publisher, "version": c.version, "DOI": c.doi, "URL": c.url,
-              "accessed": _date_parts(c.accessed), "license": c.licence, "language": c.title_lang}
+    issued = _date_parts(
+        c.date if c.kind in ("entry", "dataset") or (c.date and c.year and c.date[:4] == c.year) else c.year
+    )
+    values = {
+        "issued": issued,
+        "container-title": c.container,
+        "volume": c.volume,
+        "issue": c.issue,
+        "page": c.pages,
+        "publisher": c.publisher,
+        "version": c.version,
+        "DOI": c.doi,
+        "URL": c.url,
+        "accessed": _date_parts(c.accessed),
+        "license": c.licence,
+        "language": c.title_lang,
+    }
     item.update({k: v for k, v in values.items() if v})
     return item
 

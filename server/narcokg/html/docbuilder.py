@@ -1,5 +1,6 @@
 """Turns the terms of one documented graph into ``DocValue``s and ``TermDoc``s (shared by the
 ontology and the shapes documentation)."""
+
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -7,7 +8,7 @@ import pyoxigraph as ox
 from narcokg import vocab as px
 from narcokg.iris import GENID, IriMap
 from narcokg.html.labels import Labels, pick_literal
-from narcokg.html.docmodel import (CODE, DEFINITIONS, NAMES, SHOWN, DocValue, Field, GraphIndex, TermDoc)
+from narcokg.html.docmodel import CODE, DEFINITIONS, NAMES, SHOWN, DocValue, Field, GraphIndex, TermDoc
 
 
 class DocBuilder:
@@ -27,8 +28,8 @@ class DocBuilder:
         return GENID in iri
 
     def anchor_for(self, iri: str) -> str:
-        if iri.startswith(self.ns) and iri[len(self.ns):]:
-            return iri[len(self.ns):]
+        if iri.startswith(self.ns) and iri[len(self.ns) :]:
+            return iri[len(self.ns) :]
         return px.curie(iri, self.labels.prefixes) or iri
 
     def name(self, iri: str) -> str:
@@ -44,8 +45,11 @@ class DocBuilder:
         else:
             href = self.iris.href(iri)
         curie = px.curie(iri, px.all_prefixes(self.iris.base))
-        has_name = iri in self.anchors or self.labels.known(iri) or any(
-            isinstance(o, ox.Literal) for p in NAMES for o in self.g.objects(iri, p))
+        has_name = (
+            iri in self.anchors
+            or self.labels.known(iri)
+            or any(isinstance(o, ox.Literal) for p in NAMES for o in self.g.objects(iri, p))
+        )
         if curie and not iri.startswith(self.iris.base):
             text = curie
         elif has_name:
@@ -60,7 +64,9 @@ class DocBuilder:
             shown = None
             if dt and term.language is None and dt not in (px.XSD.string, px.RDF.langString):
                 shown = px.curie(dt, px.COMMON) or dt
-            return DocValue(kind="code" if pred in CODE else "literal", text=term.value, lang=term.language, datatype=shown)
+            return DocValue(
+                kind="code" if pred in CODE else "literal", text=term.value, lang=term.language, datatype=shown
+            )
         if not isinstance(term, ox.NamedNode):
             return DocValue(kind="literal", text=str(term))
         iri = term.value
@@ -101,7 +107,9 @@ class DocBuilder:
         out = []
         for p in sorted(grouped, key=key):
             values = [self.value(o, p, depth) for o in grouped[p]]
-            values.sort(key=lambda v: (v.kind != "link", v.lang not in (self.lang, None), v.text.casefold(), v.iri or ""))
+            values.sort(
+                key=lambda v: (v.kind != "link", v.lang not in (self.lang, None), v.text.casefold(), v.iri or "")
+            )
             out.append(Field(label=self.labels(p), href=self.iris.href(p), values=values))
         return out
 

@@ -1,5 +1,6 @@
 """The model of the ontology and shapes documentation (``ontodoc``, ``shapesdoc``) and the index
 of one named graph they read."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,20 +12,37 @@ from narcokg import vocab as px
 from narcokg.html.ontodiagram import Diagram
 
 CLASS_TYPES = [px.OWL.Class, px.RDFS.Class]
-PROPERTY_TYPES = [px.OWL.ObjectProperty, px.OWL.DatatypeProperty, px.OWL.AnnotationProperty,
-                  px.RDF.Property, px.QB.DimensionProperty, px.QB.MeasureProperty,
-                  px.QB.AttributeProperty, px.OWL.TransitiveProperty, px.OWL.SymmetricProperty,
-                  px.OWL.InverseFunctionalProperty, px.OWL.ReflexiveProperty, px.OWL.IrreflexiveProperty,
-                  px.OWL.AsymmetricProperty]
+PROPERTY_TYPES = [
+    px.OWL.ObjectProperty,
+    px.OWL.DatatypeProperty,
+    px.OWL.AnnotationProperty,
+    px.RDF.Property,
+    px.QB.DimensionProperty,
+    px.QB.MeasureProperty,
+    px.QB.AttributeProperty,
+    px.OWL.TransitiveProperty,
+    px.OWL.SymmetricProperty,
+    px.OWL.InverseFunctionalProperty,
+    px.OWL.ReflexiveProperty,
+    px.OWL.IrreflexiveProperty,
+    px.OWL.AsymmetricProperty,
+]
 INDIVIDUAL_TYPES = [px.OWL.NamedIndividual]
 DEFINITIONS = [px.SKOS.definition, px.RDFS.comment, px.DCTERMS.description]
 NAMES = [px.RDFS.label, px.SKOS.prefLabel, px.DCTERMS.term("title")]
 #: Predicates that the header of a term already shows.
 SHOWN = set(NAMES + DEFINITIONS + [px.RDF.type, px.RDFS.isDefinedBy])
 CODE = {px.SH.select, px.SH.ask, px.SH.construct, px.SH.update}
-ALIGN = [px.RDFS.subClassOf, px.RDFS.subPropertyOf, px.OWL.equivalentClass,
-         px.OWL.equivalentProperty, px.RDFS.seeAlso, px.SKOS.exactMatch, px.SKOS.closeMatch,
-         px.OWL.sameAs]
+ALIGN = [
+    px.RDFS.subClassOf,
+    px.RDFS.subPropertyOf,
+    px.OWL.equivalentClass,
+    px.OWL.equivalentProperty,
+    px.RDFS.seeAlso,
+    px.SKOS.exactMatch,
+    px.SKOS.closeMatch,
+    px.OWL.sameAs,
+]
 
 
 @dataclass

@@ -7,6 +7,7 @@ statements only the reasoner adds are marked as inferred. Source conflicts, agre
 (parties and signing events), statistics (``entitydata``) and validation results get their own
 sections (``entitysections``); "cite this" and "query this" close the page.
 """
+
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -18,22 +19,42 @@ from narcokg.engine.lookup import quads
 from narcokg.html import citeformats, entitysections, queries
 from narcokg.html.citation import CitationReader
 from narcokg.html.entitydata import dataset_view
-from narcokg.html.entitymodel import (DESCRIPTIONS, INTEGER_TYPES, CiteBlock, EntityPage, Row, Source, Value,
-                                      sorted_quads)
+from narcokg.html.entitymodel import (
+    DESCRIPTIONS,
+    INTEGER_TYPES,
+    CiteBlock,
+    EntityPage,
+    Row,
+    Source,
+    Value,
+    sorted_quads,
+)
 from narcokg.html.labels import Labels, format_number, pick_literal, t
 from narcokg.iris import GENID, IriMap
 
 NKG_LOCAL = "ontology#"
 
 #: Predicates shown first (names, then descriptions); provenance at the end.
-_ORDER_FIRST = [px.SKOS.prefLabel, px.RDFS.label, px.SKOS.altLabel, px.DCTERMS.term("title"),
-                px.RDFS.comment, px.DCTERMS.description, px.SKOS.definition]
-_ORDER_LAST = [px.PROV.wasDerivedFrom, px.RDFS.seeAlso, px.OWL.sameAs, px.SKOS.exactMatch,
-               px.SKOS.closeMatch]
+_ORDER_FIRST = [
+    px.SKOS.prefLabel,
+    px.RDFS.label,
+    px.SKOS.altLabel,
+    px.DCTERMS.term("title"),
+    px.RDFS.comment,
+    px.DCTERMS.description,
+    px.SKOS.definition,
+]
+_ORDER_LAST = [px.PROV.wasDerivedFrom, px.RDFS.seeAlso, px.OWL.sameAs, px.SKOS.exactMatch, px.SKOS.closeMatch]
 #: Kept in the data for search (misspellings, variants), never shown to readers.
 _NEVER_SHOWN = {px.SKOS.hiddenLabel}
 #: Named graphs that are not documents, by slug: where a reader learns about them.
-_SPECIAL_GRAPHS = {"reference": None, "ledger": None, "ontology": "/ontology", "shapes": "/shapes", "validation": "/shacl"}
+_SPECIAL_GRAPHS = {
+    "reference": None,
+    "ledger": None,
+    "ontology": "/ontology",
+    "shapes": "/shapes",
+    "validation": "/shacl",
+}
 
 
 def _graph_of(q: ox.Quad) -> str:
@@ -43,8 +64,9 @@ def _graph_of(q: ox.Quad) -> str:
 class EntityBuilder:
     """Builds the ``EntityPage`` of one resource; one instance per request."""
 
-    def __init__(self, store: Engine, base: str, iris: IriMap, labels: Labels, lang: str,
-                 release: rel.Release | None = None):
+    def __init__(
+        self, store: Engine, base: str, iris: IriMap, labels: Labels, lang: str, release: rel.Release | None = None
+    ):
         self.store = store
         self.base = base
         self.iris = iris
@@ -69,8 +91,11 @@ class EntityBuilder:
 
     def _node_name(self, iri: str) -> str:
         node = ox.NamedNode(iri)
-        kinds = [q.object.value for q in sorted_quads(quads(self.store, node, ox.NamedNode(px.RDF.type), None, None))
-                 if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(self.nkg)]
+        kinds = [
+            q.object.value
+            for q in sorted_quads(quads(self.store, node, ox.NamedNode(px.RDF.type), None, None))
+            if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(self.nkg)
+        ]
         kind = self.labels(kinds[0]) if kinds else t("node", self.lang)
         for q in sorted_quads(quads(self.store, None, None, node, None)):
             if isinstance(q.subject, ox.NamedNode) and q.subject.value != iri:
@@ -101,9 +126,10 @@ class EntityBuilder:
 
     def _new_source(self, graph: str) -> Source:
         prefix = self.base + "graph/"
-        slug = graph[len(prefix):] if graph.startswith(prefix) else None
-        src = Source(number=len(self.sources) + 1, graph=self.iris.to_public(graph), kind="other",
-                     label=self.labels(graph))
+        slug = graph[len(prefix) :] if graph.startswith(prefix) else None
+        src = Source(
+            number=len(self.sources) + 1, graph=self.iris.to_public(graph), kind="other", label=self.labels(graph)
+        )
         if slug in _SPECIAL_GRAPHS:
             src.kind, src.label, src.href = slug, t("source." + slug, self.lang), _SPECIAL_GRAPHS[slug]
         elif slug and self._exists(self.base + "id/source/" + slug):
@@ -147,8 +173,16 @@ class EntityBuilder:
         for q in sorted_quads(quads(self.store, None, ox.NamedNode(self.nkg + "encodes"), ox.NamedNode(iri), None)):
             passage = q.subject.value if isinstance(q.subject, ox.NamedNode) else None
             docs = entitysections.iris_of(self, passage, self.nkg + "ledgerOf") if passage else []
-            lines = [o.value for p in ("startLine", "endLine") for o in self.objects(passage, self.nkg + p)
-                     if isinstance(o, ox.Literal)] if passage else []
+            lines = (
+                [
+                    o.value
+                    for p in ("startLine", "endLine")
+                    for o in self.objects(passage, self.nkg + p)
+                    if isinstance(o, ox.Literal)
+                ]
+                if passage
+                else []
+            )
             if not docs or not lines:
                 continue
             src = self.sources.get(self.base + "graph/" + docs[0].rsplit("/", 1)[-1])
@@ -186,8 +220,10 @@ class EntityBuilder:
             return self.literal(obj, cites=cites, inferred=inferred)
         v = self.link(obj.value, cites=cites, inferred=inferred)
         if depth < 2 and (self.is_genid(obj.value) or p in (self.nkg + "signing", self.nkg + "quantity")):
-            v.nested = self.rows(obj.value, depth + 1, parent=iri,
-                                 skip={px.RDF.type} if self.is_genid(obj.value) else None) or None
+            v.nested = (
+                self.rows(obj.value, depth + 1, parent=iri, skip={px.RDF.type} if self.is_genid(obj.value) else None)
+                or None
+            )
         return v
 
     def rows(self, iri: str, depth: int = 0, skip: set[str] | None = None, parent: str | None = None) -> list[Row]:
@@ -198,12 +234,16 @@ class EntityBuilder:
         """
         out = []
         for p, objects in self._grouped(iri, skip or set()).items():
-            values = [v for obj, graphs in objects.items()
-                      if (v := self._value(iri, p, obj, graphs, depth, parent)) is not None]
+            values = [
+                v
+                for obj, graphs in objects.items()
+                if (v := self._value(iri, p, obj, graphs, depth, parent)) is not None
+            ]
             if values:
                 values.sort(key=self._value_key)
-                out.append(Row(prop=self.iris.to_public(p), label=self.labels(p), href=self.iris.href(p),
-                               values=values))
+                out.append(
+                    Row(prop=self.iris.to_public(p), label=self.labels(p), href=self.iris.href(p), values=values)
+                )
         out.sort(key=lambda r: self._order(self.iris.to_canonical(r.prop), r.label))
         return out
 
@@ -211,13 +251,20 @@ class EntityBuilder:
         out = []
         for p, subjects in self._incoming_groups(iri).items():
             values = []
-            for s, graphs in list(subjects.items())[: cap]:
+            for s, graphs in list(subjects.items())[:cap]:
                 cites, inferred = self._cites(graphs)
                 values.append(self.link(s, cites=cites, inferred=inferred))
             values.sort(key=lambda v: (v.inferred, v.text.casefold()))
-            out.append(Row(prop=self.iris.to_public(p), label=self.labels(p), href=self.iris.href(p),
-                           values=values, more=max(0, len(subjects) - cap)))
-        out.sort(key=lambda r: (r.label.casefold()))
+            out.append(
+                Row(
+                    prop=self.iris.to_public(p),
+                    label=self.labels(p),
+                    href=self.iris.href(p),
+                    values=values,
+                    more=max(0, len(subjects) - cap),
+                )
+            )
+        out.sort(key=lambda r: r.label.casefold())
         return out
 
     def _incoming_groups(self, iri: str) -> dict[str, dict[str, list[str]]]:
@@ -234,8 +281,11 @@ class EntityBuilder:
 
     # Helpers shared with the sections ----------------------------------------------------
     def objects(self, iri: str, prop: str) -> list[ox.Term]:
-        return list(dict.fromkeys(q.object for q in sorted_quads(quads(self.store,
-            ox.NamedNode(iri), ox.NamedNode(prop), None, None))))
+        return list(
+            dict.fromkeys(
+                q.object for q in sorted_quads(quads(self.store, ox.NamedNode(iri), ox.NamedNode(prop), None, None))
+            )
+        )
 
     def text(self, iri: str, props: list[str]) -> str | None:
         for p in props:
@@ -246,14 +296,22 @@ class EntityBuilder:
 
     def conflict_nodes(self, iri: str) -> list[str]:
         """The source conflicts about ``iri`` (``nkg:conflictSubject``)."""
-        return list(dict.fromkeys(
-            q.subject.value for q in sorted_quads(quads(self.store, None, ox.NamedNode(self.nkg + "conflictSubject"),
-                                                        ox.NamedNode(iri), None))
-            if isinstance(q.subject, ox.NamedNode)))
+        return list(
+            dict.fromkeys(
+                q.subject.value
+                for q in sorted_quads(
+                    quads(self.store, None, ox.NamedNode(self.nkg + "conflictSubject"), ox.NamedNode(iri), None)
+                )
+                if isinstance(q.subject, ox.NamedNode)
+            )
+        )
 
     def component_kind(self, prop: str) -> str | None:
-        types = {q.object.value for q in quads(self.store,
-            ox.NamedNode(prop), ox.NamedNode(px.RDF.type), None, None) if isinstance(q.object, ox.NamedNode)}
+        types = {
+            q.object.value
+            for q in quads(self.store, ox.NamedNode(prop), ox.NamedNode(px.RDF.type), None, None)
+            if isinstance(q.object, ox.NamedNode)
+        }
         if px.QB.DimensionProperty in types:
             return "dimension"
         if px.QB.MeasureProperty in types:
@@ -275,12 +333,16 @@ class EntityBuilder:
         return types, inferred_types, set(type_quads)
 
     def cite_block(self, iri: str) -> CiteBlock:
-        """"Cite this": a source document or cited work as itself, anything else as an entry of the graph."""
+        """ "Cite this": a source document or cited work as itself, anything else as an entry of the graph."""
         is_doc = self.citations.is_document(iri)
         c = self.citations.document(iri) if is_doc else self.citations.entity(iri, self.release)
-        return CiteBlock(heading_key="cite.document" if is_doc else "cite.entity", text=citeformats.text(c),
-                         bibtex=citeformats.bibtex(c), csl_json=citeformats.csl_json([c]),
-                         path=self.iris.resource_path(iri) or "")
+        return CiteBlock(
+            heading_key="cite.document" if is_doc else "cite.entity",
+            text=citeformats.text(c),
+            bibtex=citeformats.bibtex(c),
+            csl_json=citeformats.csl_json([c]),
+            path=self.iris.resource_path(iri) or "",
+        )
 
     def build(self, iri: str) -> EntityPage:
         types, inferred_types, type_iris = self._types(iri)
@@ -290,17 +352,24 @@ class EntityBuilder:
         self.ledger_locations(iri)
         title = self.name(iri)
         return EntityPage(
-            iri=iri, public_iri=self.iris.to_public(iri), title=title,
-            description=self.text(iri, DESCRIPTIONS), types=types, inferred_types=inferred_types,
+            iri=iri,
+            public_iri=self.iris.to_public(iri),
+            title=title,
+            description=self.text(iri, DESCRIPTIONS),
+            types=types,
+            inferred_types=inferred_types,
             rows=[r for r in all_rows if not all(v.inferred for v in r.values)],
             inferred_rows=[r for r in all_rows if all(v.inferred for v in r.values)],
             incoming=[r for r in incoming if not all(v.inferred for v in r.values)],
             inferred_incoming=[r for r in incoming if all(v.inferred for v in r.values)],
             sources=sorted(self.sources.values(), key=lambda s: s.number),
-            conflicts=sections.conflicts(), is_conflict=self.nkg + "SourceConflict" in type_iris,
-            parties=sections.parties(), signings=sections.signings(),
+            conflicts=sections.conflicts(),
+            is_conflict=self.nkg + "SourceConflict" in type_iris,
+            parties=sections.parties(),
+            signings=sections.signings(),
             dataset=dataset_view(self, iri) if px.QB.DataSet in type_iris else None,
-            part_of=sections.part_of(), findings=sections.findings(),
+            part_of=sections.part_of(),
+            findings=sections.findings(),
             cites=[self.cite_block(iri)],
             query=queries.about_entity(self.iris.to_public(iri), title),
         )

@@ -1,5 +1,6 @@
 """The statistics section of a ``qb:DataSet`` page: its observations as a table (dimensions,
 then measures) and one chart per numeric measure, conflict rows marked in both."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -21,8 +22,11 @@ class _Table:
 
     def __init__(self, b: "EntityBuilder", iri: str):
         self.b = b
-        found = {q.subject.value for q in quads(b.store, None, ox.NamedNode(px.QB.dataSet), ox.NamedNode(iri), None)
-                 if isinstance(q.subject, ox.NamedNode)}
+        found = {
+            q.subject.value
+            for q in quads(b.store, None, ox.NamedNode(px.QB.dataSet), ox.NamedNode(iri), None)
+            if isinstance(q.subject, ox.NamedNode)
+        }
         self.observations = sorted(found)
         self.dims: list[str] = []
         self.measures: list[str] = []
@@ -56,9 +60,13 @@ class _Table:
         return term.value
 
     def numeric(self) -> list[str]:
-        return [m for m in self.measures
-                if all(self.values[o].get(m) is None or number(self.values[o].get(m)) is not None
-                       for o in self.observations)]
+        return [
+            m
+            for m in self.measures
+            if all(
+                self.values[o].get(m) is None or number(self.values[o].get(m)) is not None for o in self.observations
+            )
+        ]
 
 
 def dataset_view(b: "EntityBuilder", iri: str) -> DatasetView | None:
@@ -85,7 +93,15 @@ def _charts(b: "EntityBuilder", iri: str, table: _Table, conflicts: dict) -> lis
     for m in table.numeric():
         title = b.labels(m)
         series = [Series(title, [number(table.values[o].get(m)) for o in obs])]
-        svg = chart_svg(f"{title} — {b.name(iri)}", xs, series, b.lang, x_label=x_label, y_label=title,
-                        flags=flags, flag_note=t("entity.conflicts", b.lang))
+        svg = chart_svg(
+            f"{title} — {b.name(iri)}",
+            xs,
+            series,
+            b.lang,
+            x_label=x_label,
+            y_label=title,
+            flags=flags,
+            flag_note=t("entity.conflicts", b.lang),
+        )
         out.append(ChartPanel(title=title, svg=svg))
     return out

@@ -1,4 +1,5 @@
 """The plain model of an entity page, which the template renders; built by ``entity``."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,8 +11,9 @@ from narcokg.html.citation import Citation
 
 #: Where a resource's description is (the first found, in the page's language).
 DESCRIPTIONS = [px.RDFS.comment, px.DCTERMS.description, px.SKOS.definition, px.SKOS.scopeNote]
-INTEGER_TYPES = {px.XSD + n for n in ("integer", "int", "long", "short", "nonNegativeInteger",
-                                       "positiveInteger", "decimal")}
+INTEGER_TYPES = {
+    px.XSD + n for n in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger", "decimal")
+}
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """The special sections of an entity page: source conflicts, an agreement's parties and signings,
 the data set an observation belongs to, and what the validation found about the resource."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -37,16 +38,30 @@ class Sections:
     def conflicts(self) -> list[Conflict]:
         b = self.b
         nodes = list(dict.fromkeys(iris_of(b, self.iri, self.nkg + "hasSourceConflict") + b.conflict_nodes(self.iri)))
-        return [Conflict(label=b.name(c), comment=b.text(c, DESCRIPTIONS), href=b.iris.href(c),
-                         kinds=[b.name(k) for k in iris_of(b, c, self.nkg + "conflictType")]) for c in nodes]
+        return [
+            Conflict(
+                label=b.name(c),
+                comment=b.text(c, DESCRIPTIONS),
+                href=b.iris.href(c),
+                kinds=[b.name(k) for k in iris_of(b, c, self.nkg + "conflictType")],
+            )
+            for c in nodes
+        ]
 
     def _signing(self, e: str) -> Signing:
         b = self.b
-        dates = [o.value for p in ("date", "yearMonth", "year") for o in b.objects(e, self.nkg + p)
-                 if isinstance(o, ox.Literal)]
-        return Signing(href=b.iris.href(e), dates=sorted(set(dates)),
-                       places=[b.link(o) for o in iris_of(b, e, self.nkg + "place")],
-                       signatories=[b.link(o) for o in iris_of(b, e, self.nkg + "signatory")])
+        dates = [
+            o.value
+            for p in ("date", "yearMonth", "year")
+            for o in b.objects(e, self.nkg + p)
+            if isinstance(o, ox.Literal)
+        ]
+        return Signing(
+            href=b.iris.href(e),
+            dates=sorted(set(dates)),
+            places=[b.link(o) for o in iris_of(b, e, self.nkg + "place")],
+            signatories=[b.link(o) for o in iris_of(b, e, self.nkg + "signatory")],
+        )
 
     def signings(self) -> list[Signing]:
         out = [self._signing(e) for e in iris_of(self.b, self.iri, self.nkg + "signing")]
@@ -61,13 +76,19 @@ class Sections:
         msg = [o for o in self._objects_in(r, px.SH.resultMessage, graph) if isinstance(o, ox.Literal)]
         shape = [o for o in self._objects_in(r, px.SH.sourceShape, graph) if isinstance(o, ox.NamedNode)]
         message = pick_literal(msg, self.b.lang)
-        return Finding(severity=sev[0].value.rsplit("#", 1)[-1] if sev else "Info",
-                       message=message.value if message else "",
-                       shape=self.b.link(shape[0].value) if shape else None)
+        return Finding(
+            severity=sev[0].value.rsplit("#", 1)[-1] if sev else "Info",
+            message=message.value if message else "",
+            shape=self.b.link(shape[0].value) if shape else None,
+        )
 
     def findings(self) -> list[Finding]:
         validation = ox.NamedNode(self.b.base + "graph/validation")
-        out = [self._finding(q.subject, validation) for q in sorted_quads(quads(
-            self.b.store, None, ox.NamedNode(px.SH.focusNode), ox.NamedNode(self.iri), validation))]
+        out = [
+            self._finding(q.subject, validation)
+            for q in sorted_quads(
+                quads(self.b.store, None, ox.NamedNode(px.SH.focusNode), ox.NamedNode(self.iri), validation)
+            )
+        ]
         out.sort(key=lambda f: (_SEVERITY_ORDER.get(f.severity, 3), f.message))
         return out

@@ -4,6 +4,7 @@
 The sentences themselves live in :mod:`narcokg.texts`, below every room; this module only
 knows HTML.
 """
+
 from __future__ import annotations
 
 from markupsafe import Markup, escape
@@ -12,8 +13,10 @@ from narcokg.texts import TEXT, exists_in, text
 
 __all__ = ["TEXT", "human_size", "marker", "marked", "t", "tm"]
 
-_NAMES = {"en": ("EN", "only in English", "hanya dalam bahasa Inggris"),
-          "id": ("ID", "only in Indonesian", "hanya dalam bahasa Indonesia")}
+_NAMES = {
+    "en": ("EN", "only in English", "hanya dalam bahasa Inggris"),
+    "id": ("ID", "only in Indonesian", "hanya dalam bahasa Indonesia"),
+}
 
 
 def t(key: str, lang: str) -> str:

@@ -4,6 +4,7 @@ English is the default; ``?lang=id`` or an Accept-Language that prefers Indonesi
 Indonesian. A label falls back from the chosen language to English, then to an untagged or
 any other label, then to a CURIE or the IRI's last segment, so every link has a readable text.
 """
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -15,8 +16,17 @@ from narcokg import vocab as px
 from narcokg.html.i18n import TEXT, t
 from narcokg.engine.lookup import quads
 
-__all__ = ["DEFAULT_LANG", "LANGS", "Labels", "choose_lang", "explicit_lang", "format_number", "local_name",
-           "pick_literal", "t"]
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGS",
+    "Labels",
+    "choose_lang",
+    "explicit_lang",
+    "format_number",
+    "local_name",
+    "pick_literal",
+    "t",
+]
 
 LANGS = ("en", "id")
 DEFAULT_LANG = "en"
@@ -38,7 +48,6 @@ def explicit_lang() -> str | None:
     """The ``lang`` query parameter when it names a language we speak (links keep it)."""
     asked = request.args.get("lang", "")
     return asked if asked in LANGS else None
-
 
 
 def pick_literal(values: Iterable[ox.Literal], lang: str) -> ox.Literal | None:
@@ -85,8 +94,10 @@ class Labels:
     def _lookup(self, iri: str) -> tuple[str, str] | None:
         node = ox.NamedNode(iri)
         for pred in _LABEL_NODES:
-            lits = sorted({q.object for q in quads(self.store, node, pred, None, None)
-                           if isinstance(q.object, ox.Literal)}, key=str)
+            lits = sorted(
+                {q.object for q in quads(self.store, node, pred, None, None) if isinstance(q.object, ox.Literal)},
+                key=str,
+            )
             chosen = pick_literal(lits, self.lang)
             if chosen is not None:
                 return chosen.value, (chosen.language or "").lower().split("-")[0]
@@ -121,6 +132,9 @@ class Labels:
         node = ox.NamedNode(iri)
         out = []
         for pred in predicates or LABEL_PREDICATES:
-            out.extend(q.object for q in quads(self.store, node, ox.NamedNode(pred), None, None)
-                       if isinstance(q.object, ox.Literal))
+            out.extend(
+                q.object
+                for q in quads(self.store, node, ox.NamedNode(pred), None, None)
+                if isinstance(q.object, ox.Literal)
+            )
         return list(dict.fromkeys(out))

@@ -5,6 +5,7 @@ rows of an indented tree (a class under its superclass, solid connectors), and e
 property is a dashed arc on the right from its domain's row to its range's row, labelled at its
 apex. Of two inverse properties only one is drawn: the arc says the same either way.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -63,8 +64,9 @@ def _edges(index, shown: set[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def class_diagram(index, classes: list[str], name: Callable[[str], str], href: Callable[[str], str],
-                  title: str, subclass_word: str) -> Diagram:
+def class_diagram(
+    index, classes: list[str], name: Callable[[str], str], href: Callable[[str], str], title: str, subclass_word: str
+) -> Diagram:
     """The diagram of ``classes`` (IRIs) with the subclass and object-property edges of ``index``."""
     parents = {c: index.iris(c, px.RDFS.subClassOf) for c in classes}
     layout = _Layout(classes, parents, name)
@@ -87,13 +89,15 @@ def _y(i: int) -> float:
 
 
 def _head(width: float, height: float, title: str, n_classes: int, n_edges: int) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="class-diagram-svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'role="img" aria-labelledby="cd-title cd-desc">'
-            f'<title id="cd-title">{escape(title)}</title>'
-            f'<desc id="cd-desc">{n_classes} classes, {n_edges} object properties; the same as text below.</desc>'
-            '<defs><marker id="cd-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-            'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/></marker></defs>'
-            f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="class-diagram-svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'role="img" aria-labelledby="cd-title cd-desc">'
+        f'<title id="cd-title">{escape(title)}</title>'
+        f'<desc id="cd-desc">{n_classes} classes, {n_edges} object properties; the same as text below.</desc>'
+        '<defs><marker id="cd-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1f4e79"/></marker></defs>'
+        f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>'
+    )
 
 
 def _row(c: str, depth: int, i: int, layout: _Layout, name, href) -> str:
@@ -103,11 +107,12 @@ def _row(c: str, depth: int, i: int, layout: _Layout, name, href) -> str:
     parent = layout.parent[c]
     if parent is not None:
         px_, py = PAD + (depth - 1) * INDENT + 8, _y(layout.index[parent]) + 11
-        out += (f'<path d="M{px_:.1f},{py:.1f} V{y:.1f} H{x:.1f}" fill="none" stroke="#555555" '
-                f'stroke-width="1.5"/>')
-    return out + (f'<a href="{escape(href(c))}"><rect x="{x:.1f}" y="{y - 11:.1f}" width="{w:.1f}" height="22" rx="4" '
-                  f'fill="#eef3f8" stroke="#1f4e79"/><text x="{x + 8:.1f}" y="{y + 4.5:.1f}" font-size="13" '
-                  f'fill="#111111">{escape(name(c))}</text></a>')
+        out += f'<path d="M{px_:.1f},{py:.1f} V{y:.1f} H{x:.1f}" fill="none" stroke="#555555" stroke-width="1.5"/>'
+    return out + (
+        f'<a href="{escape(href(c))}"><rect x="{x:.1f}" y="{y - 11:.1f}" width="{w:.1f}" height="22" rx="4" '
+        f'fill="#eef3f8" stroke="#1f4e79"/><text x="{x + 8:.1f}" y="{y + 4.5:.1f}" font-size="13" '
+        f'fill="#111111">{escape(name(c))}</text></a>'
+    )
 
 
 def _arc(i: int, j: int, x0: float, reach: float, label: str) -> str:
@@ -116,6 +121,8 @@ def _arc(i: int, j: int, x0: float, reach: float, label: str) -> str:
         y1, y2 = y1 - 6, y1 + 6
     path = f"M{x0:.1f},{y1:.1f} C{x0 + reach:.1f},{y1:.1f} {x0 + reach:.1f},{y2:.1f} {x0:.1f},{y2:.1f}"
     lx, ly = x0 + reach * 0.75 + 3, (y1 + y2) / 2 + 4
-    return (f'<path d="{path}" fill="none" stroke="#1f4e79" stroke-width="1.4" stroke-dasharray="5 3" '
-            f'marker-end="url(#cd-arrow)"><title>{escape(label)}</title></path>'
-            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" fill="#1f4e79">{escape(label)}</text>')
+    return (
+        f'<path d="{path}" fill="none" stroke="#1f4e79" stroke-width="1.4" stroke-dasharray="5 3" '
+        f'marker-end="url(#cd-arrow)"><title>{escape(label)}</title></path>'
+        f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" fill="#1f4e79">{escape(label)}</text>'
+    )

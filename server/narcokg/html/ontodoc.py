@@ -5,6 +5,7 @@ labels in every language, definitions, domains and ranges, inverses, alignments 
 vocabularies; for the shapes, each shape with its targets and constraints. Each term gets an
 anchor named after its local name, so ``…/ontology#Term`` lands on it.
 """
+
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -12,8 +13,21 @@ import pyoxigraph as ox
 from narcokg import vocab as px
 from narcokg.iris import IriMap
 from narcokg.html.labels import Labels, pick_literal, t
-from narcokg.html.docmodel import (ALIGN, CLASS_TYPES, INDIVIDUAL_TYPES, PROPERTY_TYPES,
-                                   SHOWN, ClassData, Doc, DocValue, Field, GraphIndex, Section, TermDoc, TreeNode)
+from narcokg.html.docmodel import (
+    ALIGN,
+    CLASS_TYPES,
+    INDIVIDUAL_TYPES,
+    PROPERTY_TYPES,
+    SHOWN,
+    ClassData,
+    Doc,
+    DocValue,
+    Field,
+    GraphIndex,
+    Section,
+    TermDoc,
+    TreeNode,
+)
 from narcokg.html.ontodiagram import Diagram, class_diagram
 from narcokg.html import queries
 from narcokg.html.docbuilder import DocBuilder
@@ -21,12 +35,14 @@ from narcokg.html.shapesdoc import shapes_doc
 
 __all__ = ["ClassData", "GraphIndex", "ontology_doc", "shapes_doc"]
 
+
 def _computed(label: str, values: list[DocValue]) -> list[Field]:
     return [Field(label=label, href=None, values=values)] if values else []
 
 
-def ontology_doc(index: GraphIndex, ontology_iri: str, iris: IriMap, labels: Labels, lang: str,
-                 data: ClassData | None = None) -> Doc:
+def ontology_doc(
+    index: GraphIndex, ontology_iri: str, iris: IriMap, labels: Labels, lang: str, data: ClassData | None = None
+) -> Doc:
     return _OntologyDoc(index, ontology_iri, iris, labels, lang, data).doc()
 
 
@@ -34,8 +50,15 @@ class _OntologyDoc:
     """The documentation of one OWL ontology: its terms by kind, the class tree, the
     alignments to other vocabularies and the namespaces it uses."""
 
-    def __init__(self, index: GraphIndex, ontology_iri: str, iris: IriMap, labels: Labels, lang: str,
-                 data: ClassData | None = None):
+    def __init__(
+        self,
+        index: GraphIndex,
+        ontology_iri: str,
+        iris: IriMap,
+        labels: Labels,
+        lang: str,
+        data: ClassData | None = None,
+    ):
         self.index, self.iri, self.iris, self.lang = index, ontology_iri, iris, lang
         self.data = data
         self.ns = ontology_iri + "#"
@@ -43,8 +66,9 @@ class _OntologyDoc:
         named = [x for x in index.typed(CLASS_TYPES) if not b.is_node(x)]
         self.classes = named
         self.properties = [p for p in index.typed(PROPERTY_TYPES) if not b.is_node(p) and p not in named]
-        self.individuals = [i for i in index.typed(INDIVIDUAL_TYPES)
-                            if not b.is_node(i) and i not in named and i not in self.properties]
+        self.individuals = [
+            i for i in index.typed(INDIVIDUAL_TYPES) if not b.is_node(i) and i not in named and i not in self.properties
+        ]
         listed = set(self.classes) | set(self.properties) | set(self.individuals) | {ontology_iri}
         self.others = [s for s in index.out if not b.is_node(s) and s not in listed]
         for iri in self.classes + self.properties + self.individuals + self.others:
@@ -77,8 +101,13 @@ class _OntologyDoc:
         n = self.data.counts.get(c, 0)
         href = self.data.browse(c) if n else None
         text = t("doc.instances_link", self.lang) % f"{n:,}" if n else t("doc.no_instances", self.lang)
-        out = [Field(label=t("doc.instances", self.lang), href=None,
-                     values=[DocValue(kind="link" if href else "literal", text=text, href=href)])]
+        out = [
+            Field(
+                label=t("doc.instances", self.lang),
+                href=None,
+                values=[DocValue(kind="link" if href else "literal", text=text, href=href)],
+            )
+        ]
         shapes = [self.b.link(s) for s in sorted(self.data.shapes.get(c, []))]
         query = queries.instances_of(self.iris.to_public(c), self.b.name(c), self.lang)
         ask = DocValue(kind="link", text=t("query.class", self.lang), href=queries.query_href(self.iris.root, query))
@@ -87,15 +116,23 @@ class _OntologyDoc:
     def counts(self) -> list[tuple[DocValue, int, str | None]]:
         if self.data is None:
             return []
-        rows = [(self.b.link(c), self.data.counts.get(c, 0), self.data.browse(c)) for c in self.sort(self.own(self.classes))]
+        rows = [
+            (self.b.link(c), self.data.counts.get(c, 0), self.data.browse(c)) for c in self.sort(self.own(self.classes))
+        ]
         return [r for r in rows if r[1]]
 
     def diagram(self) -> Diagram | None:
         if self.data is None:
             return None
         shown = [c for c in self.own(self.classes) if self.data.counts.get(c)]
-        return class_diagram(self.index, shown, self.b.name, lambda c: "#" + self.b.anchors.get(c, ""),
-                             t("doc.diagram", self.lang), t("doc.subclass_of", self.lang))
+        return class_diagram(
+            self.index,
+            shown,
+            self.b.name,
+            lambda c: "#" + self.b.anchors.get(c, ""),
+            t("doc.diagram", self.lang),
+            t("doc.subclass_of", self.lang),
+        )
 
     def property_doc(self, p: str) -> TermDoc:
         index, lang = self.index, self.lang
@@ -115,17 +152,35 @@ class _OntologyDoc:
         other_props = [p for p in own(self.properties) if p not in object_props and p not in data_props]
         sections = [
             Section("classes", t("doc.classes", lang), [self.class_doc(c) for c in sort(own(self.classes))]),
-            Section("object-properties", t("doc.object_properties", lang), [self.property_doc(p) for p in sort(object_props)]),
-            Section("datatype-properties", t("doc.datatype_properties", lang), [self.property_doc(p) for p in sort(data_props)]),
+            Section(
+                "object-properties",
+                t("doc.object_properties", lang),
+                [self.property_doc(p) for p in sort(object_props)],
+            ),
+            Section(
+                "datatype-properties",
+                t("doc.datatype_properties", lang),
+                [self.property_doc(p) for p in sort(data_props)],
+            ),
         ]
         if other_props:
-            sections.append(Section("other-properties", t("doc.other_properties", lang),
-                                    [self.property_doc(p) for p in sort(other_props)]))
+            sections.append(
+                Section(
+                    "other-properties",
+                    t("doc.other_properties", lang),
+                    [self.property_doc(p) for p in sort(other_props)],
+                )
+            )
         if self.individuals:
-            sections.append(Section("individuals", t("doc.individuals", lang),
-                                    [self.b.term(i, [], []) for i in sort(self.individuals)]))
+            sections.append(
+                Section(
+                    "individuals", t("doc.individuals", lang), [self.b.term(i, [], []) for i in sort(self.individuals)]
+                )
+            )
         ext = self.external
-        external = [self.class_doc(c) for c in sort(ext(self.classes))] + [self.property_doc(p) for p in sort(ext(self.properties))]
+        external = [self.class_doc(c) for c in sort(ext(self.classes))] + [
+            self.property_doc(p) for p in sort(ext(self.properties))
+        ]
         external += [self.b.term(x, [], []) for x in sort(ext(self.individuals) + self.others)]
         if external:
             sections.append(Section("external", t("doc.external", lang), external))
@@ -147,8 +202,11 @@ class _OntologyDoc:
         out = []
         for s in self.sort(self.own(self.classes) + self.own(self.properties)):
             for p in ALIGN:
-                out += [(self.b.link(s), self.b.labels(p), self.b.link(o)) for o in self.index.iris(s, p)
-                        if not o.startswith(self.ns) and not self.b.is_node(o)]
+                out += [
+                    (self.b.link(s), self.b.labels(p), self.b.link(o))
+                    for o in self.index.iris(s, p)
+                    if not o.startswith(self.ns) and not self.b.is_node(o)
+                ]
         return out
 
     def namespaces(self) -> list[tuple[str, str]]:
@@ -164,11 +222,19 @@ class _OntologyDoc:
         b, iri = self.b, self.iri
         texts = b.texts(iri, [px.DCTERMS.description, px.RDFS.comment, px.SKOS.definition])
         desc = pick_literal([ox.Literal(v, language=lg) if lg else ox.Literal(v) for v, lg in texts], self.lang)
-        return Doc(iri=iri, public_iri=self.iris.to_public(iri), title=b.name(iri),
-                   description=desc.value if desc is not None else None,
-                   metadata=list(b.fields(iri, skip=SHOWN)), sections=self.sections(),
-                   tree=self.tree(), alignments=self.alignments(), namespaces=self.namespaces(),
-                   diagram=self.diagram(), counts=self.counts())
+        return Doc(
+            iri=iri,
+            public_iri=self.iris.to_public(iri),
+            title=b.name(iri),
+            description=desc.value if desc is not None else None,
+            metadata=list(b.fields(iri, skip=SHOWN)),
+            sections=self.sections(),
+            tree=self.tree(),
+            alignments=self.alignments(),
+            namespaces=self.namespaces(),
+            diagram=self.diagram(),
+            counts=self.counts(),
+        )
 
 
 def _with(term: TermDoc, extra: list[Field]) -> TermDoc:

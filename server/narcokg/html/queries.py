@@ -3,6 +3,7 @@
 They use the IRIs as the server shows them (the query processes hold the data under the public
 base), and each starts with a comment saying what it asks, so the query page explains itself.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -16,32 +17,36 @@ def _comment(text: str) -> str:
 
 def about_entity(public_iri: str, label: str) -> str:
     """Everything about one resource: its own statements first, then the links to it."""
-    return "\n".join([
-        _comment(f"Everything about {label}: its statements, then the statements that link to it"),
-        "SELECT ?direction ?property ?value WHERE {",
-        f"  {{ <{public_iri}> ?property ?value . BIND(\"outgoing\" AS ?direction) }}",
-        "  UNION",
-        f"  {{ ?value ?property <{public_iri}> . BIND(\"incoming\" AS ?direction) }}",
-        "}",
-        "ORDER BY DESC(?direction) ?property ?value",
-        "LIMIT 1000",
-    ])
+    return "\n".join(
+        [
+            _comment(f"Everything about {label}: its statements, then the statements that link to it"),
+            "SELECT ?direction ?property ?value WHERE {",
+            f'  {{ <{public_iri}> ?property ?value . BIND("outgoing" AS ?direction) }}',
+            "  UNION",
+            f'  {{ ?value ?property <{public_iri}> . BIND("incoming" AS ?direction) }}',
+            "}",
+            "ORDER BY DESC(?direction) ?property ?value",
+            "LIMIT 1000",
+        ]
+    )
 
 
 def instances_of(public_class: str, label: str, lang: str) -> str:
     """The instances of a class with their labels in the page's language (English otherwise)."""
-    return "\n".join([
-        f"PREFIX rdfs: <{px.RDFS}>",
-        _comment(f"Instances of {label}, with their labels"),
-        "SELECT ?instance ?label WHERE {",
-        f"  ?instance a <{public_class}> .",
-        f"  OPTIONAL {{ ?instance rdfs:label ?label_here FILTER(LANG(?label_here) = \"{lang}\") }}",
-        "  OPTIONAL { ?instance rdfs:label ?label_en FILTER(LANG(?label_en) = \"en\") }",
-        "  BIND(COALESCE(?label_here, ?label_en) AS ?label)",
-        "}",
-        "ORDER BY LCASE(STR(?label)) ?instance",
-        "LIMIT 1000",
-    ])
+    return "\n".join(
+        [
+            f"PREFIX rdfs: <{px.RDFS}>",
+            _comment(f"Instances of {label}, with their labels"),
+            "SELECT ?instance ?label WHERE {",
+            f"  ?instance a <{public_class}> .",
+            f'  OPTIONAL {{ ?instance rdfs:label ?label_here FILTER(LANG(?label_here) = "{lang}") }}',
+            '  OPTIONAL { ?instance rdfs:label ?label_en FILTER(LANG(?label_en) = "en") }',
+            "  BIND(COALESCE(?label_here, ?label_en) AS ?label)",
+            "}",
+            "ORDER BY LCASE(STR(?label)) ?instance",
+            "LIMIT 1000",
+        ]
+    )
 
 
 def query_href(root: str, query: str) -> str:

@@ -3,6 +3,7 @@
 Shared by GET /shacl (the build's report) and POST /shacl/validate (a client's report) so both
 pages read the same way. Nothing here validates or parses.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -58,8 +59,13 @@ def _value_href(value: str | None, settings: Settings, uploaded: bool) -> str | 
     return local_href(value, settings)
 
 
-def rows(results: list[Result], names: dict[str, str], settings: Settings,
-         labels: dict[str, str] | None = None, uploaded: bool = False) -> list[Row]:
+def rows(
+    results: list[Result],
+    names: dict[str, str],
+    settings: Settings,
+    labels: dict[str, str] | None = None,
+    uploaded: bool = False,
+) -> list[Row]:
     """Rows for display; full IRIs (in ``focus`` and ``shape``) as served (under the public base).
 
     ``labels`` maps focus IRIs to a readable label (English rdfs:label), where known.
@@ -83,7 +89,8 @@ def rows(results: list[Result], names: dict[str, str], settings: Settings,
                 shape=iris.to_public(r.source_shape),
                 shape_label=names.get(r.source_shape) or compact(r.source_shape, settings),
                 shape_href=local_href(r.source_shape, settings)
-                if r.source_shape.startswith(settings.base + "shapes#") else None,
+                if r.source_shape.startswith(settings.base + "shapes#")
+                else None,
                 constraint=r.constraint,
             )
         )
@@ -134,4 +141,3 @@ def group(selected: list[Row]) -> list[Group]:
             g = groups[(r.severity, r.shape)] = Group(r.severity, r.shape, r.shape_label, r.shape_href, [])
         g.rows.append(r)
     return sorted(groups.values(), key=lambda g: (order.get(g.severity, 99), g.shape_label))
-

@@ -4,6 +4,7 @@ download links and a syntax error in words with its place marked.
 No request handling here (web/querypage.py does that); the SPARQL answer itself is never changed,
 labels are shown next to the IRIs.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,21 @@ from narcokg.texts import text
 DISPLAY_ROWS = 1000
 
 #: Datatypes whose values the chart view can plot.
-NUMERIC = {px.XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short",
-                                 "nonNegativeInteger", "positiveInteger", "unsignedInt")}
+NUMERIC = {
+    px.XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "unsignedInt",
+    )
+}
 DATES = {px.XSD + t for t in ("date", "dateTime", "gYear", "gYearMonth")}
 #: Labels are looked up for at most this many distinct IRIs of the shown page.
 MAX_LABELLED = 2000
@@ -60,17 +74,27 @@ class Cells:
         found = px.curie(iri, self.prefixes)
         if found:
             return found
-        best = max((p for p, ns in self.prefixes.items() if iri.startswith(ns) and len(iri) > len(ns)),
-                   key=lambda p: len(self.prefixes[p]), default=None)
-        return f"{best}:{iri[len(self.prefixes[best]):]}" if best else iri
+        best = max(
+            (p for p, ns in self.prefixes.items() if iri.startswith(ns) and len(iri) > len(ns)),
+            key=lambda p: len(self.prefixes[p]),
+            default=None,
+        )
+        return f"{best}:{iri[len(self.prefixes[best]) :]}" if best else iri
 
     def iri(self, value: str) -> dict:
         canonical = self.iris.to_canonical(value)
         href = self.iris.href(canonical)
         text = self.short(value)
         label = self._label(canonical)
-        return {"kind": "iri", "text": text, "parts": break_points(text), "href": href, "title": value,
-                "label": label, "label_lang": self.labels.language_of(canonical) if label else ""}
+        return {
+            "kind": "iri",
+            "text": text,
+            "parts": break_points(text),
+            "href": href,
+            "title": value,
+            "label": label,
+            "label_lang": self.labels.language_of(canonical) if label else "",
+        }
 
     def from_json(self, term: dict | None) -> dict:
         if term is None:
@@ -99,8 +123,14 @@ class Cells:
         if isinstance(term, ox.BlankNode):
             return {"kind": "bnode", "text": "_:" + term.value}
         if isinstance(term, ox.Literal):
-            return self.from_json({"type": "literal", "value": term.value, "xml:lang": term.language,
-                                   "datatype": None if term.language else term.datatype.value})
+            return self.from_json(
+                {
+                    "type": "literal",
+                    "value": term.value,
+                    "xml:lang": term.language,
+                    "datatype": None if term.language else term.datatype.value,
+                }
+            )
         return {"kind": "triple", "text": str(term)}
 
 
@@ -120,16 +150,29 @@ def _year(cell: dict) -> str | None:
     return None
 
 
-def _bar_charts(columns: list[str], rows: list[list[dict]], numeric: list[int], label_col: int,
-                lang: str) -> list[dict]:
+def _bar_charts(
+    columns: list[str], rows: list[list[dict]], numeric: list[int], label_col: int, lang: str
+) -> list[dict]:
     """One bar chart per numeric column (at most three), each over the label column."""
     xs = [(r[label_col].get("label") or r[label_col].get("text") or "–")[:24] for r in rows]
     out = []
     for i in numeric[:3]:
         title = f"?{columns[i]} / ?{columns[label_col]}"
-        out.append({"title": title, "x": columns[label_col], "y": columns[i],
-                    "svg": chart_svg(title, xs, [Series(columns[i], [_number(r[i]) for r in rows])], lang,
-                                     x_label="?" + columns[label_col], y_label="?" + columns[i])})
+        out.append(
+            {
+                "title": title,
+                "x": columns[label_col],
+                "y": columns[i],
+                "svg": chart_svg(
+                    title,
+                    xs,
+                    [Series(columns[i], [_number(r[i]) for r in rows])],
+                    lang,
+                    x_label="?" + columns[label_col],
+                    y_label="?" + columns[i],
+                ),
+            }
+        )
     return out
 
 
@@ -142,9 +185,20 @@ def _timeline(columns: list[str], rows: list[list[dict]], i: int, lang: str) -> 
     years = sorted(counts)
     span = [str(y) for y in range(int(years[0]), int(years[-1]) + 1)] if len(years) < 200 else years
     title = f"?{columns[i]}"
-    return {"title": title, "x": columns[i], "y": rows_word, "timeline": True,
-            "svg": chart_svg(title, span, [Series(rows_word, [counts.get(y, 0) for y in span])], lang,
-                             x_label="?" + columns[i], y_label=rows_word)}
+    return {
+        "title": title,
+        "x": columns[i],
+        "y": rows_word,
+        "timeline": True,
+        "svg": chart_svg(
+            title,
+            span,
+            [Series(rows_word, [counts.get(y, 0) for y in span])],
+            lang,
+            x_label="?" + columns[i],
+            y_label=rows_word,
+        ),
+    }
 
 
 def chart_view(columns: list[str], rows: list[list[dict]], lang: str) -> list[dict]:
@@ -175,15 +229,24 @@ def results(answer, kind: str, settings, labels=None) -> dict:
         rows = [[cells.from_json(b.get(v)) for v in columns] for b in bindings[:DISPLAY_ROWS]]
         return {"columns": columns, "rows": rows, "count": len(bindings), "boolean": None}
     triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
-    rows = [[cells.from_term(t.subject), cells.from_term(t.predicate), cells.from_term(t.object)]
-            for t in triples[:DISPLAY_ROWS]]
+    rows = [
+        [cells.from_term(t.subject), cells.from_term(t.predicate), cells.from_term(t.object)]
+        for t in triples[:DISPLAY_ROWS]
+    ]
     return {"columns": ["subject", "predicate", "object"], "rows": rows, "count": len(triples), "boolean": None}
 
 
 def downloads(query: str, kind: str) -> list[dict]:
-    return [{"name": f.name, "label": f.label, "media_type": f.media_type, "extension": f.extension,
-             "href": "/sparql?" + urlencode({"query": query, "format": f.name})}
-            for f in sparqlformats.offered(kind)]
+    return [
+        {
+            "name": f.name,
+            "label": f.label,
+            "media_type": f.media_type,
+            "extension": f.extension,
+            "href": "/sparql?" + urlencode({"query": query, "format": f.name}),
+        }
+        for f in sparqlformats.offered(kind)
+    ]
 
 
 def error_view(explanation, query: str, lang: str) -> dict:

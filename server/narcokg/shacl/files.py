@@ -4,6 +4,7 @@ Turtle is read by the serving engine's parser (pyoxigraph): it is strict where r
 errors through (an IRI with a space, a relative IRI resolved against the local path), and its
 line numbers are exact where rdflib's drift after multi-line literals.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

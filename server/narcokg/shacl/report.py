@@ -1,6 +1,7 @@
 """SHACL reports as data: the prefixes they are shown and serialized with, readable names of
 shapes and focus nodes, and rebasing to the public base. Used by the isolated validation
 process and by the report pages (``narcokg.html.report``)."""
+
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -10,6 +11,7 @@ from narcokg.config import Settings
 
 SH = Namespace(px.SH)
 RDFS_LABEL = URIRef(px.RDFS.label)
+
 
 def prefixes(settings: Settings) -> dict[str, str]:
     """Prefixes for display and serialization: the project's (plus its skolem IRIs), then the
@@ -22,7 +24,7 @@ def compact(iri: str, settings: Settings) -> str:
     """``nkg:State`` for a term under a known namespace; the IRI itself otherwise."""
     for prefix, ns in prefixes(settings).items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -55,7 +57,7 @@ def rebase(graph: Graph, settings: Settings) -> Graph:
     base, public = settings.base, settings.public_base
 
     def fix(t):
-        return URIRef(public + t[len(base):]) if isinstance(t, URIRef) and t.startswith(base) else t
+        return URIRef(public + t[len(base) :]) if isinstance(t, URIRef) and t.startswith(base) else t
 
     out = Graph()
     for s, p, o in graph:
@@ -89,8 +91,9 @@ def shape_label(graph: Graph, node, settings: Settings, depth: int = 0, lang: st
     return f"{parent_text} › {path_text}"
 
 
-def shape_names(shapes_graph: Graph, report_graph: Graph, shapes: set[str], settings: Settings,
-                lang: str = "en") -> dict[str, str]:
+def shape_names(
+    shapes_graph: Graph, report_graph: Graph, shapes: set[str], settings: Settings, lang: str = "en"
+) -> dict[str, str]:
     """Readable names of the source shapes of a report.
 
     A report names a blank-node shape by a copy of it (pySHACL copies blank nodes into the

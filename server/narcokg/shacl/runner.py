@@ -10,6 +10,7 @@ The child closes its network in the kernel first (``sandbox``: whatever the data
 socket can be opened), then parses (``safeparse``) and validates with ``validation_service.validate_graph``,
 the function behind ``narcokg validate``, so both always give the same verdict.
 """
+
 from __future__ import annotations
 
 import logging
@@ -170,7 +171,12 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
         labels = report_view.english_labels(graph, {r.focus for r in report.results})
         conn.send(("ok", Outcome(report.conforms, report.results, names, rdf, len(report.graph), labels, names_id)))
     except MemoryError:
-        conn.send(("limit", f"validation needed more than the memory limit of {settings.process_memory_mb} MiB: send less data"))
+        conn.send(
+            (
+                "limit",
+                f"validation needed more than the memory limit of {settings.process_memory_mb} MiB: send less data",
+            )
+        )
     except RecursionError:
         conn.send(("parse", "data nested too deeply to validate"))
     except Exception as exc:  # the validator failed on this data: say so, keep the details in the log
@@ -178,4 +184,3 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
         conn.send(("invalid", f"the validator could not process this data ({exc.__class__.__name__})"))
     finally:
         conn.close()
-

@@ -8,6 +8,7 @@ reads is written back as elements, attributes and text only (no DOCTYPE, no comm
 character escaped), so the RDF/XML parser that runs next sees no entity it could expand.
 Newlines are kept where they were, so its line numbers still point into the client's text.
 """
+
 from __future__ import annotations
 
 from xml.parsers import expat
@@ -25,7 +26,7 @@ def _escape_text(text: str) -> str:
 
 
 def _escape_attr(text: str) -> str:
-    return (_escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;"))
+    return _escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
 class _Writer:

@@ -1,5 +1,6 @@
 """Validate data against the project's shapes: the one code path behind `narcokg validate`
 and POST /shacl/validate, so both always give the same verdict."""
+
 from __future__ import annotations
 
 from functools import lru_cache

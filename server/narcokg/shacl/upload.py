@@ -14,6 +14,7 @@ Client data must never make the server read anything, and must cost time linear 
 Relative IRIs resolve against a fixed, reserved base (never the server's working directory,
 which would leak a local path).
 """
+
 from __future__ import annotations
 
 import json
@@ -56,13 +57,19 @@ def _at(message: str, line: int | None, column: int | None = None) -> ParseError
 
 #: What rdflib's Turtle parser says (its "why"), and what to do about it, in words.
 _TURTLE_WHY = [
-    (re.compile(r'Prefix "([^"]*):" not bound'),
-     lambda m: f"prefix `{m.group(1)}:` is not declared — add `@prefix {m.group(1)}: <…> .` with its namespace IRI"),
-    (re.compile(r"newline found in string literal|unterminated string"),
-     lambda m: "a string is not closed before the end of the line — add the closing quote"),
+    (
+        re.compile(r'Prefix "([^"]*):" not bound'),
+        lambda m: f"prefix `{m.group(1)}:` is not declared — add `@prefix {m.group(1)}: <…> .` with its namespace IRI",
+    ),
+    (
+        re.compile(r"newline found in string literal|unterminated string"),
+        lambda m: "a string is not closed before the end of the line — add the closing quote",
+    ),
     (re.compile(r"objectList expected"), lambda m: "an object is missing here (after a property)"),
-    (re.compile(r"expected '\.' or '\}' or '\]' at end of statement"),
-     lambda m: "the statement before this point is not ended — put a `.` after it"),
+    (
+        re.compile(r"expected '\.' or '\}' or '\]' at end of statement"),
+        lambda m: "the statement before this point is not ended — put a `.` after it",
+    ),
     (re.compile(r"EOF found"), lambda m: "the data ends in the middle of a statement"),
     (re.compile(r"expected ':' after|expected ';' or"), lambda m: "a property and an object are expected here"),
 ]
@@ -112,8 +119,10 @@ XML_LITERAL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral"
 #: Longest rdf:XMLLiteral value accepted (rdflib's handling of them grows faster than linearly).
 MAX_XML_LITERAL = 16 * 1024
 
-REMOTE_CONTEXT = ("remote JSON-LD contexts are not loaded: {what} names a context by reference; "
-                  "inline the context (put its object in the document)")
+REMOTE_CONTEXT = (
+    "remote JSON-LD contexts are not loaded: {what} names a context by reference; "
+    "inline the context (put its object in the document)"
+)
 
 
 def _parse_with_oxigraph(data: bytes, fmt: ox.RdfFormat, base: str) -> Graph:
@@ -157,7 +166,7 @@ def describe(exc: BaseException, data: bytes, fmt: str) -> str:
         if m:
             return f"line {m.group(1)}, column {m.group(2)}: {m.group(3)}"
     if fmt == "nt" and text.startswith("Invalid line: "):
-        wanted = text[len("Invalid line: "):].strip()
+        wanted = text[len("Invalid line: ") :].strip()
         for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
             if line.strip() == wanted:
                 return f"line {n}: invalid N-Triples statement: {_clip(wanted)}"

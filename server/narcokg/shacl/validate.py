@@ -3,6 +3,7 @@
 Only the project's own shapes are ever used; the ontology is given to pySHACL so that
 rdfs:subClassOf lets a shape targeting a superclass see instances of its subclasses.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

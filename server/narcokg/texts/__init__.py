@@ -5,6 +5,7 @@ HTML chrome render it), so no room keeps a table of its own. Keys are dotted by 
 are used (``chrome.*``, ``query.*``, ``sparql.*``, ``shacl.*``, ``term:<IRI>``). An entry
 whose Indonesian is ``None`` is English only on purpose; pages mark it (html/i18n.py).
 """
+
 from __future__ import annotations
 
 from narcokg.texts.table import LANGS, both, english_only

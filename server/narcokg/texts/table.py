@@ -1,4 +1,5 @@
 """How an entry of the catalogue is written: both languages, or English only on purpose."""
+
 from __future__ import annotations
 
 LANGS = ("en", "id")

@@ -1,5 +1,6 @@
 """Labels of the terms of other vocabularies (rdf:type, rdfs:label, prov:wasDerivedFrom, …) that
 the ontology does not label itself; keys are ``term:<IRI>``."""
+
 from __future__ import annotations
 
 from narcokg import vocab as px

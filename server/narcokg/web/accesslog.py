@@ -8,6 +8,7 @@ appear within a loop turn and cost one write per turn instead of one per request
 The line is the same as ``ACCESS_LOG_FORMAT`` gives:
 ``client "METHOD target PROTOCOL" status bytes Nms "user agent"``.
 """
+
 from __future__ import annotations
 
 import sys
@@ -37,9 +38,14 @@ class Logger(glogging.Logger):
             status = status.split(None, 1)[0]
         sent = getattr(resp, "sent", None)
         ms = request_time.seconds * 1000 + request_time.microseconds // 1000
-        self.line(environ.get("REMOTE_ADDR", "-"),
-                  f"{environ['REQUEST_METHOD']} {environ['RAW_URI']} {environ['SERVER_PROTOCOL']}",
-                  status, str(sent) if sent is not None else "-", ms, environ.get("HTTP_USER_AGENT", "-"))
+        self.line(
+            environ.get("REMOTE_ADDR", "-"),
+            f"{environ['REQUEST_METHOD']} {environ['RAW_URI']} {environ['SERVER_PROTOCOL']}",
+            status,
+            str(sent) if sent is not None else "-",
+            ms,
+            environ.get("HTTP_USER_AGENT", "-"),
+        )
 
     def line(self, client: str, request_line: str, status, sent: str, ms: int, agent: str) -> None:
         """One access line (also used by the worker's fast path, which has no gunicorn objects)."""

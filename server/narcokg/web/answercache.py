@@ -21,6 +21,7 @@ a file of a private folder in shared memory (``/dev/shm``), one file per target 
 answer computed by one worker is replayed by every other; each worker keeps its own recent
 answers in memory in front of it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,8 +33,18 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 #: Request headers that make an answer the client's own (conditional, partial, credentials).
-_PERSONAL = frozenset({b"if-none-match", b"if-modified-since", b"if-match", b"if-unmodified-since",
-                       b"if-range", b"range", b"authorization", b"cookie"})
+_PERSONAL = frozenset(
+    {
+        b"if-none-match",
+        b"if-modified-since",
+        b"if-match",
+        b"if-unmodified-since",
+        b"if-range",
+        b"range",
+        b"authorization",
+        b"cookie",
+    }
+)
 #: Request headers after which the fast path declines (framing, upgrades, closing).
 _DECLINE = frozenset({b"content-length", b"transfer-encoding", b"expect", b"upgrade", b"te", b"trailer"})
 #: Response headers written per answer by the worker, never stored.
@@ -81,15 +92,15 @@ def parse_head(buf: bytes | bytearray) -> Head | None:
 
 @dataclass(frozen=True)
 class Stored:
-    vary: tuple[bytes, ...]       # lower-case request header names the answer varies on
-    values: tuple[bytes, ...]     # their values in the request that produced it
-    head: bytes                   # "Name: value\r\n" lines of the answer, per-answer ones left out
+    vary: tuple[bytes, ...]  # lower-case request header names the answer varies on
+    values: tuple[bytes, ...]  # their values in the request that produced it
+    head: bytes  # "Name: value\r\n" lines of the answer, per-answer ones left out
     body: bytes
-    fair_use: bool                # replaying it is charged to the client (the /sparql route)
+    fair_use: bool  # replaying it is charged to the client (the /sparql route)
 
 
 _RECORD = struct.Struct("<IHBI")  # record length, number of Vary names, fair use, head length
-_FIELD = struct.Struct("<HI")      # a Vary name's length, its value's length
+_FIELD = struct.Struct("<HI")  # a Vary name's length, its value's length
 
 
 class Shared:
@@ -143,11 +154,12 @@ class Shared:
             for _ in range(count):
                 nlen, vlen = _FIELD.unpack_from(data, pos)
                 pos += _FIELD.size
-                names.append(data[pos:pos + nlen])
-                values.append(data[pos + nlen:pos + nlen + vlen])
+                names.append(data[pos : pos + nlen])
+                values.append(data[pos + nlen : pos + nlen + vlen])
                 pos += nlen + vlen
-            found.append(Stored(tuple(names), tuple(values), data[pos:pos + head_len], data[pos + head_len:end],
-                                bool(fair)))
+            found.append(
+                Stored(tuple(names), tuple(values), data[pos : pos + head_len], data[pos + head_len : end], bool(fair))
+            )
             pos = end
         return found
 

@@ -1,4 +1,5 @@
 """The Flask application: one blueprint per concern, over one read-only store."""
+
 from __future__ import annotations
 
 from pathlib import Path

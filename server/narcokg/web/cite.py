@@ -8,6 +8,7 @@
 The version, date and licence come from the snapshot's manifest (``narcokg.release``), the
 same ones the VoID description and every RDF document carry.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app
@@ -63,9 +64,15 @@ def _unknown_format(name: str):
 @blueprint.get("/cite")
 def cite_page():
     c = _graph()
-    return render_page("cite.html", text=citeformats.text(c), bibtex=citeformats.bibtex(c),
-                       csl_json=citeformats.csl_json([c]), release=served_release(), licence=rel.LICENCE,
-                       licence_name=rel.LICENCE_NAME)
+    return render_page(
+        "cite.html",
+        text=citeformats.text(c),
+        bibtex=citeformats.bibtex(c),
+        csl_json=citeformats.csl_json([c]),
+        release=served_release(),
+        licence=rel.LICENCE,
+        licence_name=rel.LICENCE_NAME,
+    )
 
 
 @blueprint.get("/cite.<ext>")

@@ -8,6 +8,7 @@ compares tags, and a 304 names the tag the client holds. Answers that are alread
 build's precompressed dumps), streamed (no Content-Length), partial (206) or HEAD pass through.
 The threshold and level come from ``benchmarks/compression.py`` (figures in benchmarks/README.md).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -109,9 +110,14 @@ def _close(body) -> None:
 
 def _worth_compressing(status: str, headers: list) -> bool:
     length = _header(headers, "Content-Length")
-    return (status.startswith("200") and not _header(headers, "Content-Encoding") and bool(length)
-            and length.isdigit() and THRESHOLD <= int(length) <= MAX_BYTES
-            and compressible(_header(headers, "Content-Type") or ""))
+    return (
+        status.startswith("200")
+        and not _header(headers, "Content-Encoding")
+        and bool(length)
+        and length.isdigit()
+        and THRESHOLD <= int(length) <= MAX_BYTES
+        and compressible(_header(headers, "Content-Type") or "")
+    )
 
 
 def with_compression(wsgi_app):
@@ -131,8 +137,9 @@ def with_compression(wsgi_app):
             elif plain and "*" not in plain:  # "*" matches any representation
                 # A gzip client revalidates an identity copy: it is current only if the answer
                 # would not be compressed, which the app's 304 alone cannot tell: ask in full.
-                full_env = {k: v for k, v in environ.items()
-                            if k not in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")}
+                full_env = {
+                    k: v for k, v in environ.items() if k not in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+                }
                 full = _run(wsgi_app, full_env)
                 if _worth_compressing(full[0], full[1]):
                     _close(body)

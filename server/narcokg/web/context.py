@@ -1,4 +1,5 @@
 """What the HTML views share: the request's context, template globals, error and cached responses."""
+
 from __future__ import annotations
 
 import hashlib
@@ -104,8 +105,15 @@ def template_globals() -> dict:
     }
 
 
-def cached_response(body: bytes | str, mimetype: str, *, vary: tuple[str, ...] = ("Accept",),
-                    links: list[str] | None = None, status: int = 200, extra: dict | None = None) -> Response:
+def cached_response(
+    body: bytes | str,
+    mimetype: str,
+    *,
+    vary: tuple[str, ...] = ("Accept",),
+    links: list[str] | None = None,
+    status: int = 200,
+    extra: dict | None = None,
+) -> Response:
     """A response with a strong ETag of its body and the snapshot's Last-Modified; honours
     If-None-Match / If-Modified-Since with 304."""
     data = body.encode("utf-8") if isinstance(body, str) else body

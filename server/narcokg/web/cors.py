@@ -7,26 +7,32 @@ alternates, Location for redirects). ``HEADERS`` is added to every response by t
 middleware in ``web`` (also to the answers the HTTP server gives to requests it refuses);
 ``preflight`` answers the browsers' OPTIONS preflight for any path before the app sees it.
 """
+
 from __future__ import annotations
 
 #: Headers of every answer.
 HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": ("ETag, Link, Location, Content-Location, Server-Timing, "
-                                      "Retry-After, Vary, Allow"),
+    "Access-Control-Expose-Headers": (
+        "ETag, Link, Location, Content-Location, Server-Timing, Retry-After, Vary, Allow"
+    ),
 }
 
 #: What a preflight allows: the read methods and POST (SPARQL, validation), and the request
 #: headers clients send (content negotiation, conditional requests). A fixed list, never an echo.
 ALLOW_METHODS = "GET, HEAD, POST, OPTIONS"
-ALLOW_HEADERS = ("Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since, "
-                 "Cache-Control, X-Requested-With")
+ALLOW_HEADERS = (
+    "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since, Cache-Control, X-Requested-With"
+)
 MAX_AGE = "86400"
 
 
 def is_preflight(environ) -> bool:
-    return (environ.get("REQUEST_METHOD") == "OPTIONS" and "HTTP_ORIGIN" in environ
-            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ)
+    return (
+        environ.get("REQUEST_METHOD") == "OPTIONS"
+        and "HTTP_ORIGIN" in environ
+        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+    )
 
 
 def with_preflight(wsgi_app):

@@ -1,6 +1,7 @@
 """Choosing the engine ``narcokg serve`` stands on when ``settings.engine`` names a remote one:
 a SPARQL endpoint by URL, or ``oxigraph:DIR`` (Oxigraph server, loaded and supervised here).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,11 +20,13 @@ class EngineError(Exception):
 def remote(settings: Settings, say: Callable[[str], None]):
     """(engine, supervisor or None) for ``settings.engine``; raises EngineError."""
     if settings.public_base and settings.public_base != settings.base:
-        raise EngineError("--public-base is served by the embedded engine only; a remote engine answers "
-                          "with the snapshot's canonical IRIs")
+        raise EngineError(
+            "--public-base is served by the embedded engine only; a remote engine answers "
+            "with the snapshot's canonical IRIs"
+        )
     supervisor = None
     if settings.engine.startswith("oxigraph:"):
-        location = Path(settings.engine[len("oxigraph:"):])
+        location = Path(settings.engine[len("oxigraph:") :])
         if not str(location):
             raise EngineError("--engine oxigraph:DIR needs the folder of the Oxigraph store after the colon")
         try:

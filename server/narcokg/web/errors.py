@@ -4,6 +4,7 @@ writes the answer (an HTML page for browsers, one line of text for everything el
 Views raise ``narcokg.errors`` types (or return ``respond(exc)``); nothing below the web room
 knows a status code.
 """
+
 from __future__ import annotations
 
 import logging

@@ -13,6 +13,7 @@ them before the first is charged (8 concurrent clients were charged ~190 s in ~4
 budget of 120 s per 60 s). The time charged runs from the start of the request to its answer,
 the analysis of the query included.
 """
+
 from __future__ import annotations
 
 import functools
@@ -143,8 +144,15 @@ class Budget:
                     wstart, spent = now, 0.0
                 if running >= 1:
                     running, starts = running - 1, starts - token.started
-                _SLOT.pack_into(self._mem, idx * _SLOT.size, k, wstart, spent + seconds, running,
-                                max(0.0, starts) if running else 0.0)
+                _SLOT.pack_into(
+                    self._mem,
+                    idx * _SLOT.size,
+                    k,
+                    wstart,
+                    spent + seconds,
+                    running,
+                    max(0.0, starts) if running else 0.0,
+                )
         return seconds
 
     def charge(self, client: str, seconds: float) -> None:

@@ -19,6 +19,7 @@ Quad formats (N-Quads, TriG) put the controls in a metadata graph that names the
 in, as the specification allows. Every page has a strong ETag: the data never changes while
 served.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,10 +50,11 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 DCTERMS = "http://purl.org/dc/terms/"
 
 #: (media type, pyoxigraph format, keeps graphs), in the server's order of preference.
-_FORMATS = [(f.media_type, f.rdf_format, f.named_graphs)
-            for f in (registry.TURTLE, registry.TRIG, registry.NTRIPLES, registry.NQUADS, registry.JSONLD)]
-_ALIASES = {alias: f.media_type
-            for f in (registry.TURTLE, registry.NTRIPLES, registry.JSONLD) for alias in f.aliases}
+_FORMATS = [
+    (f.media_type, f.rdf_format, f.named_graphs)
+    for f in (registry.TURTLE, registry.TRIG, registry.NTRIPLES, registry.NQUADS, registry.JSONLD)
+]
+_ALIASES = {alias: f.media_type for f in (registry.TURTLE, registry.NTRIPLES, registry.JSONLD) for alias in f.aliases}
 
 
 class BadRequest(errors.RequestError):
@@ -71,8 +73,10 @@ def _iri(value: str, role: str, iris) -> ox.NamedNode:
     try:
         node = ox.NamedNode(value)
     except ValueError:
-        raise BadRequest(f"{role}={_shown(value)} is not an absolute IRI, a literal (\"text\", \"text\"@lang, "
-                         "\"text\"^^datatype) or a variable (?name or empty)") from None
+        raise BadRequest(
+            f'{role}={_shown(value)} is not an absolute IRI, a literal ("text", "text"@lang, '
+            '"text"^^datatype) or a variable (?name or empty)'
+        ) from None
     return ox.NamedNode(iris.to_canonical(node.value))
 
 
@@ -89,7 +93,7 @@ def parse_term(value: str, role: str, iris):
         end = value.rfind('"')
         if end == 0:
             raise BadRequest(f"object={_shown(value)} is not a literal: the closing quote is missing")
-        lexical, rest = value[1:end], value[end + 1:]
+        lexical, rest = value[1:end], value[end + 1 :]
         try:
             if not rest:
                 return ox.Literal(lexical)
@@ -194,8 +198,16 @@ def _page_url(base: str, params: list[tuple[str, str]], page: int) -> str:
     return base + ("?" + urlencode(kept) if kept else "")
 
 
-def _controls(fragments_url: str, self_url: str, fragment_url: str, params, page: int, total: int,
-              count_on_page: int, quad_request: bool) -> list[ox.Triple]:
+def _controls(
+    fragments_url: str,
+    self_url: str,
+    fragment_url: str,
+    params,
+    page: int,
+    total: int,
+    count_on_page: int,
+    quad_request: bool,
+) -> list[ox.Triple]:
     N = ox.NamedNode
     integer = N("http://www.w3.org/2001/XMLSchema#integer")
     dataset = N(fragments_url + "#dataset")
@@ -218,13 +230,20 @@ def _controls(fragments_url: str, self_url: str, fragment_url: str, params, page
         mappings.append(("graph", SD + "graph"))
     for name, prop in mappings:
         m = ox.BlankNode(name)
-        t += [ox.Triple(form, N(HYDRA + "mapping"), m), ox.Triple(m, N(HYDRA + "variable"), ox.Literal(name)),
-              ox.Triple(m, N(HYDRA + "property"), N(prop))]
+        t += [
+            ox.Triple(form, N(HYDRA + "mapping"), m),
+            ox.Triple(m, N(HYDRA + "variable"), ox.Literal(name)),
+            ox.Triple(m, N(HYDRA + "property"), N(prop)),
+        ]
     if fragment != this:
         t.append(ox.Triple(fragment, N(VOID + "subset"), this))
     t += [
         ox.Triple(this, N(px.RDF.type), N(HYDRA + "PartialCollectionView")),
-        ox.Triple(this, N(DCTERMS + "title"), ox.Literal(f"Page {page} of a triple pattern fragment of narcokg", language="en")),
+        ox.Triple(
+            this,
+            N(DCTERMS + "title"),
+            ox.Literal(f"Page {page} of a triple pattern fragment of narcokg", language="en"),
+        ),
         ox.Triple(this, N(HYDRA + "totalItems"), ox.Literal(str(total), datatype=integer)),
         ox.Triple(this, N(VOID + "triples"), ox.Literal(str(total), datatype=integer)),
         ox.Triple(this, N(HYDRA + "itemsPerPage"), ox.Literal(str(PAGE_SIZE), datatype=integer)),
@@ -292,16 +311,21 @@ def fragments():
         return error(400, f"page {page} is beyond the end: this fragment has {last_page} page(s) of {PAGE_SIZE}")
     start = (page - 1) * PAGE_SIZE
     data = list(itertools.islice(_scan(store, pattern), start, start + PAGE_SIZE))
-    data = [c.iris.public_quad(x) if isinstance(x, ox.Quad) else
-            ox.Triple(c.iris.public_term(x.subject), c.iris.public_term(x.predicate), c.iris.public_term(x.object))
-            for x in data]
+    data = [
+        c.iris.public_quad(x)
+        if isinstance(x, ox.Quad)
+        else ox.Triple(c.iris.public_term(x.subject), c.iris.public_term(x.predicate), c.iris.public_term(x.object))
+        for x in data
+    ]
     root = _root()
     self_url = _self_url(root, params, page)
     fragment_url = _page_url(root, params, 1)
     controls = _controls(root, self_url, fragment_url, params, page, total, len(data), quad_request)
     body = _serialize(data, controls, self_url + "#metadata", fmt)
     resp = Response(body, content_type=f"{fmt[0]}; charset=utf-8")
-    resp.set_etag(hashlib.sha256(current_app.extensions.get("narcokg.snapshot_tag", "").encode() + body).hexdigest()[:32])
+    resp.set_etag(
+        hashlib.sha256(current_app.extensions.get("narcokg.snapshot_tag", "").encode() + body).hexdigest()[:32]
+    )
     resp.cache_control.public = True
     resp.cache_control.max_age = MAX_AGE
     resp.vary.add("Accept")

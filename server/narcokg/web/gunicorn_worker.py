@@ -12,6 +12,7 @@ hands over early, or a client that stops reading its answer, holds a thread for 
 Requests gunicorn refuses are answered with a 4xx in words (``refusals``); repeated GET
 answers are replayed by the event loop itself (``replay``).
 """
+
 from __future__ import annotations
 
 import errno
@@ -29,6 +30,7 @@ from gunicorn.workers.gthread import ThreadWorker as _GThreadWorker
 from narcokg.web import requestframe
 from narcokg.web.refusals import client_error, error_body, error_bytes
 from narcokg.web.replay import Replay
+
 
 class _ClosingReader:
     """A request body reader that marks the connection for closing when the body is malformed, so
@@ -175,8 +177,11 @@ class BufferedThreadWorker(Replay, ThreadWorker):
         verdict = state.scanner.scan(state.buf)
         if verdict == requestframe.COMPLETE and self._answers is not None and self._replay(conn, state):
             return
-        if (verdict != requestframe.INCOMPLETE or len(state.buf) > self.max_body_bytes + self._max_head()
-                or self._buffered > MAX_BUFFERED):
+        if (
+            verdict != requestframe.INCOMPLETE
+            or len(state.buf) > self.max_body_bytes + self._max_head()
+            or self._buffered > MAX_BUFFERED
+        ):
             self._dispatch(conn, state)
 
     def _forget(self, conn, registered: bool = True) -> _Reading | None:
@@ -211,8 +216,9 @@ class BufferedThreadWorker(Replay, ThreadWorker):
         """After a replay: wait for the connection's next request in the event loop, without
         reading now (an immediate read could replay again and recurse while a client keeps
         sending)."""
-        state = _Reading(b"", self._max_head(), self.max_body_bytes,
-                         time.monotonic() + max(1.0, float(self.cfg.keepalive)))
+        state = _Reading(
+            b"", self._max_head(), self.max_body_bytes, time.monotonic() + max(1.0, float(self.cfg.keepalive))
+        )
         self._reading[conn] = state
         self.poller.register(conn.sock, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
 
@@ -232,8 +238,7 @@ class BufferedThreadWorker(Replay, ThreadWorker):
     def _timed_out(self, conn) -> None:
         """Say 408 to a client that did not send its whole request in time."""
         addr = conn.client if isinstance(conn.client, tuple) else ("", -1)
-        self.log.warning("Request from ip=%s not received in full within %s s", addr[0],
-                         self.request_read_timeout)
+        self.log.warning("Request from ip=%s not received in full within %s s", addr[0], self.request_read_timeout)
         message = f"the request was not received in full within {self.request_read_timeout:g} seconds"
         try:
             conn.sock.send(error_bytes(408, error_body(408, HTTPStatus(408).phrase, message)))

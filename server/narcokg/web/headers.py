@@ -1,5 +1,6 @@
 """The headers every answer carries, whoever writes it: the app (``middleware``) and the HTTP
 server when it refuses a request before the app sees it (``gunicorn_worker``)."""
+
 from __future__ import annotations
 
 from narcokg.web import cors

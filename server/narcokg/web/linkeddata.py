@@ -12,6 +12,7 @@ Everything is read from the in-process store (never from files named by the requ
 answer names its alternates in ``Link`` headers and says ``Vary: Accept`` unless its URI names its
 format.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,8 +64,10 @@ def _resource_links(path: str) -> list[str]:
 
 def _doc_links(name: str) -> list[str]:
     iris = ctx().iris
-    return [f'<{iris.url(name if key == HTML else f"{name}.{key}")}>; rel="alternate"; type="{media}"'
-            for key, media in alternates(DOC_FORMATS)]
+    return [
+        f'<{iris.url(name if key == HTML else f"{name}.{key}")}>; rel="alternate"; type="{media}"'
+        for key, media in alternates(DOC_FORMATS)
+    ]
 
 
 def _resolve(path: str) -> tuple[str | None, Response | None]:
@@ -124,8 +127,13 @@ def no_path():
 def named_graph(slug: str):
     """A named graph IRI leads to what describes it: its source document, the docs or the dumps."""
     c = ctx()
-    targets = {"ontology": "ontology", "shapes": "shapes", "validation": "shacl", "reference": "download",
-               "inferred": "download"}
+    targets = {
+        "ontology": "ontology",
+        "shapes": "shapes",
+        "validation": "shacl",
+        "reference": "download",
+        "inferred": "download",
+    }
     if slug in targets:
         return redirect(c.iris.url(targets[slug]), code=303)
     if valid_path(slug) and describe.exists(c.store, c.base + "id/source/" + slug):
@@ -145,12 +153,20 @@ def page(path: str):
     node = ox.NamedNode(iri)
     cbd = [q for q in describe.description(c.store, iri, c.base) if q.object != node or q.subject == node]
     jsonld = describe.jsonld_document(cbd, FORMATS["jsonld"], c.iris, focus=iri)
-    alternates_html = [(media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name)
-                       for key, media in alternates(set(FORMATS))]
+    alternates_html = [
+        (media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name) for key, media in alternates(set(FORMATS))
+    ]
     fragment = c.iris.url("fragments?" + urlencode({"subject": c.iris.to_public(iri)}))
-    return render_page("entity.html", links=_resource_links(path), page=model, path=path,
-                       jsonld=_script_json(jsonld), alternates=alternates_html, fragment=fragment,
-                       query_href=queries.query_href(c.iris.root, model.query))
+    return render_page(
+        "entity.html",
+        links=_resource_links(path),
+        page=model,
+        path=path,
+        jsonld=_script_json(jsonld),
+        alternates=alternates_html,
+        fragment=fragment,
+        query_href=queries.query_href(c.iris.root, model.query),
+    )
 
 
 def _script_json(doc: dict) -> Markup:
@@ -205,16 +221,16 @@ def _document(name: str, ext: str | None):
         key = ext
         g.format_in_uri = True
     else:
-        return error(404, f"no such format: /{name} is available as " +
-                     ", ".join(f"/{name}.{k}" for k in GRAPH_FORMATS))
+        return error(
+            404, f"no such format: /{name} is available as " + ", ".join(f"/{name}.{k}" for k in GRAPH_FORMATS)
+        )
     if key != HTML:
         fmt = GRAPH_FORMATS[key]
         cache_key = ("doc-rdf", name, key)
         cache = app_cache()
         if cache_key not in cache:
             cache[cache_key] = describe.serialize(_graph_quads(name), fmt, c.iris)
-        return cached_response(cache[cache_key], fmt.media_type, links=links, extra=extra,
-                               vary=_accept_unless_in_uri())
+        return cached_response(cache[cache_key], fmt.media_type, links=links, extra=extra, vary=_accept_unless_in_uri())
     cache = app_cache()
     index_key = ("doc-index", name)
     if index_key not in cache:
@@ -224,12 +240,16 @@ def _document(name: str, ext: str | None):
         doc = ontology_doc(index, c.base + "ontology", c.iris, c.labels, c.lang, _class_data())
     else:
         doc = shapes_doc(index, c.base + "shapes", c.iris, c.labels, c.lang)
-    formats = [(media, c.iris.url(f"{name}.{key}"), GRAPH_FORMATS[key].name) for key, media in alternates(set(GRAPH_FORMATS))]
+    formats = [
+        (media, c.iris.url(f"{name}.{key}"), GRAPH_FORMATS[key].name) for key, media in alternates(set(GRAPH_FORMATS))
+    ]
     return render_page("ontology.html", links=links, doc=doc, kind=name, alternates=formats)
 
 
-_CLASS_COUNTS = ("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} "
-                 "FILTER(isIRI(?c) && ?g NOT IN ({graphs})) }} GROUP BY ?c")
+_CLASS_COUNTS = (
+    "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} "
+    "FILTER(isIRI(?c) && ?g NOT IN ({graphs})) }} GROUP BY ?c"
+)
 
 
 def _class_data() -> ClassData:
@@ -247,8 +267,11 @@ def _class_data() -> ClassData:
         cache["class-data"] = (counts, shapes)
     counts, shapes = cache["class-data"]
     own = c.base + "ontology#"
-    return ClassData(counts=counts, shapes=shapes,
-                     browse=lambda cls: c.iris.url("browse/" + cls[len(own):]) if cls.startswith(own) else None)
+    return ClassData(
+        counts=counts,
+        shapes=shapes,
+        browse=lambda cls: c.iris.url("browse/" + cls[len(own) :]) if cls.startswith(own) else None,
+    )
 
 
 @blueprint.get("/ontology")

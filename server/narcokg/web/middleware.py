@@ -8,6 +8,7 @@ client gets a generic 500 with no detail, never a traceback or a local path. Req
 refuses before they reach the app get the same headers and kind of message from
 ``gunicorn_worker``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,6 +27,7 @@ log = logging.getLogger("narcokg.web.middleware")
 
 #: Longest request target (path and query) accepted, in bytes; longer gets 414.
 MAX_URL_BYTES = 8 * 1024
+
 
 def _message(e: HTTPException) -> str:
     default = DEFAULT_MESSAGES.get(e.code or 500)

@@ -1,10 +1,11 @@
 """Browsing and downloads (search is in web/searchpage.py).
 
-  GET /browse               classes with their number of instances
-  GET /browse/{class}       instances of one class (``State``, ``nkg:State``, ``qb:DataSet``), paged
-  GET /download             the build's files
-  GET /download/{file}      one file, with ETag and Last-Modified (304 on a conditional request)
+GET /browse               classes with their number of instances
+GET /browse/{class}       instances of one class (``State``, ``nkg:State``, ``qb:DataSet``), paged
+GET /download             the build's files
+GET /download/{file}      one file, with ETag and Last-Modified (304 on a conditional request)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,7 +51,8 @@ def _class_counts() -> list[tuple[str, int]]:
     if "class-counts" not in cache:
         rows = ctx().store.select(
             "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } "
-            f"FILTER(?g NOT IN ({_excluded_graphs()})) FILTER(isIRI(?c)) }} GROUP BY ?c")
+            f"FILTER(?g NOT IN ({_excluded_graphs()})) FILTER(isIRI(?c)) }} GROUP BY ?c"
+        )
         cache["class-counts"] = [(r["c"].value, int(r["n"].value)) for r in rows]
     return cache["class-counts"]
 
@@ -58,7 +60,7 @@ def _class_counts() -> list[tuple[str, int]]:
 def _class_slug(iri: str) -> str:
     base = ctx().base
     if iri.startswith(base + "ontology#"):
-        return iri[len(base + "ontology#"):]
+        return iri[len(base + "ontology#") :]
     return px.curie(iri, px.COMMON) or ""
 
 
@@ -80,13 +82,19 @@ def browse():
         if not slug:
             continue
         definition = _definition(iri)
-        item = {"iri": c.iris.to_public(iri), "label": c.labels(iri), "count": n, "slug": slug,
-                "href": c.iris.href(iri), "curie": px.curie(iri, px.all_prefixes(c.base)) or iri,
-                "definition": definition.value if definition else "",
-                "definition_lang": (definition.language or "") if definition else ""}
+        item = {
+            "iri": c.iris.to_public(iri),
+            "label": c.labels(iri),
+            "count": n,
+            "slug": slug,
+            "href": c.iris.href(iri),
+            "curie": px.curie(iri, px.all_prefixes(c.base)) or iri,
+            "definition": definition.value if definition else "",
+            "definition_lang": (definition.language or "") if definition else "",
+        }
         (own if iri.startswith(c.base) else other).append(item)
     own.sort(key=lambda i: i["label"].casefold())
-    other.sort(key=lambda i: (i["curie"].casefold()))
+    other.sort(key=lambda i: i["curie"].casefold())
     return render_page("browse.html", own=own, other=other)
 
 
@@ -95,8 +103,14 @@ def _definition(iri: str):
     written so, else in English."""
     c = ctx()
     for pred in (px.SKOS.definition, px.RDFS.comment):
-        found = pick_literal([q.object for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(pred), None, None)
-                              if isinstance(q.object, ox.Literal)], c.lang)
+        found = pick_literal(
+            [
+                q.object
+                for q in quads(c.store, ox.NamedNode(iri), ox.NamedNode(pred), None, None)
+                if isinstance(q.object, ox.Literal)
+            ],
+            c.lang,
+        )
         if found is not None:
             return found
     return None
@@ -134,13 +148,22 @@ def browse_class(slug: str):
         f"OPTIONAL {{ ?s rdfs:label ?l1 FILTER(langMatches(lang(?l1), '{c.lang}')) }} "
         "OPTIONAL { ?s rdfs:label ?l2 FILTER(langMatches(lang(?l2), 'en')) } "
         "} GROUP BY ?s ORDER BY LCASE(STR(COALESCE(?a, ?b, ?s))) ?s "
-        f"LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}")
-    items = [{"label": c.labels(r["s"].value), "href": c.iris.href(r["s"].value),
-              "iri": c.iris.to_public(r["s"].value)} for r in rows]
-    return render_page("browse_class.html", cls={"iri": c.iris.to_public(cls), "label": c.labels(cls),
-                                                 "href": c.iris.href(cls), "slug": slug},
-                       items=items, total=total, number=number, pages=pages, first=(number - 1) * PAGE_SIZE + 1,
-                       timeline=_timeline(cls))
+        f"LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}"
+    )
+    items = [
+        {"label": c.labels(r["s"].value), "href": c.iris.href(r["s"].value), "iri": c.iris.to_public(r["s"].value)}
+        for r in rows
+    ]
+    return render_page(
+        "browse_class.html",
+        cls={"iri": c.iris.to_public(cls), "label": c.labels(cls), "href": c.iris.href(cls), "slug": slug},
+        items=items,
+        total=total,
+        number=number,
+        pages=pages,
+        first=(number - 1) * PAGE_SIZE + 1,
+        timeline=_timeline(cls),
+    )
 
 
 def _timeline(cls: str):
@@ -157,15 +180,25 @@ def _timeline(cls: str):
         rows = c.store.select(
             f"PREFIX nkg: <{nkg}> SELECT ?year (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{cls}> . "
             "?s (nkg:signing/(nkg:date|nkg:year|nkg:yearMonth))|nkg:date|nkg:year|nkg:yearMonth ?d . "
-            "BIND(SUBSTR(STR(?d), 1, 4) AS ?year) FILTER(REGEX(?year, '^[0-9]{4}$')) } GROUP BY ?year")
+            "BIND(SUBSTR(STR(?d), 1, 4) AS ?year) FILTER(REGEX(?year, '^[0-9]{4}$')) } GROUP BY ?year"
+        )
         counts = {r["year"].value: int(r["n"].value) for r in rows}
         chart = None
         if len(counts) >= 2 and int(max(counts)) - int(min(counts)) <= 100:
             years = [str(y) for y in range(int(min(counts)), int(max(counts)) + 1)]
             name = c.labels(cls)
             title = t("browse.timeline", c.lang) % name
-            chart = {"title": title, "svg": chart_svg(title, years, [Series(name, [counts.get(y, 0) for y in years])], c.lang,
-                                                      x_label=t("browse.year", c.lang), y_label=t("browse.count", c.lang))}
+            chart = {
+                "title": title,
+                "svg": chart_svg(
+                    title,
+                    years,
+                    [Series(name, [counts.get(y, 0) for y in years])],
+                    c.lang,
+                    x_label=t("browse.year", c.lang),
+                    y_label=t("browse.count", c.lang),
+                ),
+            }
         cache[key] = chart
     return cache[key]
 
@@ -183,8 +216,15 @@ def download():
         if path is None:
             continue
         st = path.stat()
-        files.append({"name": name, "media": media, "key": key, "size": st.st_size,
-                      "modified": datetime.fromtimestamp(int(st.st_mtime), tz=timezone.utc)})
+        files.append(
+            {
+                "name": name,
+                "media": media,
+                "key": key,
+                "size": st.st_size,
+                "modified": datetime.fromtimestamp(int(st.st_mtime), tz=timezone.utc),
+            }
+        )
     return render_page("download.html", files=files)
 
 
@@ -200,8 +240,14 @@ def download_file(name: str):
     if packed is not None and not iris.rewrites:
         resp = _send_precompressed(packed, path, st, media)
     elif not iris.rewrites:
-        resp = send_file(path, mimetype=media, conditional=True, etag=_file_etag(path, st, ""),
-                         last_modified=int(st.st_mtime), max_age=MAX_AGE)
+        resp = send_file(
+            path,
+            mimetype=media,
+            conditional=True,
+            etag=_file_etag(path, st, ""),
+            last_modified=int(st.st_mtime),
+            max_age=MAX_AGE,
+        )
     else:
         resp = Response(stream_with_context(_rewritten(path, iris.base, iris.public)), mimetype=media)
         resp.set_etag(_file_etag(path, st, iris.public))
@@ -232,8 +278,9 @@ def _precompressed(name: str, path: Path) -> Path | None:
 def _send_precompressed(packed: Path, path: Path, st, media: str) -> Response:
     from narcokg.web.compress import tag_with_suffix
 
-    resp = send_file(packed, mimetype=media, conditional=False, etag=False, max_age=MAX_AGE,
-                     last_modified=int(st.st_mtime))
+    resp = send_file(
+        packed, mimetype=media, conditional=False, etag=False, max_age=MAX_AGE, last_modified=int(st.st_mtime)
+    )
     resp.headers["Content-Encoding"] = "gzip"
     # Compared under the plain tag (``compress`` takes "-gzip" off If-None-Match), sent with it.
     resp.set_etag(_file_etag(path, st, ""))

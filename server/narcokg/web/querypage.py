@@ -5,6 +5,7 @@ server, through the same checks, limits and query processes as /sparql; so every
 a shareable URL. With JavaScript (static/query.js) the editor highlights SPARQL, helps with
 prefixes and shows results without leaving the page, keeping the URL in step.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ MAX_CATALOGUE = 200
 
 def words_in(lang: str) -> dict[str, str]:
     """The query page's sentences (catalogue keys ``query.*``) in ``lang``."""
-    return {k[len("query."):]: text(k, lang) for k in TEXT if k.startswith("query.")}
+    return {k[len("query.") :]: text(k, lang) for k in TEXT if k.startswith("query.")}
 
 
 DEFAULT_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -164,8 +165,15 @@ def editor_terms(lang: str) -> dict:
             name = px.curie(iri, prefixes)
             if name is None:
                 continue
-            terms.append({"curie": name, "iri": iri, "kind": row["kind"].value,
-                          "label": c.labels.known(row["term"].value) or "", "uses": int(row["uses"].value)})
+            terms.append(
+                {
+                    "curie": name,
+                    "iri": iri,
+                    "kind": row["kind"].value,
+                    "label": c.labels.known(row["term"].value) or "",
+                    "uses": int(row["uses"].value),
+                }
+            )
         terms.sort(key=lambda t: (-t["uses"], t["curie"]))
         cache[lang] = {"prefixes": prefixes, "terms": terms}
     return cache[lang]

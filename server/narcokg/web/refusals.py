@@ -8,6 +8,7 @@ of the input at most; never a path or traceback); errors that are not the client
 and keep gunicorn's own handling. The worker (``gunicorn_worker``) answers with it, and the app
 for framing errors found while it reads a chunked body.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,10 +51,8 @@ def _field_name(name) -> str:
 
 
 _FRAMING = {
-    "Transfer-Encoding": "invalid Transfer-Encoding (the last coding must be chunked, given once, "
-                         "in HTTP/1.1 only)",
-    "Content-Length": "invalid Content-Length (one non-negative number, not together with "
-                      "Transfer-Encoding)",
+    "Transfer-Encoding": "invalid Transfer-Encoding (the last coding must be chunked, given once, in HTTP/1.1 only)",
+    "Content-Length": "invalid Content-Length (one non-negative number, not together with Transfer-Encoding)",
 }
 
 
@@ -96,8 +95,11 @@ _SERVER_FAULTS = _classes("InvalidResponseHeader", "InvalidResponseHeaderName")
 _CLIENT_ERRORS = [
     (_classes("LimitRequestLine"), 414, _request_line_limit),
     (_classes("LimitRequestHeaders"), 431, _header_limit),
-    (_classes("ExpectationFailed"), 417,
-     lambda e, _: _with("unsupported Expect header (only 100-continue is supported)", e.expect)),
+    (
+        _classes("ExpectationFailed"),
+        417,
+        lambda e, _: _with("unsupported Expect header (only 100-continue is supported)", e.expect),
+    ),
     (_classes("ForbiddenProxyRequest"), 403, lambda e, _: "PROXY protocol not allowed from this address"),
     (_classes("UnsupportedTransferCoding"), 400, lambda e, _: _with("unsupported Transfer-Encoding", e.hdr)),
     (_classes("InvalidRequestMethod"), 400, lambda e, _: _with("invalid request method", e.method)),
@@ -116,8 +118,11 @@ _CLIENT_ERRORS = [
     # The request path lies outside SCRIPT_NAME: the client asked for something not served here.
     (_classes("ConfigurationProblem"), 400, lambda e, _: "request path outside this application's root"),
     # The app was reading the body when the client closed the connection or stopped sending.
-    (_classes("NoMoreData"), 400,
-     lambda e, _: "the request body ended before its announced end (the connection was closed)"),
+    (
+        _classes("NoMoreData"),
+        400,
+        lambda e, _: "the request body ended before its announced end (the connection was closed)",
+    ),
     ((BlockingIOError, TimeoutError), 408, lambda e, _: "the request body was not received in time"),
 ]
 
@@ -144,7 +149,11 @@ def error_body(status: int, reason: str, message: str) -> bytes:
 def error_bytes(status: int, body: bytes) -> bytes:
     """The whole HTTP/1.1 answer, with the app's security headers; the connection closes after it."""
     reason = HTTPStatus(status).phrase
-    head = [f"HTTP/1.1 {status} {reason}", "Content-Type: text/plain; charset=utf-8",
-            f"Content-Length: {len(body)}", "Connection: close"]
+    head = [
+        f"HTTP/1.1 {status} {reason}",
+        "Content-Type: text/plain; charset=utf-8",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+    ]
     head += [f"{key}: {value}" for key, value in SECURITY_HEADERS.items()]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body

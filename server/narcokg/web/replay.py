@@ -6,6 +6,7 @@ parser or Flask code runs; the answer is sent without blocking the loop (``_send
 ``_on_writable``), and a client that stops reading it is dropped after ``request_read_timeout``
 seconds without progress (``_murder_writers``).
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -48,13 +49,19 @@ class Replay:
         budget = self._budget
         if stored.fair_use and budget is not None and budget.enabled:
             forwarded = head.headers.get(b"x-forwarded-for")
-            clients, scale = fairuse.charged(remote, [forwarded.decode("latin-1")] if forwarded else [],
-                                             self._settings)
+            clients, scale = fairuse.charged(remote, [forwarded.decode("latin-1")] if forwarded else [], self._settings)
             if budget.retry_after(*clients, scale=scale) is not None:
                 return False  # past its budget: the app says 429 and when to retry
-        data = b"".join([b"HTTP/1.1 200 OK\r\nServer: gunicorn\r\nDate: ", self._http_date(),
-                         b"\r\nConnection: keep-alive\r\n", stored.head,
-                         b'Server-Timing: cache;desc="answer cache"\r\n\r\n', stored.body])
+        data = b"".join(
+            [
+                b"HTTP/1.1 200 OK\r\nServer: gunicorn\r\nDate: ",
+                self._http_date(),
+                b"\r\nConnection: keep-alive\r\n",
+                stored.head,
+                b'Server-Timing: cache;desc="answer cache"\r\n\r\n',
+                stored.body,
+            ]
+        )
         self._forget(conn)
         self._send(conn, memoryview(data))
         seconds = time.perf_counter() - started
@@ -66,8 +73,9 @@ class Replay:
             if hasattr(self.log, "line"):
                 self.log.line(remote, request_line, 200, str(len(stored.body)), int(seconds * 1000), agent)
             else:
-                self.log.access_log.info('%s "%s" 200 %d %dms "%s"', remote, request_line, len(stored.body),
-                                         int(seconds * 1000), agent)
+                self.log.access_log.info(
+                    '%s "%s" 200 %d %dms "%s"', remote, request_line, len(stored.body), int(seconds * 1000), agent
+                )
         return True
 
     #: Seconds between heartbeats: gunicorn's loop touches its heartbeat file on every turn (one

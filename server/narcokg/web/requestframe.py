@@ -10,13 +10,14 @@ Two plain cases are handed over on purpose: a declared Content-Length above ``ma
 refuses it with 413 from the header alone, without waiting for the body) and ``Expect`` (the
 client waits for gunicorn's ``100 Continue`` before it sends the body).
 """
+
 from __future__ import annotations
 
 import re
 
 INCOMPLETE = 0  # keep reading
-COMPLETE = 1    # the first request in the buffer is whole: give it to a thread
-HANDOVER = 2    # not plain enough to judge here: give it to a thread now, gunicorn decides
+COMPLETE = 1  # the first request in the buffer is whole: give it to a thread
+HANDOVER = 2  # not plain enough to judge here: give it to a thread now, gunicorn decides
 
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 #: Longest chunk-size line (with extensions) waited for before handing over.
@@ -29,10 +30,10 @@ class FrameScanner:
     def __init__(self, max_head: int, max_body: int):
         self.max_head = max_head
         self.max_body = max_body
-        self.body_start = -1   # index just after the head, once found
-        self.need = -1         # Content-Length framing: total bytes of the request
+        self.body_start = -1  # index just after the head, once found
+        self.need = -1  # Content-Length framing: total bytes of the request
         self.chunked = False
-        self.pos = 0           # chunked framing: next chunk-size line starts here
+        self.pos = 0  # chunked framing: next chunk-size line starts here
 
     def scan(self, buf: bytes | bytearray) -> int:
         if self.body_start < 0:
@@ -86,7 +87,7 @@ class FrameScanner:
             eol = buf.find(b"\r\n", self.pos)
             if eol < 0:
                 return HANDOVER if len(buf) - self.pos > _MAX_SIZE_LINE else INCOMPLETE
-            size_text = bytes(buf[self.pos:eol]).split(b";", 1)[0].strip()
+            size_text = bytes(buf[self.pos : eol]).split(b";", 1)[0].strip()
             if not _HEX.fullmatch(size_text):
                 return HANDOVER
             size = int(size_text, 16)
@@ -97,6 +98,6 @@ class FrameScanner:
                 return COMPLETE if buf.find(b"\r\n\r\n", data) >= 0 else INCOMPLETE
             if len(buf) < data + size + 2:
                 return INCOMPLETE
-            if buf[data + size:data + size + 2] != b"\r\n":
+            if buf[data + size : data + size + 2] != b"\r\n":
                 return HANDOVER
             self.pos = data + size + 2

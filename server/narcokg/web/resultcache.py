@@ -15,6 +15,7 @@ most ``max_bytes`` (least recently used first out). ``max_bytes`` 0 disables the
 ``sparql.run_query`` calls ``lookup(job.key())`` (``QueryJob.key``) before running the job and ``store(key, answer)``
 after it; the size is the ``result_cache_mb`` setting.
 """
+
 from __future__ import annotations
 
 import threading

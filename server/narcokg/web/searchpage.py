@@ -1,10 +1,11 @@
 """Search (issue 15: names, definitions and claims, with paging, kinds as facets and type-ahead).
 
-  GET /search?q=&type=&page=   50 hits a page, "results 51–100 of 432", previous/next links and
-                               the kinds of the hits with their counts, all without JavaScript
-  GET /search.json?q=          the same as JSON for the type-ahead (static/search.js) and programs;
-                               ``limit`` up to 50, paging fields and facets beside the hits
+GET /search?q=&type=&page=   50 hits a page, "results 51–100 of 432", previous/next links and
+                             the kinds of the hits with their counts, all without JavaScript
+GET /search.json?q=          the same as JSON for the type-ahead (static/search.js) and programs;
+                             ``limit`` up to 50, paging fields and facets beside the hits
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -25,6 +26,8 @@ PAGE_SIZE = 50
 def _vary(resp: Response) -> Response:
     resp.vary.add("Accept")
     return resp
+
+
 #: Most hits a JSON answer may ask for at once (``limit``).
 MAX_JSON_LIMIT = 50
 
@@ -76,8 +79,12 @@ def _search_args(default_limit: int, most: int | None) -> dict:
     q = request.args.get("q", "")
     if len(q) > MAX_QUERY:
         raise _Refused(f"search text too long: at most {MAX_QUERY} characters")
-    return {"q": q.strip(), "page": _positive("page", 1), "limit": _positive("limit", default_limit, most),
-            "kind": _kind()}
+    return {
+        "q": q.strip(),
+        "page": _positive("page", 1),
+        "limit": _positive("limit", default_limit, most),
+        "kind": _kind(),
+    }
 
 
 def _search_url(path: str, args: dict, **change) -> str:
@@ -106,9 +113,17 @@ def _run_search(args: dict):
 
 def _facets(found, args: dict, path: str) -> list[dict]:
     c = ctx()
-    out = [{"type": c.iris.to_public(t), "curie": _curie(t), "label": c.labels(t), "count": n,
-            "href": _search_url(path, args, kind=t), "selected": t == args["kind"]}
-           for t, n in found.kinds.items()]
+    out = [
+        {
+            "type": c.iris.to_public(t),
+            "curie": _curie(t),
+            "label": c.labels(t),
+            "count": n,
+            "href": _search_url(path, args, kind=t),
+            "selected": t == args["kind"],
+        }
+        for t, n in found.kinds.items()
+    ]
     return sorted(out, key=lambda f: (-f["count"], f["label"].casefold()))
 
 
@@ -116,11 +131,16 @@ def _paging(found, args: dict, path: str) -> dict:
     first = (args["page"] - 1) * args["limit"]
     last = first + len(found.hits)
     more = last < found.total
-    return {"page": args["page"], "limit": args["limit"], "offset": first,
-            "first": first + 1 if found.hits else 0, "last": last,
-            "pages": max(1, -(-found.total // args["limit"])),
-            "next": _search_url(path, args, page=args["page"] + 1) if more else None,
-            "previous": _search_url(path, args, page=args["page"] - 1) if args["page"] > 1 else None}
+    return {
+        "page": args["page"],
+        "limit": args["limit"],
+        "offset": first,
+        "first": first + 1 if found.hits else 0,
+        "last": last,
+        "pages": max(1, -(-found.total // args["limit"])),
+        "next": _search_url(path, args, page=args["page"] + 1) if more else None,
+        "previous": _search_url(path, args, page=args["page"] - 1) if args["page"] > 1 else None,
+    }
 
 
 @blueprint.get("/search")
@@ -136,16 +156,31 @@ def search():
     if found is not None:
         for h in found.hits:
             label = c.labels(h.iri)
-            results.append({"label": label, "label_lang": c.labels.language_of(h.iri),
-                            "href": c.iris.href(h.iri), "iri": c.iris.to_public(h.iri),
-                            "types": _kind_labels(h.types), "field": h.field, "matched_lang": h.matched_lang,
-                            "matched": h.matched if h.matched != label else None})
+            results.append(
+                {
+                    "label": label,
+                    "label_lang": c.labels.language_of(h.iri),
+                    "href": c.iris.href(h.iri),
+                    "iri": c.iris.to_public(h.iri),
+                    "types": _kind_labels(h.types),
+                    "field": h.field,
+                    "matched_lang": h.matched_lang,
+                    "matched": h.matched if h.matched != label else None,
+                }
+            )
         facets = _facets(found, args, "/search")
         paging = _paging(found, args, "/search")
-    return render_page("search.html", q=args["q"], results=results, total=found.total if found else 0,
-                       facets=facets, paging=paging, kind=args["kind"],
-                       kind_curie=_curie(args["kind"]) if args["kind"] else None,
-                       all_kinds=_search_url("/search", args, kind=None) if args["kind"] else None)
+    return render_page(
+        "search.html",
+        q=args["q"],
+        results=results,
+        total=found.total if found else 0,
+        facets=facets,
+        paging=paging,
+        kind=args["kind"],
+        kind_curie=_curie(args["kind"]) if args["kind"] else None,
+        all_kinds=_search_url("/search", args, kind=None) if args["kind"] else None,
+    )
 
 
 @blueprint.get("/search.json")
@@ -156,14 +191,27 @@ def search_json():
         return error(400, exc.message)
     c = ctx()
     found = _run_search(args)
-    body = {"query": args["q"], "total": found.total if found else 0, "results": [
-        {"iri": c.iris.to_public(h.iri), "label": c.labels(h.iri), "matched": h.matched, "field": h.field,
-         "url": c.iris.href(h.iri), "types": _kind_labels(h.types)} for h in (found.hits if found else [])]}
+    body = {
+        "query": args["q"],
+        "total": found.total if found else 0,
+        "results": [
+            {
+                "iri": c.iris.to_public(h.iri),
+                "label": c.labels(h.iri),
+                "matched": h.matched,
+                "field": h.field,
+                "url": c.iris.href(h.iri),
+                "types": _kind_labels(h.types),
+            }
+            for h in (found.hits if found else [])
+        ],
+    }
     if found is not None:
         body.update(_paging(found, args, "/search.json"))
         body["type"] = c.iris.to_public(args["kind"]) if args["kind"] else None
-        body["facets"] = [{k: v for k, v in f.items() if k not in ("href", "selected")}
-                          for f in _facets(found, args, "/search.json")]
+        body["facets"] = [
+            {k: v for k, v in f.items() if k not in ("href", "selected")} for f in _facets(found, args, "/search.json")
+        ]
     resp = jsonify(body)
     resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     return resp

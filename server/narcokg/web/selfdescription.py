@@ -1,6 +1,7 @@
 """What the endpoint says about itself: the SPARQL Service Description (``GET /sparql`` without a
 query) and the VoID description (``/void``, ``/.well-known/void``). Both are fixed while a
 snapshot is served: strong ETags, 304 on revalidation."""
+
 from __future__ import annotations
 
 import hashlib
@@ -72,7 +73,9 @@ def _rdf_format(names: list[str]) -> sparqlformats.Format:
             raise errors.NotAcceptable(str(exc)) from None
         if fmt in formats:
             return fmt
-        raise errors.NotAcceptable(f"format {fmt.name} is not offered here; offered: {', '.join(f.media_type for f in formats)}")
+        raise errors.NotAcceptable(
+            f"format {fmt.name} is not offered here; offered: {', '.join(f.media_type for f in formats)}"
+        )
     try:
         return sparqlformats.by_accept(request.accept_mimetypes, "graph", formats)
     except sparqlformats.NotAcceptable as exc:

@@ -7,6 +7,7 @@ built once in the master before forking (``preload_app``), so the workers share 
 and the fair-use table. Each worker starts its own pool of query processes after the fork and stops it when it
 exits; on SIGTERM, in-flight requests get ``graceful_timeout`` seconds to finish.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -101,8 +102,11 @@ def gunicorn_options(settings: Settings, started: float, engine=None) -> dict:
         close()
 
     def when_ready(server) -> None:
-        server.log.info("narcokg listening on http://%s (master ready %.2f s after start)",
-                        _bind(settings), time.perf_counter() - started)
+        server.log.info(
+            "narcokg listening on http://%s (master ready %.2f s after start)",
+            _bind(settings),
+            time.perf_counter() - started,
+        )
 
     return {
         "bind": _bind(settings),
@@ -142,8 +146,11 @@ def main(settings: Settings) -> int:
     # with SIGPIPE at its default, it would kill the worker and every request in flight on it.
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     _raise_open_files(settings.web_workers * settings.web_connections + 1024)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+    )
     from narcokg.engine import data as querydata
     from narcokg.engine import pool as querypool
 

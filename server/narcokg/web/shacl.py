@@ -6,6 +6,7 @@ snapshot, else ``dist/shacl-report.ttl``); nothing is validated per request. POS
 /shacl/validate validates a client's data against the project's shapes only, in a killable
 child process (``validation_runner``), through the same function as ``narcokg validate``.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,10 +44,16 @@ HTML = "text/html"
 
 #: ``?format=`` values → media type (overrides Accept, for links and browsers).
 FORMAT_PARAM = {
-    "ttl": "text/turtle", "turtle": "text/turtle",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json", "json": "application/ld+json",
-    "nt": "application/n-triples", "ntriples": "application/n-triples",
-    "rdf": "application/rdf+xml", "xml": "application/rdf+xml", "rdfxml": "application/rdf+xml",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "json": "application/ld+json",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "xml": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
     "html": HTML,
 }
 
@@ -60,14 +67,18 @@ def _settings() -> Settings:
 
 # Content negotiation ------------------------------------------------------------------
 
+
 def negotiate(offers: list[str]) -> str:
     """The media type to answer in: ``?format=`` first, then Accept (q-values), else ``offers[0]``."""
     fmt = request.args.get("format")
     if fmt is not None:
         media = FORMAT_PARAM.get(fmt.strip().lower())
         if media is None or media not in offers:
-            abort(400, description=f"unknown format {fmt!r}: use one of "
-                  + ", ".join(sorted(k for k, v in FORMAT_PARAM.items() if v in offers)))
+            abort(
+                400,
+                description=f"unknown format {fmt!r}: use one of "
+                + ", ".join(sorted(k for k, v in FORMAT_PARAM.items() if v in offers)),
+            )
         return media
     if not request.headers.get("Accept", "").strip():
         return offers[0]
@@ -78,12 +89,12 @@ def negotiate(offers: list[str]) -> str:
 
 
 def _alternates(path: str) -> str:
-    kinds = [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"),
-             ("html", HTML)]
+    kinds = [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"), ("html", HTML)]
     return ", ".join(f'<{path}?format={k}>; rel="alternate"; type="{t}"' for k, t in kinds)
 
 
 # The build's report -------------------------------------------------------------------
+
 
 @dataclass
 class BuiltReport:
@@ -208,9 +219,9 @@ def report_page():
         shape = IriMap(settings).to_public(shape)  # the canonical IRI works under a public base too
     rows = report.rows(choose_lang(), settings)
     selected = [
-        r for r in rows
-        if (severity is None or r.severity == severity)
-        and (shape is None or shape in (r.shape, r.shape_label))
+        r
+        for r in rows
+        if (severity is None or r.severity == severity) and (shape is None or shape in (r.shape, r.shape_label))
     ]
     html = render_template(
         "shacl_report.html",
@@ -227,6 +238,7 @@ def report_page():
 
 
 # Validate your data ----------------------------------------------------------------------
+
 
 def _kept(upload: Upload | None) -> dict:
     """What the client sent, to put back in the form: the pasted text (or a text file's
@@ -254,24 +266,36 @@ def _problem(message: str, kept: dict, line: int | None = None, column: int | No
         col = max((column or 1) - 1, 0)
         text = lines[line - 1]
         start = max(0, col - 60)  # keep the marked place in view on a long line
-        problem["excerpt"] = text[start:start + 120]
+        problem["excerpt"] = text[start : start + 120]
         problem["marker"] = " " * (col - start) + "^" if column else ""
     return problem
 
 
-def _form_page(status: int, *, outcome=None, upload: Upload | None = None, problem: dict | None = None,
-               headers: dict | None = None) -> Response:
+def _form_page(
+    status: int, *, outcome=None, upload: Upload | None = None, problem: dict | None = None, headers: dict | None = None
+) -> Response:
     settings = _settings()
     lang = choose_lang()
-    context = {"outcome": outcome, "upload": upload, "problem": problem, "kept": _kept(upload),
-               "settings": settings, "formats": FORMAT_NAMES, "sizes": human_sizes(settings, lang)}
+    context = {
+        "outcome": outcome,
+        "upload": upload,
+        "problem": problem,
+        "kept": _kept(upload),
+        "settings": settings,
+        "formats": FORMAT_NAMES,
+        "sizes": human_sizes(settings, lang),
+    }
     if outcome is not None:
         rows = report_view.rows(outcome.results, outcome.names_in(lang), settings, outcome.labels, uploaded=True)
-        context.update(format_name=FORMAT_NAMES[upload.fmt], summary=report_view.summarize(rows),
-                       groups=report_view.group(rows[:MAX_HTML_RESULTS]),
-                       truncated=max(0, len(rows) - MAX_HTML_RESULTS))
-    resp = Response(render_template("shacl_validate.html", **context), status=status, mimetype=HTML,
-                    headers=headers or {})
+        context.update(
+            format_name=FORMAT_NAMES[upload.fmt],
+            summary=report_view.summarize(rows),
+            groups=report_view.group(rows[:MAX_HTML_RESULTS]),
+            truncated=max(0, len(rows) - MAX_HTML_RESULTS),
+        )
+    resp = Response(
+        render_template("shacl_validate.html", **context), status=status, mimetype=HTML, headers=headers or {}
+    )
     resp.headers["Cache-Control"] = "no-store"
     resp.vary.add("Accept-Language")
     return resp
@@ -335,8 +359,9 @@ def validate_data():
         problem = _problem(message, kept, getattr(exc, "line", None), getattr(exc, "column", None))
         problem["detail"] = getattr(exc, "detail", "")
         retry = getattr(exc, "retry_after", None)
-        return _form_page(exc.code or 400, upload=upload, problem=problem,
-                          headers={"Retry-After": str(retry)} if retry else None)
+        return _form_page(
+            exc.code or 400, upload=upload, problem=problem, headers={"Retry-After": str(retry)} if retry else None
+        )
     headers = {"Vary": "Accept", "X-SHACL-Conforms": "true" if outcome.conforms else "false"}
     if media != HTML:
         return Response(outcome.rdf, mimetype=media, headers=headers)

@@ -9,6 +9,7 @@ SERVICE gets 400 before anything runs, and FROM/FROM NAMED/graph parameters only
 the local graphs. Queries run in the killable, memory-capped processes of ``querypool``,
 except bounded ones (one triple pattern with a constant term), which run here.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,8 +68,11 @@ MAX_EXPLAINED = 4 * 1024
 def malformed(query: str, exc: errors.QuerySyntaxError, settings: Settings) -> errors.QueryRejected:
     if len(query) > MAX_EXPLAINED:
         return exc
-    return Malformed(explain(query, exc.parser_message or exc.message, exc.line, exc.column,
-                             known=px.all_prefixes(settings.served_base)))
+    return Malformed(
+        explain(
+            query, exc.parser_message or exc.message, exc.line, exc.column, known=px.all_prefixes(settings.served_base)
+        )
+    )
 
 
 def _settings() -> Settings:
@@ -87,7 +91,9 @@ def plain(status: int, message: str, headers: dict | None = None) -> Response:
 def _setup(state) -> None:
     app = state.app
     settings: Settings = app.config["NARCOKG"]
-    app.extensions["narcokg.web.fairuse"] = fairuse.Budget(settings.client_budget_seconds, settings.client_budget_window)
+    app.extensions["narcokg.web.fairuse"] = fairuse.Budget(
+        settings.client_budget_seconds, settings.client_budget_window
+    )
     app.extensions["narcokg.snapshot_tag"] = snapshot_tag(settings)
 
 
@@ -122,7 +128,8 @@ def _result_cache() -> resultcache.ResultCache:
     cache = current_app.extensions.get("narcokg.web.resultcache")
     if cache is None:
         cache = current_app.extensions.setdefault(
-            "narcokg.web.resultcache", resultcache.ResultCache(_settings().result_cache_mb * 1024 * 1024))
+            "narcokg.web.resultcache", resultcache.ResultCache(_settings().result_cache_mb * 1024 * 1024)
+        )
     return cache
 
 
@@ -141,7 +148,8 @@ def fair_use(settings: Settings):
         raise errors.FairUseExceeded(
             f"fair use: this client has spent its {settings.client_budget_seconds:g} s of query time for the "
             f"current {settings.client_budget_window:g} s window (client_budget_seconds); retry in {wait} s",
-            retry_after=wait)
+            retry_after=wait,
+        )
     running = budget.begin(*clients)
     try:
         yield
@@ -153,7 +161,9 @@ def check_query(query: str, settings: Settings):
     """Refuse what must never run; the query's analysis otherwise."""
     size = len(query.encode("utf-8", "surrogatepass"))
     if size > settings.max_query_bytes:
-        raise errors.TooLarge(f"the query has {size} bytes; at most {settings.max_query_bytes} are accepted (max_query_bytes)")
+        raise errors.TooLarge(
+            f"the query has {size} bytes; at most {settings.max_query_bytes} are accepted (max_query_bytes)"
+        )
     if not query.strip():
         raise errors.QueryRejected("the query is empty")
     if "\x00" in query:
@@ -168,8 +178,10 @@ def check_query(query: str, settings: Settings):
     if info.update:
         raise errors.QueryRejected("this is a SPARQL Update; the endpoint is read-only and accepts queries only")
     if info.service and not settings.test_skip_service_precheck:
-        raise errors.QueryRejected("SERVICE (federated query) is not supported: this endpoint answers from its own data "
-                           "only and never calls other endpoints")
+        raise errors.QueryRejected(
+            "SERVICE (federated query) is not supported: this endpoint answers from its own data "
+            "only and never calls other endpoints"
+        )
     return info
 
 
@@ -217,8 +229,11 @@ def _served_prefixes(base: str) -> dict[str, str]:
 
 def _etag(params: Params, fmt: sparqlformats.Format) -> str:
     tag = current_app.extensions.get("narcokg.snapshot_tag", "")
-    h = hashlib.sha256("\x1f".join([tag, params.query or "", fmt.name, *params.default_graphs, "|",
-                                    *params.named_graphs]).encode("utf-8", "surrogatepass"))
+    h = hashlib.sha256(
+        "\x1f".join([tag, params.query or "", fmt.name, *params.default_graphs, "|", *params.named_graphs]).encode(
+            "utf-8", "surrogatepass"
+        )
+    )
     return h.hexdigest()[:32]
 
 

@@ -4,6 +4,7 @@ string, form body, direct POST), and the answer format they and the Accept heade
 Every refusal here is a 4xx in words (``errors``): a body over the limit, an update, a repeated
 ``query``, an invalid graph IRI, a format that does not fit the query form.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -106,7 +107,9 @@ def read_params(settings: Settings) -> Params:
     fmt = [v for v in values("format") + values("output") if v.strip()][:20]
     dg, ng = values("default-graph-uri"), values("named-graph-uri")
     if len(dg) + len(ng) > MAX_GRAPH_PARAMS:
-        raise errors.RequestError(f"at most {MAX_GRAPH_PARAMS} default-graph-uri and named-graph-uri parameters are accepted")
+        raise errors.RequestError(
+            f"at most {MAX_GRAPH_PARAMS} default-graph-uri and named-graph-uri parameters are accepted"
+        )
     for iri in dg + ng:
         try:
             ox.NamedNode(iri)
@@ -139,8 +142,10 @@ def _not_acceptable_message(exc: sparqlformats.NotAcceptable, kind: str) -> str:
     """What a client can do after a 406: the types this query form is answered in, and format=."""
     form = "a CONSTRUCT or DESCRIBE query" if kind == "graph" else "a SELECT or ASK query"
     names = ", ".join(f.name for f in sparqlformats.offered(kind))
-    return (f"{exc}; {form} can be answered as {', '.join(exc.offered)}: ask for one of them in Accept, "
-            f"or add the format= parameter ({names}), which wins over Accept")
+    return (
+        f"{exc}; {form} can be answered as {', '.join(exc.offered)}: ask for one of them in Accept, "
+        f"or add the format= parameter ({names}), which wins over Accept"
+    )
 
 
 @lru_cache(maxsize=512)

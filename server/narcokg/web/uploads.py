@@ -1,6 +1,7 @@
 """What a client sends to POST /shacl/validate: a raw body (by Content-Type) or a form (a file
 or pasted text, and a syntax), read within the size limit; refusals abort with 400/413/415 and
 a message in the page's language."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +17,16 @@ from narcokg.shacl.service import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
 
 #: Values of the form field ``syntax`` → rdflib parser ("auto": by file name, then by content).
 SYNTAXES = {
-    "turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-    "json-ld": "json-ld", "jsonld": "json-ld", "rdfxml": "xml", "rdf/xml": "xml", "xml": "xml",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+    "rdf/xml": "xml",
+    "xml": "xml",
 }
 FORMAT_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD", "xml": "RDF/XML"}
 
@@ -26,6 +35,7 @@ SHAPE_FIELDS = ("shapes", "shapesGraph", "shapes_graph", "shacl")
 
 #: Room for multipart boundaries and the small fields around the data.
 FORM_OVERHEAD = 64 * 1024
+
 
 @dataclass
 class Upload:
@@ -55,8 +65,11 @@ def _too_large(limit: int):
 def refuse_shapes(names) -> None:
     for key in SHAPE_FIELDS:
         if key in names:
-            abort(400, description=f"client-supplied shapes ({key!r}) are not accepted: data is validated "
-                  "against the narcokg shapes only")
+            abort(
+                400,
+                description=f"client-supplied shapes ({key!r}) are not accepted: data is validated "
+                "against the narcokg shapes only",
+            )
 
 
 def _sniff(text: bytes) -> str:
@@ -115,8 +128,11 @@ def _format_of_file(name: str, mimetype: str | None) -> str:
     fmt = FORMATS_BY_MEDIA_TYPE.get((mimetype or "").lower())
     if fmt in safeparse.FORMATS and mimetype not in ("text/plain", "application/octet-stream"):
         return fmt
-    abort(415, description=f"cannot tell the format of {name!r}: name it .ttl, .nt, .jsonld or .rdf, "
-          "or choose the syntax in field 'syntax'")
+    abort(
+        415,
+        description=f"cannot tell the format of {name!r}: name it .ttl, .nt, .jsonld or .rdf, "
+        "or choose the syntax in field 'syntax'",
+    )
 
 
 def read_upload(settings: Settings) -> Upload:
@@ -130,16 +146,20 @@ def read_upload(settings: Settings) -> Upload:
     if is_form:
         return _from_form(settings, with_files=mime == "multipart/form-data")
     if not mime:
-        abort(415, description="no Content-Type: send text/turtle, application/n-triples, "
-              "application/ld+json or application/rdf+xml")
+        abort(
+            415,
+            description="no Content-Type: send text/turtle, application/n-triples, "
+            "application/ld+json or application/rdf+xml",
+        )
     fmt = FORMATS_BY_MEDIA_TYPE.get(mime)
     if fmt not in safeparse.FORMATS:
-        abort(415, description=f"cannot validate {mime!r}: send text/turtle, application/n-triples, "
-              "application/ld+json, application/rdf+xml, or a form (multipart/form-data)")
+        abort(
+            415,
+            description=f"cannot validate {mime!r}: send text/turtle, application/n-triples, "
+            "application/ld+json, application/rdf+xml, or a form (multipart/form-data)",
+        )
     request.max_content_length = limit
     data = _read_bounded(request.stream, limit)
     if not data.strip():
         abort(400, description="the request body is empty: send the RDF data to validate")
     return Upload(data, fmt, "request body")
-
-
