@@ -9,6 +9,7 @@ path that large dumps take.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,17 @@ DISK = {"NARCOKG_MEMORY_STORE_MAX_MB": "0"}
 
 
 @pytest.fixture(scope="module")
-def disk_server(built, tmp_path_factory):
-    srv = start_server(built.out_dir, tmp_path_factory.mktemp("disk-store"), env_extra=DISK)
+def disk_dist(built, tmp_path_factory) -> Path:
+    """A copy of the session's snapshot: the on-disk store is built beside it, and the shared
+    build folder must stay as other tests expect it."""
+    dist = tmp_path_factory.mktemp("disk-dist") / "dist"
+    shutil.copytree(built.out_dir, dist)
+    return dist
+
+
+@pytest.fixture(scope="module")
+def disk_server(disk_dist, tmp_path_factory):
+    srv = start_server(disk_dist, tmp_path_factory.mktemp("disk-store"), env_extra=DISK)
     yield srv
     stop_server(srv)
 
@@ -61,7 +71,7 @@ def _web_workers(srv) -> list[int]:
     return [p for p in _children(srv.proc.pid) if "narcokg.engine.worker" not in _cmdline(p)]
 
 
-def test_every_web_worker_reads_the_one_store_on_disk(disk_server, built):
+def test_every_web_worker_reads_the_one_store_on_disk(disk_server, disk_dist):
     requests.get(disk_server.url("/page/state/IDN"), timeout=30).raise_for_status()
     workers = _web_workers(disk_server)
     assert len(workers) >= 2
@@ -71,7 +81,7 @@ def test_every_web_worker_reads_the_one_store_on_disk(disk_server, built):
         assert files, f"web worker {pid} holds no file of the on-disk store: it must have its own copy"
         stores |= {f.split("/.engine-")[1].split("/")[0] for f in files}
     assert len(stores) == 1  # one store, shared
-    assert any(p.name.startswith(".engine-") for p in Path(built.out_dir).iterdir())
+    assert any(p.name.startswith(".engine-") for p in disk_dist.iterdir())
 
 
 def test_the_master_keeps_no_store_handle_across_the_fork(disk_server):
