@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -85,6 +86,30 @@ def start_server(dist: Path, tmp: Path, *extra: str, env_extra: dict | None = No
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError("server did not become healthy:\n" + log.read_text(errors="replace"))
+
+
+def ready_workers(server: Server, count: int = 2, wait: float = 60.0) -> set[int]:
+    """Pids of the master's HTTP workers once ``count`` of them have logged that they are ready.
+
+    /health answers as soon as one HTTP worker is up; on a loaded machine another may still be
+    booting, and a test that watches workers must not take it for a replacement."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        kids = set()
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    if int(f.read().decode(errors="replace").rsplit(")", 1)[1].split()[1]) == server.proc.pid:
+                        kids.add(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+        ready = {int(p) for p in re.findall(r"worker (\d+) ready", server.log.read_text(errors="replace"))}
+        if len(kids & ready) == count:
+            return kids & ready
+        time.sleep(0.1)
+    raise AssertionError(
+        f"{count} HTTP workers were not ready within {wait:g} s:\n" + server.log.read_text(errors="replace")
+    )
 
 
 def stop_server(server: Server) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import ready_workers, start_server, stop_server
 
 DISK = {"NARCOKG_MEMORY_STORE_MAX_MB": "0"}
 
@@ -32,6 +32,7 @@ def disk_dist(built, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def disk_server(disk_dist, tmp_path_factory):
     srv = start_server(disk_dist, tmp_path_factory.mktemp("disk-store"), env_extra=DISK)
+    ready_workers(srv)
     yield srv
     stop_server(srv)
 

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from conftest import ROOT, free_port, start_server
+from conftest import ROOT, free_port, ready_workers, start_server
 from sparql_helpers import IDN, alive, in_thread, rows, sparql, wait_query_processes
 
 SOURCES = ("ontology", "triples", "shapes", "queries")
@@ -282,11 +282,12 @@ def test_a_client_that_hangs_up_mid_answer_does_not_kill_a_worker(built, tmp_pat
     `narcokg validate | head` ends quietly): an HTTP worker writing to a connection its client
     had closed was killed by the signal and rebooted, dropping the other requests it was serving
     (the benchmark's load generator triggered it at the end of every pass)."""
-    server = start_server(built.out_dir, tmp_path)
+    server = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_WEB_WORKERS": "2"})
     try:
         port = int(server.base.rsplit(":", 1)[1])
-        before = _workers(server.proc.pid)
-        assert before
+        # /health answers as soon as one worker is up; on a loaded machine the second one may
+        # still be booting, and it must not be taken for a replacement.
+        before = ready_workers(server, 2)
         for i in range(40):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 2000 # {i}"

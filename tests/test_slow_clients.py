@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import ready_workers, start_server, stop_server
 from rawhttp import request as raw_request
 
 SIGPIPE_BIT = 1 << (13 - 1)  # SIGPIPE is signal 13 on Linux
@@ -25,6 +25,7 @@ SIGPIPE_BIT = 1 << (13 - 1)  # SIGPIPE is signal 13 on Linux
 def own_server(built, tmp_path_factory):
     """A server of its own: these tests open many connections and watch its worker processes."""
     srv = start_server(built.out_dir, tmp_path_factory.mktemp("slow"))
+    ready_workers(srv)
     yield srv
     stop_server(srv)
 
