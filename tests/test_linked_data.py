@@ -762,3 +762,16 @@ def test_search_input_errors_and_escaping(server):
 def test_search_finds_nothing_for_nonsense(server):
     data = get(server, "/search.json", params={"q": "qqqzzzxxx"}).json()
     assert data["total"] == 0 and data["results"] == []
+
+
+def test_an_english_only_conflict_explanation_is_marked_on_an_indonesian_page(server):
+    """The explanation of a source conflict exists in English only: an Indonesian page shows it
+    with the "only in English" badge, an English page without."""
+    path = "/page/observation/drug-cases-2019"
+    indonesian = requests.get(server.url(path), params={"lang": "id"}, timeout=30)
+    english = requests.get(server.url(path), params={"lang": "en"}, timeout=30)
+    assert indonesian.status_code == english.status_code == 200
+    box = indonesian.text.split('aria-labelledby="conflicts-title"', 1)[1].split("</section>", 1)[0]
+    assert '<span lang="en">' in box and 'class="only-lang"' in box
+    english_box = english.text.split('aria-labelledby="conflicts-title"', 1)[1].split("</section>", 1)[0]
+    assert 'class="only-lang"' not in english_box

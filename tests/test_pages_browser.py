@@ -18,21 +18,9 @@ QB = Namespace("http://purl.org/linked-data/cube#")
 BNN = URIRef(B + "id/organisation/bnn")
 MOU = URIRef(B + "id/agreement/mou-indonesia-fiji-2015")
 DATASET = URIRef(B + "id/dataset/drug-cases-2018-2023")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from browser_helpers import ARGS, CHROMIUM, playwright_or_skip  # noqa: E402
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-    pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+playwright_api = playwright_or_skip()
 
 
 def label(kg, iri, lang="en") -> str:

@@ -14,17 +14,10 @@ import requests
 from conftest import start_server, stop_server
 from sparql_helpers import BNN, rows
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from browser_helpers import ARGS as CHROMIUM_ARGS
+from browser_helpers import CHROMIUM as _CHROMIUM
+
+CHROMIUM = Path(_CHROMIUM)
 BNN_LABELS = (
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     f"SELECT ?agency ?label WHERE {{ BIND(<{BNN}> AS ?agency) ?agency rdfs:label ?label }}"

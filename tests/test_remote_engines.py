@@ -349,3 +349,37 @@ def test_pages_while_the_engine_is_down_are_503_with_retry_after(built, tmp_path
     finally:
         stop_server(srv)
         engine.stop()
+
+
+def test_a_client_that_hangs_up_frees_its_thread_before_the_deadline(built, oxigraph_endpoint, tmp_path):
+    """One web thread, a query that runs until narcokg's 20 s limit, a client that hangs up after
+    half a second: the thread stops waiting for the endpoint at once (the connection to it is
+    closed), so the next request is answered long before the limit; before, it waited the
+    whole 20 s."""
+    import socket
+    from urllib.parse import quote, urlsplit
+
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        "--engine",
+        oxigraph_endpoint.url,
+        "--engine-dialect",
+        "oxigraph",
+        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_WEB_THREADS": "1", "NARCOKG_QUERY_TIMEOUT": "20"},
+    )
+    try:
+        heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        parts = urlsplit(srv.base)
+        with socket.create_connection((parts.hostname, parts.port)) as sock:
+            sock.sendall(
+                f"GET /sparql?query={quote(heavy, safe='')} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                "Accept: application/sparql-results+json\r\n\r\n".encode()
+            )
+            time.sleep(0.5)
+        started = time.monotonic()
+        cheap = requests.get(srv.url("/health"), timeout=60)
+        assert cheap.status_code == 200
+        assert time.monotonic() - started < 10, "the only web thread waited for the abandoned query"
+    finally:
+        stop_server(srv)

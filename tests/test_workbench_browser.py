@@ -13,21 +13,9 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from browser_helpers import ARGS, CHROMIUM, playwright_or_skip  # noqa: E402
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-    pytest.skip("Debian chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+playwright_api = playwright_or_skip()
 
 BROKEN = "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n ex:d .\n"
 #: States of the client's data, with long IRIs, labels and values that must wrap between words.

@@ -13,6 +13,9 @@ way down and refused beyond ``max_depth`` before Python's or pyoxigraph's stack 
 Where pyoxigraph checks meaning after the grammar (IRI syntax against a base, BIND scope,
 GROUP BY projections…), this parser is laxer: pyoxigraph refuses such texts itself, and the
 analysis of a text pyoxigraph accepts is what matters.
+
+Size: one file of ~1,600 lines on purpose, rule by rule in spargebra's order, so that it can be
+read beside the grammar it follows; splitting it would separate rules that call each other.
 """
 
 from __future__ import annotations

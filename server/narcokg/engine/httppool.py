@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import select
 import socket
 import threading
 import time
@@ -62,8 +63,11 @@ class Pool:
                 return
         conn.close()
 
-    def post_form(self, body: bytes, headers: dict, deadline: float):
-        """(connection, response with headers read); the body is the caller's to read."""
+    def post_form(self, body: bytes, headers: dict, deadline: float, client: int | None = None):
+        """(connection, response with headers read); the body is the caller's to read. With
+        ``client`` (the requesting connection's socket), a client that hangs up while the endpoint
+        computes closes the connection to the endpoint, which stops the query there
+        (``ClientGone``)."""
         for attempt in (0, 1):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -80,7 +84,12 @@ class Pool:
                     body=body,
                     headers={**headers, "Host": self.netloc, "Content-Type": "application/x-www-form-urlencoded"},
                 )
+                if client is not None:
+                    _wait_for_answer(conn, client, deadline)
                 return conn, conn.getresponse()
+            except ClientGone:
+                _close(conn)
+                raise
             except (socket.timeout, TimeoutError):
                 _close(conn)
                 raise Deadline() from None
@@ -107,3 +116,28 @@ def _close(conn) -> None:
             conn.close()
         except OSError:
             pass
+
+
+class ClientGone(Exception):
+    """The client hung up before the endpoint answered."""
+
+
+#: What a closed client connection shows to poll: the peer's FIN (RDHUP), a reset (HUP, ERR).
+_GONE = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR
+
+
+def _wait_for_answer(conn, client: int, deadline: float) -> None:
+    """Wait until the endpoint starts answering, the client hangs up (``ClientGone``) or the
+    deadline passes (``socket.timeout``, as a read would)."""
+    poller = select.poll()
+    poller.register(conn.sock.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+    poller.register(client, _GONE)
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise socket.timeout()
+        for fd, events in poller.poll(min(remaining, 1.0) * 1000):
+            if fd == client and events & _GONE:
+                raise ClientGone()
+            if fd != client:
+                return

@@ -12,6 +12,9 @@ connection.
 Processes are started from the supervisor thread only: it lives as long as the pool, which
 matters because the kernel's parent-death signal fires when the *thread* that started a child
 exits.
+
+Size: ~380 lines, one class whose supervision, acquisition and answer reading share one lock and
+one condition; one query process's I/O is in ``queryprocess``.
 """
 
 from __future__ import annotations

@@ -85,8 +85,9 @@ class RemoteEngine:
 
     # Client queries ----------------------------------------------------------------------
     def execute(self, job: QueryJob, client: int | None = None) -> Answer:
-        # ``client`` (a hung-up client cancels its query) is not watched here yet: the deadline
-        # bounds the wait, and closing the connection at it cancels upstream.
+        # A client that hangs up while the endpoint computes closes the connection to it, which
+        # stops the query there (``client``, the requesting connection's socket); the deadline
+        # bounds the rest.
         started = time.monotonic()
         info = analyse(job.query)
         if info.update:
@@ -112,11 +113,11 @@ class RemoteEngine:
                 body = sparqlformats.serialize_triples(triples, fmt, dict(job.prefixes) or None)
                 kind, rows = "graph", len(triples)
             elif info.kind == "graph":
-                triples = self._endpoint.triples(query, deadline, dataset, job.max_rows)
+                triples = self._endpoint.triples(query, deadline, dataset, job.max_rows, client=client)
                 body = sparqlformats.serialize_triples(triples, fmt, dict(job.prefixes) or None)
                 kind, rows = "graph", len(triples)
             else:
-                result = self._endpoint.solutions(query, deadline, dataset, job.max_rows)
+                result = self._endpoint.solutions(query, deadline, dataset, job.max_rows, client=client)
                 if isinstance(result, bool):
                     body, kind, rows = sparqlformats.serialize_boolean(result, fmt), "boolean", 1
                 else:

@@ -93,15 +93,26 @@ class Endpoint:
         self.pool = httppool.Pool(url, size=connections, connect_timeout=CONNECT_TIMEOUT)
 
     def post(
-        self, query: str, accept: str, deadline: float, dataset: list[tuple[str, str]], truncated_ok: bool = False
+        self,
+        query: str,
+        accept: str,
+        deadline: float,
+        dataset: list[tuple[str, str]],
+        truncated_ok: bool = False,
+        client: int | None = None,
     ):
-        """Send ``query``; the streaming response (status checked) or a ``narcokg.errors`` error."""
+        """Send ``query``; the streaming response (status checked) or a ``narcokg.errors`` error.
+        A ``client`` that hangs up before the endpoint answers stops the query there."""
         fields = [("query", query), *dataset]
         if self.dialect == "virtuoso":
             remaining = max(1, int((deadline - time.monotonic()) * 1000))
             fields.append(("timeout", str(remaining)))  # Virtuoso stops (and flags) at this many ms
         try:
-            conn, response = self.pool.post_form(urlencode(fields).encode("ascii"), {"Accept": accept}, deadline)
+            conn, response = self.pool.post_form(
+                urlencode(fields).encode("ascii"), {"Accept": accept}, deadline, client=client
+            )
+        except httppool.ClientGone:
+            raise errors.RequestError("The connection was closed before the answer; the query was stopped.") from None
         except httppool.Deadline:
             raise Deadline() from None
         except httppool.Unreachable:
@@ -129,9 +140,9 @@ class Endpoint:
             raise RowLimit()
         return exchange
 
-    def solutions(self, query: str, deadline: float, dataset, max_rows: int):
+    def solutions(self, query: str, deadline: float, dataset, max_rows: int, client: int | None = None):
         """(variables, rows) or a bool, read as the answer streams in."""
-        body = self.post(query, self.results.media_type, deadline, dataset)
+        body = self.post(query, self.results.media_type, deadline, dataset, client=client)
         try:
             try:
                 result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), self.results.results_format)
@@ -151,8 +162,10 @@ class Endpoint:
         finally:
             self.drop(body)
 
-    def triples(self, query: str, deadline: float, dataset, max_rows: int) -> list[ox.Triple]:
-        body = self.post(query, registry.NTRIPLES.media_type, deadline, dataset)
+    def triples(
+        self, query: str, deadline: float, dataset, max_rows: int, client: int | None = None
+    ) -> list[ox.Triple]:
+        body = self.post(query, registry.NTRIPLES.media_type, deadline, dataset, client=client)
         try:
             out = []
             try:

@@ -6,6 +6,9 @@ listed with the document's full citation, the locations in it and the evidence q
 statements only the reasoner adds are marked as inferred. Source conflicts, agreements
 (parties and signing events), statistics (``entitydata``) and validation results get their own
 sections (``entitysections``); "cite this" and "query this" close the page.
+
+Size: ~390 lines, the builder's reading of the store; the sections, the dataset table and charts
+and the model are already modules of their own.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from narcokg.html.entitymodel import (
     Value,
     sorted_quads,
 )
+from narcokg.html.i18n import marked
 from narcokg.html.labels import Labels, format_number, pick_literal, t
 from narcokg.iris import GENID, IriMap
 
@@ -288,10 +292,22 @@ class EntityBuilder:
         )
 
     def text(self, iri: str, props: list[str]) -> str | None:
+        lit = self._text_literal(iri, props)
+        return lit.value if lit is not None else None
+
+    def marked_text(self, iri: str, props: list[str]):
+        """Like ``text``, with the "only in English" marker when the text is not in the page's
+        language (Markup; None when there is no text)."""
+        lit = self._text_literal(iri, props)
+        if lit is None:
+            return None
+        return marked(lit.value, (lit.language or "").split("-")[0], self.lang)
+
+    def _text_literal(self, iri: str, props: list[str]) -> ox.Literal | None:
         for p in props:
             lit = pick_literal([o for o in self.objects(iri, p) if isinstance(o, ox.Literal)], self.lang)
             if lit is not None:
-                return lit.value
+                return lit
         return None
 
     def conflict_nodes(self, iri: str) -> list[str]:

@@ -41,7 +41,7 @@ class Sections:
         return [
             Conflict(
                 label=b.name(c),
-                comment=b.text(c, DESCRIPTIONS),
+                comment=b.marked_text(c, DESCRIPTIONS),
                 href=b.iris.href(c),
                 kinds=[b.name(k) for k in iris_of(b, c, self.nkg + "conflictType")],
             )

@@ -106,9 +106,10 @@ class Replay:
             self._date = (now, email.utils.formatdate(now, usegmt=True).encode())
         return self._date[1]
 
-    def _send(self, conn, data: memoryview) -> None:
-        """Send without blocking; what the socket does not take now is sent as it drains, then the
-        connection waits for its next request."""
+    def _send(self, conn, data: memoryview, deadline: float | None = None) -> None:
+        """Send without blocking; what the socket does not take now is sent as it drains
+        (``_on_writable``), then the connection waits for its next request. ``deadline``: when an
+        earlier part is still waiting for the client to read."""
         try:
             sent = conn.sock.send(data)
         except (BlockingIOError, InterruptedError):
@@ -119,7 +120,8 @@ class Replay:
             return
         if sent == len(data):
             return self._await_next(conn)
-        deadline = time.monotonic() + self.request_read_timeout
+        if sent or deadline is None:  # progress: the limit is on a stall, as SO_SNDTIMEO's is
+            deadline = time.monotonic() + self.request_read_timeout
         self._writing[conn] = (data[sent:], deadline)
         self.poller.register(conn.sock, selectors.EVENT_WRITE, lambda _sock, c=conn: self._on_writable(c))
 
@@ -131,21 +133,7 @@ class Replay:
             self.poller.unregister(conn.sock)
         except (KeyError, ValueError, OSError):
             pass
-        data, deadline = pending
-        try:
-            sent = conn.sock.send(data)
-        except (BlockingIOError, InterruptedError):
-            sent = 0
-        except OSError:
-            self.nr_conns -= 1
-            conn.close()
-            return
-        if sent == len(data):
-            return self._await_next(conn)
-        if sent:  # progress: the client reads; the limit is on a stall, as SO_SNDTIMEO is
-            deadline = time.monotonic() + self.request_read_timeout
-        self._writing[conn] = (data[sent:], deadline)
-        self.poller.register(conn.sock, selectors.EVENT_WRITE, lambda _sock, c=conn: self._on_writable(c))
+        self._send(conn, *pending)
 
     def _murder_writers(self, now: float) -> None:
         for conn, (_data, deadline) in list(self._writing.items()):
