@@ -87,12 +87,6 @@ def test_an_entity_page_is_answered_by_nginx_in_each_language(cluster):
     assert {lang: r.content for lang, r in cached.items()} == {lang: r.content for lang, r in pages.items()}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GET /sparql answers say Cache-Control: no-cache (web/sparql.py), which "
-    "neither proxy stores: they need a max-age, and no Vary: Accept when "
-    "`format` names the format",
-)
 def test_a_repeated_sparql_get_is_answered_by_the_cache(cluster):
     params = {"query": "ASK { <https://w3id.org/narcokg/id/state/IDN> ?p ?o }", "format": "json"}
     first = requests.get(cluster.base + "/sparql", params=params, timeout=30)

@@ -692,3 +692,24 @@ def test_public_base_rewrites_iris_in_queries_and_answers(public_server):
         format="turtle",
     )
     assert (URIRef("http://kg.example.org/nkg/sparql"), SD.endpoint, URIRef("http://kg.example.org/nkg/sparql")) in sd
+
+
+def test_a_get_answer_may_be_kept_by_a_cache_and_varies_on_accept_only_when_negotiated(server):
+    """GET answers once said `Cache-Control: no-cache`, which no caching proxy stores: the data
+    never changes while the server runs, so they are public for five minutes, revalidated by
+    their ETag; with `format=` the answer is the same whatever Accept says."""
+    negotiated = requests.get(server.url("/sparql"), params={"query": LABELS}, timeout=30)
+    named = requests.get(server.url("/sparql"), params={"query": LABELS, "format": "json"}, timeout=30)
+    for resp in (negotiated, named):
+        assert resp.status_code == 200, resp.text
+        assert {"public", "max-age=300"} <= {p.strip() for p in resp.headers["Cache-Control"].split(",")}
+        assert resp.headers["ETag"]
+    assert "Accept" in negotiated.headers["Vary"]
+    assert "Accept" not in [v.strip() for v in named.headers.get("Vary", "").split(",")]
+    again = requests.get(
+        server.url("/sparql"),
+        params={"query": LABELS, "format": "json"},
+        headers={"If-None-Match": named.headers["ETag"]},
+        timeout=30,
+    )
+    assert again.status_code == 304 and again.headers["Cache-Control"] == named.headers["Cache-Control"]

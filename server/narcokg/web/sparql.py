@@ -36,7 +36,7 @@ from narcokg.formats import sparql as sparqlformats
 from narcokg import errors
 from narcokg.config import Settings
 from narcokg.engine.base import QueryJob
-from narcokg.web.context import prefers_html
+from narcokg.web.context import MAX_AGE, prefers_html
 from narcokg.web.sparqlparams import Params, _client_fd, choose_format, read_params
 from narcokg.web.errors import error_response, respond
 from narcokg.web.selfdescription import endpoint_iri, service_description
@@ -266,17 +266,23 @@ def _answer(settings: Settings) -> Response:
         if request.method in ("GET", "HEAD"):
             etag = _etag(params, fmt)
             if request.if_none_match.contains_weak(etag):
-                resp = Response(status=304)
-                resp.set_etag(etag)
-                resp.headers["Vary"] = "Accept"
-                return resp
+                return _cacheable(Response(status=304), params, etag)
         answer = run_query(params.query, info, fmt, params.default_graphs, params.named_graphs)
     except errors.NarcokgError as exc:
         return respond(exc)
     resp = Response(answer.body, status=200, content_type=fmt.content_type)
-    resp.headers["Vary"] = "Accept"
     resp.headers["Server-Timing"] = f'query;dur={answer.seconds * 1000:.1f};desc="{answer.where}"'
+    return _cacheable(resp, params, etag)
+
+
+def _cacheable(resp: Response, params: Params, etag: str | None) -> Response:
+    """Caching headers of an answer. The data never changes while the server runs, so a GET's
+    answer may be kept like a document's: a caching proxy in front answers repeated queries, and
+    the ETag, derived from the snapshot, revalidates them after a new one. Named by ``format=``,
+    the answer does not depend on Accept."""
+    if not params.fmt:
+        resp.headers["Vary"] = "Accept"
     if etag:
         resp.set_etag(etag)
-        resp.headers["Cache-Control"] = "no-cache"
+        resp.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
     return resp
