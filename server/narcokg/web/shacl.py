@@ -139,7 +139,7 @@ def _graph_from_store(slug: str, settings: Settings) -> Graph:
     store = current_app.extensions.get("narcokg.engine")
     if store is None:
         return graph
-    for q in store.quads(None, None, None, ox.NamedNode(settings.base + "graph/" + slug)):
+    for q in store.quads(None, None, None, ox.NamedNode(settings.served_base + "graph/" + slug)):
         graph.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
     return graph
 
