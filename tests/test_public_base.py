@@ -186,3 +186,21 @@ def test_load_with_a_public_base_then_serve_it_by_url(built, tmp_path):
         assert f"holds no named graph under {B}graph/" in str(exc.value)
     finally:
         endpoint.stop()
+
+
+def test_the_validation_report_page_reads_the_same_under_a_public_base(built, server, tmp_path):
+    """The report the engine holds is under the public base: it is shown with the same compact
+    names and shape links as without one (names and links were lost when read as canonical)."""
+    import re
+    from html import unescape
+
+    srv = start_server(built.out_dir, tmp_path, "--public-base", PUBLIC, env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    try:
+        public = unescape(requests.get(srv.url("/shacl"), headers=HTML, timeout=60).text)
+    finally:
+        stop_server(srv)
+    local = unescape(requests.get(server.url("/shacl"), headers=HTML, timeout=60).text)
+    shapes = set(re.findall(r'href="/shapes#([^"]+)"', local))
+    assert shapes and set(re.findall(rf'href="{re.escape(PUBLIC)}shapes#([^"]+)"', public)) == shapes
+    compacts = sorted(re.findall(r">(?:id|shape|nkg):[^<\s]+<", local))
+    assert compacts and sorted(re.findall(r">(?:id|shape|nkg):[^<\s]+<", public)) == compacts
