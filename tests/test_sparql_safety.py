@@ -372,15 +372,15 @@ def test_bounded_queries_keep_being_answered_while_query_processes_are_busy(limi
 
 
 def test_bounded_queries_see_the_public_base(built, tmp_path):
-    """With --public-base the query processes load rewritten IRIs; bounded queries must not
-    answer from the web process's canonical ones."""
+    """With --public-base every process holds the public IRIs: a bounded query is answered in the
+    web process, from the same data as the query processes (it was sent to one before)."""
     public = "http://data.example.org/nkg/"
     srv = start_server(built.out_dir, tmp_path, "--public-base", public)
     try:
         answer = sparql(srv, f"SELECT ?p ?o WHERE {{ <{IDN.replace('https://w3id.org/narcokg/', public)}> ?p ?o }}")
         assert answer.status_code == 200
         assert len(answer.json()["results"]["bindings"]) > 3
-        assert ran_in(answer) == "query process"
+        assert ran_in(answer) == "web process"
     finally:
         stop_server(srv)
 

@@ -1,10 +1,11 @@
 """Where each IRI is served, and under which base it is shown.
 
 The data is minted under the canonical base (``settings.base``). A server started with
-``--public-base URL`` shows every IRI under the canonical base as if minted under ``URL`` (in
-RDF and in HTML) and maps the IRIs it receives back, so a client can follow its nose on the
-machine that serves them. Without a public base, RDF keeps the canonical IRIs and HTML links
-stay local (``/page/…``).
+``--public-base URL`` serves every IRI under the canonical base as if minted under ``URL``, so a
+client can follow its nose on the machine that serves them. The engine already holds the data
+under the served base (``engine.data.served_nquads``), so IRIs read from it are shown as they
+are; only the build's artefacts (SHACL report, VoID, dumps) and IRIs a client writes in the
+canonical form are moved (``to_public``). Without a public base, HTML links stay local (``/page/…``).
 
 Local paths of a resource ("resource paths"):
   BASE id/{kind}/{slug}            ↔ {kind}/{slug}                  (/id/…, /page/…, /data/…)
@@ -15,8 +16,6 @@ from __future__ import annotations
 
 import re
 from urllib.parse import quote
-
-import pyoxigraph as ox
 
 from narcokg.config import Settings
 
@@ -29,53 +28,28 @@ MAX_PATH = 512
 
 
 class IriMap:
-    """Canonical ↔ public IRIs, and IRIs ↔ local URLs, for one server's settings."""
+    """IRIs as served (``base``) ↔ local URLs, and canonical IRIs moved to the served base."""
 
     def __init__(self, settings: Settings):
-        self.base = settings.base
+        #: The base of the build's artefacts in dist/.
+        self.canonical = settings.base
+        #: The base of every IRI the engine holds and the site shows.
+        self.base = settings.served_base
         self.public = settings.public_base
         #: Prefix of every link the HTML makes: absolute under a public base, else root-relative.
         self.root = self.public or "/"
-        self.rewrites = bool(self.public) and self.public != self.base
+        self.rewrites = self.base != self.canonical
 
-    # Canonical ↔ public -----------------------------------------------------------
     def to_public(self, iri: str) -> str:
-        if self.rewrites and iri.startswith(self.base):
-            return self.public + iri[len(self.base) :]
+        """A canonical IRI (from an artefact of the build, or as a client wrote it) as served;
+        any other IRI, a served one included, unchanged."""
+        if self.rewrites and iri.startswith(self.canonical) and not iri.startswith(self.base):
+            return self.base + iri[len(self.canonical) :]
         return iri
-
-    def to_canonical(self, iri: str) -> str:
-        if self.rewrites and iri.startswith(self.public):
-            return self.base + iri[len(self.public) :]
-        return iri
-
-    def public_term(self, term):
-        """A pyoxigraph term with every IRI under the canonical base moved to the public base."""
-        if not self.rewrites:
-            return term
-        if isinstance(term, ox.NamedNode):
-            value = term.value
-            return ox.NamedNode(self.to_public(value)) if value.startswith(self.base) else term
-        if isinstance(term, ox.Literal):
-            dt = term.datatype
-            if dt is not None and dt.value.startswith(self.base) and term.language is None:
-                return ox.Literal(term.value, datatype=ox.NamedNode(self.to_public(dt.value)))
-        return term
-
-    def public_quad(self, quad: ox.Quad) -> ox.Quad:
-        if not self.rewrites:
-            return quad
-        g = quad.graph_name
-        return ox.Quad(
-            self.public_term(quad.subject),
-            self.public_term(quad.predicate),
-            self.public_term(quad.object),
-            self.public_term(g) if isinstance(g, ox.NamedNode) else g,
-        )
 
     # Resource paths ------------------------------------------------------------------
     def resource_path(self, iri: str) -> str | None:
-        """The local path of a canonical IRI served under /id, /page and /data, else None."""
+        """The local path of a served IRI under /id, /page and /data, else None."""
         if not iri.startswith(self.base):
             return None
         rest = iri[len(self.base) :]
@@ -86,7 +60,7 @@ class IriMap:
         return None
 
     def iri_of_path(self, path: str) -> str:
-        """The canonical IRI of a resource path (the inverse of ``resource_path``)."""
+        """The served IRI of a resource path (the inverse of ``resource_path``)."""
         if path.startswith(GENID):
             return self.base + path
         return self.base + "id/" + path
@@ -98,7 +72,7 @@ class IriMap:
         otherwise its local page or documentation anchor. IRIs of other sites link to themselves.
         """
         if self.public and iri.startswith(self.base):
-            return self.to_public(iri)
+            return iri
         if iri.startswith(self.base):
             rest = iri[len(self.base) :]
             path = self.resource_path(iri)
@@ -107,7 +81,6 @@ class IriMap:
             for doc in ("ontology", "shapes"):
                 if rest == doc or rest.startswith(doc + "#"):
                     return self.root + rest
-            return self.to_public(iri)
         return iri
 
     def url(self, path: str) -> str:

@@ -106,7 +106,7 @@ def _load(args) -> int:
             file=sys.stderr,
         )
         return 2
-    settings = load_settings(dump=args.dump)
+    settings = load_settings(dump=args.dump, public_base=args.public_base)
     if not settings.dump:
         status = _build_if_stale(settings)
         if status:
@@ -117,10 +117,10 @@ def _load(args) -> int:
 
     if args.engine == "virtuoso":
         return _load_virtuoso(args, settings, progress)
-    from narcokg.engine import oxigraph_server
+    from narcokg.engine import data, oxigraph_server
 
     try:
-        oxigraph_server.load(settings.nquads, Path(args.location), progress)
+        oxigraph_server.load(data.served_nquads(settings), Path(args.location), progress)
     except (OSError, RuntimeError) as exc:
         progress(f"failed: {getattr(exc, 'strerror', None) or exc}")
         return 2
@@ -128,7 +128,7 @@ def _load(args) -> int:
 
 
 def _load_virtuoso(args, settings, progress) -> int:
-    from narcokg.engine import virtuoso_load
+    from narcokg.engine import data, virtuoso_load
 
     conn = virtuoso_load.Connection(
         host=args.host,
@@ -139,9 +139,9 @@ def _load_virtuoso(args, settings, progress) -> int:
     )
     try:
         virtuoso_load.load(
-            settings.nquads,
+            data.served_nquads(settings),
             conn,
-            settings.base + "graph/",
+            settings.served_base + "graph/",
             progress,
             stage_dir=Path(args.stage_dir) if args.stage_dir else None,
             force=args.force,
@@ -321,6 +321,12 @@ def main(argv: list[str] | None = None) -> int:
         help="oxigraph: folder of the store (made or replaced; unchanged if it holds this snapshot)",
     )
     p.add_argument("--dump", default=None, help="load this N-Quads file instead of the build's snapshot")
+    p.add_argument(
+        "--public-base",
+        default=None,
+        help="load the IRIs as `narcokg serve --public-base URL` will publish them: serve checks that "
+        "the engine holds the same base (default: none, or NARCOKG_PUBLIC_BASE)",
+    )
     g = p.add_argument_group("virtuoso")
     g.add_argument("--host", default="127.0.0.1", help="Virtuoso's host (default 127.0.0.1)")
     g.add_argument("--port", type=int, default=1111, help="Virtuoso's SQL port, not its HTTP port (default 1111)")

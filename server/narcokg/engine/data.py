@@ -10,8 +10,10 @@ the dump and opened read-only by every process, web workers included (at 1M trip
 the whole tree from 626 to 335 MiB PSS and a warm start from 4.1 to 0.8 s; benchmarks/memory.py). Either way the query process has
 no network (``sandbox``): that does not depend on the mode.
 
-With a public base, IRIs under the canonical base are rewritten while loading, so queries,
-results and the rest of the site show the same IRIs.
+With a public base, every engine reads the same *served* N-Quads (``served_nquads``): the
+snapshot with IRIs under the canonical base moved to the public base, written once per
+(snapshot, public base) beside the snapshot. The web process, the query processes, the on-disk
+store and an Oxigraph server all hold the IRIs the server publishes; nothing rewrites later.
 """
 
 from __future__ import annotations
@@ -33,42 +35,69 @@ from narcokg.config import Settings
 class DataSpec:
     mode: str  # "memory" or "disk"
     path: str
-    rewrite_from: str | None = None
-    rewrite_to: str | None = None
 
     def argv(self) -> list[str]:
-        args = ["--mode", self.mode, "--path", self.path]
-        if self.rewrite_from and self.rewrite_to:
-            args += ["--rewrite-from", self.rewrite_from, "--rewrite-to", self.rewrite_to]
-        return args
+        return ["--mode", self.mode, "--path", self.path]
 
 
-def _rewrite(settings: Settings) -> tuple[str | None, str | None]:
-    if settings.public_base and settings.public_base != settings.base:
-        return settings.base, settings.public_base
-    return None, None
+def prepare(settings: Settings) -> DataSpec:
+    """Decide how a process opens the served data; build what it needs (once) if missing."""
+    nq = served_nquads(settings)
+    if nq.stat().st_size <= settings.memory_store_max_mb * 1024 * 1024:
+        return DataSpec("memory", str(nq))
+    return DataSpec("disk", str(_disk_store(nq)))
 
 
-def prepare(settings: Settings, rewrite: bool = True) -> DataSpec:
-    """Decide how a process opens the data; build the on-disk store if one is needed.
-
-    Query processes open it with IRIs moved to the public base (``rewrite``); the web process
-    keeps the canonical IRIs."""
+def served_nquads(settings: Settings) -> Path:
+    """The N-Quads every engine loads: the snapshot itself, or under a public base its copy
+    with IRIs moved there (made once, reused while the snapshot and the base are the same)."""
     nq = Path(settings.nquads)
     if not nq.is_file():
         raise FileNotFoundError(f"no N-Quads snapshot at {nq.name}: run `narcokg build` first")
-    rw_from, rw_to = _rewrite(settings) if rewrite else (None, None)
-    if nq.stat().st_size <= settings.memory_store_max_mb * 1024 * 1024:
-        return DataSpec("memory", str(nq), rw_from, rw_to)
-    return DataSpec("disk", str(_disk_store(nq, rw_from, rw_to)))
+    public = settings.public_base
+    if not public or public == settings.base:
+        return nq
+    key = _key(nq, settings.base, public)
+    parent = _cache_dir(nq)
+    target = parent / f".served-{key}.nq"
+    if target.is_file():
+        return target
+    with open(parent / f".served-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; the others wait and reuse
+        if target.is_file():
+            return target
+        fd, tmp = tempfile.mkstemp(prefix=f".served-{key}-", dir=parent)
+        try:
+            with open(nq, "rb") as src, os.fdopen(fd, "wb") as out:
+                out.writelines(rebased_lines(src, settings.base, public))
+            os.rename(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return target
 
 
-def _disk_store(nq: Path, rw_from: str | None, rw_to: str | None) -> Path:
+def rebased_lines(lines, base: str, public: str):
+    """N-Quads or Turtle lines with every IRI written ``<base…>`` moved to ``<public…>``: the one
+    rule by which served data differs from the build's canonical artefacts."""
+    old, new = b"<" + base.encode(), b"<" + public.encode()
+    for line in lines:
+        yield line.replace(old, new)
+
+
+def _key(nq: Path, *extra: str) -> str:
     st = nq.stat()
-    key = hashlib.sha256(
-        f"{nq.resolve()}|{st.st_size}|{st.st_mtime_ns}|{rw_from}|{rw_to}|{ox.__version__}".encode()
-    ).hexdigest()[:16]
-    parent = nq.parent if os.access(nq.parent, os.W_OK) else Path(tempfile.gettempdir())
+    parts = [str(nq.resolve()), str(st.st_size), str(st.st_mtime_ns), *extra]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _cache_dir(nq: Path) -> Path:
+    return nq.parent if os.access(nq.parent, os.W_OK) else Path(tempfile.gettempdir())
+
+
+def _disk_store(nq: Path) -> Path:
+    key = _key(nq, ox.__version__)
+    parent = _cache_dir(nq)
     target = parent / f".engine-{key}"
     if (target / ".complete").exists():
         return target
@@ -79,11 +108,7 @@ def _disk_store(nq: Path, rw_from: str | None, rw_to: str | None) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=f".engine-{key}-", dir=parent))
         try:
             store = ox.Store(str(tmp / "store"))
-            if rw_from and rw_to:
-                with open(nq, "rb") as src:
-                    store.bulk_load(input=_rewritten_lines(src, rw_from, rw_to), format=ox.RdfFormat.N_QUADS)
-            else:
-                store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
             store.flush()
             store.optimize()
             del store
@@ -97,42 +122,10 @@ def _disk_store(nq: Path, rw_from: str | None, rw_to: str | None) -> Path:
     return target
 
 
-def _rewritten_lines(src, rw_from: str, rw_to: str):
-    """A binary reader over ``src`` with IRIs under ``rw_from`` moved to ``rw_to`` (line by line)."""
-    old, new = b"<" + rw_from.encode(), b"<" + rw_to.encode()
-
-    class Reader:
-        def __init__(self):
-            self.pending = b""
-
-        def read(self, n: int = -1) -> bytes:
-            parts, size = [self.pending], len(self.pending)
-            while n < 0 or size < n:
-                line = src.readline()
-                if not line:
-                    break
-                line = line.replace(old, new)
-                parts.append(line)
-                size += len(line)
-            data = b"".join(parts)
-            if n < 0:
-                self.pending = b""
-                return data
-            self.pending = data[n:]
-            return data[:n]
-
-    return Reader()
-
-
 def open_store(spec: DataSpec) -> ox.Store:
     """Open the data for queries as ``spec`` says."""
     if spec.mode == "disk":
         return ox.Store.read_only(str(Path(spec.path) / "store"))
     store = ox.Store()
-    if spec.rewrite_from and spec.rewrite_to:
-        data = Path(spec.path).read_bytes()
-        data = data.replace(b"<" + spec.rewrite_from.encode(), b"<" + spec.rewrite_to.encode())
-        store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
-    else:
-        store.bulk_load(path=spec.path, format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=spec.path, format=ox.RdfFormat.N_QUADS)
     return store

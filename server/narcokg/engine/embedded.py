@@ -52,9 +52,9 @@ class EmbeddedEngine:
 
     @classmethod
     def for_serving(cls, settings: Settings) -> "EmbeddedEngine":
-        """The engine over the snapshot named by ``settings``, with canonical IRIs (the web process
-        rewrites to a public base on output)."""
-        return cls(settings, spec=data.prepare(settings, rewrite=False))
+        """The engine over the data served for ``settings``: the same IRIs as the query processes
+        (under the public base when one is set)."""
+        return cls(settings, spec=data.prepare(settings))
 
     @property
     def _ox(self) -> ox.Store:
@@ -98,15 +98,9 @@ class EmbeddedEngine:
 
     # Client queries ----------------------------------------------------------------------
     def execute(self, job: QueryJob, client: int | None = None) -> Answer:
-        if job.bounded and self._inline():
+        if job.bounded and self.settings.inline_bounded:
             return self._execute_here(job)
         return pool.get_pool(self.settings).execute(job.wire(), client=client)
-
-    def _inline(self) -> bool:
-        """Bounded queries run here unless a public base is set: this process keeps canonical
-        IRIs, while query processes load the data rewritten to the public base."""
-        s = self.settings
-        return s.inline_bounded and not (s.public_base and s.public_base != s.base)
 
     def _execute_here(self, job: QueryJob) -> Answer:
         started = time.monotonic()

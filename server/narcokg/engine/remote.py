@@ -230,7 +230,7 @@ class RemoteEngine:
             result = self._own_solutions(query, union=False)
             names = [row[0].value for row in result[1] if isinstance(row[0], ox.NamedNode)]
             if self.dialect != "oxigraph":  # an endpoint's own graphs (Virtuoso's system graphs) are not ours
-                names = [n for n in names if n.startswith(self.settings.base + "graph/")]
+                names = [n for n in names if n.startswith(self.settings.served_base + "graph/")]
             self._graphs = sorted(names)
         return list(self._graphs)
 

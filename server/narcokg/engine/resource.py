@@ -72,7 +72,7 @@ def _labels(store: Engine, nodes) -> list[ox.Quad]:
 
 
 def description(store: Engine, iri: str, base: str) -> list[ox.Quad]:
-    """Quads of the symmetric CBD of ``iri`` (canonical IRIs), in reading order: the resource's
+    """Quads of the symmetric CBD of ``iri`` (IRIs as served), in reading order: the resource's
     own statements, those of the nodes it reaches, the labels of what it links to, then the
     statements linking to it, each linking resource with its label."""
     node = ox.NamedNode(iri)
@@ -96,7 +96,7 @@ def description(store: Engine, iri: str, base: str) -> list[ox.Quad]:
 class DocumentInfo:
     """What an RDF document says about itself (its IRI, the snapshot, version and licence)."""
 
-    iri: str  # canonical IRI of the document (``BASE data/{path}``)
+    iri: str  # served IRI of the document (``BASE data/{path}``)
     release: release.Release
     base: str
 
@@ -133,37 +133,34 @@ def document(store: Engine, iri: str, info: DocumentInfo) -> list[ox.Quad]:
     return statements + info.quads(store, iri, statements)
 
 
-def _public_data(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap) -> list:
+def _graph_data(quads: list[ox.Quad], fmt: RdfFormat) -> list:
     """Triples for a triple format; for a quad format the same triples in the default graph and
     each statement in its named graph beside them, so that a client reading the document's
     default graph (Comunica, any default-graph query) sees what the Turtle says, and provenance
     stays in the named graphs."""
-    mapped = [iris.public_quad(q) for q in quads]
-    triples = list(dict.fromkeys(q.triple for q in mapped))  # the description's reading order
+    triples = list(dict.fromkeys(q.triple for q in quads))  # the description's reading order
     if not fmt.quads:
         return triples
     default = ox.DefaultGraph()
-    named = list(dict.fromkeys(q for q in mapped if q.graph_name != default))
+    named = list(dict.fromkeys(q for q in quads if q.graph_name != default))
     return [ox.Quad(t.subject, t.predicate, t.object, default) for t in triples] + named
 
 
 def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> dict:
-    """``quads`` as compact JSON-LD (a JSON object) with public IRIs, ``focus`` (a canonical
-    IRI) first; named graphs are kept when ``fmt`` keeps them."""
-    expanded = ox.serialize(_public_data(quads, fmt, iris), format=ox.RdfFormat.JSON_LD)
-    return jsonld.compact(
-        expanded, px.all_prefixes(iris.public or iris.base), focus=iris.to_public(focus) if focus else None
-    )
+    """``quads`` as compact JSON-LD (a JSON object) with the served IRIs, ``focus``
+    first; named graphs are kept when ``fmt`` keeps them."""
+    expanded = ox.serialize(_graph_data(quads, fmt), format=ox.RdfFormat.JSON_LD)
+    return jsonld.compact(expanded, px.all_prefixes(iris.base), focus=focus)
 
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> bytes:
-    """``quads`` in ``fmt`` with public IRIs; triple formats merge the graphs."""
+    """``quads`` in ``fmt``; triple formats merge the graphs."""
     if fmt.ox_format == ox.RdfFormat.JSON_LD:
         doc = jsonld_document(quads, fmt, iris, focus)
         return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
     # Prefixes whose local names hold slashes would print escaped ("id:state\\/IDN"): left out.
-    prefixes = {k: v for k, v in px.all_prefixes(iris.public or iris.base).items() if k not in ("id", "graph")}
-    data = _public_data(quads, fmt, iris)
+    prefixes = {k: v for k, v in px.all_prefixes(iris.base).items() if k not in ("id", "graph")}
+    data = _graph_data(quads, fmt)
     if fmt.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
         return ox.serialize(data, format=fmt.ox_format, prefixes=used_prefixes(data, prefixes, fmt.quads))
     return ox.serialize(data, format=fmt.ox_format)

@@ -210,8 +210,6 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="narcokg.engine.worker")
     ap.add_argument("--mode", choices=["memory", "disk"], required=True)
     ap.add_argument("--path", required=True)
-    ap.add_argument("--rewrite-from")
-    ap.add_argument("--rewrite-to")
     ap.add_argument("--memory-mb", type=int, default=0)
     ap.add_argument("--parent", type=int, default=0)
     args = ap.parse_args(argv)
@@ -235,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     started = time.perf_counter()
-    spec = querydata.DataSpec(args.mode, args.path, args.rewrite_from, args.rewrite_to)
+    spec = querydata.DataSpec(args.mode, args.path)
     store = querydata.open_store(spec)
     loaded = time.perf_counter() - started
     if spec.mode == "memory":

@@ -112,7 +112,7 @@ class CitationReader:
             kind="document",
             title=title,
             title_lang=title_lang,
-            iri=self.iris.to_public(iri),
+            iri=iri,
             descriptive=descriptive,
             authors=authors,
             literal_authors=literal,
@@ -138,14 +138,14 @@ class CitationReader:
             key=self.key(iri),
             kind="entry",
             title=self.labels(iri),
-            iri=self.iris.to_public(iri),
+            iri=iri,
             authors=[rel.PUBLISHER],
             year=release.year,
             date=release.date,
             container=rel.TITLE,
             version=release.version,
             licence=rel.LICENCE,
-            url=self.iris.to_public(iri),
+            url=iri,
         )
 
 

@@ -55,8 +55,8 @@ class DocBuilder:
         elif has_name:
             text = self.name(iri)
         else:
-            text = curie or self.iris.to_public(iri)
-        return DocValue(kind="link", text=text, href=href, iri=self.iris.to_public(iri))
+            text = curie or iri
+        return DocValue(kind="link", text=text, href=href, iri=iri)
 
     def value(self, term: ox.Term, pred: str = "", depth: int = 0) -> DocValue:
         if isinstance(term, ox.Literal):
@@ -125,7 +125,7 @@ class DocBuilder:
         chosen = pick_literal([ox.Literal(v, language=lg) if lg else ox.Literal(v) for v, lg in definitions], self.lang)
         return TermDoc(
             iri=iri,
-            public_iri=self.iris.to_public(iri),
+            public_iri=iri,
             anchor=self.anchors.get(iri) or self.anchor_for(iri),
             curie=px.curie(iri, px.all_prefixes(self.iris.base)) or iri,
             kinds=kinds,

@@ -107,7 +107,7 @@ class EntityBuilder:
         return kind
 
     def link(self, iri: str, **extra) -> Value:
-        return Value(text=self.name(iri), iri=self.iris.to_public(iri), href=self.iris.href(iri), **extra)
+        return Value(text=self.name(iri), iri=iri, href=self.iris.href(iri), **extra)
 
     def literal(self, lit: ox.Literal, **extra) -> Value:
         dt = lit.datatype.value if lit.datatype is not None else None
@@ -131,9 +131,7 @@ class EntityBuilder:
     def _new_source(self, graph: str) -> Source:
         prefix = self.base + "graph/"
         slug = graph[len(prefix) :] if graph.startswith(prefix) else None
-        src = Source(
-            number=len(self.sources) + 1, graph=self.iris.to_public(graph), kind="other", label=self.labels(graph)
-        )
+        src = Source(number=len(self.sources) + 1, graph=graph, kind="other", label=self.labels(graph))
         if slug in _SPECIAL_GRAPHS:
             src.kind, src.label, src.href = slug, t("source." + slug, self.lang), _SPECIAL_GRAPHS[slug]
         elif slug and self._exists(self.base + "id/source/" + slug):
@@ -245,10 +243,8 @@ class EntityBuilder:
             ]
             if values:
                 values.sort(key=self._value_key)
-                out.append(
-                    Row(prop=self.iris.to_public(p), label=self.labels(p), href=self.iris.href(p), values=values)
-                )
-        out.sort(key=lambda r: self._order(self.iris.to_canonical(r.prop), r.label))
+                out.append(Row(prop=p, label=self.labels(p), href=self.iris.href(p), values=values))
+        out.sort(key=lambda r: self._order(r.prop, r.label))
         return out
 
     def incoming(self, iri: str, cap: int = 100) -> list[Row]:
@@ -261,7 +257,7 @@ class EntityBuilder:
             values.sort(key=lambda v: (v.inferred, v.text.casefold()))
             out.append(
                 Row(
-                    prop=self.iris.to_public(p),
+                    prop=p,
                     label=self.labels(p),
                     href=self.iris.href(p),
                     values=values,
@@ -369,7 +365,7 @@ class EntityBuilder:
         title = self.name(iri)
         return EntityPage(
             iri=iri,
-            public_iri=self.iris.to_public(iri),
+            public_iri=iri,
             title=title,
             description=self.text(iri, DESCRIPTIONS),
             types=types,
@@ -387,5 +383,5 @@ class EntityBuilder:
             part_of=sections.part_of(),
             findings=sections.findings(),
             cites=[self.cite_block(iri)],
-            query=queries.about_entity(self.iris.to_public(iri), title),
+            query=queries.about_entity(iri, title),
         )

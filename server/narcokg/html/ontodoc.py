@@ -109,7 +109,7 @@ class _OntologyDoc:
             )
         ]
         shapes = [self.b.link(s) for s in sorted(self.data.shapes.get(c, []))]
-        query = queries.instances_of(self.iris.to_public(c), self.b.name(c), self.lang)
+        query = queries.instances_of(c, self.b.name(c), self.lang)
         ask = DocValue(kind="link", text=t("query.class", self.lang), href=queries.query_href(self.iris.root, query))
         return out + _computed(t("doc.shapes_for", self.lang), shapes) + _computed(t("query.this", self.lang), [ask])
 
@@ -215,8 +215,8 @@ class _OntologyDoc:
             used.add(s)
             used.update(p for p, _ in pairs)
             used.update(o.value for _, o in pairs if isinstance(o, ox.NamedNode))
-        prefixes = px.all_prefixes(self.iris.public or self.iris.base)
-        return sorted((k, v) for k, v in prefixes.items() if any(u.startswith(self.iris.to_canonical(v)) for u in used))
+        prefixes = px.all_prefixes(self.iris.base)
+        return sorted((k, v) for k, v in prefixes.items() if any(u.startswith(v) for u in used))
 
     def doc(self) -> Doc:
         b, iri = self.b, self.iri
@@ -224,7 +224,7 @@ class _OntologyDoc:
         desc = pick_literal([ox.Literal(v, language=lg) if lg else ox.Literal(v) for v, lg in texts], self.lang)
         return Doc(
             iri=iri,
-            public_iri=self.iris.to_public(iri),
+            public_iri=iri,
             title=b.name(iri),
             description=desc.value if desc is not None else None,
             metadata=list(b.fields(iri, skip=SHOWN)),

@@ -27,7 +27,8 @@ def local_href(iri: str | None, settings: Settings) -> str | None:
     itself); None for what has no address (blank nodes, the reserved base of uploaded data)."""
     if not iri or not iri.startswith(("http://", "https://")) or iri.startswith(safeparse.UPLOAD_BASE):
         return None
-    return IriMap(settings).href(iri)
+    iris = IriMap(settings)
+    return iris.href(iris.to_public(iri))  # a report names canonical IRIs
 
 
 @dataclass(frozen=True)

@@ -63,11 +63,11 @@ class Cells:
         self.labels = labels
         self._labelled = 0
 
-    def _label(self, canonical: str) -> str | None:
+    def _label(self, iri: str) -> str | None:
         if self.labels is None or self._labelled >= MAX_LABELLED:
             return None
         self._labelled += 1
-        return self.labels.known(canonical)
+        return self.labels.known(iri)
 
     def short(self, iri: str) -> str:
         """A CURIE, or for display only ``prefix:a/b`` when a namespace covers the IRI."""
@@ -82,10 +82,9 @@ class Cells:
         return f"{best}:{iri[len(self.prefixes[best]) :]}" if best else iri
 
     def iri(self, value: str) -> dict:
-        canonical = self.iris.to_canonical(value)
-        href = self.iris.href(canonical)
+        href = self.iris.href(value)
         text = self.short(value)
-        label = self._label(canonical)
+        label = self._label(value)
         return {
             "kind": "iri",
             "text": text,
@@ -93,7 +92,7 @@ class Cells:
             "href": href,
             "title": value,
             "label": label,
-            "label_lang": self.labels.language_of(canonical) if label else "",
+            "label_lang": self.labels.language_of(value) if label else "",
         }
 
     def from_json(self, term: dict | None) -> dict:

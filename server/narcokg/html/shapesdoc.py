@@ -54,10 +54,10 @@ def shapes_doc(index: GraphIndex, shapes_iri: str, iris: IriMap, labels: Labels,
     ]
     described = shapes_iri in index.out
     texts = b.texts(shapes_iri, [px.DCTERMS.description, px.RDFS.comment])
-    prefixes = px.all_prefixes(iris.public or iris.base)
+    prefixes = px.all_prefixes(iris.base)
     return Doc(
         iri=shapes_iri,
-        public_iri=iris.to_public(shapes_iri),
+        public_iri=shapes_iri,
         title=b.name(shapes_iri) if described else t("doc.shapes_title", lang),
         description=texts[0][0] if texts else None,
         metadata=b.fields(shapes_iri, skip=SHOWN) if described else [],

@@ -49,7 +49,7 @@ def class_query_href(public_class: str, label: str) -> str:
 
 def _graph() -> Citation:
     c = ctx()
-    return graph_citation(c.iris.to_public(c.base), served_release())
+    return graph_citation(c.base, served_release())
 
 
 def _answer(items: list[Citation], ext: str):
@@ -92,7 +92,7 @@ def cite_resource(path: str):
     c = ctx()
     iri = c.iris.iri_of_path(stem)
     if not describe.exists(c.store, iri):
-        return error(404, f"no resource with the IRI {c.iris.to_public(iri)} in this knowledge graph")
+        return error(404, f"no resource with the IRI {iri} in this knowledge graph")
     reader = CitationReader(c.store, c.base, c.iris, c.labels, c.lang)
     item = reader.document(iri) if reader.is_document(iri) else reader.entity(iri, served_release())
     return _answer([item], ext)

@@ -40,8 +40,8 @@ def ctx() -> Context:
         store = current_app.extensions["narcokg.engine"]
         iris = _iri_map(settings)
         lang = choose_lang()
-        labels = Labels(store, lang, px.all_prefixes(settings.base))
-        g.narcokg_ctx = Context(store=store, iris=iris, base=settings.base, lang=lang, labels=labels)
+        labels = Labels(store, lang, px.all_prefixes(settings.served_base))
+        g.narcokg_ctx = Context(store=store, iris=iris, base=settings.served_base, lang=lang, labels=labels)
     return g.narcokg_ctx
 
 

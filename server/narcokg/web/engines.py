@@ -1,5 +1,10 @@
 """Choosing the engine ``narcokg serve`` stands on when ``settings.engine`` names a remote one:
 a SPARQL endpoint by URL, or ``oxigraph:DIR`` (Oxigraph server, loaded and supervised here).
+
+Like the embedded engine, a remote one holds the data with the IRIs the server publishes: an
+Oxigraph store is loaded from the served N-Quads (``data.served_nquads``), and a store loaded
+elsewhere must have been loaded for the same public base (``narcokg load --public-base URL``);
+its named graphs say which base it holds, and serving refuses a mismatch.
 """
 
 from __future__ import annotations
@@ -8,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from narcokg.config import Settings
-from narcokg.engine import oxigraph_server
+from narcokg.engine import data, oxigraph_server
 from narcokg.errors import NarcokgError
 from narcokg.engine.remote import DIALECTS, RemoteEngine
 
@@ -19,18 +24,13 @@ class EngineError(Exception):
 
 def remote(settings: Settings, say: Callable[[str], None]):
     """(engine, supervisor or None) for ``settings.engine``; raises EngineError."""
-    if settings.public_base and settings.public_base != settings.base:
-        raise EngineError(
-            "--public-base is served by the embedded engine only; a remote engine answers "
-            "with the snapshot's canonical IRIs"
-        )
     supervisor = None
     if settings.engine.startswith("oxigraph:"):
         location = Path(settings.engine[len("oxigraph:") :])
         if not str(location):
             raise EngineError("--engine oxigraph:DIR needs the folder of the Oxigraph store after the colon")
         try:
-            oxigraph_server.load(settings.nquads, location, lambda m: say(f"engine: {m}"))
+            oxigraph_server.load(data.served_nquads(settings), location, lambda m: say(f"engine: {m}"))
             supervisor = oxigraph_server.OxigraphServer(location, timeout_s=settings.query_timeout + 1).start()
         except (OSError, RuntimeError) as exc:
             raise EngineError(f"cannot start Oxigraph server on {location.name}: {exc}") from None
@@ -48,10 +48,44 @@ def remote(settings: Settings, say: Callable[[str], None]):
         if supervisor is not None:
             supervisor.stop()
         raise EngineError(f"the engine at {settings.engine} does not answer: {exc.message}") from None
-    if not graphs:
+    problem = _base_mismatch(engine, graphs, settings)
+    if problem:
         if supervisor is not None:
             supervisor.stop()
-        raise EngineError(f"the engine at {settings.engine} holds none of the snapshot's named graphs: load it first")
+        raise EngineError(f"the engine at {settings.engine} {problem}")
     say(f"engine: {engine.where} with {len(graphs)} named graphs")
     engine.close()  # connections are made again in each HTTP worker, after the fork
     return engine, supervisor
+
+
+def _base_mismatch(engine: RemoteEngine, graphs: list[str], settings: Settings) -> str | None:
+    """Why the engine does not hold the snapshot under the base this server publishes, or None.
+
+    The snapshot's named graphs are ``BASE graph/…``: a store loaded for another base holds none
+    under the served one. An endpoint that lists only ours (Virtuoso) is asked about the canonical
+    base directly."""
+    served = settings.served_base + "graph/"
+    if any(g.startswith(served) for g in graphs):
+        return None
+    canonical = settings.base + "graph/"
+    if settings.served_base != settings.base and _has_graph_under(engine, canonical):
+        return (
+            f"holds the snapshot with its canonical IRIs ({settings.base}), not under the public base "
+            f"{settings.served_base}: load it with `narcokg load --public-base {settings.served_base}`, "
+            "or serve without --public-base"
+        )
+    if not graphs:
+        return "holds none of the snapshot's named graphs: load it first"
+    return (
+        f"holds no named graph under {served} (its data was loaded for another base): load it again "
+        "with `narcokg load` and the same --public-base as serve"
+    )
+
+
+def _has_graph_under(engine: RemoteEngine, prefix: str) -> bool:
+    text = prefix.replace("\\", "\\\\").replace('"', '\\"')
+    query = f'SELECT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{text}")) }} LIMIT 1'
+    try:
+        return bool(engine.select(query))
+    except NarcokgError:
+        return False

@@ -77,11 +77,11 @@ def _iri(value: str, role: str, iris) -> ox.NamedNode:
             f'{role}={_shown(value)} is not an absolute IRI, a literal ("text", "text"@lang, '
             '"text"^^datatype) or a variable (?name or empty)'
         ) from None
-    return ox.NamedNode(iris.to_canonical(node.value))
+    return ox.NamedNode(iris.to_public(node.value))
 
 
 def parse_term(value: str, role: str, iris):
-    """The pyoxigraph term a parameter names (canonical IRIs), or None for a variable."""
+    """The pyoxigraph term a parameter names (IRIs as served), or None for a variable."""
     value = value.strip()
     if not value or value.startswith("?"):
         return None
@@ -311,12 +311,6 @@ def fragments():
         return error(400, f"page {page} is beyond the end: this fragment has {last_page} page(s) of {PAGE_SIZE}")
     start = (page - 1) * PAGE_SIZE
     data = list(itertools.islice(_scan(store, pattern), start, start + PAGE_SIZE))
-    data = [
-        c.iris.public_quad(x)
-        if isinstance(x, ox.Quad)
-        else ox.Triple(c.iris.public_term(x.subject), c.iris.public_term(x.predicate), c.iris.public_term(x.object))
-        for x in data
-    ]
     root = _root()
     self_url = _self_url(root, params, page)
     fragment_url = _page_url(root, params, 1)

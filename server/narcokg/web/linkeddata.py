@@ -71,13 +71,13 @@ def _doc_links(name: str) -> list[str]:
 
 
 def _resolve(path: str) -> tuple[str | None, Response | None]:
-    """The canonical IRI of a resource path, or the 400/404 answer for it."""
+    """The served IRI of a resource path, or the 400/404 answer for it."""
     if not valid_path(path):
         return None, error(400, "malformed resource path: use letters, digits and - _ . ~ between slashes")
     c = ctx()
     iri = c.iris.iri_of_path(path)
     if not describe.exists(c.store, iri):
-        return None, error(404, f"no resource with the IRI {c.iris.to_public(iri)} in this knowledge graph")
+        return None, error(404, f"no resource with the IRI {iri} in this knowledge graph")
     return iri, None
 
 
@@ -138,7 +138,7 @@ def named_graph(slug: str):
         return redirect(c.iris.url(targets[slug]), code=303)
     if valid_path(slug) and describe.exists(c.store, c.base + "id/source/" + slug):
         return redirect(c.iris.url("page/source/" + slug), code=303)
-    return error(404, f"no named graph {c.iris.to_public(c.base + 'graph/' + slug)} in this knowledge graph")
+    return error(404, f"no named graph {c.base + 'graph/' + slug} in this knowledge graph")
 
 
 # Entity pages --------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def page(path: str):
     alternates_html = [
         (media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name) for key, media in alternates(set(FORMATS))
     ]
-    fragment = c.iris.url("fragments?" + urlencode({"subject": c.iris.to_public(iri)}))
+    fragment = c.iris.url("fragments?" + urlencode({"subject": iri}))
     return render_page(
         "entity.html",
         links=_resource_links(path),

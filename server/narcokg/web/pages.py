@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from narcokg import vocab as px
 from narcokg.formats import registry
+from narcokg.engine.data import rebased_lines, served_nquads
 from narcokg.engine.lookup import quads
 from narcokg.html.labels import pick_literal
 from narcokg import snapshot
@@ -83,7 +84,7 @@ def browse():
             continue
         definition = _definition(iri)
         item = {
-            "iri": c.iris.to_public(iri),
+            "iri": iri,
             "label": c.labels(iri),
             "count": n,
             "slug": slug,
@@ -150,13 +151,10 @@ def browse_class(slug: str):
         "} GROUP BY ?s ORDER BY LCASE(STR(COALESCE(?a, ?b, ?s))) ?s "
         f"LIMIT {PAGE_SIZE} OFFSET {(number - 1) * PAGE_SIZE}"
     )
-    items = [
-        {"label": c.labels(r["s"].value), "href": c.iris.href(r["s"].value), "iri": c.iris.to_public(r["s"].value)}
-        for r in rows
-    ]
+    items = [{"label": c.labels(r["s"].value), "href": c.iris.href(r["s"].value), "iri": r["s"].value} for r in rows]
     return render_page(
         "browse_class.html",
-        cls={"iri": c.iris.to_public(cls), "label": c.labels(cls), "href": c.iris.href(cls), "slug": slug},
+        cls={"iri": cls, "label": c.labels(cls), "href": c.iris.href(cls), "slug": slug},
         items=items,
         total=total,
         number=number,
@@ -235,11 +233,14 @@ def download_file(name: str):
         return error(404, "no such file: " + ", ".join(DUMP_INFO) + " are available")
     media = DUMP_INFO[name][0]
     iris = ctx().iris
+    if iris.rewrites and name == snapshot.NQ:
+        path = served_nquads(current_app.config["NARCOKG"])  # what the engines hold: nothing to rewrite
+    rewrite = iris.rewrites and name != snapshot.NQ
     st = path.stat()
-    packed = _precompressed(name, path)
-    if packed is not None and not iris.rewrites:
+    packed = _precompressed(name, path) if not iris.rewrites else None
+    if packed is not None:
         resp = _send_precompressed(packed, path, st, media)
-    elif not iris.rewrites:
+    elif not rewrite:
         resp = send_file(
             path,
             mimetype=media,
@@ -249,7 +250,7 @@ def download_file(name: str):
             max_age=MAX_AGE,
         )
     else:
-        resp = Response(stream_with_context(_rewritten(path, iris.base, iris.public)), mimetype=media)
+        resp = Response(stream_with_context(_rewritten(path, iris.canonical, iris.base)), mimetype=media)
         resp.set_etag(_file_etag(path, st, iris.public))
         resp.last_modified = datetime.fromtimestamp(int(st.st_mtime), tz=timezone.utc)
         resp.cache_control.public = True
@@ -296,8 +297,6 @@ def _file_etag(path: Path, st, public: str) -> str:
 
 
 def _rewritten(path: Path, base: str, public: str):
-    """The file with every IRI under ``base`` (written ``<base…>``) moved to ``public``."""
-    old, new = ("<" + base).encode(), ("<" + public).encode()
+    """The file with IRIs moved from ``base`` to ``public`` by the served data's rule."""
     with path.open("rb") as fh:
-        for line in fh:
-            yield line.replace(old, new)
+        yield from rebased_lines(fh, base, public)

@@ -161,7 +161,7 @@ def editor_terms(lang: str) -> dict:
         prefixes = px.all_prefixes(settings.served_base)
         terms = []
         for row in c.store.select(_TERMS_QUERY):
-            iri = c.iris.to_public(row["term"].value)
+            iri = row["term"].value
             name = px.curie(iri, prefixes)
             if name is None:
                 continue

@@ -67,7 +67,7 @@ def _kind() -> str | None:
     if not raw:
         return None
     if raw.startswith(("http://", "https://")):
-        return ctx().iris.to_canonical(raw)
+        return ctx().iris.to_public(raw)
     prefix, _, local = raw.partition(":")
     namespace = px.all_prefixes(ctx().base).get(prefix)
     if not local or namespace is None:
@@ -115,7 +115,7 @@ def _facets(found, args: dict, path: str) -> list[dict]:
     c = ctx()
     out = [
         {
-            "type": c.iris.to_public(t),
+            "type": t,
             "curie": _curie(t),
             "label": c.labels(t),
             "count": n,
@@ -161,7 +161,7 @@ def search():
                     "label": label,
                     "label_lang": c.labels.language_of(h.iri),
                     "href": c.iris.href(h.iri),
-                    "iri": c.iris.to_public(h.iri),
+                    "iri": h.iri,
                     "types": _kind_labels(h.types),
                     "field": h.field,
                     "matched_lang": h.matched_lang,
@@ -196,7 +196,7 @@ def search_json():
         "total": found.total if found else 0,
         "results": [
             {
-                "iri": c.iris.to_public(h.iri),
+                "iri": h.iri,
                 "label": c.labels(h.iri),
                 "matched": h.matched,
                 "field": h.field,
@@ -208,7 +208,7 @@ def search_json():
     }
     if found is not None:
         body.update(_paging(found, args, "/search.json"))
-        body["type"] = c.iris.to_public(args["kind"]) if args["kind"] else None
+        body["type"] = args["kind"] if args["kind"] else None
         body["facets"] = [
             {k: v for k, v in f.items() if k not in ("href", "selected")} for f in _facets(found, args, "/search.json")
         ]

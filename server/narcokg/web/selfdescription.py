@@ -37,8 +37,7 @@ def _graph_sizes(settings: Settings) -> tuple[list[tuple[str, int | None]], int 
             void_graph = None
         if void_graph is not None:
             return _sizes(void_graph, settings.served_base + "void#narcokg")
-    iris = IriMap(settings)
-    return sorted((iris.to_public(g), None) for g in current_app.extensions["narcokg.engine"].graphs()), None
+    return sorted((g, None) for g in current_app.extensions["narcokg.engine"].graphs()), None
 
 
 def _sizes(triples: list[ox.Triple], dataset: str) -> tuple[list[tuple[str, int]], int | None]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
@@ -63,6 +63,12 @@ MAX_HTML_RESULTS = 2000
 
 def _settings() -> Settings:
     return current_app.config["NARCOKG"]
+
+
+def _served(settings: Settings) -> Settings:
+    """Settings to read the built report with: its IRIs are the engine's, under the served base
+    (a client's report keeps the canonical IRIs of the shapes it was checked against)."""
+    return replace(settings, base=settings.served_base)
 
 
 # Content negotiation ------------------------------------------------------------------
@@ -139,7 +145,7 @@ def _graph_from_store(slug: str, settings: Settings) -> Graph:
     store = current_app.extensions.get("narcokg.engine")
     if store is None:
         return graph
-    for q in store.quads(None, None, None, ox.NamedNode(settings.base + "graph/" + slug)):
+    for q in store.quads(None, None, None, ox.NamedNode(settings.served_base + "graph/" + slug)):
         graph.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
     return graph
 
@@ -169,13 +175,15 @@ def built_report() -> BuiltReport:
 def _load_built_report(settings: Settings) -> BuiltReport:
     graph = _graph_from_store("validation", settings)
     if len(graph) == 0 and not settings.dump and (settings.dist / snapshot.REPORT).exists():
-        graph.parse(settings.dist / snapshot.REPORT, format="turtle")
+        # The build's file keeps the canonical IRIs: moved to the served base like the engine's data.
+        graph = report_view.rebase(Graph().parse(settings.dist / snapshot.REPORT, format="turtle"), settings)
     if len(graph) == 0:
         abort(404, description="this snapshot holds no validation report (graph/validation is empty)")
     results = validate.results_of(graph)
     shapes = _graph_from_store("shapes", settings)
     sources = {r.source_shape for r in results}
-    names = {lang: report_view.shape_names(shapes, graph, sources, settings, lang=lang) for lang in ("en", "id")}
+    served = _served(settings)
+    names = {lang: report_view.shape_names(shapes, graph, sources, served, lang=lang) for lang in ("en", "id")}
     return BuiltReport(
         graph=graph,
         results=results,
@@ -211,13 +219,13 @@ def report_page():
     report = built_report()
     headers = {"Vary": "Accept", "Link": _alternates("/shacl")}
     if media != HTML:
-        return Response(_serialize(report, media, settings), mimetype=media, headers=headers)
+        return Response(_serialize(report, media, _served(settings)), mimetype=media, headers=headers)
 
     severity = _severity_filter(request.args.get("severity"))
     shape = (request.args.get("shape") or "").strip() or None
     if shape:
         shape = IriMap(settings).to_public(shape)  # the canonical IRI works under a public base too
-    rows = report.rows(choose_lang(), settings)
+    rows = report.rows(choose_lang(), _served(settings))
     selected = [
         r
         for r in rows
