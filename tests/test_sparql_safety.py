@@ -17,7 +17,6 @@ import time
 import pytest
 import requests
 
-from narcokg.engine.syntax import analyse
 
 from conftest import ROOT, free_port, start_server, stop_server
 from sparql_helpers import IDN, Listener, alive, count, in_thread, query_processes, sparql, wait_query_processes
@@ -279,34 +278,6 @@ def test_killed_query_processes_are_replaced(limited):
 
 
 # Bounded queries: one triple pattern, run in the web process ---------------------------------------
-
-
-@pytest.mark.parametrize(
-    "query, bounded",
-    [
-        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o }", True),
-        ("PREFIX a: <http://a/>\nSELECT * { a:s ?p ?o . } LIMIT 10", True),
-        ("ASK { ?s a <http://x/C> }", True),
-        ('SELECT ?s WHERE { ?s <http://x/l> "bnn"@id }', True),
-        ('SELECT ?s WHERE { ?s <http://x/l> "5"^^<http://x/int> } # a comment', True),
-        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", False),  # no constant: the whole data
-        ("SELECT DISTINCT ?p WHERE { <http://x/s> ?p ?o }", False),
-        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } ORDER BY ?o", False),
-        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } OFFSET 5", False),
-        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o . ?o ?q ?r }", False),
-        ("SELECT ?o WHERE { <http://x/s> <http://x/p>+ ?o }", False),
-        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o FILTER (?o) }", False),
-        ("SELECT ?p ?o FROM <http://x/g> WHERE { <http://x/s> ?p ?o }", False),
-        ("SELECT (COUNT(*) AS ?n) WHERE { <http://x/s> ?p ?o }", False),
-        ("SELECT ?p WHERE { <http://x/s> ?p [] }", False),
-        ("SELECT ?p WHERE { GRAPH ?g { <http://x/s> ?p ?o } }", False),
-        ("CONSTRUCT WHERE { <http://x/s> ?p ?o }", False),
-        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } VALUES ?p { <http://x/a> }", False),
-        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o SERVICE <http://x/e> { ?a ?b ?c } }", False),
-    ],
-)
-def test_only_one_triple_pattern_with_a_constant_is_bounded(query, bounded):
-    assert analyse(query).bounded is bounded
 
 
 def test_queries_run_where_their_cost_is_bounded(limited):
