@@ -36,6 +36,18 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def kg(built):
+    """Every statement of the session's build in one rdflib graph (the union of its named graphs)."""
+    import rdflib
+
+    g = rdflib.Graph()
+    for named in built.dataset.graphs():
+        for t in named:
+            g.add(t)
+    return g
+
+
+@pytest.fixture(scope="session")
 def settings(built):
     return load_settings(dist=built.out_dir)
 
