@@ -20,6 +20,20 @@ from narcokg.config import load_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    """``narcokg ARGS`` in a child Python from the checkout's root, output captured as text; ``env``
+    replaces the environment (None: this one)."""
+    return subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        **kwargs,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
