@@ -47,27 +47,6 @@ def reasoner_input():
     return pipeline.union([pipeline.graph_named(ds, settings, "ontology"), asserted])
 
 
-def clean(closure, asserted):
-    """``reason.infer``'s cleaning applied to any closure (an iterable of triples)."""
-    from narcokg.build import reason
-    from rdflib import RDF, BNode, Graph, Literal
-
-    out = Graph()
-    for s, p, o in closure:
-        if (s, p, o) in asserted:
-            continue
-        if isinstance(s, (Literal, BNode)) or isinstance(o, BNode):
-            continue
-        if str(s).startswith(reason.BUILTIN):
-            continue
-        if p in reason.REFLEXIVE_NOISE and s == o:
-            continue
-        if p == RDF.type and o in reason.TRIVIAL_TYPES:
-            continue
-        out.add((s, p, o))
-    return out
-
-
 def run_owlrl(graph):
     from narcokg.build import reason
 
@@ -85,9 +64,11 @@ def plain(term):
 
 
 def run_reasonable(graph, reasonable):
+    from narcokg.build import reason
+
     r = reasonable.PyReasoner()
     r.from_graph(graph)
-    return clean(((plain(s), p, plain(o)) for s, p, o in r.reason()), graph)
+    return reason.clean(((plain(s), p, plain(o)) for s, p, o in r.reason()), graph)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,20 @@ from narcokg.config import load_settings
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    """``narcokg ARGS`` in a child Python from the checkout's root, output captured as text; ``env``
+    replaces the environment (None: this one)."""
+    return subprocess.run(
+        [sys.executable, "-m", "narcokg.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        **kwargs,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -33,6 +47,18 @@ def built(tmp_path_factory):
     settings = load_settings(dist=out)
     result = build.run(settings, progress=lambda _m: None)
     return result
+
+
+@pytest.fixture(scope="session")
+def kg(built):
+    """Every statement of the session's build in one rdflib graph (the union of its named graphs)."""
+    import rdflib
+
+    g = rdflib.Graph()
+    for named in built.dataset.graphs():
+        for t in named:
+            g.add(t)
+    return g
 
 
 @pytest.fixture(scope="session")

@@ -14,12 +14,29 @@ B = "https://w3id.org/narcokg/"
 IDN = B + "id/state/IDN"
 BNN = B + "id/organisation/bnn"
 JSON = "application/sparql-results+json"
+#: A query whose cost grows with the cube of the data: it runs into any time limit.
+EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: A server's settings under which one EXPLOSIVE query (cut at 2 s) spends a client's fair-use
+#: budget (1 s of query time in 10 minutes).
+SMALL_BUDGET = {
+    "NARCOKG_QUERY_TIMEOUT": "2",
+    "NARCOKG_CLIENT_BUDGET_SECONDS": "1",
+    "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
+}
 
 
-def sparql(server, query: str, method: str = "GET", accept: str = JSON, timeout: float = 60, **params):
-    """Send ``query`` to the server's endpoint; the requests Response."""
+def sparql(
+    server,
+    query: str,
+    method: str = "GET",
+    accept: str = JSON,
+    timeout: float = 60,
+    headers: dict | None = None,
+    **params,
+):
+    """Send ``query`` to the server's endpoint, with further ``headers``; the requests Response."""
     url = server.url("/sparql")
-    headers = {"Accept": accept} if accept else {}
+    headers = {"Accept": accept, **(headers or {})} if accept else dict(headers or {})
     if method == "GET":
         return requests.get(url, params={"query": query, **params}, headers=headers, timeout=timeout)
     if method == "POST":

@@ -14,11 +14,9 @@ import pytest
 import requests
 
 from conftest import start_server, stop_server
+from sparql_helpers import EXPLOSIVE, IDN, JSON, SMALL_BUDGET
 
-IDN = "https://w3id.org/narcokg/id/state/IDN"
 LOOKUP = f"SELECT ?p ?o WHERE {{ <{IDN}> ?p ?o }}"
-EXPLOSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-JSON = "application/sparql-results+json"
 REPLAYED = 'cache;desc="answer cache"'
 
 
@@ -142,16 +140,7 @@ def test_a_repeated_header_is_left_to_the_app(one_worker):
 
 
 def test_a_client_past_its_budget_gets_429_even_for_a_stored_answer(built, tmp_path):
-    srv = start_server(
-        built.out_dir,
-        tmp_path,
-        env_extra={
-            "NARCOKG_WEB_WORKERS": "1",
-            "NARCOKG_QUERY_TIMEOUT": "2",
-            "NARCOKG_CLIENT_BUDGET_SECONDS": "1",
-            "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
-        },
-    )
+    srv = start_server(built.out_dir, tmp_path, env_extra={**SMALL_BUDGET, "NARCOKG_WEB_WORKERS": "1"})
     try:
         path = target(LOOKUP, "budget")
         get(srv, path, Accept=JSON)

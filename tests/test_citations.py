@@ -16,12 +16,10 @@ from rdflib import OWL, RDF, RDFS, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
+from kg_terms import MOU, NKG, B
 from narcokg import snapshot
 
-B = "https://w3id.org/narcokg/"
-NKG = Namespace(B + "ontology#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
-MOU = URIRef(B + "id/agreement/mou-indonesia-fiji-2015")
 NAINGGOLAN = URIRef(B + "id/source/nainggolan-2024")
 VOID_DATASET = URIRef(B + "void#narcokg")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -30,15 +28,6 @@ CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 def get(server, path, **kw):
     kw.setdefault("timeout", 30)
     return requests.get(server.url(path), **kw)
-
-
-@pytest.fixture(scope="module")
-def kg(built) -> rdflib.Graph:
-    g = rdflib.Graph()
-    for named in built.dataset.graphs():
-        for t in named:
-            g.add(t)
-    return g
 
 
 @pytest.fixture(scope="module")

@@ -3,39 +3,25 @@ busy port named with a free one to try, before anything is built or started."""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 
-from conftest import ROOT
-
-
-def narcokg(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "narcokg.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env=dict(os.environ),
-    )
+from conftest import run_cli
 
 
 def test_version():
-    out = narcokg("--version")
+    out = run_cli("--version")
     assert out.returncode == 0
     assert out.stdout.startswith("narcokg ") and out.stdout.split()[1][0].isdigit()
 
 
 def test_help_names_every_command_and_every_serve_option_has_a_default():
-    out = narcokg("--help")
+    out = run_cli("--help")
     assert out.returncode == 0
     for command in ("build", "validate", "query", "serve", "fmt"):
         assert command in out.stdout
-    serve = narcokg("serve", "--help").stdout
+    serve = run_cli("serve", "--help").stdout
     assert "(default: 127.0.0.1" in serve and "(default: 5000" in serve
-    query = narcokg("query", "--help").stdout
+    query = run_cli("query", "--help").stdout
     assert "(default: table)" in query
 
 
@@ -44,7 +30,7 @@ def test_busy_port_is_named_with_a_free_one(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        out = narcokg("serve", "--host", "127.0.0.1", "--port", str(port), "--no-build")
+        out = run_cli("serve", "--host", "127.0.0.1", "--port", str(port), "--no-build")
     assert out.returncode == 2
     assert f"port {port} is in use: try --port " in out.stderr
     suggested = int(out.stderr.rsplit("--port ", 1)[1].split()[0])

@@ -14,8 +14,6 @@ import os
 import resource
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -23,7 +21,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from conftest import ROOT, free_port, ready_workers, start_server
+from conftest import ROOT, free_port, ready_workers, run_cli, start_server
 from sparql_helpers import IDN, alive, in_thread, rows, sparql, wait_query_processes
 
 SOURCES = ("ontology", "triples", "shapes", "queries")
@@ -67,15 +65,7 @@ def narcokg(*args: str, root: Path | None = None, dist: Path, preexec_fn=None, t
     env = dict(os.environ, NARCOKG_DIST=str(dist), PYTHONUNBUFFERED="1")
     if root is not None:
         env["NARCOKG_ROOT"] = str(root)
-    return subprocess.run(
-        [sys.executable, "-m", "narcokg.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        preexec_fn=preexec_fn,
-    )
+    return run_cli(*args, env=env, timeout=timeout, preexec_fn=preexec_fn)
 
 
 def contents(folder: Path) -> dict[str, bytes]:

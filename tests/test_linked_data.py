@@ -20,18 +20,12 @@ from rdflib.compare import isomorphic
 
 import conftest
 import rawhttp
+from kg_terms import BNN, DATASET, IDN, MOU, NKG, QB, B
 from narcokg.formats import jsonld
 from narcokg.web import linkeddata
 from narcokg import snapshot
 from narcokg import vocab as px
 
-B = "https://w3id.org/narcokg/"
-NKG = rdflib.Namespace(B + "ontology#")
-QB = rdflib.Namespace("http://purl.org/linked-data/cube#")
-BNN = URIRef(B + "id/organisation/bnn")
-IDN = URIRef(B + "id/state/IDN")
-MOU = URIRef(B + "id/agreement/mou-indonesia-fiji-2015")
-DATASET = URIRef(B + "id/dataset/drug-cases-2018-2023")
 OBS_2018 = URIRef(B + "id/observation/drug-cases-2018")
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 GRAPH_FORMATS = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
@@ -125,32 +119,29 @@ def test_unacceptable_accept_is_406_with_alternates(server):
     assert 'rel="alternate"' in resp.headers.get("Link", "")
 
 
+#: The RDF documents every entity is offered as: extension, media type.
+ALTERNATES = [
+    ("ttl", "text/turtle"),
+    ("jsonld", "application/ld+json"),
+    ("nt", "application/n-triples"),
+    ("rdf", "application/rdf+xml"),
+    ("trig", "application/trig"),
+    ("nq", "application/n-quads"),
+]
+
+
 def test_link_headers_name_every_alternate(server):
     for path in ("/id/organisation/bnn", "/page/organisation/bnn", "/data/organisation/bnn.ttl"):
         resp = get(server, path, headers=HTML)
         links = resp.headers.get("Link", "")
-        for ext, media in [
-            ("ttl", "text/turtle"),
-            ("jsonld", "application/ld+json"),
-            ("nt", "application/n-triples"),
-            ("rdf", "application/rdf+xml"),
-            ("trig", "application/trig"),
-            ("nq", "application/n-quads"),
-        ]:
+        for ext, media in ALTERNATES:
             assert f'/data/organisation/bnn.{ext}>; rel="alternate"; type="{media}"' in links, (path, ext)
         assert '/page/organisation/bnn>; rel="alternate"; type="text/html"' in links
 
 
 def test_html_pages_name_every_alternate(server):
     html = get(server, "/page/organisation/bnn", headers=HTML).text
-    for ext, media in [
-        ("ttl", "text/turtle"),
-        ("jsonld", "application/ld+json"),
-        ("nt", "application/n-triples"),
-        ("rdf", "application/rdf+xml"),
-        ("trig", "application/trig"),
-        ("nq", "application/n-quads"),
-    ]:
+    for ext, media in ALTERNATES:
         assert re.search(
             rf'<link rel="alternate" type="{re.escape(media)}" href="[^"]*/data/organisation/bnn\.{ext}"', html
         )

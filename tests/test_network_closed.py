@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import run_cli, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_PRECHECK = {"NARCOKG_TEST_SKIP_SERVICE_PRECHECK": "1"}
@@ -416,13 +416,7 @@ def test_rdfxml_without_entities_still_validates_with_lines(server):
 def test_cli_validate_does_not_fetch_contexts(tmp_path, listener):
     path = tmp_path / "data.jsonld"
     path.write_bytes(_jsonld([[f"http://127.0.0.1:{listener.port}/ctx"]]))
-    proc = subprocess.run(
-        [sys.executable, "-m", "narcokg.cli", "validate", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    proc = run_cli("validate", str(path))
     assert proc.returncode == 2, proc.stderr
     assert "remote JSON-LD contexts are not loaded" in proc.stderr
     time.sleep(0.3)
@@ -432,13 +426,7 @@ def test_cli_validate_does_not_fetch_contexts(tmp_path, listener):
 def test_cli_validate_refuses_billion_laughs(tmp_path):
     path = tmp_path / "laughs.rdf"
     path.write_bytes(laughs(6))
-    proc = subprocess.run(
-        [sys.executable, "-m", "narcokg.cli", "validate", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    proc = run_cli("validate", str(path))
     assert proc.returncode == 2
     assert "entity declarations" in proc.stderr
 
@@ -447,9 +435,7 @@ def test_cli_query_has_no_network_either(built, listener):
     """`narcokg query` runs the query in its own process: the same kernel line holds there."""
     env = dict(os.environ, NARCOKG_DIST=str(built.out_dir), NARCOKG_TEST_SKIP_SERVICE_PRECHECK="1")
     for query in service_queries(listener.port)[:3]:
-        done = subprocess.run(
-            [sys.executable, "-m", "narcokg.cli", "query", query], env=env, capture_output=True, text=True, timeout=120
-        )
+        done = run_cli("query", query, env=env, timeout=120)
         # Past the analysis (the tests-only setting), the kernel refused the socket (SILENT
         # swallows the refusal into an empty answer):
         assert "no network access" in done.stderr or "SILENT" in query, done.stderr[-500:]

@@ -6,19 +6,13 @@ never used."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, RDFS, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
 
-B = "https://w3id.org/narcokg/"
-NKG = Namespace(B + "ontology#")
-QB = Namespace("http://purl.org/linked-data/cube#")
-BNN = URIRef(B + "id/organisation/bnn")
-MOU = URIRef(B + "id/agreement/mou-indonesia-fiji-2015")
-DATASET = URIRef(B + "id/dataset/drug-cases-2018-2023")
-from browser_helpers import ARGS, CHROMIUM, playwright_or_skip  # noqa: E402
+from browser_helpers import chromium, open_page, playwright_or_skip  # noqa: E402
+from kg_terms import BNN, DATASET, MOU, NKG, QB, B
 
 playwright_api = playwright_or_skip()
 
@@ -31,35 +25,16 @@ def label(kg, iri, lang="en") -> str:
 
 
 @pytest.fixture(scope="module")
-def kg(built):
-    from rdflib import Graph
-
-    g = Graph()
-    for named in built.dataset.graphs():
-        for t in named:
-            g.add(t)
-    return g
-
-
-@pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS
-        )
+    with chromium(playwright_api) as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser, tmp_path):
     """A fresh page that records console errors (a CSP violation would show there)."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = ctx.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
-    yield pg
-    ctx.close()
+    with open_page(browser) as pg:
+        yield pg
 
 
 def shot(pg, tmp_path: Path, name: str) -> Path:
@@ -197,16 +172,12 @@ def test_dataset_page_draws_its_chart(server, page, kg, tmp_path):
     ],
 )
 def test_usable_at_phone_width(server, browser, tmp_path, path):
-    ctx = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=2)
-    pg = ctx.new_page()
-    try:
+    with open_page(browser, width=360, height=740, is_mobile=True, device_scale_factor=2) as pg:
         pg.goto(server.url(path))
         overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} scrolls sideways by {overflow}px"
         assert pg.locator("h1").is_visible()
         shot(pg, tmp_path, "phone-" + path.strip("/").replace("/", "-").replace("?", "-"))
-    finally:
-        ctx.close()
 
 
 def test_skip_link_and_landmarks(server, page):
@@ -291,11 +262,7 @@ def test_cite_block_and_class_diagram_at_390px(server, browser, tmp_path, js):
     """The "cite this" block opens without JavaScript and shows the BibTeX; the class diagram
     of /ontology is drawn, fits a 390 px phone with its text alternative, and nothing scrolls
     sideways."""
-    ctx = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, device_scale_factor=2, java_script_enabled=js
-    )
-    pg = ctx.new_page()
-    try:
+    with open_page(browser, width=390, height=844, is_mobile=True, device_scale_factor=2, java_script_enabled=js) as pg:
         pg.goto(server.url("/page/agreement/mou-indonesia-fiji-2015"))
         block = pg.locator(".cite-block")
         block.scroll_into_view_if_needed()
@@ -316,5 +283,3 @@ def test_cite_block_and_class_diagram_at_390px(server, browser, tmp_path, js):
         assert pg.locator(".diagram-text li").first.is_visible()
         assert pg.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
         shot(pg, tmp_path, f"diagram-390-js{int(js)}")
-    finally:
-        ctx.close()

@@ -39,6 +39,11 @@ def head(base: str, request_line: bytes, *headers: bytes) -> bytes:
     return b"\r\n".join([request_line, b"Host: " + host, *headers]) + b"\r\n\r\n"
 
 
+def query_post(base: str, *headers: bytes) -> bytes:
+    """The head of a POST of a SPARQL query to /sparql, with further ``headers``; the body follows."""
+    return head(base, b"POST /sparql HTTP/1.1", b"Content-Type: application/sparql-query", *headers)
+
+
 def check(answer: rawhttp.Answer, status: int, *says: str) -> str:
     """The answer is ``status`` with every security header, plain text, and says ``says``."""
     assert 400 <= answer.status < 500, f"{answer.status}: {answer.text[:300]!r}"
@@ -63,16 +68,7 @@ def check(answer: rawhttp.Answer, status: int, *says: str) -> str:
 
 @pytest.mark.parametrize("coding", ["foo", "br, chunked", "gzip, x-custom, chunked"])
 def test_unsupported_transfer_encoding_is_400_not_501(server, coding):
-    answer = exchange(
-        server.base,
-        head(
-            server.base,
-            b"POST /sparql HTTP/1.1",
-            b"Content-Type: application/sparql-query",
-            b"Transfer-Encoding: " + coding.encode(),
-        )
-        + b"0\r\n\r\n",
-    )
+    answer = exchange(server.base, query_post(server.base, b"Transfer-Encoding: " + coding.encode()) + b"0\r\n\r\n")
     check(answer, 400, "unsupported Transfer-Encoding", coding)
 
 
@@ -169,14 +165,7 @@ def test_unsupported_expectation_is_417(server):
 def test_bad_chunked_body_is_400(server, body, says):
     answer = exchange(
         server.base,
-        head(
-            server.base,
-            b"POST /sparql HTTP/1.1",
-            b"Content-Type: application/sparql-query",
-            b"Accept: application/sparql-results+json",
-            b"Transfer-Encoding: chunked",
-        )
-        + body,
+        query_post(server.base, b"Accept: application/sparql-results+json", b"Transfer-Encoding: chunked") + body,
     )
     check(answer, 400, says)
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
+from narcokg.engine import syntax
 from narcokg.engine.analysis import AnalysisError, DepthError, analyse
 
 import w3c_syntax
@@ -205,6 +206,11 @@ def test_updates_are_updates():
         ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } LIMIT 40", True),
         ("ASK { ?s ?p 'x'@en }", True),
         ("PREFIX ex: <http://x/> SELECT * { ?s a ex:C . }", True),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o }", True),
+        ("PREFIX a: <http://a/>\nSELECT * { a:s ?p ?o . } LIMIT 10", True),
+        ("ASK { ?s a <http://x/C> }", True),
+        ('SELECT ?s WHERE { ?s <http://x/l> "bnn"@id }', True),
+        ('SELECT ?s WHERE { ?s <http://x/l> "5"^^<http://x/int> } # a comment', True),
         ("ASK { <http://x/s> ?p ?o } LIMIT 1", False),
         ("SELECT ?s WHERE { ?s ?p ?o }", False),
         ("SELECT DISTINCT ?p WHERE { <http://x/s> ?p ?o }", False),
@@ -219,10 +225,23 @@ def test_updates_are_updates():
         ("SELECT (1 AS ?x) WHERE { <http://x/s> ?p ?o }", False),
         ("SELECT ?p WHERE { <http://x/s> ?p ?o } VALUES ?p { <http://x/p> }", False),
         ("SELECT ?p WHERE { <http://x/s> ?p ?o } GROUP BY ?p", False),
+        ("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", False),  # no constant: the whole data
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } ORDER BY ?o", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } OFFSET 5", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o . ?o ?q ?r }", False),
+        ("SELECT ?o WHERE { <http://x/s> <http://x/p>+ ?o }", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o FILTER (?o) }", False),
+        ("SELECT ?p ?o FROM <http://x/g> WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT (COUNT(*) AS ?n) WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT ?p WHERE { GRAPH ?g { <http://x/s> ?p ?o } }", False),
+        ("CONSTRUCT WHERE { <http://x/s> ?p ?o }", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o } VALUES ?p { <http://x/a> }", False),
+        ("SELECT ?p ?o WHERE { <http://x/s> ?p ?o SERVICE <http://x/e> { ?a ?b ?c } }", False),
     ],
 )
 def test_bounded_is_one_plain_triple_pattern_with_a_constant(query, bounded):
     assert analyse(query).bounded is bounded
+    assert syntax.analyse(query).bounded is bounded  # what the engine reads to choose the process
 
 
 # Fuzzing against pyoxigraph ---------------------------------------------------------------------

@@ -7,7 +7,6 @@ import csv
 import io
 import os
 import subprocess
-import sys
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -16,7 +15,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from conftest import ROOT
+from conftest import run_cli
 from sparql_helpers import B, BNN, IDN, count, rows
 
 LABELS = f"SELECT ?label WHERE {{ <{IDN}> <{RDFS.label}> ?label }}"
@@ -130,15 +129,7 @@ def test_rdflib_sparqlupdatestore_cannot_change_anything(server):
 
 
 def cli(built, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NARCOKG_DIST=str(built.out_dir))
-    return subprocess.run(
-        [sys.executable, "-m", "narcokg.cli", "query", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
+    return run_cli("query", *args, env=dict(os.environ, NARCOKG_DIST=str(built.out_dir)))
 
 
 def test_cli_table(built, server):

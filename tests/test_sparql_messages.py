@@ -6,14 +6,12 @@ from __future__ import annotations
 import html
 import os
 import re
-import subprocess
-import sys
 
 import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import ROOT
+from conftest import run_cli
 from narcokg import vocab
 from narcokg.engine.messages import explain
 
@@ -115,14 +113,7 @@ def test_page_explains_in_indonesian_and_the_fix_keeps_the_language(server):
 
 def test_cli_explains_and_lists_the_prefix_lines(built):
     env = dict(os.environ, NARCOKG_DIST=str(built.out_dir))
-    out = subprocess.run(
-        [sys.executable, "-m", "narcokg.cli", "query", "SELECT * WHERE { ?s nkg:party ?o ; rdfs:label ?l }"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
+    out = run_cli("query", "SELECT * WHERE { ?s nkg:party ?o ; rdfs:label ?l }", env=env)
     assert out.returncode == 2
     assert "malformed query: line 1, column 21: prefix `nkg:` is not declared" in out.stderr
     assert f"  PREFIX rdfs: <{vocab.RDFS}>" in out.stderr

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import requests
 from rdflib import Graph, URIRef
 
+from conftest import run_cli
 from shacl_helpers import fail_fixture, pass_fixture, required_property, results
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +20,7 @@ def required(built, settings):
 
 
 def cli_validate(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "narcokg.cli", "validate", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
+    return run_cli("validate", *args)
 
 
 def http_validate(server, path: Path, media: str) -> tuple[bool, Graph]:

@@ -8,12 +8,10 @@ Needs Debian's chromium (`apt-get install chromium`); Playwright's own browser d
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
-from browser_helpers import ARGS, CHROMIUM, playwright_or_skip  # noqa: E402
+from browser_helpers import chromium, open_page, playwright_or_skip  # noqa: E402
 
 playwright_api = playwright_or_skip()
 
@@ -54,20 +52,8 @@ BROKEN_WORDS = """(selector) => {
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"), args=ARGS
-        )
+    with chromium(playwright_api) as b:
         yield b
-        b.close()
-
-
-def new_page(browser, width: int = 1280, js: bool = True):
-    ctx = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=js)
-    pg = ctx.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
-    return ctx, pg
 
 
 def overflow(pg) -> int:
@@ -76,8 +62,7 @@ def overflow(pg) -> int:
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_failed_validation_keeps_the_input_and_shows_the_place(server, browser, js):
-    ctx, pg = new_page(browser, js=js)
-    try:
+    with open_page(browser, java_script_enabled=js) as pg:
         pg.goto(server.url("/shacl/validate"))
         pg.fill("#v-data", BROKEN)
         pg.select_option("#v-syntax", "turtle")
@@ -94,14 +79,11 @@ def test_failed_validation_keeps_the_input_and_shows_the_place(server, browser, 
         assert pg.locator("#v-data").get_attribute("aria-describedby") == "v-problem"
         if js:  # the 400 itself is logged by the browser; nothing else may be
             assert [e for e in pg.console_errors if "status of 400" not in e] == []
-    finally:
-        ctx.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_validation_results_fit_and_wrap_between_words(server, browser, width, tmp_path):
-    ctx, pg = new_page(browser, width=width)
-    try:
+    with open_page(browser, width=width) as pg:
         pg.goto(server.url("/shacl/validate"))
         pg.fill("#v-data", MANY)
         pg.click("button[type=submit] >> text=Validate")
@@ -115,27 +97,21 @@ def test_validation_results_fit_and_wrap_between_words(server, browser, width, t
         assert pg.locator(".shacl-results td.focus .uploaded").count() >= 12
         assert pg.input_value("#v-data") == MANY
         pg.screenshot(path=str(tmp_path / f"validate-{width}.png"), full_page=True)
-    finally:
-        ctx.close()
 
 
 def test_report_at_phone_width_has_no_broken_words(server, browser):
-    ctx, pg = new_page(browser, width=390)
-    try:
+    with open_page(browser, width=390) as pg:
         pg.goto(server.url("/shacl"))
         assert overflow(pg) <= 1
         broken = pg.evaluate(BROKEN_WORDS, ".shacl-results td, .shacl-results th, .shacl-group h3")
         assert broken == [], broken[:10]
         # shapes by their labels, as /shapes names them
         assert pg.locator(".shacl-group h3", has_text="Suspect totals add up").count() == 1
-    finally:
-        ctx.close()
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_search_pages_and_filters_by_kind(server, browser, js):
-    ctx, pg = new_page(browser, js=js)
-    try:
+    with open_page(browser, java_script_enabled=js) as pg:
         pg.goto(server.url("/search"))
         pg.fill("#q", "bnn")
         pg.click(".search-form button[type=submit]")
@@ -156,13 +132,10 @@ def test_search_pages_and_filters_by_kind(server, browser, js):
         kinds = pg.locator(".results li .kind").all_inner_texts()
         assert kinds and all(k == "claim" for k in kinds)
         assert pg.locator(".facets [aria-current=true]").inner_text().startswith("claim")
-    finally:
-        ctx.close()
 
 
 def test_type_ahead_suggests_and_opens_the_entity(server, browser):
-    ctx, pg = new_page(browser)
-    try:
+    with open_page(browser) as pg:
         pg.goto(server.url("/search"))
         pg.locator("#q").press_sequentially("bnn", delay=40)
         pg.wait_for_selector("#q-suggestions li", state="visible")
@@ -179,13 +152,10 @@ def test_type_ahead_suggests_and_opens_the_entity(server, browser):
         pg.press("#site-q", "Escape")
         assert pg.locator("#site-q-suggestions").is_hidden()
         assert pg.console_errors == []
-    finally:
-        ctx.close()
 
 
 def test_indonesian_page_marks_english_only_text(server, browser):
-    ctx, pg = new_page(browser)
-    try:
+    with open_page(browser) as pg:
         pg.goto(server.url("/search?q=birokrasi&lang=id"))
         marker = pg.locator("abbr.only-lang").first
         assert marker.is_visible()
@@ -199,5 +169,3 @@ def test_indonesian_page_marks_english_only_text(server, browser):
         pg.goto(server.url("/shacl?lang=id"))
         assert pg.locator(".shacl-results abbr.only-lang").first.is_visible()
         assert "Pelanggaran" in pg.inner_text(".shacl-summary")
-    finally:
-        ctx.close()

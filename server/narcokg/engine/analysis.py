@@ -1529,6 +1529,20 @@ def _error(parser: _Parser, what: str) -> AnalysisError:
     )
 
 
+def _read(parser: _Parser, form: str | None) -> Analysis:
+    """What ``parser`` read to the end: a query of ``form``, or an update (``form`` None)."""
+    return Analysis(
+        form=form,
+        update=form is None,
+        service=parser.service > 0,
+        dataset_clause=parser.dataset > 0,
+        prefixes=dict(parser.prefixes),
+        base=parser.base,
+        depth=parser.deepest,
+        bounded=form is not None and _bounded(parser, form) and parser.service == 0 and parser.dataset == 0,
+    )
+
+
 def _bounded(parser: _Parser, form: str) -> bool:
     simple = parser.simple
     if form == "ASK" and parser.limit:
@@ -1567,31 +1581,14 @@ def _analyse(text: str, max_depth: int) -> Analysis:
     except _Fail:
         query_error = parser
     else:
-        return Analysis(
-            form=form,
-            update=False,
-            service=parser.service > 0,
-            dataset_clause=parser.dataset > 0,
-            prefixes=dict(parser.prefixes),
-            base=parser.base,
-            depth=parser.deepest,
-            bounded=_bounded(parser, form) and parser.service == 0 and parser.dataset == 0,
-        )
+        return _read(parser, form)
     update = _Parser(text, max_depth)
     try:
         update.update()
     except _Fail:
         pass
     else:
-        return Analysis(
-            form=None,
-            update=True,
-            service=update.service > 0,
-            dataset_clause=update.dataset > 0,
-            prefixes=dict(update.prefixes),
-            base=update.base,
-            depth=update.deepest,
-        )
+        return _read(update, None)
     # Report the reading that got further.
     if update.far > query_error.far:
         raise _error(update, "update")

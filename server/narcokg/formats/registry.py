@@ -54,117 +54,86 @@ class Format:
 
 
 _XML_ALIASES = ("application/xml", "text/xml")
+_JSON_ALIASES = ("application/json",)
+_TURTLE_ALIASES = ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3")
+_RESULTS, _RDF = ox.QueryResultsFormat, ox.RdfFormat
 
-#: In the SPARQL endpoint's order of preference: ties in Accept go to the earlier format.
+
+def _solutions(
+    name: str, media_type: str, label: str, aliases: tuple[str, ...], ext: str, fmt: ox.QueryResultsFormat
+) -> Format:
+    """A SPARQL results format (also ASK's boolean); the W3C names these ``SPARQL_Results_<NAME>``."""
+    return Format(
+        name, media_type, SOLUTIONS, label, "SPARQL_Results_" + name.upper(), aliases, ext, results_format=fmt
+    )
+
+
+def _graph(
+    name: str,
+    media_type: str,
+    label: str,
+    aliases: tuple[str, ...],
+    ext: str,
+    fmt: ox.RdfFormat,
+    rdflib: str,
+    file_suffixes: tuple[str, ...] = (),
+    quads: bool = False,
+    named_graphs: bool = False,
+    w3c: str = "",
+) -> Format:
+    """An RDF format; one that keeps each statement's graph (``quads``) can hold named graphs. The W3C's
+    name is the label unless ``w3c`` says otherwise."""
+    return Format(
+        name,
+        media_type,
+        GRAPH,
+        label,
+        w3c or label,
+        aliases,
+        ext,
+        quads=quads,
+        named_graphs=named_graphs or quads,
+        rdf_format=fmt,
+        rdflib=rdflib,
+        file_suffixes=file_suffixes,
+    )
+
+
+#: In the SPARQL endpoint's order of preference: ties in Accept go to the earlier format. Each row:
+#: name, media type, label, further media types, extension, pyoxigraph's name (and rdflib's), …
 FORMATS: list[Format] = [
-    Format(
-        "json",
-        "application/sparql-results+json",
-        SOLUTIONS,
-        "SPARQL JSON",
-        "SPARQL_Results_JSON",
-        ("application/json",),
-        "srj",
-        results_format=ox.QueryResultsFormat.JSON,
+    _solutions("json", "application/sparql-results+json", "SPARQL JSON", _JSON_ALIASES, "srj", _RESULTS.JSON),
+    _solutions("xml", "application/sparql-results+xml", "SPARQL XML", _XML_ALIASES, "srx", _RESULTS.XML),
+    _solutions("csv", "text/csv", "CSV", (), "csv", _RESULTS.CSV),
+    _solutions("tsv", "text/tab-separated-values", "TSV", (), "tsv", _RESULTS.TSV),
+    _graph("turtle", "text/turtle", "Turtle", _TURTLE_ALIASES, "ttl", _RDF.TURTLE, "turtle", ("turtle",)),
+    _graph(
+        "ntriples", "application/n-triples", "N-Triples", ("text/plain",), "nt", _RDF.N_TRIPLES, "nt", ("ntriples",)
     ),
-    Format(
-        "xml",
-        "application/sparql-results+xml",
-        SOLUTIONS,
-        "SPARQL XML",
-        "SPARQL_Results_XML",
-        _XML_ALIASES,
-        "srx",
-        results_format=ox.QueryResultsFormat.XML,
-    ),
-    Format(
-        "csv", "text/csv", SOLUTIONS, "CSV", "SPARQL_Results_CSV", (), "csv", results_format=ox.QueryResultsFormat.CSV
-    ),
-    Format(
-        "tsv",
-        "text/tab-separated-values",
-        SOLUTIONS,
-        "TSV",
-        "SPARQL_Results_TSV",
-        (),
-        "tsv",
-        results_format=ox.QueryResultsFormat.TSV,
-    ),
-    Format(
-        "turtle",
-        "text/turtle",
-        GRAPH,
-        "Turtle",
-        "Turtle",
-        ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
-        "ttl",
-        rdf_format=ox.RdfFormat.TURTLE,
-        rdflib="turtle",
-        file_suffixes=("turtle",),
-    ),
-    Format(
-        "ntriples",
-        "application/n-triples",
-        GRAPH,
-        "N-Triples",
-        "N-Triples",
-        ("text/plain",),
-        "nt",
-        rdf_format=ox.RdfFormat.N_TRIPLES,
-        rdflib="nt",
-        file_suffixes=("ntriples",),
-    ),
-    Format(
+    _graph(
         "jsonld",
         "application/ld+json",
-        GRAPH,
         "JSON-LD",
-        "JSON-LD",
-        ("application/json",),
+        _JSON_ALIASES,
         "jsonld",
+        _RDF.JSON_LD,
+        "json-ld",
+        ("json",),
         named_graphs=True,
-        rdf_format=ox.RdfFormat.JSON_LD,
-        rdflib="json-ld",
-        file_suffixes=("json",),
     ),
-    Format(
+    _graph(
         "rdfxml",
         "application/rdf+xml",
-        GRAPH,
         "RDF/XML",
-        "RDF_XML",
         _XML_ALIASES,
         "rdf",
-        rdf_format=ox.RdfFormat.RDF_XML,
-        rdflib="xml",
-        file_suffixes=("xml", "owl"),
+        _RDF.RDF_XML,
+        "xml",
+        ("xml", "owl"),
+        w3c="RDF_XML",
     ),
-    Format(
-        "nquads",
-        "application/n-quads",
-        GRAPH,
-        "N-Quads",
-        "N-Quads",
-        (),
-        "nq",
-        quads=True,
-        named_graphs=True,
-        rdf_format=ox.RdfFormat.N_QUADS,
-        rdflib="nquads",
-    ),
-    Format(
-        "trig",
-        "application/trig",
-        GRAPH,
-        "TriG",
-        "TriG",
-        (),
-        "trig",
-        quads=True,
-        named_graphs=True,
-        rdf_format=ox.RdfFormat.TRIG,
-        rdflib="trig",
-    ),
+    _graph("nquads", "application/n-quads", "N-Quads", (), "nq", _RDF.N_QUADS, "nquads", quads=True),
+    _graph("trig", "application/trig", "TriG", (), "trig", _RDF.TRIG, "trig", quads=True),
 ]
 BY_NAME = {f.name: f for f in FORMATS}
 BY_EXTENSION = {f.extension: f for f in FORMATS}
