@@ -138,6 +138,12 @@ def ready_workers(server: Server, count: int = 2, wait: float = 60.0) -> set[int
     )
 
 
+def serve_on_endpoint(dist: Path, tmp: Path, url: str, *extra: str, dialect: str = "oxigraph", **env: str) -> Server:
+    """`narcokg serve --engine URL` with one HTTP worker (``env``: more NARCOKG_* settings)."""
+    env_extra = {"NARCOKG_WEB_WORKERS": "1", **env}
+    return start_server(dist, tmp, "--engine", url, "--engine-dialect", dialect, *extra, env_extra=env_extra)
+
+
 def stop_server(server: Server) -> None:
     server.proc.terminate()
     try:

@@ -7,15 +7,13 @@ serves them, and a store loaded elsewhere must have been loaded for the same bas
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 import rdflib
 import requests
 from rdflib import URIRef
 
-from conftest import ROOT, start_server, stop_server
+from conftest import run_cli, serve_on_endpoint, start_server, stop_server
 from sparql_helpers import IDN, sparql
 from test_sparql_safety import ran_in
 
@@ -128,17 +126,7 @@ def test_oxigraph_dir_under_a_public_base_serves_public_entity_pages(oxigraph_pu
 def test_an_engine_holding_canonical_iris_is_refused_under_a_public_base(built, oxigraph_endpoint, tmp_path):
     """A store narcokg does not load: its named graphs show the base it was loaded with."""
     with pytest.raises(RuntimeError) as exc:
-        start_server(
-            built.out_dir,
-            tmp_path,
-            "--engine",
-            oxigraph_endpoint.url,
-            "--engine-dialect",
-            "oxigraph",
-            "--public-base",
-            PUBLIC,
-            env_extra={"NARCOKG_WEB_WORKERS": "1"},
-        )
+        serve_on_endpoint(built.out_dir, tmp_path, oxigraph_endpoint.url, "--public-base", PUBLIC)
     message = str(exc.value)
     assert "canonical IRIs" in message and f"narcokg load --public-base {PUBLIC}" in message
 
@@ -150,22 +138,11 @@ def test_load_with_a_public_base_then_serve_it_by_url(built, tmp_path):
 
     store = tmp_path / "store"
     env = dict(os.environ, NARCOKG_DIST=str(built.out_dir))
-    cmd = [sys.executable, "-m", "narcokg.cli", "load", "--engine", "oxigraph", str(store), "--public-base", PUBLIC]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    done = run_cli("load", "--engine", "oxigraph", str(store), "--public-base", PUBLIC, env=env)
     assert done.returncode == 0, done.stderr
     endpoint = OxigraphServer(store, timeout_s=5).start()
     try:
-        srv = start_server(
-            built.out_dir,
-            tmp_path,
-            "--engine",
-            endpoint.url,
-            "--engine-dialect",
-            "oxigraph",
-            "--public-base",
-            PUBLIC,
-            env_extra={"NARCOKG_WEB_WORKERS": "1"},
-        )
+        srv = serve_on_endpoint(built.out_dir, tmp_path, endpoint.url, "--public-base", PUBLIC)
         try:
             rows = _bindings(sparql(srv, f"SELECT ?l WHERE {{ <{PUBLIC_IDN}> <{RDFS_LABEL}> ?l }}"))
             assert "Indonesia" in {r["l"]["value"] for r in rows}
@@ -174,15 +151,7 @@ def test_load_with_a_public_base_then_serve_it_by_url(built, tmp_path):
         finally:
             stop_server(srv)
         with pytest.raises(RuntimeError) as exc:
-            start_server(
-                built.out_dir,
-                tmp_path,
-                "--engine",
-                endpoint.url,
-                "--engine-dialect",
-                "oxigraph",
-                env_extra={"NARCOKG_WEB_WORKERS": "1"},
-            )
+            serve_on_endpoint(built.out_dir, tmp_path, endpoint.url)
         assert f"holds no named graph under {B}graph/" in str(exc.value)
     finally:
         endpoint.stop()

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import serve_on_endpoint, start_server, stop_server
 from test_catalogue import QUERY_FILES, differences, expected_path, is_ordered, parse_tsv
 
 TIMEOUT = 3
@@ -329,15 +329,7 @@ def test_pages_while_the_engine_is_down_are_503_with_retry_after(built, tmp_path
 
     load(built.out_dir / "narcokg.nq", tmp_path / "store")
     engine = OxigraphServer(tmp_path / "store").start()
-    srv = start_server(
-        built.out_dir,
-        tmp_path,
-        "--engine",
-        engine.url,
-        "--engine-dialect",
-        "oxigraph",
-        env_extra={"NARCOKG_WEB_WORKERS": "1"},
-    )
+    srv = serve_on_endpoint(built.out_dir, tmp_path, engine.url)
     try:
         engine.stop()
         for path in ("/page/state/IDN", "/search?q=bnn"):
@@ -359,14 +351,8 @@ def test_a_client_that_hangs_up_frees_its_thread_before_the_deadline(built, oxig
     import socket
     from urllib.parse import quote, urlsplit
 
-    srv = start_server(
-        built.out_dir,
-        tmp_path,
-        "--engine",
-        oxigraph_endpoint.url,
-        "--engine-dialect",
-        "oxigraph",
-        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_WEB_THREADS": "1", "NARCOKG_QUERY_TIMEOUT": "20"},
+    srv = serve_on_endpoint(
+        built.out_dir, tmp_path, oxigraph_endpoint.url, NARCOKG_WEB_THREADS="1", NARCOKG_QUERY_TIMEOUT="20"
     )
     try:
         heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
