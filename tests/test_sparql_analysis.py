@@ -225,6 +225,26 @@ def test_bounded_is_one_plain_triple_pattern_with_a_constant(query, bounded):
     assert analyse(query).bounded is bounded
 
 
+@pytest.mark.parametrize(
+    "query, nested",
+    [
+        ("SELECT * { ?a <http://x/p> ?b FILTER NOT EXISTS { ?b <http://x/q>* ?a } }", True),
+        ("SELECT * { ?a <http://x/p> ?b FILTER(EXISTS { ?b (<http://x/q>/<http://x/r>)+ ?a }) }", True),
+        ("SELECT * { ?a <http://x/p> ?b MINUS { ?b ^<http://x/q>? ?a } }", True),
+        ("SELECT * { ?a <http://x/p> ?b BIND(NOT EXISTS { { ?b <http://x/q>+ ?c } } AS ?n) }", True),
+        ("SELECT * { ?a <http://x/p>* ?b FILTER NOT EXISTS { ?b <http://x/q> ?a } }", False),
+        ("SELECT * { ?a <http://x/p> ?b OPTIONAL { ?b <http://x/q>* ?a } }", False),
+        ("SELECT * { ?a <http://x/p> ?b FILTER NOT EXISTS { ?b <http://x/q> ?a } ?b <http://x/r>+ ?c }", False),
+        ("SELECT * { ?a <http://x/p> ?b FILTER NOT EXISTS { ?b ?q ?a FILTER(?a = ?b) } }", False),
+        ("SELECT (COUNT(*) AS ?n) { ?a <http://x/p> ?b MINUS { ?b <http://x/q> ?a } }", False),
+        ("SELECT * { ?a <http://x/p> '*+?' FILTER NOT EXISTS { ?a <http://x/q> '+' } }", False),
+    ],
+)
+def test_a_repeated_path_step_inside_exists_or_minus_is_seen(query, nested):
+    """Virtuoso's remote engine names the dataset differently for these (engine.remote)."""
+    assert analyse(query).nested_repetition is nested
+
+
 # Fuzzing against pyoxigraph ---------------------------------------------------------------------
 
 
