@@ -700,3 +700,20 @@ def test_w3c_syntax_tests(w3c):
     assert counts["positive accepted"] >= 250
     assert counts["negative rejected"] >= 60
     assert wrong == ["syntax-sparql3/syn-bad-26.rq"]  # pyoxigraph's PEG reads ?a&&?b>?y too
+
+
+@pytest.mark.parametrize(
+    "query, graph",
+    [
+        ("SELECT * { GRAPH ?g { ?s ?p ?o } }", True),
+        ("SELECT * { ?s ?p ?o FILTER NOT EXISTS { GRAPH <http://x/g> { ?s ?p ?o } } }", True),
+        ("SELECT * { { SELECT ?s { graph ?g { ?s ?p ?o } } } }", True),
+        ("SELECT * { ?s <http://x/graph> ?o }", False),
+        ("SELECT * { ?s ?p 'GRAPH ?g { }' }", False),
+        ("PREFIX graph: <http://x/> SELECT * { ?s graph:p ?o } # GRAPH ?g { }", False),
+        ("SELECT * FROM NAMED <http://x/g> { ?s ?p ?o }", False),
+    ],
+)
+def test_a_graph_pattern_is_seen_wherever_it_is(query, graph):
+    """Virtuoso's remote engine names the snapshot's graphs only for these (engine.remote)."""
+    assert analyse(query).graph_pattern is graph

@@ -68,6 +68,8 @@ class Analysis:
     bounded: bool = False
     #: A repeated path step (``*``, ``+`` or ``?``) inside EXISTS, NOT EXISTS or MINUS.
     nested_repetition: bool = False
+    #: A GRAPH pattern occurs anywhere (the only way a query reads its named graphs).
+    graph_pattern: bool = False
 
 
 # ---------------------------------------------------------------- terminals
@@ -199,6 +201,7 @@ class _Parser:
         self.base: str | None = None
         self.service = 0
         self.dataset = 0
+        self.graph = 0
         # EXISTS, NOT EXISTS and MINUS groups open here, and repeated path steps seen in one.
         self.negations = 0
         self.nested_repetitions = 0
@@ -248,10 +251,10 @@ class _Parser:
             self.fail(word.upper())
 
     def state(self):
-        return self.pos, self.service, self.dataset, self.depth, self.negations, self.nested_repetitions
+        return self.pos, self.service, self.dataset, self.graph, self.depth, self.negations, self.nested_repetitions
 
     def restore(self, st):
-        self.pos, self.service, self.dataset, self.depth, self.negations, self.nested_repetitions = st
+        self.pos, self.service, self.dataset, self.graph, self.depth, self.negations, self.nested_repetitions = st
 
     def enter(self):
         self.depth += 1
@@ -845,6 +848,7 @@ class _Parser:
         self.negations -= 1
 
     def p_graph(self):
+        self.graph += 1
         self.var_or_iri()
         self.ws()
         self.group_graph_pattern()
@@ -1591,6 +1595,7 @@ def _analyse(text: str, max_depth: int) -> Analysis:
             depth=parser.deepest,
             bounded=_bounded(parser, form) and parser.service == 0 and parser.dataset == 0,
             nested_repetition=parser.nested_repetitions > 0,
+            graph_pattern=parser.graph > 0,
         )
     update = _Parser(text, max_depth)
     try:
