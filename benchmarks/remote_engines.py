@@ -190,16 +190,18 @@ def virtuoso_scale(triples: int, seconds: int, passes: int) -> int:
         }
         print(f"{'c':>2} " + " ".join(f"{k:>22}" for k in targets) + "   ratio   (req/s, median of passes)")
         for c in (1, 8):
-            rps = {}
+            rps, passes_seen = {}, []
             for name, (p, path) in targets.items():
                 wrkdrive.one_pass(p, path, aggregate.accept, c, 1, unique=True)  # warm-up
                 runs = [wrkdrive.one_pass(p, path, aggregate.accept, c, seconds, unique=True) for _ in range(passes)]
                 errors = sum(r.errors for r in runs)
                 rps[name] = statistics.median(r.rps for r in runs)
+                passes_seen.append(f"{name} {' '.join(f'{r.rps:.1f}' for r in runs)}")
                 if errors:
                     print(f"   {name}: {errors} errors at c={c}")
             ratio = rps["narcokg + virtuoso"] / rps["virtuoso direct"] if rps["virtuoso direct"] else float("nan")
             print(f"{c:>2} " + " ".join(f"{v:>22.1f}" for v in rps.values()) + f"   {ratio:5.2f}", flush=True)
+            print("   passes: " + "; ".join(passes_seen), flush=True)
     finally:
         if narcokg is not None:
             narcokg.terminate()
