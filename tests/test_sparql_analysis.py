@@ -244,6 +244,26 @@ def test_bounded_is_one_plain_triple_pattern_with_a_constant(query, bounded):
     assert syntax.analyse(query).bounded is bounded  # what the engine reads to choose the process
 
 
+@pytest.mark.parametrize(
+    "query, nested",
+    [
+        ("SELECT * { ?a <http://x/p> ?b FILTER NOT EXISTS { ?b <http://x/q>* ?a } }", True),
+        ("SELECT * { ?a <http://x/p> ?b FILTER(EXISTS { ?b (<http://x/q>/<http://x/r>)+ ?a }) }", True),
+        ("SELECT * { ?a <http://x/p> ?b MINUS { ?b ^<http://x/q>? ?a } }", True),
+        ("SELECT * { ?a <http://x/p> ?b BIND(NOT EXISTS { { ?b <http://x/q>+ ?c } } AS ?n) }", True),
+        ("SELECT * { ?a <http://x/p>* ?b FILTER NOT EXISTS { ?b <http://x/q> ?a } }", False),
+        ("SELECT * { ?a <http://x/p> ?b OPTIONAL { ?b <http://x/q>* ?a } }", False),
+        ("SELECT * { ?a <http://x/p> ?b FILTER NOT EXISTS { ?b <http://x/q> ?a } ?b <http://x/r>+ ?c }", False),
+        ("SELECT * { ?a <http://x/p> ?b FILTER NOT EXISTS { ?b ?q ?a FILTER(?a = ?b) } }", False),
+        ("SELECT (COUNT(*) AS ?n) { ?a <http://x/p> ?b MINUS { ?b <http://x/q> ?a } }", False),
+        ("SELECT * { ?a <http://x/p> '*+?' FILTER NOT EXISTS { ?a <http://x/q> '+' } }", False),
+    ],
+)
+def test_a_repeated_path_step_inside_exists_or_minus_is_seen(query, nested):
+    """Virtuoso's remote engine names the dataset differently for these (engine.remote)."""
+    assert analyse(query).nested_repetition is nested
+
+
 # Fuzzing against pyoxigraph ---------------------------------------------------------------------
 
 
@@ -699,3 +719,20 @@ def test_w3c_syntax_tests(w3c):
     assert counts["positive accepted"] >= 250
     assert counts["negative rejected"] >= 60
     assert wrong == ["syntax-sparql3/syn-bad-26.rq"]  # pyoxigraph's PEG reads ?a&&?b>?y too
+
+
+@pytest.mark.parametrize(
+    "query, graph",
+    [
+        ("SELECT * { GRAPH ?g { ?s ?p ?o } }", True),
+        ("SELECT * { ?s ?p ?o FILTER NOT EXISTS { GRAPH <http://x/g> { ?s ?p ?o } } }", True),
+        ("SELECT * { { SELECT ?s { graph ?g { ?s ?p ?o } } } }", True),
+        ("SELECT * { ?s <http://x/graph> ?o }", False),
+        ("SELECT * { ?s ?p 'GRAPH ?g { }' }", False),
+        ("PREFIX graph: <http://x/> SELECT * { ?s graph:p ?o } # GRAPH ?g { }", False),
+        ("SELECT * FROM NAMED <http://x/g> { ?s ?p ?o }", False),
+    ],
+)
+def test_a_graph_pattern_is_seen_wherever_it_is(query, graph):
+    """Virtuoso's remote engine names the snapshot's graphs only for these (engine.remote)."""
+    assert analyse(query).graph_pattern is graph

@@ -66,6 +66,10 @@ class Analysis:
     #: SELECT or ASK of one plain triple pattern with a constant term, plain projection, at most
     #: LIMIT: nothing else.
     bounded: bool = False
+    #: A repeated path step (``*``, ``+`` or ``?``) inside EXISTS, NOT EXISTS or MINUS.
+    nested_repetition: bool = False
+    #: A GRAPH pattern occurs anywhere (the only way a query reads its named graphs).
+    graph_pattern: bool = False
 
 
 # ---------------------------------------------------------------- terminals
@@ -197,6 +201,10 @@ class _Parser:
         self.base: str | None = None
         self.service = 0
         self.dataset = 0
+        self.graph = 0
+        # EXISTS, NOT EXISTS and MINUS groups open here, and repeated path steps seen in one.
+        self.negations = 0
+        self.nested_repetitions = 0
         self.far = 0
         self.limit = False
         self.expected: set[str] = set()
@@ -243,10 +251,10 @@ class _Parser:
             self.fail(word.upper())
 
     def state(self):
-        return self.pos, self.service, self.dataset, self.depth
+        return self.pos, self.service, self.dataset, self.graph, self.depth, self.negations, self.nested_repetitions
 
     def restore(self, st):
-        self.pos, self.service, self.dataset, self.depth = st
+        self.pos, self.service, self.dataset, self.graph, self.depth, self.negations, self.nested_repetitions = st
 
     def enter(self):
         self.depth += 1
@@ -830,9 +838,17 @@ class _Parser:
         # pyoxigraph's Python build has no LATERAL (SEP-0006): it is an error there.
         self.fail("no LATERAL")
 
-    p_minus = p_optional
+    def p_minus(self):
+        self.nested_group()
+
+    def nested_group(self):
+        """The group of EXISTS, NOT EXISTS or MINUS, evaluated once per solution of the outer one."""
+        self.negations += 1
+        self.group_graph_pattern()
+        self.negations -= 1
 
     def p_graph(self):
+        self.graph += 1
         self.var_or_iri()
         self.ws()
         self.group_graph_pattern()
@@ -1185,11 +1201,13 @@ class _Parser:
         c = self.peek()
         if c in ("*", "+"):
             self.pos += 1
+            self.nested_repetitions += self.negations > 0
             return "path"
         if c == "?":
             nxt = self.t[self.pos + 1 : self.pos + 2]
             if not (nxt and (nxt in "0123456789" or _PN_CHARS_U.match(nxt))):
                 self.pos += 1
+                self.nested_repetitions += self.negations > 0
                 return "path"
         return kind
 
@@ -1400,14 +1418,14 @@ class _Parser:
             self.ws()
             if self.kw("exists"):
                 self.ws()
-                self.group_graph_pattern()
+                self.nested_group()
                 return
             self.restore(st)
             self.fail("EXISTS")
         self.pos = m.end()
         if word == "EXISTS":
             self.ws()
-            self.group_graph_pattern()
+            self.nested_group()
             return
         if word in _AGGREGATES:
             self.ws()
@@ -1540,6 +1558,8 @@ def _read(parser: _Parser, form: str | None) -> Analysis:
         base=parser.base,
         depth=parser.deepest,
         bounded=form is not None and _bounded(parser, form) and parser.service == 0 and parser.dataset == 0,
+        nested_repetition=parser.nested_repetitions > 0,
+        graph_pattern=parser.graph > 0,
     )
 
 

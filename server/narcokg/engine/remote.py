@@ -17,9 +17,22 @@ narcokg stays in front and keeps its promises whatever the endpoint does:
   narcokg's term forms (Virtuoso's JSON ``typed-literal`` becomes a plain typed literal).
 - DESCRIBE is built here: the described resources are selected on the endpoint, then their
   statements fetched with a CONSTRUCT (engines disagree on what a description holds).
-- The union default graph: Oxigraph server must run with ``--union-default-graph``; for the
-  other dialects the snapshot's graphs are sent as ``default-graph-uri`` and
-  ``named-graph-uri`` (Virtuoso's default graph also holds its system graphs).
+- The union default graph: Oxigraph server must run with ``--union-default-graph``; a generic
+  endpoint is sent the snapshot's graphs as ``default-graph-uri`` and ``named-graph-uri``.
+  Virtuoso's default graph is every graph it holds, its own system graphs too, and it takes
+  seconds to minutes over ``default-graph-uri`` naming the snapshot's 52 graphs at 1M triples,
+  so its default graph is narrowed the other way: every graph it holds that is not the
+  snapshot's is excluded (``DEFINE input:default-graph-exclude``: about the time of no dataset
+  with one or two excluded, ~40% more from the third on). A query with a GRAPH pattern (from
+  its parse) also names the snapshot's graphs as ``named-graph-uri``: without them Virtuoso 7.2
+  reads ``GRAPH <g>`` as empty once a pragma sets the default graph, while ``GRAPH ?g`` still
+  ranges over its system graphs; a query without GRAPH cannot see named graphs, and is spared
+  the parameters' cost. One exception, also from the parse: Virtuoso 7.2 evaluates a repeated
+  path step (``*``, ``+``, ``?``; seen with the first two) inside EXISTS, NOT EXISTS or MINUS
+  as matching nothing under the exclusion (catalogue query 30), so such a query names the
+  snapshot's graphs as ``default-graph-uri`` (exact, slow at scale). The graphs are listed
+  once, when first needed: a graph loaded into the same Virtuoso later is in the default graph
+  until narcokg restarts (as a new snapshot is served only after a restart).
 
 The exchange itself (the POST, the streaming reads, the endpoint's own stops) is
 ``engine.sparqlhttp``; the query rewriting (BASE, DESCRIBE, VALUES) is ``engine.querytext``.
@@ -42,6 +55,10 @@ from narcokg.engine.syntax import analyse
 from narcokg.formats import sparql as sparqlformats
 
 DIALECTS = ("oxigraph", "virtuoso", "generic")
+#: Virtuoso's own configuration graph, always there: excluded even if not listed, so that the
+#: exclusion is never empty (the other graphs are excluded when listed: each one more costs
+#: Virtuoso 7.2 time, the third about 40% more per aggregate at 1M triples).
+VIRTUOSO_CONFIGURATION = "http://www.openlinksw.com/schemas/virtrdf#"
 #: Seconds the server's own reads (pages, search, VoID) may take.
 OWN_TIMEOUT = 60.0
 
@@ -61,6 +78,8 @@ class RemoteEngine:
         self.where = f"{dialect} engine"
         self._endpoint = sparqlhttp.Endpoint(url, dialect, connections=max(4, settings.web_threads * 2))
         self._graphs: list[str] | None = None
+        #: The endpoint's graphs that are not the snapshot's (Virtuoso's system graphs, others').
+        self._foreign: list[str] = []
         self._size: int | None = None
 
     # Lifecycle ------------------------------------------------------------------------
@@ -72,16 +91,28 @@ class RemoteEngine:
         self._endpoint.pool.clear()
 
     # Talking to the endpoint ------------------------------------------------------------
-    def _dataset(self, union: bool, default_graph, named_graphs) -> list[tuple[str, str]]:
-        """Protocol parameters choosing the dataset (see the module's docstring)."""
+    def _dataset(self, union: bool, default_graph, named_graphs, query: str) -> sparqlhttp.Dataset:
+        """The dataset a request for ``query`` names (see the module's docstring)."""
         if default_graph is not None or named_graphs is not None:
-            return [("default-graph-uri", g) for g in default_graph or ()] + [
-                ("named-graph-uri", g) for g in named_graphs or ()
-            ]
+            return sparqlhttp.Dataset(
+                tuple(("default-graph-uri", g) for g in default_graph or ())
+                + tuple(("named-graph-uri", g) for g in named_graphs or ())
+            )
         if not union or self.dialect == "oxigraph":
-            return []
+            return sparqlhttp.NO_DATASET
         graphs = self.graphs()
-        return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+        named = tuple(("named-graph-uri", g) for g in graphs)
+        info = analyse(query)
+        if self.dialect == "virtuoso" and not info.nested_repetition:
+            excluded = sorted({VIRTUOSO_CONFIGURATION, *self._foreign})
+            pragmas = "".join(f"DEFINE input:default-graph-exclude {ox.NamedNode(g)}\n" for g in excluded)
+            return sparqlhttp.Dataset(named if info.graph_pattern else (), pragmas)
+        return sparqlhttp.Dataset(tuple(("default-graph-uri", g) for g in graphs) + named)
+
+    def union_dataset(self, query: str) -> sparqlhttp.Dataset:
+        """The dataset named for ``query`` over the union default graph, as ``execute`` names it
+        (the scale benchmark asks Virtuoso directly the same way)."""
+        return self._dataset(True, None, None, query)
 
     # Client queries ----------------------------------------------------------------------
     def execute(self, job: QueryJob, client: int | None = None) -> Answer:
@@ -106,7 +137,7 @@ class RemoteEngine:
         query = querytext.with_base(job.query, job.base_iri)
         timeout = self.settings.query_timeout
         deadline = started + timeout
-        dataset = self._dataset(job.union, job.default_graph, job.named_graphs)
+        dataset = self._dataset(job.union, job.default_graph, job.named_graphs, job.query)
         try:
             if info.form == "DESCRIBE":
                 triples = self._describe(query, deadline, dataset, job.max_rows)
@@ -162,7 +193,7 @@ class RemoteEngine:
     def _own_solutions(self, query: str, union: bool = True):
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
         try:
-            return self._endpoint.solutions(query, deadline, self._dataset(union, None, None), 2**62)
+            return self._endpoint.solutions(query, deadline, self._dataset(union, None, None, query), 2**62)
         except (sparqlhttp.Deadline, sparqlhttp.Truncated):
             raise errors.Busy("The query engine did not answer in time; try again shortly.", retry_after=2) from None
 
@@ -193,7 +224,7 @@ class RemoteEngine:
         names = ("s", "p", "o", "g")
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
         results = self._endpoint.results
-        body = self._endpoint.post(query, results.media_type, deadline, [], truncated_ok=True)
+        body = self._endpoint.post(query, results.media_type, deadline, sparqlhttp.NO_DATASET, truncated_ok=True)
         try:
             try:
                 result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), results.results_format)
@@ -230,7 +261,9 @@ class RemoteEngine:
             result = self._own_solutions(query, union=False)
             names = [row[0].value for row in result[1] if isinstance(row[0], ox.NamedNode)]
             if self.dialect != "oxigraph":  # an endpoint's own graphs (Virtuoso's system graphs) are not ours
-                names = [n for n in names if n.startswith(self.settings.served_base + "graph/")]
+                ours = self.settings.served_base + "graph/"
+                self._foreign = sorted(n for n in names if not n.startswith(ours))
+                names = [n for n in names if n.startswith(ours)]
             self._graphs = sorted(names)
         return list(self._graphs)
 

@@ -14,6 +14,7 @@ import io
 import logging
 import socket
 import time
+from dataclasses import dataclass
 from http.client import HTTPException
 from urllib.parse import urlencode
 
@@ -27,6 +28,19 @@ log = logging.getLogger("narcokg.engine.remote")
 
 #: Seconds to open a connection to the endpoint (a local or nearby service).
 CONNECT_TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What a request names as its dataset: protocol parameters (``default-graph-uri``,
+    ``named-graph-uri``) and, for Virtuoso, ``DEFINE`` pragmas put before the query's text."""
+
+    params: tuple[tuple[str, str], ...] = ()
+    pragmas: str = ""
+
+
+#: The endpoint's own dataset.
+NO_DATASET = Dataset()
 
 
 class Truncated(Exception):
@@ -97,13 +111,13 @@ class Endpoint:
         query: str,
         accept: str,
         deadline: float,
-        dataset: list[tuple[str, str]],
+        dataset: Dataset,
         truncated_ok: bool = False,
         client: int | None = None,
     ):
         """Send ``query``; the streaming response (status checked) or a ``narcokg.errors`` error.
         A ``client`` that hangs up before the endpoint answers stops the query there."""
-        fields = [("query", query), *dataset]
+        fields = [("query", dataset.pragmas + query), *dataset.params]
         if self.dialect == "virtuoso":
             remaining = max(1, int((deadline - time.monotonic()) * 1000))
             fields.append(("timeout", str(remaining)))  # Virtuoso stops (and flags) at this many ms
@@ -140,7 +154,7 @@ class Endpoint:
             raise RowLimit()
         return exchange
 
-    def solutions(self, query: str, deadline: float, dataset, max_rows: int, client: int | None = None):
+    def solutions(self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None):
         """(variables, rows) or a bool, read as the answer streams in."""
         body = self.post(query, self.results.media_type, deadline, dataset, client=client)
         try:
@@ -163,7 +177,7 @@ class Endpoint:
             self.drop(body)
 
     def triples(
-        self, query: str, deadline: float, dataset, max_rows: int, client: int | None = None
+        self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None
     ) -> list[ox.Triple]:
         body = self.post(query, registry.NTRIPLES.media_type, deadline, dataset, client=client)
         try:

@@ -44,6 +44,11 @@ class QueryInfo:
     depth: int = 0
     #: The BASE declaration of the prologue, if any.
     base: str | None = None
+    #: A repeated path step (``*``, ``+``, ``?``) inside EXISTS, NOT EXISTS or MINUS (Virtuoso's
+    #: remote engine names the dataset differently for these: see ``engine.remote``).
+    nested_repetition: bool = False
+    #: A GRAPH pattern occurs anywhere (the only way a query reads its named graphs).
+    graph_pattern: bool = False
 
     @property
     def kind(self) -> str | None:
@@ -68,4 +73,6 @@ def analyse(text: str, max_depth: int = 100) -> QueryInfo:
         bounded=a.bounded,
         depth=a.depth,
         base=a.base,
+        nested_repetition=a.nested_repetition,
+        graph_pattern=a.graph_pattern,
     )
