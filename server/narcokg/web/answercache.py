@@ -16,10 +16,13 @@ so this reading can only ever decline, never answer differently from the app. Fa
 holds on /sparql: a client past its budget is sent the normal way (and gets its 429), and a
 replay is charged the time it took.
 
-The workers of one server share what they store (``Shared``): each answer is also appended to
-a file of a private folder in shared memory (``/dev/shm``), one file per target and Host, so an
-answer computed by one worker is replayed by every other; each worker keeps its own recent
-answers in memory in front of it.
+The workers of one server share what they store (``Shared``): an answer is appended to a file
+of a private folder in shared memory (``/dev/shm``), one file per target and Host, so an answer
+computed by one worker is replayed by every other; each worker keeps its own recent answers in
+memory in front of it. An answer is shared once it has been asked for again (its first replay
+from memory), not when first computed: writing a file for every answer cost a unique lookup 14 %
+of its CPU (``benchmarks/profile_lookup.py``) and spent each worker's share of the folder on
+answers nobody asked for twice.
 """
 
 from __future__ import annotations
@@ -175,6 +178,7 @@ class AnswerCache:
         self._items: OrderedDict[tuple[bytes, bytes], list[Stored]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._in_shared: set[tuple[bytes, bytes, tuple[bytes, ...]]] = set()  # (target, host, values)
         self.hits = 0
 
     @property
@@ -188,13 +192,28 @@ class AnswerCache:
             if stored is not None:
                 self._items.move_to_end(key)
                 self.hits += 1
-                return stored
+        if stored is not None:
+            self._share(key, stored)  # asked for again: worth a file the other workers can read
+            return stored
         if self.shared is None:
             return None
         stored = self._match(head, self.shared.variants(*key))
         if stored is not None:
+            self._in_shared.add((*key, stored.values))
             self._keep(key, stored)  # the next replay of it needs no file
         return stored
+
+    def _share(self, key: tuple[bytes, bytes], stored: Stored) -> None:
+        if self.shared is None:
+            return
+        mark = (*key, stored.values)
+        with self._lock:
+            if mark in self._in_shared:
+                return
+            if len(self._in_shared) >= 100_000:
+                self._in_shared.clear()  # forgetting costs at most a duplicate record in a file
+            self._in_shared.add(mark)
+        self.shared.put(key[0], key[1], stored)
 
     @staticmethod
     def _match(head: Head, variants) -> Stored | None:
@@ -204,8 +223,8 @@ class AnswerCache:
         return None
 
     def store(self, target: bytes, host: bytes, stored: Stored) -> None:
-        if self._keep((target, host), stored) and self.shared is not None:
-            self.shared.put(target, host, stored)
+        """Keep a freshly computed answer in this worker (shared with the others on its first replay)."""
+        self._keep((target, host), stored)
 
     def _keep(self, key: tuple[bytes, bytes], stored: Stored) -> bool:
         """Keep ``stored`` in this worker's memory; False if it was there already or is too large."""
