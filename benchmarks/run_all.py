@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     procs.exit_on_sigterm()
     if args.peers:
-        unknown = [p for p in args.peers if p not in sidebyside.KNOWN_PEERS]
+        unknown = [p for p in args.peers if not sidebyside.known_peer(p)]
         if unknown:
             ap.error(f"unknown peers: {', '.join(unknown)}; known: {', '.join(sidebyside.KNOWN_PEERS)}")
         if not args.only:

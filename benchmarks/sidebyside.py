@@ -21,6 +21,7 @@ import engines
 import mix
 import peers
 import procs
+import revisions
 import scaling
 import wrkdrive
 
@@ -32,7 +33,12 @@ LABELS = {
     "aggregate": "GROUP BY aggregate",
     "join-all": "whole-table join",
 }
-KNOWN_PEERS = ["oxigraph", "virtuoso", "rdflib-endpoint", "ceiling"]
+KNOWN_PEERS = ["oxigraph", "virtuoso", "rdflib-endpoint", "ceiling", "rev:REV"]
+
+
+def known_peer(name: str) -> bool:
+    """A peer this module can start: one of ``KNOWN_PEERS``, or ``rev:`` and a commit."""
+    return name in KNOWN_PEERS or (name.startswith("rev:") and len(name) > 4)
 
 
 def say(msg: str) -> None:
@@ -52,6 +58,8 @@ def start(name: str, dump: Path, workers: int, env_extra: dict | None = None) ->
         return procs.launch("sbs-rdflib-endpoint", peers.peer_argv(dump, port, workers), port=port)
     if name == "ceiling":
         return procs.launch("sbs-ceiling", peers.ceiling_argv(dump, port, workers), port=port)
+    if name.startswith("rev:"):
+        return revisions.start(name[4:], dump, port)
     raise ValueError(name)
 
 

@@ -7,15 +7,15 @@ port, so narcokg's CSP does not apply to it and only CORS decides."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from test_pages_browser import ARGS, CHROMIUM, playwright_api  # noqa: F401  (skips without chromium)
+from browser_helpers import chromium, open_page, playwright_or_skip
+
+playwright_api = playwright_or_skip()  # the module is skipped without Playwright or Chromium
 
 PAGE = """<!doctype html>
 <meta charset="utf-8">
@@ -75,19 +75,12 @@ def other_origin(tmp_path):
 
 
 def test_page_on_another_origin_reads_entity_fragment_and_sparql(server, other_origin):
-    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            page = browser.new_page()
-            errors = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(f"{other_origin}/index.html?server={server.base}")
-            page.wait_for_function("document.title !== 'pending'", timeout=30000)
-            text = page.locator("#result").inner_text()
-            assert page.title() == "done", text
-        finally:
-            browser.close()
+    with chromium(playwright_api) as browser, open_page(browser) as page:
+        page.goto(f"{other_origin}/index.html?server={server.base}")
+        page.wait_for_function("document.title !== 'pending'", timeout=30000)
+        text = page.locator("#result").inner_text()
+        assert page.title() == "done", text
+        errors = page.console_errors
     out = json.loads(text)
     assert out["origin"] == other_origin != server.base
     assert out["entity"]["status"] == 200 and out["entity"]["body"]
