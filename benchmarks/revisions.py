@@ -25,7 +25,9 @@ def checkout(rev: str) -> Path:
     ).stdout.strip()
     tree = HERE / "out" / f"rev-{sha[:12]}"
     if not (tree / "server" / "narcokg").is_dir():
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), sha], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tree), sha], cwd=ROOT, check=True, capture_output=True
+        )
     return tree
 
 
