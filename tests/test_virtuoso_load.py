@@ -12,7 +12,7 @@ import pytest
 import requests
 
 import virtuoso_helpers
-from conftest import free_port, start_server, stop_server
+from conftest import free_port, serve_on_endpoint, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(virtuoso_helpers.unavailable() is not None, reason=str(virtuoso_helpers.unavailable()))
 
@@ -86,6 +86,28 @@ def test_serve_answers_from_what_load_put_in(built, fresh):
         )
         assert resp.status_code == 200, resp.text
         assert int(resp.json()["results"]["bindings"][0]["n"]["value"]) == _dump_graphs(built.out_dir / "narcokg.nq")[0]
+    finally:
+        stop_server(srv)
+
+
+def test_a_snapshot_loaded_under_a_public_base_is_served_under_it(built, fresh):
+    """`narcokg load --public-base URL` puts the IRIs `serve --public-base URL` publishes into
+    Virtuoso; graphs loaded earlier under the canonical base stay out of the served dataset."""
+    public = "http://data.example.org/narcokg/"
+    done = virtuoso_helpers.load(built.out_dir, fresh, "--public-base", public)
+    assert done.returncode == 0, done.stderr
+    count, graphs = virtuoso_helpers.quads_in_snapshot_graphs(fresh, public + "graph/")
+    want_count, want_graphs = _dump_graphs(built.out_dir / "narcokg.nq")
+    assert (count, graphs) == (want_count, [g.replace(NAMESPACE, public + "graph/") for g in want_graphs])
+    srv = serve_on_endpoint(built.out_dir, fresh.folder, fresh.url, "--public-base", public, dialect="virtuoso")
+    try:
+        query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1000"
+        resp = requests.get(srv.url("/sparql"), timeout=30, params={"query": query, "format": "json"})
+        assert resp.status_code == 200, resp.text
+        subjects = {b["s"]["value"] for b in resp.json()["results"]["bindings"]}
+        assert subjects and not any(s.startswith("https://w3id.org/narcokg/") for s in subjects)
+        page = requests.get(srv.url("/page/state/IDN"), timeout=30, headers={"Accept": "text/html"})
+        assert page.status_code == 200 and public + "id/state/IDN" in page.text
     finally:
         stop_server(srv)
 
