@@ -108,8 +108,10 @@ def test_serve_refuses_an_iri_the_engine_cannot_read_with_file_and_line(tmp_path
 
 
 def last_good_snapshot(built, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A copy of what the session's build wrote; not the caches servers derive beside it (the
+    copy of the snapshot under a public base, the on-disk store), which earlier tests may have left."""
     dist = tmp_path / "dist"
-    shutil.copytree(built.out_dir, dist)
+    shutil.copytree(built.out_dir, dist, ignore=shutil.ignore_patterns(".served-*", ".engine-*"))
     return dist, contents(dist)
 
 
