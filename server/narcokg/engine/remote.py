@@ -91,8 +91,9 @@ class RemoteEngine:
         self._endpoint.pool.clear()
 
     # Talking to the endpoint ------------------------------------------------------------
-    def _dataset(self, union: bool, default_graph, named_graphs, query: str) -> sparqlhttp.Dataset:
-        """The dataset a request for ``query`` names (see the module's docstring)."""
+    def _dataset(self, union: bool, default_graph, named_graphs, query: str, info=None) -> sparqlhttp.Dataset:
+        """The dataset a request for ``query`` names (see the module's docstring); ``info``, its
+        analysis when the caller has it already."""
         if default_graph is not None or named_graphs is not None:
             return sparqlhttp.Dataset(
                 tuple(("default-graph-uri", g) for g in default_graph or ())
@@ -102,7 +103,7 @@ class RemoteEngine:
             return sparqlhttp.NO_DATASET
         graphs = self.graphs()
         named = tuple(("named-graph-uri", g) for g in graphs)
-        info = analyse(query)
+        info = info or analyse(query)
         if self.dialect == "virtuoso" and not info.nested_repetition:
             excluded = sorted({VIRTUOSO_CONFIGURATION, *self._foreign})
             pragmas = "".join(f"DEFINE input:default-graph-exclude {ox.NamedNode(g)}\n" for g in excluded)
@@ -137,7 +138,7 @@ class RemoteEngine:
         query = querytext.with_base(job.query, job.base_iri)
         timeout = self.settings.query_timeout
         deadline = started + timeout
-        dataset = self._dataset(job.union, job.default_graph, job.named_graphs, job.query)
+        dataset = self._dataset(job.union, job.default_graph, job.named_graphs, job.query, info)
         try:
             if info.form == "DESCRIBE":
                 triples = self._describe(query, deadline, dataset, job.max_rows)
