@@ -213,12 +213,19 @@ def test_an_answer_for_another_url_scheme_is_not_replayed(one_worker):
 
 
 def test_the_workers_of_a_server_replay_each_other_s_answers(built, tmp_path):
-    """Two workers: after one computes an answer, requests on new connections (taken by either
-    worker) are all replays."""
+    """Two workers: once one worker has computed an answer and been asked for it again (it shares
+    an answer on its first replay), requests on new connections, taken by either worker, are all
+    replays. Both first requests use one keep-alive connection, so one worker takes them; the old
+    form of this test let the first fresh connection reach the other worker before anything was
+    shared, and failed in CI."""
     srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_WEB_WORKERS": "2"})
     try:
         path = target(LOOKUP, "shared")
-        assert get(srv, path, Accept=JSON).headers["Server-Timing"] != REPLAYED
+        with requests.Session() as one_connection:
+            first = one_connection.get(srv.url(path), headers={"Accept": JSON}, timeout=60)
+            again = one_connection.get(srv.url(path), headers={"Accept": JSON}, timeout=60)
+        assert first.headers["Server-Timing"] != REPLAYED
+        assert again.headers["Server-Timing"] == REPLAYED
         timings = []
         for _ in range(12):
             with requests.Session() as fresh:  # a new connection each time
