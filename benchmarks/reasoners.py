@@ -1,13 +1,11 @@
-"""OWL 2 RL in the build: owlrl (Python, what the build runs) against reasonable (Rust, PyPI).
+"""OWL 2 RL in the build: owlrl (Python, the reference), reasonable (Rust, PyPI) and the build's
+closure (``reason.infer``: reasonable over everything, owlrl over the schema).
 
 ``python benchmarks/reasoners.py [--runs 3]``: loads the real sources as the build does, runs
-each reasoner on the same input (ontology + asserted data, the graph ``build.pipeline``
-hands to ``reason.infer``), applies the same cleaning to each closure, and prints the time of
-each (median of ``--runs``) and whether the two inferred graphs are equal as sets of triples
-(with the difference, by predicate, when they are not).
-
-reasonable is not a dependency of narcokg; the benchmark installs it into its own
-environment (``benchmarks/.venv-peers``, see ``peers.ensure_peers``) and imports it from there.
+each on the same input (ontology + asserted data, the graph ``build.pipeline`` hands to
+``reason.infer``), applies the same cleaning to each closure, and prints the time of each
+(median of ``--runs``) and whether each inferred graph equals owlrl's as a set of triples (with
+the difference, by predicate, when it does not).
 """
 
 from __future__ import annotations
@@ -24,14 +22,8 @@ sys.path.insert(0, str(HERE))
 
 
 def import_reasonable():
-    try:
-        import reasonable
-    except ImportError:
-        import peers
+    import reasonable  # a dependency of narcokg since the build reasons with it
 
-        peers.ensure_peers(["reasonable"])
-        sys.path.append(str(peers.site_packages()))  # after ours: our rdflib stays first
-        import reasonable
     return reasonable
 
 
@@ -48,6 +40,12 @@ def reasoner_input():
 
 
 def run_owlrl(graph):
+    from narcokg.build import reason
+
+    return reason.clean(reason._owlrl_closure(graph), graph)
+
+
+def run_build(graph):
     from narcokg.build import reason
 
     return reason.infer(graph)
@@ -79,12 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     reasonable = import_reasonable()
     graph = reasoner_input()
     print(f"input: {len(graph):,} triples (ontology + asserted data); reasonable {reasonable.__version__}")
-    times: dict[str, list[float]] = {"owlrl": [], "reasonable": []}
+    times: dict[str, list[float]] = {"owlrl": [], "reasonable": [], "build": []}
     results = {}
     for _ in range(args.runs):
         for name, fn in (
             ("owlrl", lambda: run_owlrl(graph)),
             ("reasonable", lambda: run_reasonable(graph, reasonable)),
+            ("build", lambda: run_build(graph)),
         ):
             t0 = time.perf_counter()
             results[name] = fn()
@@ -94,16 +93,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<11} median {statistics.median(ts):.2f} s ({', '.join(f'{t:.2f}' for t in ts)}), "
             f"{len(results[name]):,} inferred triples after cleaning"
         )
-    a, b = set(results["owlrl"]), set(results["reasonable"])
+    status = 0
+    for other in ("reasonable", "build"):
+        status |= compare(set(results["owlrl"]), set(results[other]), other, args.show)
+    return status
+
+
+def compare(a: set, b: set, other: str, show: int) -> int:
     if a == b:
-        print("identical: the two inferred graphs hold the same triples")
+        print(f"{other}: identical to owlrl's inferred graph")
         return 0
     only_a, only_b = a - b, b - a
-    print(f"DIFFERENT: {len(only_a):,} triples only from owlrl, {len(only_b):,} only from reasonable")
-    for label, diff in (("only owlrl", only_a), ("only reasonable", only_b)):
+    print(f"{other}: DIFFERENT, {len(only_a):,} triples only from owlrl, {len(only_b):,} only from {other}")
+    for label, diff in (("only owlrl", only_a), (f"only {other}", only_b)):
         by_p = Counter(str(p) for _s, p, _o in diff)
         print(f"  {label}, by predicate: " + ", ".join(f"{p} {n}" for p, n in by_p.most_common(12)))
-        for s, p, o in sorted(diff, key=str)[: args.show]:
+        for s, p, o in sorted(diff, key=str)[:show]:
             print(f"    {s.n3()} {p.n3()} {o.n3()}")
     return 1
 

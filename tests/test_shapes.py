@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from rdflib import RDF
+from rdflib import RDF, URIRef
 
 from narcokg.config import load_settings
 from narcokg.shacl.service import validate_graph
@@ -118,3 +118,30 @@ def test_knowledge_graph_has_no_violation_and_one_warning_per_source_conflict(bu
     )
     repeated = {focus: n for focus, n in per_focus.items() if n != 1}
     assert repeated == {}, f"a source conflict should be reported once: {repeated}"
+
+
+def test_a_chart_year_message_quotes_a_value_printed_for_the_year_it_names(built, kg):
+    """The example of ChartYearConsistency's message was any observation's evidence (SAMPLE),
+    while the year beside it was the earliest: "e.g. "1047 1079" for 2009" quoted a later year."""
+    found = [r for r in built.report.results if r.source_shape.endswith("#ChartYearConsistency")]
+    assert found, "the build reports no dataset printed without its years"
+    for r in found:
+        example = r.message.split('e.g. "', 1)[1].split('" for ', 1)[0]
+        printed_for_year = {
+            str(ev)
+            for obs in kg.subjects(NKG.refYear, None)
+            if str(kg.value(obs, NKG.refYear)) == r.value
+            and str(kg.value(obs, URIRef("http://purl.org/linked-data/cube#dataSet"))) == r.focus
+            for ev in kg.objects(obs, NKG.evidence)
+        }
+        assert example in printed_for_year, f"{r.focus}: {example!r} is not printed for {r.value}"
+
+
+def test_a_region_membership_message_lists_the_countries_alike_in_every_build(built):
+    """GROUP_CONCAT followed the store's order, which changed between builds: the report (part
+    of the snapshot) differed between two builds of the same sources."""
+    found = [r for r in built.report.results if r.source_shape.endswith("#RegionMembershipConsistency")]
+    assert found
+    for r in found:
+        countries = r.message.rsplit("which consists of ", 1)[1].rstrip(".").split(", ")
+        assert len(countries) > 1 and countries == sorted(countries), r.message

@@ -47,8 +47,8 @@ def data_graphs(ds: Dataset, settings: Settings) -> list[Graph]:
     ]
 
 
-def union(graphs: list[Graph]) -> Graph:
-    out = Graph()
+def union(graphs: list[Graph], into: Graph | None = None) -> Graph:
+    out = Graph() if into is None else into
     for g in graphs:
         for t in g:
             out.add(t)
@@ -81,7 +81,7 @@ def add_validation(ds: Dataset, settings: Settings, inferred: Graph) -> validate
     """The shapes over asserted + inferred data (already closed: no inference in pySHACL);
     the report, skolemized, goes into graph/validation."""
     ontology = graph_named(ds, settings, "ontology")
-    data = union([*data_graphs(ds, settings), inferred, ontology])
+    data = union([*data_graphs(ds, settings), inferred, ontology], into=validate.PreparedQueries())
     report = validate.run(data, graph_named(ds, settings, "shapes"), ontology=None, inference="none")
     report.graph = loader.skolemize(report.graph, settings, salt="validation")
     target = graph_named(ds, settings, "validation")

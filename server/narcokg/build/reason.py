@@ -1,15 +1,26 @@
 """OWL RL closure of ontology + data, keeping only what is new and meaningful.
 
-owlrl runs on a copy, without axiomatic triples or datatype axioms (they add thousands of
-triples about RDF itself that no user asks for). We drop what carries no information
-(reflexive sameAs/subClassOf/…, literal subjects, triples about blank nodes) and fail if
-owlrl reported an inconsistency.
+Two reasoners compute one closure. owlrl (Python) is the reference: it runs without axiomatic
+triples or datatype axioms (they add thousands of triples about RDF itself that no user asks
+for) and reports inconsistencies. reasonable (Rust) computes the same closure about 25× faster
+but leaves out what follows from the schema alone (domains, ranges and superclasses propagated
+through the class and property hierarchies) and reports no inconsistency. So the build runs
+reasonable over everything and owlrl over the schema triples only, and checks literals against
+their datatypes itself (owlrl's dt-not-type, with owlrl's own converters). The union is owlrl's
+closure (tests/test_reasoning.py compares them on the real sources). When the input uses an OWL
+term outside the few this was checked for (any that can make a graph inconsistent, among others),
+owlrl alone reasons over everything, as before.
+
+Whichever ran, we drop what carries no information (reflexive sameAs/subClassOf/…, literal
+subjects, triples about blank nodes) and fail if a reasoner found an inconsistency.
 """
 
 from __future__ import annotations
 
 import owlrl
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace
+from owlrl.DatatypeHandling import AltXSDToPYTHON
+from owlrl.XsdDatatypes import OWL_RL_Datatypes
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 
 from narcokg.errors import InconsistencyError
 
@@ -25,19 +36,97 @@ TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource}
 #: (e.g. "rdf:HTML a rdfs:Datatype") is true everywhere and tells a user nothing.
 BUILTIN = tuple(str(ns) for ns in (RDF, RDFS, OWL, XSD))
 
+#: The OWL terms the two-reasoner closure was checked for: declarations, annotations and the
+#: property axioms our ontology uses. None of them can make a graph inconsistent.
+CHECKED_OWL_TERMS = {
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.Ontology,
+    OWL.Thing,
+    OWL.inverseOf,
+    OWL.TransitiveProperty,
+    OWL.versionInfo,
+    OWL.versionIRI,
+    OWL.deprecated,
+}
+
+#: Predicates of schema statements: owlrl reasons over these (and the typing of terms as
+#: classes or properties) to give what follows from the schema alone.
+SCHEMA_PREDICATES = {
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    RDFS.domain,
+    RDFS.range,
+    OWL.inverseOf,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+}
+
 
 def infer(asserted: Graph) -> Graph:
     """Return the triples OWL RL entails from ``asserted`` that ``asserted`` does not hold."""
+    try:
+        import reasonable
+    except ImportError:  # optional: without it the build reasons as it did, only slower
+        reasonable = None
+    if reasonable is None or not _checked_vocabulary(asserted):
+        return clean(_owlrl_closure(asserted), asserted)
+    _check_literals(asserted)
+    schema = Graph()
+    for s, p, o in asserted:
+        if p in SCHEMA_PREDICATES or (p == RDF.type and str(o).startswith(BUILTIN)):
+            schema.add((s, p, o))
+    reasoner = reasonable.PyReasoner()
+    reasoner.from_graph(asserted)
+    closure = {(_plain(s), p, _plain(o)) for s, p, o in reasoner.reason()}
+    closure.update(_owlrl_closure(schema))
+    return clean(closure, asserted)
+
+
+def _owlrl_closure(asserted: Graph) -> Graph:
     work = Graph()
     for t in asserted:
         work.add(t)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(work)
-
     errors = sorted(str(o) for o in work.objects(None, ERRNS.error))
     if errors:
         raise InconsistencyError("OWL RL reasoning found: " + "; ".join(errors))
+    return work
 
-    return clean(work, asserted)
+
+def _checked_vocabulary(graph: Graph) -> bool:
+    """True when every OWL term the graph uses is one the two-reasoner closure was checked for."""
+    owl = str(OWL)
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and str(term).startswith(owl) and term not in CHECKED_OWL_TERMS:
+                return False
+    return True
+
+
+def _check_literals(graph: Graph) -> None:
+    """owlrl's dt-not-type: a literal whose lexical form is not in its datatype's lexical space."""
+    errors = []
+    for literal in set(graph.objects()):
+        if isinstance(literal, Literal) and literal.datatype in OWL_RL_Datatypes:
+            try:
+                AltXSDToPYTHON.get(literal.datatype, str)(str(literal))
+            except ValueError:
+                errors.append(
+                    f"Lexical value of the literal '{literal}' does not match its datatype ({literal.datatype})"
+                )
+    if errors:
+        raise InconsistencyError("OWL RL reasoning found: " + "; ".join(sorted(errors)))
+
+
+def _plain(term):
+    """reasonable gives every plain literal the type xsd:string: the same literal in RDF 1.1,
+    a different one to rdflib, so it is written back plain."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
 
 
 def clean(closure, asserted: Graph) -> Graph:
