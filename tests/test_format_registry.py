@@ -19,9 +19,7 @@ from narcokg.shacl import service as validation_service
 PACKAGE = Path(__file__).resolve().parent.parent / "server" / "narcokg"
 
 #: Modules another room still owns with their own spelling of the media types, and why.
-NOT_YET_DERIVED = {
-    "web/shacl.py": "the SHACL pages' negotiation, rewritten with the report pages",
-}
+NOT_YET_DERIVED: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("fmt", registry.FORMATS, ids=lambda f: f.name)
@@ -99,14 +97,13 @@ def test_the_check_would_see_a_spelt_media_type():
 
 
 def test_web_and_engine_rooms_serialise_without_rdflib():
-    """The Service Description, VoID, the query and data routes load no rdflib (the SHACL pages,
-    ``web.shacl`` and the upload reading it uses, ``web.uploads``, still do: pySHACL works on
-    rdflib graphs)."""
+    """The Service Description, VoID, the query and data routes and the SHACL pages load no rdflib
+    (pySHACL works on rdflib graphs in the validation process, never in the web process)."""
     modules = sorted(
         "narcokg." + p.relative_to(PACKAGE).with_suffix("").as_posix().replace("/", ".")
         for room in ("web", "engine", "formats")
         for p in (PACKAGE / room).glob("*.py")
-        if p.name != "__init__.py" and p.relative_to(PACKAGE).as_posix() not in ("web/shacl.py", "web/uploads.py")
+        if p.name != "__init__.py"
     )
     code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + "print('rdflib' in sys.modules)"
     out = subprocess.run(

@@ -145,43 +145,39 @@ class _OntologyDoc:
     def _typed(self, prop: str, kind: str) -> bool:
         return px.OWL + kind in self.index.iris(prop, px.RDF.type)
 
-    def sections(self) -> list[Section]:
-        lang, own, sort = self.lang, self.own, self.sort
+    def _property_groups(self) -> tuple[list[str], list[str], list[str]]:
+        """The ontology's own properties: object, datatype (not also object), and the others."""
+        own = self.own
         object_props = own([p for p in self.properties if self._typed(p, "ObjectProperty")])
         data_props = own([p for p in self.properties if self._typed(p, "DatatypeProperty") and p not in object_props])
         other_props = [p for p in own(self.properties) if p not in object_props and p not in data_props]
+        return object_props, data_props, other_props
+
+    def _external_docs(self) -> list:
+        """Terms of other vocabularies that the ontology describes: classes, properties, the rest."""
+        ext, sort = self.external, self.sort
+        docs = [self.class_doc(c) for c in sort(ext(self.classes))]
+        docs += [self.property_doc(p) for p in sort(ext(self.properties))]
+        return docs + [self.b.term(x, [], []) for x in sort(ext(self.individuals) + self.others)]
+
+    def sections(self) -> list[Section]:
+        lang, sort = self.lang, self.sort
+        object_props, data_props, other_props = self._property_groups()
+
+        def properties(key: str, title: str, props: list[str]) -> Section:
+            return Section(key, t(title, lang), [self.property_doc(p) for p in sort(props)])
+
         sections = [
-            Section("classes", t("doc.classes", lang), [self.class_doc(c) for c in sort(own(self.classes))]),
-            Section(
-                "object-properties",
-                t("doc.object_properties", lang),
-                [self.property_doc(p) for p in sort(object_props)],
-            ),
-            Section(
-                "datatype-properties",
-                t("doc.datatype_properties", lang),
-                [self.property_doc(p) for p in sort(data_props)],
-            ),
+            Section("classes", t("doc.classes", lang), [self.class_doc(c) for c in sort(self.own(self.classes))]),
+            properties("object-properties", "doc.object_properties", object_props),
+            properties("datatype-properties", "doc.datatype_properties", data_props),
         ]
         if other_props:
-            sections.append(
-                Section(
-                    "other-properties",
-                    t("doc.other_properties", lang),
-                    [self.property_doc(p) for p in sort(other_props)],
-                )
-            )
+            sections.append(properties("other-properties", "doc.other_properties", other_props))
         if self.individuals:
-            sections.append(
-                Section(
-                    "individuals", t("doc.individuals", lang), [self.b.term(i, [], []) for i in sort(self.individuals)]
-                )
-            )
-        ext = self.external
-        external = [self.class_doc(c) for c in sort(ext(self.classes))] + [
-            self.property_doc(p) for p in sort(ext(self.properties))
-        ]
-        external += [self.b.term(x, [], []) for x in sort(ext(self.individuals) + self.others)]
+            individuals = [self.b.term(i, [], []) for i in sort(self.individuals)]
+            sections.append(Section("individuals", t("doc.individuals", lang), individuals))
+        external = self._external_docs()
         if external:
             sections.append(Section("external", t("doc.external", lang), external))
         return sections

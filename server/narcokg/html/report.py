@@ -1,7 +1,8 @@
 """Present SHACL results to people: readable names, links, counts, groups and filters.
 
 Shared by GET /shacl (the build's report) and POST /shacl/validate (a client's report) so both
-pages read the same way. Nothing here validates or parses.
+pages read the same way. Nothing here validates or parses, and nothing needs rdflib (the
+results come as plain data, ``narcokg.shacl.results``).
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from narcokg.shacl import upload as safeparse
 from narcokg.config import Settings
 from narcokg.iris import IriMap
-from narcokg.shacl.report import SH, bind_prefixes, compact, english_labels, prefixes, rebase, shape_label, shape_names
-from narcokg.shacl.validate import Result
+from narcokg.shacl.accepts import UPLOAD_BASE
+from narcokg.shacl.results import Result, compact, prefixes
 
-__all__ = ["SH", "bind_prefixes", "compact", "english_labels", "prefixes", "rebase", "shape_label", "shape_names"]
+__all__ = ["compact", "prefixes"]
 
 
 #: Display order of severities.
@@ -25,7 +25,7 @@ SEVERITIES = ("Violation", "Warning", "Info")
 def local_href(iri: str | None, settings: Settings) -> str | None:
     """Where a page links for ``iri`` (the entity's page, the term's documentation, or the IRI
     itself); None for what has no address (blank nodes, the reserved base of uploaded data)."""
-    if not iri or not iri.startswith(("http://", "https://")) or iri.startswith(safeparse.UPLOAD_BASE):
+    if not iri or not iri.startswith(("http://", "https://")) or iri.startswith(UPLOAD_BASE):
         return None
     iris = IriMap(settings)
     return iris.href(iris.to_public(iri))  # a report names canonical IRIs

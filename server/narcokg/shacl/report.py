@@ -8,24 +8,12 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 
 from narcokg import vocab as px
 from narcokg.config import Settings
+from narcokg.shacl.results import compact, prefixes
 
 SH = Namespace(px.SH)
 RDFS_LABEL = URIRef(px.RDFS.label)
 
-
-def prefixes(settings: Settings) -> dict[str, str]:
-    """Prefixes for display and serialization: the project's (plus its skolem IRIs), then the
-    vocabularies every document may use."""
-    b = settings.base
-    return {**px.project(b), "genid": b + ".well-known/genid/", **px.COMMON}
-
-
-def compact(iri: str, settings: Settings) -> str:
-    """``nkg:State`` for a term under a known namespace; the IRI itself otherwise."""
-    for prefix, ns in prefixes(settings).items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns) :]}"
-    return iri
+__all__ = ["SH", "bind_prefixes", "compact", "english_labels", "prefixes", "rebase", "shape_label", "shape_names"]
 
 
 def english_labels(graph: Graph, nodes: set[str]) -> dict[str, str]:

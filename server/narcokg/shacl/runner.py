@@ -9,6 +9,11 @@ under a wall-clock limit (``settings.validate_timeout``) and an address-space ca
 The child closes its network in the kernel first (``sandbox``: whatever the data names, no
 socket can be opened), then parses (``safeparse``) and validates with ``validation_service.validate_graph``,
 the function behind ``narcokg validate``, so both always give the same verdict.
+
+The knowledge graph's own report (GET /shacl) is summarised in such a child too (``built``), so
+that the web process, which imports this module, never loads rdflib: every module that needs
+rdflib is imported inside a child's entry point, and what comes back is plain data
+(``results``).
 """
 
 from __future__ import annotations
@@ -16,14 +21,19 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
-from dataclasses import dataclass, field
 
 from narcokg.config import Settings
-from narcokg.shacl.validate import Result
+from narcokg.shacl.results import BuiltReport, Outcome, Result
 from narcokg import errors
 
 _CTX = multiprocessing.get_context("forkserver")
-_CTX.set_forkserver_preload(["narcokg.shacl.runner", "narcokg.shacl.service", "pyshacl"])
+_CTX.set_forkserver_preload(["narcokg.shacl.runner", "narcokg.shacl.service", "narcokg.shacl.built", "pyshacl"])
+
+__all__ = ["BuiltReport", "Outcome", "Overloaded", "Result", "Unparseable", "Unvalidatable", "built_report", "run"]
+
+#: Wall-clock limit of summarising the knowledge graph's own report (small, and ours: the limit
+#: on a client's validation does not apply).
+REPORT_TIMEOUT = 120.0
 
 _slots_lock = threading.Lock()
 _slots: dict[int, threading.BoundedSemaphore] = {}
@@ -50,24 +60,6 @@ class Overloaded(ValidationFailed, errors.Busy):
     """The validation hit a limit (time, memory, concurrency) or its process died."""
 
 
-@dataclass
-class Outcome:
-    conforms: bool
-    results: list[Result]
-    #: source shape (as in ``Result.source_shape``) → readable name, e.g. "shape:State › rdfs:label".
-    shape_names: dict[str, str] = field(default_factory=dict)
-    #: the report serialized in the format asked for (None when none was asked).
-    rdf: bytes | None = None
-    triples: int = 0
-    #: focus node → its English label in the client's data, for display.
-    labels: dict[str, str] = field(default_factory=dict)
-    #: the shapes' names in Indonesian (their ``@id`` labels, else as in ``shape_names``).
-    shape_names_id: dict[str, str] = field(default_factory=dict)
-
-    def names_in(self, lang: str) -> dict[str, str]:
-        return self.shape_names_id if lang == "id" and self.shape_names_id else self.shape_names
-
-
 def _slot(settings: Settings) -> threading.BoundedSemaphore:
     with _slots_lock:
         return _slots.setdefault(settings.validate_workers, threading.BoundedSemaphore(settings.validate_workers))
@@ -88,32 +80,8 @@ def run(data: bytes, fmt: str, settings: Settings, rdf_format: str | None = None
 
 
 def _run_in_child(data: bytes, fmt: str, settings: Settings, rdf_format: str | None) -> Outcome:
-    receiver, sender = _CTX.Pipe(duplex=False)
-    proc = _CTX.Process(
-        target=_child, args=(sender, data, fmt, settings, rdf_format), name="narcokg-validate", daemon=True
-    )
-    try:
-        proc.start()
-    except OSError:
-        sender.close()
-        receiver.close()
-        raise Overloaded("cannot start a validation process now: retry shortly", retry_after=5) from None
-    sender.close()
-    try:
-        if not receiver.poll(settings.validate_timeout):
-            raise Overloaded(
-                f"validation took longer than the limit of {settings.validate_timeout:g} s and was stopped: "
-                "send less data"
-            )
-        try:
-            kind, payload = receiver.recv()
-        except (EOFError, OSError):
-            raise Overloaded("the validation process died (out of memory?): send less data") from None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        receiver.close()
+    late = f"validation took longer than the limit of {settings.validate_timeout:g} s and was stopped: send less data"
+    kind, payload = _in_child(_child, (data, fmt, settings, rdf_format), settings.validate_timeout, late)
     if kind == "ok":
         return payload
     if kind == "parse":
@@ -122,6 +90,59 @@ def _run_in_child(data: bytes, fmt: str, settings: Settings, rdf_format: str | N
     if kind == "invalid":
         raise Unvalidatable(payload)
     raise Overloaded(payload)
+
+
+def built_report(report_quads, shapes_quads, label_quads, settings: Settings, formats: tuple[str, ...]) -> BuiltReport:
+    """The knowledge graph's own report as plain data (``built.summarise``), made in a child
+    process so that the web process never loads rdflib; quads are pyoxigraph's (they pickle)."""
+    args = (list(report_quads), list(shapes_quads), list(label_quads), settings, formats)
+    kind, payload = _in_child(_report_child, args, REPORT_TIMEOUT, "summarising the validation report took too long")
+    if kind != "ok":
+        raise Overloaded(payload)
+    return payload
+
+
+def _in_child(target, args: tuple, timeout: float, late: str) -> tuple[str, object]:
+    """Run ``target(conn, *args)`` in a child process; its one message (kind, payload), or
+    Overloaded if it cannot start, takes longer than ``timeout`` seconds (``late`` says so) or dies."""
+    receiver, sender = _CTX.Pipe(duplex=False)
+    proc = _CTX.Process(target=target, args=(sender, *args), name="narcokg-validate", daemon=True)
+    try:
+        proc.start()
+    except OSError:
+        sender.close()
+        receiver.close()
+        raise Overloaded("cannot start a validation process now: retry shortly", retry_after=5) from None
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise Overloaded(late)
+        try:
+            return receiver.recv()
+        except (EOFError, OSError):
+            raise Overloaded("the validation process died (out of memory?): send less data") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        receiver.close()
+
+
+def _report_child(conn, report_quads, shapes_quads, label_quads, settings: Settings, formats) -> None:
+    """Entry point of the child that summarises the knowledge graph's own report (no client data:
+    no sandbox). rdflib is imported here, in the child, never in the web process."""
+    from narcokg.shacl import built
+
+    _limit_memory(settings.process_memory_mb)
+    try:
+        conn.send(("ok", built.summarise(report_quads, shapes_quads, label_quads, settings, formats)))
+    except MemoryError:
+        conn.send(("limit", "summarising the validation report needed more than the memory limit"))
+    except Exception as exc:
+        logging.getLogger("narcokg.shacl.runner").exception("summarising the validation report failed")
+        conn.send(("invalid", f"the validation report could not be read ({exc.__class__.__name__})"))
+    finally:
+        conn.close()
 
 
 def _limit_memory(mb: int) -> None:

@@ -10,21 +10,19 @@ from rdflib import Graph
 
 from narcokg.config import Settings
 from narcokg.errors import SourceError
-from narcokg.formats import registry
+from narcokg.shacl.accepts import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
 from narcokg.shacl import upload as safeparse
 from narcokg.shacl import validate
 from narcokg.shacl.files import parse_file
 
-#: File suffix → rdflib parser name (N3 is named so that it is refused as such, not read as Turtle).
-FORMATS_BY_SUFFIX = {
-    **{"." + suffix: f.rdflib for f in registry.FORMATS if f.rdflib for suffix in (f.extension, *f.file_suffixes)},
-    ".n3": "n3",
-}
-
-#: Media type → rdflib parser name (for HTTP bodies): the graph formats safeparse reads.
-FORMATS_BY_MEDIA_TYPE = {
-    mt: f.rdflib for f in registry.offered(registry.GRAPH) if f.rdflib in safeparse.FORMATS for mt in f.media_types
-}
+__all__ = [
+    "FORMATS_BY_MEDIA_TYPE",
+    "FORMATS_BY_SUFFIX",
+    "parse_bytes",
+    "project_graphs",
+    "validate_files",
+    "validate_graph",
+]
 
 
 def project_graphs(settings: Settings) -> tuple[Graph, Graph]:

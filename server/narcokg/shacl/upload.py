@@ -25,13 +25,10 @@ from rdflib import Graph
 
 from narcokg.shacl import safexml
 from narcokg.errors import SourceError
-from narcokg.formats import registry
+from narcokg.shacl.accepts import FORMATS, UPLOAD_BASE
 
-#: Base of relative IRIs in uploaded data (``.invalid`` is reserved: it names nothing real).
-UPLOAD_BASE = "http://upload.invalid/"
-
-#: rdflib parser names this module accepts (the registry's one-graph formats).
-FORMATS = tuple(f.rdflib for f in (registry.TURTLE, registry.NTRIPLES, registry.JSONLD, registry.RDFXML))
+#: The reserved base of relative IRIs and the rdflib parser names this module accepts.
+__all__ = ["FORMATS", "UPLOAD_BASE", "ParseError", "parse", "describe", "refuse_remote_contexts"]
 
 NL = b"\n"
 

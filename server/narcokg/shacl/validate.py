@@ -12,20 +12,11 @@ import pyshacl
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
+from narcokg.shacl.results import Result
+
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-
-@dataclass(frozen=True)
-class Result:
-    """One validation result, reduced to what identifies it."""
-
-    focus: str
-    path: str | None
-    severity: str  # "Violation" | "Warning" | "Info"
-    source_shape: str
-    message: str
-    value: str | None = None
-    constraint: str | None = None
+__all__ = ["Report", "Result", "SH", "is_conformant_literal", "results_of", "run"]
 
 
 @dataclass

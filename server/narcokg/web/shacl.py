@@ -5,6 +5,10 @@ GET /shacl serves the report the build computed (graph ``graph/validation`` of t
 snapshot, else ``dist/shacl-report.ttl``); nothing is validated per request. POST
 /shacl/validate validates a client's data against the project's shapes only, in a killable
 child process (``validation_runner``), through the same function as ``narcokg validate``.
+
+This process never loads rdflib: the build's report is summarised once, in a child process
+too (``validation_runner.built_report``), from its quads, and both answers come back as plain
+data and bytes.
 """
 
 from __future__ import annotations
@@ -15,11 +19,11 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from rdflib import RDFS, Graph, URIRef
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from narcokg import snapshot
+from narcokg import vocab as px
 from narcokg.config import Settings
 from narcokg.html import report as report_view
 from narcokg.html.i18n import human_size, t
@@ -27,35 +31,24 @@ from narcokg.html.labels import choose_lang
 from narcokg.html.results import break_points
 from narcokg.iris import IriMap
 from narcokg.shacl import runner as validation_runner
-from narcokg.shacl import validate
-from narcokg.shacl.files import rdflib_term
+from narcokg.formats import registry
+from narcokg.shacl.results import BuiltReport
 from narcokg.web.uploads import FORMAT_NAMES, Upload, read_upload, refuse_shapes
 
 blueprint = Blueprint("shacl", __name__)
 
-#: Media type of an answer → rdflib serializer.
-RDF_MEDIA = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
-HTML = "text/html"
+#: The RDF formats of an answer, in order of preference when Accept allows several.
+RDF_FORMATS = (registry.TURTLE, registry.JSONLD, registry.NTRIPLES, registry.RDFXML)
+#: Media type of an answer → rdflib serializer (the validation process serializes).
+RDF_MEDIA = {f.media_type: f.rdflib for f in RDF_FORMATS}
+HTML = registry.HTML_TYPES[0]
 
 #: ``?format=`` values → media type (overrides Accept, for links and browsers).
 FORMAT_PARAM = {
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "json": "application/ld+json",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "rdf": "application/rdf+xml",
-    "xml": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
+    **{key: f.media_type for f in RDF_FORMATS for key in (f.name, f.extension, f.rdflib, *f.file_suffixes)},
     "html": HTML,
 }
+FORMAT_PARAM.pop("owl")  # a file suffix, not a name a client asks for
 
 #: Most results listed on the HTML page of a client's report (the RDF answer has them all).
 MAX_HTML_RESULTS = 2000
@@ -95,7 +88,9 @@ def negotiate(offers: list[str]) -> str:
 
 
 def _alternates(path: str) -> str:
-    kinds = [("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"), ("html", HTML)]
+    kinds = [(f.extension, f.media_type) for f in (registry.TURTLE, registry.JSONLD, registry.NTRIPLES)] + [
+        ("html", HTML)
+    ]
     return ", ".join(f'<{path}?format={k}>; rel="alternate"; type="{t}"' for k, t in kinds)
 
 
@@ -103,23 +98,21 @@ def _alternates(path: str) -> str:
 
 
 @dataclass
-class BuiltReport:
-    """The knowledge graph's report, read once per process and kept; its rows are made per
+class KnowledgeGraphReport:
+    """The knowledge graph's report, summarised once per process and kept; its rows are made per
     language (shape names are the shapes' labels in the page's language)."""
 
-    graph: Graph
-    results: list[validate.Result]
-    #: language → source shape → readable name
-    names: dict[str, dict[str, str]]
-    focus_labels: dict[str, str]
-    conforms: bool
-    serialized: dict[str, bytes] = field(default_factory=dict)
+    data: BuiltReport
     _rows: dict[str, list[report_view.Row]] = field(default_factory=dict)
+
+    @property
+    def conforms(self) -> bool:
+        return self.data.conforms
 
     def rows(self, lang: str, settings: Settings) -> list[report_view.Row]:
         if lang not in self._rows:
-            names = self.names.get(lang) or self.names["en"]
-            self._rows[lang] = report_view.rows(self.results, names, settings, self.focus_labels)
+            names = self.data.names.get(lang) or self.data.names["en"]
+            self._rows[lang] = report_view.rows(self.data.results, names, settings, self.data.focus_labels)
         return self._rows[lang]
 
 
@@ -140,28 +133,47 @@ def constraint_name(component: str | None) -> str:
     return name[: -len("ConstraintComponent")] if name.endswith("ConstraintComponent") else name
 
 
-def _graph_from_store(slug: str, settings: Settings) -> Graph:
-    graph = Graph()
+def _graph_quads(slug: str, settings: Settings) -> list[ox.Quad]:
     store = current_app.extensions.get("narcokg.engine")
     if store is None:
-        return graph
-    for q in store.quads(None, None, None, ox.NamedNode(settings.served_base + "graph/" + slug)):
-        graph.add((rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)))
-    return graph
+        return []
+    return list(store.quads(None, None, None, ox.NamedNode(settings.served_base + "graph/" + slug)))
 
 
-def _labels_from_store(nodes: set[str]) -> dict[str, str]:
+def _report_quads(settings: Settings) -> list[ox.Quad]:
+    """The report's statements as served: the snapshot's graph, else the build's file."""
+    quads = _graph_quads("validation", settings)
+    path = settings.dist / snapshot.REPORT
+    if quads or settings.dump or not path.exists():
+        return quads
+    # The build's file keeps the canonical IRIs: moved to the served base like the engine's data.
+    to_public = IriMap(settings).to_public
+
+    def served(term):
+        return ox.NamedNode(to_public(term.value)) if isinstance(term, ox.NamedNode) else term
+
+    return [
+        ox.Quad(served(q.subject), served(q.predicate), served(q.object))
+        for q in ox.parse(path=str(path), format=registry.TURTLE.rdf_format)
+    ]
+
+
+def _label_quads(report_quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The rdfs:label statements about the report's focus nodes, from any graph of the engine."""
     store = current_app.extensions.get("narcokg.engine")
-    graph = Graph()
-    if store is not None:
-        for text in nodes:
-            if text.startswith(("http://", "https://")):
-                for q in store.quads(ox.NamedNode(text), ox.NamedNode(str(RDFS.label)), None, None):
-                    graph.add((URIRef(text), RDFS.label, rdflib_term(q.object)))
-    return report_view.english_labels(graph, nodes)
+    focus = {q.object for q in report_quads if q.predicate.value == px.SH.focusNode}
+    label = ox.NamedNode(px.RDFS.label)
+    if store is None:
+        return []
+    return [
+        q
+        for node in focus
+        if isinstance(node, ox.NamedNode) and node.value.startswith(("http://", "https://"))
+        for q in store.quads(node, label, None, None)
+    ]
 
 
-def built_report() -> BuiltReport:
+def built_report() -> KnowledgeGraphReport:
     cached = current_app.extensions.get("narcokg.shacl_report")
     if cached is not None:
         return cached
@@ -172,34 +184,17 @@ def built_report() -> BuiltReport:
     return cached
 
 
-def _load_built_report(settings: Settings) -> BuiltReport:
-    graph = _graph_from_store("validation", settings)
-    if len(graph) == 0 and not settings.dump and (settings.dist / snapshot.REPORT).exists():
-        # The build's file keeps the canonical IRIs: moved to the served base like the engine's data.
-        graph = report_view.rebase(Graph().parse(settings.dist / snapshot.REPORT, format="turtle"), settings)
-    if len(graph) == 0:
+def _load_built_report(settings: Settings) -> KnowledgeGraphReport:
+    quads = _report_quads(settings)
+    if not quads:
         abort(404, description="this snapshot holds no validation report (graph/validation is empty)")
-    results = validate.results_of(graph)
-    shapes = _graph_from_store("shapes", settings)
-    sources = {r.source_shape for r in results}
-    served = _served(settings)
-    names = {lang: report_view.shape_names(shapes, graph, sources, served, lang=lang) for lang in ("en", "id")}
-    return BuiltReport(
-        graph=graph,
-        results=results,
-        names=names,
-        focus_labels=_labels_from_store({r.focus for r in results}),
-        conforms=not any(r.severity == "Violation" for r in results),
-    )
-
-
-def _serialize(report: BuiltReport, media: str, settings: Settings) -> bytes:
-    data = report.serialized.get(media)
-    if data is None:
-        out = report_view.rebase(report.graph, settings)
-        report_view.bind_prefixes(out, settings)
-        data = report.serialized[media] = out.serialize(format=RDF_MEDIA[media], encoding="utf-8")
-    return data
+    try:
+        data = validation_runner.built_report(
+            quads, _graph_quads("shapes", settings), _label_quads(quads), settings, tuple(RDF_MEDIA.values())
+        )
+    except validation_runner.Overloaded as exc:
+        raise ServiceUnavailable(description=str(exc), retry_after=exc.retry_after) from None
+    return KnowledgeGraphReport(data)
 
 
 def _severity_filter(raw: str | None) -> str | None:
@@ -215,11 +210,11 @@ def _severity_filter(raw: str | None) -> str | None:
 def report_page():
     """The knowledge graph's validation report: HTML (filterable) or RDF by conneg."""
     settings = _settings()
-    media = negotiate([HTML, "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"])
+    media = negotiate([HTML, *RDF_MEDIA])
     report = built_report()
     headers = {"Vary": "Accept", "Link": _alternates("/shacl")}
     if media != HTML:
-        return Response(_serialize(report, media, _served(settings)), mimetype=media, headers=headers)
+        return Response(report.data.serialized[RDF_MEDIA[media]], mimetype=media, headers=headers)
 
     severity = _severity_filter(request.args.get("severity"))
     shape = (request.args.get("shape") or "").strip() or None
@@ -353,7 +348,7 @@ def validate_data():
     settings = _settings()
     refuse_shapes(set(request.args))
     is_form = request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
-    rdf_offers = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
+    rdf_offers = list(RDF_MEDIA)
     media = negotiate([HTML, *rdf_offers] if is_form else [*rdf_offers, HTML])
     upload = None
     try:

@@ -12,8 +12,7 @@ from flask import abort, request
 from narcokg.config import Settings
 from narcokg.html.i18n import human_size, t
 from narcokg.html.labels import choose_lang
-from narcokg.shacl import upload as safeparse
-from narcokg.shacl.service import FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
+from narcokg.shacl.accepts import FORMATS, FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
 
 #: Values of the form field ``syntax`` → rdflib parser ("auto": by file name, then by content).
 SYNTAXES = {
@@ -123,10 +122,10 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
 def _format_of_file(name: str, mimetype: str | None) -> str:
     suffix = PurePosixPath(name).suffix.lower()
     fmt = FORMATS_BY_SUFFIX.get(suffix)
-    if fmt in safeparse.FORMATS:
+    if fmt in FORMATS:
         return fmt
     fmt = FORMATS_BY_MEDIA_TYPE.get((mimetype or "").lower())
-    if fmt in safeparse.FORMATS and mimetype not in ("text/plain", "application/octet-stream"):
+    if fmt in FORMATS and mimetype not in ("text/plain", "application/octet-stream"):
         return fmt
     abort(
         415,
@@ -152,7 +151,7 @@ def read_upload(settings: Settings) -> Upload:
             "application/ld+json or application/rdf+xml",
         )
     fmt = FORMATS_BY_MEDIA_TYPE.get(mime)
-    if fmt not in safeparse.FORMATS:
+    if fmt not in FORMATS:
         abort(
             415,
             description=f"cannot validate {mime!r}: send text/turtle, application/n-triples, "
