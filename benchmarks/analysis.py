@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT / "server"))
 
 from narcokg.engine.analysis import AnalysisError, analyse  # noqa: E402
 
-# The hostile texts the suite bounds (tests/test_sparql_analysis.py), measured here: one corpus.
-sys.path.insert(0, str(ROOT / "tests"))
+# The hostile texts the suite bounds (tests/unit/test_sparql_analysis.py), measured here: one corpus.
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "unit")]
 from test_sparql_analysis import HOSTILE  # noqa: E402
 
 

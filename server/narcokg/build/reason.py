@@ -7,7 +7,7 @@ but leaves out what follows from the schema alone (domains, ranges and superclas
 through the class and property hierarchies) and reports no inconsistency. So the build runs
 reasonable over everything and owlrl over the schema triples only, and checks literals against
 their datatypes itself (owlrl's dt-not-type, with owlrl's own converters). The union is owlrl's
-closure (tests/test_reasoning.py compares them on the real sources). When the input uses an OWL
+closure (tests/unit/test_reasoning.py compares them on the real sources). When the input uses an OWL
 term outside the few this was checked for (any that can make a graph inconsistent, among others),
 owlrl alone reasons over everything, as before.
 

@@ -9,6 +9,7 @@ import pytest
 from rdflib import RDF, RDFS, Namespace, URIRef
 
 from narcokg.config import BASE
+from conftest import ROOT
 
 NKG = Namespace(BASE + "ontology#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
@@ -163,9 +164,8 @@ def _printed(text: str) -> str:
 def test_every_cited_work_carries_its_citation_as_printed(built):
     """Footnotes and reference-list entries: the record quotes the citing document, so authors,
     title, venue, URL and access date can be checked against it."""
-    from pathlib import Path
 
-    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    seeds = ROOT.parent / "shared" / "seeds"
     ref = graph(built, "reference")
     seen = 0
     for slug in ["nainggolan-2024", "rasyid-ramadhan"]:

@@ -8,15 +8,15 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from narcokg.formats import conneg, registry
 from narcokg.formats import sparql as sparqlformats
 from narcokg.shacl import service as validation_service
+from conftest import ROOT
 
-PACKAGE = Path(__file__).resolve().parent.parent / "server" / "narcokg"
+PACKAGE = ROOT / "server" / "narcokg"
 
 #: Modules another room still owns with their own spelling of the media types, and why.
 NOT_YET_DERIVED: dict[str, str] = {}

@@ -13,6 +13,7 @@ from rdflib import RDF, RDFS, Literal, URIRef
 
 from browser_helpers import chromium, open_page, playwright_or_skip  # noqa: E402
 from kg_terms import BNN, DATASET, MOU, NKG, QB, B
+from conftest import ROOT
 
 playwright_api = playwright_or_skip()
 
@@ -241,7 +242,7 @@ def test_agreements_timeline_by_year_of_signing(server, page):
     """/browse/Agreement draws agreements per year over the whole span; the years the hand-checked
     catalogue answer (query 07, signing dates) lists have its counts."""
     expected = {}
-    tsv = Path(__file__).resolve().parents[1] / "queries" / "07-agreements-per-year.expected.tsv"
+    tsv = ROOT / "queries" / "07-agreements-per-year.expected.tsv"
     for line in tsv.read_text(encoding="utf-8").splitlines()[1:]:
         year, n = line.split("\t")
         expected[year.strip('"').split("^^")[0].strip('"')] = int(n.split("^^")[0].strip('"'))

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 
-QUERIES = Path(__file__).resolve().parents[1] / "queries"
+QUERIES = ROOT / "queries"
 QUERY_FILES = sorted(QUERIES.glob("*.rq"))
 NAME = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.rq$")
 ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)

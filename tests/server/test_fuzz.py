@@ -9,7 +9,6 @@ per test, against a server with short query and validation limits (about 2-3 min
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -17,9 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rawhttp
-from conftest import start_server, stop_server
+from conftest import ROOT, start_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[1]
 
 FUZZ = settings(
     deadline=None,

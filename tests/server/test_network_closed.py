@@ -21,9 +21,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import run_cli, start_server, stop_server
+from conftest import ROOT, run_cli, start_server, stop_server
 
-ROOT = Path(__file__).resolve().parents[1]
 SKIP_PRECHECK = {"NARCOKG_TEST_SKIP_SERVICE_PRECHECK": "1"}
 
 

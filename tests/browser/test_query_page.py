@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import ROOT, start_server, stop_server
 from sparql_helpers import BNN, rows
 
 from browser_helpers import ARGS as CHROMIUM_ARGS
@@ -292,7 +292,7 @@ def test_page_works_with_javascript_disabled(server, browser):
 # The researcher's workbench (issue 15) ------------------------------------------------------------
 
 NKG = "https://w3id.org/narcokg/ontology#"
-PER_YEAR = Path(__file__).resolve().parents[1] / "queries" / "07-agreements-per-year.rq"
+PER_YEAR = ROOT / "queries" / "07-agreements-per-year.rq"
 
 
 def test_missing_prefixes_are_offered_in_view_and_added_with_one_click(server, tab):

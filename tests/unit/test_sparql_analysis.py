@@ -10,7 +10,6 @@ import os
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -22,8 +21,8 @@ from narcokg.engine.analysis import AnalysisError, DepthError, analyse
 
 import w3c_syntax
 from sparql_helpers import Listener
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://example.org/base/"
 #: The total of generated examples is about 2,000 in the normal suite; set
 #: NARCOKG_FUZZ_EXAMPLES=10000 for the long run.

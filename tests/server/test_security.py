@@ -11,8 +11,8 @@ import pytest
 import requests
 
 import rawhttp
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 XSS = "<script>alert(1)</script>"
 HTML = {"Accept": "text/html"}
 

@@ -6,17 +6,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, Namespace, URIRef
 
 from narcokg.config import BASE
+from conftest import ROOT
 
 NKG = Namespace(BASE + "ontology#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 ID = BASE + "id/"
-ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 SLUGS = ["polri-asean", "nainggolan-2024", "bnn-timor-leste", "rasyid-ramadhan", "indonesia-unodc-cp"]
 REASON = ID + "no-fact-reason/"

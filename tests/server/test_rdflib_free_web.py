@@ -15,9 +15,9 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from conftest import start_server, stop_server
+from conftest import ROOT, start_server, stop_server
 
-PACKAGE = Path(__file__).resolve().parent.parent / "server" / "narcokg"
+PACKAGE = ROOT / "server" / "narcokg"
 ROOMS = ("web", "html", "engine", "formats")
 
 RDF_ANSWERS = [
