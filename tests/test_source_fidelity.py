@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from rdflib import RDF, RDFS, Namespace, URIRef
+from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
 from narcokg.config import BASE
 
@@ -369,3 +369,85 @@ def test_indonesian_labels_where_the_sources_print_the_name(built):
         titles = [str(t) for t in ref.objects(work, DCTERMS.title) if t.language == "id"]
         if titles and str(work).rsplit("/", 1)[1] in {"arikunto-2010", "dugis-2016", "indarti-2010", "nawawi-1995"}:
             assert [str(l) for l in ref.objects(work, RDFS.label) if l.language == "id"] == titles, work
+
+
+LABELS = [RDFS.label, SKOS.prefLabel, SKOS.altLabel]
+# Words a descriptive @id label of an agreement or its signing may add to what Tabel 2 prints.
+DESCRIPTIVE = {"penandatanganan", "tercantum", "baris"}
+
+
+def _indonesian_labels(g, node):
+    return [str(l) for p in LABELS for l in g.objects(node, p) if getattr(l, "language", None) == "id"]
+
+
+def test_an_indonesian_label_is_printed_never_translated(built):
+    """Issue 14 item 9, second round: the @id labels of six fields of cooperation ("pengurangan
+    permintaan", "perlindungan perbatasan", ...) and of new psychoactive substances ("narkotika jenis
+    baru") were our translations; 001 prints "demand reduction" (603-604), "supply reduction" (610),
+    "New Psychoactive Substance" (116, 141) and the NNCC cooperation's field (240-241). The Russian
+    memorandum's @id label said "Rusia" where Tabel 2 prints "Russia" (511), a figure "Permenkes" for
+    "Peraturan Menteri Kesehatan" (133-134). An @id label of a concept is printed in a source; an
+    @id label of an agreement or signing uses only words the sources print (and a few descriptive ones)."""
+    import re
+
+    texts = _source_texts(built)
+    printed = " ".join(whole for whole, _ in texts.values())
+    words = set(re.findall(r"\w+", printed.lower()))
+    ref = graph(built, "reference")
+    scheme = URIRef(ID + "scheme/")
+    unprinted = [
+        (str(c).rsplit("/id/", 1)[1], label)
+        for c in ref.subjects(RDF.type, SKOS.Concept)
+        if any(
+            str(s).startswith(scheme + "topics") or str(s).startswith(scheme + "substances")
+            for s in ref.objects(c, SKOS.inScheme)
+        )
+        for label in _indonesian_labels(ref, c)
+        if _printed(label).lower() not in printed.lower()
+    ]
+    assert unprinted == []
+    n = graph(built, "nainggolan-2024")
+    named = set(n.subjects(RDF.type, NKG.SigningEvent)) | set(n.subjects(NKG.party, None))
+    named |= set(n.subjects(RDF.type, NKG.HeadlineFigure))
+    invented = sorted(
+        (str(x).rsplit("/id/", 1)[1], w)
+        for x in named
+        for label in _indonesian_labels(n, x)
+        for w in re.findall(r"\w+", label.lower())
+        if w not in words and w not in DESCRIPTIVE
+    )
+    assert invented == []
+    assert (iri("topic/demand-reduction"), RDFS.label, Literal("demand reduction", lang="id")) in ref
+
+
+def test_where_a_document_places_a_place_is_in_its_graph(built):
+    """Issue 14 item 6: "Sekupang, Batam" (001 lines 78 and 81), "Negara Bagian Shan, Myanmar" (107)
+    and "Gedung Pancasila Kemlu Jakarta" (Tabel 2 row 8, 451-455) sat in graph/reference, one of
+    them with an rdfs:comment quoting the source; a query restricted to the document missed them."""
+    n, ref = graph(built, "nainggolan-2024"), graph(built, "reference")
+    for place, where in [
+        ("place/sekupang", "place/batam"),
+        ("place/shan-state", "country/MMR"),
+        ("place/gedung-pancasila-kemlu", "place/jakarta"),
+    ]:
+        triple = (iri(place), NKG.locatedIn, iri(where))
+        assert triple in n and triple not in ref, place
+        assert ref.value(iri(place), RDFS.comment) is None, place
+
+
+def test_a_passage_mapped_to_a_node_is_what_the_node_quotes(built):
+    """Issue 14, partial encodings: the ledger mapped sentences 6 and 8 of the 002 abstract (line 5)
+    to the BNN–PNTL cooperation, whose only quote was the last sentence; sentence 8 (a bilateral
+    relation against trafficking that threatens both countries' sovereignty) lived in a scope note.
+    Sentence 6 is now the cooperation's evidence and sentence 8 a claim, both as printed."""
+    g = graph(built, "bnn-timor-leste")
+    coop = iri("cooperation/bnn-pntl")
+    assert any(str(e).startswith("Salah satu caranya adalah BNN") for e in g.objects(coop, NKG.evidence))
+    claim = iri("claim/bnn-timor-leste-bilateral-relation")
+    assert coop in set(g.objects(claim, NKG.about))
+    assert any("mengancam kedaulatan kedua negara" in str(t) for t in g.objects(claim, NKG.claimText))
+    ledger = built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    assert set(ledger.subjects(NKG.encodes, claim)) == {
+        iri("passage/bnn-timor-leste-L5-e"),
+        iri("passage/bnn-timor-leste-L11-e"),
+    }
