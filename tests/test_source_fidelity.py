@@ -451,3 +451,49 @@ def test_a_passage_mapped_to_a_node_is_what_the_node_quotes(built):
         iri("passage/bnn-timor-leste-L5-e"),
         iri("passage/bnn-timor-leste-L11-e"),
     }
+
+
+def _quote_lines(lines: list[str], quote: str) -> tuple[int, int] | None:
+    """The first and last line (1-based) of a quote in a text file, as _printed reads both."""
+    import bisect
+
+    text, starts, numbers = "", [], []
+    for number, line in enumerate(lines, 1):
+        words = " ".join(line.replace("*", "").split())
+        if not words:
+            continue
+        if text and not (text.endswith("-") and words[:1].islower()):
+            text += " "
+        starts.append(len(text))
+        numbers.append(number)
+        text += words
+    wanted = _printed(quote)
+    at = text.find(wanted)
+    if at < 0:
+        return None
+    first = numbers[bisect.bisect_right(starts, at) - 1]
+    return first, numbers[bisect.bisect_right(starts, at + len(wanted) - 1) - 1]
+
+
+@pytest.mark.parametrize("slug", ["nainggolan-2024", "rasyid-ramadhan"])
+def test_a_passage_that_encodes_a_cooperation_is_quoted_by_it(built, slug):
+    """Partial encodings: the ledger mapped 001 lines 158-163 (ASEANAPOL's forms of cooperation) and
+    003 lines 29 and 49 (UNODC a key partner since the early 2000s; training, forensic technology,
+    financial tracking devices, North Kalimantan and Papua) to a cooperation whose evidence quoted
+    other lines only. Every ledger passage of the two articles that names a cooperation holds one of
+    the cooperation's nkg:evidence quotes."""
+    from test_ledger import entries, source_lines
+
+    g, ledger = graph(built, slug), built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    lines = source_lines(built, slug)
+    quoted = {
+        c: [_quote_lines(lines, str(e)) for e in g.objects(c, NKG.evidence)]
+        for c in g.subjects(RDF.type, NKG.Cooperation)
+    }
+    unquoted = [
+        (str(e).rsplit("/", 1)[1], str(c).rsplit("/", 1)[1])
+        for e, start, end in entries(ledger, slug)
+        for c in ledger.objects(e, NKG.encodes)
+        if c in quoted and not any(span and span[0] <= end and span[1] >= start for span in quoted[c])
+    ]
+    assert unquoted == []
