@@ -497,3 +497,29 @@ def test_a_passage_that_encodes_a_cooperation_is_quoted_by_it(built, slug):
         if c in quoted and not any(span and span[0] <= end and span[1] >= start for span in quoted[c])
     ]
     assert unquoted == []
+
+
+def test_a_claim_about_indonesia_as_a_place_names_its_territory(built):
+    """Issue 14 item 8, one relation one pattern: Nainggolan's claim that Indonesia is a transit place
+    and a market (001 63-69) is about cty:IDN and st:IDN, Rasyid & Ramadhan's same claim (003 23)
+    was about st:IDN only; of the two Polri-ASEAN claims on drug abuse in Indonesia (000 1-11) one
+    named the territory, the other the state. A claim on what happens in Indonesia names cty:IDN."""
+    idn_place, idn_state = iri("country/IDN"), iri("state/IDN")
+    pairs = [
+        (
+            "nainggolan-2024",
+            "claim/nainggolan-2024-transit-and-market",
+            "rasyid-ramadhan",
+            "claim/rasyid-ramadhan-transit-and-market",
+        ),
+        (
+            "polri-asean",
+            "claim/polri-asean-drug-users-increasing",
+            "polri-asean",
+            "claim/polri-asean-drug-abuse-worrying",
+        ),
+    ]
+    for slug_a, a, slug_b, b in pairs:
+        about_a = set(graph(built, slug_a).objects(iri(a), NKG.about)) & {idn_place, idn_state}
+        about_b = set(graph(built, slug_b).objects(iri(b), NKG.about)) & {idn_place, idn_state}
+        assert idn_place in about_a and idn_place in about_b, (a, b)
