@@ -204,6 +204,56 @@ def test_every_class_of_the_ontology_has_an_example(built):
     assert union_subjects
 
 
+NOT_DATA_GRAPHS = {"ontology", "shapes", "validation", "inferred"}
+
+
+def _turtle_prefixes() -> str:
+    """The PREFIX lines of the repository's Turtle files: the CURIEs the ontology's examples use."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    found: dict[str, str] = {}
+    for path in sorted(root.glob("ontology/*.ttl")) + sorted(root.glob("triples/**/*.ttl")):
+        for m in re.finditer(r"^PREFIX (\S*): <([^>]*)>", path.read_text(encoding="utf-8"), re.M):
+            found.setdefault(m.group(1), m.group(2))
+    found.setdefault("wd", "http://www.wikidata.org/entity/")
+    return "".join(f"@prefix {p}: <{n}> .\n" for p, n in found.items())
+
+
+def _example_triples(example: str, prefixes: str):
+    """An example's triples; "…" ends a shortened literal or stands for the rest of a list."""
+    from rdflib import Graph
+
+    text = example.replace(", … ;", ";").replace(", … .", ".")
+    return list(Graph().parse(data=prefixes + text, format="turtle"))
+
+
+def test_every_class_the_data_uses_has_an_example_that_holds(built):
+    """Issue 14 ("a researcher can write a query from /ontology alone"): the Data Cube, SKOS and PROV
+    classes the data instantiates had no example in /ontology, and the Ambiguity example quoted a
+    comment the data no longer has. Every class with an instance in a data graph has a skos:example,
+    and every triple of every example is in the data (a literal shortened with "…" by its prefix)."""
+    skos_example = URIRef("http://www.w3.org/2004/02/skos/core#example")
+    onto = graph(built, "ontology")
+    data = [g for g in built.dataset.graphs() if str(g.identifier).rsplit("/", 1)[-1] not in NOT_DATA_GRAPHS]
+    used = {c for g in data for c in g.objects(None, RDF.type) if isinstance(c, URIRef)}
+    used -= {OWL.Ontology}
+    assert {c for c in used if onto.value(c, skos_example) is None} == set()
+    everything = union(built)
+    prefixes, wrong = _turtle_prefixes(), []
+    for c, example in onto.subject_objects(skos_example):
+        for s, p, o in _example_triples(str(example), prefixes):
+            if isinstance(o, Literal) and "…" in o:
+                head = str(o).split("…", 1)[0]
+                held = any(str(x).startswith(head) for x in everything.objects(s, p))
+            else:
+                held = (s, p, o) in everything
+            if not held:
+                wrong.append((str(c).rsplit("#", 1)[-1], str(s).rsplit("/", 1)[-1], str(p), str(o)[:60]))
+    assert wrong == []
+
+
 # One relation, one pattern (issue 14, item 8): SPARQL over the built graphs; each query found the
 # old pattern (a Cooperation with a forum's body as participant, a one-actor or recommended
 # cooperation, a figure's area a State, a publication as reporter).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from rdflib import RDF, RDFS, Namespace, URIRef
+from rdflib import RDF, RDFS, Literal, Namespace, URIRef
 
 from narcokg.config import BASE
 from conftest import ROOT
@@ -369,3 +369,157 @@ def test_indonesian_labels_where_the_sources_print_the_name(built):
         titles = [str(t) for t in ref.objects(work, DCTERMS.title) if t.language == "id"]
         if titles and str(work).rsplit("/", 1)[1] in {"arikunto-2010", "dugis-2016", "indarti-2010", "nawawi-1995"}:
             assert [str(l) for l in ref.objects(work, RDFS.label) if l.language == "id"] == titles, work
+
+
+LABELS = [RDFS.label, SKOS.prefLabel, SKOS.altLabel]
+# Words a descriptive @id label of an agreement or its signing may add to what Tabel 2 prints.
+DESCRIPTIVE = {"penandatanganan", "tercantum", "baris"}
+
+
+def _indonesian_labels(g, node):
+    return [str(l) for p in LABELS for l in g.objects(node, p) if getattr(l, "language", None) == "id"]
+
+
+def test_an_indonesian_label_is_printed_never_translated(built):
+    """Issue 14 item 9, second round: the @id labels of six fields of cooperation ("pengurangan
+    permintaan", "perlindungan perbatasan", ...) and of new psychoactive substances ("narkotika jenis
+    baru") were our translations; 001 prints "demand reduction" (603-604), "supply reduction" (610),
+    "New Psychoactive Substance" (116, 141) and the NNCC cooperation's field (240-241). The Russian
+    memorandum's @id label said "Rusia" where Tabel 2 prints "Russia" (511), a figure "Permenkes" for
+    "Peraturan Menteri Kesehatan" (133-134). An @id label of a concept is printed in a source; an
+    @id label of an agreement or signing uses only words the sources print (and a few descriptive ones)."""
+    import re
+
+    texts = _source_texts(built)
+    printed = " ".join(whole for whole, _ in texts.values())
+    words = set(re.findall(r"\w+", printed.lower()))
+    ref = graph(built, "reference")
+    scheme = URIRef(ID + "scheme/")
+    unprinted = [
+        (str(c).rsplit("/id/", 1)[1], label)
+        for c in ref.subjects(RDF.type, SKOS.Concept)
+        if any(
+            str(s).startswith(scheme + "topics") or str(s).startswith(scheme + "substances")
+            for s in ref.objects(c, SKOS.inScheme)
+        )
+        for label in _indonesian_labels(ref, c)
+        if _printed(label).lower() not in printed.lower()
+    ]
+    assert unprinted == []
+    n = graph(built, "nainggolan-2024")
+    named = set(n.subjects(RDF.type, NKG.SigningEvent)) | set(n.subjects(NKG.party, None))
+    named |= set(n.subjects(RDF.type, NKG.HeadlineFigure))
+    invented = sorted(
+        (str(x).rsplit("/id/", 1)[1], w)
+        for x in named
+        for label in _indonesian_labels(n, x)
+        for w in re.findall(r"\w+", label.lower())
+        if w not in words and w not in DESCRIPTIVE
+    )
+    assert invented == []
+    assert (iri("topic/demand-reduction"), RDFS.label, Literal("demand reduction", lang="id")) in ref
+
+
+def test_where_a_document_places_a_place_is_in_its_graph(built):
+    """Issue 14 item 6: "Sekupang, Batam" (001 lines 78 and 81), "Negara Bagian Shan, Myanmar" (107)
+    and "Gedung Pancasila Kemlu Jakarta" (Tabel 2 row 8, 451-455) sat in graph/reference, one of
+    them with an rdfs:comment quoting the source; a query restricted to the document missed them."""
+    n, ref = graph(built, "nainggolan-2024"), graph(built, "reference")
+    for place, where in [
+        ("place/sekupang", "place/batam"),
+        ("place/shan-state", "country/MMR"),
+        ("place/gedung-pancasila-kemlu", "place/jakarta"),
+    ]:
+        triple = (iri(place), NKG.locatedIn, iri(where))
+        assert triple in n and triple not in ref, place
+        assert ref.value(iri(place), RDFS.comment) is None, place
+
+
+def test_a_passage_mapped_to_a_node_is_what_the_node_quotes(built):
+    """Issue 14, partial encodings: the ledger mapped sentences 6 and 8 of the 002 abstract (line 5)
+    to the BNN–PNTL cooperation, whose only quote was the last sentence; sentence 8 (a bilateral
+    relation against trafficking that threatens both countries' sovereignty) lived in a scope note.
+    Sentence 6 is now the cooperation's evidence and sentence 8 a claim, both as printed."""
+    g = graph(built, "bnn-timor-leste")
+    coop = iri("cooperation/bnn-pntl")
+    assert any(str(e).startswith("Salah satu caranya adalah BNN") for e in g.objects(coop, NKG.evidence))
+    claim = iri("claim/bnn-timor-leste-bilateral-relation")
+    assert coop in set(g.objects(claim, NKG.about))
+    assert any("mengancam kedaulatan kedua negara" in str(t) for t in g.objects(claim, NKG.claimText))
+    ledger = built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    assert set(ledger.subjects(NKG.encodes, claim)) == {
+        iri("passage/bnn-timor-leste-L5-e"),
+        iri("passage/bnn-timor-leste-L11-e"),
+    }
+
+
+def _quote_lines(lines: list[str], quote: str) -> tuple[int, int] | None:
+    """The first and last line (1-based) of a quote in a text file, as _printed reads both."""
+    import bisect
+
+    text, starts, numbers = "", [], []
+    for number, line in enumerate(lines, 1):
+        words = " ".join(line.replace("*", "").split())
+        if not words:
+            continue
+        if text and not (text.endswith("-") and words[:1].islower()):
+            text += " "
+        starts.append(len(text))
+        numbers.append(number)
+        text += words
+    wanted = _printed(quote)
+    at = text.find(wanted)
+    if at < 0:
+        return None
+    first = numbers[bisect.bisect_right(starts, at) - 1]
+    return first, numbers[bisect.bisect_right(starts, at + len(wanted) - 1) - 1]
+
+
+@pytest.mark.parametrize("slug", ["nainggolan-2024", "rasyid-ramadhan"])
+def test_a_passage_that_encodes_a_cooperation_is_quoted_by_it(built, slug):
+    """Partial encodings: the ledger mapped 001 lines 158-163 (ASEANAPOL's forms of cooperation) and
+    003 lines 29 and 49 (UNODC a key partner since the early 2000s; training, forensic technology,
+    financial tracking devices, North Kalimantan and Papua) to a cooperation whose evidence quoted
+    other lines only. Every ledger passage of the two articles that names a cooperation holds one of
+    the cooperation's nkg:evidence quotes."""
+    from test_ledger import entries, source_lines
+
+    g, ledger = graph(built, slug), built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    lines = source_lines(built, slug)
+    quoted = {
+        c: [_quote_lines(lines, str(e)) for e in g.objects(c, NKG.evidence)]
+        for c in g.subjects(RDF.type, NKG.Cooperation)
+    }
+    unquoted = [
+        (str(e).rsplit("/", 1)[1], str(c).rsplit("/", 1)[1])
+        for e, start, end in entries(ledger, slug)
+        for c in ledger.objects(e, NKG.encodes)
+        if c in quoted and not any(span and span[0] <= end and span[1] >= start for span in quoted[c])
+    ]
+    assert unquoted == []
+
+
+def test_a_claim_about_indonesia_as_a_place_names_its_territory(built):
+    """Issue 14 item 8, one relation one pattern: Nainggolan's claim that Indonesia is a transit place
+    and a market (001 63-69) is about cty:IDN and st:IDN, Rasyid & Ramadhan's same claim (003 23)
+    was about st:IDN only; of the two Polri-ASEAN claims on drug abuse in Indonesia (000 1-11) one
+    named the territory, the other the state. A claim on what happens in Indonesia names cty:IDN."""
+    idn_place, idn_state = iri("country/IDN"), iri("state/IDN")
+    pairs = [
+        (
+            "nainggolan-2024",
+            "claim/nainggolan-2024-transit-and-market",
+            "rasyid-ramadhan",
+            "claim/rasyid-ramadhan-transit-and-market",
+        ),
+        (
+            "polri-asean",
+            "claim/polri-asean-drug-users-increasing",
+            "polri-asean",
+            "claim/polri-asean-drug-abuse-worrying",
+        ),
+    ]
+    for slug_a, a, slug_b, b in pairs:
+        about_a = set(graph(built, slug_a).objects(iri(a), NKG.about)) & {idn_place, idn_state}
+        about_b = set(graph(built, slug_b).objects(iri(b), NKG.about)) & {idn_place, idn_state}
+        assert idn_place in about_a and idn_place in about_b, (a, b)
