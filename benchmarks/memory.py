@@ -8,6 +8,8 @@ For each server, one at a time on the same dump (``synth.py``):
   cold (its on-disk query store beside the dump deleted first, so it is built) and warm (the
   store kept, every later start); Oxigraph server from a store already loaded (its
   ``oxigraph load`` time is printed apart).
+* narcokg with ``--engine oxigraph:DIR`` (it runs and supervises Oxigraph server itself, so no
+  query process holds a store): cold (DIR empty, so the dump is loaded into it) and warm.
 * **memory** after a short load (30 unique lookups, 3 aggregates, 3 whole-table joins, so the
   caches and query processes are what a used server holds): the sum over every process of the
   server's tree of VmRSS (counts pages shared after fork in each process) and of Pss (divides
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -77,7 +80,7 @@ def measure(srv: procs.Server) -> dict:
     probe = mix.BY_NAME["lookup"]
     try:
         ready = procs.wait_answer(srv, probe.text, probe.accept, timeout=900)
-        if srv.name.startswith("mem-narcokg"):
+        if srv.name.startswith("mem-narcokg"):  # its HTTP workers are all up
             procs.wait_settled(srv)
         exercise(srv)
         time.sleep(1)
@@ -101,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows["narcokg, warm"] = measure(procs.start_narcokg("mem-narcokg-warm", procs.free_port(), dump=dump))
     peers.ensure_peers(["oxigraph"], say)
+    supervised = OUT / "stores" / f"supervised-{engines._key(dump)}"
+    shutil.rmtree(supervised, ignore_errors=True)
+    engine = {"NARCOKG_ENGINE": f"oxigraph:{supervised}"}
+    for state in ("cold (DIR loaded from the dump)", "warm"):
+        rows[f"narcokg --engine oxigraph:DIR, {state}"] = measure(
+            procs.start_narcokg(f"mem-narcokg-ox-{state[:4]}", procs.free_port(), dump=dump, env_extra=engine)
+        )
     store = engines.STORES / f"oxigraph-{engines._key(dump)}"
     t0 = time.perf_counter()
     if not (store / ".loaded").exists():

@@ -14,6 +14,8 @@ from narcokg import snapshot
 from narcokg.build import turtlefmt
 from narcokg.config import BASE, load_settings
 
+from conftest import ROOT
+
 NKG = Namespace(BASE + "ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -210,9 +212,8 @@ NOT_DATA_GRAPHS = {"ontology", "shapes", "validation", "inferred"}
 def _turtle_prefixes() -> str:
     """The PREFIX lines of the repository's Turtle files: the CURIEs the ontology's examples use."""
     import re
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     found: dict[str, str] = {}
     for path in sorted(root.glob("ontology/*.ttl")) + sorted(root.glob("triples/**/*.ttl")):
         for m in re.finditer(r"^PREFIX (\S*): <([^>]*)>", path.read_text(encoding="utf-8"), re.M):

@@ -45,6 +45,7 @@ def program() -> str:
 
 
 def _stamp(nquads: Path) -> dict:
+    """What identifies a snapshot's load: its content's digest, size and the Oxigraph version."""
     st = nquads.stat()
     digest = hashlib.sha256()
     with open(nquads, "rb") as f:
@@ -53,12 +54,42 @@ def _stamp(nquads: Path) -> dict:
     return {"sha256": digest.hexdigest(), "bytes": st.st_size, "oxigraph": ox.__version__}
 
 
-def is_loaded(nquads: Path, location: Path) -> bool:
-    """``location`` holds a complete load of exactly this snapshot."""
+def _recorded(location: Path) -> dict:
     try:
-        return json.loads((Path(location) / STAMP).read_text()) == _stamp(Path(nquads))
+        recorded = json.loads((Path(location) / STAMP).read_text())
     except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def is_loaded(nquads: Path, location: Path) -> bool:
+    """``location`` holds a complete load of exactly this snapshot.
+
+    The file's size and modification time, as recorded at the load, answer without reading it
+    (hashing a 1M-quad dump took 0.7 s of every start); when either differs, the digest decides.
+    """
+    nquads = Path(nquads)
+    recorded = _recorded(location)
+    if not recorded:
         return False
+    try:
+        st = nquads.stat()
+    except OSError:
+        return False
+    if (
+        recorded.get("bytes") == st.st_size
+        and recorded.get("mtime_ns") == st.st_mtime_ns
+        and recorded.get("oxigraph") == ox.__version__
+        and "sha256" in recorded
+    ):
+        return True
+    return {k: recorded.get(k) for k in ("sha256", "bytes", "oxigraph")} == _stamp(nquads)
+
+
+def quads(location: Path) -> int | None:
+    """The number of quads the load counted in the store at ``location`` (None if unknown)."""
+    n = _recorded(location).get("quads")
+    return n if isinstance(n, int) else None
 
 
 def load(nquads: Path, location: Path, progress: Callable[[str], None] = lambda _m: None) -> bool:
@@ -93,6 +124,10 @@ def load(nquads: Path, location: Path, progress: Callable[[str], None] = lambda 
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        # Counted once here: counting through the server took 1–2 s of every start at 1M quads.
+        counted = ox.Store.read_only(str(tmp))
+        stamp.update(mtime_ns=nquads.stat().st_mtime_ns, quads=len(counted))
+        del counted
         (tmp / STAMP).write_text(json.dumps(stamp))
         if location.exists():
             shutil.rmtree(location)

@@ -66,7 +66,8 @@ OWN_TIMEOUT = 60.0
 class RemoteEngine:
     """The snapshot served by the SPARQL endpoint at ``url`` (see the module's docstring)."""
 
-    def __init__(self, settings: Settings, url: str, dialect: str = "generic"):
+    def __init__(self, settings: Settings, url: str, dialect: str = "generic", size: int | None = None):
+        """``size``: the number of quads, when the caller knows it (it loaded the store)."""
         if dialect not in DIALECTS:
             raise ValueError(f"unknown engine dialect {dialect!r}: use one of {', '.join(DIALECTS)}")
         parts = urlsplit(url)
@@ -80,7 +81,7 @@ class RemoteEngine:
         self._graphs: list[str] | None = None
         #: The endpoint's graphs that are not the snapshot's (Virtuoso's system graphs, others').
         self._foreign: list[str] = []
-        self._size: int | None = None
+        self._size: int | None = size
 
     # Lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
