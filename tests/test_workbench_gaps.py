@@ -1,6 +1,9 @@
 """Issue 15's workbench over HTTP against the real server, for what the first round left out:
-the results table as shown (labels included) in CSV and JSON. Expected values come from the
-session build (rdflib over its dataset), never from hard-coded facts."""
+the results table as shown (labels included) in CSV and JSON; complete Indonesian (labels in the
+page's language whichever label property carries them, the "EN" marker on entity titles, links
+and descriptions and on error messages, error statuses in words, numbers grouped the Indonesian
+way, "query this" queries that speak the page's language); no ``title="None"`` on /ontology.
+Expected values come from the session build (rdflib over its dataset), never from hard-coded facts."""
 
 from __future__ import annotations
 
@@ -11,9 +14,10 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from rdflib import RDFS, Literal, URIRef
+from rdflib import RDF, RDFS, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
 
-from kg_terms import NKG
+from kg_terms import DATASET, MOU, B, NKG
 
 PARTIES = (
     "PREFIX nkg: <https://w3id.org/narcokg/ontology#>\n"
@@ -82,3 +86,105 @@ def test_query_page_links_the_table_as_shown(server):
         params = parse_qs(urlsplit(h).query)
         assert params["query"] == [PARTIES] and params["lang"] == ["id"]
     assert "Unduh tabel" in section
+
+
+# Labels in the page's language -------------------------------------------------------------------
+def _english_preferred_indonesian_label(kg) -> URIRef:
+    """A resource whose skos:prefLabel has no Indonesian form while its rdfs:label has one."""
+    for s, o in kg.subject_objects(SKOS.prefLabel):
+        langs = {x.language for x in kg.objects(s, SKOS.prefLabel)}
+        labels = {x.language for x in kg.objects(s, RDFS.label)}
+        if "id" not in langs and "id" in labels and str(s).startswith(B + "id/"):
+            return s
+    raise AssertionError("the build has no such resource any more: pick another case")
+
+
+def test_indonesian_label_wins_over_an_english_only_preferred_label(server, kg):
+    concept = _english_preferred_indonesian_label(kg)
+    path = "/page/" + str(concept)[len(B + "id/") :]
+    html = get(server, path, params={"lang": "id"}).text
+    title = re.search(r'<h1 id="entity-title">(.*?)</h1>', html, re.S).group(1)
+    assert unescape(title) == label_in(kg, concept, "id")
+
+
+def test_entity_page_marks_link_labels_and_titles_only_in_english(server, kg):
+    english_only = [
+        p
+        for p in kg.objects(MOU, NKG.party)
+        if {o.language for o in kg.objects(p, RDFS.label) if isinstance(o, Literal)} == {"en"}
+    ]
+    assert english_only, "the Fiji MoU has a party named only in English"
+    html = get(server, "/page/agreement/mou-indonesia-fiji-2015", params={"lang": "id"}).text
+    name = label_in(kg, english_only[0], "en")
+    assert f'<span lang="en">{name}</span> <abbr class="only-lang"' in html
+    bilingual = label_in(kg, MOU, "id")
+    assert re.search(rf'<h1 id="entity-title">{re.escape(bilingual)}</h1>', html)
+    party_path = "/page/" + str(english_only[0])[len(B + "id/") :]
+    party = get(server, party_path, params={"lang": "id"}).text
+    title = re.search(r'<h1 id="entity-title">(.*?)</h1>', party, re.S).group(1)
+    assert 'class="only-lang"' in title and name in title
+    english = get(server, party_path).text
+    assert "only-lang" not in re.search(r'<h1 id="entity-title">(.*?)</h1>', english, re.S).group(1)
+
+
+# Query this, in the page's language ------------------------------------------------------------
+def _ready_query(html: str) -> str:
+    href = unescape(re.search(r'href="(/\?query=[^"]+)"', html).group(1))
+    return parse_qs(urlsplit(href).query)["query"][0]
+
+
+def test_query_this_comments_speak_the_page_language(server, kg):
+    entity = _ready_query(get(server, "/page/agreement/mou-indonesia-fiji-2015", params={"lang": "id"}).text)
+    assert entity.startswith("# Semua hal tentang " + label_in(kg, MOU, "id"))
+    english = _ready_query(get(server, "/page/agreement/mou-indonesia-fiji-2015").text)
+    assert english.startswith("# Everything about " + label_in(kg, MOU, "en"))
+    cls = _ready_query(get(server, "/browse/State", params={"lang": "id"}).text)
+    assert "# Instans " + label_in(kg, NKG.State, "id") in cls
+
+
+def test_ontology_links_carry_no_empty_titles_and_count_in_words(server, kg):
+    for lang in ("en", "id"):
+        html = get(server, "/ontology", params={"lang": lang}).text
+        assert 'title="None"' not in html
+    # a class with one instance says "1 instance" (the ontology's Declaration has one, from the build)
+    assert len(set(kg.subjects(RDF.type, NKG.Declaration))) == 1
+    section = html_section(get(server, "/ontology").text, "Declaration")
+    assert ">1 instance</a>" in section
+    assert ">1 instans</a>" in html_section(get(server, "/ontology", params={"lang": "id"}).text, "Declaration")
+
+
+def html_section(html: str, term: str) -> str:
+    section = html[html.index(f'<section class="term" id="{term}"') :]
+    return section[: section.index("</section>")]
+
+
+def test_description_only_in_english_is_marked_on_an_indonesian_page(server, kg):
+    props = (RDFS.comment, DCTERMS.description, SKOS.definition, SKOS.scopeNote)
+    texts = {o.language for p in props for o in kg.objects(DATASET, p) if isinstance(o, Literal)}
+    assert texts == {"en"}, "the dataset's description is written in English only"
+    html = get(server, "/page/dataset/drug-cases-2018-2023", params={"lang": "id"}).text
+    description = re.search(r'<p class="description">(.*?)</p>', html, re.S).group(1)
+    assert description.startswith('<span lang="en">') and 'class="only-lang"' in description
+    english = get(server, "/page/dataset/drug-cases-2018-2023").text
+    assert "only-lang" not in re.search(r'<p class="description">(.*?)</p>', english, re.S).group(1)
+
+
+def test_error_page_in_indonesian_names_the_status_and_marks_the_english_message(server):
+    html = get(server, "/page/state/NOWHERE", params={"lang": "id"}, headers={"Accept": "text/html"})
+    assert html.status_code == 404
+    heading = re.search(r"<h1>(.*?)</h1>", html.text, re.S).group(1)
+    assert heading == "404 Tidak ditemukan"
+    message = re.search(r'<p class="error-message">(.*?)</p>', html.text, re.S).group(1)
+    assert message.startswith('<span lang="en">') and 'class="only-lang"' in message
+    english = get(server, "/page/state/NOWHERE", headers={"Accept": "text/html"}).text
+    assert re.search(r"<h1>(.*?)</h1>", english).group(1) == "404 Not Found"
+    assert "only-lang" not in english
+
+
+def test_download_sizes_are_grouped_in_the_page_language(server, built):
+    size = (built.out_dir / "narcokg.nq").stat().st_size
+    assert size >= 1000
+    english = get(server, "/download").text
+    indonesian = get(server, "/download", params={"lang": "id"}).text
+    assert f'<data value="{size}">{size:,}</data>' in english
+    assert f'<data value="{size}">{size:,}</data>'.replace(",", ".") in indonesian
