@@ -188,3 +188,28 @@ def test_download_sizes_are_grouped_in_the_page_language(server, built):
     indonesian = get(server, "/download", params={"lang": "id"}).text
     assert f'<data value="{size}">{size:,}</data>' in english
     assert f'<data value="{size}">{size:,}</data>'.replace(",", ".") in indonesian
+
+
+# Validation report: shapes by their names -----------------------------------------------------
+def test_shacl_report_names_unlabelled_property_shapes_by_their_shape_and_path(server, built):
+    shapes = built.dataset.graph(URIRef(B + "graph/shapes"))
+    report = built.dataset.graph(URIRef(B + "graph/validation"))
+    sh = "http://www.w3.org/ns/shacl#"
+    unlabelled = {
+        s
+        for s in report.objects(None, URIRef(sh + "sourceShape"))
+        if isinstance(s, URIRef) and shapes.value(s, RDFS.label) is None
+    }
+    assert unlabelled, "the report has results of a property shape without a label of its own"
+    for lang in ("en", "id"):
+        html = get(server, "/shacl", params={"lang": lang}).text
+        summary = html[html.index('class="shacl-summary') :]
+        summary = unescape(summary[: summary.index("</table>", summary.index("</table>") + 1)])
+        for shape in unlabelled:
+            parent = shapes.value(None, URIRef(sh + "property"), shape)
+            names = {str(o.language): str(o) for o in shapes.objects(parent, RDFS.label)}
+            path = str(shapes.value(shape, URIRef(sh + "path")))
+            assert path.startswith(str(NKG))
+            expected = f"{names.get(lang) or names['en']} › nkg:{path[len(str(NKG)) :]}"
+            assert f">{expected}</a>" in summary, expected
+        assert not re.search(r">shape:[^<]*</a>", summary)
