@@ -213,3 +213,19 @@ def test_shacl_report_names_unlabelled_property_shapes_by_their_shape_and_path(s
             expected = f"{names.get(lang) or names['en']} › nkg:{path[len(str(NKG)) :]}"
             assert f">{expected}</a>" in summary, expected
         assert not re.search(r">shape:[^<]*</a>", summary)
+
+
+# Citations in the page's language -----------------------------------------------------------------
+def test_cite_this_text_speaks_the_page_language(server, kg):
+    id_page = unescape(get(server, "/page/agreement/mou-indonesia-fiji-2015", params={"lang": "id"}).text)
+    en_page = unescape(get(server, "/page/agreement/mou-indonesia-fiji-2015").text)
+    title_id, title_en = label_in(kg, MOU, "id"), label_in(kg, MOU, "en")
+    assert re.search(
+        rf"{re.escape(title_id)}\. Dalam: narcokg: .*\. Versi \S+, snapshot tanggal \d{{4}}-\d\d-\d\d\.", id_page
+    )
+    assert re.search(
+        rf"{re.escape(title_en)}\. In: narcokg: .*\. Version \S+, snapshot of \d{{4}}-\d\d-\d\d\.", en_page
+    )
+    graph = unescape(get(server, "/cite", params={"lang": "id"}).text)
+    assert re.search(r"Versi \S+, snapshot tanggal \d{4}-\d\d-\d\d\.", graph)
+    assert "Version " not in graph  # (the BibTeX and CSL-JSON downloads are the same in every language)

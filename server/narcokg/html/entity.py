@@ -139,7 +139,7 @@ class EntityBuilder:
             doc = self.base + "id/source/" + slug
             src.kind, src.label, src.href = "document", self.name(doc), self.iris.href(doc)
             src.citation = self.citations.document(doc)
-            src.citation_text = citeformats.text(src.citation)
+            src.citation_text = citeformats.text(src.citation, self.lang)
             src.cite_path = self.iris.resource_path(doc)
         return src
 
@@ -351,7 +351,7 @@ class EntityBuilder:
         c = self.citations.document(iri) if is_doc else self.citations.entity(iri, self.release)
         return CiteBlock(
             heading_key="cite.document" if is_doc else "cite.entity",
-            text=citeformats.text(c),
+            text=citeformats.text(c, self.lang),
             bibtex=citeformats.bibtex(c),
             csl_json=citeformats.csl_json([c]),
             path=self.iris.resource_path(iri) or "",

@@ -26,6 +26,9 @@ TEXT: dict[str, dict[str, str | None]] = {
     "cite.full": _e("Full citation", "Kutipan lengkap"),
     "cite.printed": _e("As the citing document prints it", "Sebagaimana dicetak oleh dokumen pengutip"),
     "cite.quotes": _e("Quotes from the source (%d)", "Kutipan dari sumber (%d)"),
+    "cite.in": _e("In:", "Dalam:"),
+    "cite.version_of": _e("Version %s, snapshot of %s.", "Versi %s, snapshot tanggal %s."),
+    "cite.no_date": _e("n.d.", "t.t."),
     "cite.line": _e("line %s", "baris %s"),
     "cite.lines": _e("lines %s", "baris %s"),
     "cite.file_note": _e(
