@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from html import unescape
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -229,3 +230,21 @@ def test_cite_this_text_speaks_the_page_language(server, kg):
     graph = unescape(get(server, "/cite", params={"lang": "id"}).text)
     assert re.search(r"Versi \S+, snapshot tanggal \d{4}-\d\d-\d\d\.", graph)
     assert "Version " not in graph  # (the BibTeX and CSL-JSON downloads are the same in every language)
+
+
+# The query page's chart over years ---------------------------------------------------------------
+def test_chart_over_years_keeps_their_spacing(server):
+    """A numeric column over a column of years is drawn over every year of the span: a year
+    without a row is a gap ("–" in the text alternative), not a neighbour of the next year."""
+    query = (Path(__file__).resolve().parents[1] / "queries" / "07-agreements-per-year.rq").read_text(encoding="utf-8")
+    answer = requests.post(
+        server.url("/sparql"), data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=60
+    ).json()["results"]["bindings"]
+    counts = {int(b["year"]["value"]): b["agreements"]["value"] for b in answer}
+    html = get(server, "/", params={"query": query}).text
+    desc = unescape(re.search(r'<desc id="[^"]+">(.*?)</desc>', html, re.S).group(1))
+    shown = dict(item.rsplit(" ", 1) for item in desc.split(": ", 1)[1].split(", "))
+    assert [int(y) for y in shown] == list(range(min(counts), max(counts) + 1))
+    assert any(y not in counts for y in range(min(counts), max(counts))), "the answer skips a year"
+    for year, value in shown.items():
+        assert value == counts.get(int(year), "–")
