@@ -207,3 +207,17 @@ def test_table_as_shown_downloads_with_its_labels(server, browser, js, tmp_path)
             # the page adds an "EN" marker after a label only in English; the download has the label alone
             assert [re.sub(r"\s*EN$", "", x) for x in labels] == [line[1], line[3]]
         assert pg.console_errors == []
+
+
+def test_history_of_a_long_one_line_query_fits_a_phone(server, browser):
+    """A remembered query without a question is listed by its text, which may be one long IRI."""
+    query = "SELECT ?s WHERE { ?s a <https://w3id.org/narcokg/ontology#State> } LIMIT 5"
+    with open_page(browser, width=390, height=844) as pg:
+        pg.goto(server.url("/?lang=id"))
+        pg.fill("#query", query)
+        pg.click("#run-query")
+        pg.wait_for_selector('#results-body[aria-busy="false"]', state="attached")
+        pg.goto(server.url("/?lang=id"))
+        assert pg.locator("a.history-item").first.inner_text().startswith("SELECT ?s WHERE")
+        assert overflow(pg) <= 0
+        assert pg.console_errors == []
