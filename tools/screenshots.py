@@ -4,6 +4,8 @@ catalogue question, an agreement, a dataset, /ontology and /shacl, at 1280 px an
 Starts the real server (``narcokg serve``) on a free loopback port over a built snapshot and
 drives Debian's headless Chromium through Playwright (never Playwright's own browser download).
 A page is shot whole when that stays under the size budget, else as the first screenful.
+With Pillow installed (``pip install -e '.[docs]'``) each shot is stored as a palette PNG (256
+colours, no dithering: flat interface colours stay exact), about a third of Chromium's size.
 
     python tools/screenshots.py [--dist DIST] [--out docs/screenshots]
 """
@@ -31,8 +33,8 @@ FLAGS = [
     "--no-first-run",
 ]
 WIDTHS = (1280, 390)
-#: Largest PNG kept (bytes); a bigger full-page shot is replaced by the first screenful.
-BUDGET = 300 * 1024
+#: Largest PNG kept (bytes; ten shots stay under 2.5 MB); a bigger full-page shot is cut shorter.
+BUDGET = 250 * 1024
 #: The catalogue question whose answer the query page shows (a table and a timeline chart).
 QUESTION = "07-agreements-per-year.rq"
 
@@ -44,7 +46,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("query", "/?" + urlencode({"query": query}), "#results"),
         ("agreement", "/page/agreement/mou-indonesia-fiji-2015", "h1"),
         ("dataset", "/page/dataset/drug-cases-2018-2023", "table"),
-        ("ontology", "/ontology", "h1"),
+        ("ontology", "/ontology", "#sec-diagram"),
         ("shacl", "/shacl", ".shacl-group"),
     ]
 
@@ -83,11 +85,24 @@ def start_server(dist: Path | None, log: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not become healthy:\n" + log.read_text(errors="replace")[-2000:])
 
 
+def optimise(target: Path) -> int:
+    """Rewrites the PNG at ``target`` with a 256-colour palette when Pillow is there (else keeps
+    Chromium's file); returns its size in bytes."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return target.stat().st_size
+    with Image.open(target) as im:
+        small = im.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(target, "PNG", optimize=True)
+    return target.stat().st_size
+
+
 def _fit(page, target: Path, focus: str) -> tuple[int, str]:
     """The whole page if its PNG stays under BUDGET, else the top of the page down to the end of
     ``focus`` (at least one screenful), shortened until it does."""
     page.screenshot(path=str(target), full_page=True)
-    if target.stat().st_size <= BUDGET:
+    if optimise(target) <= BUDGET:
         return target.stat().st_size, "full page"
     viewport = page.viewport_size
     box = page.locator(focus).first.bounding_box() if page.locator(focus).count() else None
@@ -96,7 +111,7 @@ def _fit(page, target: Path, focus: str) -> tuple[int, str]:
         page.screenshot(
             path=str(target), full_page=True, clip={"x": 0, "y": 0, "width": viewport["width"], "height": height}
         )
-        if target.stat().st_size <= BUDGET or height <= viewport["height"]:
+        if optimise(target) <= BUDGET or height <= viewport["height"]:
             return target.stat().st_size, f"top {height} px"
         height = max(viewport["height"], int(height * 0.8))
 

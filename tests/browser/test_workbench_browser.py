@@ -7,6 +7,7 @@ Needs Debian's chromium (`apt-get install chromium`); Playwright's own browser d
 
 from __future__ import annotations
 
+import csv
 import re
 
 import pytest
@@ -169,3 +170,54 @@ def test_indonesian_page_marks_english_only_text(server, browser):
         pg.goto(server.url("/shacl?lang=id"))
         assert pg.locator(".shacl-results abbr.only-lang").first.is_visible()
         assert "Pelanggaran" in pg.inner_text(".shacl-summary")
+
+
+PARTIES = (
+    "PREFIX nkg: <https://w3id.org/narcokg/ontology#>\n"
+    "SELECT ?agreement ?party WHERE { ?agreement nkg:party ?party } ORDER BY ?agreement ?party LIMIT 12"
+)
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_table_as_shown_downloads_with_its_labels(server, browser, js, tmp_path):
+    """The CSV link under the results gives the rows the page shows, with the labels it shows."""
+    with open_page(browser, java_script_enabled=js, accept_downloads=True) as pg:
+        pg.goto(server.url("/?lang=id"))
+        pg.fill("#query", PARTIES)
+        pg.click("#run-query")
+        if js:
+            pg.wait_for_selector('#results-body[aria-busy="false"]', state="attached")
+        else:
+            pg.wait_for_load_state()
+        shown = [
+            [cell.inner_text() for cell in row.locator("td .iri-label").all()]
+            for row in pg.locator("#results-body table.results-table tbody tr").all()
+        ]
+        links = pg.locator("#results-links .table-downloads a")
+        assert links.all_inner_texts() == ["CSV", "JSON"]
+        with pg.expect_download() as info:
+            links.first.click()
+        path = tmp_path / "table.csv"
+        info.value.save_as(path)
+        rows = path.read_text(encoding="utf-8").splitlines()
+        assert rows[0] == "agreement,agreement_label,party,party_label"
+        body = list(csv.reader(rows[1:]))
+        assert len(body) == len(shown) == 12
+        for line, labels in zip(body, shown):
+            # the page adds an "EN" marker after a label only in English; the download has the label alone
+            assert [re.sub(r"\s*EN$", "", x) for x in labels] == [line[1], line[3]]
+        assert pg.console_errors == []
+
+
+def test_history_of_a_long_one_line_query_fits_a_phone(server, browser):
+    """A remembered query without a question is listed by its text, which may be one long IRI."""
+    query = "SELECT ?s WHERE { ?s a <https://w3id.org/narcokg/ontology#State> } LIMIT 5"
+    with open_page(browser, width=390, height=844) as pg:
+        pg.goto(server.url("/?lang=id"))
+        pg.fill("#query", query)
+        pg.click("#run-query")
+        pg.wait_for_selector('#results-body[aria-busy="false"]', state="attached")
+        pg.goto(server.url("/?lang=id"))
+        assert pg.locator("a.history-item").first.inner_text().startswith("SELECT ?s WHERE")
+        assert overflow(pg) <= 0
+        assert pg.console_errors == []

@@ -13,6 +13,7 @@ import re
 
 from narcokg import release as rel
 from narcokg.html.citation import Citation
+from narcokg.texts import text as words
 
 BIBTEX_MEDIA = "application/x-bibtex"
 CSL_MEDIA = "application/vnd.citationstyles.csl+json"
@@ -41,18 +42,19 @@ def _title(c: Citation) -> str:
     return f"[{c.title}]" if c.descriptive else c.title
 
 
-def text(c: Citation) -> str:
-    """Author (year). Title. Container, volume(issue), pages. Publisher. Version. URL."""
+def text(c: Citation, lang: str = "en") -> str:
+    """Author (year). Title. Container, volume(issue), pages. Publisher. Version. URL; the few
+    words a citation adds ("In:", "Version", "n.d.") in ``lang``."""
     parts = []
     who = "; ".join(c.authors)
-    when = f"({c.year or 'n.d.'})"
+    when = f"({c.year or words('cite.no_date', lang)})"
     parts.append(f"{who} {when}." if who else "")
     parts.append(_title(c).rstrip(".") + ".")
-    parts.append(_container(c))
+    parts.append(_container(c, lang))
     if c.publisher:
         parts.append(c.publisher.rstrip(".") + ".")
     if c.version:
-        parts.append(f"Version {c.version}, snapshot of {c.date}.")
+        parts.append(words("cite.version_of", lang) % (c.version, c.date))
     if c.licence:
         parts.append(rel.LICENCE_NAME + ".")
     if c.doi:
@@ -63,10 +65,10 @@ def text(c: Citation) -> str:
     return out if who else f"{out} {when}" if c.kind != "entry" else out
 
 
-def _container(c: Citation) -> str:
+def _container(c: Citation, lang: str = "en") -> str:
     if not c.container:
         return ""
-    out = ("In: " if c.kind == "entry" else "") + c.container
+    out = (words("cite.in", lang) + " " if c.kind == "entry" else "") + c.container
     if c.volume:
         out += f", {c.volume}" + (f"({c.issue})" if c.issue else "")
     elif c.issue:

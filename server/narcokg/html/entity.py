@@ -107,7 +107,8 @@ class EntityBuilder:
         return kind
 
     def link(self, iri: str, **extra) -> Value:
-        return Value(text=self.name(iri), iri=iri, href=self.iris.href(iri), **extra)
+        text_lang = self.labels.language_of(iri) if self.labels.known(iri) else ""
+        return Value(text=self.name(iri), iri=iri, href=self.iris.href(iri), text_lang=text_lang, **extra)
 
     def literal(self, lit: ox.Literal, **extra) -> Value:
         dt = lit.datatype.value if lit.datatype is not None else None
@@ -138,7 +139,7 @@ class EntityBuilder:
             doc = self.base + "id/source/" + slug
             src.kind, src.label, src.href = "document", self.name(doc), self.iris.href(doc)
             src.citation = self.citations.document(doc)
-            src.citation_text = citeformats.text(src.citation)
+            src.citation_text = citeformats.text(src.citation, self.lang)
             src.cite_path = self.iris.resource_path(doc)
         return src
 
@@ -350,7 +351,7 @@ class EntityBuilder:
         c = self.citations.document(iri) if is_doc else self.citations.entity(iri, self.release)
         return CiteBlock(
             heading_key="cite.document" if is_doc else "cite.entity",
-            text=citeformats.text(c),
+            text=citeformats.text(c, self.lang),
             bibtex=citeformats.bibtex(c),
             csl_json=citeformats.csl_json([c]),
             path=self.iris.resource_path(iri) or "",
@@ -367,7 +368,7 @@ class EntityBuilder:
             iri=iri,
             public_iri=iri,
             title=title,
-            description=self.text(iri, DESCRIPTIONS),
+            description=self.marked_text(iri, DESCRIPTIONS),
             types=types,
             inferred_types=inferred_types,
             rows=[r for r in all_rows if not all(v.inferred for v in r.values)],
@@ -383,5 +384,6 @@ class EntityBuilder:
             part_of=sections.part_of(),
             findings=sections.findings(),
             cites=[self.cite_block(iri)],
-            query=queries.about_entity(iri, title),
+            query=queries.about_entity(iri, title, self.lang),
+            title_lang=self.labels.language_of(iri) if self.labels.known(iri) else "",
         )

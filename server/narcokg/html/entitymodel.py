@@ -39,6 +39,7 @@ class Value:
     href: str | None = None
     lang: str | None = None
     datatype: str | None = None  # CURIE or IRI of a literal's datatype
+    text_lang: str = ""  # language of a link's label, so a page marks one only in the other language
     cites: list[int] = field(default_factory=list)
     inferred: bool = False
     nested: list["Row"] | None = None
@@ -118,6 +119,8 @@ class EntityPage:
     cites: list["CiteBlock"] = field(default_factory=list)
     #: A SPARQL query about the entity for the query page.
     query: str = ""
+    #: Language of the title's label ("" when none), so a page marks a title only in the other language.
+    title_lang: str = ""
 
 
 @dataclass

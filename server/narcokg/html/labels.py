@@ -92,12 +92,22 @@ class Labels:
         self._cache: dict[str, tuple[str, str] | None] = {}
 
     def _lookup(self, iri: str) -> tuple[str, str] | None:
+        """The page's language first across every label property, then the order of the
+        properties: an ``rdfs:label`` in Indonesian beats a ``skos:prefLabel`` only in English."""
         node = ox.NamedNode(iri)
-        for pred in _LABEL_NODES:
-            lits = sorted(
+        by_pred = [
+            sorted(
                 {q.object for q in quads(self.store, node, pred, None, None) if isinstance(q.object, ox.Literal)},
                 key=str,
             )
+            for pred in _LABEL_NODES
+        ]
+        for want in (self.lang, "en"):
+            for lits in by_pred:
+                chosen = next((v for v in lits if (v.language or "").lower().split("-")[0] == want), None)
+                if chosen is not None:
+                    return chosen.value, want
+        for lits in by_pred:
             chosen = pick_literal(lits, self.lang)
             if chosen is not None:
                 return chosen.value, (chosen.language or "").lower().split("-")[0]

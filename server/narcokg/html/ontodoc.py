@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from narcokg import vocab as px
 from narcokg.iris import IriMap
-from narcokg.html.labels import Labels, pick_literal, t
+from narcokg.html.labels import Labels, format_number, pick_literal, t
 from narcokg.html.docmodel import (
     ALIGN,
     CLASS_TYPES,
@@ -100,7 +100,8 @@ class _OntologyDoc:
             return []
         n = self.data.counts.get(c, 0)
         href = self.data.browse(c) if n else None
-        text = t("doc.instances_link", self.lang) % f"{n:,}" if n else t("doc.no_instances", self.lang)
+        key = "doc.instance_link" if n == 1 else "doc.instances_link"
+        text = t(key, self.lang) % format_number(str(n), self.lang) if n else t("doc.no_instances", self.lang)
         out = [
             Field(
                 label=t("doc.instances", self.lang),

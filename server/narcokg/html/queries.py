@@ -9,17 +9,18 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from narcokg import vocab as px
+from narcokg.texts import text
 
 
-def _comment(text: str) -> str:
-    return "# " + " ".join(text.split())
+def _comment(words: str) -> str:
+    return "# " + " ".join(words.split())
 
 
-def about_entity(public_iri: str, label: str) -> str:
+def about_entity(public_iri: str, label: str, lang: str) -> str:
     """Everything about one resource: its own statements first, then the links to it."""
     return "\n".join(
         [
-            _comment(f"Everything about {label}: its statements, then the statements that link to it"),
+            _comment(text("query.comment_entity", lang) % label),
             "SELECT ?direction ?property ?value WHERE {",
             f'  {{ <{public_iri}> ?property ?value . BIND("outgoing" AS ?direction) }}',
             "  UNION",
@@ -36,7 +37,7 @@ def instances_of(public_class: str, label: str, lang: str) -> str:
     return "\n".join(
         [
             f"PREFIX rdfs: <{px.RDFS}>",
-            _comment(f"Instances of {label}, with their labels"),
+            _comment(text("query.comment_class", lang) % label),
             "SELECT ?instance ?label WHERE {",
             f"  ?instance a <{public_class}> .",
             f'  OPTIONAL {{ ?instance rdfs:label ?label_here FILTER(LANG(?label_here) = "{lang}") }}',

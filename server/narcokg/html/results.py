@@ -149,14 +149,36 @@ def _year(cell: dict) -> str | None:
     return None
 
 
+def _year_span(rows: list[list[dict]], col: int) -> list[str] | None:
+    """Every year from the first to the last when column ``col`` holds distinct years (integers
+    or xsd:gYear from 1000 to 2999, at most 200 apart), so a chart over years keeps their
+    spacing: a year without a row shows as a gap, never as a made-up zero. Else None."""
+    years = []
+    for r in rows:
+        cell = r[col]
+        if cell.get("datatype") not in NUMERIC | {px.XSD + "gYear"} or not re.fullmatch(r"[12]\d{3}", cell["text"]):
+            return None
+        years.append(int(cell["text"]))
+    if len(set(years)) != len(years) or max(years) - min(years) > 200:
+        return None
+    return [str(y) for y in range(min(years), max(years) + 1)]
+
+
 def _bar_charts(
     columns: list[str], rows: list[list[dict]], numeric: list[int], label_col: int, lang: str
 ) -> list[dict]:
-    """One bar chart per numeric column (at most three), each over the label column."""
-    xs = [(r[label_col].get("label") or r[label_col].get("text") or "–")[:24] for r in rows]
+    """One bar chart per numeric column (at most three), each over the label column (over
+    every year of the span when that column holds years)."""
+    span = _year_span(rows, label_col)
+    xs = span or [(r[label_col].get("label") or r[label_col].get("text") or "–")[:24] for r in rows]
     out = []
     for i in numeric[:3]:
         title = f"?{columns[i]} / ?{columns[label_col]}"
+        if span:
+            by_year = {r[label_col]["text"]: _number(r[i]) for r in rows}
+            values = [by_year.get(y) for y in span]
+        else:
+            values = [_number(r[i]) for r in rows]
         out.append(
             {
                 "title": title,
@@ -165,7 +187,7 @@ def _bar_charts(
                 "svg": chart_svg(
                     title,
                     xs,
-                    [Series(columns[i], [_number(r[i]) for r in rows])],
+                    [Series(columns[i], values)],
                     lang,
                     x_label="?" + columns[label_col],
                     y_label="?" + columns[i],
@@ -176,8 +198,8 @@ def _bar_charts(
 
 
 def _timeline(columns: list[str], rows: list[list[dict]], i: int, lang: str) -> dict:
-    rows_word = text("query.rows_axis", lang)
     """Rows per year of date column ``i``, years without rows shown as zero."""
+    rows_word = text("query.rows_axis", lang)
     counts: dict[str, int] = {}
     for r in rows:
         counts[_year(r[i])] = counts.get(_year(r[i]), 0) + 1

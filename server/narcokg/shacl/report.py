@@ -65,11 +65,13 @@ def labelled(graph: Graph, node, lang: str) -> str | None:
 
 
 def shape_label(graph: Graph, node, settings: Settings, depth: int = 0, lang: str = "en") -> str:
-    """A named shape's label (``Suspect totals add up``) or, without one, ``shape:X``; for an
-    unnamed property shape ``<its shape> › path``."""
-    if not isinstance(node, BNode) and not str(node).startswith(settings.base + ".well-known/genid/"):
-        return labelled(graph, node, lang) or compact(str(node), settings)
+    """A shape's label (``Suspect totals add up``); for a property shape without one
+    ``<its shape> › path``; else ``shape:X``."""
     parent = graph.value(None, SH.property, node)
+    if not isinstance(node, BNode) and not str(node).startswith(settings.base + ".well-known/genid/"):
+        own = labelled(graph, node, lang)
+        if own or parent is None or graph.value(node, SH.path) is None:
+            return own or compact(str(node), settings)
     path = graph.value(node, SH.path)
     if parent is not None and parent != node and depth < 5:
         parent_text = shape_label(graph, parent, settings, depth + 1, lang)

@@ -26,6 +26,9 @@ TEXT: dict[str, dict[str, str | None]] = {
     "cite.full": _e("Full citation", "Kutipan lengkap"),
     "cite.printed": _e("As the citing document prints it", "Sebagaimana dicetak oleh dokumen pengutip"),
     "cite.quotes": _e("Quotes from the source (%d)", "Kutipan dari sumber (%d)"),
+    "cite.in": _e("In:", "Dalam:"),
+    "cite.version_of": _e("Version %s, snapshot of %s.", "Versi %s, snapshot tanggal %s."),
+    "cite.no_date": _e("n.d.", "t.t."),
     "cite.line": _e("line %s", "baris %s"),
     "cite.lines": _e("lines %s", "baris %s"),
     "cite.file_note": _e(
@@ -37,8 +40,14 @@ TEXT: dict[str, dict[str, str | None]] = {
         "Open a query for everything about this resource", "Buka kueri tentang semua hal mengenai sumber daya ini"
     ),
     "query.class": _e("Open a query for the instances of this class", "Buka kueri untuk instans kelas ini"),
+    "query.comment_entity": _e(
+        "Everything about %s: its statements, then the statements that link to it",
+        "Semua hal tentang %s: pernyataannya, lalu pernyataan yang menautkan ke sana",
+    ),
+    "query.comment_class": _e("Instances of %s, with their labels", "Instans %s, beserta labelnya"),
     "doc.instances": _e("Instances", "Instans"),
     "doc.instances_link": _e("%s instances", "%s instans"),
+    "doc.instance_link": _e("%s instance", "%s instans"),
     "doc.no_instances": _e("no instances", "tanpa instans"),
     "doc.shapes_for": _e("Shapes targeting this class", "Shape yang menargetkan kelas ini"),
     "doc.diagram": _e("Class diagram", "Diagram kelas"),

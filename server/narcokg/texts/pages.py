@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from narcokg.texts.table import both as _e
 
 TEXT: dict[str, dict[str, str | None]] = {
@@ -190,4 +192,22 @@ TEXT: dict[str, dict[str, str | None]] = {
     "download.void": _e("VoID description with statistics per graph", "Deskripsi VoID dengan statistik per graf"),
     # Errors
     "error.home": _e("Home", "Beranda"),
+    **{
+        f"error.status.{code}": _e(HTTPStatus(code).phrase, words)
+        for code, words in (
+            (400, "Permintaan keliru"),
+            (403, "Dilarang"),
+            (404, "Tidak ditemukan"),
+            (405, "Metode tidak diizinkan"),
+            (406, "Tidak ada format yang dapat diterima"),
+            (413, "Permintaan terlalu besar"),
+            (414, "URL terlalu panjang"),
+            (415, "Jenis media tidak didukung"),
+            (422, "Tidak dapat diproses"),
+            (429, "Terlalu banyak permintaan"),
+            (431, "Header permintaan terlalu besar"),
+            (500, "Kesalahan internal server"),
+            (503, "Layanan tidak tersedia"),
+        )
+    },
 }

@@ -28,6 +28,9 @@ TEXT: dict[str, dict[str, str | None]] = {
     "query.rows": _e("%d rows", "%d baris"),
     "query.shown": _e("showing the first %d", "menampilkan %d pertama"),
     "query.download": _e("Download", "Unduh"),
+    "query.download_table": _e(
+        "Download the table as shown (labels included)", "Unduh tabel seperti yang ditampilkan (beserta label)"
+    ),
     "query.share": _e("Link to this query", "Tautan ke kueri ini"),
     "query.error": _e("The query could not be answered", "Kueri tidak dapat dijawab"),
     "query.ask_true": _e("Yes (true)", "Ya (true)"),

@@ -18,6 +18,7 @@ from narcokg import snapshot
 from narcokg.engine import resource as describe
 from narcokg.html import citeformats, queries
 from narcokg.html.citation import Citation, CitationReader, graph_citation
+from narcokg.html.labels import choose_lang
 from narcokg.iris import valid_path
 from narcokg.web.context import app_cache, cached_response, ctx, error, render_page
 
@@ -66,7 +67,7 @@ def cite_page():
     c = _graph()
     return render_page(
         "cite.html",
-        text=citeformats.text(c),
+        text=citeformats.text(c, choose_lang()),
         bibtex=citeformats.bibtex(c),
         csl_json=citeformats.csl_json([c]),
         release=served_release(),

@@ -16,7 +16,7 @@ from werkzeug.http import parse_accept_header
 from narcokg import vocab as px
 from narcokg.iris import IriMap
 from narcokg.html.i18n import marked, marker, tm
-from narcokg.html.labels import LANGS, Labels, choose_lang, explicit_lang, t
+from narcokg.html.labels import LANGS, Labels, choose_lang, explicit_lang, format_number, t
 from narcokg.engine.base import Engine
 from narcokg.web.errors import error_response
 
@@ -100,6 +100,7 @@ def template_globals() -> dict:
         "tm": lambda key: tm(key, lang),
         "marked": lambda value, text_lang: marked(value, text_lang, lang),
         "marker": lambda text_lang: marker(text_lang, lang),
+        "number": lambda n: format_number(str(n), lang),
         "lang_url": lang_url,
         "link": with_lang,
     }

@@ -100,6 +100,34 @@ _SEARCH_ANSWER = {
 }
 
 
+#: The query page's table as shown (/table.json).
+_TABLE_ANSWER = {
+    "type": "object",
+    "required": ["columns", "rows", "shown", "answer_rows"],
+    "properties": {
+        "columns": {"type": "array", "items": {"type": "string"}},
+        "rows": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}},
+        "shown": {"type": "integer", "description": "rows here (the page shows at most 1000)"},
+        "answer_rows": {"type": "integer", "description": "rows of the whole answer"},
+        "lang": {"type": "string", "enum": ["en", "id"]},
+    },
+}
+
+
+def _table(media_type: str, schema: dict, query: dict) -> dict:
+    return {
+        "get": {
+            "summary": "the query page's results table as shown (its rows, each IRI column followed by "
+            "a {column}_label column in the page's language), for download",
+            "parameters": [query, _LANG],
+            "responses": {
+                "200": {"description": "the table", "content": {media_type: {"schema": schema}}},
+                **_errors(400, 403, 413, 422, 429, 503),
+            },
+        }
+    }
+
+
 def _content(types: list[str], schema: dict | None = None) -> dict:
     return {t: {"schema": schema or {"type": "string"}} for t in types}
 
@@ -245,6 +273,8 @@ def document() -> dict:
             "delete": refused,
             "patch": refused,
         },
+        "/table.csv": _table("text/csv", {"type": "string"}, {**query, "required": True}),
+        "/table.json": _table("application/json", _TABLE_ANSWER, {**query, "required": True}),
         "/sparql/terms.json": {
             "get": {
                 "summary": "prefixes, classes and properties for the editor's autocompletion",

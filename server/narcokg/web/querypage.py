@@ -19,7 +19,8 @@ from narcokg import vocab as px
 from narcokg.formats import sparql as sparqlformats
 from narcokg.html.catalogue import Example, parse_example
 from narcokg.html.i18n import human_size
-from narcokg.html.labels import choose_lang, format_number
+from narcokg.html import shown
+from narcokg.html.labels import choose_lang, explicit_lang, format_number
 from narcokg.html.results import DISPLAY_ROWS, chart_view, downloads, error_view, results
 from narcokg.iris import IriMap
 from narcokg.texts import TEXT, text
@@ -66,6 +67,56 @@ def catalogue(lang: str) -> list[Example]:
     return cache[key]
 
 
+def _answer(query: str, settings, labels) -> tuple[dict, str]:
+    """The shown results of ``query`` and its kind, through the checks and limits of /sparql."""
+    with sparql.fair_use(settings):
+        info = sparql.check_query(query, settings)
+        kind = info.kind or "solutions"
+        fmt = sparqlformats.BY_NAME["json" if kind == "solutions" else "ntriples"]
+        answer = sparql.run_query(query, info, fmt, [], [])
+    return results(answer, kind, settings, labels), kind
+
+
+def table_links(query: str, lang: str | None) -> list[dict]:
+    """Links to the table as shown (labels included), in CSV and JSON."""
+    params = {"query": query, **({"lang": lang} if lang else {})}
+    return [
+        {"label": "CSV", "href": "/table.csv?" + urlencode(params), "media_type": "text/csv", "extension": "csv"},
+        {
+            "label": "JSON",
+            "href": "/table.json?" + urlencode(params),
+            "media_type": "application/json",
+            "extension": "json",
+        },
+    ]
+
+
+@blueprint.get("/table.csv")
+@blueprint.get("/table.json")
+def shown_table():
+    """The results table as the page shows it (its rows, labels next to IRIs), for download."""
+    from narcokg.web.context import ctx
+
+    query = request.args.get("query")
+    if not query:
+        raise errors.RequestError("give the query whose table to download: /table.csv?query=SELECT…")
+    settings = current_app.config["NARCOKG"]
+    lang = choose_lang()
+    result, _kind = _answer(query, settings, ctx().labels)
+    if result.get("boolean") is not None:
+        answer = "true" if result["boolean"] else "false"
+        result = {"columns": ["boolean"], "rows": [[{"kind": "literal", "text": answer}]], "count": 1}
+    if request.path.endswith(".csv"):
+        resp = Response(shown.as_csv(result), mimetype="text/csv")
+        resp.headers["Content-Disposition"] = 'attachment; filename="table.csv"'
+    else:
+        resp = Response(shown.as_json(result, lang), mimetype="application/json")
+        resp.headers["Content-Disposition"] = 'attachment; filename="table.json"'
+    resp.headers["Vary"] = "Accept-Language"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @blueprint.route("/", methods=["GET", "POST"])
 def index():
     from narcokg.web.context import ctx
@@ -81,12 +132,7 @@ def index():
     headers: dict = {}
     if query is not None:
         try:
-            with sparql.fair_use(settings):
-                info = sparql.check_query(query, settings)
-                kind = info.kind or "solutions"
-                fmt = sparqlformats.BY_NAME["json" if kind == "solutions" else "ntriples"]
-                answer = sparql.run_query(query, info, fmt, [], [])
-            result = results(answer, kind, settings, ctx().labels)
+            result, kind = _answer(query, settings, ctx().labels)
             if result.get("boolean") is None:
                 result["charts"] = chart_view(result["columns"], result["rows"], lang) if kind == "solutions" else []
         except errors.NarcokgError as exc:
@@ -117,6 +163,7 @@ def index():
         status=status,
         kind=kind,
         downloads=downloads(query, kind) if query is not None and not error else [],
+        table_links=table_links(query, explicit_lang()) if query is not None and not error else [],
         share="/?" + urlencode({"query": query}) if query is not None else None,
         prefix_table=sorted(px.all_prefixes(settings.served_base).items()),
         served_base=settings.served_base,
