@@ -20,29 +20,50 @@ from narcokg import vocab as px
 RDF_TYPE = px.RDF.type
 
 
+#: IRIs a shortening memo keeps before it starts afresh.
+MAX_MEMO = 100_000
+#: One memo per set of prefixes (a server has one): IRI -> (short form, prefix used or None).
+_MEMOS: dict[tuple, dict[str, tuple[str, str | None]]] = {}
+
+
+def _memo_for(prefixes: dict[str, str]) -> dict[str, tuple[str, str | None]]:
+    key = tuple(sorted(prefixes.items()))
+    memo = _MEMOS.get(key)
+    if memo is None or len(memo) >= MAX_MEMO:
+        if len(_MEMOS) >= 8:
+            _MEMOS.clear()
+        memo = _MEMOS[key] = {}
+    return memo
+
+
 class _Compactor:
     def __init__(self, prefixes: dict[str, str]):
         # Longest namespace first, so the most specific prefix wins.
         self.namespaces = sorted(((ns, p) for p, ns in prefixes.items()), key=lambda x: -len(x[0]))
+        self.prefixes = prefixes
         self.used: dict[str, str] = {}
-        self.memo: dict[str, str] = {}
+        # Shared by every document with these prefixes: how an IRI shortens never changes.
+        self.memo = _memo_for(prefixes)
 
     def iri(self, iri: str) -> str:
         """``prefix:local`` for ``iri`` when a namespace covers it, else ``iri`` unchanged."""
-        short = self.memo.get(iri)
-        if short is not None:
-            return short
-        short = iri
+        found = self.memo.get(iri)
+        if found is None:
+            found = self.memo[iri] = self._shorten(iri)
+        short, prefix = found
+        if prefix is not None:
+            self.used[prefix] = self.prefixes[prefix]
+        return short
+
+    def _shorten(self, iri: str) -> tuple[str, str | None]:
         for ns, prefix in self.namespaces:
             if iri.startswith(ns):
                 local = iri[len(ns) :]
                 # An empty local name or one that starts with "//" would not read back as this IRI.
                 if local and not local.startswith("//"):
-                    short = f"{prefix}:{local}"
-                    self.used[prefix] = ns
+                    return f"{prefix}:{local}", prefix
                 break
-        self.memo[iri] = short
-        return short
+        return iri, None
 
     def node(self, obj: dict) -> dict:
         out: dict = {}

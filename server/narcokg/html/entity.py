@@ -13,6 +13,8 @@ and the model are already modules of their own.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyoxigraph as ox
 
 from narcokg import release as rel
@@ -69,7 +71,14 @@ class EntityBuilder:
     """Builds the ``EntityPage`` of one resource; one instance per request."""
 
     def __init__(
-        self, store: Engine, base: str, iris: IriMap, labels: Labels, lang: str, release: rel.Release | None = None
+        self,
+        store: Engine,
+        base: str,
+        iris: IriMap,
+        labels: Labels,
+        lang: str,
+        release: rel.Release | None = None,
+        memo: dict | None = None,
     ):
         self.store = store
         self.base = base
@@ -80,6 +89,9 @@ class EntityBuilder:
         self.nkg = base + NKG_LOCAL
         self.prefixes = labels.prefixes
         self.sources: dict[str, Source] = {}
+        #: Per process and language when the server gives one: what a named graph's source is
+        #: (its label and full citation) does not change while a snapshot is served.
+        self.memo = {} if memo is None else memo
         self.citations = CitationReader(store, base, iris, labels, lang)
 
     # Names ----------------------------------------------------------------------
@@ -129,6 +141,12 @@ class EntityBuilder:
         return self.sources[graph]
 
     def _new_source(self, graph: str) -> Source:
+        known = self.memo.get(("source", graph))
+        if known is None:
+            known = self.memo[("source", graph)] = self._read_source(graph)
+        return replace(known, number=len(self.sources) + 1, locations=[], evidence=[])
+
+    def _read_source(self, graph: str) -> Source:
         prefix = self.base + "graph/"
         slug = graph[len(prefix) :] if graph.startswith(prefix) else None
         src = Source(number=len(self.sources) + 1, graph=graph, kind="other", label=self.labels(graph))

@@ -33,12 +33,13 @@ DEFAULT_LANG = "en"
 
 LABEL_PREDICATES = [px.SKOS.prefLabel, px.RDFS.label, px.DCTERMS.term("title"), px.SCHEMA.name]
 _LABEL_NODES = [ox.NamedNode(p) for p in LABEL_PREDICATES]
+_MISSING = object()
 
 
 def choose_lang() -> str:
     """The page language of the current request."""
-    asked = request.args.get("lang", "")
-    if asked in LANGS:
+    asked = explicit_lang()
+    if asked:
         return asked
     best = request.accept_languages.best_match(list(LANGS))
     return best or DEFAULT_LANG
@@ -46,7 +47,9 @@ def choose_lang() -> str:
 
 def explicit_lang() -> str | None:
     """The ``lang`` query parameter when it names a language we speak (links keep it)."""
-    asked = request.args.get("lang", "")
+    args = request.args
+    # ``in`` first: a missing key costs MultiDict.get an exception raised and caught.
+    asked = args["lang"] if "lang" in args else ""
     return asked if asked in LANGS else None
 
 
@@ -83,13 +86,15 @@ def local_name(iri: str) -> str:
 
 
 class Labels:
-    """Labels of IRIs in one language, fetched from the store once per IRI per request."""
+    """Labels of IRIs in one language, fetched from the store once per IRI: per request, or
+    per process when the server hands in a ``memo`` of the (unchanging) snapshot, shared by
+    every request in that language."""
 
-    def __init__(self, store, lang: str, prefixes: dict[str, str]):
+    def __init__(self, store, lang: str, prefixes: dict[str, str], memo: dict | None = None):
         self.store = store
         self.lang = lang
         self.prefixes = prefixes
-        self._cache: dict[str, tuple[str, str] | None] = {}
+        self._cache: dict[str, tuple[str, str] | None] = {} if memo is None else memo
 
     def _lookup(self, iri: str) -> tuple[str, str] | None:
         node = ox.NamedNode(iri)
@@ -105,9 +110,9 @@ class Labels:
 
     def known(self, iri: str) -> str | None:
         """The stored label of ``iri`` in the chosen language, or None if it has none."""
-        if iri not in self._cache:
-            self._cache[iri] = self._lookup(iri)
-        found = self._cache[iri]
+        found = self._cache.get(iri, _MISSING)
+        if found is _MISSING:
+            found = self._cache[iri] = self._lookup(iri)
         return found[0] if found else None
 
     def language_of(self, iri: str) -> str:
