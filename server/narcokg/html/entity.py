@@ -92,6 +92,7 @@ class EntityBuilder:
         #: Per process and language when the server gives one: what a named graph's source is
         #: (its label and full citation) does not change while a snapshot is served.
         self.memo = {} if memo is None else memo
+        self._cite_memo: dict[tuple[str, ...], tuple[list[int], bool]] = {}
         self.citations = CitationReader(store, base, iris, labels, lang)
 
     # Names ----------------------------------------------------------------------
@@ -164,15 +165,21 @@ class EntityBuilder:
         return any(True for _ in quads(self.store, ox.NamedNode(iri), None, None, None))
 
     def _cites(self, graphs: list[str]) -> tuple[list[int], bool]:
-        numbers, asserted = [], False
-        for g in graphs:
-            src = self.source_of(g)
-            if src is None:
-                continue
-            asserted = True
-            if src.number not in numbers:
-                numbers.append(src.number)
-        return numbers, not asserted
+        """The source numbers of a statement made in ``graphs``, and whether only the reasoner
+        made it (the same graphs recur on most statements of a page: worked out once)."""
+        key = tuple(graphs)
+        found = self._cite_memo.get(key)
+        if found is None:
+            numbers, asserted = [], False
+            for g in graphs:
+                src = self.source_of(g)
+                if src is None:
+                    continue
+                asserted = True
+                if src.number not in numbers:
+                    numbers.append(src.number)
+            found = self._cite_memo[key] = (numbers, not asserted)
+        return list(found[0]), found[1]
 
     def _note_provenance(self, q: ox.Quad) -> bool:
         """Evidence quotes and locations go to their source, not into the statements."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterable
 
 import pyoxigraph as ox
-from flask import request
+from flask import g, request
 
 from narcokg import vocab as px
 from narcokg.html.i18n import TEXT, t
@@ -37,12 +37,11 @@ _MISSING = object()
 
 
 def choose_lang() -> str:
-    """The page language of the current request."""
-    asked = explicit_lang()
-    if asked:
-        return asked
-    best = request.accept_languages.best_match(list(LANGS))
-    return best or DEFAULT_LANG
+    """The page language of the current request (chosen once: a page asks several times)."""
+    chosen = g.get("narcokg_lang")
+    if chosen is None:
+        chosen = g.narcokg_lang = explicit_lang() or request.accept_languages.best_match(list(LANGS)) or DEFAULT_LANG
+    return chosen
 
 
 def explicit_lang() -> str | None:
