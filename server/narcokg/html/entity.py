@@ -294,14 +294,20 @@ class EntityBuilder:
 
     def _incoming_groups(self, iri: str) -> dict[str, dict[str, list[str]]]:
         validation, shapes = self.base + "graph/validation", self.base + "graph/shapes"
-        grouped: dict[str, dict[str, list[str]]] = {}
-        for q in sorted_quads(quads(self.store, None, None, ox.NamedNode(iri), None)):
+        found = []
+        for q in quads(self.store, None, None, ox.NamedNode(iri), None):
+            subject = q.subject
             graph = _graph_of(q)
-            if graph == validation or not isinstance(q.subject, ox.NamedNode):
+            if graph == validation or not isinstance(subject, ox.NamedNode):
                 continue
-            if graph == shapes and self.is_genid(q.subject.value):
+            if graph == shapes and self.is_genid(subject.value):
                 continue  # a list cell or constraint node inside a shape: no page a reader wants
-            grouped.setdefault(q.predicate.value, {}).setdefault(q.subject.value, []).append(graph)
+            found.append((str(subject), q.predicate.value, str(q.graph_name), subject.value, graph))
+        # The order of sorted_quads: every quad here has the same object, so it cannot decide.
+        found.sort(key=lambda f: f[:3])
+        grouped: dict[str, dict[str, list[str]]] = {}
+        for _s, p, _g, subject_iri, graph in found:
+            grouped.setdefault(p, {}).setdefault(subject_iri, []).append(graph)
         return grouped
 
     # Helpers shared with the sections ----------------------------------------------------

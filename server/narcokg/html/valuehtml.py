@@ -38,8 +38,7 @@ class ValueHtml:
     def __init__(self, t: Callable[[str], str], link: Callable[[str], str]):
         self.link = link
         self._inferred = (
-            f' <span class="badge inferred" title="{esc(t("entity.inferred_hint"))}">'
-            f"{esc(t('entity.inferred'))}</span>"
+            f' <span class="badge inferred" title="{esc(t("entity.inferred_hint"))}">{esc(t("entity.inferred"))}</span>'
         )
         self._source = esc(t("entity.source"))
         self._language = esc(t("entity.language"))
