@@ -16,6 +16,8 @@ from narcokg.html.entitymodel import Row, Value
 
 #: Rows with more values than this fold them into a <details> list.
 FOLD_AFTER = 8
+#: Anchors a memo keeps before it starts afresh (bounded memory).
+MAX_ANCHORS = 100_000
 
 
 def esc(value) -> str:
@@ -35,8 +37,11 @@ def esc(value) -> str:
 class ValueHtml:
     """Renders ``Row`` and ``Value`` of one page, in one language, with one link rewriter."""
 
-    def __init__(self, t: Callable[[str], str], link: Callable[[str], str]):
+    def __init__(self, t: Callable[[str], str], link: Callable[[str], str], memo: dict | None = None):
         self.link = link
+        #: Anchors already written, by (href, IRI, text): the same links recur from page to page.
+        #: Shared per process by the server, for one ``link`` rewriter (one ``?lang=`` mode).
+        self.anchors: dict[tuple, str] = {} if memo is None else memo
         self._inferred = (
             f' <span class="badge inferred" title="{esc(t("entity.inferred_hint"))}">{esc(t("entity.inferred"))}</span>'
         )
@@ -65,7 +70,15 @@ class ValueHtml:
 
     def _value(self, v: Value, out: list[str]) -> None:
         if v.href:
-            out.append(f'<a href="{esc(self.link(v.href))}" title="{esc(v.iri)}">{esc(v.text)}</a>')
+            key = (v.href, v.iri, v.text)
+            anchor = self.anchors.get(key)
+            if anchor is None:
+                if len(self.anchors) >= MAX_ANCHORS:
+                    self.anchors.clear()
+                anchor = self.anchors[key] = (
+                    f'<a href="{esc(self.link(v.href))}" title="{esc(v.iri)}">{esc(v.text)}</a>'
+                )
+            out.append(anchor)
         else:
             if v.lang:
                 lang = esc(v.lang)

@@ -26,7 +26,7 @@ from narcokg import vocab as px
 from narcokg.engine import resource as describe
 from narcokg.formats.conneg import FORMATS, GRAPH_FORMATS, HTML, alternates, negotiate
 from narcokg.html.entity import EntityBuilder
-from narcokg.html.labels import t
+from narcokg.html.labels import explicit_lang, t
 from narcokg.html.valuehtml import ValueHtml
 from narcokg.iris import GENID, valid_path
 from narcokg.html.ontodoc import ClassData, GraphIndex, ontology_doc, shapes_doc
@@ -171,7 +171,7 @@ def page(path: str):
         alternates=alternates_html,
         fragment=fragment,
         query_href=queries.query_href(c.iris.root, model.query),
-        values=ValueHtml(lambda key: t(key, c.lang), linker()),
+        values=ValueHtml(lambda key: t(key, c.lang), linker(), memo=snapshot_memo("anchors", explicit_lang() or "")),
     )
 
 
