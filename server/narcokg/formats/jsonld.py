@@ -159,11 +159,10 @@ def _node_id(term) -> str:
 
 
 def _runs(statements) -> list[dict]:
-    """The nodes of pyoxigraph's expanded JSON-LD of ``statements`` as ``json.loads`` reads it,
-    values left as terms: one node per run of statements with the same graph and subject, one
-    key per run of the same predicate (a key met again in the same node replaces its values, as
-    the last of duplicate JSON keys wins), each run of a named graph's statements inside
-    ``{"@id": graph, "@graph": [...]}``."""
+    """The nodes of pyoxigraph's expanded JSON-LD of ``statements``, values left as terms, as its
+    writer makes them: one node per run of statements with the same graph and subject (a new one
+    for the same subject when a predicate comes back after another), one key per run of the same
+    predicate, each run of a named graph's statements inside ``{"@id": graph, "@graph": [...]}``."""
     top: list[dict] = []
     container = top
     graph = subject = predicate = _NOTHING
@@ -185,6 +184,9 @@ def _runs(statements) -> list[dict]:
             container.append(node)
         if predicate is _NOTHING or q.predicate != predicate:
             predicate = q.predicate
+            if predicate.value in node:  # the writer starts the subject's node again
+                node = {"@id": node["@id"]}
+                container.append(node)
             values = node[predicate.value] = []
         values.append(q.object)
     return top

@@ -7,7 +7,7 @@ statements only the reasoner adds are marked as inferred. Source conflicts, agre
 (parties and signing events), statistics (``entitydata``) and validation results get their own
 sections (``entitysections``); "cite this" and "query this" close the page.
 
-Size: ~390 lines, the builder's reading of the store; the sections, the dataset table and charts
+Size: ~420 lines, the builder's reading of the store; the sections, the dataset table and charts
 and the model are already modules of their own.
 """
 
