@@ -80,7 +80,7 @@ def measure(srv: procs.Server) -> dict:
     probe = mix.BY_NAME["lookup"]
     try:
         ready = procs.wait_answer(srv, probe.text, probe.accept, timeout=900)
-        if srv.name.startswith("mem-narcokg"):  # its HTTP workers are all up
+        if srv.name.startswith("mem-narcokg") and "NARCOKG_ENGINE" not in srv.env:  # its query processes are up
             procs.wait_settled(srv)
         exercise(srv)
         time.sleep(1)

@@ -3,7 +3,7 @@ a search, an entity's Turtle document and ``/shacl``, each the same request agai
 (``wrk``), with the answer cache on (what ``narcokg serve`` runs) and off (the first request of
 each page, as a cache miss costs).
 
-    python benchmarks/pages.py [--seconds 3] [--passes 3]
+    python benchmarks/pages.py [--seconds 3] [--passes 3] [--cache on|off|both]
 
 Serves the built snapshot (``dist/``, built first when stale: ``narcokg serve``'s own rule);
 prints p50 and req/s per path, medians of the passes.
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--passes", type=int, default=3)
+    ap.add_argument("--cache", choices=("on", "off", "both"), default="both", help="answer cache of the runs")
     args = ap.parse_args(argv)
     if not wrkdrive.ensure(print):
         raise SystemExit("wrk is needed (Debian package wrk)")
@@ -54,10 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     print("| path | answer cache | p50 ms | req/s | target p50 |")
     print("|---|---|---:|---:|---:|")
     for cache_mb, label in ((64, "on"), (0, "off")):
+        if args.cache not in (label, "both"):
+            continue
         for path, (p50, rps) in measure(cache_mb, args.seconds, args.passes).items():
             target = TARGETS_MS.get(path, 3.0)
             verdict = "met" if p50 < target else "not met"
             print(f"| `{path}` | {label} | {p50:.2f} | {rps:,.0f} | < {target:g} ({verdict}) |", flush=True)
+    print(f"machine: load {procs.machine()['load']} (after)")
     return 0
 
 

@@ -25,6 +25,8 @@ GENID = ".well-known/genid/"
 #: the ones that would make a path ambiguous; no empty, "." or ".." segments.
 _SEGMENT = re.compile(r"^[A-Za-z0-9_~!$&'()*+,;=:@-][A-Za-z0-9._~!$&'()*+,;=:@-]*$")
 MAX_PATH = 512
+#: IRIs whose href an ``IriMap`` remembers before it starts afresh (bounded memory).
+MAX_MEMO = 200_000
 
 
 class IriMap:
@@ -39,6 +41,8 @@ class IriMap:
         #: Prefix of every link the HTML makes: absolute under a public base, else root-relative.
         self.root = self.public or "/"
         self.rewrites = self.base != self.canonical
+        #: href of every IRI asked for so far: a page makes hundreds, mostly the same ones.
+        self._hrefs: dict[str, str] = {}
 
     def to_public(self, iri: str) -> str:
         """A canonical IRI (from an artefact of the build, or as a client wrote it) as served;
@@ -71,6 +75,14 @@ class IriMap:
         Under a public base, the IRI itself (it resolves on this server, by 303 to its page);
         otherwise its local page or documentation anchor. IRIs of other sites link to themselves.
         """
+        found = self._hrefs.get(iri)
+        if found is None:
+            if len(self._hrefs) >= MAX_MEMO:
+                self._hrefs.clear()
+            found = self._hrefs[iri] = self._href(iri)
+        return found
+
+    def _href(self, iri: str) -> str:
         if self.public and iri.startswith(self.base):
             return iri
         if iri.startswith(self.base):

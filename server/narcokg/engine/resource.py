@@ -29,6 +29,8 @@ LABELS = [ox.NamedNode(px.RDFS.label), ox.NamedNode(px.SKOS.prefLabel)]
 #: Bounds that keep one request small even for a hub resource in a large graph.
 MAX_INCOMING = 5000
 MAX_NESTED = 200
+#: Nodes whose labels a memo of ``description`` keeps before it starts afresh.
+MAX_MEMO = 200_000
 
 
 def exists(store: Engine, iri: str) -> bool:
@@ -67,14 +69,33 @@ def _ordered(found) -> list[ox.Quad]:
     return sorted(found, key=lambda q: (str(q.subject), q.predicate.value, str(q.object), str(q.graph_name)))
 
 
-def _labels(store: Engine, nodes) -> list[ox.Quad]:
-    return [q for other in sorted(nodes, key=str) for p in LABELS for q in _ordered(quads(store, other, p, None, None))]
+def _labels(store: Engine, nodes, memo: dict | None = None) -> list[ox.Quad]:
+    """The label statements of ``nodes``; ``memo`` (per process, the snapshot being fixed) keeps
+    each node's, read once."""
+    if memo is None:
+        return [q for other in sorted(nodes, key=str) for q in _labels_of(store, other)]
+    if len(memo) >= MAX_MEMO:
+        memo.clear()
+    out = []
+    for other in sorted(nodes, key=str):
+        found = memo.get(other)
+        if found is None:
+            found = memo[other] = _labels_of(store, other)
+        out.extend(found)
+    return out
 
 
-def description(store: Engine, iri: str, base: str) -> list[ox.Quad]:
+def _labels_of(store: Engine, node) -> list[ox.Quad]:
+    return [q for p in LABELS for q in _ordered(quads(store, node, p, None, None))]
+
+
+def description(store: Engine, iri: str, base: str, links_in: bool = True, memo: dict | None = None) -> list[ox.Quad]:
     """Quads of the symmetric CBD of ``iri`` (IRIs as served), in reading order: the resource's
     own statements, those of the nodes it reaches, the labels of what it links to, then the
-    statements linking to it, each linking resource with its label."""
+    statements linking to it, each linking resource with its label. Without ``links_in`` the
+    linking statements themselves are left out, their resources' labels kept (an entity page's
+    JSON-LD: the page lists the links itself). ``memo``: a per-process dict that keeps the
+    labels read, for the next request."""
     node = ox.NamedNode(iri)
     own = _ordered(quads(store, node, None, None, None))
     nested = _nested(store, own, base, node)
@@ -86,10 +107,14 @@ def description(store: Engine, iri: str, base: str) -> list[ox.Quad]:
     reached = {node} | {q.subject for q in nested}
     linked = {q.object for q in own + nested if isinstance(q.object, ox.NamedNode)} - reached
     linking = {q.subject for q in incoming} - reached - linked
+    if not links_in:
+        # _labels lists the resources in the order by_subject would, and each subject's links
+        # would come before its labels: leaving them out keeps the labels in the same order.
+        return own + nested + _labels(store, linked, memo) + _labels(store, linking, memo)
     by_subject: dict[ox.Term, list[ox.Quad]] = {}
-    for q in _ordered(incoming) + _labels(store, linking):
+    for q in _ordered(incoming) + _labels(store, linking, memo):
         by_subject.setdefault(q.subject, []).append(q)
-    return own + nested + _labels(store, linked) + [q for s in sorted(by_subject, key=str) for q in by_subject[s]]
+    return own + nested + _labels(store, linked, memo) + [q for s in sorted(by_subject, key=str) for q in by_subject[s]]
 
 
 @dataclass(frozen=True)
@@ -127,9 +152,9 @@ class DocumentInfo:
         return [ox.Quad(doc, p, o, ox.DefaultGraph()) for p, o in triples]
 
 
-def document(store: Engine, iri: str, info: DocumentInfo) -> list[ox.Quad]:
+def document(store: Engine, iri: str, info: DocumentInfo, memo: dict | None = None) -> list[ox.Quad]:
     """The RDF document of ``iri``: its description, then the document's own metadata."""
-    statements = description(store, iri, info.base)
+    statements = description(store, iri, info.base, memo=memo)
     return statements + info.quads(store, iri, statements)
 
 
@@ -149,8 +174,7 @@ def _graph_data(quads: list[ox.Quad], fmt: RdfFormat) -> list:
 def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> dict:
     """``quads`` as compact JSON-LD (a JSON object) with the served IRIs, ``focus``
     first; named graphs are kept when ``fmt`` keeps them."""
-    expanded = ox.serialize(_graph_data(quads, fmt), format=ox.RdfFormat.JSON_LD)
-    return jsonld.compact(expanded, px.all_prefixes(iris.base), focus=focus)
+    return jsonld.compact_statements(_graph_data(quads, fmt), px.all_prefixes(iris.base), focus=focus)
 
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> bytes:

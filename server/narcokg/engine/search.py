@@ -49,6 +49,9 @@ class Entry:
     types: set[str] = field(default_factory=set)
     #: original text → its language tag ("" when untagged), so a page can mark another language
     langs: dict[str, str] = field(default_factory=dict)
+    #: Every normalised text of the entry, one a line: a query word found in none of them
+    #: cannot match the entry, which is then passed over without scoring.
+    everything: str = ""
 
 
 @dataclass
@@ -73,11 +76,11 @@ class Found:
     kinds: Counter
 
 
-def _snippet(original: str, words: list[str]) -> str:
-    """The part of ``original`` around the first of ``words`` it contains (accents ignored)."""
+def _snippet(original: str, folded: str, words: list[str]) -> str:
+    """The part of ``original`` around the first of ``words`` it contains (accents ignored;
+    ``folded`` is ``normalise(original)``, kept by the index)."""
     if len(original) <= SNIPPET:
         return original
-    folded = normalise(original)
     first = min((folded.find(w) for w in words if w in folded), default=0)
     # normalise() drops punctuation, so map the position back only approximately
     ratio = first / max(len(folded), 1)
@@ -124,7 +127,7 @@ def _text_score(
             padded = " " + norm + " "
             score = whole if all(f" {w} " in padded for w in words) else part
             if score > best:
-                best, matched, lang = score, _snippet(original, words), entry.langs.get(original, "")
+                best, matched, lang = score, _snippet(original, norm, words), entry.langs.get(original, "")
     return best, matched, lang
 
 
@@ -157,6 +160,7 @@ class SearchIndex:
             entry.labels.sort()
             entry.definitions.sort()
             entry.claims.sort()
+            entry.everything = "\n".join(n for n, _ in entry.labels + entry.definitions + entry.claims)
 
     def _add(self, iri: str, kind: str, norm: str, literal: ox.Literal, acronym: bool) -> None:
         entry = self.entries.setdefault(iri, Entry(iri))
@@ -188,7 +192,12 @@ class SearchIndex:
         if not words:
             return Found([], 0, Counter())
         phrase = " ".join(words)
-        hits = [h for h in (self._match(e, words, phrase) for e in self.entries.values()) if h is not None]
+        # An entry matches only if each word is in one of its texts (a word holds no space or
+        # newline, so it is in the joined texts exactly when it is in one of them).
+        candidates = list(self.entries.values())
+        for w in words:
+            candidates = [e for e in candidates if w in e.everything]
+        hits = [h for h in (self._match(e, words, phrase) for e in candidates) if h is not None]
         kinds = Counter(t for h in hits for t in h.types)
         if kind:
             hits = [h for h in hits if kind in h.types]

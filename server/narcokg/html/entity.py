@@ -7,11 +7,13 @@ statements only the reasoner adds are marked as inferred. Source conflicts, agre
 (parties and signing events), statistics (``entitydata``) and validation results get their own
 sections (``entitysections``); "cite this" and "query this" close the page.
 
-Size: ~390 lines, the builder's reading of the store; the sections, the dataset table and charts
+Size: ~420 lines, the builder's reading of the store; the sections, the dataset table and charts
 and the model are already modules of their own.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pyoxigraph as ox
 
@@ -69,7 +71,14 @@ class EntityBuilder:
     """Builds the ``EntityPage`` of one resource; one instance per request."""
 
     def __init__(
-        self, store: Engine, base: str, iris: IriMap, labels: Labels, lang: str, release: rel.Release | None = None
+        self,
+        store: Engine,
+        base: str,
+        iris: IriMap,
+        labels: Labels,
+        lang: str,
+        release: rel.Release | None = None,
+        memo: dict | None = None,
     ):
         self.store = store
         self.base = base
@@ -80,6 +89,10 @@ class EntityBuilder:
         self.nkg = base + NKG_LOCAL
         self.prefixes = labels.prefixes
         self.sources: dict[str, Source] = {}
+        #: Per process and language when the server gives one: what a named graph's source is
+        #: (its label and full citation) does not change while a snapshot is served.
+        self.memo = {} if memo is None else memo
+        self._cite_memo: dict[tuple[str, ...], tuple[list[int], bool]] = {}
         self.citations = CitationReader(store, base, iris, labels, lang)
 
     # Names ----------------------------------------------------------------------
@@ -130,6 +143,12 @@ class EntityBuilder:
         return self.sources[graph]
 
     def _new_source(self, graph: str) -> Source:
+        known = self.memo.get(("source", graph))
+        if known is None:
+            known = self.memo[("source", graph)] = self._read_source(graph)
+        return replace(known, number=len(self.sources) + 1, locations=[], evidence=[])
+
+    def _read_source(self, graph: str) -> Source:
         prefix = self.base + "graph/"
         slug = graph[len(prefix) :] if graph.startswith(prefix) else None
         src = Source(number=len(self.sources) + 1, graph=graph, kind="other", label=self.labels(graph))
@@ -147,15 +166,21 @@ class EntityBuilder:
         return any(True for _ in quads(self.store, ox.NamedNode(iri), None, None, None))
 
     def _cites(self, graphs: list[str]) -> tuple[list[int], bool]:
-        numbers, asserted = [], False
-        for g in graphs:
-            src = self.source_of(g)
-            if src is None:
-                continue
-            asserted = True
-            if src.number not in numbers:
-                numbers.append(src.number)
-        return numbers, not asserted
+        """The source numbers of a statement made in ``graphs``, and whether only the reasoner
+        made it (the same graphs recur on most statements of a page: worked out once)."""
+        key = tuple(graphs)
+        found = self._cite_memo.get(key)
+        if found is None:
+            numbers, asserted = [], False
+            for g in graphs:
+                src = self.source_of(g)
+                if src is None:
+                    continue
+                asserted = True
+                if src.number not in numbers:
+                    numbers.append(src.number)
+            found = self._cite_memo[key] = (numbers, not asserted)
+        return list(found[0]), found[1]
 
     def _note_provenance(self, q: ox.Quad) -> bool:
         """Evidence quotes and locations go to their source, not into the statements."""
@@ -270,14 +295,20 @@ class EntityBuilder:
 
     def _incoming_groups(self, iri: str) -> dict[str, dict[str, list[str]]]:
         validation, shapes = self.base + "graph/validation", self.base + "graph/shapes"
-        grouped: dict[str, dict[str, list[str]]] = {}
-        for q in sorted_quads(quads(self.store, None, None, ox.NamedNode(iri), None)):
+        found = []
+        for q in quads(self.store, None, None, ox.NamedNode(iri), None):
+            subject = q.subject
             graph = _graph_of(q)
-            if graph == validation or not isinstance(q.subject, ox.NamedNode):
+            if graph == validation or not isinstance(subject, ox.NamedNode):
                 continue
-            if graph == shapes and self.is_genid(q.subject.value):
+            if graph == shapes and self.is_genid(subject.value):
                 continue  # a list cell or constraint node inside a shape: no page a reader wants
-            grouped.setdefault(q.predicate.value, {}).setdefault(q.subject.value, []).append(graph)
+            found.append((str(subject), q.predicate.value, str(q.graph_name), subject.value, graph))
+        # The order of sorted_quads: every quad here has the same object, so it cannot decide.
+        found.sort(key=lambda f: f[:3])
+        grouped: dict[str, dict[str, list[str]]] = {}
+        for _s, p, _g, subject_iri, graph in found:
+            grouped.setdefault(p, {}).setdefault(subject_iri, []).append(graph)
         return grouped
 
     # Helpers shared with the sections ----------------------------------------------------

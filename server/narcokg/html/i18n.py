@@ -31,14 +31,14 @@ def marker(text_lang: str, page_lang: str) -> Markup:
         return Markup("")
     badge, title_en, title_id = _NAMES[text_lang]
     title = title_id if page_lang == "id" else title_en
-    return Markup('<abbr class="only-lang" lang="en" title="{}">{}</abbr>').format(title, badge)
+    return Markup(f'<abbr class="only-lang" lang="en" title="{escape(title)}">{escape(badge)}</abbr>')
 
 
 def marked(value: str, text_lang: str, page_lang: str) -> Markup:
     """``value`` (escaped) in its own language, followed by the marker when that is not the page's."""
     if not text_lang or text_lang == page_lang:
-        return Markup(escape(value))
-    return Markup('<span lang="{}">{}</span> {}').format(text_lang, value, marker(text_lang, page_lang))
+        return escape(value)
+    return Markup(f'<span lang="{escape(text_lang)}">{escape(value)}</span> {marker(text_lang, page_lang)}')
 
 
 def tm(key: str, lang: str) -> Markup:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterable
 
 import pyoxigraph as ox
-from flask import request
+from flask import g, request
 
 from narcokg import vocab as px
 from narcokg.html.i18n import TEXT, t
@@ -33,20 +33,22 @@ DEFAULT_LANG = "en"
 
 LABEL_PREDICATES = [px.SKOS.prefLabel, px.RDFS.label, px.DCTERMS.term("title"), px.SCHEMA.name]
 _LABEL_NODES = [ox.NamedNode(p) for p in LABEL_PREDICATES]
+_MISSING = object()
 
 
 def choose_lang() -> str:
-    """The page language of the current request."""
-    asked = request.args.get("lang", "")
-    if asked in LANGS:
-        return asked
-    best = request.accept_languages.best_match(list(LANGS))
-    return best or DEFAULT_LANG
+    """The page language of the current request (chosen once: a page asks several times)."""
+    chosen = g.get("narcokg_lang")
+    if chosen is None:
+        chosen = g.narcokg_lang = explicit_lang() or request.accept_languages.best_match(list(LANGS)) or DEFAULT_LANG
+    return chosen
 
 
 def explicit_lang() -> str | None:
     """The ``lang`` query parameter when it names a language we speak (links keep it)."""
-    asked = request.args.get("lang", "")
+    args = request.args
+    # ``in`` first: a missing key costs MultiDict.get an exception raised and caught.
+    asked = args["lang"] if "lang" in args else ""
     return asked if asked in LANGS else None
 
 
@@ -83,13 +85,15 @@ def local_name(iri: str) -> str:
 
 
 class Labels:
-    """Labels of IRIs in one language, fetched from the store once per IRI per request."""
+    """Labels of IRIs in one language, fetched from the store once per IRI: per request, or
+    per process when the server hands in a ``memo`` of the (unchanging) snapshot, shared by
+    every request in that language."""
 
-    def __init__(self, store, lang: str, prefixes: dict[str, str]):
+    def __init__(self, store, lang: str, prefixes: dict[str, str], memo: dict | None = None):
         self.store = store
         self.lang = lang
         self.prefixes = prefixes
-        self._cache: dict[str, tuple[str, str] | None] = {}
+        self._cache: dict[str, tuple[str, str] | None] = {} if memo is None else memo
 
     def _lookup(self, iri: str) -> tuple[str, str] | None:
         """The page's language first across every label property, then the order of the
@@ -115,9 +119,9 @@ class Labels:
 
     def known(self, iri: str) -> str | None:
         """The stored label of ``iri`` in the chosen language, or None if it has none."""
-        if iri not in self._cache:
-            self._cache[iri] = self._lookup(iri)
-        found = self._cache[iri]
+        found = self._cache.get(iri, _MISSING)
+        if found is _MISSING:
+            found = self._cache[iri] = self._lookup(iri)
         return found[0] if found else None
 
     def language_of(self, iri: str) -> str:

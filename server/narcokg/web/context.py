@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from functools import lru_cache
+from typing import Callable
 
-from flask import Response, current_app, g, render_template, request
+from flask import Response, current_app, g, render_template, request, url_for
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -40,7 +41,7 @@ def ctx() -> Context:
         store = current_app.extensions["narcokg.engine"]
         iris = _iri_map(settings)
         lang = choose_lang()
-        labels = Labels(store, lang, px.all_prefixes(settings.served_base))
+        labels = Labels(store, lang, _prefixes(settings.served_base), memo=snapshot_memo("labels", lang))
         g.narcokg_ctx = Context(store=store, iris=iris, base=settings.served_base, lang=lang, labels=labels)
     return g.narcokg_ctx
 
@@ -55,6 +56,29 @@ def _iri_map(settings) -> IriMap:
 def app_cache() -> dict:
     """Per-process memo of things computed from the (immutable) snapshot."""
     return current_app.extensions.setdefault("narcokg.web.context.cache", {})
+
+
+#: Entries a snapshot memo may hold before it starts afresh (a bound on memory for a large graph).
+MEMO_ENTRIES = 200_000
+
+
+def snapshot_memo(name: str, lang: str) -> dict:
+    """A per-process dict of what pages read from the snapshot in one language (labels, the
+    sources of named graphs): the snapshot never changes while it is served, so what one
+    request reads serves the next instead of being read again."""
+    cache = app_cache()
+    key = ("memo", name, lang)
+    memo = cache.get(key)
+    if memo is None or len(memo) > MEMO_ENTRIES:
+        memo = cache[key] = {}
+    return memo
+
+
+def _prefixes(base: str) -> dict[str, str]:
+    cache = app_cache()
+    if "prefixes" not in cache:
+        cache["prefixes"] = px.all_prefixes(base)
+    return cache["prefixes"]
 
 
 def snapshot_time() -> datetime:
@@ -72,15 +96,32 @@ def snapshot_time() -> datetime:
 
 def with_lang(href: str) -> str:
     """``href`` keeping an explicit ``?lang=`` of the current request (fragments kept last)."""
+    return linker()(href)
+
+
+def _unchanged(href: str) -> str:
+    return href
+
+
+def linker() -> Callable[[str], str]:
+    """``with_lang`` for the current request, its language and root read once (a page makes
+    hundreds of links; reading ``request.args`` for each was a tenth of its time)."""
     lang = explicit_lang()
-    if not lang or href.startswith(("http://", "https://")) and not href.startswith(ctx().iris.root):
-        return href
-    frag = ""
-    if "#" in href:
-        href, frag = href.split("#", 1)
-        frag = "#" + frag
-    sep = "&" if "?" in href else "?"
-    return f"{href}{sep}lang={lang}{frag}"
+    if not lang:
+        return _unchanged
+    root = ctx().iris.root
+
+    def link(href: str) -> str:
+        if href.startswith(("http://", "https://")) and not href.startswith(root):
+            return href
+        frag = ""
+        if "#" in href:
+            href, frag = href.split("#", 1)
+            frag = "#" + frag
+        sep = "&" if "?" in href else "?"
+        return f"{href}{sep}lang={lang}{frag}"
+
+    return link
 
 
 def lang_url(code: str) -> str:
@@ -90,10 +131,22 @@ def lang_url(code: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
+def static_url(filename: str) -> str:
+    """``url_for('static', filename=...)``, built once per mount point: the same on every
+    request, and building it was a tenth of the chrome's cost."""
+    key = (request.script_root, filename)
+    memo = app_cache().setdefault("static-urls", {})
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = url_for("static", filename=filename)
+    return found
+
+
 def template_globals() -> dict:
     """The bilingual chrome helpers every template gets (installed once, by the app factory)."""
     lang = choose_lang()
     return {
+        "static_url": static_url,
         "lang": lang,
         "langs": LANGS,
         "t": lambda key: t(key, lang),
@@ -102,7 +155,7 @@ def template_globals() -> dict:
         "marker": lambda text_lang: marker(text_lang, lang),
         "number": lambda n: format_number(str(n), lang),
         "lang_url": lang_url,
-        "link": with_lang,
+        "link": linker(),
     }
 
 

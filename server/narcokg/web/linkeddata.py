@@ -26,11 +26,13 @@ from narcokg import vocab as px
 from narcokg.engine import resource as describe
 from narcokg.formats.conneg import FORMATS, GRAPH_FORMATS, HTML, alternates, negotiate
 from narcokg.html.entity import EntityBuilder
+from narcokg.html.labels import explicit_lang, t
+from narcokg.html.valuehtml import ValueHtml
 from narcokg.iris import GENID, valid_path
 from narcokg.html.ontodoc import ClassData, GraphIndex, ontology_doc, shapes_doc
 from narcokg.html import queries
 from narcokg.web.cite import served_release
-from narcokg.web.context import app_cache, cached_response, ctx, error, render_page, with_lang
+from narcokg.web.context import app_cache, cached_response, ctx, error, linker, render_page, snapshot_memo, with_lang
 from narcokg.engine.lookup import quads
 
 blueprint = Blueprint("linkeddata", __name__)
@@ -148,10 +150,13 @@ def page(path: str):
     if failure is not None:
         return failure
     c = ctx()
-    builder = EntityBuilder(c.store, c.base, c.iris, c.labels, c.lang, served_release())
+    builder = EntityBuilder(
+        c.store, c.base, c.iris, c.labels, c.lang, served_release(), memo=snapshot_memo("entity", c.lang)
+    )
     model = builder.build(iri)
     node = ox.NamedNode(iri)
-    cbd = [q for q in describe.description(c.store, iri, c.base) if q.object != node or q.subject == node]
+    own = describe.description(c.store, iri, c.base, links_in=False, memo=snapshot_memo("label-quads", ""))
+    cbd = [q for q in own if q.object != node or q.subject == node]
     jsonld = describe.jsonld_document(cbd, FORMATS["jsonld"], c.iris, focus=iri)
     alternates_html = [
         (media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name) for key, media in alternates(set(FORMATS))
@@ -166,6 +171,9 @@ def page(path: str):
         alternates=alternates_html,
         fragment=fragment,
         query_href=queries.query_href(c.iris.root, model.query),
+        values=ValueHtml(
+            lambda key: t(key, c.lang), linker(), memo=snapshot_memo("anchors", explicit_lang() or ""), lang=c.lang
+        ),
     )
 
 
@@ -196,7 +204,8 @@ def data(path: str):
     fmt = FORMATS[fmt_key]
     c = ctx()
     info = describe.DocumentInfo(iri=c.base + "data/" + path, release=served_release(), base=c.base)
-    body = describe.serialize(describe.document(c.store, iri, info), fmt, c.iris, focus=iri)
+    statements = describe.document(c.store, iri, info, memo=snapshot_memo("label-quads", ""))
+    body = describe.serialize(statements, fmt, c.iris, focus=iri)
     return cached_response(body, fmt.media_type, links=links, extra=extra, vary=_accept_unless_in_uri())
 
 

@@ -273,7 +273,7 @@ def document() -> dict:
             "delete": refused,
             "patch": refused,
         },
-        "/table.csv": _table("text/csv", {"type": "string"}, {**query, "required": True}),
+        "/table.csv": _table(registry.CSV.media_type, {"type": "string"}, {**query, "required": True}),
         "/table.json": _table("application/json", _TABLE_ANSWER, {**query, "required": True}),
         "/sparql/terms.json": {
             "get": {

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from narcokg import errors
 from narcokg import vocab as px
+from narcokg.formats import registry
 from narcokg.formats import sparql as sparqlformats
 from narcokg.html.catalogue import Example, parse_example
 from narcokg.html.i18n import human_size
@@ -81,7 +82,12 @@ def table_links(query: str, lang: str | None) -> list[dict]:
     """Links to the table as shown (labels included), in CSV and JSON."""
     params = {"query": query, **({"lang": lang} if lang else {})}
     return [
-        {"label": "CSV", "href": "/table.csv?" + urlencode(params), "media_type": "text/csv", "extension": "csv"},
+        {
+            "label": "CSV",
+            "href": "/table.csv?" + urlencode(params),
+            "media_type": registry.CSV.media_type,
+            "extension": "csv",
+        },
         {
             "label": "JSON",
             "href": "/table.json?" + urlencode(params),
@@ -107,7 +113,7 @@ def shown_table():
         answer = "true" if result["boolean"] else "false"
         result = {"columns": ["boolean"], "rows": [[{"kind": "literal", "text": answer}]], "count": 1}
     if request.path.endswith(".csv"):
-        resp = Response(shown.as_csv(result), mimetype="text/csv")
+        resp = Response(shown.as_csv(result), mimetype=registry.CSV.media_type)
         resp.headers["Content-Disposition"] = 'attachment; filename="table.csv"'
     else:
         resp = Response(shown.as_json(result, lang), mimetype="application/json")

@@ -14,7 +14,9 @@ from flask import Blueprint, Response, jsonify, request
 
 from narcokg import vocab as px
 from narcokg.engine.search import MAX_QUERY, SearchIndex
-from narcokg.web.context import MAX_AGE, app_cache, ctx, error, render_page
+from narcokg.html.labels import t
+from narcokg.html.searchhtml import hits_html
+from narcokg.web.context import MAX_AGE, app_cache, ctx, error, linker, render_page
 from narcokg.web.pages import page_number
 
 blueprint = Blueprint("searchpage", __name__)
@@ -39,9 +41,8 @@ def _index() -> SearchIndex:
     return cache["search"]
 
 
-def _kind_labels(types) -> list[str]:
-    c = ctx()
-    return list(dict.fromkeys(c.labels(t) for t in types))
+def _kind_labels(types, labels) -> list[str]:
+    return list(dict.fromkeys(labels(t) for t in types))
 
 
 class _Refused(Exception):
@@ -101,7 +102,7 @@ def _search_url(path: str, args: dict, **change) -> str:
 
 
 def _curie(iri: str) -> str:
-    return px.curie(iri, px.all_prefixes(ctx().base)) or iri
+    return px.curie(iri, ctx().labels.prefixes) or iri
 
 
 def _run_search(args: dict):
@@ -162,7 +163,7 @@ def search():
                     "label_lang": c.labels.language_of(h.iri),
                     "href": c.iris.href(h.iri),
                     "iri": h.iri,
-                    "types": _kind_labels(h.types),
+                    "types": _kind_labels(h.types, c.labels),
                     "field": h.field,
                     "matched_lang": h.matched_lang,
                     "matched": h.matched if h.matched != label else None,
@@ -180,6 +181,7 @@ def search():
         kind=args["kind"],
         kind_curie=_curie(args["kind"]) if args["kind"] else None,
         all_kinds=_search_url("/search", args, kind=None) if args["kind"] else None,
+        hits=hits_html(results, c.lang, lambda key: t(key, c.lang), linker()),
     )
 
 
@@ -201,7 +203,7 @@ def search_json():
                 "matched": h.matched,
                 "field": h.field,
                 "url": c.iris.href(h.iri),
-                "types": _kind_labels(h.types),
+                "types": _kind_labels(h.types, c.labels),
             }
             for h in (found.hits if found else [])
         ],

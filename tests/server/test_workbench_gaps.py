@@ -11,10 +11,10 @@ import csv
 import io
 import re
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from conftest import ROOT
 from rdflib import RDF, RDFS, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
@@ -236,7 +236,7 @@ def test_cite_this_text_speaks_the_page_language(server, kg):
 def test_chart_over_years_keeps_their_spacing(server):
     """A numeric column over a column of years is drawn over every year of the span: a year
     without a row is a gap ("–" in the text alternative), not a neighbour of the next year."""
-    query = (Path(__file__).resolve().parents[1] / "queries" / "07-agreements-per-year.rq").read_text(encoding="utf-8")
+    query = (ROOT / "queries" / "07-agreements-per-year.rq").read_text(encoding="utf-8")
     answer = requests.post(
         server.url("/sparql"), data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=60
     ).json()["results"]["bindings"]
