@@ -14,16 +14,12 @@ data and bytes.
 from __future__ import annotations
 
 import re
-import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from narcokg import snapshot
-from narcokg import vocab as px
 from narcokg.config import Settings
 from narcokg.html import report as report_view
 from narcokg.html.i18n import human_size, t
@@ -32,7 +28,7 @@ from narcokg.html.results import break_points
 from narcokg.iris import IriMap
 from narcokg.shacl import runner as validation_runner
 from narcokg.formats import registry
-from narcokg.shacl.results import BuiltReport
+from narcokg.web import builtreport
 from narcokg.web.uploads import FORMAT_NAMES, Upload, read_upload, refuse_shapes
 
 blueprint = Blueprint("shacl", __name__)
@@ -94,29 +90,7 @@ def _alternates(path: str) -> str:
     return ", ".join(f'<{path}?format={k}>; rel="alternate"; type="{t}"' for k, t in kinds)
 
 
-# The build's report -------------------------------------------------------------------
-
-
-@dataclass
-class KnowledgeGraphReport:
-    """The knowledge graph's report, summarised once per process and kept; its rows are made per
-    language (shape names are the shapes' labels in the page's language)."""
-
-    data: BuiltReport
-    _rows: dict[str, list[report_view.Row]] = field(default_factory=dict)
-
-    @property
-    def conforms(self) -> bool:
-        return self.data.conforms
-
-    def rows(self, lang: str, settings: Settings) -> list[report_view.Row]:
-        if lang not in self._rows:
-            names = self.data.names.get(lang) or self.data.names["en"]
-            self._rows[lang] = report_view.rows(self.data.results, names, settings, self.data.focus_labels)
-        return self._rows[lang]
-
-
-_report_lock = threading.Lock()
+# The build's report: web/builtreport.py; its page's filters -------------------------
 
 
 @blueprint.app_template_filter("wbr")
@@ -133,70 +107,6 @@ def constraint_name(component: str | None) -> str:
     return name[: -len("ConstraintComponent")] if name.endswith("ConstraintComponent") else name
 
 
-def _graph_quads(slug: str, settings: Settings) -> list[ox.Quad]:
-    store = current_app.extensions.get("narcokg.engine")
-    if store is None:
-        return []
-    return list(store.quads(None, None, None, ox.NamedNode(settings.served_base + "graph/" + slug)))
-
-
-def _report_quads(settings: Settings) -> list[ox.Quad]:
-    """The report's statements as served: the snapshot's graph, else the build's file."""
-    quads = _graph_quads("validation", settings)
-    path = settings.dist / snapshot.REPORT
-    if quads or settings.dump or not path.exists():
-        return quads
-    # The build's file keeps the canonical IRIs: moved to the served base like the engine's data.
-    to_public = IriMap(settings).to_public
-
-    def served(term):
-        return ox.NamedNode(to_public(term.value)) if isinstance(term, ox.NamedNode) else term
-
-    return [
-        ox.Quad(served(q.subject), served(q.predicate), served(q.object))
-        for q in ox.parse(path=str(path), format=registry.TURTLE.rdf_format)
-    ]
-
-
-def _label_quads(report_quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The rdfs:label statements about the report's focus nodes, from any graph of the engine."""
-    store = current_app.extensions.get("narcokg.engine")
-    focus = {q.object for q in report_quads if q.predicate.value == px.SH.focusNode}
-    label = ox.NamedNode(px.RDFS.label)
-    if store is None:
-        return []
-    return [
-        q
-        for node in focus
-        if isinstance(node, ox.NamedNode) and node.value.startswith(("http://", "https://"))
-        for q in store.quads(node, label, None, None)
-    ]
-
-
-def built_report() -> KnowledgeGraphReport:
-    cached = current_app.extensions.get("narcokg.shacl_report")
-    if cached is not None:
-        return cached
-    with _report_lock:
-        cached = current_app.extensions.get("narcokg.shacl_report")
-        if cached is None:
-            cached = current_app.extensions["narcokg.shacl_report"] = _load_built_report(_settings())
-    return cached
-
-
-def _load_built_report(settings: Settings) -> KnowledgeGraphReport:
-    quads = _report_quads(settings)
-    if not quads:
-        abort(404, description="this snapshot holds no validation report (graph/validation is empty)")
-    try:
-        data = validation_runner.built_report(
-            quads, _graph_quads("shapes", settings), _label_quads(quads), settings, tuple(RDF_MEDIA.values())
-        )
-    except validation_runner.Overloaded as exc:
-        raise ServiceUnavailable(description=str(exc), retry_after=exc.retry_after) from None
-    return KnowledgeGraphReport(data)
-
-
 def _severity_filter(raw: str | None) -> str | None:
     if raw is None or raw.strip() == "":
         return None
@@ -211,7 +121,7 @@ def report_page():
     """The knowledge graph's validation report: HTML (filterable) or RDF by conneg."""
     settings = _settings()
     media = negotiate([HTML, *RDF_MEDIA])
-    report = built_report()
+    report = builtreport.built_report(_settings(), tuple(RDF_MEDIA.values()))
     headers = {"Vary": "Accept", "Link": _alternates("/shacl")}
     if media != HTML:
         return Response(report.data.serialized[RDF_MEDIA[media]], mimetype=media, headers=headers)
