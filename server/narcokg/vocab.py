@@ -60,7 +60,7 @@ QB = Namespace(
 )
 SH = Namespace(
     "http://www.w3.org/ns/shacl#",
-    "NodeShape PropertyShape ask class construct datatype focusNode maxCount message minCount path property resultMessage resultSeverity select severity sourceShape sparql targetClass targetNode targetObjectsOf targetSubjectsOf update",
+    "NodeShape PropertyShape ask class construct datatype focusNode maxCount message minCount path property resultMessage resultSeverity select severity sourceShape sparql targetClass targetNode targetObjectsOf targetSubjectsOf update value",
 )
 SCHEMA = Namespace(
     "https://schema.org/",

@@ -454,3 +454,23 @@ def test_public_base_rewrites_the_report(built, settings, tmp_path_factory):
                 assert f'title="{focus}"' in page
     finally:
         stop_server(srv)
+
+
+def test_html_report_names_an_iri_value_by_its_label(server, built, kg):
+    """Issue 15: the Value column showed compact IRIs ("state:COL") where the value has a label."""
+    from rdflib import RDFS, Literal
+
+    valued = {
+        (str(r.value), str(label))
+        for r in built.report.results
+        if r.value and r.value.startswith("https://")
+        for label in kg.objects(URIRef(r.value), RDFS.label)
+        if isinstance(label, Literal) and label.language == "en"
+    }
+    assert valued, "the build's report has no result whose value is a labelled IRI"
+    page = unescape(requests.get(server.url("/shacl"), headers={"Accept": "text/html"}, timeout=30).text)
+    cells = re.findall(r'<td data-label="Value"><a href="([^"]*)">(.*?)</a></td>', page, re.S)
+    shown = {(href, text.replace("<wbr>", "")) for href, text in cells}
+    for iri, label in valued:
+        tail = "/".join(iri.rsplit("/", 2)[-2:])
+        assert any(href.endswith(tail) and text == label for href, text in shown), f"{iri} is not shown as {label!r}"

@@ -69,7 +69,7 @@ def rows(
 ) -> list[Row]:
     """Rows for display; full IRIs (in ``focus`` and ``shape``) as served (under the public base).
 
-    ``labels`` maps focus IRIs to a readable label (English rdfs:label), where known.
+    ``labels`` maps focus and value IRIs to a readable label (English rdfs:label), where known.
     ``uploaded``: the results are about a client's data, whose resources have no page on this
     site even when their IRIs look like ours, so focus nodes are not linked."""
     labels = labels or {}
@@ -84,7 +84,7 @@ def rows(
                 focus_id=compact(r.focus, settings),
                 focus_href=None if uploaded else local_href(r.focus, settings),
                 path=compact(r.path, settings) if r.path else None,
-                value=compact(r.value, settings) if r.value is not None else None,
+                value=(labels.get(r.value) or compact(r.value, settings)) if r.value is not None else None,
                 value_href=_value_href(r.value, settings, uploaded),
                 message=r.message,
                 shape=iris.to_public(r.source_shape),

@@ -38,7 +38,9 @@ def summarise(report_quads, shapes_quads, label_quads, settings: Settings, forma
     # canonical IRIs of the shapes it was checked against).
     served = replace(settings, base=settings.served_base)
     names = {lang: report_view.shape_names(shapes, graph, sources, served, lang=lang) for lang in LANGUAGES}
-    labels = report_view.english_labels(_graph(label_quads), {r.focus for r in results})
+    labels = report_view.english_labels(
+        _graph(label_quads), {r.focus for r in results} | {r.value for r in results if r.value and "://" in r.value}
+    )
     serialized = {}
     for fmt in formats:
         out = report_view.rebase(graph, served)

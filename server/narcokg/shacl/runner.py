@@ -189,7 +189,9 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
             out = report_view.rebase(report.graph, settings)
             report_view.bind_prefixes(out, settings)
             rdf = out.serialize(format=rdf_format, encoding="utf-8")
-        labels = report_view.english_labels(graph, {r.focus for r in report.results})
+        labels = report_view.english_labels(
+            graph, {r.focus for r in report.results} | {r.value for r in report.results if r.value and "://" in r.value}
+        )
         conn.send(("ok", Outcome(report.conforms, report.results, names, rdf, len(report.graph), labels, names_id)))
     except MemoryError:
         conn.send(

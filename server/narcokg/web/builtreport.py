@@ -69,9 +69,10 @@ def _report_quads(settings: Settings) -> list[ox.Quad]:
 
 
 def _label_quads(report_quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The rdfs:label statements about the report's focus nodes, from any graph of the engine."""
+    """The rdfs:label statements about the report's focus nodes and IRI values, from any graph of
+    the engine."""
     store = current_app.extensions.get("narcokg.engine")
-    focus = {q.object for q in report_quads if q.predicate.value == px.SH.focusNode}
+    focus = {q.object for q in report_quads if q.predicate.value in (px.SH.focusNode, px.SH.value)}
     label = ox.NamedNode(px.RDFS.label)
     if store is None:
         return []
