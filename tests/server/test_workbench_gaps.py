@@ -248,3 +248,18 @@ def test_chart_over_years_keeps_their_spacing(server):
     assert any(y not in counts for y in range(min(counts), max(counts))), "the answer skips a year"
     for year, value in shown.items():
         assert value == counts.get(int(year), "–")
+
+
+def test_locations_in_a_document_are_marked_english_on_an_indonesian_page(server):
+    """Issue 15: "Tabel 2 (…), row 11" is our English wording around the printed title; Indonesian
+    pages showed it unmarked."""
+    path = "/page/agreement/mou-indonesia-fiji-2015"
+
+    def location(lang: str) -> str:
+        html = requests.get(server.url(path), params={"lang": lang}, timeout=30).text
+        found = re.search(r'<p class="location">(.*?)</p>', html, re.S)
+        assert found, f"{path} shows no location in a document"
+        return found.group(1)
+
+    assert 'class="only-lang"' in location("id") and '<span lang="en">' in location("id")
+    assert "only-lang" not in location("en")
