@@ -293,7 +293,7 @@ def test_compact_json_ld_keeps_named_graphs_and_lexical_forms():
             ox.DefaultGraph(),
         ),
     ]
-    doc = jsonld.compact(ox.serialize(quads, format=ox.RdfFormat.JSON_LD), px.all_prefixes(B))
+    doc = jsonld.compact(quads, px.all_prefixes(B))
     graphs = {n["@id"]: n["@graph"] for n in doc["@graph"] if "@graph" in n}
     assert set(graphs) == {"graph:a", "graph:b"}
     assert graphs["graph:b"][0]["nkg:count"] == {"@type": "xsd:integer", "@value": "007"}  # not the number 7

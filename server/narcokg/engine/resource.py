@@ -174,7 +174,7 @@ def _graph_data(quads: list[ox.Quad], fmt: RdfFormat) -> list:
 def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> dict:
     """``quads`` as compact JSON-LD (a JSON object) with the served IRIs, ``focus``
     first; named graphs are kept when ``fmt`` keeps them."""
-    return jsonld.compact_statements(_graph_data(quads, fmt), px.all_prefixes(iris.base), focus=focus)
+    return jsonld.compact(_graph_data(quads, fmt), px.all_prefixes(iris.base), focus=focus)
 
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> bytes:

@@ -295,8 +295,7 @@ def _compact_jsonld(items: list, prefixes: dict[str, str]) -> bytes:
     """JSON-LD with an @context of the answer's prefixes (the query's and the served ones),
     like the data documents, instead of pyoxigraph's expanded form; the same triples."""
     usable = {name: ns for name, ns in prefixes.items() if name and ns.endswith(_GEN_DELIMS)}
-    expanded = ox.serialize(items, format=ox.RdfFormat.JSON_LD) or b"[]"
-    doc = jsonld.compact(expanded, usable)
+    doc = jsonld.compact(items, usable)
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
 

@@ -267,8 +267,7 @@ def _serialize(data: list, controls: list[ox.Triple], metadata_graph: str, fmt) 
     else:
         items = [x.triple if isinstance(x, ox.Quad) else x for x in data] + controls
     if ox_format == ox.RdfFormat.JSON_LD:
-        expanded = ox.serialize(items, format=ox_format)
-        doc = jsonld.compact(expanded, prefixes)
+        doc = jsonld.compact(items, prefixes)
         return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     if ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         return ox.serialize(items, format=ox_format, prefixes=prefixes)
