@@ -1,6 +1,7 @@
 """Cost of ``engine.analysis.analyse`` (the parse every query goes through before it runs):
 microseconds per catalogue query, cold (cache cleared) and cached, against the regex
-tokenizer it replaced (read from git, if given), and seconds for 64 KiB hostile texts.
+tokenizer it replaced (read from git, if given); per query of the HTTP mix as a unique request
+sends it; and seconds for 64 KiB hostile texts.
 
     python benchmarks/analysis.py [--old-rev REV]
 """
@@ -59,6 +60,15 @@ def main() -> None:
         sys.modules["old_sparqlsyntax"] = old
         exec(compile(source.replace("from __future__ import annotations", ""), "old", "exec"), old.__dict__)
         print(f"  old tokenizer: {per_call_us(old.analyse, texts, 20):8.1f} µs per query")
+    # The HTTP mix's queries as a unique request sends them (a text never seen: the cache misses).
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import mix
+
+    print("HTTP mix, each text made unique:")
+    for q in mix.MIX:
+        unique = iter(range(10**9))
+        us = per_call_us(lambda t: analyse(f"{t}  # {next(unique)}"), [q.text] * 50, 10)
+        print(f"  {q.name:<12} {len(q.text):4d} characters {us:8.1f} µs per query")
     for name, text in HOSTILE.items():
         start = time.process_time()
         try:
