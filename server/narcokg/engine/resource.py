@@ -29,8 +29,6 @@ LABELS = [ox.NamedNode(px.RDFS.label), ox.NamedNode(px.SKOS.prefLabel)]
 #: Bounds that keep one request small even for a hub resource in a large graph.
 MAX_INCOMING = 5000
 MAX_NESTED = 200
-#: Nodes whose labels a memo of ``description`` keeps before it starts afresh.
-MAX_MEMO = 200_000
 
 
 def exists(store: Engine, iri: str) -> bool:
@@ -70,12 +68,10 @@ def _ordered(found) -> list[ox.Quad]:
 
 
 def _labels(store: Engine, nodes, memo: dict | None = None) -> list[ox.Quad]:
-    """The label statements of ``nodes``; ``memo`` (per process, the snapshot being fixed) keeps
-    each node's, read once."""
+    """The label statements of ``nodes``; ``memo`` (per process, the snapshot being fixed; its
+    owner bounds its size) keeps each node's, read once."""
     if memo is None:
         return [q for other in sorted(nodes, key=str) for q in _labels_of(store, other)]
-    if len(memo) >= MAX_MEMO:
-        memo.clear()
     out = []
     for other in sorted(nodes, key=str):
         found = memo.get(other)

@@ -17,8 +17,6 @@ from narcokg.html.i18n import marked
 
 #: Rows with more values than this fold them into a <details> list.
 FOLD_AFTER = 8
-#: Anchors a memo keeps before it starts afresh (bounded memory).
-MAX_ANCHORS = 100_000
 
 
 def esc(value) -> str:
@@ -43,7 +41,8 @@ class ValueHtml:
         #: The page's language: a link's label only in another one is marked as such.
         self.lang = lang
         #: Anchors already written, by (href, IRI, text): the same links recur from page to page.
-        #: Shared per process by the server, for one ``link`` rewriter (one ``?lang=`` mode).
+        #: Shared per process by the server (which bounds its size), for one ``link`` rewriter
+        #: (one ``?lang=`` mode).
         self.anchors: dict[tuple, str] = {} if memo is None else memo
         self._inferred = (
             f' <span class="badge inferred" title="{esc(t("entity.inferred_hint"))}">{esc(t("entity.inferred"))}</span>'
@@ -76,8 +75,6 @@ class ValueHtml:
             key = (v.href, v.iri, v.text, v.text_lang, self.lang)
             anchor = self.anchors.get(key)
             if anchor is None:
-                if len(self.anchors) >= MAX_ANCHORS:
-                    self.anchors.clear()
                 anchor = self.anchors[key] = (
                     f'<a href="{esc(self.link(v.href))}" title="{esc(v.iri)}">{marked(v.text, v.text_lang, self.lang)}</a>'
                 )
