@@ -27,7 +27,7 @@ from gunicorn import http, util
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import ThreadWorker as _GThreadWorker
 
-from narcokg.web import requestframe
+from narcokg.web import onewrite, requestframe
 from narcokg.web.refusals import client_error, error_body, error_bytes
 from narcokg.web.replay import Replay
 
@@ -125,6 +125,11 @@ class BufferedThreadWorker(Replay, ThreadWorker):
         self._buffered = 0
         self._answers = None
         self._date = (0, b"")
+
+    def init_process(self):
+        # In this worker process only: responses send their head with the first body bytes.
+        onewrite.install()
+        super().init_process()
 
     def _max_head(self) -> int:
         cfg = self.cfg
