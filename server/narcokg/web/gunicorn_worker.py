@@ -10,7 +10,8 @@ the keep-alive time), and only then gives it to a thread (see ``requestframe`` f
 hands over early, or a client that stops reading its answer, holds a thread for that long at most.
 
 Requests gunicorn refuses are answered with a 4xx in words (``refusals``); repeated GET
-answers are replayed by the event loop itself (``replay``).
+answers are replayed by the event loop itself (``replay``); a thread that has answered a
+kept-alive connection waits a moment for its next request (``linger``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from gunicorn.workers.gthread import ThreadWorker as _GThreadWorker
 
 from narcokg.web import onewrite, requestframe
 from narcokg.web.refusals import client_error, error_body, error_bytes
+from narcokg.web.linger import Linger
 from narcokg.web.replay import Replay
 
 
@@ -106,7 +108,7 @@ class _Reading:
         self.started = bool(self.buf.strip())
 
 
-class BufferedThreadWorker(Replay, ThreadWorker):
+class BufferedThreadWorker(Linger, Replay, ThreadWorker):
     """``ThreadWorker`` whose threads only ever get requests already read in full (module docstring).
 
     Set by ``serve``: ``request_read_timeout`` (seconds from the first byte of a request to its
@@ -151,7 +153,10 @@ class BufferedThreadWorker(Replay, ThreadWorker):
         leftover = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
         wait = self.request_read_timeout if leftover.strip() else max(1.0, float(self.cfg.keepalive))
         state = _Reading(leftover, self._max_head(), self.max_body_bytes, time.monotonic() + wait)
-        if leftover and state.scanner.scan(state.buf) != requestframe.INCOMPLETE:
+        verdict = state.scanner.scan(state.buf) if leftover else requestframe.INCOMPLETE
+        if verdict == requestframe.COMPLETE and self._answers is not None and self._replay(conn, state):
+            return None  # handed back by a thread (``linger``) with a stored answer to send
+        if verdict != requestframe.INCOMPLETE:
             return self._dispatch(conn, state, registered=False)
         conn.sock.setblocking(False)
         self._reading[conn] = state

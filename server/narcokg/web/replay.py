@@ -37,12 +37,25 @@ class Replay:
     # The fast path: a stored answer replayed from the event loop (see ``answercache``) ---------
     def _replay(self, conn, state) -> bool:
         """Answer the whole request in ``state`` from the answer cache; False to go the normal way."""
-        if not self.alive:
+        found = self._stored_answer(conn, state.buf)
+        if found is None:
             return False
-        head = answercache.parse_head(state.buf)
+        data, done = found
+        self._forget(conn)
+        self._send(conn, memoryview(data))
+        done()
+        return True
+
+    def _stored_answer(self, conn, buf):
+        """(the bytes that answer the whole request in ``buf`` from the answer cache, a function
+        to call once they are sent: it charges fair use and logs); None to go the normal way.
+        Safe in the event loop and in a thread (``linger``)."""
+        if not self.alive:
+            return None
+        head = answercache.parse_head(buf)
         stored = self._answers.lookup(head) if head is not None else None
         if stored is None:
-            return False
+            return None
         started = time.perf_counter()
         remote = conn.client[0] if isinstance(conn.client, tuple) else "unknown"
         clients: tuple[str, ...] = ()
@@ -51,7 +64,7 @@ class Replay:
             forwarded = head.headers.get(b"x-forwarded-for")
             clients, scale = fairuse.charged(remote, [forwarded.decode("latin-1")] if forwarded else [], self._settings)
             if budget.retry_after(*clients, scale=scale) is not None:
-                return False  # past its budget: the app says 429 and when to retry
+                return None  # past its budget: the app says 429 and when to retry
         data = b"".join(
             [
                 b"HTTP/1.1 200 OK\r\nServer: gunicorn\r\nDate: ",
@@ -62,21 +75,22 @@ class Replay:
                 stored.body,
             ]
         )
-        self._forget(conn)
-        self._send(conn, memoryview(data))
-        seconds = time.perf_counter() - started
-        for client in clients:
-            budget.charge(client, seconds)
-        if self.log.access_log_enabled:
-            agent = head.headers.get(b"user-agent", b"-").decode("latin-1")
-            request_line = f"GET {head.target.decode('latin-1')} HTTP/1.1"
-            if hasattr(self.log, "line"):
-                self.log.line(remote, request_line, 200, str(len(stored.body)), int(seconds * 1000), agent)
-            else:
-                self.log.access_log.info(
-                    '%s "%s" 200 %d %dms "%s"', remote, request_line, len(stored.body), int(seconds * 1000), agent
-                )
-        return True
+
+        def done() -> None:
+            seconds = time.perf_counter() - started
+            for client in clients:
+                budget.charge(client, seconds)
+            if self.log.access_log_enabled:
+                agent = head.headers.get(b"user-agent", b"-").decode("latin-1")
+                request_line = f"GET {head.target.decode('latin-1')} HTTP/1.1"
+                if hasattr(self.log, "line"):
+                    self.log.line(remote, request_line, 200, str(len(stored.body)), int(seconds * 1000), agent)
+                else:
+                    self.log.access_log.info(
+                        '%s "%s" 200 %d %dms "%s"', remote, request_line, len(stored.body), int(seconds * 1000), agent
+                    )
+
+        return data, done
 
     #: Seconds between heartbeats: gunicorn's loop touches its heartbeat file on every turn (one
     #: ``utime`` per request under load); the arbiter's timeout is a minute, so twice a second is plenty.
