@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
 import pyoxigraph as ox
@@ -38,13 +38,17 @@ class QueryJob:
 
     def wire(self) -> dict:
         """The job as the JSON a query process reads."""
-        out = asdict(self)
-        out.pop("bounded")
-        out["prefixes"] = dict(self.prefixes)
-        for key in ("default_graph", "named_graphs"):
-            if out[key] is not None:
-                out[key] = list(out[key])
-        return out
+        # Written out rather than ``asdict``, whose deep copy cost a unique lookup 2 % of its CPU.
+        return {
+            "query": self.query,
+            "format": self.format,
+            "union": self.union,
+            "default_graph": None if self.default_graph is None else list(self.default_graph),
+            "named_graphs": None if self.named_graphs is None else list(self.named_graphs),
+            "max_rows": self.max_rows,
+            "prefixes": dict(self.prefixes),
+            "base_iri": self.base_iri,
+        }
 
     def key(self) -> bytes:
         """A digest of everything that shapes the answer (result cache, ETags)."""
