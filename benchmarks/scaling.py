@@ -48,6 +48,7 @@ VARIANTS: dict[str, dict[str, str]] = {
     "fair-use off": {"NARCOKG_CLIENT_BUDGET_SECONDS": "0"},
     "result cache off": {"NARCOKG_RESULT_CACHE_MB": "0"},
     "inline bounded off": {"NARCOKG_INLINE_BOUNDED": "0"},
+    "linger off": {"NARCOKG_LINGER_MS": "0"},
 }
 
 

@@ -65,6 +65,9 @@ class Settings:
     #: Seconds from the first byte of a request to its last: a request not read in full by then
     #: gets 408. Requests are read in full before a thread is given to them (gunicorn_worker).
     request_read_timeout: float = 10.0
+    #: Milliseconds a thread that has answered a kept-alive connection waits for its next request
+    #: before giving the connection back to the worker's event loop (``web.linger``); 0: never.
+    linger_ms: float = 2.0
     #: Query processes per HTTP worker; each may be killed and replaced.
     query_workers: int = 2
     #: Most query processes per HTTP worker when all are busy (0: twice query_workers); the

@@ -20,13 +20,14 @@ from sparql_helpers import IDN, JSON, SMALL_BUDGET, EXPLOSIVE
 REPLAYED = b'cache;desc="answer cache"'
 
 
-@pytest.fixture(scope="module")
-def one_worker(built, tmp_path_factory):
-    """One HTTP worker of 2 threads: few threads make a held thread show at once."""
+@pytest.fixture(scope="module", params=["2", "0"], ids=["linger", "no linger"])
+def one_worker(built, tmp_path_factory, request):
+    """One HTTP worker of 2 threads (few threads make a held thread show at once), with threads
+    that wait for a connection's next request and without (``NARCOKG_LINGER_MS=0``)."""
     srv = start_server(
         built.out_dir,
         tmp_path_factory.mktemp("keptalive"),
-        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_WEB_THREADS": "2"},
+        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_WEB_THREADS": "2", "NARCOKG_LINGER_MS": request.param},
     )
     yield srv
     stop_server(srv)

@@ -10,7 +10,7 @@ assets) finds the thread still there: the thread reads that request itself and a
 
 What stays true: a thread still only ever parses a request that is whole in its buffer (the
 same ``requestframe`` scan as the event loop's), so a slow client cannot hold it. It waits
-``LINGER`` seconds at most, only while no other request is queued for a thread, and only while
+``linger`` seconds at most (``Settings.linger_ms``), only while no other request is queued for a thread, and only while
 the worker is not stopping; a request not whole by then, and every other case, goes back to the
 event loop with the bytes read so far. A stored answer is replayed here as the loop would
 (``Replay``), with a blocking send bounded by the socket's send timeout.
@@ -23,8 +23,6 @@ import socket
 
 from narcokg.web import requestframe
 
-#: Longest wait, in seconds, for a kept-alive connection's next request in the thread.
-LINGER = 0.002
 #: Largest stored answer replayed from a thread (one send); larger ones go back to the event
 #: loop, which sends them as the client reads without holding a thread.
 REPLAY_IN_THREAD_MAX = 64 * 1024
@@ -32,6 +30,10 @@ REPLAY_IN_THREAD_MAX = 64 * 1024
 
 class Linger:
     """Mixin of ``gunicorn_worker.BufferedThreadWorker``; see the module docstring."""
+
+    #: Longest wait, in seconds, for a kept-alive connection's next request in the thread (set by
+    #: ``serve`` from ``Settings.linger_ms``); 0: none.
+    linger = 0.002
 
     def handle(self, conn):
         while True:
@@ -47,7 +49,7 @@ class Linger:
         answer; None to give the connection back to the event loop (with the bytes read so far
         in the parser's buffer, where ``enqueue_req`` takes them); False to close it (the client
         did not take a replayed answer)."""
-        while self.alive and conn.parser is not None and self._pool_idle():
+        while self.linger > 0 and self.alive and conn.parser is not None and self._pool_idle():
             buf, verdict = self._read_next(conn)
             found = None
             if verdict == requestframe.COMPLETE and self._answers is not None:
@@ -66,10 +68,10 @@ class Linger:
         return None
 
     def _read_next(self, conn) -> tuple[bytearray, int | None]:
-        """The bytes of the next request that came within ``LINGER`` seconds (or were read ahead),
+        """The bytes of the next request that came within ``linger`` seconds (or were read ahead),
         and the frame scanner's verdict on them (None: nothing came)."""
         buf = bytearray(conn.parser.unreader.take_buffered())
-        if not buf and not _readable(conn.sock, LINGER):
+        if not buf and not _readable(conn.sock, self.linger):
             return buf, None
         scanner = requestframe.FrameScanner(self._max_head(), self.max_body_bytes)
         verdict = scanner.scan(buf) if buf else requestframe.INCOMPLETE

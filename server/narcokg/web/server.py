@@ -90,6 +90,7 @@ def gunicorn_options(settings: Settings, started: float, engine=None) -> dict:
     from narcokg.web.gunicorn_worker import BufferedThreadWorker
 
     BufferedThreadWorker.request_read_timeout = max(1.0, float(settings.request_read_timeout))
+    BufferedThreadWorker.linger = max(0.0, float(settings.linger_ms)) / 1000
     BufferedThreadWorker.shared_answers = _shared_answers_folder() if settings.answer_cache_mb > 0 else ""
     # The largest body any route reads (sparql.py reads up to 3 × max_query_bytes + 16 KiB).
     BufferedThreadWorker.max_body_bytes = max(settings.max_validate_bytes, 3 * settings.max_query_bytes + 16 * 1024)
