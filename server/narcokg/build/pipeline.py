@@ -17,6 +17,7 @@ from narcokg.build import reason
 from narcokg.config import Settings
 from narcokg.engine import void
 from narcokg.shacl import validate
+from narcokg.shacl.oxqueries import OxigraphQueries
 
 #: Named graphs that hold data about the world (not the ontology, shapes or report).
 NON_DATA = {"ontology", "shapes", "inferred", "validation"}
@@ -79,9 +80,10 @@ def add_inferred(ds: Dataset, settings: Settings) -> Graph:
 
 def add_validation(ds: Dataset, settings: Settings, inferred: Graph) -> validate.Report:
     """The shapes over asserted + inferred data (already closed: no inference in pySHACL);
-    the report, skolemized, goes into graph/validation."""
+    the report, skolemized, goes into graph/validation. pyoxigraph screens the SPARQL-based
+    constraints (shacl/oxqueries.py): rdflib evaluates only the focus nodes it finds at fault."""
     ontology = graph_named(ds, settings, "ontology")
-    data = union([*data_graphs(ds, settings), inferred, ontology], into=validate.PreparedQueries())
+    data = union([*data_graphs(ds, settings), inferred, ontology], into=OxigraphQueries())
     report = validate.run(data, graph_named(ds, settings, "shapes"), ontology=None, inference="none")
     report.graph = loader.skolemize(report.graph, settings, salt="validation")
     target = graph_named(ds, settings, "validation")
