@@ -4,19 +4,22 @@ same bytes (the N-Quads dump, the TriG of the asserted graphs, the SHACL report)
 from __future__ import annotations
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.serializers.nquads import _nq_row
 
 
 def sorted_nquads(ds: Dataset) -> bytes:
-    """N-Quads, one statement per line, lines sorted (stable across runs and rdflib versions)."""
+    """N-Quads, one statement per line, lines sorted (stable across runs and rdflib versions).
+
+    Each graph's lines are rdflib's N-Quads rows (``_nq_row``, the function its serializer writes
+    them with), made without copying the graph into a Dataset of its own to serialize it.
+    """
     lines = set()
     for g in ds.graphs():
         if len(g) == 0:
             continue
-        one = Dataset()
-        target = one.graph(g.identifier)
-        for t in g:
-            target.add(t)
-        text = one.serialize(format="nquads")
+        text = "".join(_nq_row(t, g.identifier) for t in g)
+        # As the serializer writes them: UTF-8, an unencodable character replaced.
+        text = text.encode("utf-8", "replace").decode("utf-8")
         lines.update(line for line in text.splitlines() if line.strip())
     return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
 

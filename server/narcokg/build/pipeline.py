@@ -70,8 +70,7 @@ def is_fresh(settings: Settings) -> bool:
 
 def add_inferred(ds: Dataset, settings: Settings) -> Graph:
     """OWL RL over ontology + asserted data; the new triples go into graph/inferred."""
-    asserted = union(data_graphs(ds, settings))
-    inferred = reason.infer(union([graph_named(ds, settings, "ontology"), asserted]))
+    inferred = reason.infer(union([graph_named(ds, settings, "ontology"), *data_graphs(ds, settings)]))
     target = graph_named(ds, settings, "inferred")
     for t in inferred:
         target.add(t)
