@@ -56,3 +56,13 @@ def test_awkward_literals_are_written_as_the_serializer_writes_them():
     g.add((EX.n, EX.number, Literal(3)))
     ds.graph(URIRef("https://example.org/graph/b")).add((EX.n, EX.p, EX.o))
     assert dumps.sorted_nquads(ds) == serializer_nquads(ds)
+
+
+def test_a_build_s_trig_is_the_one_written_in_process(tmp_path):
+    """Most of the TriG is written by a forked child beside reasoning and validation (build/aside.py):
+    the file is what the parent writes from its own dataset once the build is done."""
+    settings = load_settings(dist=tmp_path / "dist")
+    result = pipeline.run(settings, progress=lambda _m: None)
+    written = (tmp_path / "dist" / "narcokg.trig").read_bytes()
+    assert written.count(b" {\n") >= 5
+    assert written == dumps.trig(result.dataset, pipeline.asserted_graphs(result.dataset, settings))

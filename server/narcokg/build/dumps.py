@@ -33,9 +33,18 @@ def trig(ds: Dataset, graphs: list[str]) -> bytes:
 
     (rdflib's own TriG writer skipped graphs now and then; per-graph Turtle is stable.)
     """
-    prefixes: dict[str, str] = {}
-    blocks = []
-    for iri in sorted(graphs):
+    return trig_join(trig_blocks(ds, graphs))
+
+
+#: Per graph IRI: the prefixes its Turtle declares and its TriG block.
+Blocks = dict[str, tuple[dict[str, str], str]]
+
+
+def trig_blocks(ds: Dataset, graphs: list[str]) -> Blocks:
+    """The TriG blocks of ``graphs``, so that some can be written apart from others (build/aside.py)."""
+    out: Blocks = {}
+    for iri in graphs:
+        prefixes: dict[str, str] = {}
         g = Graph(bind_namespaces="none")
         for prefix, ns in ds.namespaces():
             g.bind(prefix, ns, override=True, replace=True)
@@ -50,6 +59,14 @@ def trig(ds: Dataset, graphs: list[str]) -> bytes:
                 body.append(("    " + line) if line.strip() else "")
         while body and not body[-1]:
             body.pop()
-        blocks.append(f"<{iri}> {{\n" + "\n".join(body) + "\n}\n")
+        out[iri] = (prefixes, f"<{iri}> {{\n" + "\n".join(body) + "\n}\n")
+    return out
+
+
+def trig_join(blocks: Blocks) -> bytes:
+    """One TriG document of ``blocks``: every prefix they declare, then the blocks in IRI order."""
+    prefixes: dict[str, str] = {}
+    for iri in sorted(blocks):
+        prefixes.update(blocks[iri][0])
     head = "".join(f"@prefix {p} {ns} .\n" for p, ns in sorted(prefixes.items()))
-    return (head + "\n" + "\n".join(blocks)).encode("utf-8")
+    return (head + "\n" + "\n".join(blocks[iri][1] for iri in sorted(blocks))).encode("utf-8")

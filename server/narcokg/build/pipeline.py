@@ -11,7 +11,7 @@ from typing import Callable
 from rdflib import Dataset, Graph, URIRef
 
 from narcokg import release, snapshot
-from narcokg.build import dumps
+from narcokg.build import aside, dumps
 from narcokg.build import load as loader
 from narcokg.build import reason
 from narcokg.config import Settings
@@ -97,6 +97,34 @@ def validate_knowledge_graph(settings: Settings) -> validate.Report:
     return add_validation(ds, settings, add_inferred(ds, settings))
 
 
+def bind_snapshot_prefixes(ds: Dataset, settings: Settings) -> None:
+    """The project's own prefixes, which every file of the snapshot writes with."""
+    for prefix, ns in [
+        ("nkg", settings.base + "ontology#"),
+        ("id", settings.base + "id/"),
+        ("shape", settings.base + "shapes#"),
+    ]:
+        ds.bind(prefix, ns, override=True)
+
+
+def asserted_graphs(ds: Dataset, settings: Settings) -> list[str]:
+    """The graphs of the snapshot's TriG: the asserted data graphs, the ontology and the shapes."""
+    graphs = [str(g.identifier) for g in data_graphs(ds, settings)]
+    return graphs + [settings.base + "graph/ontology", settings.base + "graph/shapes"]
+
+
+def loaded_blocks(ds: Dataset, settings: Settings) -> dumps.Blocks:
+    """The TriG blocks that depend on the load alone: all but the shapes graph, to which pySHACL
+    adds two triples of its own while it validates (they have always been in the snapshot).
+    Reasoning and validation add graphs the TriG leaves out, and no prefix."""
+    bind_snapshot_prefixes(ds, settings)
+    return dumps.trig_blocks(ds, [iri for iri in asserted_graphs(ds, settings) if iri != shapes_iri(settings)])
+
+
+def shapes_iri(settings: Settings) -> str:
+    return settings.base + "graph/shapes"
+
+
 def run(settings: Settings, progress: Callable[[str], None] = _progress) -> BuildResult:
     timings: dict[str, float] = {}
 
@@ -108,21 +136,20 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
         progress(f"[build] {name} done in {timings[name]:.2f} s")
         return value
 
-    ds: Dataset = step("load", lambda: loader.load(settings))
-    inferred = step("reason (OWL RL)", lambda: add_inferred(ds, settings))
-    report = step("validate (SHACL)", lambda: add_validation(ds, settings, inferred))
+    def load():  # and the TriG started beside reasoning and validation (build/aside.py)
+        ds = loader.load(settings)
+        return ds, aside.Aside(lambda: loaded_blocks(ds, settings))
+
+    ds, trig = step("load", load)
+    try:
+        inferred = step("reason (OWL RL)", lambda: add_inferred(ds, settings))
+        report = step("validate (SHACL)", lambda: add_validation(ds, settings, inferred))
+    except BaseException:
+        trig.cancel()
+        raise
 
     def do_snapshot():
-        for prefix, ns in [
-            ("nkg", settings.base + "ontology#"),
-            ("id", settings.base + "id/"),
-            ("shape", settings.base + "shapes#"),
-        ]:
-            ds.bind(prefix, ns, override=True)
-        asserted_graphs = [str(g.identifier) for g in data_graphs(ds, settings)] + [
-            settings.base + "graph/ontology",
-            settings.base + "graph/shapes",
-        ]
+        bind_snapshot_prefixes(ds, settings)
         report_graph = Graph()
         for prefix, ns in ds.namespaces():
             report_graph.bind(prefix, ns, override=True)
@@ -130,7 +157,7 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
             report_graph.add(t)
         files = {
             snapshot.NQ: dumps.sorted_nquads(ds),
-            snapshot.TRIG: dumps.trig(ds, asserted_graphs),
+            snapshot.TRIG: dumps.trig_join({**trig.result(), **dumps.trig_blocks(ds, [shapes_iri(settings)])}),
             snapshot.REPORT: dumps.turtle(report_graph),
         }
         # Counted over the snapshot itself, with the queries a server uses for a bare dump.
