@@ -59,7 +59,7 @@ def test_awkward_literals_are_written_as_the_serializer_writes_them():
 
 
 def test_a_build_s_trig_is_the_one_written_in_process(tmp_path):
-    """Most of the TriG is written by a forked child beside reasoning and validation (build/aside.py):
+    """The TriG is written by a forked child beside reasoning and validation (build/aside.py):
     the file is what the parent writes from its own dataset once the build is done."""
     settings = load_settings(dist=tmp_path / "dist")
     result = pipeline.run(settings, progress=lambda _m: None)

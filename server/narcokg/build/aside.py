@@ -1,6 +1,6 @@
-"""Work of the build that can run beside it in a second process: most of the TriG.
+"""Work of the build that can run beside it in a second process: the TriG.
 
-The TriG (rdflib's Turtle writer, graph by graph) of the data graphs and the ontology depends
+The TriG (rdflib's Turtle writer, graph by graph) of the data graphs, the ontology and the shapes depends
 only on what the load gives, yet took a fifth of the build. A child forked right after the load
 writes those blocks from its copy of the dataset while the parent reasons and validates; the
 parent takes them when it writes the snapshot. The child runs the same function on the same

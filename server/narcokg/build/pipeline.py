@@ -83,7 +83,10 @@ def add_validation(ds: Dataset, settings: Settings, inferred: Graph) -> validate
     constraints (shacl/oxqueries.py): rdflib evaluates only the focus nodes it finds at fault."""
     ontology = graph_named(ds, settings, "ontology")
     data = union([*data_graphs(ds, settings), inferred, ontology], into=OxigraphQueries())
-    report = validate.run(data, graph_named(ds, settings, "shapes"), ontology=None, inference="none")
+    # A copy: pySHACL adds axioms of its own to the shapes graph it is given (e.g. owl:Class
+    # rdfs:subClassOf rdfs:Class), which are not ours to publish.
+    shapes = union([graph_named(ds, settings, "shapes")])
+    report = validate.run(data, shapes, ontology=None, inference="none")
     report.graph = loader.skolemize(report.graph, settings, salt="validation")
     target = graph_named(ds, settings, "validation")
     for t in report.graph:
@@ -114,15 +117,10 @@ def asserted_graphs(ds: Dataset, settings: Settings) -> list[str]:
 
 
 def loaded_blocks(ds: Dataset, settings: Settings) -> dumps.Blocks:
-    """The TriG blocks that depend on the load alone: all but the shapes graph, to which pySHACL
-    adds two triples of its own while it validates (they have always been in the snapshot).
-    Reasoning and validation add graphs the TriG leaves out, and no prefix."""
+    """The TriG blocks, which depend on the load alone: reasoning and validation add graphs the
+    TriG leaves out, and no prefix."""
     bind_snapshot_prefixes(ds, settings)
-    return dumps.trig_blocks(ds, [iri for iri in asserted_graphs(ds, settings) if iri != shapes_iri(settings)])
-
-
-def shapes_iri(settings: Settings) -> str:
-    return settings.base + "graph/shapes"
+    return dumps.trig_blocks(ds, asserted_graphs(ds, settings))
 
 
 def run(settings: Settings, progress: Callable[[str], None] = _progress) -> BuildResult:
@@ -157,7 +155,7 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
             report_graph.add(t)
         files = {
             snapshot.NQ: dumps.sorted_nquads(ds),
-            snapshot.TRIG: dumps.trig_join({**trig.result(), **dumps.trig_blocks(ds, [shapes_iri(settings)])}),
+            snapshot.TRIG: dumps.trig_join(trig.result()),
             snapshot.REPORT: dumps.turtle(report_graph),
         }
         # Counted over the snapshot itself, with the queries a server uses for a bare dump.
