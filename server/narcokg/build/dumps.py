@@ -4,19 +4,22 @@ same bytes (the N-Quads dump, the TriG of the asserted graphs, the SHACL report)
 from __future__ import annotations
 
 from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.serializers.nquads import _nq_row
 
 
 def sorted_nquads(ds: Dataset) -> bytes:
-    """N-Quads, one statement per line, lines sorted (stable across runs and rdflib versions)."""
+    """N-Quads, one statement per line, lines sorted (stable across runs and rdflib versions).
+
+    Each graph's lines are rdflib's N-Quads rows (``_nq_row``, the function its serializer writes
+    them with), made without copying the graph into a Dataset of its own to serialize it.
+    """
     lines = set()
     for g in ds.graphs():
         if len(g) == 0:
             continue
-        one = Dataset()
-        target = one.graph(g.identifier)
-        for t in g:
-            target.add(t)
-        text = one.serialize(format="nquads")
+        text = "".join(_nq_row(t, g.identifier) for t in g)
+        # As the serializer writes them: UTF-8, an unencodable character replaced.
+        text = text.encode("utf-8", "replace").decode("utf-8")
         lines.update(line for line in text.splitlines() if line.strip())
     return ("\n".join(sorted(lines)) + "\n").encode("utf-8")
 
@@ -30,9 +33,18 @@ def trig(ds: Dataset, graphs: list[str]) -> bytes:
 
     (rdflib's own TriG writer skipped graphs now and then; per-graph Turtle is stable.)
     """
-    prefixes: dict[str, str] = {}
-    blocks = []
-    for iri in sorted(graphs):
+    return trig_join(trig_blocks(ds, graphs))
+
+
+#: Per graph IRI: the prefixes its Turtle declares and its TriG block.
+Blocks = dict[str, tuple[dict[str, str], str]]
+
+
+def trig_blocks(ds: Dataset, graphs: list[str]) -> Blocks:
+    """The TriG blocks of ``graphs``, so that some can be written apart from others (build/aside.py)."""
+    out: Blocks = {}
+    for iri in graphs:
+        prefixes: dict[str, str] = {}
         g = Graph(bind_namespaces="none")
         for prefix, ns in ds.namespaces():
             g.bind(prefix, ns, override=True, replace=True)
@@ -47,6 +59,14 @@ def trig(ds: Dataset, graphs: list[str]) -> bytes:
                 body.append(("    " + line) if line.strip() else "")
         while body and not body[-1]:
             body.pop()
-        blocks.append(f"<{iri}> {{\n" + "\n".join(body) + "\n}\n")
+        out[iri] = (prefixes, f"<{iri}> {{\n" + "\n".join(body) + "\n}\n")
+    return out
+
+
+def trig_join(blocks: Blocks) -> bytes:
+    """One TriG document of ``blocks``: every prefix they declare, then the blocks in IRI order."""
+    prefixes: dict[str, str] = {}
+    for iri in sorted(blocks):
+        prefixes.update(blocks[iri][0])
     head = "".join(f"@prefix {p} {ns} .\n" for p, ns in sorted(prefixes.items()))
-    return (head + "\n" + "\n".join(blocks)).encode("utf-8")
+    return (head + "\n" + "\n".join(blocks[iri][1] for iri in sorted(blocks))).encode("utf-8")

@@ -11,12 +11,13 @@ from typing import Callable
 from rdflib import Dataset, Graph, URIRef
 
 from narcokg import release, snapshot
-from narcokg.build import dumps
+from narcokg.build import aside, dumps
 from narcokg.build import load as loader
 from narcokg.build import reason
 from narcokg.config import Settings
 from narcokg.engine import void
 from narcokg.shacl import validate
+from narcokg.shacl.oxqueries import OxigraphQueries
 
 #: Named graphs that hold data about the world (not the ontology, shapes or report).
 NON_DATA = {"ontology", "shapes", "inferred", "validation"}
@@ -69,8 +70,7 @@ def is_fresh(settings: Settings) -> bool:
 
 def add_inferred(ds: Dataset, settings: Settings) -> Graph:
     """OWL RL over ontology + asserted data; the new triples go into graph/inferred."""
-    asserted = union(data_graphs(ds, settings))
-    inferred = reason.infer(union([graph_named(ds, settings, "ontology"), asserted]))
+    inferred = reason.infer(union([graph_named(ds, settings, "ontology"), *data_graphs(ds, settings)]))
     target = graph_named(ds, settings, "inferred")
     for t in inferred:
         target.add(t)
@@ -79,10 +79,14 @@ def add_inferred(ds: Dataset, settings: Settings) -> Graph:
 
 def add_validation(ds: Dataset, settings: Settings, inferred: Graph) -> validate.Report:
     """The shapes over asserted + inferred data (already closed: no inference in pySHACL);
-    the report, skolemized, goes into graph/validation."""
+    the report, skolemized, goes into graph/validation. pyoxigraph screens the SPARQL-based
+    constraints (shacl/oxqueries.py): rdflib evaluates only the focus nodes it finds at fault."""
     ontology = graph_named(ds, settings, "ontology")
-    data = union([*data_graphs(ds, settings), inferred, ontology], into=validate.PreparedQueries())
-    report = validate.run(data, graph_named(ds, settings, "shapes"), ontology=None, inference="none")
+    data = union([*data_graphs(ds, settings), inferred, ontology], into=OxigraphQueries())
+    # A copy: pySHACL adds axioms of its own to the shapes graph it is given (e.g. owl:Class
+    # rdfs:subClassOf rdfs:Class), which are not ours to publish.
+    shapes = union([graph_named(ds, settings, "shapes")])
+    report = validate.run(data, shapes, ontology=None, inference="none")
     report.graph = loader.skolemize(report.graph, settings, salt="validation")
     target = graph_named(ds, settings, "validation")
     for t in report.graph:
@@ -96,6 +100,29 @@ def validate_knowledge_graph(settings: Settings) -> validate.Report:
     return add_validation(ds, settings, add_inferred(ds, settings))
 
 
+def bind_snapshot_prefixes(ds: Dataset, settings: Settings) -> None:
+    """The project's own prefixes, which every file of the snapshot writes with."""
+    for prefix, ns in [
+        ("nkg", settings.base + "ontology#"),
+        ("id", settings.base + "id/"),
+        ("shape", settings.base + "shapes#"),
+    ]:
+        ds.bind(prefix, ns, override=True)
+
+
+def asserted_graphs(ds: Dataset, settings: Settings) -> list[str]:
+    """The graphs of the snapshot's TriG: the asserted data graphs, the ontology and the shapes."""
+    graphs = [str(g.identifier) for g in data_graphs(ds, settings)]
+    return graphs + [settings.base + "graph/ontology", settings.base + "graph/shapes"]
+
+
+def loaded_blocks(ds: Dataset, settings: Settings) -> dumps.Blocks:
+    """The TriG blocks, which depend on the load alone: reasoning and validation add graphs the
+    TriG leaves out, and no prefix."""
+    bind_snapshot_prefixes(ds, settings)
+    return dumps.trig_blocks(ds, asserted_graphs(ds, settings))
+
+
 def run(settings: Settings, progress: Callable[[str], None] = _progress) -> BuildResult:
     timings: dict[str, float] = {}
 
@@ -107,21 +134,20 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
         progress(f"[build] {name} done in {timings[name]:.2f} s")
         return value
 
-    ds: Dataset = step("load", lambda: loader.load(settings))
-    inferred = step("reason (OWL RL)", lambda: add_inferred(ds, settings))
-    report = step("validate (SHACL)", lambda: add_validation(ds, settings, inferred))
+    def load():  # and the TriG started beside reasoning and validation (build/aside.py)
+        ds = loader.load(settings)
+        return ds, aside.Aside(lambda: loaded_blocks(ds, settings))
+
+    ds, trig = step("load", load)
+    try:
+        inferred = step("reason (OWL RL)", lambda: add_inferred(ds, settings))
+        report = step("validate (SHACL)", lambda: add_validation(ds, settings, inferred))
+    except BaseException:
+        trig.cancel()
+        raise
 
     def do_snapshot():
-        for prefix, ns in [
-            ("nkg", settings.base + "ontology#"),
-            ("id", settings.base + "id/"),
-            ("shape", settings.base + "shapes#"),
-        ]:
-            ds.bind(prefix, ns, override=True)
-        asserted_graphs = [str(g.identifier) for g in data_graphs(ds, settings)] + [
-            settings.base + "graph/ontology",
-            settings.base + "graph/shapes",
-        ]
+        bind_snapshot_prefixes(ds, settings)
         report_graph = Graph()
         for prefix, ns in ds.namespaces():
             report_graph.bind(prefix, ns, override=True)
@@ -129,7 +155,7 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
             report_graph.add(t)
         files = {
             snapshot.NQ: dumps.sorted_nquads(ds),
-            snapshot.TRIG: dumps.trig(ds, asserted_graphs),
+            snapshot.TRIG: dumps.trig_join(trig.result()),
             snapshot.REPORT: dumps.turtle(report_graph),
         }
         # Counted over the snapshot itself, with the queries a server uses for a bare dump.

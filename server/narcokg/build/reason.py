@@ -133,8 +133,9 @@ def clean(closure, asserted: Graph) -> Graph:
     """The triples of ``closure`` (any iterable of triples) that ``asserted`` lacks and that say
     something: the cleaning ``infer`` applies, also to other reasoners' closures (benchmarks)."""
     inferred = Graph()
+    known = set(asserted)  # a set answers "in" several times faster than the graph
     for s, p, o in closure:
-        if (s, p, o) in asserted:
+        if (s, p, o) in known:
             continue
         if isinstance(s, (Literal, BNode)) or isinstance(o, BNode):
             continue
