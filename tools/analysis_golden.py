@@ -10,7 +10,7 @@ that reach the error paths. Each text is recorded for nesting bounds 100 and 4.
 
     python tools/analysis_golden.py RDF_TESTS_CLONE [--out tests/fixtures/analysis-golden.json.gz]
 
-Run it with the parser to be recorded (the old one) on the import path.
+It records the exact parser (``analysis.analyse_exactly``), never the fast path.
 """
 
 from __future__ import annotations
@@ -27,7 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "server"), str(ROOT / "tests"), str(ROOT / "tests" / "unit")]
 
-from narcokg.engine.analysis import AnalysisError, DepthError, _analyse  # noqa: E402
+from narcokg.engine import analysis  # noqa: E402
+from narcokg.engine.analysis import AnalysisError, DepthError  # noqa: E402
+
+#: The exact parser alone (before the fast path existed, ``_analyse`` was that parser).
+_analyse = getattr(analysis, "analyse_exactly", analysis._analyse)
 
 #: The texts whose analysis is recorded for every one of these bounds.
 BOUNDS = (100, 4)

@@ -19,18 +19,21 @@ _STRING = "|".join(_t.STRINGS.values())  # longest opener first, as the exact pa
 
 # One token per match: the blanks before it (group 1), the token (group 2). Every position is
 # matched (the last alternatives take any one character, or the end), so nothing is skipped; an
-# unclosed quote takes the rest of the text, so that no later position rescans it.
+# unclosed quote takes the rest of the text, so that no later position rescans it. Alternatives
+# that can match at the same place come in the order the exact parser prefers (an IRI before
+# '<', a prefixed name before a word, '()' before '(', a number before '.'); the common ones first.
 _TOKEN = re.compile(
     rf"({_t.BLANKS})("
-    rf"<{_t.IRI_CHARS}>"
-    rf"|(?:{_t.PN_PREFIX})?:(?:{_t.PN_LOCAL})?+"
+    r"[{}),;*/=\]]"  # single characters that begin no longer token
     rf"|[?$]{_t.VAR_NAME}"
+    rf"|<{_t.IRI_CHARS}>"
+    rf"|(?:{_t.PN_PREFIX})?:(?:{_t.PN_LOCAL})?+"
+    r"|[A-Za-z][A-Za-z_0-9]*+"
+    rf"|{_t.NIL}|\("
     rf"|(?:{_STRING})(?:{_t.LANGTAG})?+"
     rf"|{_t.NUMBER}"
     rf"|{_t.BNODE}"
-    rf"|{_t.NIL}"
     rf"|{_t.ANON}"
-    r"|[A-Za-z_][A-Za-z_0-9]*+"
     r"|['\"][\s\S]*+"
     r"|<<|\^\^|&&|\|\||!=|<=|>="
     r"|[\s\S]"
