@@ -328,9 +328,7 @@ def parse(text: str, max_depth: int):
     parser = _Fast(lexed[0], lexed[1], max_depth)
     try:
         form = parser.query()
-    except Decline:
-        return None
-    except IndexError:  # read past the end: a text cut short
+    except (Decline, IndexError, RecursionError):  # IndexError: read past the end of a text cut short
         return None
     parser.form = form
     return parser
