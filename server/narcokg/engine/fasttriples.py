@@ -1,6 +1,6 @@
 """Triples and property paths of the analysis's fast path (``fastparse``): the exact parser's
-rules from ``triples_same_subject_path`` down to ``path_one_in_set``, over tokens, declining where
-unsure. Each records what *bounded* needs (the kind of every subject, verb and object)."""
+rules from ``triples_block`` down to ``path_one_in_set``, and VALUES blocks, over tokens, declining
+where unsure. Triples record what *bounded* needs (the kind of every subject, verb and object)."""
 
 from __future__ import annotations
 
