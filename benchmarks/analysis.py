@@ -3,7 +3,10 @@ microseconds per catalogue query, cold (cache cleared) and cached, against the r
 tokenizer it replaced (read from git, if given); per query of the HTTP mix as a unique request
 sends it; and seconds for 64 KiB hostile texts.
 
-    python benchmarks/analysis.py [--old-rev REV]
+    python benchmarks/analysis.py [--old-rev REV] [--parser-rev REV]
+
+``--parser-rev`` also times this checkout's parser against ``engine/analysis.py`` as it was at
+REV, alternately in this one process (so both see the same machine load), on unique texts.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ def per_call_us(fn, texts, rounds: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--old-rev", help="git revision whose sparqlsyntax.py (the regex tokenizer) to compare")
+    ap.add_argument("--parser-rev", help="git revision whose engine/analysis.py to time alternately with this one")
     args = ap.parse_args()
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "queries").glob("*.rq"))]
 
@@ -69,6 +73,8 @@ def main() -> None:
         unique = iter(range(10**9))
         us = per_call_us(lambda t: analyse(f"{t}  # {next(unique)}"), [q.text] * 50, 10)
         print(f"  {q.name:<12} {len(q.text):4d} characters {us:8.1f} µs per query")
+    if args.parser_rev:
+        alternate(args.parser_rev, texts, mix.MIX)
     for name, text in HOSTILE.items():
         start = time.process_time()
         try:
@@ -77,6 +83,31 @@ def main() -> None:
         except AnalysisError as exc:
             outcome = exc.message[:60]
         print(f"  hostile {name:28s} {len(text.encode()):6d} B  {time.process_time() - start:.3f} s  ({outcome})")
+
+
+def alternate(rev: str, catalogue: list[str], queries) -> None:
+    """This parser and REV's, uncached, in turns: the best of three rounds of each."""
+    from narcokg.engine import analysis
+
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:server/narcokg/engine/analysis.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    old = types.ModuleType("analysis_at_rev")
+    sys.modules["analysis_at_rev"] = old  # dataclasses look their module up
+    exec(compile(source, "analysis_at_rev", "exec"), old.__dict__)
+    rows = [("catalogue", catalogue)] + [(q.name, [f"{q.text}  # {i}" for i in range(50)]) for q in queries]
+    print(f"uncached, alternately with {rev}'s parser (best of 3 rounds each):")
+    for name, texts in rows:
+        best = {"old": float("inf"), "new": float("inf")}
+        for _ in range(3):
+            for key, fn in (("old", old._analyse), ("new", analysis._analyse)):
+                best[key] = min(best[key], per_call_us(lambda t: fn(t, 100), texts, 5))
+        print(
+            f"  {name:<12} {rev}: {best['old']:7.1f} µs  now: {best['new']:7.1f} µs  ×{best['old'] / best['new']:.2f}"
+        )
 
 
 if __name__ == "__main__":

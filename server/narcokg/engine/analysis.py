@@ -14,6 +14,12 @@ Where pyoxigraph checks meaning after the grammar (IRI syntax against a base, BI
 GROUP BY projections…), this parser is laxer: pyoxigraph refuses such texts itself, and the
 analysis of a text pyoxigraph accepts is what matters.
 
+Speed: most queries never reach this parser. ``engine.fastparse`` reads the same grammar over
+tokens without backtracking (three times faster) and declines any text it cannot vouch for,
+every invalid one included; this parser then decides, and words the error. Tests hold the two
+to the same analyses (tests/unit/test_analysis_fastpath.py) and this one to the analyses it gave
+before the fast path existed (tests/unit/test_analysis_golden.py).
+
 Size: one file of ~1,600 lines on purpose, rule by rule in spargebra's order, so that it can be
 read beside the grammar it follows; splitting it would separate rules that call each other.
 """
@@ -24,6 +30,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+from narcokg.engine import fastparse
+from narcokg.engine import terminals as _t
 from narcokg.errors import QuerySyntaxError
 
 __all__ = ["Analysis", "AnalysisError", "DepthError", "analyse"]
@@ -74,38 +82,20 @@ class Analysis:
 
 # ---------------------------------------------------------------- terminals
 
-_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_U = _BASE + "_"
-_CH = _U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_VARCH = _U + "0-9\u00b7\u0300-\u036f\u203f-\u2040"
-_HEX = "[0-9A-Fa-f]"
-_PLX = rf"%{_HEX}{_HEX}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_UCHAR = rf"\\u{_HEX}{{4}}|\\U{_HEX}{{8}}"
-_ECHAR = r"""\\[tbnrf"'\\]"""
-
 _WS_START = frozenset(" \t\r\n#")
-_WS = re.compile(r"(?:[ \t\r\n]++|#[^\r\n]*+)*+")
-_PN_PREFIX = rf"[{_BASE}][{_CH}]*+(?:\.++[{_CH}]++)*+"
-_PNAME_NS = re.compile(rf"({_PN_PREFIX})?:")
-_PN_LOCAL = re.compile(rf"(?:[{_U}:0-9]|{_PLX})(?:[{_CH}:]|{_PLX})*+(?:\.++(?:[{_CH}:]|{_PLX})++)?+")
-_IRIREF = re.compile(rf"""<((?:[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+)>""")
-_VAR = re.compile(rf"[?$]([{_U}0-9][{_VARCH}]*+)")
-_BNODE = re.compile(rf"_:[{_U}0-9][{_CH}]*+(?:\.++[{_CH}]++)*+")
-_LANGTAG = re.compile(r"@[A-Za-z]++(?:-[A-Za-z0-9]++)*+(?:--[A-Za-z]++)?+")
-_NUMBER = re.compile(r"(?:[0-9]++\.[0-9]*+|\.[0-9]++|[0-9]++)[eE][+-]?+[0-9]++|[0-9]*+\.[0-9]++|[0-9]++")
+_WS = re.compile(_t.BLANKS)
+_PNAME_NS = re.compile(rf"({_t.PN_PREFIX})?:")
+_PN_LOCAL = re.compile(_t.PN_LOCAL)
+_IRIREF = re.compile(rf"<({_t.IRI_CHARS})>")
+_VAR = re.compile(rf"[?$]({_t.VAR_NAME})")
+_BNODE = re.compile(_t.BNODE)
+_LANGTAG = re.compile(_t.LANGTAG)
+_NUMBER = re.compile(_t.NUMBER)
 _INTEGER = re.compile(r"[0-9]++")
-_STRING = {
-    "'''": re.compile(rf"'''(?:(?:''|')?+(?:[^'\\]|{_ECHAR}|{_UCHAR}))*+'''"),
-    '"""': re.compile(rf'"""(?:(?:""|")?+(?:[^"\\]|{_ECHAR}|{_UCHAR}))*+"""'),
-    "'": re.compile(rf"'(?:[^'\\\n\r]|{_ECHAR}|{_UCHAR})*+'"),
-    '"': re.compile(rf'"(?:[^"\\\n\r]|{_ECHAR}|{_UCHAR})*+"'),
-}
-_NIL = re.compile(r"\([ \t\r\n]*+\)")
-_ANON = re.compile(r"\[[ \t\r\n]*+\]")
-_PN_CHARS_U = re.compile(f"[{_U}]")
+_STRING = {opener: re.compile(pattern) for opener, pattern in _t.STRINGS.items()}
+_NIL = re.compile(_t.NIL)
+_ANON = re.compile(_t.ANON)
+_PN_CHARS_U = re.compile(f"[{_t._U}]")
 _WORD = re.compile(r"[A-Za-z_0-9]++")
 _VERSION = re.compile(r"""'(?:[^'\\\n\r]|\\.)*+'|"(?:[^"\\\n\r]|\\.)*+\"""")
 
@@ -1590,11 +1580,30 @@ def analyse(text: str, max_depth: int = 100) -> Analysis:
 
 
 def _analyse(text: str, max_depth: int) -> Analysis:
+    _recursion(max_depth)
+    # The fast path (engine.fastparse) reads most queries in a third of the time; it declines
+    # whatever it cannot vouch for, every error included, and this parser decides those. Long
+    # texts skip it: it tokenizes a whole text before it can decline (64 KiB of '(' would cost
+    # ~50 ms there, and 5 ms here, which stops at the depth bound).
+    if len(text) <= CACHED_CHARS:
+        fast = fastparse.parse(text, max_depth)
+        if fast is not None:
+            return _read(fast, fast.form)
+    return analyse_exactly(text, max_depth)
+
+
+def _recursion(max_depth: int) -> None:
     # About a dozen Python frames per level of nesting (an expression in parentheses goes
     # through every precedence level); the bound on nesting bounds the recursion.
     frames = 16 * max_depth + 200
     if sys.getrecursionlimit() < frames:
         sys.setrecursionlimit(frames)
+
+
+def analyse_exactly(text: str, max_depth: int = 100) -> Analysis:
+    """:func:`analyse` by this module's parser alone, uncached (the reference the fast path is
+    tested against)."""
+    _recursion(max_depth)
     parser = _Parser(text, max_depth)
     try:
         form = parser.query()
