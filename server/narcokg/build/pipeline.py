@@ -86,12 +86,36 @@ def add_validation(ds: Dataset, settings: Settings, inferred: Graph) -> validate
     # A copy: pySHACL adds axioms of its own to the shapes graph it is given (e.g. owl:Class
     # rdfs:subClassOf rdfs:Class), which are not ours to publish.
     shapes = union([graph_named(ds, settings, "shapes")])
-    report = validate.run(data, shapes, ontology=None, inference="none")
+    report = validate_split(data, shapes)
     report.graph = loader.skolemize(report.graph, settings, salt="validation")
     target = graph_named(ds, settings, "validation")
     for t in report.graph:
         target.add(t)
     return report
+
+
+def validate_split(data: Graph, shapes: Graph) -> validate.Report:
+    """pySHACL over half of the shapes here and the other half in a child forked now
+    (build/aside.py), the two reports merged into one (``validate.split_shapes`` says when that
+    is the report of one run over all the shapes; otherwise there is one run). Validation was half
+    of the build. tests/unit/test_split_validation.py compares the two ways."""
+    halves = validate.split_shapes(shapes)
+    if halves is None:
+        return validate.run(data, shapes, ontology=None, inference="none")
+    ours, theirs = halves
+    child = aside.Aside(lambda: _report_ntriples(data, shapes, theirs))
+    try:
+        report = validate.run(data, shapes, ontology=None, inference="none", use_shapes=ours)
+    except BaseException:
+        child.cancel()
+        raise
+    other = Graph().parse(data=child.result(), format="nt")
+    return validate.merge(report, validate.Report(conforms=True, graph=other))
+
+
+def _report_ntriples(data: Graph, shapes: Graph, use_shapes: list[str]) -> bytes:
+    report = validate.run(data, shapes, ontology=None, inference="none", use_shapes=use_shapes)
+    return report.graph.serialize(format="nt", encoding="utf-8")
 
 
 def validate_knowledge_graph(settings: Settings) -> validate.Report:
@@ -134,17 +158,21 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
         progress(f"[build] {name} done in {timings[name]:.2f} s")
         return value
 
-    def load():  # and the TriG started beside reasoning and validation (build/aside.py)
+    def load():  # and the TriG started beside reasoning (build/aside.py)
         ds = loader.load(settings)
         return ds, aside.Aside(lambda: loaded_blocks(ds, settings))
 
     ds, trig = step("load", load)
     try:
         inferred = step("reason (OWL RL)", lambda: add_inferred(ds, settings))
-        report = step("validate (SHACL)", lambda: add_validation(ds, settings, inferred))
     except BaseException:
         trig.cancel()
         raise
+    # Taken before validation forks its own child, so that no thread of the first child's pool
+    # is left in this process at that fork; the TriG is written by then (it takes less time than
+    # reasoning).
+    trig_blocks = trig.result()
+    report = step("validate (SHACL)", lambda: add_validation(ds, settings, inferred))
 
     def do_snapshot():
         bind_snapshot_prefixes(ds, settings)
@@ -155,7 +183,7 @@ def run(settings: Settings, progress: Callable[[str], None] = _progress) -> Buil
             report_graph.add(t)
         files = {
             snapshot.NQ: dumps.sorted_nquads(ds),
-            snapshot.TRIG: dumps.trig_join(trig.result()),
+            snapshot.TRIG: dumps.trig_join(trig_blocks),
             snapshot.REPORT: dumps.turtle(report_graph),
         }
         # Counted over the snapshot itself, with the queries a server uses for a bare dump.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyshacl
+from pyshacl.shapes_graph import ShapesGraph
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
@@ -16,7 +17,7 @@ from narcokg.shacl.results import Result
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
-__all__ = ["Report", "Result", "SH", "is_conformant_literal", "results_of", "run"]
+__all__ = ["Report", "Result", "SH", "is_conformant_literal", "merge", "results_of", "run", "split_shapes"]
 
 
 @dataclass
@@ -67,8 +68,15 @@ class PreparedQueries(Graph):
         return super().query(query_object, processor, result, initNs, initBindings, *args, **kwargs)
 
 
-def run(data: Graph, shapes: Graph, ontology: Graph | None = None, inference: str = "rdfs") -> Report:
-    """Validate ``data`` against ``shapes``; ``inference`` is pySHACL's (``none`` when data is already closed).
+def run(
+    data: Graph,
+    shapes: Graph,
+    ontology: Graph | None = None,
+    inference: str = "rdfs",
+    use_shapes: list[str] | None = None,
+) -> Report:
+    """Validate ``data`` against ``shapes`` (only the shapes named in ``use_shapes``, if given);
+    ``inference`` is pySHACL's (``none`` when data is already closed).
 
     pySHACL works on a PreparedQueries graph owned by this call (the caller's, when it already
     is one, as the build's throwaway union is; else a copy), in place: the ontology and inferred
@@ -89,10 +97,64 @@ def run(data: Graph, shapes: Graph, ontology: Graph | None = None, inference: st
         meta_shacl=False,
         iterate_rules=False,
         inplace=True,
+        use_shapes=use_shapes,
     )
+    return _report(report_graph)
+
+
+def _report(report_graph: Graph) -> Report:
     results = results_of(report_graph)
     # "conforms" in our sense: no violation (warnings report source conflicts, by design).
     return Report(conforms=not any(r.severity == "Violation" for r in results), graph=report_graph, results=results)
+
+
+_TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
+
+
+def split_shapes(shapes: Graph) -> tuple[list[str], list[str]] | None:
+    """Two lists of shapes for two runs (``use_shapes``) whose reports together are the report
+    of one run over all of ``shapes``; None when no such split is known to be safe.
+
+    Each run is given half of the shapes that have targets and every shape that has none: the
+    latter validate nothing on their own, but pySHACL finds a shape referenced by another (in
+    sh:or, sh:node, …) only among the shapes it was given. So the split holds only when no
+    shape with targets is referenced by another, and when every shape has an IRI."""
+    found = ShapesGraph(shapes).shapes
+    if any(not isinstance(s.node, URIRef) for s in found):
+        return None
+    names = sorted(str(s.node) for s in found)
+    targeted = sorted({str(x) for name in _TARGETS for x in shapes.subjects(SH[name], None)})
+    if len(targeted) < 2 or any(isinstance(o, URIRef) and str(o) in targeted for o in shapes.objects()):
+        return None
+    if any((URIRef(n), RDF.type, SH.NodeShape) in shapes and _is_class(shapes, URIRef(n)) for n in names):
+        return None  # an implicit class target: keep it simple, one run
+    rest = [n for n in names if n not in set(targeted)]
+    return targeted[0::2] + rest, targeted[1::2] + rest
+
+
+def _is_class(graph: Graph, node: URIRef) -> bool:
+    return any(
+        (node, RDF.type, URIRef(c)) in graph
+        for c in ("http://www.w3.org/2000/01/rdf-schema#Class", "http://www.w3.org/2002/07/owl#Class")
+    )
+
+
+def merge(first: Report, second: Report) -> Report:
+    """One report of two runs over disjoint sets of shapes: the results of both under the first
+    report's node, which conforms when both do."""
+    graph = Graph()
+    for t in first.graph:
+        graph.add(t)
+    for t in second.graph:
+        graph.add(t)
+    (node,) = set(first.graph.subjects(RDF.type, SH.ValidationReport))
+    (other,) = set(second.graph.subjects(RDF.type, SH.ValidationReport))
+    for result in second.graph.objects(other, SH.result):
+        graph.add((node, SH.result, result))
+    graph.remove((other, None, None))
+    conforms = all(bool(r.graph.value(n, SH.conforms).toPython()) for r, n in ((first, node), (second, other)))
+    graph.set((node, SH.conforms, Literal(conforms)))
+    return _report(graph)
 
 
 def _local(term) -> str:
