@@ -73,17 +73,10 @@ def skolemize(graph: Graph, settings: Settings, salt: str) -> Graph:
 def load(settings: Settings) -> Dataset:
     """All input files as a Dataset of named graphs (default graph empty)."""
     ds = Dataset()
-    per_graph: dict[str, Graph] = {}
     for gf in graph_files(settings):
-        g = parse_file(gf.path)
-        g = skolemize(g, settings, salt=gf.path.name)
-        target = per_graph.setdefault(gf.graph, Graph())
-        for t in g:
-            target.add(t)
+        g = skolemize(parse_file(gf.path), settings, salt=gf.path.name)
+        named = ds.graph(URIRef(gf.graph))
+        named.addN((s, p, o, named) for s, p, o in g)  # straight in: each copy cost ~0.1 s
         for prefix, ns in g.namespaces():
             ds.bind(prefix, ns, override=False)
-    for iri, g in per_graph.items():
-        named = ds.graph(URIRef(iri))
-        for t in g:
-            named.add(t)
     return ds
