@@ -54,12 +54,7 @@ def main() -> None:
     print(f"  parse, cold:   {per_call_us(cold, texts, 20):8.1f} µs per query")
     print(f"  parse, cached: {per_call_us(analyse, texts, 200):8.1f} µs per query")
     if args.old_rev:
-        source = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{args.old_rev}:server/narcokg/sparqlsyntax.py"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        source = source_at(args.old_rev, "server/narcokg/sparqlsyntax.py")
         old = types.ModuleType("old_sparqlsyntax")
         sys.modules["old_sparqlsyntax"] = old
         exec(compile(source.replace("from __future__ import annotations", ""), "old", "exec"), old.__dict__)
@@ -85,16 +80,18 @@ def main() -> None:
         print(f"  hostile {name:28s} {len(text.encode()):6d} B  {time.process_time() - start:.3f} s  ({outcome})")
 
 
+def source_at(rev: str, path: str) -> str:
+    """A file of the checkout as it was at ``rev``."""
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{rev}:{path}"], capture_output=True, text=True, check=True
+    ).stdout
+
+
 def alternate(rev: str, catalogue: list[str], queries) -> None:
     """This parser and REV's, uncached, in turns: the best of three rounds of each."""
     from narcokg.engine import analysis
 
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{rev}:server/narcokg/engine/analysis.py"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    source = source_at(rev, "server/narcokg/engine/analysis.py")
     old = types.ModuleType("analysis_at_rev")
     sys.modules["analysis_at_rev"] = old  # dataclasses look their module up
     exec(compile(source, "analysis_at_rev", "exec"), old.__dict__)

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "server"), str(ROOT / "tests"), str(ROOT / "tests" / "unit")]
 
 from narcokg.engine import analysis  # noqa: E402
-from narcokg.engine.analysis import AnalysisError, DepthError  # noqa: E402
+from narcokg.engine.analysis import AnalysisError  # noqa: E402
 
 #: The exact parser alone (before the fast path existed, ``_analyse`` was that parser).
 _analyse = getattr(analysis, "analyse_exactly", analysis._analyse)
@@ -47,23 +47,9 @@ _TOKENS = (
 
 def _result(text: str, bound: int) -> dict:
     try:
-        a = _analyse(text, bound)
-    except DepthError as exc:
-        return {"error": "DepthError", "message": exc.message, "line": exc.line, "column": exc.column}
-    except AnalysisError as exc:
-        return {"error": "AnalysisError", "message": exc.message, "line": exc.line, "column": exc.column}
-    return {
-        "form": a.form,
-        "update": a.update,
-        "service": a.service,
-        "dataset_clause": a.dataset_clause,
-        "prefixes": a.prefixes,
-        "base": a.base,
-        "depth": a.depth,
-        "bounded": a.bounded,
-        "nested_repetition": a.nested_repetition,
-        "graph_pattern": a.graph_pattern,
-    }
+        return _analyse(text, bound).record()
+    except AnalysisError as exc:  # DepthError included: the record names the class
+        return exc.record()
 
 
 def _test_strings() -> list[str]:

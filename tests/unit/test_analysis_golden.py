@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from narcokg.engine.analysis import AnalysisError, DepthError, analyse
+from narcokg.engine.analysis import AnalysisError, analyse
 from conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "fixtures" / "analysis-golden.json.gz"
@@ -19,23 +19,9 @@ GOLDEN = ROOT / "tests" / "fixtures" / "analysis-golden.json.gz"
 def _result(text: str, bound: int) -> dict:
     analyse.cache_clear()
     try:
-        a = analyse(text, bound)
-    except DepthError as exc:
-        return {"error": "DepthError", "message": exc.message, "line": exc.line, "column": exc.column}
-    except AnalysisError as exc:
-        return {"error": "AnalysisError", "message": exc.message, "line": exc.line, "column": exc.column}
-    return {
-        "form": a.form,
-        "update": a.update,
-        "service": a.service,
-        "dataset_clause": a.dataset_clause,
-        "prefixes": a.prefixes,
-        "base": a.base,
-        "depth": a.depth,
-        "bounded": a.bounded,
-        "nested_repetition": a.nested_repetition,
-        "graph_pattern": a.graph_pattern,
-    }
+        return analyse(text, bound).record()
+    except AnalysisError as exc:  # DepthError included: the record names the class
+        return exc.record()
 
 
 @pytest.fixture(scope="module")

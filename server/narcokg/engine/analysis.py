@@ -45,6 +45,10 @@ class AnalysisError(QuerySyntaxError):
         self.line = line
         self.column = column
 
+    def record(self) -> dict:
+        """The refusal as plain data (what the golden corpus of the tests stores)."""
+        return {"error": type(self).__name__, "message": self.message, "line": self.line, "column": self.column}
+
 
 class DepthError(AnalysisError):
     """The text nests deeper than the configured bound (pyoxigraph would overflow its stack)."""
@@ -53,6 +57,21 @@ class DepthError(AnalysisError):
         super().__init__(f"the query nests too deeply: {depth} levels, at most {bound}")
         self.depth = depth
         self.bound = bound
+
+
+#: The verdicts of an ``Analysis`` that the golden corpus of the tests records.
+RECORDED = (
+    "form",
+    "update",
+    "service",
+    "dataset_clause",
+    "prefixes",
+    "base",
+    "depth",
+    "bounded",
+    "nested_repetition",
+    "graph_pattern",
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,10 @@ class Analysis:
     nested_repetition: bool = False
     #: A GRAPH pattern occurs anywhere (the only way a query reads its named graphs).
     graph_pattern: bool = False
+
+    def record(self) -> dict:
+        """The verdicts as plain data (what the golden corpus of the tests stores)."""
+        return {name: getattr(self, name) for name in RECORDED}
 
 
 # ---------------------------------------------------------------- terminals
