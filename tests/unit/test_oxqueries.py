@@ -45,7 +45,9 @@ def test_the_knowledge_graph_s_report_is_rdflib_s():
     assert isomorphic(screened.graph, reference.graph)
 
 
-@pytest.mark.parametrize("kind", ["pass.ttl", "fail.ttl"])
+# Failing fixtures only: screening can only leave results out (rdflib answers every call
+# pyoxigraph finds a solution for), so on a passing fixture, with no result, it could not fail.
+@pytest.mark.parametrize("kind", ["fail.ttl"])
 @pytest.mark.parametrize("topic", TOPICS)
 def test_every_fixture_s_report_is_rdflib_s(topic, kind):
     shapes, ontology = project_graphs(SETTINGS)
