@@ -199,7 +199,7 @@ class _Fail(Exception):
     """Internal: this alternative does not match here (the caller backtracks)."""
 
 
-class _Parser:
+class _Parser(_t.Verdicts):
     """One parse of one text. Methods return on success and raise ``_Fail`` on failure, having
     recorded the furthest position reached and what was expected there."""
 
@@ -207,22 +207,9 @@ class _Parser:
         self.t = text
         self.n = len(text)
         self.pos = 0
-        self.max_depth = max_depth
-        self.depth = 0
-        self.deepest = 0
-        self.prefixes: dict[str, str] = {}
-        self.base: str | None = None
-        self.service = 0
-        self.dataset = 0
-        self.graph = 0
-        # EXISTS, NOT EXISTS and MINUS groups open here, and repeated path steps seen in one.
-        self.negations = 0
-        self.nested_repetitions = 0
+        self.start_verdicts(max_depth)
         self.far = 0
-        self.limit = False
         self.expected: set[str] = set()
-        # The top-level group's content for *bounded*: None once anything else is seen.
-        self.simple: list | None = None
 
     # -------------------------------------------------------------- helpers
 

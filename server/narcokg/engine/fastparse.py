@@ -14,6 +14,7 @@ from __future__ import annotations
 from narcokg.engine.fastexpr import Decline
 from narcokg.engine.fastlex import tokens
 from narcokg.engine.fasttriples import Triples
+from narcokg.engine.terminals import Verdicts
 
 __all__ = ["parse"]
 
@@ -29,23 +30,12 @@ _PATTERNS = {
 }
 
 
-class _Fast(Triples):
+class _Fast(Triples, Verdicts):
     def __init__(self, toks: tuple[str, ...], blanks: tuple[str, ...], max_depth: int):
         self.T = toks
         self.B = blanks
         self.i = 0
-        self.max_depth = max_depth
-        self.depth = 0
-        self.deepest = 0
-        self.prefixes: dict[str, str] = {}
-        self.base: str | None = None
-        self.service = 0
-        self.dataset = 0
-        self.graph = 0
-        self.negations = 0
-        self.nested_repetitions = 0
-        self.limit = False
-        self.simple: list | None = None
+        self.start_verdicts(max_depth)
 
     # -------------------------------------------------------------- queries
 

@@ -36,3 +36,24 @@ STRINGS = {
 }
 NIL = r"\([ \t\r\n]*+\)"
 ANON = r"\[[ \t\r\n]*+\]"
+
+
+class Verdicts:
+    """What both parsers (``analysis`` and its fast path ``fastparse``) collect while they read a
+    query; an ``Analysis`` is made from it."""
+
+    def start_verdicts(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.depth = 0
+        self.deepest = 0
+        self.prefixes: dict[str, str] = {}
+        self.base: str | None = None
+        self.service = 0
+        self.dataset = 0
+        self.graph = 0
+        # EXISTS, NOT EXISTS and MINUS groups open here, and repeated path steps seen in one.
+        self.negations = 0
+        self.nested_repetitions = 0
+        self.limit = False
+        # The top-level group's content for *bounded*: None once anything else is seen.
+        self.simple: list | None = None
