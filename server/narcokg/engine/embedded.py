@@ -92,6 +92,8 @@ class EmbeddedEngine:
         return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, ox.NamedNode))
 
     def size(self) -> int:
+        if self.spec is not None and self.spec.quads is not None:
+            return self.spec.quads  # recorded when the on-disk store was built
         return len(self._ox)
 
     __len__ = size

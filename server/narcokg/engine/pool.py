@@ -34,7 +34,6 @@ from narcokg.config import Settings
 from narcokg.engine.base import Answer
 from narcokg.engine.failures import crash, refusal
 from narcokg.engine.queryprocess import ClientGone, Died, QueryProcess, TimedOut
-from narcokg.engine.worker import write_frame
 
 log = logging.getLogger("narcokg.engine.pool")
 
@@ -46,6 +45,10 @@ BURST_IDLE = 10.0
 #: Cheap queries free a process within milliseconds; starting a process costs ~0.1 s of CPU, so
 #: bursting at once made a steady load of cheap queries start and retire processes in a loop.
 BURST_AFTER = 0.05
+
+
+class _NotStarted(Exception):
+    """The process died before it read the query: the query may run on another one."""
 
 
 class QueryPool:
@@ -161,10 +164,24 @@ class QueryPool:
         # The process's stderr goes to a file of its own: after a crash its last lines say what
         # happened (a Rust panic, a failed allocation), which the exit status alone cannot tell.
         errors = tempfile.TemporaryFile()
-        popen = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, close_fds=True, env=env
-        )
-        proc = QueryProcess(popen, errors)
+        ack_r, ack_w = os.pipe()
+        os.set_blocking(ack_r, False)
+        try:
+            popen = subprocess.Popen(
+                [*cmd, "--ack-fd", str(ack_w)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                close_fds=True,
+                pass_fds=(ack_w,),
+                env=env,
+            )
+        except BaseException:
+            os.close(ack_r)
+            raise
+        finally:
+            os.close(ack_w)
+        proc = QueryProcess(popen, errors, ack_r)
         try:
             header, _ = proc.read_frame(time.monotonic() + START_TIMEOUT)
         except (Died, TimedOut, ValueError) as exc:
@@ -178,8 +195,12 @@ class QueryPool:
             proc.kill()
             raise RuntimeError("unexpected first frame")
         self.started += 1
+        quads = header.get("quads")
         log.info(
-            "query process %s ready: %s quads in %.3f s", proc.pid, header.get("quads"), header.get("load_seconds", 0)
+            "query process %s ready in %.3f s: %s",
+            proc.pid,
+            header.get("load_seconds", 0),
+            "on-disk store" if quads is None else f"{quads} quads in memory",
         )
         return proc
 
@@ -244,19 +265,17 @@ class QueryPool:
             proc = self._acquire(acquire_deadline)
             started = time.monotonic()
             try:
-                write_frame(proc.wfd, job)
-                ack, _ = proc.read_frame(started + timeout)
-                if not ack.get("started"):
-                    raise ValueError("unexpected frame")
-            except (Died, OSError, ValueError):
+                try:
+                    proc.send(job)
+                except OSError:  # its stdin is closed: it died while idle
+                    raise _NotStarted() from None
+                return self._finish(proc, started, timeout, client)
+            except _NotStarted:
                 # The process was dead before it could start this query (killed while idle):
                 # replace it and run the query on another one.
                 log.warning("query process %s was gone before the query started; replacing it", proc.pid)
                 self._discard(proc)
                 continue
-            except TimedOut:
-                raise self._timed_out(proc, timeout) from None
-            return self._finish(proc, started, timeout, client)
         raise errors.Busy("No query process could take the query; try again shortly.", retry_after=2)
 
     def _finish(self, proc: QueryProcess, started: float, timeout: float, client: int | None = None) -> Answer:
@@ -272,11 +291,14 @@ class QueryPool:
                 "The connection was closed before the answer; the query was stopped.", seconds=elapsed
             ) from None
         except (Died, OSError, ValueError):
+            if not proc.started_last():
+                raise _NotStarted() from None
             failure = self._died(proc)
             failure.seconds = time.monotonic() - started
             raise failure from None
         elapsed = time.monotonic() - started
         proc.queries += 1
+        proc.drain_acks()
         if header.get("fatal"):
             self._replace(proc)
         else:

@@ -11,7 +11,7 @@ import select
 import subprocess
 import time
 
-from narcokg.engine.worker import _LEN
+from narcokg.engine.worker import _LEN, write_frame
 
 
 class Died(Exception):
@@ -31,14 +31,42 @@ _GONE_EVENTS = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR
 
 
 class QueryProcess:
-    def __init__(self, popen: subprocess.Popen, errors=None):
+    def __init__(self, popen: subprocess.Popen, errors=None, ack: int | None = None):
         self.popen = popen
         self.errors = errors
         self.pid = popen.pid
         self.rfd = popen.stdout.fileno()
         self.wfd = popen.stdin.fileno()
+        #: Read end of the process's start pipe (non-blocking): one byte per query it started.
+        self.ack = ack
+        self.sent = 0  # queries written to the process
+        self.acked = 0  # start bytes read back
         self.queries = 0
         self.idle_since = time.monotonic()
+        #: Bytes read from the answer pipe and not yet part of a returned frame.
+        self._buf = bytearray()
+
+    def send(self, job: dict) -> None:
+        write_frame(self.wfd, job)
+        self.sent += 1
+
+    def started_last(self) -> bool:
+        """Whether the process began the query sent last (its start byte has come)."""
+        self.drain_acks()
+        return self.acked >= self.sent
+
+    def drain_acks(self) -> None:
+        """Read the start bytes waiting in the pipe (never blocks), so that it never fills."""
+        if self.ack is None:
+            return
+        while True:
+            try:
+                got = os.read(self.ack, 4096)
+            except (BlockingIOError, OSError):
+                return
+            if not got:
+                return
+            self.acked += len(got)
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -50,21 +78,29 @@ class QueryProcess:
             pass
 
     def read_frame(self, deadline: float, client: int | None = None) -> tuple[dict, bytes]:
-        head = self._read(_LEN.size, deadline, client)
-        hlen, blen = _LEN.unpack(head)
-        header = json.loads(self._read(hlen, deadline)) if hlen else {}
-        body = self._read(blen, deadline) if blen else b""
+        """The next frame; with ``client`` (a socket's fd), ClientGone as soon as that connection
+        is closed by its peer while nothing of the answer has come yet."""
+        buf = self._buf
+        if len(buf) < _LEN.size:
+            self._fill(_LEN.size, deadline, client)
+        hlen, blen = _LEN.unpack_from(buf)
+        end = _LEN.size + hlen + blen
+        if len(buf) < end:
+            self._fill(end, deadline, None)
+        header = json.loads(bytes(buf[_LEN.size : _LEN.size + hlen])) if hlen else {}
+        body = bytes(buf[_LEN.size + hlen : end])
+        del buf[:end]
         return header, body
 
-    def _read(self, n: int, deadline: float, client: int | None = None) -> bytes:
-        """``n`` bytes from the process; with ``client`` (a socket's fd), ClientGone as soon as
-        that connection is closed by its peer while nothing has come yet."""
-        parts, got = [], 0
+    def _fill(self, n: int, deadline: float, client: int | None) -> None:
+        """Read until the buffer holds ``n`` bytes: each read takes whatever the pipe has, so a
+        frame usually comes in one read after one wait."""
+        buf = self._buf
         poller = select.poll()
         poller.register(self.rfd, select.POLLIN | select.POLLHUP | select.POLLERR)
         if client is not None:
             poller.register(client, _GONE_EVENTS)
-        while got < n:
+        while len(buf) < n:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimedOut()
@@ -72,19 +108,17 @@ class QueryProcess:
             if not events:
                 raise TimedOut()
             if client is not None and any(fd == client for fd, _ in events):
-                answering = got or any(fd == self.rfd for fd, _ in events)
+                answering = buf or any(fd == self.rfd for fd, _ in events)
                 if not answering:
                     raise ClientGone()
                 poller.unregister(client)  # the answer is coming: read it
                 client = None
                 if not any(fd == self.rfd for fd, _ in events):
                     continue
-            chunk = os.read(self.rfd, min(n - got, 1 << 20))
+            chunk = os.read(self.rfd, max(n - len(buf), 1 << 16))
             if not chunk:
                 raise Died()
-            parts.append(chunk)
-            got += len(chunk)
-        return b"".join(parts)
+            buf += chunk
 
     def stderr_tail(self, size: int = 4096) -> str:
         """The last ``size`` bytes the process wrote to stderr."""
@@ -101,5 +135,11 @@ class QueryProcess:
         for stream in (self.popen.stdin, self.popen.stdout, self.errors):
             try:
                 stream.close()
+            except (OSError, AttributeError):
+                pass
+        if self.ack is not None:
+            try:
+                os.close(self.ack)
             except OSError:
                 pass
+            self.ack = None

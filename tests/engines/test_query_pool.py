@@ -1,0 +1,61 @@
+"""The pool of query processes, started for real over pyoxigraph: what a process holds when it
+starts, and the start bytes by which the pool tells a death before a query from one during it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narcokg.config import load_settings
+from narcokg.engine import data
+from narcokg.engine.base import QueryJob
+from narcokg.engine.pool import QueryPool
+
+
+def _anon_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no RssAnon for process {pid}")
+
+
+def test_a_query_process_does_not_read_the_whole_store_to_start(tmp_path):
+    """Counting an on-disk store reads every quad through RocksDB's block cache, which then stays
+    filled. Query processes used to count theirs for a log line; at 1M triples each one then held
+    ~34 MiB it had no use for. The count is now recorded once, when the store is built, so a
+    process that has just started holds less than it does after reading the whole store."""
+    dump = tmp_path / "synthetic.nq"
+    with open(dump, "w") as out:  # 200k quads: a store of ~47 MB, ~8 MiB of cache when read whole
+        for i in range(200_000):
+            out.write(f'<urn:x:s{i % 5000}> <urn:x:p{i % 7}> "value {i}" <urn:x:g{i % 3}> .\n')
+    settings = load_settings(dump=str(dump), memory_store_max_mb=0)
+    spec = data.prepare(settings)
+    assert spec.mode == "disk"
+    pool = QueryPool(settings, spec=spec, size=1)
+    try:
+        assert pool.wait_ready(60)
+        (pid,) = pool.pids()
+        fresh = _anon_mib(pid)
+        job = QueryJob(query="SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", format="json", union=False)
+        answer = pool.execute(job.wire())
+        assert b'"200000"' in answer.body
+        assert pool.pids() == [pid]
+        read_whole = _anon_mib(pid)
+    finally:
+        pool.close()
+    assert read_whole - fresh >= 4, f"{fresh:.1f} MiB at start, {read_whole:.1f} MiB after reading every quad"
+
+
+def test_every_start_byte_is_read_back_so_the_start_pipe_never_fills(built):
+    """A query process writes one byte on its start pipe per query; the pool reads them after each
+    answer. Unread, they would fill the pipe after 64k queries and the process would block."""
+    settings = load_settings(dist=str(built.out_dir))
+    pool = QueryPool(settings, spec=data.prepare(settings), size=1)
+    try:
+        assert pool.wait_ready(60)
+        job = QueryJob(query="ASK { ?s ?p ?o }", format="json")
+        for _ in range(5):
+            assert b"true" in pool.execute(job.wire()).body
+        (proc,) = pool._all
+        assert proc.sent == 5 and proc.acked == 5
+    finally:
+        pool.close()
