@@ -9,13 +9,14 @@ RDFS inference turned into a focus node), path IRI or ``-``, severity, source sh
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
 from narcokg.config import Settings
-from narcokg.shacl.service import project_graphs
+from narcokg.shacl.service import project_graphs, validate_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 NKG = Namespace("https://w3id.org/narcokg/ontology#")
@@ -143,6 +144,13 @@ def fixture(topic: str, kind: str) -> Path:
 
 def parse(path: Path) -> Graph:
     return Graph().parse(path, format="turtle")
+
+
+@lru_cache(maxsize=None)
+def entry_point_report(path: Path, settings: Settings):
+    """The validation entry point's report on a fixture file. Two test modules read each one;
+    computed once per session (~1 s each, ~90 files)."""
+    return validate_graph(parse(path), settings)
 
 
 def literal_focus_nodes(report_graph: Graph) -> set[str]:

@@ -11,16 +11,15 @@ import pytest
 from rdflib import RDF, URIRef
 
 from narcokg.config import load_settings
-from narcokg.shacl.service import validate_graph
 
 from shape_fixtures import (
+    entry_point_report,
     NKG,
     fixture,
     keys,
     local_name,
     node_shapes,
     own_property_shapes,
-    parse,
     property_shapes,
     read_expected,
     show,
@@ -54,7 +53,7 @@ def test_every_node_shape_has_its_three_fixture_files():
 
 @pytest.mark.parametrize("topic", TOPICS)
 def test_pass_fixture_has_no_violation_or_warning(topic):
-    report = validate_graph(parse(fixture(topic, "pass.ttl")), SETTINGS)
+    report = entry_point_report(fixture(topic, "pass.ttl"), SETTINGS)
     serious = {k for k in keys(report.results) if k[2] in ("Violation", "Warning")}
     assert serious == set(), f"{topic}_pass.ttl should conform, but:\n{show(serious)}"
 
@@ -62,7 +61,7 @@ def test_pass_fixture_has_no_violation_or_warning(topic):
 @pytest.mark.parametrize("topic", TOPICS)
 def test_fail_fixture_gives_exactly_the_expected_results(topic):
     expected = read_expected(fixture(topic, "fail.expected"))
-    actual = keys(validate_graph(parse(fixture(topic, "fail.ttl")), SETTINGS).results)
+    actual = keys(entry_point_report(fixture(topic, "fail.ttl"), SETTINGS).results)
     assert actual == expected, (
         f"{topic}_fail.ttl\nmissing (expected, not reported):\n{show(expected - actual)}\n"
         f"unexpected (reported, not expected):\n{show(actual - expected)}"

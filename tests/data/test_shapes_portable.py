@@ -10,6 +10,8 @@ are left out of the closed data, so results about literal focus nodes are not co
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pyrudof
 import pyshacl
 import pytest
@@ -19,9 +21,10 @@ from narcokg.build import pipeline as build
 
 from narcokg.shacl import validate
 from narcokg.config import load_settings
-from narcokg.shacl.service import project_graphs, validate_graph
+from narcokg.shacl.service import project_graphs
 
 from shape_fixtures import (
+    entry_point_report,
     FIXTURES,
     constrains_itself,
     core_shapes,
@@ -85,14 +88,20 @@ def test_only_the_consistency_shapes_use_shacl_sparql():
     assert CORE_SHAPE_IRIS.isdisjoint({str(s) for s in sparql_shapes(SHAPES)})
 
 
+@lru_cache(maxsize=None)
+def closed_fixture(name: str) -> tuple[Graph, frozenset]:
+    """A fixture's closed data and pySHACL's verdict on it, computed once for the tests below."""
+    closed = closed_like_the_entry_point(parse(FIXTURES / name))
+    return closed, frozenset(pyshacl_keys(closed))
+
+
 @pytest.mark.parametrize("name", FIXTURE_FILES)
 def test_fixture_verdicts_agree(name, tmp_path):
-    data = parse(FIXTURES / name)
-    closed = closed_like_the_entry_point(data)
-    ours, theirs = pyshacl_keys(closed), rudof_keys(closed, tmp_path)
+    closed, ours = closed_fixture(name)
+    theirs = rudof_keys(closed, tmp_path)
     assert theirs == ours, f"{name}\nrudof only:\n{show(theirs - ours)}\npySHACL only:\n{show(ours - theirs)}"
     # And pySHACL on the closed data is the entry point's verdict on the Core shapes.
-    report = validate_graph(data, SETTINGS)
+    report = entry_point_report(FIXTURES / name, SETTINGS)
     literal_focus = literal_focus_nodes(report.graph)
     entry = {k for k in keys(report.results) if k[3] in CORE_SHAPE_IRIS and k[0] not in literal_focus}
     assert ours == entry, f"{name}\nclosed only:\n{show(ours - entry)}\nentry point only:\n{show(entry - ours)}"
@@ -103,7 +112,7 @@ def test_every_core_shape_fires_in_the_compared_data():
     fired = set()
     for name in FIXTURE_FILES:
         if name.endswith("_fail.ttl"):
-            fired |= {k[3] for k in pyshacl_keys(closed_like_the_entry_point(parse(FIXTURES / name)))}
+            fired |= {k[3] for k in closed_fixture(name)[1]}
     constraining = {str(p) for p in property_shapes(CORE)} | {
         str(s) for s in node_shapes(CORE) if constrains_itself(CORE, s)
     }

@@ -24,9 +24,10 @@ from sparql_helpers import Listener
 from conftest import ROOT
 
 BASE = "http://example.org/base/"
-#: The total of generated examples is about 2,000 in the normal suite; set
+#: The total of generated examples is about 1,000 in the normal suite (it was 2,000; the golden
+#: corpus of 8,298 recorded texts now carries the fixed cases); set
 #: NARCOKG_FUZZ_EXAMPLES=10000 for the long run.
-TOTAL = int(os.environ.get("NARCOKG_FUZZ_EXAMPLES", "2000"))
+TOTAL = int(os.environ.get("NARCOKG_FUZZ_EXAMPLES", "1000"))
 FUZZ = settings(
     deadline=None,
     database=None,
