@@ -10,6 +10,7 @@ import re
 import shutil
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -713,3 +714,69 @@ def test_a_get_answer_may_be_kept_by_a_cache_and_varies_on_accept_only_when_nego
         timeout=30,
     )
     assert again.status_code == 304 and again.headers["Cache-Control"] == named.headers["Cache-Control"]
+
+
+def test_void_of_a_dump_on_disk_is_counted_once_past_the_client_time_limit(built, tmp_path_factory):
+    """Regression: a dump served from an on-disk store was counted through the query processes,
+    under a client's time limit, so a large one (2M triples past 10 s) never had a VoID
+    description. Its statistics are now counted once, in a process of their own, and kept beside
+    the store: /void answers 503 with Retry-After while they are counted, then the statements
+    the build writes; a second server on the same dump answers at once."""
+    tmp = tmp_path_factory.mktemp("dump-on-disk")
+    dump = tmp / "served.nq"
+    shutil.copyfile(built.out_dir / snapshot.NQ, dump)
+    env = {"NARCOKG_QUERY_TIMEOUT": "0.001", "NARCOKG_WEB_WORKERS": "1", "NARCOKG_MEMORY_STORE_MAX_MB": "0"}
+    built_void = Graph().parse(built.out_dir / snapshot.VOID_FILE, format="turtle")
+    drop = [
+        VOID.dataDump,
+        URIRef("http://www.w3.org/2002/07/owl#versionInfo"),
+        URIRef("http://purl.org/dc/terms/modified"),
+        URIRef("http://purl.org/dc/terms/bibliographicCitation"),
+    ]
+    for p in drop:
+        built_void.remove((None, p, None))
+    for attempt in ("first server", "second server"):
+        srv = start_server(built.out_dir, tmp_path_factory.mktemp("srv"), "--dump", str(dump), env_extra=env)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                resp = requests.get(srv.url("/void"), headers={"Accept": "text/turtle"}, timeout=60)
+                if resp.status_code != 503 or time.monotonic() > deadline:
+                    break
+                assert attempt == "first server", "the second server counted again"
+                assert int(resp.headers["Retry-After"]) > 0 and "being counted" in resp.text
+                time.sleep(0.5)
+            assert resp.status_code == 200, resp.text
+            served = Graph().parse(data=resp.text, format="turtle")
+            for p in drop:
+                served.remove((None, p, None))
+            assert set(served) == set(built_void)
+        finally:
+            stop_server(srv)
+
+
+def test_a_void_count_that_dies_is_reported_not_awaited_forever(built, tmp_path):
+    """A counting process that dies before it can write (here: a memory cap too small to load
+    pyoxigraph) leaves a note, which /void turns into a 503 that says so, not "being counted"."""
+    from narcokg.engine import data, voidstats
+    from narcokg.config import load_settings
+
+    dump = tmp_path / "served.nq"
+    shutil.copyfile(built.out_dir / snapshot.NQ, dump)
+    store = Path(data.prepare(load_settings(dump=str(dump), memory_store_max_mb=0)).path)
+    prefix = B + "id/"
+    child = voidstats.start(store, prefix, memory_mb=30)
+    child.wait()
+    deadline = time.monotonic() + 10
+    while voidstats.failure(store, prefix) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    message, age = voidstats.failure(store, prefix)
+    assert message == "the counting process ended with status 1" and age < 60
+    assert voidstats.recorded(store, prefix) is None
+    srv = start_server(built.out_dir, tmp_path, "--dump", str(dump), env_extra={"NARCOKG_MEMORY_STORE_MAX_MB": "0"})
+    try:
+        resp = requests.get(srv.url("/void"), headers={"Accept": "text/turtle"}, timeout=60)
+        assert resp.status_code == 503 and "could not be counted" in resp.text and "status 1" in resp.text
+        assert "site-packages" not in resp.text and int(resp.headers["Retry-After"]) > 0
+    finally:
+        stop_server(srv)

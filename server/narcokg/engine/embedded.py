@@ -69,6 +69,12 @@ class EmbeddedEngine:
         if self.spec is not None and self.spec.mode == "disk":
             self._store = None
 
+    @property
+    def disk_store(self) -> Path | None:
+        """The folder of the on-disk store this engine reads, if it reads one (``voidstats``
+        keeps a dump's statistics beside it)."""
+        return Path(self.spec.path) if self.spec is not None and self.spec.mode == "disk" else None
+
     # Lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         pool.get_pool(self.settings)  # this process's query processes, started now

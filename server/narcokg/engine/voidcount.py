@@ -3,7 +3,8 @@
 It is counted with the build's own queries (``void.statistics``), on the first request rather
 than at startup (serve-ready must stay fast, and most servers are never asked), in the query
 processes so that the time, memory and row limits of client queries apply, and kept for the
-life of the process: the served data never changes while a server runs. A count that hits a
+life of the process: the served data never changes while a server runs. A dump large enough to
+be served from an on-disk store is counted once per dump by ``voidstats`` instead. A count that hits a
 limit gives a 503 with the reason; that failure is remembered for a while, so repeated requests
 for /void cannot each spend a query process's full time limit.
 """
@@ -15,13 +16,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from flask import current_app
 
 from narcokg import release, snapshot
 
-from narcokg.engine import void
+from narcokg.engine import void, voidstats
 from narcokg.config import Settings
 from narcokg.engine.base import QueryJob
 from narcokg import errors
@@ -44,6 +46,36 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     result: tuple[list[ox.Triple], bytes] | None = None
     failure: tuple[float, str] | None = None  # (monotonic time, message)
+    counting_since: float | None = None  # when this process started a ``voidstats`` child
+
+
+#: Seconds before a process starts another ``voidstats`` child while the statistics are missing
+#: (a child that finds another counting exits at once; this keeps requests from starting many).
+RESTART_COUNTING = 30.0
+
+
+def _counted_beside(store_dir: Path, settings: Settings, state: _State) -> tuple[dict, dict]:
+    """The statistics of a dump on disk, from ``voidstats``; Unavailable while they are counted."""
+    prefix = settings.served_base + "id/"
+    got = voidstats.recorded(store_dir, prefix)
+    if got is not None:
+        return got
+    failed = voidstats.failure(store_dir, prefix)
+    if failed is not None and failed[1] < FAILURE_MEMORY:
+        raise Unavailable(
+            f"the VoID statistics of this dump could not be counted: {failed[0]}. Serve a build instead "
+            "(its void.ttl holds the statistics) or raise the memory budget (NARCOKG_MEMORY_BUDGET_MB).",
+            int(FAILURE_MEMORY - failed[1]) + 1,
+        )
+    now = time.monotonic()
+    if state.counting_since is None or now - state.counting_since > RESTART_COUNTING:
+        voidstats.start(store_dir, prefix, settings.process_memory_mb)
+        state.counting_since = now
+    raise Unavailable(
+        "the VoID statistics of this dump are being counted (once per dump, in the background); "
+        "try again in a few seconds",
+        voidstats.RETRY_AFTER,
+    )
 
 
 def engine_select(engine, settings: Settings) -> void.Select:
@@ -99,9 +131,17 @@ def description(settings: Settings) -> tuple[list[ox.Triple], bytes]:
                 raise Unavailable(state.failure[1], int(remaining) + 1)
             state.failure = None
         started = time.monotonic()
+        engine = current_app.extensions["narcokg.engine"]
+        # Only the embedded engine over an on-disk store has one; every other engine counts
+        # through its client path, under the limits of client queries.
+        store_dir = getattr(engine, "disk_store", None)
         try:
-            engine = current_app.extensions["narcokg.engine"]
-            whole, graphs = void.statistics(engine_select(engine, settings), settings.served_base + "id/")
+            if store_dir is not None:
+                whole, graphs = _counted_beside(store_dir, settings, state)
+            else:
+                whole, graphs = void.statistics(engine_select(engine, settings), settings.served_base + "id/")
+        except Unavailable:
+            raise
         except errors.NarcokgError as exc:
             if exc.limit:
                 message = _limit_message(exc, settings)
