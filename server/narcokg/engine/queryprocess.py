@@ -87,8 +87,9 @@ class QueryProcess:
         end = _LEN.size + hlen + blen
         if len(buf) < end:
             self._fill(end, deadline, None)
-        header = json.loads(bytes(buf[_LEN.size : _LEN.size + hlen])) if hlen else {}
-        body = bytes(buf[_LEN.size + hlen : end])
+        with memoryview(buf) as view:  # one copy of a large body, not two
+            header = json.loads(view[_LEN.size : _LEN.size + hlen].tobytes()) if hlen else {}
+            body = view[_LEN.size + hlen : end].tobytes()
         del buf[:end]
         return header, body
 
@@ -115,7 +116,9 @@ class QueryProcess:
                 client = None
                 if not any(fd == self.rfd for fd, _ in events):
                     continue
-            chunk = os.read(self.rfd, max(n - len(buf), 1 << 16))
+            # At least a pipe's worth (the rest of a frame that has come), at most 1 MiB: a read
+            # allocates the size it asks for before the kernel says how much it has.
+            chunk = os.read(self.rfd, min(max(n - len(buf), 1 << 16), 1 << 20))
             if not chunk:
                 raise Died()
             buf += chunk
