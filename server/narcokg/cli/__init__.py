@@ -1,6 +1,9 @@
 """narcokg: build, validate, query, serve and load the knowledge graph (commands: build, validate,
 query, serve, load, fmt). Settings not given as options come from NARCOKG_* environment variables,
-then defaults."""
+then defaults.
+
+Size: ~360 lines, most of them the argument parser's options and help texts, kept in one place so
+that ``narcokg --help`` and the commands read together; ``query`` has its own module."""
 
 from __future__ import annotations
 
