@@ -22,17 +22,21 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from narcokg.config import Settings
+
+log = logging.getLogger("narcokg.engine.data")
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,9 @@ def _disk_store(nq: Path) -> Path:
         if (target / ".complete").exists():
             return target
         tmp = Path(tempfile.mkdtemp(prefix=f".engine-{key}-", dir=parent))
+        size_mb = nq.stat().st_size / 2**20
+        log.info("building the on-disk query store of %s (%.0f MiB), once per dump", nq.name, size_mb)
+        started = time.monotonic()
         try:
             # In a process of its own: a bulk load leaves ~280 MiB (at 1M triples) in the heap
             # of the process that ran it, which the server's master would keep and hand to
@@ -142,6 +149,7 @@ def _disk_store(nq: Path) -> Path:
                 last = (done.stderr.strip().splitlines() or ["no message"])[-1]
                 raise RuntimeError(f"could not load {nq.name} into an on-disk store: {last}")
             (tmp / ".complete").write_text("ok\n")
+            log.info("on-disk query store of %s built in %.1f s", nq.name, time.monotonic() - started)
             if target.exists():
                 shutil.rmtree(target, ignore_errors=True)
             tmp.rename(target)
