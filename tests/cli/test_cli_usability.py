@@ -3,9 +3,12 @@ busy port named with a free one to try, before anything is built or started."""
 
 from __future__ import annotations
 
+import os
 import socket
 
-from conftest import run_cli
+import pytest
+
+from conftest import free_port, run_cli
 
 
 def test_version():
@@ -36,3 +39,17 @@ def test_busy_port_is_named_with_a_free_one(tmp_path):
     suggested = int(out.stderr.rsplit("--port ", 1)[1].split()[0])
     assert suggested > port
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("store", ["memory", "disk"])
+def test_a_dump_that_does_not_parse_is_named_with_its_line_not_a_traceback(tmp_path, store):
+    """Regression: `serve --dump` on broken N-Quads ended in a Python traceback (pyoxigraph's
+    SyntaxError in memory, a RuntimeError around the store builder's on disk)."""
+    dump = tmp_path / "broken.nq"
+    dump.write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n<urn:x:a> <urn:x:b> oops .\n")
+    env = dict(os.environ, NARCOKG_MEMORY_STORE_MAX_MB="0" if store == "disk" else "32")
+    out = run_cli("serve", "--dump", str(dump), "--port", str(free_port()), env=env, timeout=120)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert "broken.nq is not valid N-Quads: Parser error at line 2" in out.stderr
+    assert not [p for p in tmp_path.iterdir() if p.is_dir()]  # no half-built store left behind

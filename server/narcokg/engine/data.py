@@ -35,6 +35,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from narcokg.config import Settings
+from narcokg.errors import SourceError
 
 log = logging.getLogger("narcokg.engine.data")
 
@@ -145,6 +146,8 @@ def _disk_store(nq: Path) -> Path:
             done = subprocess.run(
                 [sys.executable, "-m", "narcokg.engine.data", str(nq), str(tmp)], capture_output=True, text=True
             )
+            if done.returncode == UNPARSEABLE:
+                raise _unparseable(nq, done.stderr.strip())
             if done.returncode != 0:
                 last = (done.stderr.strip().splitlines() or ["no message"])[-1]
                 raise RuntimeError(f"could not load {nq.name} into an on-disk store: {last}")
@@ -164,18 +167,37 @@ def open_store(spec: DataSpec) -> ox.Store:
     if spec.mode == "disk":
         return ox.Store.read_only(str(Path(spec.path) / "store"))
     store = ox.Store()
-    store.bulk_load(path=spec.path, format=ox.RdfFormat.N_QUADS)
+    try:
+        store.bulk_load(path=spec.path, format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as exc:
+        raise _unparseable(Path(spec.path), exc.msg) from None
     return store
 
 
-def _build_store(nq: Path, target: Path) -> None:
+#: Exit status of the store builder when the N-Quads do not parse (its stderr: the parser's words).
+UNPARSEABLE = 65
+
+
+def _unparseable(nq: Path, message: str) -> SourceError:
+    return SourceError(
+        f"{nq.name} is not valid N-Quads: {message}. Fix the file (or serve a build, whose snapshot "
+        "narcokg writes itself)."
+    )
+
+
+def _build_store(nq: Path, target: Path) -> int:
     """Bulk-load ``nq`` into a new store under ``target`` and record its quad count."""
     store = ox.Store(str(target / "store"))
-    store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    try:
+        store.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as exc:
+        print(exc.msg, file=sys.stderr)
+        return UNPARSEABLE
     store.flush()
     store.optimize()
     (target / QUADS_FILE).write_text(f"{len(store)}\n")
+    return 0
 
 
 if __name__ == "__main__":  # run by _disk_store
-    _build_store(Path(sys.argv[1]), Path(sys.argv[2]))
+    sys.exit(_build_store(Path(sys.argv[1]), Path(sys.argv[2])))

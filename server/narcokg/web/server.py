@@ -25,6 +25,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from narcokg.config import Settings
+from narcokg.errors import SourceError
 
 log = logging.getLogger("narcokg.web.server")
 
@@ -175,6 +176,9 @@ def main(settings: Settings) -> int:
     else:
         try:
             spec = querydata.prepare(settings)
+        except SourceError as exc:
+            _say(f"cannot serve the dump: {exc}")
+            return 2
         except (OSError, ValueError) as exc:
             _say(f"cannot prepare the data for queries: {exc}")
             return 2
@@ -185,7 +189,11 @@ def main(settings: Settings) -> int:
     from narcokg.web.app import create_app
 
     try:
-        app = create_app(settings, engine)
+        try:
+            app = create_app(settings, engine)
+        except SourceError as exc:  # an in-memory dump is first read here
+            _say(f"cannot serve the dump: {exc}")
+            return 2
         engine = app.extensions["narcokg.engine"]
         log.info("app loaded %.2f s after start (engine: %s)", time.perf_counter() - started, what)
         server = _Gunicorn(app, gunicorn_options(settings, started, engine))
