@@ -13,7 +13,8 @@ For each server, one at a time on the same dump (``synth.py``):
 * **memory** after a short load (30 unique lookups, 3 aggregates, 3 whole-table joins, so the
   caches and query processes are what a used server holds): the sum over every process of the
   server's tree of VmRSS (counts pages shared after fork in each process) and of Pss (divides
-  shared pages among their sharers: what the tree really holds), and the number of processes.
+  shared pages among their sharers: what the tree really holds), and the number of processes;
+  then each process's PSS by its role (master, web worker, query process, Oxigraph server).
 """
 
 from __future__ import annotations
@@ -64,16 +65,30 @@ def exercise(srv: procs.Server) -> None:
         conn.close()
 
 
+def _role(srv: procs.Server, pid: int) -> str:
+    cmd = procs.cmdline(pid)
+    if "oxigraph" in cmd.split(" ", 1)[0] or " serve-read-only" in cmd:
+        return "Oxigraph server"
+    if pid == srv.proc.pid:
+        return "master"
+    if "narcokg.engine.worker" in cmd:
+        return "query process"
+    return "web worker" if "narcokg" in cmd else "other"
+
+
 def tree_memory(srv: procs.Server) -> dict:
     rss = pss = n = 0
+    roles: dict[str, list[float]] = {}
     for pid in procs.tree(srv.proc.pid):
         r = procs.status_kb(pid, "VmRSS")
         if r is None:
             continue
+        own = procs._pss_kb(pid) or 0
         rss += r
-        pss += procs._pss_kb(pid) or 0
+        pss += own
         n += 1
-    return {"rss_mib": rss / 1024, "pss_mib": pss / 1024, "processes": n}
+        roles.setdefault(_role(srv, pid), []).append(own / 1024)
+    return {"rss_mib": rss / 1024, "pss_mib": pss / 1024, "processes": n, "roles": roles}
 
 
 def measure(srv: procs.Server) -> dict:
@@ -136,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | {r['ready_s']:.2f} | {r['rss_mib']:,.0f} | {r['pss_mib']:,.0f} | {r['processes']} | "
             f"{r['pss_mib'] / ox['pss_mib']:.1f}× |"
         )
+    print("\nPSS by process (MiB), after the queries:\n")
+    for name, r in rows.items():
+        parts = "; ".join(
+            f"{role} {', '.join(f'{v:.0f}' for v in sorted(values))}" for role, values in sorted(r["roles"].items())
+        )
+        print(f"- {name}: {parts}")
     return 0
 
 
