@@ -65,30 +65,15 @@ def exercise(srv: procs.Server) -> None:
         conn.close()
 
 
-def _role(srv: procs.Server, pid: int) -> str:
-    cmd = procs.cmdline(pid)
-    if "oxigraph" in cmd.split(" ", 1)[0] or " serve-read-only" in cmd:
-        return "Oxigraph server"
-    if pid == srv.proc.pid:
-        return "master"
-    if "narcokg.engine.worker" in cmd:
-        return "query process"
-    return "web worker" if "narcokg" in cmd else "other"
-
-
 def tree_memory(srv: procs.Server) -> dict:
-    rss = pss = n = 0
-    roles: dict[str, list[float]] = {}
-    for pid in procs.tree(srv.proc.pid):
-        r = procs.status_kb(pid, "VmRSS")
-        if r is None:
-            continue
-        own = procs._pss_kb(pid) or 0
-        rss += r
-        pss += own
-        n += 1
-        roles.setdefault(_role(srv, pid), []).append(own / 1024)
-    return {"rss_mib": rss / 1024, "pss_mib": pss / 1024, "processes": n, "roles": roles}
+    roles = procs.memory(srv)
+    rows = [row for found in roles.values() for row in found]
+    return {
+        "rss_mib": sum(rss for _, rss, _ in rows) / 1024,
+        "pss_mib": sum(pss for _, _, pss in rows) / 1024,
+        "processes": len(rows),
+        "roles": {role: [pss / 1024 for _, _, pss in found] for role, found in roles.items() if found},
+    }
 
 
 def measure(srv: procs.Server) -> dict:

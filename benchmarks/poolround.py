@@ -37,6 +37,7 @@ def _child(queries: int) -> None:
 
     settings = load_settings(dist=str(DIST))
     pool = QueryPool(settings, spec=data.prepare(settings), size=1)
+    # The wire form written out rather than QueryJob(...).wire(): older revisions have no QueryJob.
     job = {"query": LOOKUP, "format": "json", "union": True, "max_rows": 1000, "prefixes": {}, "base_iri": None}
     job.update(default_graph=None, named_graphs=None)
     try:

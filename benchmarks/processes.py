@@ -43,17 +43,9 @@ def by_class(server: procs.Server) -> dict[int, tuple[str, float]]:
     out = {}
     for pid in procs.tree(server.proc.pid):
         try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-            used = cpu_seconds(pid)
+            out[pid] = (procs.role(server, pid), cpu_seconds(pid))
         except OSError:
             continue
-        if pid == server.proc.pid:
-            kind = "master"
-        elif b"narcokg.engine.worker" in cmd or b"queryworker" in cmd:
-            kind = "query process"
-        else:
-            kind = "web worker"
-        out[pid] = (kind, used)
     return out
 
 

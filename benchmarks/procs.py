@@ -244,22 +244,17 @@ def cmdline(pid: int) -> str:
 def memory(server: Server) -> dict[str, list[tuple[int, int, int]]]:
     """(pid, VmRSS KiB, Pss KiB) of each process of the server, by role.
 
-    Roles: ``master`` (the launched process), ``web`` (HTTP worker processes) and ``query``
-    (narcokg's query processes, whatever their parent).
+    Roles: ``master`` (the launched process), ``web`` (HTTP worker processes), ``query``
+    (narcokg's query processes, whatever their parent) and ``oxigraph`` (an Oxigraph server in
+    the tree); see ``role``.
     """
+    short = {"master": "master", "query process": "query", "Oxigraph server": "oxigraph"}
     roles: dict[str, list[tuple[int, int, int]]] = {"master": [], "web": [], "query": []}
     for pid in tree(server.proc.pid):
         rss = status_kb(pid, "VmRSS")
         if rss is None:
             continue
-        pss = _pss_kb(pid) or 0
-        if pid == server.proc.pid:
-            role = "master"
-        elif "narcokg.engine.worker" in cmdline(pid):
-            role = "query"
-        else:
-            role = "web"
-        roles[role].append((pid, rss, pss))
+        roles.setdefault(short.get(role(server, pid), "web"), []).append((pid, rss, _pss_kb(pid) or 0))
     return roles
 
 
@@ -293,3 +288,15 @@ def _meminfo_gib() -> str:
     except OSError:
         pass
     return "unknown"
+
+
+def role(server: Server, pid: int) -> str:
+    """What a process of a server's tree is: master, web worker, query process, Oxigraph server."""
+    cmd = cmdline(pid)
+    if "oxigraph" in cmd.split(" ", 1)[0] or " serve-read-only" in cmd:
+        return "Oxigraph server"
+    if pid == server.proc.pid:
+        return "master"
+    if "narcokg.engine.worker" in cmd or "queryworker" in cmd:  # the latter: older revisions
+        return "query process"
+    return "web worker" if "narcokg" in cmd else "other"

@@ -3,6 +3,10 @@ starts, and the start bytes by which the pool tells a death before a query from 
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from narcokg.config import load_settings
@@ -18,15 +22,55 @@ def _anon_mib(pid: int) -> float:
     raise AssertionError(f"no RssAnon for process {pid}")
 
 
+def _synthetic_dump(path: Path, quads: int = 200_000) -> Path:
+    """``quads`` distinct quads over 3 graphs (200k: a store of ~47 MB)."""
+    with open(path, "w") as out:
+        for i in range(quads):
+            out.write(f'<urn:x:s{i % 5000}> <urn:x:p{i % 7}> "value {i}" <urn:x:g{i % 3}> .\n')
+    return path
+
+
+_PREPARE_AND_MEASURE = """
+import json, sys
+from narcokg.config import load_settings
+from narcokg.engine import data
+
+def anon():
+    for line in open("/proc/self/status"):
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+
+before = anon()
+specs = [data.prepare(load_settings(dump=path, memory_store_max_mb=0)) for path in sys.argv[1:]]
+print(json.dumps({"modes": [s.mode for s in specs], "quads": [getattr(s, "quads", None) for s in specs],
+                  "before": before, "after": anon()}))
+"""
+
+
+def test_building_the_on_disk_store_leaves_nothing_in_the_server_s_heap(tmp_path):
+    """Regression: the server's master bulk-loaded a large dump into the on-disk store itself, and
+    what the load allocated stayed in its heap (~280 MiB at 1M triples), inherited by every web
+    worker it forked. The store is now built by a child process."""
+    # Three dumps (three stores): what a load leaves behind varied from run to run (4-100 MiB at
+    # 200k-600k quads); over three loads the old code always kept tens of MiB.
+    dump = _synthetic_dump(tmp_path / "synthetic-0.nq")
+    dumps = [dump] + [Path(shutil.copyfile(dump, tmp_path / f"synthetic-{i}.nq")) for i in (1, 2)]
+    out = subprocess.run(
+        [sys.executable, "-c", _PREPARE_AND_MEASURE, *map(str, dumps)], capture_output=True, text=True, check=True
+    )
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["modes"] == ["disk"] * 3
+    grown = seen["after"] - seen["before"]
+    assert grown < 8, f"the process that prepared the stores grew by {grown:.1f} MiB"
+    assert seen["quads"] == [200_000] * 3  # counted by the child that built each
+
+
 def test_a_query_process_does_not_read_the_whole_store_to_start(tmp_path):
     """Counting an on-disk store reads every quad through RocksDB's block cache, which then stays
     filled. Query processes used to count theirs for a log line; at 1M triples each one then held
     ~34 MiB it had no use for. The count is now recorded once, when the store is built, so a
     process that has just started holds less than it does after reading the whole store."""
-    dump = tmp_path / "synthetic.nq"
-    with open(dump, "w") as out:  # 200k quads: a store of ~47 MB, ~8 MiB of cache when read whole
-        for i in range(200_000):
-            out.write(f'<urn:x:s{i % 5000}> <urn:x:p{i % 7}> "value {i}" <urn:x:g{i % 3}> .\n')
+    dump = _synthetic_dump(tmp_path / "synthetic.nq")  # ~8 MiB of cache when read whole
     settings = load_settings(dump=str(dump), memory_store_max_mb=0)
     spec = data.prepare(settings)
     assert spec.mode == "disk"
