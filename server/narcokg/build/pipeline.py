@@ -70,10 +70,10 @@ def is_fresh(settings: Settings) -> bool:
 
 def add_inferred(ds: Dataset, settings: Settings) -> Graph:
     """OWL RL over ontology + asserted data; the new triples go into graph/inferred."""
-    inferred = reason.infer(union([graph_named(ds, settings, "ontology"), *data_graphs(ds, settings)]))
+    graphs = [graph_named(ds, settings, "ontology"), *data_graphs(ds, settings)]
+    inferred = reason.infer({t for g in graphs for t in g})  # a set: copying into a graph cost 0.2 s
     target = graph_named(ds, settings, "inferred")
-    for t in inferred:
-        target.add(t)
+    target.addN((s, p, o, target) for s, p, o in inferred)
     return inferred
 
 
