@@ -13,6 +13,7 @@ from pyshacl.shapes_graph import ShapesGraph
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
+from narcokg.shacl import hotspots
 from narcokg.shacl.results import Result
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -82,6 +83,7 @@ def run(
     is one, as the build's throwaway union is; else a copy), in place: the ontology and inferred
     triples go into that graph, never into the caller's, and the parsed queries are kept.
     """
+    hotspots.install()
     target = data if isinstance(data, PreparedQueries) else PreparedQueries()
     if target is not data:
         for triple in data:
