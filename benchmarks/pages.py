@@ -4,9 +4,12 @@ a search, an entity's Turtle document and ``/shacl``, each the same request agai
 each page, as a cache miss costs).
 
     python benchmarks/pages.py [--seconds 3] [--passes 3] [--cache on|off|both]
+    python benchmarks/pages.py --cpu [--against REV] [--rounds 9] [--requests 50]
 
 Serves the built snapshot (``dist/``, built first when stale: ``narcokg serve``'s own rule);
-prints p50 and req/s per path, medians of the passes.
+prints p50 and req/s per path, medians of the passes. ``--cpu``: the CPU time of one request in
+process instead (Flask test client, no answer cache), this checkout against commit ``REV`` in
+interleaved rounds (``pagecpu.py``).
 """
 
 from __future__ import annotations
@@ -48,7 +51,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=int, default=3)
     ap.add_argument("--passes", type=int, default=3)
     ap.add_argument("--cache", choices=("on", "off", "both"), default="both", help="answer cache of the runs")
+    ap.add_argument("--cpu", action="store_true", help="CPU ms per request in process, not HTTP latency")
+    ap.add_argument("--against", metavar="REV", help="with --cpu: also this commit, in interleaved rounds")
+    ap.add_argument("--rounds", type=int, default=9, help="with --cpu: rounds")
+    ap.add_argument("--requests", type=int, default=50, help="with --cpu: requests per path and round")
     args = ap.parse_args(argv)
+    if args.cpu:
+        import pagecpu
+
+        pagecpu.run(args.against, args.rounds, args.requests, pagecpu.PATHS)
+        return 0
     if not wrkdrive.ensure(print):
         raise SystemExit("wrk is needed (Debian package wrk)")
     print(f"machine: load {procs.machine()['load']}")

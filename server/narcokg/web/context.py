@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -10,7 +11,8 @@ from urllib.parse import urlencode
 from functools import lru_cache
 from typing import Callable
 
-from flask import Response, current_app, g, render_template, request, url_for
+from flask import Response, current_app, g, render_template, render_template_string, request, url_for
+from markupsafe import escape
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -191,6 +193,48 @@ def cached_response(
 def render_page(template: str, *, status: int = 200, links: list[str] | None = None, **kw) -> Response:
     html = render_template(template, **kw)
     return cached_response(html, "text/html", vary=("Accept", "Accept-Language"), links=links, status=status)
+
+
+#: Where the chrome (``base.html``) takes the page's own parts: its blocks and the URL of the
+#: page in the other language (the one part of the chrome that depends on the request's path).
+_SLOT = re.compile("\x00([a-z-]+)\x00")
+_CHROME = (
+    '{% extends "base.html" %}{% block title %}\x00title\x00{% endblock %}'
+    "{% block head %}\x00head\x00{% endblock %}{% block content %}\x00content\x00{% endblock %}"
+)
+
+
+def _slot_lang_url(code: str) -> str:
+    return f"\x00lang-{code}\x00"
+
+
+def chrome() -> list[str]:
+    """``base.html`` rendered once per language, ``?lang=`` mode and mount point, split at its
+    slots: text at even indexes, slot names at odd ones (``title``, ``head``, ``content``,
+    ``lang-en``, ``lang-id``). Rendering the chrome through Jinja was a tenth of a small page."""
+    lang = choose_lang()
+    key = ("chrome", lang, explicit_lang(), request.args.get("lang") in ("en", "id"), request.script_root)
+    cache = app_cache()
+    parts = cache.get(key)
+    if parts is None:
+        parts = cache[key] = _SLOT.split(render_template_string(_CHROME, lang_url=_slot_lang_url))
+    return parts
+
+
+def chrome_page(title: str, head: str, content: str, *, links: list[str] | None = None) -> Response:
+    """A page in the chrome, its title, head and content already HTML (what ``render_page``
+    answers for a template extending ``base.html`` with those blocks)."""
+    own = {"title": title, "head": head, "content": content}
+    parts = chrome()
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(part)
+        elif part in own:
+            out.append(own[part])
+        else:
+            out.append(str(escape(lang_url(part[len("lang-") :]))))
+    return cached_response("".join(out), "text/html", vary=("Accept", "Accept-Language"), links=links)
 
 
 def error(status: int, message: str, *, links: list[str] | None = None) -> Response:

@@ -26,13 +26,24 @@ from narcokg import vocab as px
 from narcokg.engine import resource as describe
 from narcokg.formats.conneg import FORMATS, GRAPH_FORMATS, HTML, alternates, negotiate
 from narcokg.html.entity import EntityBuilder
+from narcokg.html.entityhtml import EntityHtml
 from narcokg.html.labels import explicit_lang, t
 from narcokg.html.valuehtml import ValueHtml
 from narcokg.iris import GENID, valid_path
 from narcokg.html.ontodoc import ClassData, GraphIndex, ontology_doc, shapes_doc
 from narcokg.html import queries
 from narcokg.web.cite import served_release
-from narcokg.web.context import app_cache, cached_response, ctx, error, linker, render_page, snapshot_memo, with_lang
+from narcokg.web.context import (
+    app_cache,
+    cached_response,
+    chrome_page,
+    ctx,
+    error,
+    linker,
+    render_page,
+    snapshot_memo,
+    with_lang,
+)
 from narcokg.engine.lookup import quads
 
 blueprint = Blueprint("linkeddata", __name__)
@@ -162,18 +173,16 @@ def page(path: str):
         (media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name) for key, media in alternates(set(FORMATS))
     ]
     fragment = c.iris.url("fragments?" + urlencode({"subject": iri}))
-    return render_page(
-        "entity.html",
+    link = linker()
+    values = ValueHtml(
+        lambda key: t(key, c.lang), link, memo=snapshot_memo("anchors", explicit_lang() or ""), lang=c.lang
+    )
+    view = EntityHtml(model, values, lambda key: t(key, c.lang), link, c.lang)
+    return chrome_page(
+        view.title(),
+        view.head(alternates_html, _script_json(jsonld)),
+        view.content(alternates_html, fragment, queries.query_href(c.iris.root, model.query)),
         links=_resource_links(path),
-        page=model,
-        path=path,
-        jsonld=_script_json(jsonld),
-        alternates=alternates_html,
-        fragment=fragment,
-        query_href=queries.query_href(c.iris.root, model.query),
-        values=ValueHtml(
-            lambda key: t(key, c.lang), linker(), memo=snapshot_memo("anchors", explicit_lang() or ""), lang=c.lang
-        ),
     )
 
 
