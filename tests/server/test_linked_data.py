@@ -321,7 +321,7 @@ def test_embedded_json_ld_is_compact_and_safe_in_a_script(server):
     turtle.remove((URIRef(B + "data/organisation/bnn"), None, None))
     assert isomorphic(page, turtle)
     hostile = {"@context": {}, "v": "</script><!-- a & b -->"}
-    escaped = str(linkeddata._script_json(hostile))
+    escaped = str(linkeddata._script_json(json.dumps(hostile)))
     assert "<" not in escaped and json.loads(escaped) == hostile
 
 

@@ -95,3 +95,17 @@ def test_typed_literals_keep_their_lexical_form_and_prefixes_are_only_those_used
     assert {"@type": "xsd:integer", "@value": "12"} in values
     assert {"@type": "xsd:boolean", "@value": "true"} in values
     assert set(doc["@context"]) == {"id", "nkg", "rdfs", "xsd"}
+
+
+ESCAPES = [ox.Quad(S, Q, ox.Literal('quote " back \\ tab \t newline \n < & é 中 \u2028', language="id"), D)]
+
+
+@pytest.mark.parametrize("name", sorted(CASES) + ["escapes"])
+@pytest.mark.parametrize("focus", [None, S.value, T.value, "http://example.org/absent"])
+def test_the_compact_text_is_the_compact_document_dumped(name, focus):
+    """What an entity page embeds (written straight to text) is the document ``compact`` makes,
+    dumped compactly: the same characters, keys in the same order, the same @context."""
+    statements = CASES.get(name, ESCAPES)
+    prefixes = px.all_prefixes(B)
+    expected = json.dumps(jsonld.compact(statements, prefixes, focus=focus), ensure_ascii=False, separators=(",", ":"))
+    assert jsonld.compact_text(statements, prefixes, focus=focus) == expected

@@ -173,6 +173,11 @@ def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: s
     return jsonld.compact(_graph_data(quads, fmt), px.all_prefixes(iris.base), focus=focus)
 
 
+def jsonld_text(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> str:
+    """``jsonld_document`` as compact JSON text (no indentation), written without the dicts."""
+    return jsonld.compact_text(_graph_data(quads, fmt), px.all_prefixes(iris.base), focus=focus)
+
+
 def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> bytes:
     """``quads`` in ``fmt``; triple formats merge the graphs."""
     if fmt.ox_format == ox.RdfFormat.JSON_LD:

@@ -15,7 +15,6 @@ format.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -168,7 +167,7 @@ def page(path: str):
     node = ox.NamedNode(iri)
     own = describe.description(c.store, iri, c.base, links_in=False, memo=snapshot_memo("label-quads", ""))
     cbd = [q for q in own if q.object != node or q.subject == node]
-    jsonld = describe.jsonld_document(cbd, FORMATS["jsonld"], c.iris, focus=iri)
+    jsonld = describe.jsonld_text(cbd, FORMATS["jsonld"], c.iris, focus=iri)
     alternates_html = [
         (media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name) for key, media in alternates(set(FORMATS))
     ]
@@ -186,9 +185,8 @@ def page(path: str):
     )
 
 
-def _script_json(doc: dict) -> Markup:
-    """JSON safe inside <script type="application/ld+json"> (no closing tag, no markup)."""
-    compact = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+def _script_json(compact: str) -> Markup:
+    """Compact JSON made safe inside <script type="application/ld+json"> (no closing tag, no markup)."""
     return Markup(compact.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
