@@ -8,8 +8,9 @@ Layout → graph:
                                          → graph/editorial, statements no source prints)
   triples/ledger/*.ttl                → <BASE graph/ledger>  (passages of the sources → what encodes them)
 
-Blank nodes are replaced by skolem IRIs derived from a canonical labelling, so two loads of
-the same files give the same IRIs and every dump is byte-for-byte reproducible.
+Blank nodes are replaced by skolem IRIs derived from their content (``treelabels``, or rdflib's
+canonical labelling where they do not form trees), so two loads of the same files give the same
+IRIs and every dump is byte-for-byte reproducible.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
+from narcokg.build import treelabels
 from narcokg.config import Settings
 from narcokg.shacl.files import parse_file
 
@@ -50,21 +52,27 @@ def skolem_base(settings: Settings) -> str:
 
 
 def skolemize(graph: Graph, settings: Settings, salt: str) -> Graph:
-    """Replace blank nodes with IRIs that depend only on the graph's content."""
+    """Replace blank nodes with IRIs that depend only on the graph's content: labelled as trees
+    where they are (``treelabels``, as ``[ … ]`` and ``( … )`` write them), else by rdflib's
+    canonical labelling."""
     if not any(isinstance(t, BNode) for triple in graph for t in (triple[0], triple[2])):
         return graph
-    canonical = to_canonical_graph(graph)
     base = skolem_base(settings)
-    out = Graph()
+    tree = treelabels.labels(graph)
+    if tree is None:
+        canonical = to_canonical_graph(graph)
+        source, label = canonical, str
+    else:
+        source, label = graph, tree.__getitem__
 
     def fix(term):
         if isinstance(term, BNode):
-            digest = hashlib.sha1((salt + str(term)).encode()).hexdigest()[:16]
+            digest = hashlib.sha1((salt + label(term)).encode()).hexdigest()[:16]
             return URIRef(base + digest)
         return term
 
-    for s, p, o in canonical:
-        out.add((fix(s), p, fix(o)))
+    out = Graph()
+    out.addN((fix(s), p, fix(o), out) for s, p, o in source)
     for prefix, ns in graph.namespaces():
         out.bind(prefix, ns, override=True)
     return out
