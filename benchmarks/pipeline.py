@@ -10,12 +10,20 @@
 
 The last build's snapshot is what the HTTP mix then serves, so every server in the run answers
 from the same N-Quads file.
+
+``--against REV``: the build of this checkout and of another commit (its worktree, see
+``revisions.checkout``), each in a fresh Python process of its own code, in alternating rounds
+(ABBA…), so that a busy minute of the machine weighs on both alike; prints each step's median
+and range per version and the ratio of the medians.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +106,50 @@ def serve_ready(dist: Path, runs: int, say=print) -> tuple[list[float], int]:
     return times, rebuilt
 
 
+#: One build in a fresh process: the step timings as JSON on stdout (argv[1]: the output folder).
+_ONE_BUILD = (
+    "import json, sys, time; from pathlib import Path; t0 = time.perf_counter();"
+    "from narcokg.build import pipeline; from narcokg.config import load_settings;"
+    "t1 = time.perf_counter(); r = pipeline.run(load_settings(dist=Path(sys.argv[1])), progress=lambda m: None);"
+    "print(json.dumps(dict(r.timings, imports=t1 - t0, total=time.perf_counter() - t1)))"
+)
+
+
+def _one_build(tree: Path, dist: Path) -> dict[str, float]:
+    shutil.rmtree(dist, ignore_errors=True)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tree / "server"), "HOME": str(OUT)}
+    out = subprocess.run(
+        [sys.executable, "-c", _ONE_BUILD, str(dist)], cwd=tree, env=env, capture_output=True, text=True, check=True
+    )
+    shutil.rmtree(dist, ignore_errors=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def against(rev: str, rounds: int, say=print) -> dict[str, dict[str, list[float]]]:
+    """Step timings of this checkout and of ``rev``, alternating, ``rounds`` builds each."""
+    import revisions
+
+    trees = {"this checkout": revisions.ROOT, rev: revisions.checkout(rev)}
+    seen: dict[str, dict[str, list[float]]] = {label: {} for label in trees}
+    for i in range(rounds):
+        order = list(trees) if i % 2 == 0 else list(reversed(trees))
+        for label in order:
+            timings = _one_build(trees[label], OUT / "build-against")
+            for step, secs in timings.items():
+                seen[label].setdefault(step, []).append(secs)
+            say(f"  round {i + 1}/{rounds} {label}: " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
+    return seen
+
+
+def print_against(seen: dict[str, dict[str, list[float]]], say=print) -> None:
+    new, old = list(seen)
+    say(f"{'step':<18} {new:>22} {old:>22} {'ratio':>6}")
+    for step in seen[new]:
+        a, b = seen[new][step], seen[old].get(step, [float("nan")])
+        cell = lambda xs: f"{statistics.median(xs):.2f} ({min(xs):.2f}-{max(xs):.2f})"  # noqa: E731
+        say(f"{step:<18} {cell(a):>22} {cell(b):>22} {statistics.median(a) / statistics.median(b):>6.2f}")
+
+
 def run(runs: int = 3, say=print) -> PipelineResult:
     steps, total, dist, quads = build_times(runs, say)
     ready, rebuilt = serve_ready(dist, runs, say)
@@ -106,9 +158,12 @@ def run(runs: int = 3, say=print) -> PipelineResult:
 
 if __name__ == "__main__":
     import argparse
-    import json
 
     ap = argparse.ArgumentParser(description="time the build steps and serve-ready on the real sources")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--against", metavar="REV", help="compare the build with another commit's, alternating")
     args = ap.parse_args()
-    print(json.dumps(run(args.runs).as_dict(), indent=1))
+    if args.against:
+        print_against(against(args.against, max(2, args.runs)))
+    else:
+        print(json.dumps(run(args.runs).as_dict(), indent=1))
