@@ -102,6 +102,10 @@ class Settings:
     #: Whole GET answers kept per HTTP worker and replayed by its event loop before any thread or
     #: Flask code runs (``web.answercache``), in MiB (0: off).
     answer_cache_mb: int = 64
+    #: New bounded lookups (``GET /sparql?query=``) answered by the HTTP worker before gunicorn's
+    #: parser and Flask, from a template of the app's own answer (``web.direct``; needs the
+    #: answer cache). Off: every request that is not a replay goes through the app.
+    direct_answers: bool = True
     #: Largest body accepted by POST /shacl/validate, in bytes.
     max_validate_bytes: int = 5 * 1024 * 1024
     #: Wall-clock limit of one validation of client data, in seconds.

@@ -105,8 +105,12 @@ class EmbeddedEngine:
     __len__ = size
 
     # Client queries ----------------------------------------------------------------------
+    def runs_here(self, job: QueryJob) -> bool:
+        """True when ``execute`` runs ``job`` in this process (no query process, no network)."""
+        return job.bounded and self.settings.inline_bounded
+
     def execute(self, job: QueryJob, client: int | None = None) -> Answer:
-        if job.bounded and self.settings.inline_bounded:
+        if self.runs_here(job):
             return self._execute_here(job)
         return pool.get_pool(self.settings).execute(job.wire(), client=client)
 

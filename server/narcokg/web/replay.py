@@ -13,7 +13,7 @@ import email.utils
 import selectors
 import time
 
-from narcokg.web import answercache, fairuse
+from narcokg.web import answercache, direct, fairuse
 
 
 class Replay:
@@ -32,7 +32,9 @@ class Replay:
         self._answers = answercache.AnswerCache(budget, shared=shared)
         self._settings = settings
         self._budget = app.extensions.get("narcokg.web.fairuse")
-        self.wsgi = answercache.capturing(app, self._answers)
+        self._direct = direct.Direct(app, settings) if settings.direct_answers else None
+        wrapped = self._direct.capturing(app) if self._direct is not None else app
+        self.wsgi = answercache.capturing(wrapped, self._answers)
 
     # The fast path: a stored answer replayed from the event loop (see ``answercache``) ---------
     def _replay(self, conn, state) -> bool:
@@ -47,17 +49,19 @@ class Replay:
         return True
 
     def _stored_answer(self, conn, buf):
-        """(the bytes that answer the whole request in ``buf`` from the answer cache, a function
-        to call once they are sent: it charges fair use and logs); None to go the normal way.
-        Safe in the event loop and in a thread (``linger``)."""
+        """(the bytes that answer the whole request in ``buf`` from the answer cache, or directly
+        (``direct``), a function to call once they are sent: it charges fair use and logs); None
+        to go the normal way. Safe in the event loop and in a thread (``linger``)."""
         if not self.alive:
             return None
         head = answercache.parse_head(buf)
-        stored = self._answers.lookup(head) if head is not None else None
-        if stored is None:
+        if head is None:
             return None
-        started = time.perf_counter()
         remote = conn.client[0] if isinstance(conn.client, tuple) else "unknown"
+        stored = self._answers.lookup(head)
+        if stored is None:
+            return self._direct_answer(head, remote)
+        started = time.perf_counter()
         clients: tuple[str, ...] = ()
         budget = self._budget
         if stored.fair_use and budget is not None and budget.enabled:
@@ -80,17 +84,39 @@ class Replay:
             seconds = time.perf_counter() - started
             for client in clients:
                 budget.charge(client, seconds)
-            if self.log.access_log_enabled:
-                agent = head.headers.get(b"user-agent", b"-").decode("latin-1")
-                request_line = f"GET {head.target.decode('latin-1')} HTTP/1.1"
-                if hasattr(self.log, "line"):
-                    self.log.line(remote, request_line, 200, str(len(stored.body)), int(seconds * 1000), agent)
-                else:
-                    self.log.access_log.info(
-                        '%s "%s" 200 %d %dms "%s"', remote, request_line, len(stored.body), int(seconds * 1000), agent
-                    )
+            self._log_line(head, remote, len(stored.body), seconds)
 
         return data, done
+
+    def _direct_answer(self, head, remote: str):
+        """A new bounded lookup answered from a template of the app's answer (``direct``), kept
+        in the answer cache like the app's own; None to go the normal way."""
+        if self._direct is None:
+            return None
+        made = self._direct.answer(head, remote, self._http_date())
+        if made is None:
+            return None
+        data, charge, headers, body = made
+        kept = answercache._storable("200 OK", headers)
+        if kept is not None and len(body) <= self._answers.max_item_bytes:
+            lines, vary = kept
+            values = tuple(head.headers.get(n, b"") for n in vary)
+            self._answers.store(head.target, head.headers[b"host"], answercache.Stored(vary, values, lines, body, True))
+
+        def done() -> None:
+            self._log_line(head, remote, len(body), charge())
+
+        return data, done
+
+    def _log_line(self, head, remote: str, size: int, seconds: float) -> None:
+        if not self.log.access_log_enabled:
+            return
+        agent = head.headers.get(b"user-agent", b"-").decode("latin-1")
+        request_line = f"GET {head.target.decode('latin-1')} HTTP/1.1"
+        if hasattr(self.log, "line"):
+            self.log.line(remote, request_line, 200, str(size), int(seconds * 1000), agent)
+        else:
+            self.log.access_log.info('%s "%s" 200 %d %dms "%s"', remote, request_line, size, int(seconds * 1000), agent)
 
     #: Seconds between heartbeats: gunicorn's loop touches its heartbeat file on every turn (one
     #: ``utime`` per request under load); the arbiter's timeout is a minute, so twice a second is plenty.

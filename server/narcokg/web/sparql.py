@@ -185,19 +185,17 @@ def check_query(query: str, settings: Settings):
     return info
 
 
-def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[str], named_graphs: list[str]):
-    """Execute in the pool under the limits and the client's fair-use budget; an Answer.
-
-    The snapshot a server answers from never changes, so an answer computed once is reused for
-    the same job (query, format, dataset, limits) without crossing to a query process again.
-    """
-    settings = _settings()
+def query_job(
+    settings: Settings, query: str, info, fmt_name: str, default_graphs: list[str], named_graphs: list[str]
+) -> QueryJob:
+    """The job a query text becomes (also the worker's direct answers, ``web.direct``)."""
     dataset = bool(default_graphs or named_graphs)
     # Prefixes only shorten graph answers (Turtle); solutions need none.
-    prefixes = {**_served_prefixes(settings.served_base), **info.prefixes} if fmt.kind == "graph" else {}
-    job = QueryJob(
+    graph = sparqlformats.BY_NAME[fmt_name].kind == "graph"
+    prefixes = {**_served_prefixes(settings.served_base), **info.prefixes} if graph else {}
+    return QueryJob(
         query=query,
-        format=fmt.name,
+        format=fmt_name,
         union=not dataset and not info.dataset_clause,
         default_graph=tuple(default_graphs) if dataset else None,
         named_graphs=tuple(named_graphs) if dataset else None,
@@ -207,6 +205,16 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
         base_iri=endpoint_iri(settings),
         bounded=info.bounded,
     )
+
+
+def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[str], named_graphs: list[str]):
+    """Execute in the pool under the limits and the client's fair-use budget; an Answer.
+
+    The snapshot a server answers from never changes, so an answer computed once is reused for
+    the same job (query, format, dataset, limits) without crossing to a query process again.
+    """
+    settings = _settings()
+    job = query_job(settings, query, info, fmt.name, default_graphs, named_graphs)
     cache = _result_cache()
     key = job.key() if cache.enabled else b""
     cached = cache.lookup(key)
@@ -229,10 +237,13 @@ def _served_prefixes(base: str) -> dict[str, str]:
 
 def _etag(params: Params, fmt: sparqlformats.Format) -> str:
     tag = current_app.extensions.get("narcokg.snapshot_tag", "")
+    return etag_of(tag, params.query or "", fmt.name, params.default_graphs, params.named_graphs)
+
+
+def etag_of(tag: str, query: str, fmt_name: str, default_graphs, named_graphs) -> str:
+    """The ETag of an answer: the snapshot's tag, the query, the format and the dataset."""
     h = hashlib.sha256(
-        "\x1f".join([tag, params.query or "", fmt.name, *params.default_graphs, "|", *params.named_graphs]).encode(
-            "utf-8", "surrogatepass"
-        )
+        "\x1f".join([tag, query, fmt_name, *default_graphs, "|", *named_graphs]).encode("utf-8", "surrogatepass")
     )
     return h.hexdigest()[:32]
 
@@ -262,6 +273,8 @@ def _answer(settings: Settings) -> Response:
         if request.method == "GET" and not params.fmt and prefers_html():
             return redirect("/?" + urlencode({"query": params.query}), 303)
         fmt = choose_format(params, info.kind or "solutions")
+        # What the worker's direct answers need to answer the next query of this kind alike.
+        request.environ["narcokg.direct"] = (fmt.name, info.kind or "solutions")
         etag = None
         if request.method in ("GET", "HEAD"):
             etag = _etag(params, fmt)

@@ -1,0 +1,199 @@
+"""Unique bounded lookups answered by the HTTP worker directly, before gunicorn's parser and Flask.
+
+Why: a unique lookup (``GET /sparql?query=`` of one triple pattern with a constant term) costs
+pyoxigraph ~0.05 ms, and the Python HTTP stack around it ~1 ms (gunicorn's parser and WSGI
+environ, Flask's routing and contexts, werkzeug's parameters; ``benchmarks/profile_lookup.py``).
+The answer cache (``answercache``) spares a repeated request all of that; this spares a new one
+most of it.
+
+How it stays the app's answer: the app marks each ``/sparql`` answer with the format it chose and
+the query's form (``sparql._answer``), and ``capturing`` keeps the head of such an answer as a
+*template*, keyed by every request header that could change it (all but User-Agent and
+X-Forwarded-For, which only name the client), the query's form and whether the body is large
+enough to be gzipped. For a later request with the same headers and a query of the same form,
+``Direct.answer`` reads the query from the target, checks it with the app's own functions
+(``sparql.check_query``: size, analysis, update and SERVICE refused), builds the app's job
+(``sparql.query_job``), and runs it only when the engine would run it in this process anyway
+(``runs_here``: bounded queries of the embedded engine); it writes the template's head with this
+answer's ETag (``sparql.etag_of``), length and timing. Whatever it is not sure of it declines —
+a target with anything but ``query=``, a text that does not decode as UTF-8, a refused or
+unbounded query, an error, a body the app would gzip, a client past its fair-use budget, no
+template yet — and the request goes the normal way, where the app decides (and says why).
+tests/server/test_direct_answers.py compares the two ways, header for header and byte for byte.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import unquote_plus
+
+from narcokg import errors
+from narcokg.web import compress, fairuse
+from narcokg.web import sparql as sparqlview
+from narcokg.web.answercache import _PER_ANSWER, Head, _cacheable
+
+#: Request headers that name the client only: the answer does not depend on them.
+_CLIENT_ONLY = frozenset({b"user-agent", b"x-forwarded-for"})
+#: Response headers written per answer (the rest come from the template).
+_OWN = frozenset({"etag", "content-length", "server-timing"}) | _PER_ANSWER
+#: Longest target answered directly (well under the app's and gunicorn's URL limits).
+MAX_TARGET = 2048
+#: Most templates kept (one per distinct set of request headers, form and size class).
+MAX_TEMPLATES = 256
+_PREFIX = b"/sparql?query="
+
+
+def _key(headers, kind: str, large: bool) -> tuple:
+    return (tuple(sorted((n, v) for n, v in headers if n not in _CLIENT_ONLY)), kind, large)
+
+
+def _environ_headers(environ: dict) -> list[tuple[bytes, bytes]]:
+    return [
+        (k[5:].lower().replace("_", "-").encode("latin-1"), v.encode("latin-1"))
+        for k, v in environ.items()
+        if k.startswith("HTTP_")
+    ]
+
+
+class Direct:
+    """The templates of one HTTP worker and the direct answers made from them."""
+
+    def __init__(self, app, settings):
+        self.app = app
+        self.settings = settings
+        self.engine = app.extensions["narcokg.engine"]
+        self.budget = app.extensions.get("narcokg.web.fairuse")
+        self.tag = app.extensions.get("narcokg.snapshot_tag", "")
+        self._templates: dict[tuple, tuple[str, list[tuple[str, str]]]] = {}
+        self._lock = threading.Lock()
+        self.answered = 0
+
+    # The template side: what the app answered ------------------------------------------------
+    def capturing(self, wsgi_app):
+        """WSGI middleware keeping the head of each ``/sparql`` answer fit to be a template."""
+
+        def app(environ, start_response):
+            def start(status, headers, exc_info=None):
+                marked = environ.get("narcokg.direct")
+                if marked is not None and status.startswith("200"):
+                    self._keep(environ, marked, headers)
+                return start_response(status, headers, exc_info)
+
+            return wsgi_app(environ, start)
+
+        return app
+
+    def _keep(self, environ: dict, marked: tuple[str, str], headers: list) -> None:
+        raw = environ.get("RAW_URI", "").encode("latin-1")
+        if not raw.startswith(_PREFIX) or b"&" in raw or not _cacheable(environ):
+            return
+        names = {name.lower() for name, _ in headers}
+        if "etag" not in names or "content-length" not in names or "content-encoding" in names:
+            return
+        if "set-cookie" in names:
+            return
+        length = next(int(v) for k, v in headers if k.lower() == "content-length")
+        fmt_name, kind = marked
+        key = _key(_environ_headers(environ), kind, length >= compress.THRESHOLD)
+        lines = [
+            (name, None if name.lower() in _OWN else value)
+            for name, value in headers
+            if name.lower() not in _PER_ANSWER or name.lower() == "server-timing"
+        ]
+        with self._lock:
+            if key not in self._templates and len(self._templates) < MAX_TEMPLATES:
+                self._templates[key] = (fmt_name, lines)
+
+    # The answer side ---------------------------------------------------------------------------
+    def answer(self, head: Head, remote: str, http_date: bytes):
+        """(the bytes of the whole answer, a function charging fair use once sent, its headers,
+        its body); None to go the normal way."""
+        read = self._query(head)
+        if read is None:
+            return None
+        query, info = read
+        headers = list(head.headers.items())
+        kind = info.kind or "solutions"
+        small = self._templates.get(_key(headers, kind, False))
+        large = self._templates.get(_key(headers, kind, True))
+        if small is None and large is None:
+            return None
+        fmt_name = (small or large)[0]  # the format follows Accept and the form alone
+        job = sparqlview.query_job(self.settings, query, info, fmt_name, [], [])
+        runs_here = getattr(self.engine, "runs_here", None)
+        if runs_here is None or not runs_here(job):
+            return None
+        clients = self._clients(head, remote)
+        if clients is None:
+            return None  # past its budget: the app says 429 and when to retry
+        started = time.perf_counter()
+        try:
+            result = self.engine.execute(job)
+        except errors.NarcokgError:
+            return None
+        template = self._template(head, result.body, small, large)
+        if template is None or template[0] != fmt_name:
+            return None
+        filled = self._filled(template[1], sparqlview.etag_of(self.tag, query, fmt_name, [], []), result)
+        data = b"".join(
+            [
+                b"HTTP/1.1 200 OK\r\nServer: gunicorn\r\nDate: ",
+                http_date,
+                b"\r\nConnection: keep-alive\r\n",
+                "".join(f"{name}: {value}\r\n" for name, value in filled).encode("latin-1"),
+                b"\r\n",
+                result.body,
+            ]
+        )
+        self.answered += 1
+
+        def charge() -> float:
+            seconds = time.perf_counter() - started
+            for client in clients:
+                self.budget.charge(client, seconds)
+            return seconds
+
+        return data, charge, filled, result.body
+
+    def _query(self, head: Head):
+        """(the query text, its analysis) of a plain ``/sparql?query=`` target with a bounded
+        query the app would run; None otherwise."""
+        target = head.target
+        if not target.startswith(_PREFIX) or b"&" in target or len(target) > MAX_TARGET or not self._templates:
+            return None
+        try:
+            query = unquote_plus(target[len(_PREFIX) :].decode("ascii"), encoding="utf-8", errors="strict")
+            info = sparqlview.check_query(query, self.settings)
+        except (UnicodeError, errors.NarcokgError):
+            return None
+        if not info.bounded or info.update or info.service:
+            return None
+        return query, info
+
+    def _clients(self, head: Head, remote: str) -> tuple[str, ...] | None:
+        """Whom the answer is charged to; None when one of them is past its budget."""
+        budget = self.budget
+        if budget is None or not budget.enabled:
+            return ()
+        forwarded = head.headers.get(b"x-forwarded-for")
+        clients, scale = fairuse.charged(remote, [forwarded.decode("latin-1")] if forwarded else [], self.settings)
+        return None if budget.retry_after(*clients, scale=scale) is not None else clients
+
+    @staticmethod
+    def _template(head: Head, body: bytes, small, large):
+        """The template for a body of this size; None when the app would gzip it."""
+        if len(body) < compress.THRESHOLD:
+            return small
+        encodings = head.headers.get(b"accept-encoding", b"").decode("latin-1")
+        return None if compress.accepts_gzip({"HTTP_ACCEPT_ENCODING": encodings}) else large
+
+    @staticmethod
+    def _filled(lines: list, etag: str, result) -> list[tuple[str, str]]:
+        own = {
+            "etag": f'"{etag}"',
+            "content-length": str(len(result.body)),
+            # As the app's, with where the answer was made (a replay says "answer cache").
+            "server-timing": f'query;dur={result.seconds * 1000:.1f};desc="{result.where}", direct;desc="direct answer"',
+        }
+        return [(name, own[name.lower()] if value is None else value) for name, value in lines]

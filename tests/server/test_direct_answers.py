@@ -1,0 +1,159 @@
+"""New bounded lookups answered by the HTTP worker directly (``web/direct.py``) are the app's own
+answers: the same status, headers and bytes as a server that sends every request through Flask,
+and anything the direct path is not sure of goes to the app, which decides and says why."""
+
+from __future__ import annotations
+
+import http.client
+from urllib.parse import quote, quote_plus, urlsplit
+
+import pytest
+
+from conftest import start_server, stop_server
+
+ID = "https://w3id.org/narcokg/id/"
+JSON = "application/sparql-results+json"
+#: Headers that differ between any two answers (the time, and how each was made).
+PER_ANSWER = {"date", "server-timing"}
+
+
+@pytest.fixture(scope="module")
+def servers(built, tmp_path_factory):
+    """The same snapshot served twice, with direct answers and without."""
+    tmp = tmp_path_factory.mktemp("direct")
+    one = {"NARCOKG_WEB_WORKERS": "1"}
+    direct = start_server(built.out_dir, tmp, env_extra=one)
+    plain = start_server(built.out_dir, tmp, env_extra={**one, "NARCOKG_DIRECT_ANSWERS": "0"})
+    yield direct, plain
+    stop_server(direct)
+    stop_server(plain)
+
+
+class Client:
+    """One kept-alive connection (so one HTTP worker and its templates)."""
+
+    def __init__(self, server):
+        self.conn = http.client.HTTPConnection(urlsplit(server.base).netloc, timeout=30)
+
+    def get(self, target: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+        self.conn.request("GET", target, headers={k.replace("_", "-"): v for k, v in headers.items()})
+        resp = self.conn.getresponse()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+
+
+def target(query: str, plus: bool = False) -> str:
+    return "/sparql?query=" + (quote_plus(query) if plus else quote(query, safe=""))
+
+
+def lookup(entity: str, limit: int = 4) -> str:
+    return f"SELECT ?p ?o WHERE {{ <{ID}{entity}> ?p ?o }} LIMIT {limit}"
+
+
+ENTITIES = ["organisation/bnn", "state/IDN", "state/MYS", "organisation/unodc", "state/THA", "organisation/polri"]
+
+
+def _same(a, b) -> None:
+    assert a[0] == b[0]
+    assert {k: v for k, v in a[1].items() if k not in PER_ANSWER} == {
+        k: v for k, v in b[1].items() if k not in PER_ANSWER
+    }
+    assert a[2] == b[2]
+
+
+@pytest.mark.parametrize("accept", [JSON, "text/csv", "application/sparql-results+xml", None])
+def test_a_new_lookup_is_answered_directly_with_the_app_s_answer(servers, accept):
+    direct, plain = servers
+    headers = {"Accept": accept} if accept else {}
+    fast, slow = Client(direct), Client(plain)
+    fast.get(target(lookup("organisation/bnn", 1)), **headers)  # the app's answer: the template
+    answered = 0
+    for i, entity in enumerate(ENTITIES):
+        for limit in (2, 5):
+            t = target(lookup(entity, limit), plus=bool(i % 2))
+            a, b = fast.get(t, **headers), slow.get(t, **headers)
+            assert a[0] == 200
+            _same(a, b)
+            answered += "direct answer" in a[1]["server-timing"]
+            assert "direct" not in b[1]["server-timing"]
+    assert answered >= 10, "the lookups after the first were answered directly"
+
+
+HOSTILE = [
+    target("INSERT DATA { <a:b> <a:c> <a:d> }"),
+    target("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"),
+    target("SELECT * WHERE { ?s ?p ?o . ?o ?q ?r } LIMIT 3"),  # not bounded: the query processes
+    target(lookup("state/IDN")) + "&format=json",
+    "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%22%ff%fe%22%20%7D",  # not UTF-8
+    "/sparql?query=SELECT%20*%20WHERE%20%7B%20%3Fs%20%3Fp%20%3Fo%20",  # a syntax error
+    "/sparql?query=%00",
+    "/sparql?query=",
+    "/sparql?query=" + "%20" * 3000 + quote(lookup("state/IDN"), safe=""),  # a long target
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=range(len(HOSTILE)))
+def test_what_the_direct_path_is_not_sure_of_is_the_app_s_to_answer(servers, hostile):
+    direct, plain = servers
+    fast, slow = Client(direct), Client(plain)
+    fast.get(target(lookup("organisation/bnn", 1)))  # a template exists
+    a, b = fast.get(hostile), slow.get(hostile)
+    assert "direct" not in a[1].get("server-timing", "")
+    _same(a, b)
+
+
+def test_an_answer_the_app_would_gzip_is_the_app_s(servers):
+    direct, plain = servers
+    fast, slow = Client(direct), Client(plain)
+    gzip = {"Accept_Encoding": "gzip", "Accept": JSON}
+    fast.get(target(lookup("organisation/bnn", 1)), **gzip)
+    t = target(lookup("state/IDN", 500))
+    a, b = fast.get(t, **gzip), slow.get(t, **gzip)
+    assert a[1].get("content-encoding") == "gzip" and "direct" not in a[1]["server-timing"]
+    _same(a, b)
+
+
+def test_a_direct_answer_is_replayed_next_time_and_revalidates(servers):
+    direct, _plain = servers
+    fast = Client(direct)
+    fast.get(target(lookup("organisation/bnn", 1)))
+    t = target(lookup("state/MYS", 3))
+    first, again = fast.get(t), fast.get(t)
+    assert "direct answer" in first[1]["server-timing"] and "answer cache" in again[1]["server-timing"]
+    assert first[2] == again[2] and first[1]["etag"] == again[1]["etag"]
+    status, _headers, body = fast.get(t, If_None_Match=first[1]["etag"])
+    assert status == 304 and body == b""
+
+
+def test_fair_use_still_refuses_a_client_past_its_budget(built, tmp_path):
+    budget = {
+        "NARCOKG_WEB_WORKERS": "1",
+        "NARCOKG_CLIENT_BUDGET_SECONDS": "0.002",
+        "NARCOKG_CLIENT_BUDGET_WINDOW": "60",
+    }
+    server = start_server(built.out_dir, tmp_path, env_extra=budget)
+    try:
+        client = Client(server)
+        client.get(target(lookup("organisation/bnn", 1)))
+        # Small answers, each new (the variable's name): all of them would be answered directly.
+        texts = [f"SELECT ?p{i} WHERE {{ <{ID}state/IDN> ?p{i} ?o }} LIMIT 1" for i in range(60)]
+        statuses = [client.get(target(text))[0] for text in texts]
+    finally:
+        stop_server(server)
+    assert 429 in statuses, statuses
+
+
+def test_answers_too_large_for_a_small_template_have_their_own(servers):
+    """Answers of 1 KiB or more carry Vary: Accept-Encoding (``compress``): they are made from a
+    template of such an answer, even when no small one was seen (a regression: the direct path
+    once needed a small template first and answered nothing large)."""
+    direct, plain = servers
+    fast, slow = Client(direct), Client(plain)
+    first = fast.get(target(lookup("state/IDN", 100)))
+    assert int(first[1]["content-length"]) >= 1024
+    answered = 0
+    for entity in ["organisation/bnn", "state/MYS", "organisation/unodc"]:
+        t = target(lookup(entity, 100))
+        a, b = fast.get(t), slow.get(t)
+        _same(a, b)
+        answered += "direct answer" in a[1]["server-timing"]
+    assert answered == 3
