@@ -157,3 +157,19 @@ def test_answers_too_large_for_a_small_template_have_their_own(servers):
         _same(a, b)
         answered += "direct answer" in a[1]["server-timing"]
     assert answered == 3
+
+
+def test_a_lookup_with_many_rows_is_left_to_the_app(servers):
+    """A direct answer may be made in the worker's event loop: past ``direct.MAX_ROWS`` rows the
+    app makes it, in a thread, with the same bytes."""
+    direct, plain = servers
+    fast, slow = Client(direct), Client(plain)
+    fast.get(target(lookup("organisation/bnn", 1)))
+    fast.get(target(lookup("state/IDN", 100)))  # templates for small and large answers
+    many = target("SELECT ?s WHERE { ?s a ?type }")
+    small = target("SELECT ?s WHERE { ?s a ?type } LIMIT 3")
+    a, b = fast.get(many), slow.get(many)
+    assert a[2].count(b'"s"') > 2000
+    assert a[1]["server-timing"].startswith("query;") and "direct" not in a[1]["server-timing"], "made by the app"
+    _same(a, b)
+    assert "direct answer" in fast.get(small)[1]["server-timing"]

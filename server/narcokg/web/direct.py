@@ -24,6 +24,7 @@ tests/server/test_direct_answers.py compares the two ways, header for header and
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from urllib.parse import unquote_plus
@@ -39,6 +40,9 @@ _CLIENT_ONLY = frozenset({b"user-agent", b"x-forwarded-for"})
 _OWN = frozenset({"etag", "content-length", "server-timing"}) | _PER_ANSWER
 #: Longest target answered directly (well under the app's and gunicorn's URL limits).
 MAX_TARGET = 2048
+#: Most rows of a direct answer: a larger one is left to the app (run again there), so that an
+#: answer made in the worker's event loop never holds it for more than a few milliseconds.
+MAX_ROWS = 2000
 #: Most templates kept (one per distinct set of request headers, form and size class).
 MAX_TEMPLATES = 256
 _PREFIX = b"/sparql?query="
@@ -121,6 +125,7 @@ class Direct:
             return None
         fmt_name = (small or large)[0]  # the format follows Accept and the form alone
         job = sparqlview.query_job(self.settings, query, info, fmt_name, [], [])
+        job = dataclasses.replace(job, max_rows=min(job.max_rows, MAX_ROWS))
         runs_here = getattr(self.engine, "runs_here", None)
         if runs_here is None or not runs_here(job):
             return None
