@@ -109,3 +109,36 @@ def test_the_compact_text_is_the_compact_document_dumped(name, focus):
     prefixes = px.all_prefixes(B)
     expected = json.dumps(jsonld.compact(statements, prefixes, focus=focus), ensure_ascii=False, separators=(",", ":"))
     assert jsonld.compact_text(statements, prefixes, focus=focus) == expected
+
+
+@pytest.mark.parametrize("name", sorted(CASES) + ["escapes", "duplicates"])
+@pytest.mark.parametrize("focus", [None, S.value, T.value, "http://example.org/absent"])
+def test_the_compact_text_of_plain_triples_is_that_of_the_terms(name, focus):
+    """An entity page's JSON-LD is written from plain strings (no pyoxigraph term compared or
+    hashed): the same characters as from the terms, duplicates dropped as ``compact`` drops them
+    from triples given once."""
+    if name == "duplicates":
+        statements = [ox.Quad(S, P, T, G1), ox.Quad(S, P, T, G2), ox.Quad(T, Q, ox.Literal("b"), D)] * 2
+    else:
+        statements = CASES.get(name, ESCAPES)
+    prefixes = px.all_prefixes(B)
+    triples = list(dict.fromkeys(q.triple for q in statements))
+    expected = jsonld.compact_text(triples, prefixes, focus=focus)
+    assert jsonld.compact_plain_text(jsonld.plain_triples(statements), prefixes, focus=focus) == expected
+
+
+def test_plain_terms_are_equal_exactly_when_the_terms_are():
+    terms = [
+        S,
+        ox.BlankNode("b0"),
+        ox.NamedNode("http://example.org/b0"),
+        ox.Literal("12"),
+        ox.Literal("12", datatype=ox.NamedNode(XSD + "string")),
+        ox.Literal("12", datatype=ox.NamedNode(XSD + "integer")),
+        ox.Literal("12", language="en"),
+        ox.Literal("12", language="id"),
+        ox.Literal("http://example.org/b0"),
+    ]
+    for a in terms:
+        for b in terms:
+            assert (jsonld.plain(a) == jsonld.plain(b)) == (a == b), (a, b)

@@ -113,6 +113,44 @@ def description(store: Engine, iri: str, base: str, links_in: bool = True, memo:
     return own + nested + _labels(store, linked, memo) + [q for s in sorted(by_subject, key=str) for q in by_subject[s]]
 
 
+def embedded(store: Engine, iri: str, base: str, memo: dict | None = None) -> list[tuple[str, str, tuple]]:
+    """What an entity page embeds as JSON-LD, as ``jsonld.plain_triples``: ``description``
+    without links in, less the links back to ``iri`` from the nodes it reaches (the page lists
+    its incoming links itself), in the same order. Sets and sorts on plain strings (``str`` of
+    a term) rather than pyoxigraph terms; ``memo`` (per process) keeps each resource's label
+    statements in plain form."""
+    node = ox.NamedNode(iri)
+    own = _ordered(quads(store, node, None, None, None))
+    nested = _nested(store, own, base, node)
+    target = ("i", iri)
+    out = [(iri, q.predicate.value, jsonld.plain(q.object)) for q in own]
+    for q in nested:
+        o = jsonld.plain(q.object)
+        if o != target:  # a nested node's subject is never ``iri``
+            out.append((jsonld.plain(q.subject)[1], q.predicate.value, o))
+    reached = {str(node)} | {str(q.subject) for q in nested}
+    linked = {str(q.object): q.object for q in own + nested if type(q.object) is ox.NamedNode}
+    for key in reached:
+        linked.pop(key, None)
+    linking: dict[str, ox.Term] = {}
+    for i, q in enumerate(quads(store, None, None, node, None)):
+        if i >= MAX_INCOMING:
+            break
+        subject = q.subject
+        key = str(subject)
+        if key not in linking and key not in reached and key not in linked:
+            linking[key] = subject
+    for nodes in (linked, linking):
+        for key in sorted(nodes):
+            found = memo.get(key) if memo is not None else None
+            if found is None:
+                found = jsonld.plain_triples(_labels_of(store, nodes[key]))
+                if memo is not None:
+                    memo[key] = found
+            out.extend(found)
+    return out
+
+
 @dataclass(frozen=True)
 class DocumentInfo:
     """What an RDF document says about itself (its IRI, the snapshot, version and licence)."""
@@ -173,9 +211,10 @@ def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: s
     return jsonld.compact(_graph_data(quads, fmt), px.all_prefixes(iris.base), focus=focus)
 
 
-def jsonld_text(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> str:
-    """``jsonld_document`` as compact JSON text (no indentation), written without the dicts."""
-    return jsonld.compact_text(_graph_data(quads, fmt), px.all_prefixes(iris.base), focus=focus)
+def embedded_jsonld(statements: list[tuple[str, str, tuple]], iris: IriMap, focus: str | None = None) -> str:
+    """``embedded``'s statements as compact JSON-LD text (``jsonld_document`` of them as triples,
+    dumped without indentation), ``focus`` first."""
+    return jsonld.compact_plain_text(statements, px.all_prefixes(iris.base), focus=focus)
 
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> bytes:

@@ -63,6 +63,10 @@ _SPECIAL_GRAPHS = {
 }
 
 
+def _incoming_order(v: Value) -> tuple[bool, str]:
+    return (v.inferred, v.text.casefold())
+
+
 def _graph_of(q: ox.Quad) -> str:
     return q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
 
@@ -120,8 +124,18 @@ class EntityBuilder:
         return kind
 
     def link(self, iri: str, **extra) -> Value:
-        text_lang = self.labels.language_of(iri) if self.labels.known(iri) else ""
-        return Value(text=self.name(iri), iri=iri, href=self.iris.href(iri), text_lang=text_lang, **extra)
+        text, href, text_lang = self._link_parts(iri)
+        return Value(text=text, iri=iri, href=href, text_lang=text_lang, **extra)
+
+    def _link_parts(self, iri: str) -> tuple[str, str, str]:
+        """A link's name, href and label language, read once per process and language when the
+        server gives a memo (a hub links to and from the same resources as other pages do)."""
+        key = ("link", iri)
+        found = self.memo.get(key)
+        if found is None:
+            text_lang = self.labels.language_of(iri) if self.labels.known(iri) else ""
+            found = self.memo[key] = (self.name(iri), self.iris.href(iri), text_lang)
+        return found
 
     def literal(self, lit: ox.Literal, **extra) -> Value:
         dt = lit.datatype.value if lit.datatype is not None else None
@@ -275,12 +289,14 @@ class EntityBuilder:
 
     def incoming(self, iri: str, cap: int = 100) -> list[Row]:
         out = []
+        parts, cites_of = self._link_parts, self._cites
         for p, subjects in self._incoming_groups(iri).items():
             values = []
             for s, graphs in list(subjects.items())[:cap]:
-                cites, inferred = self._cites(graphs)
-                values.append(self.link(s, cites=cites, inferred=inferred))
-            values.sort(key=lambda v: (v.inferred, v.text.casefold()))
+                cites, inferred = cites_of(graphs)
+                text, href, text_lang = parts(s)
+                values.append(Value(text=text, iri=s, href=href, text_lang=text_lang, cites=cites, inferred=inferred))
+            values.sort(key=_incoming_order)
             out.append(
                 Row(
                     prop=p,
@@ -295,19 +311,28 @@ class EntityBuilder:
 
     def _incoming_groups(self, iri: str) -> dict[str, dict[str, list[str]]]:
         validation, shapes = self.base + "graph/validation", self.base + "graph/shapes"
+        genid = self.base + GENID
         found = []
         for q in quads(self.store, None, None, ox.NamedNode(iri), None):
             subject = q.subject
-            graph = _graph_of(q)
-            if graph == validation or not isinstance(subject, ox.NamedNode):
+            if type(subject) is not ox.NamedNode:
                 continue
-            if graph == shapes and self.is_genid(subject.value):
+            g = q.graph_name
+            named = type(g) is ox.NamedNode
+            graph = g.value if named else ""
+            if graph == validation:
+                continue
+            s = subject.value
+            if graph == shapes and s.startswith(genid):
                 continue  # a list cell or constraint node inside a shape: no page a reader wants
-            found.append((str(subject), q.predicate.value, str(q.graph_name), subject.value, graph))
-        # The order of sorted_quads: every quad here has the same object, so it cannot decide.
-        found.sort(key=lambda f: f[:3])
+            # The order of sorted_quads (str of subject, predicate, str of graph; the object is
+            # the same on every quad here) as one string: "<s>" sorts as "s>" does, and "\x00"
+            # (in no IRI) parts the three as a tuple would.
+            p = q.predicate.value
+            found.append((f"{s}>\x00{p}\x00<{graph}>" if named else f"{s}>\x00{p}\x00{g}", p, s, graph))
+        found.sort()
         grouped: dict[str, dict[str, list[str]]] = {}
-        for _s, p, _g, subject_iri, graph in found:
+        for _key, p, subject_iri, graph in found:
             grouped.setdefault(p, {}).setdefault(subject_iri, []).append(graph)
         return grouped
 

@@ -51,6 +51,9 @@ class ValueHtml:
         self._language = esc(t("entity.language"))
         self._count = t("entity.count")
         self._more = t("entity.more")
+        #: The badge and source links of each (inferred, source numbers) met: a page's values
+        #: share a handful of them.
+        self._cites_memo: dict[tuple, str] = {}
 
     def cites(self, v: Value) -> Markup:
         """The "inferred" badge and the numbered source links of one value."""
@@ -63,12 +66,16 @@ class ValueHtml:
         return Markup("".join(out))
 
     def _cites(self, v: Value) -> str:
-        out = self._inferred if v.inferred else ""
-        source = self._source
-        for n in v.cites:
-            n = esc(n)
-            out += f'<sup class="cite"><a href="#source-{n}" aria-label="{source} {n}">[{n}]</a></sup>'
-        return out
+        key = (v.inferred, *v.cites)
+        found = self._cites_memo.get(key)
+        if found is None:
+            found = self._inferred if v.inferred else ""
+            source = self._source
+            for n in v.cites:
+                n = esc(n)
+                found += f'<sup class="cite"><a href="#source-{n}" aria-label="{source} {n}">[{n}]</a></sup>'
+            self._cites_memo[key] = found
+        return found
 
     def _value(self, v: Value, out: list[str]) -> None:
         if v.href:

@@ -164,10 +164,8 @@ def page(path: str):
         c.store, c.base, c.iris, c.labels, c.lang, served_release(), memo=snapshot_memo("entity", c.lang)
     )
     model = builder.build(iri)
-    node = ox.NamedNode(iri)
-    own = describe.description(c.store, iri, c.base, links_in=False, memo=snapshot_memo("label-quads", ""))
-    cbd = [q for q in own if q.object != node or q.subject == node]
-    jsonld = describe.jsonld_text(cbd, FORMATS["jsonld"], c.iris, focus=iri)
+    statements = describe.embedded(c.store, iri, c.base, memo=snapshot_memo("label-plain", ""))
+    jsonld = describe.embedded_jsonld(statements, c.iris, focus=iri)
     alternates_html = [
         (media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name) for key, media in alternates(set(FORMATS))
     ]
