@@ -142,3 +142,25 @@ def test_plain_terms_are_equal_exactly_when_the_terms_are():
     for a in terms:
         for b in terms:
             assert (jsonld.plain(a) == jsonld.plain(b)) == (a == b), (a, b)
+
+
+@pytest.mark.parametrize("focus", [None, S.value])
+def test_resources_written_apart_read_as_written_with_the_rest(focus):
+    """The labels of the resources an entity page links to are written once per resource and
+    kept: the document is the one written from all its triples at once."""
+    head = [ox.Quad(S, P, T, G1), ox.Quad(S, Q, ox.Literal("a"), D), ox.Quad(S, P, ox.BlankNode("b0"), D)]
+    other = ox.NamedNode(B + "id/organisation/polri")
+    apart = [
+        (str(T), jsonld.plain_triples([ox.Quad(T, Q, ox.Literal("b", language="id"), G1)] * 2)),
+        (str(other), jsonld.plain_triples([ox.Quad(other, Q, ox.Literal("c"), D)])),
+    ]
+    prefixes = px.all_prefixes(B)
+    flat = jsonld.plain_triples(head) + [t for _key, triples in apart for t in triples]
+    expected = jsonld.compact_plain_text(flat, prefixes, focus=focus)
+    memo: dict = {}
+    for _ in range(2):
+        assert jsonld.compact_plain_text(jsonld.plain_triples(head), prefixes, focus, apart, memo) == expected
+    assert set(memo) == {str(T), str(other)}
+    assert jsonld.compact_plain_text([], prefixes, None, apart[1:], memo) == jsonld.compact_plain_text(
+        apart[1][1], prefixes
+    )

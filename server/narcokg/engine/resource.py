@@ -113,12 +113,25 @@ def description(store: Engine, iri: str, base: str, links_in: bool = True, memo:
     return own + nested + _labels(store, linked, memo) + [q for s in sorted(by_subject, key=str) for q in by_subject[s]]
 
 
-def embedded(store: Engine, iri: str, base: str, memo: dict | None = None) -> list[tuple[str, str, tuple]]:
-    """What an entity page embeds as JSON-LD, as ``jsonld.plain_triples``: ``description``
-    without links in, less the links back to ``iri`` from the nodes it reaches (the page lists
-    its incoming links itself), in the same order. Sets and sorts on plain strings (``str`` of
-    a term) rather than pyoxigraph terms; ``memo`` (per process) keeps each resource's label
-    statements in plain form."""
+@dataclass
+class Embedded:
+    """What an entity page embeds as JSON-LD (``embedded``), in ``jsonld.plain_triples`` form."""
+
+    #: The resource's statements and those of the nodes it reaches.
+    statements: list[tuple[str, str, tuple]]
+    #: The label statements of each resource it links to or is linked from, by ``str`` of the
+    #: resource: no other statement here is about these resources.
+    labels: list[tuple[str, list[tuple[str, str, tuple]]]]
+
+    def triples(self) -> list[tuple[str, str, tuple]]:
+        return self.statements + [t for _key, found in self.labels for t in found]
+
+
+def embedded(store: Engine, iri: str, base: str, memo: dict | None = None) -> Embedded:
+    """What an entity page embeds as JSON-LD: ``description`` without links in, less the links
+    back to ``iri`` from the nodes it reaches (the page lists its incoming links itself), in the
+    same order. Sets and sorts on plain strings (``str`` of a term) rather than pyoxigraph
+    terms; ``memo`` (per process) keeps each resource's label statements in plain form."""
     node = ox.NamedNode(iri)
     own = _ordered(quads(store, node, None, None, None))
     nested = _nested(store, own, base, node)
@@ -140,6 +153,7 @@ def embedded(store: Engine, iri: str, base: str, memo: dict | None = None) -> li
         key = str(subject)
         if key not in linking and key not in reached and key not in linked:
             linking[key] = subject
+    labels = []
     for nodes in (linked, linking):
         for key in sorted(nodes):
             found = memo.get(key) if memo is not None else None
@@ -147,8 +161,8 @@ def embedded(store: Engine, iri: str, base: str, memo: dict | None = None) -> li
                 found = jsonld.plain_triples(_labels_of(store, nodes[key]))
                 if memo is not None:
                     memo[key] = found
-            out.extend(found)
-    return out
+            labels.append((key, found))
+    return Embedded(out, labels)
 
 
 @dataclass(frozen=True)
@@ -211,10 +225,13 @@ def jsonld_document(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: s
     return jsonld.compact(_graph_data(quads, fmt), px.all_prefixes(iris.base), focus=focus)
 
 
-def embedded_jsonld(statements: list[tuple[str, str, tuple]], iris: IriMap, focus: str | None = None) -> str:
+def embedded_jsonld(found: Embedded, iris: IriMap, focus: str | None = None, memo: dict | None = None) -> str:
     """``embedded``'s statements as compact JSON-LD text (``jsonld_document`` of them as triples,
-    dumped without indentation), ``focus`` first."""
-    return jsonld.compact_plain_text(statements, px.all_prefixes(iris.base), focus=focus)
+    dumped without indentation), ``focus`` first; ``memo`` (per process) keeps the text of
+    each linked resource's labels."""
+    return jsonld.compact_plain_text(
+        found.statements, px.all_prefixes(iris.base), focus=focus, apart=found.labels, memo=memo
+    )
 
 
 def serialize(quads: list[ox.Quad], fmt: RdfFormat, iris: IriMap, focus: str | None = None) -> bytes:

@@ -181,7 +181,8 @@ class EntityBuilder:
 
     def _cites(self, graphs: list[str]) -> tuple[list[int], bool]:
         """The source numbers of a statement made in ``graphs``, and whether only the reasoner
-        made it (the same graphs recur on most statements of a page: worked out once)."""
+        made it (the same graphs recur on most statements of a page: worked out once; the list
+        is shared by the values citing the same graphs, which only read it)."""
         key = tuple(graphs)
         found = self._cite_memo.get(key)
         if found is None:
@@ -194,7 +195,7 @@ class EntityBuilder:
                 if src.number not in numbers:
                     numbers.append(src.number)
             found = self._cite_memo[key] = (numbers, not asserted)
-        return list(found[0]), found[1]
+        return found
 
     def _note_provenance(self, q: ox.Quad) -> bool:
         """Evidence quotes and locations go to their source, not into the statements."""

@@ -85,6 +85,9 @@ class ValueHtml:
                 anchor = self.anchors[key] = (
                     f'<a href="{esc(self.link(v.href))}" title="{esc(v.iri)}">{marked(v.text, v.text_lang, self.lang)}</a>'
                 )
+            if not v.nested:  # most values: the anchor and its citations at once
+                out.append(anchor + self._cites(v))
+                return
             out.append(anchor)
         else:
             if v.lang:

@@ -165,7 +165,7 @@ def page(path: str):
     )
     model = builder.build(iri)
     statements = describe.embedded(c.store, iri, c.base, memo=snapshot_memo("label-plain", ""))
-    jsonld = describe.embedded_jsonld(statements, c.iris, focus=iri)
+    jsonld = describe.embedded_jsonld(statements, c.iris, focus=iri, memo=snapshot_memo("label-jsonld", ""))
     alternates_html = [
         (media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name) for key, media in alternates(set(FORMATS))
     ]
