@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from functools import lru_cache
 from typing import Callable
 
-from flask import Response, current_app, g, render_template, render_template_string, request, url_for
+from flask import Response, current_app, g, render_template_string, request, url_for
 from markupsafe import escape
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -191,8 +191,36 @@ def cached_response(
 
 
 def render_page(template: str, *, status: int = 200, links: list[str] | None = None, **kw) -> Response:
-    html = render_template(template, **kw)
-    return cached_response(html, "text/html", vary=("Accept", "Accept-Language"), links=links, status=status)
+    """A template extending ``base.html`` as a page: its blocks rendered, the chrome around them
+    the one ``chrome`` keeps (what ``render_template`` writes, without rendering the chrome)."""
+    return cached_response(
+        page_html(template, **kw), "text/html", vary=("Accept", "Accept-Language"), links=links, status=status
+    )
+
+
+def page_html(template: str, **kw) -> str:
+    """``render_template`` of a template extending ``base.html``, its blocks put in the chrome."""
+    return chrome_html(*template_blocks(template, kw))
+
+
+#: The blocks of ``base.html`` a page fills in (the slots of ``chrome``).
+_BLOCKS = ("title", "head", "content")
+
+
+def template_blocks(template: str, context: dict) -> tuple[str, str, str]:
+    """The title, head and content blocks of ``template`` (a child of ``base.html`` whose
+    blocks do not call ``super()``), ``base.html``'s own where it leaves one out."""
+    app = current_app._get_current_object()
+    env = app.jinja_env
+    context = dict(context)
+    app.update_template_context(context)
+    own = env.get_template(template)
+    base = env.get_template("base.html")
+    out = []
+    for name in _BLOCKS:
+        tmpl = own if name in own.blocks else base
+        out.append("".join(tmpl.blocks[name](tmpl.new_context(context))))
+    return out[0], out[1], out[2]
 
 
 #: Where the chrome (``base.html``) takes the page's own parts: its blocks and the URL of the
@@ -221,9 +249,16 @@ def chrome() -> list[str]:
     return parts
 
 
-def chrome_page(title: str, head: str, content: str, *, links: list[str] | None = None) -> Response:
+def chrome_page(title: str, head: str, content: str, *, links: list[str] | None = None, status: int = 200) -> Response:
     """A page in the chrome, its title, head and content already HTML (what ``render_page``
     answers for a template extending ``base.html`` with those blocks)."""
+    html = chrome_html(title, head, content)
+    return cached_response(html, "text/html", vary=("Accept", "Accept-Language"), links=links, status=status)
+
+
+def chrome_html(title: str, head: str, content: str) -> str:
+    """The chrome with its slots filled: the page's title, head and content, the links to the
+    page in the other language."""
     own = {"title": title, "head": head, "content": content}
     parts = chrome()
     out = []
@@ -234,7 +269,7 @@ def chrome_page(title: str, head: str, content: str, *, links: list[str] | None 
             out.append(own[part])
         else:
             out.append(str(escape(lang_url(part[len("lang-") :]))))
-    return cached_response("".join(out), "text/html", vary=("Accept", "Accept-Language"), links=links)
+    return "".join(out)
 
 
 def error(status: int, message: str, *, links: list[str] | None = None) -> Response:

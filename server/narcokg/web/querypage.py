@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, request
 
 from narcokg import errors
 from narcokg import vocab as px
@@ -26,6 +26,7 @@ from narcokg.html.results import DISPLAY_ROWS, chart_view, downloads, error_view
 from narcokg.iris import IriMap
 from narcokg.texts import TEXT, text
 from narcokg.web import sparql
+from narcokg.web.context import page_html
 from narcokg.web.errors import status_of
 
 blueprint = Blueprint("querypage", __name__)
@@ -156,7 +157,7 @@ def index():
         "budget": f"{settings.client_budget_seconds:g}",
         "window": f"{settings.client_budget_window:g}",
     }
-    html = render_template(
+    html = page_html(
         "query.html",
         words=words,
         lang=lang,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
@@ -29,6 +29,7 @@ from narcokg.iris import IriMap
 from narcokg.shacl import runner as validation_runner
 from narcokg.formats import registry
 from narcokg.web import builtreport
+from narcokg.web.context import page_html
 from narcokg.web.uploads import FORMAT_NAMES, Upload, read_upload, refuse_shapes
 
 blueprint = Blueprint("shacl", __name__)
@@ -136,7 +137,7 @@ def report_page():
         for r in rows
         if (severity is None or r.severity == severity) and (shape is None or shape in (r.shape, r.shape_label))
     ]
-    html = render_template(
+    html = page_html(
         "shacl_report.html",
         report=report,
         summary=report_view.summarize(rows),
@@ -206,9 +207,7 @@ def _form_page(
             groups=report_view.group(rows[:MAX_HTML_RESULTS]),
             truncated=max(0, len(rows) - MAX_HTML_RESULTS),
         )
-    resp = Response(
-        render_template("shacl_validate.html", **context), status=status, mimetype=HTML, headers=headers or {}
-    )
+    resp = Response(page_html("shacl_validate.html", **context), status=status, mimetype=HTML, headers=headers or {})
     resp.headers["Cache-Control"] = "no-store"
     resp.vary.add("Accept-Language")
     return resp
