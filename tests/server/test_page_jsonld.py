@@ -8,8 +8,11 @@ import json
 
 import pyoxigraph as ox
 
+from narcokg import vocab as px
 from narcokg.engine import resource as describe
 from narcokg.formats.conneg import FORMATS
+from narcokg.html.entity import EntityBuilder
+from narcokg.html.labels import Labels
 from narcokg.web.app import create_app
 
 
@@ -36,6 +39,9 @@ def test_every_resources_embedded_jsonld_is_its_compact_description(settings):
     texts: dict = {}
     for iri in resources:
         expected = _reference(store, iri, base, iris)
-        for _ in range(2):  # the second time from the memos of label statements and their text
-            found = describe.embedded(store, iri, base, memo=labels)
+        builder = EntityBuilder(store, base, iris, Labels(store, "en", px.all_prefixes(base)), "en")
+        # The second time from the memos of label statements and their text, and the statements
+        # the page's builder read.
+        for read in (None, builder.statements):
+            found = describe.embedded(store, iri, base, memo=labels, read=read)
             assert describe.embedded_jsonld(found, iris, focus=iri, memo=texts) == expected, iri

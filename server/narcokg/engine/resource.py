@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -44,8 +45,11 @@ def _is_genid(term, base: str) -> bool:
     return isinstance(term, ox.NamedNode) and term.value.startswith(base + GENID)
 
 
-def _nested(store: Engine, own: list[ox.Quad], base: str, node: ox.NamedNode) -> list[ox.Quad]:
-    """Statements of the skolemized nodes ``own`` reaches (n-ary nodes such as a quantity)."""
+def _nested(
+    store: Engine, own: list[ox.Quad], base: str, node: ox.NamedNode, read: Callable[[str], list] | None = None
+) -> list[ox.Quad]:
+    """Statements of the skolemized nodes ``own`` reaches (n-ary nodes such as a quantity);
+    ``read``: a node's statements in ``_ordered``'s order, when the caller has them."""
     out: list[ox.Quad] = []
     seen = {node}
     frontier = [q.object for q in own if _is_genid(q.object, base)]
@@ -54,7 +58,7 @@ def _nested(store: Engine, own: list[ox.Quad], base: str, node: ox.NamedNode) ->
         if n in seen:
             continue
         seen.add(n)
-        for q in _ordered(quads(store, n, None, None, None)):
+        for q in read(n.value) if read is not None else _ordered(quads(store, n, None, None, None)):
             out.append(q)
             if _is_genid(q.object, base):
                 frontier.append(q.object)
@@ -127,14 +131,18 @@ class Embedded:
         return self.statements + [t for _key, found in self.labels for t in found]
 
 
-def embedded(store: Engine, iri: str, base: str, memo: dict | None = None) -> Embedded:
+def embedded(
+    store: Engine, iri: str, base: str, memo: dict | None = None, read: Callable[[str], list] | None = None
+) -> Embedded:
     """What an entity page embeds as JSON-LD: ``description`` without links in, less the links
     back to ``iri`` from the nodes it reaches (the page lists its incoming links itself), in the
     same order. Sets and sorts on plain strings (``str`` of a term) rather than pyoxigraph
-    terms; ``memo`` (per process) keeps each resource's label statements in plain form."""
+    terms; ``memo`` (per process) keeps each resource's label statements in plain form;
+    ``read``: the statements about an IRI in ``_ordered``'s order, when the caller has them
+    (the entity page's builder)."""
     node = ox.NamedNode(iri)
-    own = _ordered(quads(store, node, None, None, None))
-    nested = _nested(store, own, base, node)
+    own = read(iri) if read is not None else _ordered(quads(store, node, None, None, None))
+    nested = _nested(store, own, base, node, read)
     target = ("i", iri)
     out = [(iri, q.predicate.value, jsonld.plain(q.object)) for q in own]
     for q in nested:

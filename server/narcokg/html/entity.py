@@ -63,10 +63,6 @@ _SPECIAL_GRAPHS = {
 }
 
 
-def _incoming_order(v: Value) -> tuple[bool, str]:
-    return (v.inferred, v.text.casefold())
-
-
 def _graph_of(q: ox.Quad) -> str:
     return q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
 
@@ -97,6 +93,7 @@ class EntityBuilder:
         #: (its label and full citation) does not change while a snapshot is served.
         self.memo = {} if memo is None else memo
         self._cite_memo: dict[tuple[str, ...], tuple[list[int], bool]] = {}
+        self._statements: dict[str, list[ox.Quad]] = {}
         self.citations = CitationReader(store, base, iris, labels, lang)
 
     # Names ----------------------------------------------------------------------
@@ -124,17 +121,19 @@ class EntityBuilder:
         return kind
 
     def link(self, iri: str, **extra) -> Value:
-        text, href, text_lang = self._link_parts(iri)
+        text, href, text_lang, _folded = self._link_parts(iri)
         return Value(text=text, iri=iri, href=href, text_lang=text_lang, **extra)
 
-    def _link_parts(self, iri: str) -> tuple[str, str, str]:
-        """A link's name, href and label language, read once per process and language when the
-        server gives a memo (a hub links to and from the same resources as other pages do)."""
+    def _link_parts(self, iri: str) -> tuple[str, str, str, str]:
+        """A link's name, href, label language and name casefolded (what sorts it), read once
+        per process and language when the server gives a memo (a hub links to and from the
+        same resources as other pages do)."""
         key = ("link", iri)
         found = self.memo.get(key)
         if found is None:
             text_lang = self.labels.language_of(iri) if self.labels.known(iri) else ""
-            found = self.memo[key] = (self.name(iri), self.iris.href(iri), text_lang)
+            name = self.name(iri)
+            found = self.memo[key] = (name, self.iris.href(iri), text_lang, name.casefold())
         return found
 
     def literal(self, lit: ox.Literal, **extra) -> Value:
@@ -245,9 +244,17 @@ class EntityBuilder:
     def _value_key(self, v: Value):
         return (0 if v.lang == self.lang else 1 if v.lang in (None, "en") else 2, v.inferred, v.text.casefold())
 
+    def statements(self, iri: str) -> list[ox.Quad]:
+        """The statements about ``iri`` in the order of ``sorted_quads``, read once per page (the
+        page's JSON-LD describes the same resource and nodes: ``resource.embedded``'s ``read``)."""
+        found = self._statements.get(iri)
+        if found is None:
+            found = self._statements[iri] = sorted_quads(quads(self.store, ox.NamedNode(iri), None, None, None))
+        return found
+
     def _grouped(self, iri: str, skip: set[str]) -> dict[str, dict[ox.Term, list[str]]]:
         grouped: dict[str, dict[ox.Term, list[str]]] = {}
-        for q in sorted_quads(quads(self.store, ox.NamedNode(iri), None, None, None)):
+        for q in self.statements(iri):
             if self._note_provenance(q):
                 continue
             p = q.predicate.value
@@ -292,12 +299,14 @@ class EntityBuilder:
         out = []
         parts, cites_of = self._link_parts, self._cites
         for p, subjects in self._incoming_groups(iri).items():
-            values = []
-            for s, graphs in list(subjects.items())[:cap]:
+            keyed = []
+            for i, (s, graphs) in enumerate(list(subjects.items())[:cap]):
                 cites, inferred = cites_of(graphs)
-                text, href, text_lang = parts(s)
-                values.append(Value(text=text, iri=s, href=href, text_lang=text_lang, cites=cites, inferred=inferred))
-            values.sort(key=_incoming_order)
+                text, href, text_lang, folded = parts(s)
+                value = Value(text=text, iri=s, href=href, text_lang=text_lang, cites=cites, inferred=inferred)
+                keyed.append((inferred, folded, i, value))  # i: ties keep their order, as a stable sort
+            keyed.sort()
+            values = [k[3] for k in keyed]
             out.append(
                 Row(
                     prop=p,

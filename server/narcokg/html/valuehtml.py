@@ -40,7 +40,8 @@ class ValueHtml:
         self.link = link
         #: The page's language: a link's label only in another one is marked as such.
         self.lang = lang
-        #: Anchors already written, by (href, IRI, text): the same links recur from page to page.
+        #: Anchors already written, by (href, IRI, text), and the heads of property rows: the
+        #: same links and properties recur from page to page.
         #: Shared per process by the server (which bounds its size), for one ``link`` rewriter
         #: (one ``?lang=`` mode).
         self.anchors: dict[tuple, str] = {} if memo is None else memo
@@ -105,11 +106,16 @@ class ValueHtml:
 
     def _rows(self, rows: list[Row], cls: str, out: list[str]) -> None:
         out.append(f'<dl class="{esc(cls)}">\n')
+        anchors = self.anchors
         for row in rows:
-            out.append(
-                f'\n<div class="prop-row">\n<dt><a href="{esc(self.link(row.href))}" title="{esc(row.prop)}">'
-                f"{esc(row.label)}</a></dt>\n<dd>"
-            )
+            key = ("row", row.href, row.prop, row.label)
+            head = anchors.get(key)
+            if head is None:
+                head = anchors[key] = (
+                    f'\n<div class="prop-row">\n<dt><a href="{esc(self.link(row.href))}" title="{esc(row.prop)}">'
+                    f"{esc(row.label)}</a></dt>\n<dd>"
+                )
+            out.append(head)
             values = row.values
             if len(values) == 1:
                 self._value(values[0], out)
