@@ -42,6 +42,6 @@ def test_every_resources_embedded_jsonld_is_its_compact_description(settings):
         builder = EntityBuilder(store, base, iris, Labels(store, "en", px.all_prefixes(base)), "en")
         # The second time from the memos of label statements and their text, and the statements
         # the page's builder read.
-        for read in (None, builder.statements):
-            found = describe.embedded(store, iri, base, memo=labels, read=read)
+        for read, links_in in ((None, None), (builder.statements, builder.links_in(iri))):
+            found = describe.embedded(store, iri, base, memo=labels, read=read, links_in=links_in)
             assert describe.embedded_jsonld(found, iris, focus=iri, memo=texts) == expected, iri

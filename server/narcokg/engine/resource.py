@@ -132,14 +132,19 @@ class Embedded:
 
 
 def embedded(
-    store: Engine, iri: str, base: str, memo: dict | None = None, read: Callable[[str], list] | None = None
+    store: Engine,
+    iri: str,
+    base: str,
+    memo: dict | None = None,
+    read: Callable[[str], list] | None = None,
+    links_in: list[ox.Quad] | None = None,
 ) -> Embedded:
     """What an entity page embeds as JSON-LD: ``description`` without links in, less the links
     back to ``iri`` from the nodes it reaches (the page lists its incoming links itself), in the
     same order. Sets and sorts on plain strings (``str`` of a term) rather than pyoxigraph
     terms; ``memo`` (per process) keeps each resource's label statements in plain form;
-    ``read``: the statements about an IRI in ``_ordered``'s order, when the caller has them
-    (the entity page's builder)."""
+    ``read``: the statements about an IRI in ``_ordered``'s order, and ``links_in``: those whose
+    object is ``iri`` in the store's order, when the caller has them (the entity page's builder)."""
     node = ox.NamedNode(iri)
     own = read(iri) if read is not None else _ordered(quads(store, node, None, None, None))
     nested = _nested(store, own, base, node, read)
@@ -154,7 +159,7 @@ def embedded(
     for key in reached:
         linked.pop(key, None)
     linking: dict[str, ox.Term] = {}
-    for i, q in enumerate(quads(store, None, None, node, None)):
+    for i, q in enumerate(quads(store, None, None, node, None) if links_in is None else links_in):
         if i >= MAX_INCOMING:
             break
         subject = q.subject

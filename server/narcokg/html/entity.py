@@ -94,6 +94,7 @@ class EntityBuilder:
         self.memo = {} if memo is None else memo
         self._cite_memo: dict[tuple[str, ...], tuple[list[int], bool]] = {}
         self._statements: dict[str, list[ox.Quad]] = {}
+        self._links_in: dict[str, list[ox.Quad]] = {}
         self.citations = CitationReader(store, base, iris, labels, lang)
 
     # Names ----------------------------------------------------------------------
@@ -252,6 +253,14 @@ class EntityBuilder:
             found = self._statements[iri] = sorted_quads(quads(self.store, ox.NamedNode(iri), None, None, None))
         return found
 
+    def links_in(self, iri: str) -> list[ox.Quad]:
+        """The statements whose object is ``iri``, in the store's order, read once per page (the
+        page's JSON-LD names the resources they come from: ``resource.embedded``'s ``links_in``)."""
+        found = self._links_in.get(iri)
+        if found is None:
+            found = self._links_in[iri] = list(quads(self.store, None, None, ox.NamedNode(iri), None))
+        return found
+
     def _grouped(self, iri: str, skip: set[str]) -> dict[str, dict[ox.Term, list[str]]]:
         grouped: dict[str, dict[ox.Term, list[str]]] = {}
         for q in self.statements(iri):
@@ -323,7 +332,7 @@ class EntityBuilder:
         validation, shapes = self.base + "graph/validation", self.base + "graph/shapes"
         genid = self.base + GENID
         found = []
-        for q in quads(self.store, None, None, ox.NamedNode(iri), None):
+        for q in self.links_in(iri):
             subject = q.subject
             if type(subject) is not ox.NamedNode:
                 continue

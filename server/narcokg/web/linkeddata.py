@@ -164,7 +164,14 @@ def page(path: str):
         c.store, c.base, c.iris, c.labels, c.lang, served_release(), memo=snapshot_memo("entity", c.lang)
     )
     model = builder.build(iri)
-    statements = describe.embedded(c.store, iri, c.base, memo=snapshot_memo("label-plain", ""), read=builder.statements)
+    statements = describe.embedded(
+        c.store,
+        iri,
+        c.base,
+        memo=snapshot_memo("label-plain", ""),
+        read=builder.statements,
+        links_in=builder.links_in(iri),
+    )
     jsonld = describe.embedded_jsonld(statements, c.iris, focus=iri, memo=snapshot_memo("label-jsonld", ""))
     alternates_html = [
         (media, c.iris.url(f"data/{path}.{key}"), FORMATS[key].name) for key, media in alternates(set(FORMATS))
