@@ -154,18 +154,9 @@ def embedded(
         o = jsonld.plain(q.object)
         if o != target:  # a nested node's subject is never ``iri``
             out.append((jsonld.plain(q.subject)[1], q.predicate.value, o))
-    reached = {str(node)} | {str(q.subject) for q in nested}
-    linked = {str(q.object): q.object for q in own + nested if type(q.object) is ox.NamedNode}
-    for key in reached:
-        linked.pop(key, None)
-    linking: dict[str, ox.Term] = {}
-    for i, q in enumerate(quads(store, None, None, node, None) if links_in is None else links_in):
-        if i >= MAX_INCOMING:
-            break
-        subject = q.subject
-        key = str(subject)
-        if key not in linking and key not in reached and key not in linked:
-            linking[key] = subject
+    if links_in is None:
+        links_in = quads(store, None, None, node, None)
+    linked, linking = _neighbours(node, own, nested, links_in)
     labels = []
     for nodes in (linked, linking):
         for key in sorted(nodes):
@@ -176,6 +167,25 @@ def embedded(
                     memo[key] = found
             labels.append((key, found))
     return Embedded(out, labels)
+
+
+def _neighbours(node, own, nested, links_in) -> tuple[dict[str, ox.Term], dict[str, ox.Term]]:
+    """The resources the description links to and those linking to it (the first
+    ``MAX_INCOMING`` links), by ``str``, as ``description`` reads them: neither holds a node
+    the description reaches, nor the second one of the first."""
+    reached = {str(node)} | {str(q.subject) for q in nested}
+    linked = {str(q.object): q.object for q in own + nested if type(q.object) is ox.NamedNode}
+    for key in reached:
+        linked.pop(key, None)
+    linking: dict[str, ox.Term] = {}
+    for i, q in enumerate(links_in):
+        if i >= MAX_INCOMING:
+            break
+        subject = q.subject
+        key = str(subject)
+        if key not in linking and key not in reached and key not in linked:
+            linking[key] = subject
+    return linked, linking
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ statements only the reasoner adds are marked as inferred. Source conflicts, agre
 (parties and signing events), statistics (``entitydata``) and validation results get their own
 sections (``entitysections``); "cite this" and "query this" close the page.
 
-Size: ~420 lines, the builder's reading of the store; the sections, the dataset table and charts
-and the model are already modules of their own.
+Size: ~420 lines, the builder's reading of the store; the incoming links, the sections, the
+dataset table and charts and the model are modules of their own.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from narcokg import release as rel
 from narcokg import vocab as px
 from narcokg.engine.base import Engine
 from narcokg.engine.lookup import quads
-from narcokg.html import citeformats, entitysections, queries
+from narcokg.html import citeformats, entitylinks, entitysections, queries
 from narcokg.html.citation import CitationReader
 from narcokg.html.entitydata import dataset_view
 from narcokg.html.entitymodel import (
@@ -305,55 +305,8 @@ class EntityBuilder:
         return out
 
     def incoming(self, iri: str, cap: int = 100) -> list[Row]:
-        out = []
-        parts, cites_of = self._link_parts, self._cites
-        for p, subjects in self._incoming_groups(iri).items():
-            keyed = []
-            for i, (s, graphs) in enumerate(list(subjects.items())[:cap]):
-                cites, inferred = cites_of(graphs)
-                text, href, text_lang, folded = parts(s)
-                value = Value(text=text, iri=s, href=href, text_lang=text_lang, cites=cites, inferred=inferred)
-                keyed.append((inferred, folded, i, value))  # i: ties keep their order, as a stable sort
-            keyed.sort()
-            values = [k[3] for k in keyed]
-            out.append(
-                Row(
-                    prop=p,
-                    label=self.labels(p),
-                    href=self.iris.href(p),
-                    values=values,
-                    more=max(0, len(subjects) - cap),
-                )
-            )
-        out.sort(key=lambda r: r.label.casefold())
-        return out
-
-    def _incoming_groups(self, iri: str) -> dict[str, dict[str, list[str]]]:
-        validation, shapes = self.base + "graph/validation", self.base + "graph/shapes"
-        genid = self.base + GENID
-        found = []
-        for q in self.links_in(iri):
-            subject = q.subject
-            if type(subject) is not ox.NamedNode:
-                continue
-            g = q.graph_name
-            named = type(g) is ox.NamedNode
-            graph = g.value if named else ""
-            if graph == validation:
-                continue
-            s = subject.value
-            if graph == shapes and s.startswith(genid):
-                continue  # a list cell or constraint node inside a shape: no page a reader wants
-            # The order of sorted_quads (str of subject, predicate, str of graph; the object is
-            # the same on every quad here) as one string: "<s>" sorts as "s>" does, and "\x00"
-            # (in no IRI) parts the three as a tuple would.
-            p = q.predicate.value
-            found.append((f"{s}>\x00{p}\x00<{graph}>" if named else f"{s}>\x00{p}\x00{g}", p, s, graph))
-        found.sort()
-        grouped: dict[str, dict[str, list[str]]] = {}
-        for _key, p, subject_iri, graph in found:
-            grouped.setdefault(p, {}).setdefault(subject_iri, []).append(graph)
-        return grouped
+        """The statements linking to ``iri``, by property (``entitylinks``)."""
+        return entitylinks.incoming(self, iri, cap)
 
     # Helpers shared with the sections ----------------------------------------------------
     def objects(self, iri: str, prop: str) -> list[ox.Term]:
