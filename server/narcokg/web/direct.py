@@ -169,7 +169,7 @@ class Direct:
             return None
         try:
             query = unquote_plus(target[len(_PREFIX) :].decode("ascii"), encoding="utf-8", errors="strict")
-            info = sparqlview.check_query(query, self.settings)
+            info = sparqlview.check_query(query, self.settings, explained=False)
         except (UnicodeError, errors.NarcokgError):
             return None
         if not info.bounded or info.update or info.service:

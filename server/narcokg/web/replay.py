@@ -1,8 +1,8 @@
 """The worker's fast path: a stored answer replayed from the event loop (see ``answercache``).
 
 A mixin of ``gunicorn_worker.BufferedThreadWorker``: ``load_wsgi`` wraps the app so that its
-replayable answers are kept; ``_replay`` answers a whole, plain GET from them before any thread,
-parser or Flask code runs; the answer is sent without blocking the loop (``_send``,
+replayable answers (and the heads ``direct`` makes new lookups from) are kept; ``_replay``
+answers a whole, plain GET from them before any thread, parser or Flask code runs; the answer is sent without blocking the loop (``_send``,
 ``_on_writable``), and a client that stops reading it is dropped after ``request_read_timeout``
 seconds without progress (``_murder_writers``).
 """

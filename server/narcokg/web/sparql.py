@@ -157,8 +157,10 @@ def fair_use(settings: Settings):
         budget.end(running)
 
 
-def check_query(query: str, settings: Settings):
-    """Refuse what must never run; the query's analysis otherwise."""
+def check_query(query: str, settings: Settings, explained: bool = True):
+    """Refuse what must never run; the query's analysis otherwise. ``explained=False``: a syntax
+    error is refused without its explanation in words (the worker's direct answers only decline,
+    and the explanation's lexer is the costly part on hostile text)."""
     size = len(query.encode("utf-8", "surrogatepass"))
     if size > settings.max_query_bytes:
         raise errors.TooLarge(
@@ -174,7 +176,7 @@ def check_query(query: str, settings: Settings):
         raise errors.QueryRejected(exc.message) from None
     except AnalysisError as exc:
         # Our parser follows pyoxigraph's grammar: what it rejects, pyoxigraph rejects too.
-        raise malformed(query, exc, settings) from None
+        raise (malformed(query, exc, settings) if explained else exc) from None
     if info.update:
         raise errors.QueryRejected("this is a SPARQL Update; the endpoint is read-only and accepts queries only")
     if info.service and not settings.test_skip_service_precheck:
