@@ -93,7 +93,11 @@ class Replay:
         in the answer cache like the app's own; None to go the normal way."""
         if self._direct is None:
             return None
-        made = self._direct.answer(head, remote, self._http_date())
+        try:
+            made = self._direct.answer(head, remote, self._http_date())
+        except Exception:  # a fast path never takes the worker down: the app answers, or says 500
+            self.log.exception("direct answer failed; the app answers instead")
+            return None
         if made is None:
             return None
         data, charge, headers, body = made
