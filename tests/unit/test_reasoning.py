@@ -105,7 +105,7 @@ def _graph(triples) -> Graph:
     return g
 
 
-@hsettings(max_examples=150, deadline=None)
+@hsettings(max_examples=80, deadline=None)
 @given(st.lists(schema_triples, max_size=14))
 def test_the_schema_s_own_entailments_are_owlrl_s(triples):
     """Hierarchies with cycles, domains and ranges inherited both ways, owl:Thing above every
@@ -116,7 +116,7 @@ def test_the_schema_s_own_entailments_are_owlrl_s(triples):
     assert set(reason.clean(computed, schema)) == set(reason.clean(reason._owlrl_closure(schema), schema))
 
 
-@hsettings(max_examples=100, deadline=None)
+@hsettings(max_examples=50, deadline=None)
 @given(st.lists(schema_triples, max_size=10), st.lists(data_triples, max_size=8))
 def test_the_build_s_two_reasoners_give_owlrl_s_closure_of_any_such_graph(schema, data):
     graph = _graph(schema + data)
