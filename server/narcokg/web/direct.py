@@ -97,9 +97,11 @@ class Direct:
             return
         if "set-cookie" in names:
             return
-        length = next(int(v) for k, v in headers if k.lower() == "content-length")
+        length = next(v for k, v in headers if k.lower() == "content-length")
+        if not length.isdigit():
+            return
         fmt_name, kind = marked
-        key = _key(_environ_headers(environ), kind, length >= compress.THRESHOLD)
+        key = _key(_environ_headers(environ), kind, int(length) >= compress.THRESHOLD)
         lines = [
             (name, None if name.lower() in _OWN else value)
             for name, value in headers
