@@ -5,6 +5,8 @@ and anything the direct path is not sure of goes to the app, which decides and s
 from __future__ import annotations
 
 import http.client
+import socket
+import time
 from urllib.parse import quote, quote_plus, urlsplit
 
 import pytest
@@ -173,3 +175,124 @@ def test_a_lookup_with_many_rows_is_left_to_the_app(servers):
     assert a[1]["server-timing"].startswith("query;") and "direct" not in a[1]["server-timing"], "made by the app"
     _same(a, b)
     assert "direct answer" in fast.get(small)[1]["server-timing"]
+
+
+# Direct answers made in a thread: queries that wait on a query process ------------------------
+
+#: agreement -> party -> state, anchored on one state: not bounded, so it runs in a query process.
+JOIN = """PREFIX nkg: <https://w3id.org/narcokg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+SELECT ?agreement ?party WHERE {
+  ?state nkg:isoAlpha3 "%s" .
+  ?party org:subOrganizationOf* ?state .
+  ?agreement nkg:party ?party ; a nkg:Agreement .
+} ORDER BY ?agreement ?party"""
+#: Runs until any time limit (four copies of the whole graph joined).
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_a_new_join_is_answered_directly_by_a_thread_with_the_app_s_answer(servers):
+    """A query that runs in a query process is answered before Flask too, by the thread the
+    request goes to (it may wait there; the event loop may not)."""
+    direct, plain = servers
+    fast, slow = Client(direct), Client(plain)
+    fast.get(target(lookup("organisation/bnn", 1)))  # the template
+    answered = 0
+    for state in ["AUS", "MYS", "THA", "IDN", "USA"]:
+        t = target(JOIN % state)
+        a, b = fast.get(t), slow.get(t)
+        assert a[0] == 200
+        _same(a, b)
+        answered += "direct answer" in a[1]["server-timing"] and "query process" in a[1]["server-timing"]
+    assert answered == 5
+
+
+def test_a_large_join_the_app_would_gzip_is_gzipped_by_the_app(servers):
+    direct, plain = servers
+    fast, slow = Client(direct), Client(plain)
+    gzip = {"Accept_Encoding": "gzip", "Accept": JSON}
+    fast.get(target(lookup("organisation/bnn", 1)), **gzip)
+    t = target("SELECT ?s ?label WHERE { ?s a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 300")
+    a, b = fast.get(t, **gzip), slow.get(t, **gzip)
+    assert a[1].get("content-encoding") == "gzip" and "direct" not in a[1]["server-timing"]
+    _same(a, b)
+
+
+def _replacements(server) -> int:
+    return server.log.read_text(errors="replace").count(" ready in ")
+
+
+def _settle(server, at_least: int) -> int:
+    """The count of query processes started, once it has reached ``at_least`` and stopped moving."""
+    deadline = time.monotonic() + 20
+    seen = _replacements(server)
+    while seen < at_least and time.monotonic() < deadline:
+        time.sleep(0.1)
+        seen = _replacements(server)
+    time.sleep(1.5)  # a second run of the query would time out and be replaced within this
+    return _replacements(server)
+
+
+def test_a_query_that_fails_in_a_thread_runs_once_and_the_app_says_why(built, tmp_path):
+    """The direct path in a thread runs the query first; when it fails (here: the time limit),
+    the app answers with the failure handed over (``handover``), rather than running it again:
+    one query process is killed and replaced, not two."""
+    env = {"NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "1"}
+    fast_server = start_server(built.out_dir, tmp_path, env_extra=env)
+    slow_server = start_server(built.out_dir, tmp_path, env_extra={**env, "NARCOKG_DIRECT_ANSWERS": "0"})
+    try:
+        fast, slow = Client(fast_server), Client(slow_server)
+        fast.get(target(lookup("organisation/bnn", 1)))  # the template
+        before = _settle(fast_server, 0)
+        a, b = fast.get(target(ENDLESS)), slow.get(target(ENDLESS))
+        started = _settle(fast_server, before + 1) - before
+    finally:
+        stop_server(fast_server)
+        stop_server(slow_server)
+    assert a[0] == b[0] and a[0] >= 400, a
+    assert a[1]["content-type"] == b[1]["content-type"]
+    assert b"time" in a[2].lower()
+    assert started == 1, "the query ran once: one query process killed at the limit and replaced"
+
+
+def test_fair_use_counts_queries_answered_in_a_thread(built, tmp_path):
+    budget = {
+        "NARCOKG_WEB_WORKERS": "1",
+        "NARCOKG_CLIENT_BUDGET_SECONDS": "0.3",
+        "NARCOKG_CLIENT_BUDGET_WINDOW": "60",
+    }
+    server = start_server(built.out_dir, tmp_path, env_extra=budget)
+    try:
+        client = Client(server)
+        client.get(target(lookup("organisation/bnn", 1)))
+        answers = []
+        for i in range(2000):  # each new (the variable's name), each charged its time
+            answers.append(client.get(target(JOIN.replace("?party", f"?party{i}") % "AUS")))
+            if answers[-1][0] == 429:
+                break
+    finally:
+        stop_server(server)
+    statuses = [status for status, _headers, _body in answers]
+    assert any("direct answer" in h.get("server-timing", "") for _s, h, _b in answers)
+    assert 429 in statuses, statuses
+
+
+def test_a_client_that_hangs_up_stops_a_query_a_thread_answers(servers):
+    """The thread watches the client's socket while the query runs, as the app does."""
+    direct, _plain = servers
+    host, port = urlsplit(direct.base).netloc.split(":")
+    head = b"Host: x\r\nAccept: application/sparql-results+json\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(b"GET " + target(lookup("organisation/bnn", 1)).encode() + b" HTTP/1.1\r\n" + head)
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += s.recv(65536)
+        length = int(reply.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        while len(reply.split(b"\r\n\r\n", 1)[1]) < length:
+            reply += s.recv(65536)
+        s.sendall(b"GET " + target(ENDLESS).encode() + b" HTTP/1.1\r\n" + head)
+        time.sleep(1.0)
+    closed = time.monotonic()
+    while "client closed the connection after" not in direct.log.read_text(errors="replace"):
+        assert time.monotonic() - closed < 5, "the query went on after its client left"
+        time.sleep(0.1)

@@ -1,10 +1,11 @@
-"""Unique bounded lookups answered by the HTTP worker directly, before gunicorn's parser and Flask.
+"""New ``GET /sparql?query=`` requests answered by the HTTP worker directly, before gunicorn's
+parser and Flask.
 
-Why: a unique lookup (``GET /sparql?query=`` of one triple pattern with a constant term) costs
-pyoxigraph ~0.05 ms, and the Python HTTP stack around it ~1 ms (gunicorn's parser and WSGI
-environ, Flask's routing and contexts, werkzeug's parameters; ``benchmarks/profile_lookup.py``).
-The answer cache (``answercache``) spares a repeated request all of that; this spares a new one
-most of it.
+Why: a unique lookup (one triple pattern with a constant term) costs pyoxigraph ~0.05 ms, and
+the Python HTTP stack around it ~1 ms (gunicorn's parser and WSGI environ, Flask's routing and
+contexts, werkzeug's parameters; ``benchmarks/profile_lookup.py``); a join that waits on a query
+process pays the same ~1 ms on top of its run. The answer cache (``answercache``) spares a
+repeated request all of that; this spares a new one most of it.
 
 How it stays the app's answer: the app marks each ``/sparql`` answer with the format it chose and
 the query's form (``sparql._answer``), and ``capturing`` keeps the head of such an answer as a
@@ -13,13 +14,21 @@ X-Forwarded-For, which only name the client), the query's form and whether the b
 enough to be gzipped. For a later request with the same headers and a query of the same form,
 ``Direct.answer`` reads the query from the target, checks it with the app's own functions
 (``sparql.check_query``: size, analysis, update and SERVICE refused), builds the app's job
-(``sparql.query_job``), and runs it only when the engine would run it in this process anyway
-(``runs_here``: bounded queries of the embedded engine); it writes the template's head with this
-answer's ETag (``sparql.etag_of``), length and timing. Whatever it is not sure of it declines —
-a target with anything but ``query=``, a text that does not decode as UTF-8, a refused or
-unbounded query, an error, a body the app would gzip, a client past its fair-use budget, no
-template yet — and the request goes the normal way, where the app decides (and says why).
-tests/server/test_direct_answers.py compares the two ways, header for header and byte for byte.
+(``sparql.query_job``), runs it, and writes the template's head with this answer's ETag
+(``sparql.etag_of``), length and timing.
+
+Where: the worker's event loop answers only what the engine runs in this process anyway
+(``runs_here``: bounded queries of the embedded engine, at most ``MAX_ROWS`` rows); any other
+query (a query process, a remote engine) is answered by the thread the request goes to
+(``linger``), which may wait, watches the client's socket meanwhile, and counts the time against
+the client's fair-use budget as the app does. A query run there is never run twice: when its
+answer cannot be written here (an error, or a body the app would gzip), the outcome is handed to
+the app in the same thread (``handover``), which answers with it.
+
+Whatever it is not sure of it declines — a target with anything but ``query=``, a text that does
+not decode as UTF-8, a refused query, a client past its fair-use budget, no template yet — and the
+request goes the normal way, where the app decides (and says why). tests/server/test_direct_answers.py
+compares the two ways, header for header and byte for byte.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import time
 from urllib.parse import unquote_plus
 
 from narcokg import errors
-from narcokg.web import compress, fairuse
+from narcokg.web import compress, fairuse, handover
 from narcokg.web import sparql as sparqlview
 from narcokg.web.answercache import _PER_ANSWER, Head, _cacheable
 
@@ -46,6 +55,8 @@ MAX_ROWS = 2000
 #: Most templates kept (one per distinct set of request headers, form and size class).
 MAX_TEMPLATES = 256
 _PREFIX = b"/sparql?query="
+#: ``Direct.answer``'s word for "a thread may answer this directly; the event loop may not".
+LATER = "later"
 
 
 def _key(headers, kind: str, large: bool) -> tuple:
@@ -112,9 +123,13 @@ class Direct:
                 self._templates[key] = (fmt_name, lines)
 
     # The answer side ---------------------------------------------------------------------------
-    def answer(self, head: Head, remote: str, http_date: bytes):
+    def answer(self, head: Head, remote: str, http_date: bytes, client: int | None = None):
         """(the bytes of the whole answer, a function charging fair use once sent, its headers,
-        its body); None to go the normal way."""
+        its body); ``LATER`` when only a thread may answer it (the job waits on a query process
+        or an engine over the network); None to go the normal way.
+
+        ``client``: the request's socket, given in a thread only: then any job may run (a hang-up
+        cancels it), and an outcome this cannot write is handed to the app (``handover``)."""
         read = self._query(head)
         if read is None:
             return None
@@ -127,20 +142,31 @@ class Direct:
             return None
         fmt_name = (small or large)[0]  # the format follows Accept and the form alone
         job = sparqlview.query_job(self.settings, query, info, fmt_name, [], [])
-        job = dataclasses.replace(job, max_rows=min(job.max_rows, MAX_ROWS))
+        in_thread = client is not None
         runs_here = getattr(self.engine, "runs_here", None)
-        if runs_here is None or not runs_here(job):
-            return None
+        here = runs_here is not None and runs_here(job)
+        if not here and not in_thread:
+            return LATER
+        if here and not in_thread:
+            job = dataclasses.replace(job, max_rows=min(job.max_rows, MAX_ROWS))
         clients = self._clients(head, remote)
         if clients is None:
             return None  # past its budget: the app says 429 and when to retry
         started = time.perf_counter()
+        running = self.budget.begin(*clients) if in_thread and clients else None
         try:
-            result = self.engine.execute(job)
-        except errors.NarcokgError:
+            result = self.engine.execute(job, client=client) if in_thread else self.engine.execute(job)
+        except errors.NarcokgError as exc:
+            if in_thread:
+                handover.give(job.key(), exc)  # the app says what went wrong, without running it again
             return None
+        finally:
+            if running is not None:
+                self.budget.end(running)
         template = self._template(head, result.body, small, large)
         if template is None or template[0] != fmt_name:
+            if in_thread:
+                handover.give(job.key(), result)  # the app compresses it
             return None
         filled = self._filled(template[1], sparqlview.etag_of(self.tag, query, fmt_name, [], []), result)
         data = b"".join(
@@ -157,15 +183,16 @@ class Direct:
 
         def charge() -> float:
             seconds = time.perf_counter() - started
-            for client in clients:
-                self.budget.charge(client, seconds)
+            if running is None:  # begin/end charged a query that ran in a thread already
+                for client_id in clients:
+                    self.budget.charge(client_id, seconds)
             return seconds
 
         return data, charge, filled, result.body
 
     def _query(self, head: Head):
-        """(the query text, its analysis) of a plain ``/sparql?query=`` target with a bounded
-        query the app would run; None otherwise."""
+        """(the query text, its analysis) of a plain ``/sparql?query=`` target with a query the
+        app would run; None otherwise."""
         target = head.target
         if not target.startswith(_PREFIX) or b"&" in target or len(target) > MAX_TARGET or not self._templates:
             return None
@@ -174,7 +201,7 @@ class Direct:
             info = sparqlview.check_query(query, self.settings, explained=False)
         except (UnicodeError, errors.NarcokgError):
             return None
-        if not info.bounded or info.update or info.service:
+        if info.update or info.service:
             return None
         return query, info
 

@@ -13,7 +13,9 @@ same ``requestframe`` scan as the event loop's), so a slow client cannot hold it
 ``linger`` seconds at most (``Settings.linger_ms``), only while no other request is queued for a thread, and only while
 the worker is not stopping; a request not whole by then, and every other case, goes back to the
 event loop with the bytes read so far. A stored answer is replayed here as the loop would
-(``Replay``), with a blocking send bounded by the socket's send timeout.
+(``Replay``), with a blocking send bounded by the socket's send timeout, and a new query is
+answered directly (``direct``), including the ones the event loop leaves to a thread because
+they wait on a query process or a remote engine (``_first_in_thread``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import select
 import socket
 
-from narcokg.web import requestframe
+from narcokg.web import direct, handover, requestframe
 
 #: Largest stored answer replayed from a thread (one send); larger ones go back to the event
 #: loop, which sends them as the client reads without holding a thread.
@@ -36,33 +38,59 @@ class Linger:
     linger = 0.002
 
     def handle(self, conn):
+        answered = self._first_in_thread(conn)
+        if answered is False:
+            return False
         while True:
-            keep = super().handle(conn)
-            if keep is not True:
-                return keep
+            if not answered:
+                keep = super().handle(conn)
+                handover.clear()  # an outcome the app did not take dies with its request
+                if keep is not True:
+                    return keep
             ready = self._next_in_thread(conn)
             if ready is not True:
-                return keep if ready is None else False
+                return True if ready is None else False
+            answered = None
+
+    def _first_in_thread(self, conn) -> bool | None:
+        """Answer directly the request the event loop handed over for that (``direct.LATER``):
+        True when answered, False to close the connection, None for the app to answer it."""
+        if not getattr(conn, "_narcokg_direct", False) or conn.parser is None or self._answers is None:
+            return None
+        conn._narcokg_direct = False
+        buf = bytearray(conn.parser.unreader.take_buffered())
+        found = self._stored_answer(conn, buf, in_thread=True)
+        if found is None or found is direct.LATER:
+            conn.parser.unreader.unread(bytes(buf))
+            return None
+        return self._send_here(conn, found)
+
+    def _send_here(self, conn, found) -> bool:
+        try:
+            conn.sock.sendall(found[0])  # blocking, bounded by the socket's send timeout
+        except OSError:
+            return False
+        found[1]()
+        return True
 
     def _next_in_thread(self, conn) -> bool | None:
         """True when ``conn``'s next request is whole in its parser's buffer, for this thread to
         answer; None to give the connection back to the event loop (with the bytes read so far
         in the parser's buffer, where ``enqueue_req`` takes them); False to close it (the client
-        did not take a replayed answer)."""
+        did not take an answer made here)."""
         while self.linger > 0 and self.alive and conn.parser is not None and self._pool_idle():
             buf, verdict = self._read_next(conn)
             found = None
             if verdict == requestframe.COMPLETE and self._answers is not None:
-                found = self._stored_answer(conn, buf)
-            if found is not None and len(found[0]) <= REPLAY_IN_THREAD_MAX:
-                try:
-                    conn.sock.sendall(found[0])  # blocking, bounded by the socket's send timeout
-                except OSError:
+                found = self._stored_answer(conn, buf, in_thread=True)
+            if found is not None and found is not direct.LATER and (found[2] or len(found[0]) <= REPLAY_IN_THREAD_MAX):
+                # A direct answer is sent here whatever its size: it was made once and may not
+                # be in the answer cache; a large stored one goes back to the event loop.
+                if not self._send_here(conn, found):
                     return False
-                found[1]()
-                continue  # answered from the cache: wait for the next one
+                continue  # answered: wait for the next one
             conn.parser.unreader.unread(bytes(buf))
-            if found is not None or verdict in (None, requestframe.INCOMPLETE):
+            if (found is not None and found is not direct.LATER) or verdict in (None, requestframe.INCOMPLETE):
                 return None  # a large stored answer is sent by the event loop, without blocking
             return True
         return None

@@ -42,16 +42,22 @@ class Replay:
         found = self._stored_answer(conn, state.buf)
         if found is None:
             return False
-        data, done = found
+        if found is direct.LATER:
+            conn._narcokg_direct = True  # the thread it goes to tries a direct answer first
+            return False
+        data, done, _direct = found
         self._forget(conn)
         self._send(conn, memoryview(data))
         done()
         return True
 
-    def _stored_answer(self, conn, buf):
+    def _stored_answer(self, conn, buf, in_thread: bool = False):
         """(the bytes that answer the whole request in ``buf`` from the answer cache, or directly
-        (``direct``), a function to call once they are sent: it charges fair use and logs); None
-        to go the normal way. Safe in the event loop and in a thread (``linger``)."""
+        (``direct``), a function to call once they are sent: it charges fair use and logs, and
+        whether the answer was made directly); None
+        to go the normal way; ``direct.LATER`` when only a thread may answer it directly. Safe
+        in the event loop and, with ``in_thread``, in a thread (``linger``), where a direct
+        answer may wait on a query process or a remote engine."""
         if not self.alive:
             return None
         head = answercache.parse_head(buf)
@@ -60,7 +66,7 @@ class Replay:
         remote = conn.client[0] if isinstance(conn.client, tuple) else "unknown"
         stored = self._answers.lookup(head)
         if stored is None:
-            return self._direct_answer(head, remote)
+            return self._direct_answer(head, remote, conn if in_thread else None)
         started = time.perf_counter()
         clients: tuple[str, ...] = ()
         budget = self._budget
@@ -86,20 +92,24 @@ class Replay:
                 budget.charge(client, seconds)
             self._log_line(head, remote, len(stored.body), seconds)
 
-        return data, done
+        return data, done, False
 
-    def _direct_answer(self, head, remote: str):
-        """A new bounded lookup answered from a template of the app's answer (``direct``), kept
-        in the answer cache like the app's own; None to go the normal way."""
+    def _direct_answer(self, head, remote: str, conn=None):
+        """A new query answered from a template of the app's answer (``direct``), kept in the
+        answer cache like the app's own; None to go the normal way. ``conn``: given in a thread,
+        whose query may wait on a query process or a remote engine."""
         if self._direct is None:
             return None
         try:
-            made = self._direct.answer(head, remote, self._http_date())
+            client = None
+            if conn is not None:
+                client = conn.sock.fileno()
+            made = self._direct.answer(head, remote, self._http_date(), client)
         except Exception:  # a fast path never takes the worker down: the app answers, or says 500
             self.log.exception("direct answer failed; the app answers instead")
             return None
-        if made is None:
-            return None
+        if made is None or made is direct.LATER:
+            return made
         data, charge, headers, body = made
         kept = answercache._storable("200 OK", headers)
         if kept is not None and len(body) <= self._answers.max_item_bytes:
@@ -110,7 +120,7 @@ class Replay:
         def done() -> None:
             self._log_line(head, remote, len(body), charge())
 
-        return data, done
+        return data, done, True
 
     def _log_line(self, head, remote: str, size: int, seconds: float) -> None:
         if not self.log.access_log_enabled:

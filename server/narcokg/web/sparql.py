@@ -26,7 +26,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from narcokg.web import fairuse
 
 
-from narcokg.web import resultcache
+from narcokg.web import handover, resultcache
 
 
 from narcokg import snapshot
@@ -143,7 +143,9 @@ def fair_use(settings: Settings):
     """Refuse (429) a client past its budget; otherwise charge it the time of the block."""
     budget: fairuse.Budget = current_app.extensions["narcokg.web.fairuse"]
     clients, scale = charged_clients(settings)
-    wait = budget.retry_after(*clients, scale=scale)
+    # A query the worker already ran for this request (``handover``) passed this check then and
+    # was charged: its outcome is answered, not refused for the time it took.
+    wait = None if handover.pending() else budget.retry_after(*clients, scale=scale)
     if wait is not None:
         raise errors.FairUseExceeded(
             f"fair use: this client has spent its {settings.client_budget_seconds:g} s of query time for the "
@@ -218,12 +220,17 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
     settings = _settings()
     job = query_job(settings, query, info, fmt.name, default_graphs, named_graphs)
     cache = _result_cache()
-    key = job.key() if cache.enabled else b""
+    key = job.key() if cache.enabled or handover.pending() else b""
     cached = cache.lookup(key)
     if cached is not None:
         return cached
     try:
-        answer = current_app.extensions["narcokg.engine"].execute(job, client=_client_fd())
+        # The worker's direct answer may have run this very job already in this thread.
+        answer = handover.take(key) if key else None
+        if isinstance(answer, errors.NarcokgError):
+            raise answer
+        if answer is None:
+            answer = current_app.extensions["narcokg.engine"].execute(job, client=_client_fd())
     except errors.QuerySyntaxError as exc:
         raise malformed(query, exc, settings) from None
     cache.store(key, answer)
