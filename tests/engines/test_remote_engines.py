@@ -143,7 +143,9 @@ def test_get_post_form_and_post_query_agree(remote):
         headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
     ).json()
     assert a == b == c and a["results"]["bindings"]
-    timing = resp_header(remote, q + " # where it ran")  # a text of its own: not a replay of an earlier answer
+    # A text of its own (not a replay of an earlier answer), not bounded (``oxigraph:DIR`` reads
+    # a bounded one from its store folder here).
+    timing = resp_header(remote, q.replace("?l }", "?l FILTER(true) }") + " # where it ran")
     assert timing.startswith("query;dur=") and "engine" in timing
 
 
@@ -201,6 +203,37 @@ def test_pages_are_the_embedded_engine_s(remote, server, path, accept):
         assert triples(got, remote.base) == triples(want, server.base) != set()
         return
     assert got.text.replace(remote.base, "") == want.text.replace(server.base, "")
+
+
+def _where(resp: requests.Response) -> str:
+    """Where the server says the query ran (the first metric of its Server-Timing)."""
+    timing = resp.headers.get("Server-Timing", "")
+    return timing.split('desc="', 1)[1].split('"', 1)[0] if 'desc="' in timing else ""
+
+
+def _rows(resp: requests.Response, fmt: str) -> list[str]:
+    formats = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "tsv": ox.QueryResultsFormat.TSV}
+    answer = ox.parse_query_results(resp.content, formats[fmt])
+    return sorted(" ".join(str(t) for t in row) for row in answer)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_bounded_queries_are_read_from_the_store_folder_here(supervised, server, fmt):
+    """With ``oxigraph:DIR`` a lookup is read from DIR in the web process (no round trip to the
+    server), with the embedded engine's answer; any other query goes to the server."""
+    lookup = "SELECT ?p ?o WHERE { <https://w3id.org/narcokg/id/state/IDN> ?p ?o }"
+    got, want = _sparql(supervised, lookup, fmt), _sparql(server, lookup, fmt)
+    assert got.status_code == want.status_code == 200
+    assert _where(got) == "web process"
+    assert got.headers["Content-Type"] == want.headers["Content-Type"]
+    assert _rows(got, fmt) == _rows(want, fmt) != []
+    join = lookup.replace("?p ?o }", "?p ?o . ?o ?q ?r } LIMIT 5")
+    assert _where(_sparql(supervised, join, fmt)) == "oxigraph engine"
+
+
+def test_the_row_limit_holds_for_a_bounded_query_read_here(supervised):
+    resp = _sparql(supervised, "SELECT ?s ?type WHERE { ?s a ?type }")
+    assert resp.status_code == 422 and "max_rows" in resp.text
 
 
 # Safety ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from narcokg.config import Settings
 from narcokg.engine import data, oxigraph_server
 from narcokg.errors import NarcokgError
 from narcokg.engine.remote import DIALECTS, RemoteEngine
+from narcokg.engine.supervised import SupervisedOxigraph
 
 
 class EngineError(Exception):
@@ -34,7 +35,7 @@ def remote(settings: Settings, say: Callable[[str], None]):
             supervisor = oxigraph_server.OxigraphServer(location, timeout_s=settings.query_timeout + 1).start()
         except (OSError, RuntimeError) as exc:
             raise EngineError(f"cannot start Oxigraph server on {location.name}: {exc}") from None
-        engine = RemoteEngine(settings, supervisor.url, "oxigraph", size=oxigraph_server.quads(location))
+        engine = SupervisedOxigraph(settings, supervisor.url, location, size=oxigraph_server.quads(location))
     else:
         if settings.engine_dialect not in DIALECTS:
             raise EngineError(f"unknown --engine-dialect {settings.engine_dialect!r}: use one of {', '.join(DIALECTS)}")
