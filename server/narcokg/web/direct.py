@@ -141,31 +141,20 @@ class Direct:
         if small is None and large is None:
             return None
         fmt_name = (small or large)[0]  # the format follows Accept and the form alone
-        job = sparqlview.query_job(self.settings, query, info, fmt_name, [], [])
-        in_thread = client is not None
-        runs_here = getattr(self.engine, "runs_here", None)
-        here = runs_here is not None and runs_here(job)
-        if not here and not in_thread:
-            return LATER
-        if here and not in_thread:
-            job = dataclasses.replace(job, max_rows=min(job.max_rows, MAX_ROWS))
+        job = self._job(query, info, fmt_name, in_thread=client is not None)
+        if job is None or job is LATER:
+            return job
         clients = self._clients(head, remote)
         if clients is None:
             return None  # past its budget: the app says 429 and when to retry
         started = time.perf_counter()
-        running = self.budget.begin(*clients) if in_thread and clients else None
-        try:
-            result = self.engine.execute(job, client=client) if in_thread else self.engine.execute(job)
-        except errors.NarcokgError as exc:
-            if in_thread:
-                handover.give(job.key(), exc)  # the app says what went wrong, without running it again
+        ran = self._run(job, clients, client)
+        if ran is None:
             return None
-        finally:
-            if running is not None:
-                self.budget.end(running)
+        result, charged = ran
         template = self._template(head, result.body, small, large)
         if template is None or template[0] != fmt_name:
-            if in_thread:
+            if client is not None:
                 handover.give(job.key(), result)  # the app compresses it
             return None
         filled = self._filled(template[1], sparqlview.etag_of(self.tag, query, fmt_name, [], []), result)
@@ -183,12 +172,41 @@ class Direct:
 
         def charge() -> float:
             seconds = time.perf_counter() - started
-            if running is None:  # begin/end charged a query that ran in a thread already
+            if not charged:
                 for client_id in clients:
                     self.budget.charge(client_id, seconds)
             return seconds
 
         return data, charge, filled, result.body
+
+    def _job(self, query: str, info, fmt_name: str, in_thread: bool):
+        """The app's job for ``query``; ``LATER`` when only a thread may run it."""
+        job = sparqlview.query_job(self.settings, query, info, fmt_name, [], [])
+        runs_here = getattr(self.engine, "runs_here", None)
+        here = runs_here is not None and runs_here(job)
+        if in_thread:
+            return job
+        if not here:
+            return LATER
+        return dataclasses.replace(job, max_rows=min(job.max_rows, MAX_ROWS))
+
+    def _run(self, job, clients: tuple[str, ...], client: int | None):
+        """(the engine's answer, whether fair use was charged already); None when it failed (in a
+        thread, the failure is handed to the app, which answers with it)."""
+        if client is None:  # the event loop: a bounded job, charged once sent
+            try:
+                return self.engine.execute(job), False
+            except errors.NarcokgError:
+                return None
+        running = self.budget.begin(*clients) if clients else None
+        try:
+            return self.engine.execute(job, client=client), running is not None
+        except errors.NarcokgError as exc:
+            handover.give(job.key(), exc)  # the app says what went wrong, without running it again
+            return None
+        finally:
+            if running is not None:
+                self.budget.end(running)
 
     def _query(self, head: Head):
         """(the query text, its analysis) of a plain ``/sparql?query=`` target with a query the
