@@ -116,7 +116,7 @@ class EmbeddedEngine:
 
     def _execute_here(self, job: QueryJob) -> Answer:
         started = time.monotonic()
-        header, body = worker.execute(self._ox, job.wire())
+        header, body = worker.execute(self._ox, job.wire(), cheap=True)
         elapsed = time.monotonic() - started
         if header.get("ok"):
             return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
