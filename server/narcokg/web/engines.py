@@ -1,5 +1,6 @@
 """Choosing the engine ``narcokg serve`` stands on when ``settings.engine`` names a remote one:
-a SPARQL endpoint by URL, or ``oxigraph:DIR`` (Oxigraph server, loaded and supervised here).
+a SPARQL endpoint by URL, or ``oxigraph:DIR`` (Oxigraph server, loaded and supervised here, with
+bounded queries read from DIR in this process: ``engine.supervised``).
 
 Like the embedded engine, a remote one holds the data with the IRIs the server publishes: an
 Oxigraph store is loaded from the served N-Quads (``data.served_nquads``), and a store loaded
