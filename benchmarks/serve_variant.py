@@ -22,8 +22,8 @@ def _gunicorn(variant: str, host: str, port: int) -> int:
 
     original = serve.gunicorn_options
 
-    def options(settings, started):
-        opts = original(settings, started)
+    def options(settings, started, engine=None):
+        opts = original(settings, started, engine)
         if variant == "gthread":
             opts["worker_class"] = "narcokg.web.gunicorn_worker.ThreadWorker"
         elif variant == "gevent":
