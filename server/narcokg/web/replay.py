@@ -54,10 +54,10 @@ class Replay:
     def _stored_answer(self, conn, buf, in_thread: bool = False):
         """(the bytes that answer the whole request in ``buf`` from the answer cache, or directly
         (``direct``), a function to call once they are sent: it charges fair use and logs, and
-        whether the answer was made directly); None
-        to go the normal way; ``direct.LATER`` when only a thread may answer it directly. Safe
-        in the event loop and, with ``in_thread``, in a thread (``linger``), where a direct
-        answer may wait on a query process or a remote engine."""
+        whether the answer was made directly); None to go the normal way; ``direct.LATER`` when
+        only a thread may answer it directly. Safe in the event loop and, with ``in_thread``, in
+        a thread (``linger``), where a direct answer may wait on a query process or a remote
+        engine."""
         if not self.alive:
             return None
         head = answercache.parse_head(buf)
