@@ -143,15 +143,19 @@ def fair_use(settings: Settings):
     """Refuse (429) a client past its budget; otherwise charge it the time of the block."""
     budget: fairuse.Budget = current_app.extensions["narcokg.web.fairuse"]
     clients, scale = charged_clients(settings)
-    # A query the worker already ran for this request (``handover``) passed this check then and
-    # was charged: its outcome is answered, not refused for the time it took.
-    wait = None if handover.pending() else budget.retry_after(*clients, scale=scale)
+    wait = budget.retry_after(*clients, scale=scale)
     if wait is not None:
-        raise errors.FairUseExceeded(
+        refusal = errors.FairUseExceeded(
             f"fair use: this client has spent its {settings.client_budget_seconds:g} s of query time for the "
             f"current {settings.client_budget_window:g} s window (client_budget_seconds); retry in {wait} s",
             retry_after=wait,
         )
+        if not handover.pending():
+            raise refusal
+        # The worker ran this request's query already (``handover``), after this same check, and
+        # charged it: its outcome is answered, not refused for the time it took. Anything else
+        # this request would run is refused (``run_query``).
+        request.environ["narcokg.refused"] = refusal
     running = budget.begin(*clients)
     try:
         yield
@@ -230,6 +234,9 @@ def run_query(query: str, info, fmt: sparqlformats.Format, default_graphs: list[
         if isinstance(answer, errors.NarcokgError):
             raise answer
         if answer is None:
+            refused = request.environ.get("narcokg.refused")
+            if refused is not None:
+                raise refused
             answer = current_app.extensions["narcokg.engine"].execute(job, client=_client_fd())
     except errors.QuerySyntaxError as exc:
         raise malformed(query, exc, settings) from None
