@@ -231,6 +231,27 @@ def test_bounded_queries_are_read_from_the_store_folder_here(supervised, server,
     assert _where(_sparql(supervised, join, fmt)) == "oxigraph engine"
 
 
+def test_each_web_worker_opens_the_store_folder_when_it_starts(built, oxigraph_store, tmp_path):
+    """Before any query: a folder that cannot be read stops the start, not a first lookup."""
+    store = tmp_path / "store"
+    srv = start_server(built.out_dir, tmp_path, "--engine", f"oxigraph:{store}", env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    try:
+        server_pids = set(_children(srv.proc.pid, "serve-read-only"))
+        workers = [pid for pid in _children(srv.proc.pid, "") if pid not in server_pids]
+        assert workers
+
+        def opened(pid: int) -> bool:
+            fds = Path(f"/proc/{pid}/fd")
+            return any(os.readlink(fd).startswith(str(store.resolve())) for fd in fds.iterdir() if fd.is_symlink())
+
+        deadline = time.monotonic() + 10
+        while not all(opened(pid) for pid in workers):
+            assert time.monotonic() < deadline, "a web worker has no file of the store open"
+            time.sleep(0.2)
+    finally:
+        stop_server(srv)
+
+
 def test_the_row_limit_holds_for_a_bounded_query_read_here(supervised):
     resp = _sparql(supervised, "SELECT ?s ?type WHERE { ?s a ?type }")
     assert resp.status_code == 422 and "max_rows" in resp.text

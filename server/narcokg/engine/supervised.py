@@ -8,8 +8,8 @@ parsed back and written again) costs narcokg ~0.3 ms of CPU: lookups through nar
 it while it serves, so each process opens it read-only (``Store.read_only``: RocksDB takes no lock
 in that mode, so the server and every web worker read it side by side) and runs a bounded job as
 the embedded engine does; any other query still goes to the server, whose connection is the one
-that can stop it (time limit, hang-up). The handle is opened lazily in the process that reads it:
-a RocksDB handle must not cross a fork.
+that can stop it (time limit, hang-up). Each web worker opens its handle when it starts, after the
+fork: a RocksDB handle must not cross one.
 """
 
 from __future__ import annotations
@@ -46,6 +46,13 @@ class SupervisedOxigraph(RemoteEngine):
             self._store = ox.Store.read_only(str(self.location))
             self._pid = os.getpid()
         return self._store
+
+    def start(self) -> None:
+        """In each web worker after the fork: open this process's read-only handle now, so that a
+        folder that cannot be read stops the start rather than a first lookup (and the first
+        lookup does not pay the opening)."""
+        super().start()
+        self._ox  # noqa: B018
 
     def runs_here(self, job: QueryJob) -> bool:
         """True when ``execute`` runs ``job`` in this process (a bounded query)."""
