@@ -115,11 +115,17 @@ class EmbeddedEngine:
         return pool.get_pool(self.settings).execute(job.wire(), client=client)
 
     def _execute_here(self, job: QueryJob) -> Answer:
-        started = time.monotonic()
-        header, body = worker.execute(self._ox, job.wire(), cheap=True)
-        elapsed = time.monotonic() - started
-        if header.get("ok"):
-            return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
-        failure = refusal(header, self.settings)
-        failure.seconds = elapsed
-        raise failure
+        return run_here(self._ox, job, self.settings)
+
+
+def run_here(store: ox.Store, job: QueryJob, settings: Settings) -> Answer:
+    """A bounded ``job`` run on ``store`` in this process (the embedded engine, and the store
+    folder of ``oxigraph:DIR``); its refusal raised as the query processes' would be."""
+    started = time.monotonic()
+    header, body = worker.execute(store, job.wire(), cheap=True)
+    elapsed = time.monotonic() - started
+    if header.get("ok"):
+        return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
+    failure = refusal(header, settings)
+    failure.seconds = elapsed
+    raise failure

@@ -15,15 +15,13 @@ fork: a RocksDB handle must not cross one.
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from narcokg.config import Settings
-from narcokg.engine import worker
 from narcokg.engine.base import Answer, QueryJob
-from narcokg.engine.failures import refusal
+from narcokg.engine.embedded import run_here
 from narcokg.engine.remote import RemoteEngine
 
 
@@ -61,11 +59,4 @@ class SupervisedOxigraph(RemoteEngine):
     def execute(self, job: QueryJob, client: int | None = None) -> Answer:
         if not self.runs_here(job):
             return super().execute(job, client)
-        started = time.monotonic()
-        header, body = worker.execute(self._ox, job.wire(), cheap=True)
-        elapsed = time.monotonic() - started
-        if header.get("ok"):
-            return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
-        failure = refusal(header, self.settings)
-        failure.seconds = elapsed
-        raise failure
+        return run_here(self._ox, job, self.settings)
