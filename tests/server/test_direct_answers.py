@@ -162,8 +162,8 @@ def test_answers_too_large_for_a_small_template_have_their_own(servers):
 
 
 def test_a_lookup_with_many_rows_is_left_to_the_app(servers):
-    """A direct answer may be made in the worker's event loop: past ``direct.MAX_ROWS`` rows the
-    app makes it, in a thread, with the same bytes."""
+    """A direct answer may be made in the worker's event loop: past ``direct.MAX_BYTES`` the app
+    makes it, in a thread, with the same bytes."""
     direct, plain = servers
     fast, slow = Client(direct), Client(plain)
     fast.get(target(lookup("organisation/bnn", 1)))

@@ -21,7 +21,7 @@ JOB = QueryJob(
 )
 
 
-def test_the_wire_form_carries_every_field_but_the_inline_flag():
+def test_the_wire_form_carries_every_field_but_the_inline_flag_and_an_unset_byte_cap():
     shaping = {f.name for f in dataclasses.fields(QueryJob) if f.compare}
     assert set(JOB.wire()) == shaping
     assert JOB.wire() == {
@@ -53,3 +53,11 @@ def test_changing_any_field_that_shapes_the_answer_changes_the_key(name):
 
 def test_the_inline_flag_does_not_change_the_key():
     assert JOB.key() == dataclasses.replace(JOB, bounded=True).key()
+
+
+def test_a_byte_cap_reaches_the_run_but_not_the_key():
+    """``max_bytes`` bounds one run (the worker's event loop): it decides whether an answer is
+    made there, never what the answer is."""
+    capped = dataclasses.replace(JOB, max_bytes=4096)
+    assert capped.wire() == {**JOB.wire(), "max_bytes": 4096}
+    assert capped.key() == JOB.key()

@@ -35,11 +35,14 @@ class QueryJob:
     base_iri: str | None = None
     #: One triple pattern with a constant term (``narcokg.engine.syntax``): safe to run inline.
     bounded: bool = field(default=False, compare=False)
+    #: Largest answer, in bytes, for an inline run that must not count its rows (the worker's
+    #: event loop, ``web.direct``): past it the run is refused. It shapes no answer (not in ``key``).
+    max_bytes: int | None = field(default=None, compare=False)
 
     def wire(self) -> dict:
         """The job as the JSON a query process reads."""
         # Written out rather than ``asdict``, whose deep copy cost a unique lookup 2 % of its CPU.
-        return {
+        wire = {
             "query": self.query,
             "format": self.format,
             "union": self.union,
@@ -49,10 +52,15 @@ class QueryJob:
             "prefixes": dict(self.prefixes),
             "base_iri": self.base_iri,
         }
+        if self.max_bytes is not None:
+            wire["max_bytes"] = self.max_bytes
+        return wire
 
     def key(self) -> bytes:
         """A digest of everything that shapes the answer (result cache, ETags)."""
-        text = json.dumps(self.wire(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        wire = self.wire()
+        wire.pop("max_bytes", None)
+        text = json.dumps(wire, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
@@ -62,7 +70,9 @@ class Answer:
 
     kind: str  # "solutions", "boolean" or "graph"
     body: bytes
-    rows: int
+    #: Rows or triples; None when not counted (an answer written in one run, whose size proves
+    #: the row limit: ``worker._native``).
+    rows: int | None
     seconds: float
     #: Where the query ran, for Server-Timing: "query process", "web process", or a remote engine.
     where: str = "query process"

@@ -125,7 +125,7 @@ def run_here(store: ox.Store, job: QueryJob, settings: Settings) -> Answer:
     header, body = worker.execute(store, job.wire(), cheap=True)
     elapsed = time.monotonic() - started
     if header.get("ok"):
-        return Answer(header["kind"], body, int(header.get("rows", 0)), elapsed, "web process")
+        return Answer(header["kind"], body, header.get("rows"), elapsed, "web process")
     failure = refusal(header, settings)
     failure.seconds = elapsed
     raise failure

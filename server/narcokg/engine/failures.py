@@ -67,6 +67,8 @@ def refusal(header: dict, settings: Settings) -> errors.NarcokgError:
             "Add a LIMIT or make the query more selective.",
             limit="max_rows",
         )
+    if error == "bytes":  # only a job with ``max_bytes`` asks for this (its caller declines)
+        return errors.LimitExceeded(f"The answer is too large to be made here: {message}.", limit="max_bytes")
     if error == "memory":
         return _memory_failure(settings)
     if error == "format":

@@ -46,6 +46,30 @@ class RowLimit(Exception):
     pass
 
 
+class _Full(Exception):
+    """The answer being written has grown past its writer's cap."""
+
+
+class _Capped:
+    """A file-like that pyoxigraph writes an answer into, refusing (``_Full``) past ``cap`` bytes;
+    pyoxigraph stops writing at the first refusal and passes it on."""
+
+    __slots__ = ("cap", "size", "parts")
+
+    def __init__(self, cap: int):
+        self.cap, self.size, self.parts = cap, 0, []
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.cap:
+            raise _Full
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
 def _graphs(iris):
     return None if iris is None else [ox.NamedNode(i) for i in iris]
 
@@ -134,10 +158,31 @@ def _answer(result, fmt: sparqlformats.Format, max_rows: int, prefixes: dict | N
     return {"ok": True, "kind": "graph", "rows": len(triples)}, body
 
 
+#: The fewest bytes a row takes in a ``NATIVE`` answer: a CSV line end, or "{}" in JSON.
+MIN_ROW_BYTES = 2
+
+
 def _native(store: ox.Store, job: dict, result, fmt, max_rows: int) -> tuple[dict, bytes]:
-    """Solutions counted (past ``max_rows``: RowLimit, nothing written), then the same query run
-    again and written by pyoxigraph: the snapshot never changes, so both runs give one answer."""
-    rows = sum(1 for _ in itertools.islice(result, max_rows + 1))
+    """The solutions written by pyoxigraph. In one run while the answer's size proves the row
+    limit: an answer of at most ``MIN_ROW_BYTES`` × ``max_rows`` bytes has at most ``max_rows``
+    rows (its rows are not counted then: "rows" is None). A larger one is counted in a second run
+    (past ``max_rows``: RowLimit, nothing written) and written in a third; the snapshot never
+    changes, so every run gives one answer.
+
+    ``job["max_bytes"]`` (the worker's direct answers, made in its event loop): an answer past
+    that many bytes (or past the proof's bound, if lower) is refused at once ("bytes"), never
+    counted, so that the loop is held for no longer than writing that many bytes takes."""
+    bound = MIN_ROW_BYTES * max_rows
+    max_bytes = job.get("max_bytes")
+    out = _Capped(min(bound, max_bytes) if max_bytes else bound)
+    try:
+        result.serialize(output=out, format=NATIVE[fmt.name])
+        return {"ok": True, "kind": "solutions", "rows": None}, b"".join(out.parts)
+    except _Full:
+        if max_bytes:
+            return {"ok": False, "error": "bytes", "message": f"the answer has more than {out.cap} bytes"}, b""
+    counted = store.query(job["query"], **_query_options(job))
+    rows = sum(1 for _ in itertools.islice(counted, max_rows + 1))
     if rows > max_rows:
         raise RowLimit(f"the answer has more than {max_rows} rows")
     again = store.query(job["query"], **_query_options(job))

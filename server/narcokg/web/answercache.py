@@ -28,6 +28,7 @@ answers nobody asked for twice.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import re
 import struct
@@ -112,15 +113,27 @@ class Shared:
 
     A record is appended with one ``write`` on a file opened with O_APPEND, which Linux does not
     interleave with another's; a reader that meets a record cut short (a full disk) ignores the
-    rest of that file. Each worker writes at most ``max_bytes`` ÷ workers, then stops sharing."""
+    rest of that file. Each worker writes at most ``max_bytes`` ÷ workers, then stops sharing.
+
+    Most lookups miss (every unique request does), and trying to open a file that is not there
+    cost a unique lookup 5 % of its CPU: so the folder also holds ``marks``, one byte per slot
+    of the keys' hashes, mapped by every worker and set once a file is written. A key whose
+    slot is unset has no file, and no file is tried; a set one may be another key's (then the
+    file is tried and not found). A byte is written whole, so no worker undoes another's mark."""
+
+    #: Slots of ``marks`` (a file of this many bytes in the folder, in shared memory).
+    SLOTS = 1 << 20
 
     def __init__(self, folder: str, max_bytes: int):
         self.folder = folder
         self.max_bytes = max_bytes
         self.written = 0
+        self._marks = _mapped(os.path.join(folder, "marks"), self.SLOTS)
 
-    def _path(self, target: bytes, host: bytes) -> str:
-        return os.path.join(self.folder, hashlib.sha256(target + b"\0" + host).hexdigest())
+    def _key(self, target: bytes, host: bytes) -> tuple[str, int]:
+        """The file of (target, Host) and its slot in ``marks``."""
+        digest = hashlib.sha256(target + b"\0" + host)
+        return os.path.join(self.folder, digest.hexdigest()), int.from_bytes(digest.digest()[:4], "little") % self.SLOTS
 
     def put(self, target: bytes, host: bytes, stored: "Stored") -> None:
         fields = b"".join(_FIELD.pack(len(n), len(v)) + n + v for n, v in zip(stored.vary, stored.values))
@@ -128,8 +141,9 @@ class Shared:
         record = _RECORD.pack(len(payload), len(stored.vary), int(stored.fair_use), len(stored.head)) + payload
         if self.written + len(record) > self.max_bytes:
             return
+        path, slot = self._key(target, host)
         try:
-            fd = os.open(self._path(target, host), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError:
             return
         try:
@@ -139,10 +153,15 @@ class Shared:
             pass
         finally:
             os.close(fd)
+        if self._marks is not None:
+            self._marks[slot] = 1  # after the record: a worker that sees the mark finds the file
 
     def variants(self, target: bytes, host: bytes) -> list["Stored"]:
+        path, slot = self._key(target, host)
+        if self._marks is not None and not self._marks[slot]:
+            return []  # never written by any worker
         try:
-            with open(self._path(target, host), "rb") as f:
+            with open(path, "rb") as f:
                 data = f.read()
         except OSError:
             return []
@@ -165,6 +184,23 @@ class Shared:
             )
             pos = end
         return found
+
+
+def _mapped(path: str, size: int) -> mmap.mmap | None:
+    """``size`` bytes of the file at ``path`` (made, zeroed, by whichever worker comes first),
+    mapped shared; None when that cannot be (then every miss tries its file, as before)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    try:
+        if os.fstat(fd).st_size < size:
+            os.ftruncate(fd, size)  # extending keeps what another worker marked meanwhile
+        return mmap.mmap(fd, size)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
 
 
 class AnswerCache:

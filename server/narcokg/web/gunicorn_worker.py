@@ -161,7 +161,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         conn.sock.setblocking(False)
         self._reading[conn] = state
         self._buffered += len(state.buf)
-        self.poller.register(conn.sock, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
+        self._watch(conn, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
         if conn.parser is not None:  # a kept-alive connection the poller found readable: read now
             self._on_readable(conn)
 
@@ -199,11 +199,22 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         if state is not None:
             self._buffered -= len(state.buf)
         if registered:
-            try:
-                self.poller.unregister(conn.sock)
-            except (KeyError, ValueError, OSError):
-                pass
+            self._unwatch(conn)
         return state
+
+    def _watch(self, conn, events: int, callback) -> None:
+        """Have the poller call ``callback`` on ``events`` of ``conn``'s socket: a socket already
+        on the poller is changed in place (no system call when the events stay the same)."""
+        try:
+            self.poller.modify(conn.sock, events, callback)
+        except KeyError:  # not on the poller yet
+            self.poller.register(conn.sock, events, callback)
+
+    def _unwatch(self, conn) -> None:
+        try:
+            self.poller.unregister(conn.sock)
+        except (KeyError, ValueError, OSError):
+            pass
 
     def _dispatch(self, conn, state: _Reading, registered: bool = True) -> None:
         self._forget(conn, registered)
@@ -230,7 +241,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
             b"", self._max_head(), self.max_body_bytes, time.monotonic() + max(1.0, float(self.cfg.keepalive))
         )
         self._reading[conn] = state
-        self.poller.register(conn.sock, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
+        self._watch(conn, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
 
     def murder_pending(self):
         super().murder_pending()

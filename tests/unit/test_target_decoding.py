@@ -1,0 +1,42 @@
+"""A direct answer reads the query from the request target as the app reads it (werkzeug's form
+decoding: ``+`` is a space, ``%XX`` a byte, the bytes UTF-8), or declines (UnicodeError), so
+the two ways never run different texts."""
+
+from __future__ import annotations
+
+from urllib.parse import quote_plus, unquote_plus
+
+import pytest
+from hypothesis import given, strategies as st
+
+from narcokg.web.direct import _decoded
+
+
+def _app_reading(value: bytes) -> str:
+    return unquote_plus(value.decode("ascii"), encoding="utf-8", errors="strict")
+
+
+@given(st.text())
+def test_any_encoded_text_reads_back_as_itself(text):
+    assert _decoded(quote_plus(text).encode("ascii")) == text
+
+
+@given(st.binary(max_size=64))
+def test_any_target_bytes_read_as_the_app_reads_them_or_are_declined(raw):
+    try:
+        expected = _app_reading(raw)
+    except UnicodeError:
+        with pytest.raises(UnicodeError):
+            _decoded(raw)
+    else:
+        assert _decoded(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [b"%FF", b"%C3", b"caf\xc3\xa9", b"%ED%A0%80"])
+def test_non_utf8_and_raw_non_ascii_targets_are_declined(raw):
+    with pytest.raises(UnicodeError):
+        _decoded(raw)
+
+
+def test_plus_is_a_space_and_an_escaped_plus_is_a_plus():
+    assert _decoded(b"a+b%2Bc%20d") == "a b+c d"
