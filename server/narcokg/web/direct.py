@@ -164,11 +164,12 @@ class Direct:
         job = self._job(query, info, fmt_name, in_thread=client is not None)
         if job is None or job is LATER:
             return job
-        clients = self._clients(head, remote)
-        if clients is None:
+        admitted = self._clients(head, remote, in_thread=client is not None)
+        if admitted is None:
             return None  # past its budget: the app says 429 and when to retry
+        clients, running = admitted
         started = time.perf_counter()
-        ran = self._run(job, clients, client)
+        ran = self._run(job, running, client)
         if ran is None:
             return None
         result, charged = ran
@@ -210,15 +211,15 @@ class Direct:
             return LATER
         return dataclasses.replace(job, max_bytes=MAX_BYTES)
 
-    def _run(self, job, clients: tuple[str, ...], client: int | None):
+    def _run(self, job, running, client: int | None):
         """(the engine's answer, whether fair use was charged already); None when it failed (in a
-        thread, the failure is handed to the app, which answers with it)."""
+        thread, the failure is handed to the app, which answers with it). ``running``: the
+        request fair use admitted in a thread (``Budget.admit``), ended here."""
         if client is None:  # the event loop: a bounded job, charged once sent
             try:
                 return self.engine.execute(job), False
             except errors.NarcokgError:
                 return None
-        running = self.budget.begin(*clients) if clients else None
         try:
             return self.engine.execute(job, client=client), running is not None
         except errors.NarcokgError as exc:
@@ -243,14 +244,20 @@ class Direct:
             return None
         return query, info
 
-    def _clients(self, head: Head, remote: str) -> tuple[str, ...] | None:
-        """Whom the answer is charged to; None when one of them is past its budget."""
+    def _clients(self, head: Head, remote: str, in_thread: bool):
+        """(whom the answer is charged to, the request fair use admitted in a thread, to be ended
+        once answered); None when one of them is past its budget. In the event loop the answer
+        is charged once sent (``charge``); a thread's query may run long, so its time counts
+        while it runs, checked and begun under one hold of the shared lock (``Budget.admit``)."""
         budget = self.budget
         if budget is None or not budget.enabled:
-            return ()
+            return (), None
         forwarded = head.headers.get(b"x-forwarded-for")
         clients, scale = fairuse.charged(remote, [forwarded.decode("latin-1")] if forwarded else [], self.settings)
-        return None if budget.retry_after(*clients, scale=scale) is not None else clients
+        if not in_thread:
+            return None if budget.retry_after(*clients, scale=scale) is not None else (clients, None)
+        running = budget.admit(*clients, scale=scale)
+        return None if isinstance(running, int) else (clients, running)
 
     @staticmethod
     def _template(head: Head, body: bytes, small, large):

@@ -115,6 +115,26 @@ class Budget:
                     wait = w if wait is None else max(wait, w)
         return wait
 
+    def admit(self, *clients: str, scale: tuple[float, ...] = ()) -> Running | int | None:
+        """``retry_after`` and, when every client has budget, ``begin``, under one hold of the lock
+        (the worker's direct answers in a thread: at eight clients the shared lock is contended,
+        and each hold costs). The seconds to wait when one is past its budget, nothing begun."""
+        if not self.enabled:
+            return None
+        now = time.monotonic()
+        keys = tuple(self._key(c) for c in clients)
+        with self._lock:
+            wait = None
+            for i, key in enumerate(keys):
+                used = self._used(key, now)
+                if used is not None and used[0] >= self.seconds * (scale[i] if i < len(scale) else 1.0):
+                    w = max(1, math.ceil(used[1] + self.window - now))
+                    wait = w if wait is None else max(wait, w)
+            if wait is not None:
+                return wait
+            self._begin(keys, now)
+        return Running(keys, now)
+
     def begin(self, *clients: str) -> Running | None:
         """Register a request of ``clients`` that starts now (its time counts while it runs)."""
         if not self.enabled:
@@ -122,13 +142,17 @@ class Budget:
         now = time.monotonic()
         keys = tuple(self._key(c) for c in clients)
         with self._lock:
-            for key in keys:
-                idx = self._find(key, now, create=True)
-                k, wstart, spent, running, starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
-                if now - wstart >= self.window and not running:
-                    wstart, spent = now, 0.0
-                _SLOT.pack_into(self._mem, idx * _SLOT.size, k, wstart, spent, running + 1, starts + now)
+            self._begin(keys, now)
         return Running(keys, now)
+
+    def _begin(self, keys: tuple[int, ...], now: float) -> None:
+        """Register a running request for each of ``keys`` (the lock held)."""
+        for key in keys:
+            idx = self._find(key, now, create=True)
+            k, wstart, spent, running, starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
+            if now - wstart >= self.window and not running:
+                wstart, spent = now, 0.0
+            _SLOT.pack_into(self._mem, idx * _SLOT.size, k, wstart, spent, running + 1, starts + now)
 
     def end(self, token: Running | None) -> float:
         """The request of ``token`` is answered: charge the time it took; the seconds charged."""
