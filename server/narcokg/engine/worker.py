@@ -109,10 +109,11 @@ def execute(store: ox.Store, job: dict, cheap: bool = False) -> tuple[dict, byte
     """Run one query ``job`` on ``store``; a header dict and the serialized body.
 
     ``job``: query, format (a name in ``sparqlformats.BY_NAME``), union (default graph = union
-    of all graphs), default_graph / named_graphs (lists of IRIs or None), max_rows, prefixes.
+    of all graphs), default_graph / named_graphs (lists of IRIs or None), max_rows, prefixes,
+    and optionally max_bytes (see ``_native``).
     ``cheap``: the query costs less than reading its rows in Python (a bounded one, run in the
-    web process): its solutions are counted in a first run and written by pyoxigraph in a second
-    (``_native``), which costs less than building and writing the rows here.
+    web process): its JSON or CSV answer is written by pyoxigraph (``_native``: in one run when
+    its size proves the row limit), which costs less than building and writing the rows here.
     """
     fmt = sparqlformats.BY_NAME[job["format"]]
     max_rows = int(job.get("max_rows") or 0) or 2**62
