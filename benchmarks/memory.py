@@ -15,6 +15,8 @@ For each server, one at a time on the same dump (``synth.py``):
   server's tree of VmRSS (counts pages shared after fork in each process) and of Pss (divides
   shared pages among their sharers: what the tree really holds), and the number of processes;
   then each process's PSS by its role (master, web worker, query process, Oxigraph server).
+* **memory under concurrency**: the same sums after 8 clients have each sent 2 aggregates at
+  once (a narcokg pool then starts burst processes, which stop after 10 s idle).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import http.client
 import os
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -65,6 +68,27 @@ def exercise(srv: procs.Server) -> None:
         conn.close()
 
 
+def concurrent(srv: procs.Server, clients: int = 8, each: int = 2) -> None:
+    """``clients`` connections at once, each sending ``each`` unique aggregates."""
+    q = mix.BY_NAME["aggregate"]
+
+    def client(k: int) -> None:
+        conn = http.client.HTTPConnection(procs.HOST, srv.port, timeout=300)
+        try:
+            for i in range(each):
+                text = quote(q.text + f"  # c{k}-{i}", safe="")
+                conn.request("GET", f"{srv.path}?{srv.params}query={text}", headers={"Accept": q.accept})
+                conn.getresponse().read()
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def tree_memory(srv: procs.Server) -> dict:
     roles = procs.memory(srv)
     rows = [row for found in roles.values() for row in found]
@@ -84,7 +108,11 @@ def measure(srv: procs.Server) -> dict:
             procs.wait_settled(srv)
         exercise(srv)
         time.sleep(1)
-        return {"ready_s": ready, **tree_memory(srv)}
+        serial = tree_memory(srv)
+        concurrent(srv)
+        time.sleep(1)
+        busy = tree_memory(srv)
+        return {"ready_s": ready, **serial, "busy_pss_mib": busy["pss_mib"], "busy_processes": busy["processes"]}
     finally:
         srv.stop()
 
@@ -129,12 +157,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.triples:,} synthetic triples ({quads:,} quads); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
         f"at end; `oxigraph load` {load_s:.1f} s.\n"
     )
-    print("| server | ready (s) | RSS of the tree (MiB) | PSS of the tree (MiB) | processes | PSS ÷ Oxigraph's |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print(
+        "| server | ready (s) | RSS of the tree (MiB) | PSS of the tree (MiB) | processes | PSS ÷ Oxigraph's "
+        "| after 8 concurrent: PSS (MiB), processes | ÷ Oxigraph's |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in rows.items():
         print(
             f"| {name} | {r['ready_s']:.2f} | {r['rss_mib']:,.0f} | {r['pss_mib']:,.0f} | {r['processes']} | "
-            f"{r['pss_mib'] / ox['pss_mib']:.1f}× |"
+            f"{r['pss_mib'] / ox['pss_mib']:.1f}× | {r['busy_pss_mib']:,.0f}, {r['busy_processes']} | "
+            f"{r['busy_pss_mib'] / ox['busy_pss_mib']:.1f}× |"
         )
     print("\nPSS by process (MiB), after the queries:\n")
     for name, r in rows.items():

@@ -21,7 +21,7 @@ REPORT = "shacl-report.ttl"
 VOID_FILE = "void.ttl"
 MANIFEST = "manifest.json"
 #: The files of a snapshot that the server offers for download (with their media types and
-#: captions: ``formats.registry.DOWNLOADS``).
+#: captions: ``web.pages.DUMP_INFO``).
 DUMPS = [NQ, TRIG, REPORT, VOID_FILE]
 #: Dumps also written gzipped (``narcokg.nq.gz``), served as ``Content-Encoding: gzip`` to clients
 #: that accept it: compressing a megabyte per request would cost the web process ~50 ms each time.

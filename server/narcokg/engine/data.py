@@ -29,28 +29,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from narcokg.config import Settings
-from narcokg.errors import SourceError
+from narcokg.engine.opening import DataSpec, open_store, unparseable
+
+__all__ = ["DataSpec", "open_store", "prepare", "recorded_quads", "served_nquads", "rebased_lines"]
 
 log = logging.getLogger("narcokg.engine.data")
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    mode: str  # "memory" or "disk"
-    path: str
-    #: Quads in an on-disk store, recorded when it was built. Counting a RocksDB store reads
-    #: every quad through its block cache, which then stays filled: at 1M triples that left
-    #: ~34 MiB in each process that counted (the master, every web worker and query process).
-    quads: int | None = None
-
-    def argv(self) -> list[str]:
-        return ["--mode", self.mode, "--path", self.path]
 
 
 def prepare(settings: Settings) -> DataSpec:
@@ -147,7 +135,7 @@ def _disk_store(nq: Path) -> Path:
                 [sys.executable, "-m", "narcokg.engine.data", str(nq), str(tmp)], capture_output=True, text=True
             )
             if done.returncode == UNPARSEABLE:
-                raise _unparseable(nq, done.stderr.strip())
+                raise unparseable(nq.name, done.stderr.strip())
             if done.returncode != 0:
                 last = (done.stderr.strip().splitlines() or ["no message"])[-1]
                 raise RuntimeError(f"could not load {nq.name} into an on-disk store: {last}")
@@ -162,27 +150,8 @@ def _disk_store(nq: Path) -> Path:
     return target
 
 
-def open_store(spec: DataSpec) -> ox.Store:
-    """Open the data for queries as ``spec`` says."""
-    if spec.mode == "disk":
-        return ox.Store.read_only(str(Path(spec.path) / "store"))
-    store = ox.Store()
-    try:
-        store.bulk_load(path=spec.path, format=ox.RdfFormat.N_QUADS)
-    except SyntaxError as exc:
-        raise _unparseable(Path(spec.path), exc.msg) from None
-    return store
-
-
 #: Exit status of the store builder when the N-Quads do not parse (its stderr: the parser's words).
 UNPARSEABLE = 65
-
-
-def _unparseable(nq: Path, message: str) -> SourceError:
-    return SourceError(
-        f"{nq.name} is not valid N-Quads: {message}. Fix the file (or serve a build, whose snapshot "
-        "narcokg writes itself)."
-    )
 
 
 def _build_store(nq: Path, target: Path) -> int:

@@ -32,7 +32,7 @@ import time
 import pyoxigraph as ox
 
 from narcokg import sandbox
-from narcokg.engine import data as querydata
+from narcokg.engine import opening
 from narcokg.formats import sparql as sparqlformats
 
 _LEN = struct.Struct(">IQ")
@@ -304,8 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     started = time.perf_counter()
-    spec = querydata.DataSpec(args.mode, args.path)
-    store = querydata.open_store(spec)
+    spec = opening.DataSpec(args.mode, args.path)
+    store = opening.open_store(spec)
     loaded = time.perf_counter() - started
     if spec.mode == "memory":
         _no_new_files()

@@ -9,11 +9,10 @@ other module of the package spells one.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 import pyoxigraph as ox
 
-from narcokg import snapshot
 
 #: What an answer in a format can be: SPARQL solutions (and booleans), or an RDF graph.
 SOLUTIONS = "solutions"
@@ -22,27 +21,24 @@ GRAPH = "graph"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 
 
-@dataclass(frozen=True)
-class Format:
-    name: str
-    media_type: str
-    kind: str  # SOLUTIONS (also ASK's boolean) or GRAPH
-    label: str
-    #: W3C format IRI local name (http://www.w3.org/ns/formats/…) for the Service Description.
-    w3c: str
-    #: Further media types that select this format (never sent back).
-    aliases: tuple[str, ...] = ()
-    extension: str = ""
-    #: Keeps the named graph of each statement (TriG, N-Quads).
-    quads: bool = False
-    #: Can hold named graphs at all (JSON-LD can, though a document of one graph needs none).
-    named_graphs: bool = False
-    rdf_format: ox.RdfFormat | None = None
-    results_format: ox.QueryResultsFormat | None = None
-    #: rdflib's parser/serializer name, where rdflib reads the format (the SHACL service).
-    rdflib: str | None = None
-    #: Further file extensions that mean this format when reading a file.
-    file_suffixes: tuple[str, ...] = ()
+_FIELDS = (
+    "name media_type kind label w3c aliases extension quads named_graphs rdf_format results_format rdflib file_suffixes"
+)
+
+
+class Format(namedtuple("Format", _FIELDS, defaults=((), "", False, False, None, None, None, ()))):
+    """One format: ``kind`` is SOLUTIONS (also ASK's boolean) or GRAPH; ``w3c`` the local name of
+    its W3C format IRI (http://www.w3.org/ns/formats/…, for the Service Description);
+    ``aliases`` further media types that select it (never sent back); ``quads``: it keeps the
+    named graph of each statement (TriG, N-Quads); ``named_graphs``: it can hold named graphs at
+    all (JSON-LD can, though a document of one graph needs none); ``rdflib``: rdflib's name for
+    it, where rdflib reads it (the SHACL service); ``file_suffixes``: further file extensions
+    that mean it when reading a file.
+
+    A named tuple, not a dataclass: the query processes import this module, and ``dataclasses``
+    (with ``inspect``, ``ast``, ``dis``) would add ~1.5 MiB to each of them."""
+
+    __slots__ = ()
 
     @property
     def content_type(self) -> str:
@@ -171,12 +167,3 @@ def by_media_type(media_type: str, kind: str = GRAPH) -> Format | None:
         if mt in f.media_types:
             return f
     return None
-
-
-#: The snapshot's files offered for download: name → (media type, caption key in ``html.i18n``).
-DOWNLOADS = {
-    snapshot.NQ: (NQUADS.media_type, "download.nq"),
-    snapshot.TRIG: (TRIG.media_type, "download.trig"),
-    snapshot.REPORT: (TURTLE.media_type, "download.report"),
-    snapshot.VOID_FILE: (TURTLE.media_type, "download.void"),
-}

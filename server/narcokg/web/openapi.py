@@ -14,6 +14,7 @@ from flask import Blueprint, Response
 
 from narcokg.formats import registry
 from narcokg.formats import sparql as sparqlformats
+from narcokg.web.pages import DUMP_INFO
 
 blueprint = Blueprint("openapi", __name__)
 
@@ -431,7 +432,7 @@ def document() -> dict:
         "/download/{name}": _page(
             "one snapshot file",
             params=[_path_param("name", "a file name listed on /download")],
-            types=list(dict.fromkeys(media for media, _ in registry.DOWNLOADS.values())) + ["application/json"],
+            types=list(dict.fromkeys(media for media, _ in DUMP_INFO.values())) + ["application/json"],
         ),
         "/shacl": _page(
             "the validation report of the knowledge graph",

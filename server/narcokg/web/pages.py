@@ -32,7 +32,13 @@ PAGE_SIZE = 50
 NOT_DATA = ("ontology", "shapes", "validation")
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 
-DUMP_INFO = registry.DOWNLOADS
+#: The snapshot's files offered for download: name → (media type, caption key in ``html.i18n``).
+DUMP_INFO = {
+    snapshot.NQ: (registry.NQUADS.media_type, "download.nq"),
+    snapshot.TRIG: (registry.TRIG.media_type, "download.trig"),
+    snapshot.REPORT: (registry.TURTLE.media_type, "download.report"),
+    snapshot.VOID_FILE: (registry.TURTLE.media_type, "download.void"),
+}
 
 
 @blueprint.after_request
