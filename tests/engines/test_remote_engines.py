@@ -257,6 +257,20 @@ def test_the_row_limit_holds_for_a_bounded_query_read_here(supervised):
     assert resp.status_code == 422 and "max_rows" in resp.text
 
 
+def test_json_ld_of_triple_terms_through_oxigraph_is_406(supervised):
+    """The web process writes a remote engine's triples: the same 406 as a query process gives,
+    where the JSON-LD writer's failure would have been a 500."""
+    query = "CONSTRUCT { <http://a> <http://b> <<( <http://a> <http://b> <http://c> )>> } WHERE {}"
+    resp = requests.get(
+        supervised.url("/sparql"), params={"query": query}, headers={"Accept": "application/ld+json"}, timeout=60
+    )
+    assert resp.status_code == 406 and "triple terms" in resp.text
+    resp = requests.get(
+        supervised.url("/sparql"), params={"query": query}, headers={"Accept": "text/turtle"}, timeout=60
+    )
+    assert resp.status_code == 200 and "http://c" in resp.text
+
+
 # Safety ------------------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from narcokg import sandbox
 from narcokg.engine import opening
+from narcokg import errors
 from narcokg.formats import sparql as sparqlformats
 
 _LEN = struct.Struct(">IQ")
@@ -132,6 +133,8 @@ def execute(store: ox.Store, job: dict, cheap: bool = False) -> tuple[dict, byte
         return _answer(result, fmt, max_rows, job.get("prefixes") or None)
     except RowLimit as exc:
         return {"ok": False, "error": "rows", "message": str(exc), "limit": max_rows}, b""
+    except errors.NotAcceptable as exc:  # e.g. JSON-LD asked for an answer with triple terms
+        return {"ok": False, "error": "format", "message": exc.message}, b""
     except OSError as exc:
         return _os_error(exc)
     except (ValueError, RuntimeError, TypeError) as exc:  # evaluation errors pyoxigraph reports

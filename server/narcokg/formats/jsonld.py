@@ -139,6 +139,17 @@ class _Compactor:
         return f'{{"@id":{encode_basestring(self.iri(v[1]))}}}'
 
 
+class TripleTermError(ValueError):
+    """JSON-LD 1.1 has no form for an RDF 1.2 triple term (pyoxigraph's writer refuses them too:
+    "JSON-LD does not support RDF 1.2 yet")."""
+
+    def __init__(self):
+        super().__init__(
+            "JSON-LD cannot write the RDF 1.2 triple terms in this answer; "
+            "ask for Turtle, TriG, N-Triples, N-Quads or RDF/XML instead"
+        )
+
+
 def plain(term) -> tuple:
     """A term as plain strings, equal where the terms are equal: ``("i", iri)``, ``("b", "_:id")``,
     ``("s", text)`` (xsd:string), ``("l", text, language)`` or ``("t", text, datatype)``."""
@@ -153,6 +164,8 @@ def plain(term) -> tuple:
         return ("s", term.value) if datatype == _XSD_STRING else ("t", term.value, datatype)
     if kind is ox.BlankNode:
         return ("b", "_:" + term.value)
+    if kind is ox.Triple:
+        raise TripleTermError()
     raise TypeError(f"no plain form for {term!r}")
 
 
@@ -270,6 +283,8 @@ _DEFAULT = ox.DefaultGraph()
 
 
 def _node_id(term) -> str:
+    if isinstance(term, ox.Triple):
+        raise TripleTermError()
     return term.value if isinstance(term, ox.NamedNode) else "_:" + term.value
 
 

@@ -275,7 +275,10 @@ def serialize_boolean(value: bool, fmt: Format) -> bytes:
 
 
 def serialize_triples(triples: list, fmt: Format, prefixes: dict[str, str] | None = None) -> bytes:
-    """Serialize CONSTRUCT/DESCRIBE triples; quad formats put them in the default graph."""
+    """Serialize CONSTRUCT/DESCRIBE triples; quad formats put them in the default graph.
+    ``errors.NotAcceptable`` when ``fmt`` cannot write them (JSON-LD and RDF 1.2 triple terms)."""
+    if fmt.name == "jsonld" and any(type(t.object) is ox.Triple for t in triples):
+        raise errors.NotAcceptable(str(jsonld.TripleTermError()))
     if fmt.name in ("nquads", "trig"):
         items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
     else:
