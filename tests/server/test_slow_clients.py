@@ -86,6 +86,48 @@ def test_stalled_connections_do_not_block_other_clients(own_server):
             s.close()
 
 
+def test_clients_that_never_read_pipelined_answers_do_not_hold_the_event_loop(own_server):
+    """16 connections with small receive buffers each send five pipelined requests for a large
+    answer (~1 MB, stored after the first), then read nothing. A thread answers the first request
+    of each and hands the connection back to the event loop with the other four, which it replays
+    from the answer cache. Before, it sent them on the socket the thread had left blocking, so
+    each stalled client held the loop for the socket's 10 s send timeout: /health went unanswered
+    for a minute and the arbiter killed the workers."""
+    host, port = _addr(own_server.base)
+    big = (
+        b"GET /sparql?query=SELECT%20?o%20%7B?s%20?p%20?o%7D HTTP/1.1\r\nHost: x\r\n"
+        b"Accept: application/sparql-results+json\r\n\r\n"
+    )
+    workers = _workers(own_server)
+    with socket.create_connection((host, port), timeout=30) as s:  # answered once: stored
+        s.sendall(big.replace(b"Host: x", b"Host: x\r\nConnection: close"))
+        while s.recv(1 << 20):
+            pass
+    socks = []
+    try:
+        for _ in range(16):
+            s = socket.create_connection((host, port), timeout=5)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.sendall(big * 5)
+            socks.append(s)
+        time.sleep(1.0)
+        for k in range(3):
+            started = time.monotonic()
+            assert requests.get(own_server.url("/health"), timeout=30).status_code == 200
+            resp = requests.get(
+                own_server.url("/sparql"),
+                params={"query": f'SELECT ?z {{ BIND("{k}" AS ?z) }}'},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=30,
+            )
+            assert resp.status_code == 200
+            assert time.monotonic() - started < 3.0, "clients that do not read held up the others"
+    finally:
+        for s in socks:
+            s.close()
+    assert _workers(own_server) == workers  # no worker was killed
+
+
 def test_stalled_request_gets_408_with_security_headers(built, tmp_path):
     """A request that never completes is ended by the server with 408, not held forever."""
     srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_REQUEST_READ_TIMEOUT": "1"})

@@ -170,7 +170,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         if state is None:
             return
         try:
-            data = conn.sock.recv(65536)
+            data = conn.sock.recv(65536, socket.MSG_DONTWAIT)  # the loop never blocks (see ``Replay._send``)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -262,7 +262,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         self.log.warning("Request from ip=%s not received in full within %s s", addr[0], self.request_read_timeout)
         message = f"the request was not received in full within {self.request_read_timeout:g} seconds"
         try:
-            conn.sock.send(error_bytes(408, error_body(408, HTTPStatus(408).phrase, message)))
+            conn.sock.send(error_bytes(408, error_body(408, HTTPStatus(408).phrase, message)), socket.MSG_DONTWAIT)
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EPIPE, errno.ECONNRESET):
                 self.log.debug("Failed to send the 408 answer.")

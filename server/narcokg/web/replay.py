@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import selectors
+import socket
 import time
 
 from narcokg.web import answercache, direct, fairuse
@@ -168,7 +169,10 @@ class Replay:
         (``_on_writable``), then the connection waits for its next request. ``deadline``: when an
         earlier part is still waiting for the client to read."""
         try:
-            sent = conn.sock.send(data)
+            # MSG_DONTWAIT: never blocks, whatever mode the socket is in. A connection a thread
+            # hands back (``linger``) with pipelined requests is still in blocking mode, with a
+            # 10 s send timeout: a plain send to a client that does not read held the whole loop.
+            sent = conn.sock.send(data, socket.MSG_DONTWAIT)
         except (BlockingIOError, InterruptedError):
             sent = 0
         except OSError:
