@@ -90,6 +90,11 @@ HOSTILE = [
     "/sparql?query=%00",
     "/sparql?query=",
     "/sparql?query=" + "%20" * 3000 + quote(lookup("state/IDN"), safe=""),  # a long target
+    # A '#' ends the target for gunicorn (the rest is a fragment): the app never sees what follows.
+    "/sparql?query=SELECT%20?x%20{BIND(1%20AS%20?x)}#%0ALIMIT%200",
+    "/sparql?query=ASK%20{#%0A}",
+    "/sparql?query=SELECT%20?x%20{BIND(<http://a/b#c>%20AS%20?x)}",
+    "/sparql?query=" + quote(lookup("state/IDN"), safe="") + "#",
 ]
 
 

@@ -56,7 +56,9 @@ _PER_ANSWER = frozenset({"date", "server", "connection", "keep-alive", "transfer
 #: Request headers an answer may depend on without naming them in Vary: gunicorn takes the URL
 #: scheme from them (from a trusted proxy), and absolute links (e.g. /fragments) follow it.
 IMPLICIT_VARY = (b"x-forwarded-proto", b"x-forwarded-protocol", b"x-forwarded-ssl", b"forwarded")
-_TARGET = re.compile(rb"/[\x21-\x7e]*")
+#: A target the fast paths take: printable ASCII but '#', which ends the target for gunicorn (what
+#: follows is a fragment the app never sees, so a fast path reading it would answer another query).
+_TARGET = re.compile(rb"/[\x21\x22\x24-\x7e]*")
 _TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _VALUE = re.compile(rb"[\x20-\x7e\x80-\xff\t]*")
 
