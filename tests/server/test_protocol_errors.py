@@ -170,6 +170,21 @@ def test_bad_chunked_body_is_400(server, body, says):
     check(answer, 400, says)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"ffffffffffffffff\r\nASK {}\r\n", b"1000\r\n" + b"#" * 4096 + b"\r\n" + b"ffffff\r\n"],
+    ids=["one huge chunk", "past the limit on the second"],
+)
+def test_chunks_announcing_more_than_any_route_reads_are_413_at_once(server, body):
+    """Before, the worker waited for the announced bytes and said 408 after the read timeout (10 s)."""
+    answer = exchange(
+        server.base,
+        query_post(server.base, b"Accept: application/sparql-results+json", b"Transfer-Encoding: chunked") + body,
+        timeout=5,
+    )
+    check(answer, 413, "no route of this server reads more than")
+
+
 def test_echo_is_bounded(server):
     coding = "x" * 3000
     answer = exchange(

@@ -154,6 +154,8 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         wait = self.request_read_timeout if leftover.strip() else max(1.0, float(self.cfg.keepalive))
         state = _Reading(leftover, self._max_head(), self.max_body_bytes, time.monotonic() + wait)
         verdict = state.scanner.scan(state.buf) if leftover else requestframe.INCOMPLETE
+        if verdict == requestframe.TOO_LARGE:
+            return self._too_large(conn, state)
         if verdict == requestframe.COMPLETE and self._answers is not None and self._replay(conn, state):
             return None  # handed back by a thread (``linger``) with a stored answer to send
         if verdict != requestframe.INCOMPLETE:
@@ -185,6 +187,8 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         state.buf += data
         self._buffered += len(data)
         verdict = state.scanner.scan(state.buf)
+        if verdict == requestframe.TOO_LARGE:
+            return self._too_large(conn, state)
         if verdict == requestframe.COMPLETE and self._answers is not None and self._replay(conn, state):
             return
         if (
@@ -260,9 +264,26 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         """Say 408 to a client that did not send its whole request in time."""
         addr = conn.client if isinstance(conn.client, tuple) else ("", -1)
         self.log.warning("Request from ip=%s not received in full within %s s", addr[0], self.request_read_timeout)
-        message = f"the request was not received in full within {self.request_read_timeout:g} seconds"
+        self._say(conn, 408, f"the request was not received in full within {self.request_read_timeout:g} seconds")
+
+    def _too_large(self, conn, state: _Reading) -> None:
+        """Say 413 to a chunked request whose chunks announce more than any route reads, and close."""
+        addr = conn.client if isinstance(conn.client, tuple) else ("", -1)
+        self.log.warning("Request from ip=%s: chunked body past %d bytes", addr[0], self.max_body_bytes)
+        self._say(
+            conn,
+            413,
+            f"the chunked request body announces {state.scanner.body} bytes; no route of this server reads more "
+            f"than {self.max_body_bytes}: send a smaller body",
+        )
+        self._drop(conn)
+
+    def _say(self, conn, status: int, message: str) -> None:
+        """An error answer to ``conn`` from the event loop, without waiting for the client."""
         try:
-            conn.sock.send(error_bytes(408, error_body(408, HTTPStatus(408).phrase, message)), socket.MSG_DONTWAIT)
+            conn.sock.send(
+                error_bytes(status, error_body(status, HTTPStatus(status).phrase, message)), socket.MSG_DONTWAIT
+            )
         except OSError as exc:
             if exc.errno not in (errno.EAGAIN, errno.EPIPE, errno.ECONNRESET):
-                self.log.debug("Failed to send the 408 answer.")
+                self.log.debug("Failed to send the %d answer.", status)

@@ -6,7 +6,9 @@ what is malformed. Anything this scanner does not find plain (bare LF line ends,
 headers, a bad chunk size) is answered HANDOVER: the request goes to a thread at once, gunicorn
 refuses it there, and the socket's receive timeout bounds how long that thread can wait. A
 disagreement can only cost a thread for that long, never change how a request is read.
-Two plain cases are handed over on purpose: a declared Content-Length above ``max_body`` (the app
+A chunked body whose chunk sizes add up past ``max_body`` is TOO_LARGE at once: the worker says
+413 without waiting for bytes no route would read (a chunk of 2^64 - 1 bytes was waited for until
+the 408 of the read timeout). Two plain cases are handed over on purpose: a declared Content-Length above ``max_body`` (the app
 refuses it with 413 from the header alone, without waiting for the body) and ``Expect`` (the
 client waits for gunicorn's ``100 Continue`` before it sends the body).
 """
@@ -18,6 +20,7 @@ import re
 INCOMPLETE = 0  # keep reading
 COMPLETE = 1  # the first request in the buffer is whole: give it to a thread
 HANDOVER = 2  # not plain enough to judge here: give it to a thread now, gunicorn decides
+TOO_LARGE = 3  # a chunked body larger than any route accepts: answer 413 and close
 
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 #: Longest chunk-size line (with extensions) waited for before handing over.
@@ -34,6 +37,7 @@ class FrameScanner:
         self.need = -1  # Content-Length framing: total bytes of the request
         self.chunked = False
         self.pos = 0  # chunked framing: next chunk-size line starts here
+        self.body = 0  # chunked framing: the sizes of the chunks seen so far
 
     def scan(self, buf: bytes | bytearray) -> int:
         if self.body_start < 0:
@@ -91,6 +95,9 @@ class FrameScanner:
             if not _HEX.fullmatch(size_text):
                 return HANDOVER
             size = int(size_text, 16)
+            self.body += size
+            if self.body > self.max_body:
+                return TOO_LARGE
             data = eol + 2
             if size == 0:  # the last chunk, then trailer fields up to an empty line
                 if buf.startswith(b"\r\n", data):
