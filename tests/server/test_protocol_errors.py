@@ -4,12 +4,14 @@ is wrong; no HTML page, no echo of more than a bounded, control-free piece of th
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import socket
 import unicodedata
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from narcokg.web import gunicorn_worker, refusals
 from narcokg.web.headers import SECURITY_HEADERS
@@ -66,7 +68,11 @@ def check(answer: rawhttp.Answer, status: int, *says: str) -> str:
     return text
 
 
-@pytest.mark.parametrize("coding", ["foo", "br, chunked", "gzip, x-custom, chunked"])
+@pytest.mark.parametrize(
+    "coding",
+    # gunicorn accepted gzip and deflate before chunked and decoded neither: the body was read as plain.
+    ["foo", "br, chunked", "gzip, x-custom, chunked", "gzip, chunked", "deflate, chunked", "compress, chunked"],
+)
 def test_unsupported_transfer_encoding_is_400_not_501(server, coding):
     answer = exchange(server.base, query_post(server.base, b"Transfer-Encoding: " + coding.encode()) + b"0\r\n\r\n")
     check(answer, 400, "unsupported Transfer-Encoding", coding)
@@ -303,3 +309,30 @@ def test_app_answers_body_framing_errors_400_and_its_own_faults_500():
     resp = client.get("/fault")
     assert resp.status_code == 500
     assert resp.get_data(as_text=True) == "500 Internal Server Error: internal server error: the problem was logged\n"
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "deflate", "GZIP, identity", "zstd;level=<3>"])
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_a_compressed_request_body_is_415(server, coding, gzipped):
+    """No route decodes a request's Content-Encoding: before, a plain body labelled gzip was read
+    as plain (200) and a gzipped one was a syntax error (400)."""
+    body = gzip.compress(b"ASK {}") if gzipped else b"ASK {}"
+    resp = requests.post(
+        server.url("/sparql"),
+        data=body,
+        headers={"Content-Type": "application/sparql-query", "Content-Encoding": coding},
+        timeout=30,
+    )
+    assert resp.status_code == 415, resp.text
+    assert "Content-Encoding" in resp.text and "uncompressed" in resp.text and "<3>" not in resp.text
+
+
+def test_identity_and_bodiless_requests_with_a_content_encoding_are_answered(server):
+    ok = requests.post(
+        server.url("/sparql"),
+        data=b"ASK {}",
+        headers={"Content-Type": "application/sparql-query", "Content-Encoding": "identity"},
+        timeout=30,
+    )
+    assert ok.status_code == 200
+    assert requests.get(server.url("/health"), headers={"Content-Encoding": "gzip"}, timeout=30).status_code == 200

@@ -12,6 +12,7 @@ refuses before they reach the app get the same headers and kind of message from
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -25,6 +26,8 @@ from narcokg.web.headers import SECURITY_HEADERS
 
 log = logging.getLogger("narcokg.web.middleware")
 
+#: A Content-Encoding value repeated in the 415 answer (anything else is not echoed).
+_CODING = re.compile(r"[a-z0-9-]{1,20}(, ?[a-z0-9-]{1,20}){0,3}")
 #: Longest request target (path and query) accepted, in bytes; longer gets 414.
 MAX_URL_BYTES = 8 * 1024
 
@@ -73,6 +76,30 @@ def install(app: Flask) -> None:
         if len(target.encode("utf-8", "surrogateescape")) > MAX_URL_BYTES:
             return error_response(414, "URI Too Long", f"request URL longer than {MAX_URL_BYTES} bytes")
         return None
+
+    @app.before_request
+    def refuse_coded_bodies():
+        # No route decodes a compressed body, and gunicorn decodes no transfer coding but chunked:
+        # read as it is, a gzipped body was a syntax error (400) and a plain one labelled gzip
+        # passed. RFC 9110 §8.4: 415 for a content coding the server does not accept.
+        transfer = request.headers.get("Transfer-Encoding", "").strip().lower()
+        if any(c.strip() != "chunked" for c in transfer.split(",")) and transfer:
+            # gunicorn accepts gzip, deflate and compress before chunked, and decodes none of them.
+            named = f" {transfer}" if _CODING.fullmatch(transfer) else ""
+            return error_response(
+                400,
+                "Bad Request",
+                f"unsupported Transfer-Encoding{named}: only chunked is read; send the body chunked "
+                "or with a Content-Length",
+            )
+        coding = request.headers.get("Content-Encoding", "").strip().lower()
+        has_body = bool(request.content_length) or "Transfer-Encoding" in request.headers
+        if not has_body or coding in ("", "identity"):
+            return None
+        named = f"Content-Encoding {coding}" if _CODING.fullmatch(coding) else "a Content-Encoding"
+        return error_response(
+            415, "Unsupported Media Type", f"request bodies with {named} are not accepted: send the body uncompressed"
+        )
 
     # Outermost first: every answer's headers, CORS preflight, then compression of the app's answers.
     app.wsgi_app = _with_security_headers(cors.with_preflight(compress.with_compression(app.wsgi_app)))
