@@ -474,3 +474,15 @@ def test_html_report_names_an_iri_value_by_its_label(server, built, kg):
     for iri, label in valued:
         tail = "/".join(iri.rsplit("/", 2)[-2:])
         assert any(href.endswith(tail) and text == label for href, text in shown), f"{iri} is not shown as {label!r}"
+
+
+def test_ill_typed_literals_are_validated_without_a_traceback_in_the_log(server):
+    """rdflib logged a traceback for each literal whose lexical form does not fit its datatype:
+    client data, not a fault, so a request with many could fill the server's log."""
+    objects = ['"x"^^xsd:integer', '"9999-99-99"^^xsd:date', '"1e"^^xsd:decimal', '"9x"^^xsd:integer']
+    text = "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + "".join(
+        f"<urn:ill:{i}> <urn:ill:p> {o} .\n" for i, o in enumerate(objects)
+    )
+    resp = post_turtle(server, text)
+    assert resp.status_code == 200, resp.text
+    assert "Failed to convert Literal" not in server.log.read_text(errors="replace")

@@ -172,6 +172,9 @@ def _child(conn, data: bytes, fmt: str, settings: Settings, rdf_format: str | No
         conn.close()
         return
     _limit_memory(settings.process_memory_mb)
+    # An ill-typed literal ("x"^^xsd:integer) is client data, not a fault, and SHACL reports it
+    # (sh:datatype): rdflib logs each with a traceback, so one request could fill the log.
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     try:
         try:
             graph = safeparse.parse(data, fmt)
