@@ -16,7 +16,8 @@ For each server, one at a time on the same dump (``synth.py``):
   shared pages among their sharers: what the tree really holds), and the number of processes;
   then each process's PSS by its role (master, web worker, query process, Oxigraph server).
 * **memory under concurrency**: the same sums after 8 clients have each sent 2 aggregates at
-  once (a narcokg pool then starts burst processes, which stop after 10 s idle).
+  once (a narcokg pool then starts burst processes), and again 13 s later, once burst
+  processes have stopped (after 10 s idle).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import peers  # noqa: E402
 import procs  # noqa: E402
 import scale  # noqa: E402
 import synth  # noqa: E402
+from narcokg.engine.pool import BURST_IDLE  # noqa: E402
 
 OUT = HERE / "out"
 
@@ -112,7 +114,16 @@ def measure(srv: procs.Server) -> dict:
         concurrent(srv)
         time.sleep(1)
         busy = tree_memory(srv)
-        return {"ready_s": ready, **serial, "busy_pss_mib": busy["pss_mib"], "busy_processes": busy["processes"]}
+        time.sleep(BURST_IDLE + 3)
+        calm = tree_memory(srv)
+        return {
+            "ready_s": ready,
+            **serial,
+            "busy_pss_mib": busy["pss_mib"],
+            "busy_processes": busy["processes"],
+            "calm_pss_mib": calm["pss_mib"],
+            "calm_processes": calm["processes"],
+        }
     finally:
         srv.stop()
 
@@ -159,14 +170,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         "| server | ready (s) | RSS of the tree (MiB) | PSS of the tree (MiB) | processes | PSS ÷ Oxigraph's "
-        "| after 8 concurrent: PSS (MiB), processes | ÷ Oxigraph's |"
+        "| after 8 concurrent: PSS (MiB), processes | ÷ Oxigraph's | 13 s later: PSS, processes | ÷ Oxigraph's |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in rows.items():
         print(
             f"| {name} | {r['ready_s']:.2f} | {r['rss_mib']:,.0f} | {r['pss_mib']:,.0f} | {r['processes']} | "
             f"{r['pss_mib'] / ox['pss_mib']:.1f}× | {r['busy_pss_mib']:,.0f}, {r['busy_processes']} | "
-            f"{r['busy_pss_mib'] / ox['busy_pss_mib']:.1f}× |"
+            f"{r['busy_pss_mib'] / ox['busy_pss_mib']:.1f}× | {r['calm_pss_mib']:,.0f}, {r['calm_processes']} | "
+            f"{r['calm_pss_mib'] / ox['calm_pss_mib']:.1f}× |"
         )
     print("\nPSS by process (MiB), after the queries:\n")
     for name, r in rows.items():

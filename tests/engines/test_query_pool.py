@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from narcokg.config import load_settings
@@ -101,5 +102,20 @@ def test_every_start_byte_is_read_back_so_the_start_pipe_never_fills(built):
             assert b"true" in pool.execute(job.wire()).body
         (proc,) = pool._all
         assert proc.sent == 5 and proc.acked == 5
+    finally:
+        pool.close()
+
+
+def test_a_query_sent_while_the_first_process_starts_waits_for_it(built):
+    """Regression: a query that came while the pool's process was still starting (~0.1 s) waited
+    the 50 ms after which a busy pool starts a burst process, and a second process was started
+    beside the first: every server kept a burst process after its first query."""
+    settings = load_settings(dist=built.out_dir, query_workers=1, query_workers_max=4)
+    pool = QueryPool(settings, spec=data.prepare(settings), size=1)
+    try:
+        job = QueryJob(query="ASK { ?s ?p ?o }", format="json", union=True)
+        assert b"true" in pool.execute(job.wire()).body
+        time.sleep(0.5)  # a burst process asked for would have started by now
+        assert pool.started == 1 and len(pool.pids()) == 1
     finally:
         pool.close()

@@ -413,7 +413,11 @@ def test_fair_use_behind_a_trusted_proxy_charges_the_forwarded_client(built, tmp
 
 
 def test_graceful_shutdown_finishes_in_flight_requests(built, tmp_path):
-    srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_QUERY_TIMEOUT": "3", "NARCOKG_WEB_WORKERS": "1"})
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        env_extra={"NARCOKG_QUERY_TIMEOUT": "3", "NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_WORKERS": "2"},
+    )
     workers = wait_query_processes(srv.proc.pid, 2)
     assert len(workers) == 2
     try:
@@ -479,6 +483,20 @@ def test_a_cheap_query_passes_an_explosive_one_through_a_burst_process(built, tm
         slow["thread"].join(60)
         assert slow["result"].status_code == 422
         assert sparql(srv, CHEAP).status_code == 200
+    finally:
+        stop_server(srv)
+
+
+def test_at_rest_each_http_worker_keeps_one_query_process(built, tmp_path):
+    """The default: one query process per HTTP worker (each holds its own interpreter and store
+    handle); a second one starts only while the first is busy (the test above)."""
+    srv = start_server(built.out_dir, tmp_path, env_extra={"NARCOKG_WEB_WORKERS": "2"})
+    try:
+        assert len(wait_query_processes(srv.proc.pid, 2)) == 2
+        for i in range(5):  # one at a time: never more than one busy
+            assert sparql(srv, CHEAP + f"\n# at rest {i}").status_code == 200
+        time.sleep(1.0)
+        assert len(query_processes(srv.proc.pid)) == 2
     finally:
         stop_server(srv)
 

@@ -231,9 +231,15 @@ class QueryPool:
                     self._request_spawn()
                 now = time.monotonic()
                 if now >= burst_at:
-                    burst_at = float("inf")  # one request asks for at most one process
-                    if len(self._all) + self._pending < self.max_size:
-                        self._request_spawn()  # every process stayed busy: start one more
+                    if self._pending:
+                        # A process is starting (at the pool's start, or a replacement): it will
+                        # take a waiting request; starting another as well left a burst process
+                        # behind the first query of every server.
+                        burst_at = now + BURST_AFTER
+                    else:
+                        burst_at = float("inf")  # one request asks for at most one process
+                        if len(self._all) < self.max_size:
+                            self._request_spawn()  # every process stayed busy: start one more
                 remaining = deadline - now
                 if remaining <= 0:
                     raise errors.Busy("All query processes are busy; try again shortly.", retry_after=2)
