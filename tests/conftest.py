@@ -176,7 +176,7 @@ def oxigraph_store(built, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def oxigraph_endpoint(oxigraph_store):
-    """Oxigraph server (serve-read-only, union default graph) on the session's build, on loopback."""
+    """Oxigraph server (serve-read-only; narcokg asks it for the union per query) on the session's build, on loopback."""
     from narcokg.engine.oxigraph_server import OxigraphServer
 
     srv = OxigraphServer(oxigraph_store, timeout_s=5).start()

@@ -257,6 +257,23 @@ def test_the_row_limit_holds_for_a_bounded_query_read_here(supervised):
     assert resp.status_code == 422 and "max_rows" in resp.text
 
 
+DATASET_IN_THE_TEXT = [
+    "ASK FROM <urn:none> WHERE { ?s ?p ?o }",
+    "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/narcokg/graph/reference> WHERE { ?s ?p ?o }",
+    "SELECT (COUNT(*) AS ?n) FROM NAMED <https://w3id.org/narcokg/graph/ontology> WHERE { ?s ?p ?o }",
+    "SELECT (COUNT(*) AS ?n) FROM NAMED <https://w3id.org/narcokg/graph/ontology> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("query", DATASET_IN_THE_TEXT, ids=range(len(DATASET_IN_THE_TEXT)))
+def test_from_and_from_named_in_the_text_are_the_embedded_engine_s(remote, server, query):
+    """Regression: Oxigraph server run with --union-default-graph ignores a query's FROM and FROM
+    NAMED (the first query was true, the counts were the union's); narcokg now asks it for the
+    union per request instead."""
+    assert _sparql(remote, query).json() == _sparql(server, query).json()
+
+
 def test_json_ld_of_triple_terms_through_oxigraph_is_406(supervised):
     """The web process writes a remote engine's triples: the same 406 as a query process gives,
     where the JSON-LD writer's failure would have been a 500."""
@@ -297,7 +314,7 @@ def test_the_row_limit_holds_although_the_engine_has_none(supervised, oxigraph_e
     everything = "SELECT * WHERE { ?s ?p ?o }"
     direct = requests.post(
         oxigraph_endpoint.url,
-        data={"query": everything},
+        data={"query": everything, "union-default-graph": ""},  # Oxigraph server's own parameter
         timeout=30,
         headers={"Accept": "application/sparql-results+json"},
     )

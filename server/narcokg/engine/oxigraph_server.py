@@ -1,5 +1,6 @@
 """Oxigraph server as narcokg's engine: loading a snapshot into an on-disk store, and running
-``oxigraph serve-read-only --union-default-graph`` on it under supervision.
+``oxigraph serve-read-only`` on it under supervision (narcokg asks for the union default graph
+per query: see ``engine.remote``).
 
 The ``oxigraph`` program comes from the PyPI wheel of the same name, pinned to pyoxigraph's
 version (one storage format for both). The supervisor restarts a server that dies (with a
@@ -194,7 +195,6 @@ class OxigraphServer:
             str(self.location),
             "--bind",
             f"127.0.0.1:{self.port}",
-            "--union-default-graph",
         ]
         if self.timeout_s:
             argv += ["--timeout-s", str(max(1, int(self.timeout_s + 0.999)))]

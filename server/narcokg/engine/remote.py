@@ -17,8 +17,11 @@ narcokg stays in front and keeps its promises whatever the endpoint does:
   narcokg's term forms (Virtuoso's JSON ``typed-literal`` becomes a plain typed literal).
 - DESCRIBE is built here: the described resources are selected on the endpoint, then their
   statements fetched with a CONSTRUCT (engines disagree on what a description holds).
-- The union default graph: Oxigraph server must run with ``--union-default-graph``; a generic
-  endpoint is sent the snapshot's graphs as ``default-graph-uri`` and ``named-graph-uri``.
+- The union default graph: Oxigraph server is asked for it per request, with its own
+  ``union-default-graph`` parameter, and only when the query names no dataset. Started with
+  ``--union-default-graph`` instead, it ignores a query's FROM and FROM NAMED (``ASK FROM
+  <urn:none> { ?s ?p ?o }`` was true), so narcokg starts it without. A generic endpoint is sent
+  the snapshot's graphs as ``default-graph-uri`` and ``named-graph-uri``.
   Virtuoso's default graph is every graph it holds, its own system graphs too, and it takes
   seconds to minutes over ``default-graph-uri`` naming the snapshot's 52 graphs at 1M triples,
   so its default graph is narrowed the other way: every graph it holds that is not the
@@ -59,6 +62,8 @@ DIALECTS = ("oxigraph", "virtuoso", "generic")
 #: exclusion is never empty (the other graphs are excluded when listed: each one more costs
 #: Virtuoso 7.2 time, the third about 40% more per aggregate at 1M triples).
 VIRTUOSO_CONFIGURATION = "http://www.openlinksw.com/schemas/virtrdf#"
+#: Oxigraph server's own parameter for the union of all graphs as the default graph.
+OXIGRAPH_UNION = sparqlhttp.Dataset((("union-default-graph", ""),))
 #: Seconds the server's own reads (pages, search, VoID) may take.
 OWN_TIMEOUT = 60.0
 
@@ -100,8 +105,10 @@ class RemoteEngine:
                 tuple(("default-graph-uri", g) for g in default_graph or ())
                 + tuple(("named-graph-uri", g) for g in named_graphs or ())
             )
-        if not union or self.dialect == "oxigraph":
+        if not union:
             return sparqlhttp.NO_DATASET
+        if self.dialect == "oxigraph":
+            return OXIGRAPH_UNION
         graphs = self.graphs()
         named = tuple(("named-graph-uri", g) for g in graphs)
         info = info or analyse(query)
