@@ -9,9 +9,12 @@ the snapshot and supervises the server itself) and ``--engine URL --engine-diale
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -488,3 +491,35 @@ def _in_memory(dump: Path):
 def test_health_counts_the_supervised_store_s_quads(supervised, built):
     quads = requests.get(supervised.url("/health"), timeout=30).json()["quads"]
     assert quads == sum(1 for line in open(built.out_dir / "narcokg.nq", "rb") if line.strip())
+
+
+def test_an_answer_reader_is_freed_in_the_thread_that_read_it(oxigraph_endpoint):
+    """Regression: a RowLimit raised while reading an answer kept, through its traceback, the
+    frame holding pyoxigraph's answer reader; when the app's thread freed the exception, pyoxigraph
+    refused to drop the reader there ("is unsendable, but is being dropped on another thread",
+    printed as a traceback, and the reader leaked)."""
+    from narcokg.engine import sparqlhttp
+
+    endpoint = sparqlhttp.Endpoint(oxigraph_endpoint.url, "oxigraph", connections=2)
+    union = sparqlhttp.Dataset((("union-default-graph", ""),))
+    caught: list = []
+
+    def read() -> None:
+        try:
+            endpoint.solutions("SELECT * WHERE { ?s ?p ?o }", time.monotonic() + 30, union, max_rows=3)
+        except sparqlhttp.RowLimit as exc:
+            caught.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    reader.join(60)
+    assert len(caught) == 1
+    unraisable: list = []
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = unraisable.append
+    try:
+        caught.clear()  # the exception, and whatever it keeps, freed in this thread
+        gc.collect()
+    finally:
+        sys.unraisablehook = old_hook
+    assert not unraisable, [str(u.exc_value) for u in unraisable]

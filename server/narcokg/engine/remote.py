@@ -234,6 +234,7 @@ class RemoteEngine:
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
         results = self._endpoint.results
         body = self._endpoint.post(query, results.media_type, deadline, sparqlhttp.NO_DATASET, truncated_ok=True)
+        result = None
         try:
             try:
                 result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), results.results_format)
@@ -247,6 +248,7 @@ class RemoteEngine:
                     "The query engine did not answer in time; try again shortly.", retry_after=2
                 ) from None
         finally:
+            result = None  # noqa: F841 -- freed here, not by whoever frees an exception (sparqlhttp.solutions)
             self._endpoint.drop(body)
 
     def select(self, query: str, **bindings) -> list[dict[str, object]]:

@@ -157,6 +157,7 @@ class Endpoint:
     def solutions(self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None):
         """(variables, rows) or a bool, read as the answer streams in."""
         body = self.post(query, self.results.media_type, deadline, dataset, client=client)
+        result = None
         try:
             try:
                 result = ox.parse_query_results(io.BufferedReader(body, 1 << 16), self.results.results_format)
@@ -174,6 +175,11 @@ class Endpoint:
             body.drain()
             return variables, rows
         finally:
+            # Dropped here, in the thread that made it: pyoxigraph's reader may not be freed in
+            # another one, and an exception's traceback (a RowLimit handed to the app's thread)
+            # kept this frame, and so the reader, alive ("… is unsendable, but is being dropped
+            # on another thread", and the reader leaked).
+            result = None  # noqa: F841
             self.drop(body)
 
     def triples(
