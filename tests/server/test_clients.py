@@ -212,6 +212,31 @@ def test_gzip_for_large_text_answers(server, path, headers):
         assert packed.headers["ETag"] == etag[:-1] + '-gzip"'
 
 
+#: Headers that describe the representation: a HEAD must give GET's.
+REPRESENTATION = ("Content-Type", "Content-Encoding", "Content-Length", "ETag", "Vary")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+@pytest.mark.parametrize("path, headers", BIG)
+def test_head_gives_the_head_of_get(server, path, headers, encoding):
+    """Regression: HEAD passed by the compression and answered the identity copy's Content-Length,
+    ETag and Vary to a gzip client, so a HEAD revalidation disagreed with GET's (304 for the
+    identity tag where GET says 200, and the other way round)."""
+    asked = {**headers, "Accept-Encoding": encoding}
+    get = requests.get(server.url(path), headers=asked, stream=True, timeout=30)
+    head = requests.head(server.url(path), headers=asked, timeout=30)
+    get.close()
+    assert head.status_code == get.status_code == 200
+    assert {h: head.headers.get(h) for h in REPRESENTATION} == {h: get.headers.get(h) for h in REPRESENTATION}
+    plain = requests.get(server.url(path), headers={**headers, "Accept-Encoding": "identity"}, timeout=30)
+    for tag in {plain.headers.get("ETag"), get.headers.get("ETag")} - {None}:
+        conditional = {**asked, "If-None-Match": tag}
+        assert (
+            requests.head(server.url(path), headers=conditional, timeout=30).status_code
+            == requests.get(server.url(path), headers=conditional, timeout=30).status_code
+        ), tag
+
+
 def test_small_answers_are_not_compressed(server):
     resp = requests.get(server.url("/health"), headers={"Accept-Encoding": "gzip"}, timeout=30)
     assert "Content-Encoding" not in resp.headers

@@ -5,7 +5,8 @@ gzipped when the client accepts gzip. Such an answer says ``Vary: Accept-Encodin
 was compressed or not, and the gzipped one carries its own strong ETag: the app's tag with
 ``-gzip`` inside the quotes. On revalidation the suffix is taken off If-None-Match before the app
 compares tags, and a 304 names the tag the client holds. Answers that are already encoded (the
-build's precompressed dumps), streamed (no Content-Length), partial (206) or HEAD pass through.
+build's precompressed dumps), streamed (no Content-Length) or partial (206) pass through; a HEAD
+gets the head its GET would get.
 The threshold and level come from ``benchmarks/compression.py`` (figures in benchmarks/README.md).
 """
 
@@ -124,8 +125,15 @@ def with_compression(wsgi_app):
     """WSGI middleware gzipping text answers (see the module docstring)."""
 
     def app(environ, start_response):
-        if environ.get("REQUEST_METHOD") == "HEAD":
-            return wsgi_app(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "HEAD":
+            return answer(environ, start_response)
+        # HEAD: the head GET would have (encoding, ETag, Vary, length), so that a HEAD
+        # revalidation agrees with GET's; it passed through before, with the identity copy's tag.
+        body = answer({**environ, "REQUEST_METHOD": "GET"}, start_response)
+        _close(body)
+        return []
+
+    def answer(environ, start_response):
         gzip_ok = accepts_gzip(environ)
         stripped, plain = _strip_if_none_match(environ) if gzip_ok else (set(), set())
         status, headers, captured, body = _run(wsgi_app, environ)
