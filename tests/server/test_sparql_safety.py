@@ -388,6 +388,33 @@ def test_fair_use_budget_gives_429_with_retry_after(built, tmp_path):
         stop_server(srv)
 
 
+def test_fair_use_bounds_what_queries_sent_at_once_can_spend(built, tmp_path):
+    """Budget 5 s, time limit 2 s, 16 explosive queries sent at once by one client: at most three
+    run (each holds the time limit of the budget while it runs), the others get 429 at once.
+    Before, all of them passed the check while nothing was spent yet, and about 12 of 20 ran to
+    the time limit (~24 s spent against 5)."""
+    env = {
+        "NARCOKG_QUERY_TIMEOUT": "2",
+        "NARCOKG_CLIENT_BUDGET_SECONDS": "5",
+        "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
+        "NARCOKG_WEB_WORKERS": "2",
+        "NARCOKG_QUERY_WORKERS_MAX": "8",
+    }
+    srv = start_server(built.out_dir, tmp_path, env_extra=env)
+    try:
+        wait_query_processes(srv.proc.pid, 2)
+        sent = [in_thread(sparql, srv, EXPLOSIVE + f" # {i}", timeout=60) for i in range(16)]
+        for s in sent:
+            s["thread"].join(60)
+        statuses = sorted(s["result"].status_code for s in sent)
+        ran = statuses.count(422)
+        assert 1 <= ran <= 3, statuses
+        assert statuses.count(429) == 16 - ran, statuses
+        assert all(0 < int(s["result"].headers["Retry-After"]) for s in sent if s["result"].status_code == 429)
+    finally:
+        stop_server(srv)
+
+
 def test_fair_use_behind_a_trusted_proxy_charges_the_forwarded_client(built, tmp_path):
     srv = start_server(
         built.out_dir,

@@ -50,3 +50,24 @@ def test_every_client_charged_must_have_budget_and_a_proxy_gets_its_factor():
 
 def test_a_disabled_budget_admits_everyone_without_accounting():
     assert fairuse.Budget(0.0, 60.0).admit("c") is None
+
+
+def test_requests_sent_at_once_hold_the_time_limit_each_until_they_end():
+    """Budget 5 s, time limit 2 s: three requests at once may run (they could cost 6 s), the
+    fourth waits for one of them, at most the time limit. Before, every request sent at once was
+    admitted: nothing was spent yet when each was checked."""
+    budget = fairuse.Budget(5.0, 30.0, reserve=2.0)
+    running = [budget.admit("c") for _ in range(3)]
+    assert all(isinstance(r, fairuse.Running) for r in running)
+    wait = budget.admit("c")
+    assert isinstance(wait, int) and 1 <= wait <= 2
+    assert budget.retry_after("c") == wait
+    assert budget.admit("other client") is not None and not isinstance(budget.admit("other client"), int)
+    budget.end(fairuse.Running(running[0].keys, running[0].started - 0.1))  # a cheap one ends
+    assert isinstance(budget.admit("c"), fairuse.Running)
+
+
+def test_a_client_one_request_at_a_time_may_spend_its_whole_budget():
+    budget = fairuse.Budget(5.0, 30.0, reserve=2.0)
+    spent(budget, "c", 4.5)  # less than the time limit left: still admitted, as without reserve
+    assert isinstance(budget.admit("c"), fairuse.Running)

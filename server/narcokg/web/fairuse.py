@@ -12,6 +12,11 @@ used so far. Otherwise a client that sends many queries at once passes the check
 them before the first is charged (8 concurrent clients were charged ~190 s in ~40 s against a
 budget of 120 s per 60 s). The time charged runs from the start of the request to its answer,
 the analysis of the query included.
+
+Requests sent all at once are bounded too: each running request holds ``reserve`` seconds (the
+query time limit, the most it can cost) until it ends, and a client whose spent time and holds
+reach its budget waits for one to end. Before, 20 queries sent at once all passed the check
+while nothing was spent yet, and 12 of them ran to the time limit: ~24 s against a budget of 5.
 """
 
 from __future__ import annotations
@@ -44,9 +49,11 @@ class Running:
 
 
 class Budget:
-    def __init__(self, seconds: float, window: float, slots: int = SLOTS):
+    def __init__(self, seconds: float, window: float, slots: int = SLOTS, reserve: float = 0.0):
         self.seconds = float(seconds)
         self.window = float(window)
+        #: Seconds each running request holds of its client's budget until it ends.
+        self.reserve = float(reserve)
         self.slots = slots
         self._mem = mmap.mmap(-1, slots * _SLOT.size)  # MAP_SHARED | MAP_ANONYMOUS: survives fork shared
         self._lock = multiprocessing.Lock()
@@ -86,15 +93,29 @@ class Budget:
         _SLOT.pack_into(self._mem, idx * _SLOT.size, key, now, 0.0, 0.0, 0.0)
         return idx
 
-    def _used(self, key: int, now: float) -> tuple[float, float] | None:
-        """(seconds used in the window including running requests, window start), or None."""
+    def _used(self, key: int, now: float) -> tuple[float, float, float] | None:
+        """(seconds used in the window including running requests, window start, the same with
+        each running request counted at least ``reserve``), or None."""
         idx = self._find(key, now, create=False)
         if idx is None:
             return None
         _k, wstart, spent, running, starts = _SLOT.unpack_from(self._mem, idx * _SLOT.size)
         if now - wstart >= self.window:
             spent, wstart = 0.0, now
-        return spent + max(0.0, running * now - starts), wstart
+        running_time = max(0.0, running * now - starts)
+        return spent + running_time, wstart, spent + max(running_time, running * self.reserve)
+
+    def _wait(self, key: int, limit: float, now: float) -> int | None:
+        """Seconds until ``key`` may start a request under ``limit``, or None when it may now."""
+        used = self._used(key, now)
+        if used is None:
+            return None
+        spent, wstart, held = used
+        if spent >= limit:
+            return max(1, math.ceil(wstart + self.window - now))
+        if held >= limit:  # its running requests hold the rest: one of them ends within reserve
+            return max(1, math.ceil(self.reserve))
+        return None
 
     def retry_after(self, *clients: str, scale: tuple[float, ...] = ()) -> int | None:
         """Seconds until every one of ``clients`` may query again, or None when all have budget.
@@ -106,12 +127,8 @@ class Budget:
         wait = None
         with self._lock:
             for i, client in enumerate(clients):
-                used = self._used(self._key(client), now)
-                if used is None:
-                    continue
-                spent, wstart = used
-                if spent >= self.seconds * (scale[i] if i < len(scale) else 1.0):
-                    w = max(1, math.ceil(wstart + self.window - now))
+                w = self._wait(self._key(client), self.seconds * (scale[i] if i < len(scale) else 1.0), now)
+                if w is not None:
                     wait = w if wait is None else max(wait, w)
         return wait
 
@@ -126,9 +143,8 @@ class Budget:
         with self._lock:
             wait = None
             for i, key in enumerate(keys):
-                used = self._used(key, now)
-                if used is not None and used[0] >= self.seconds * (scale[i] if i < len(scale) else 1.0):
-                    w = max(1, math.ceil(used[1] + self.window - now))
+                w = self._wait(key, self.seconds * (scale[i] if i < len(scale) else 1.0), now)
+                if w is not None:
                     wait = w if wait is None else max(wait, w)
             if wait is not None:
                 return wait

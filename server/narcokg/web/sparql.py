@@ -92,7 +92,7 @@ def _setup(state) -> None:
     app = state.app
     settings: Settings = app.config["NARCOKG"]
     app.extensions["narcokg.web.fairuse"] = fairuse.Budget(
-        settings.client_budget_seconds, settings.client_budget_window
+        settings.client_budget_seconds, settings.client_budget_window, reserve=settings.query_timeout
     )
     app.extensions["narcokg.snapshot_tag"] = snapshot_tag(settings)
 
