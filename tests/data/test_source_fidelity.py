@@ -120,6 +120,9 @@ SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
     [
         ("organisation/oncb", "Office on Narcotics Control Bereau"),  # 001 lines 243-244
         ("organisation/lantamal-iv", "Lantamal IV Tanjungpinang"),  # 001 line 77, no gloss in the label
+        ("organisation/asod", "ASEAN Senior Officials on Drugs Matters"),  # 001 lines 153, 220
+        ("organisation/pntl", "National Police of Timor Leste"),  # 002 line 11
+        ("place/bogota", "Bogota"),  # 001 line 405
     ],
 )
 def test_labels_are_names_as_printed(built, entity, printed):
