@@ -50,10 +50,28 @@ def everywhere(built, triple) -> bool:
             URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
             "organisation/un",
         ),  # no source says it
+        ("cooperation/polri-malaysia", NKG.place, "place/southeast-asia"),  # 000 lines 37-39 name no place
+        ("cooperation/polri-brunei", NKG.place, "place/southeast-asia"),
+        ("cooperation/polri-philippines", NKG.place, "place/southeast-asia"),
+        ("programme/p4gn-action-plan", NKG.organiser, "state/IDN"),  # 003 line 51 names no actor
+        ("programme/integrated-drug-data-centres", NKG.organiser, "state/IDN"),
     ],
 )
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
     assert not everywhere(built, (iri(s), p, iri(o)))
+
+
+@pytest.mark.parametrize(
+    "s,p",
+    [
+        ("figure/drug-users-2024", NKG.year),  # 003 line 23: "(BNN, 2024)" dates the cited work
+        ("membership/indonesia-cnd-2023", NKG.startYear),  # 001 lines 233-234: the year of the election
+        ("smuggling-attempt/brazil-2022-10", NKG.date),  # 001 lines 89-91: the day the attempt was foiled
+        ("smuggling-attempt/iran-2023-02", NKG.yearMonth),  # 001 lines 81-83: the month it was foiled
+    ],
+)
+def test_a_time_the_source_gives_for_something_else_is_not_asserted(built, s, p):
+    assert not any((iri(s), p, None) in g for g in built.dataset.graphs())
 
 
 def test_what_a_document_says_about_a_region_is_in_its_graph(built):
