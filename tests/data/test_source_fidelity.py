@@ -55,6 +55,11 @@ def everywhere(built, triple) -> bool:
         ("cooperation/polri-philippines", NKG.place, "place/southeast-asia"),
         ("programme/p4gn-action-plan", NKG.organiser, "state/IDN"),  # 003 line 51 names no actor
         ("programme/integrated-drug-data-centres", NKG.organiser, "state/IDN"),
+        # 003 line 33 names the 1988 Convention without citing the reference-list entry (line 81)
+        ("claim/rasyid-ramadhan-unodc-regime", DCTERMS.references, "publication/incb-1988-convention"),
+        ("agreement/un-convention-1988", DCTERMS.source, "publication/incb-1988-convention"),
+        # 001 footnote 10: "Badan Narkotika Nasional RI, 2023. Pusat Laboratorium Narkotika."
+        ("publication/bnn-laboratory-2023", DCTERMS.creator, "organisation/bnn-narcotics-laboratory"),
     ],
 )
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
@@ -93,6 +98,13 @@ def test_abusers_and_active_users_are_different_indicators(built):
 def test_a_cited_title_is_stored_as_printed(built):
     title = graph(built, "reference").value(iri("publication/unodc-world-drug-report-2023"), DCTERMS.title)
     assert str(title) == "UNODC World Drugs Report 2023 [EN/AR/RU/ZH]—World | ReliefWeb"
+    for work, printed in [
+        ("bnn-deputy-law-cooperation-2023", "Deputi Bidang Hukum dan Kerja Sama"),  # 001 lines 347-348
+        ("bnn-laboratory-2023", "Pusat Laboratorium Narkotika"),  # 001 line 167
+        ("bnn-indonesian-drug-report-2018-2023", "Indonesian Drug Report"),  # 001 line 80
+    ]:
+        title = graph(built, "reference").value(iri("publication/" + work), DCTERMS.title)
+        assert str(title) == printed, work
 
 
 def test_every_footnote_and_reference_is_a_record(built):
