@@ -432,7 +432,9 @@ def test_an_indonesian_label_is_printed_never_translated(built):
         (str(c).rsplit("/id/", 1)[1], label)
         for c in ref.subjects(RDF.type, SKOS.Concept)
         if any(
-            str(s).startswith(scheme + "topics") or str(s).startswith(scheme + "substances")
+            str(s).startswith(scheme + "topics")
+            or str(s).startswith(scheme + "substances")
+            or str(s).startswith(scheme + "indicators")
             for s in ref.objects(c, SKOS.inScheme)
         )
         for label in _indonesian_labels(ref, c)
