@@ -50,10 +50,33 @@ def everywhere(built, triple) -> bool:
             URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
             "organisation/un",
         ),  # no source says it
+        ("cooperation/polri-malaysia", NKG.place, "place/southeast-asia"),  # 000 lines 37-39 name no place
+        ("cooperation/polri-brunei", NKG.place, "place/southeast-asia"),
+        ("cooperation/polri-philippines", NKG.place, "place/southeast-asia"),
+        ("programme/p4gn-action-plan", NKG.organiser, "state/IDN"),  # 003 line 51 names no actor
+        ("programme/integrated-drug-data-centres", NKG.organiser, "state/IDN"),
+        # 003 line 33 names the 1988 Convention without citing the reference-list entry (line 81)
+        ("claim/rasyid-ramadhan-unodc-regime", DCTERMS.references, "publication/incb-1988-convention"),
+        ("agreement/un-convention-1988", DCTERMS.source, "publication/incb-1988-convention"),
+        # 001 footnote 10: "Badan Narkotika Nasional RI, 2023. Pusat Laboratorium Narkotika."
+        ("publication/bnn-laboratory-2023", DCTERMS.creator, "organisation/bnn-narcotics-laboratory"),
     ],
 )
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
     assert not everywhere(built, (iri(s), p, iri(o)))
+
+
+@pytest.mark.parametrize(
+    "s,p",
+    [
+        ("figure/drug-users-2024", NKG.year),  # 003 line 23: "(BNN, 2024)" dates the cited work
+        ("membership/indonesia-cnd-2023", NKG.startYear),  # 001 lines 233-234: the year of the election
+        ("smuggling-attempt/brazil-2022-10", NKG.date),  # 001 lines 89-91: the day the attempt was foiled
+        ("smuggling-attempt/iran-2023-02", NKG.yearMonth),  # 001 lines 81-83: the month it was foiled
+    ],
+)
+def test_a_time_the_source_gives_for_something_else_is_not_asserted(built, s, p):
+    assert not any((iri(s), p, None) in g for g in built.dataset.graphs())
 
 
 def test_what_a_document_says_about_a_region_is_in_its_graph(built):
@@ -75,6 +98,13 @@ def test_abusers_and_active_users_are_different_indicators(built):
 def test_a_cited_title_is_stored_as_printed(built):
     title = graph(built, "reference").value(iri("publication/unodc-world-drug-report-2023"), DCTERMS.title)
     assert str(title) == "UNODC World Drugs Report 2023 [EN/AR/RU/ZH]—World | ReliefWeb"
+    for work, printed in [
+        ("bnn-deputy-law-cooperation-2023", "Deputi Bidang Hukum dan Kerja Sama"),  # 001 lines 347-348
+        ("bnn-laboratory-2023", "Pusat Laboratorium Narkotika"),  # 001 line 167
+        ("bnn-indonesian-drug-report-2018-2023", "Indonesian Drug Report"),  # 001 line 80
+    ]:
+        title = graph(built, "reference").value(iri("publication/" + work), DCTERMS.title)
+        assert str(title) == printed, work
 
 
 def test_every_footnote_and_reference_is_a_record(built):
@@ -120,6 +150,9 @@ SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
     [
         ("organisation/oncb", "Office on Narcotics Control Bereau"),  # 001 lines 243-244
         ("organisation/lantamal-iv", "Lantamal IV Tanjungpinang"),  # 001 line 77, no gloss in the label
+        ("organisation/asod", "ASEAN Senior Officials on Drugs Matters"),  # 001 lines 153, 220
+        ("organisation/pntl", "National Police of Timor Leste"),  # 002 line 11
+        ("place/bogota", "Bogota"),  # 001 line 405
     ],
 )
 def test_labels_are_names_as_printed(built, entity, printed):
@@ -399,7 +432,9 @@ def test_an_indonesian_label_is_printed_never_translated(built):
         (str(c).rsplit("/id/", 1)[1], label)
         for c in ref.subjects(RDF.type, SKOS.Concept)
         if any(
-            str(s).startswith(scheme + "topics") or str(s).startswith(scheme + "substances")
+            str(s).startswith(scheme + "topics")
+            or str(s).startswith(scheme + "substances")
+            or str(s).startswith(scheme + "indicators")
             for s in ref.objects(c, SKOS.inScheme)
         )
         for label in _indonesian_labels(ref, c)
