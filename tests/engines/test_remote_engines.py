@@ -190,6 +190,9 @@ def test_describe_is_built_by_narcokg(remote):
         ("/shacl", "text/html"),
         ("/browse", "text/html"),
         ("/fragments?subject=https%3A%2F%2Fw3id.org%2Fnarcokg%2Fid%2Fstate%2FIDN", "text/turtle"),
+        ("/ontology", "text/html"),  # its class diagram places a class with two parents by their order
+        ("/ontology.ttl", "text/turtle"),
+        ("/shapes.ttl", "text/turtle"),
     ],
 )
 def test_pages_are_the_embedded_engine_s(remote, server, path, accept):

@@ -223,8 +223,10 @@ def data(path: str):
 
 # Ontology and shapes ---------------------------------------------------------------------
 def _graph_quads(slug: str) -> list[ox.Quad]:
+    """The graph's statements in one order whatever the engine (each lists them in its own; the
+    documents and the class diagram, which draws a class with two parents under the first, follow it)."""
     c = ctx()
-    return list(quads(c.store, None, None, None, ox.NamedNode(c.base + "graph/" + slug)))
+    return sorted(quads(c.store, None, None, None, ox.NamedNode(c.base + "graph/" + slug)), key=str)
 
 
 def _document(name: str, ext: str | None):
