@@ -342,6 +342,44 @@ def test_the_time_limit_holds_and_the_server_survives(supervised):
     assert ok.status_code == 200 and ok.json()["boolean"] is True
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("how", ["time limit", "client hangs up"])
+def test_a_query_narcokg_stopped_does_not_keep_oxigraph_computing(built, oxigraph_store, tmp_path, how):
+    """Regression: Oxigraph server cannot stop a query it evaluates (its --timeout-s only cuts the
+    answer): a cross-product COUNT stopped at narcokg's 2 s limit went on using a core for minutes.
+    The supervisor now restarts a server that still computes after narcokg stopped a query."""
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        "--engine",
+        f"oxigraph:{tmp_path / 'store'}",
+        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "0"},
+    )
+    try:
+        (first,) = _children(srv.proc.pid, "serve-read-only")
+        if how == "time limit":
+            assert _sparql(srv, EXPLOSIVE).status_code == 422
+        else:
+            with pytest.raises(requests.exceptions.Timeout):  # hangs up after half a second
+                requests.get(srv.url("/sparql"), params={"query": EXPLOSIVE + " # hang up"}, timeout=0.5)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _children(srv.proc.pid, "serve-read-only") in ([first], []):
+            time.sleep(0.2)
+        now = _children(srv.proc.pid, "serve-read-only")
+        assert now and now != [first], "the server that computes the stopped query is still the one serving"
+        busy = _cpu_seconds(now[0])
+        time.sleep(1.0)
+        assert _cpu_seconds(now[0]) - busy < 0.5  # the new one is idle
+        ok = _sparql(srv, "ASK { <https://w3id.org/narcokg/id/state/IDN> ?p ?o }")
+        assert ok.status_code == 200 and ok.json()["boolean"] is True
+    finally:
+        stop_server(srv)
+
+
 def test_a_streamed_answer_cut_at_the_time_limit_is_a_422(supervised):
     """A cross product that streams rows (no aggregate) is stopped by narcokg's row or time
     limit, never answered as a truncated 200."""

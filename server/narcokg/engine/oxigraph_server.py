@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import select
 import shutil
 import signal
 import socket
@@ -165,11 +166,21 @@ def _die_with_parent() -> None:
         pass
 
 
+#: Seconds of CPU per second (one core busy) after a query narcokg stopped, from which the
+#: server is taken to be still computing it.
+RUNAWAY_CPU = 0.9
+
+
 class OxigraphServer:
     """``oxigraph serve-read-only`` on ``location``, restarted when it dies, killed by ``stop``.
 
-    ``timeout_s`` is passed as ``--timeout-s``: a backstop that stops a query the engine keeps
-    computing after narcokg has given up on it (narcokg's own deadline comes first).
+    ``timeout_s`` is passed as ``--timeout-s``, which only cuts the answer: Oxigraph server
+    cannot stop a query it is evaluating. A cross-product COUNT stopped by narcokg at a 2 s limit
+    went on using a core (12.7 s of CPU 15 s later, and 40 such queries kept it busy for over ten
+    minutes). So every process that stops a query (``abandoned``: the time limit, a client that
+    hung up) writes one byte on a pipe made here before the HTTP workers fork; the supervising
+    thread then measures the server's CPU for a second, and if a core is still busy it kills the
+    server, which it restarts at once (requests in flight then get 503 with Retry-After).
     """
 
     def __init__(self, location: Path, port: int | None = None, timeout_s: float | None = None):
@@ -182,6 +193,11 @@ class OxigraphServer:
         self._thread: threading.Thread | None = None
         #: The process that supervises (a forked HTTP worker inherits this object, not the duty).
         self._owner = os.getpid()
+        #: Queries stopped by narcokg, one byte each (``abandoned``), read by the supervisor.
+        self._stopped_r, self._stopped_w = os.pipe()
+        os.set_blocking(self._stopped_r, False)
+        os.set_blocking(self._stopped_w, False)
+        self.runaways = 0  # servers killed for computing a stopped query
 
     @property
     def url(self) -> str:
@@ -233,12 +249,57 @@ class OxigraphServer:
         self._thread.start()
         return self
 
+    def abandoned(self) -> None:
+        """narcokg stopped a query this server runs (from any process of the server's tree)."""
+        try:
+            os.write(self._stopped_w, b".")
+        except OSError:  # the pipe is full: the supervisor has enough to act on
+            pass
+
+    def _stopped_queries(self, wait: float) -> bool:
+        """Whether a query was stopped (``abandoned``), waiting at most ``wait`` seconds."""
+        ready, _, _ = select.select([self._stopped_r], [], [], wait)
+        if not ready:
+            return False
+        try:
+            while os.read(self._stopped_r, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        return True
+
+    def _cpu(self, proc: subprocess.Popen) -> float | None:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _kill_if_still_computing(self, proc: subprocess.Popen) -> None:
+        before, started = self._cpu(proc), time.monotonic()
+        if before is None or self._stopping.wait(1.0):
+            return
+        after = self._cpu(proc)
+        if after is None:
+            return
+        rate = (after - before) / (time.monotonic() - started)
+        if rate >= RUNAWAY_CPU and proc.poll() is None:
+            log.warning(
+                "oxigraph server still computes after narcokg stopped a query (%.1f s of CPU per second); "
+                "restarting it",
+                rate,
+            )
+            self.runaways += 1
+            proc.kill()
+            proc.wait()
+
     def _supervise(self) -> None:
         pause = 0.2
         while not self._stopping.is_set():
             proc = self.proc
             if proc is not None and proc.poll() is None:
-                self._stopping.wait(0.2)
+                if self._stopped_queries(0.2) and not self._stopping.is_set():
+                    self._kill_if_still_computing(proc)
                 continue
             if self._stopping.is_set():
                 return

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 
+from narcokg import errors
 from narcokg.config import Settings
 from narcokg.engine.base import Answer, QueryJob
 from narcokg.engine.embedded import run_here
@@ -28,8 +30,18 @@ from narcokg.engine.remote import RemoteEngine
 class SupervisedOxigraph(RemoteEngine):
     """The snapshot in the Oxigraph store at ``location``, served by the Oxigraph server at ``url``."""
 
-    def __init__(self, settings: Settings, url: str, location: Path, size: int | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        url: str,
+        location: Path,
+        size: int | None = None,
+        abandoned: Callable[[], None] | None = None,
+    ):
+        """``abandoned``: called when narcokg stops a query the server runs (the supervisor's
+        ``OxigraphServer.abandoned``: the server cannot stop it itself)."""
         super().__init__(settings, url, "oxigraph", size=size)
+        self._abandoned = abandoned
         self.location = Path(location)
         self._store: ox.Store | None = None
         self._pid = -1
@@ -57,6 +69,15 @@ class SupervisedOxigraph(RemoteEngine):
         return job.bounded and self.settings.inline_bounded
 
     def execute(self, job: QueryJob, client: int | None = None) -> Answer:
-        if not self.runs_here(job):
+        if self.runs_here(job):
+            return run_here(self._ox, job, self.settings)
+        try:
             return super().execute(job, client)
-        return run_here(self._ox, job, self.settings)
+        except errors.LimitExceeded as exc:
+            if exc.limit == "query_timeout" and self._abandoned is not None:
+                self._abandoned()
+            raise
+        except errors.RequestError as exc:
+            if type(exc) is errors.RequestError and self._abandoned is not None:  # the client hung up
+                self._abandoned()
+            raise

@@ -36,7 +36,9 @@ def remote(settings: Settings, say: Callable[[str], None]):
             supervisor = oxigraph_server.OxigraphServer(location, timeout_s=settings.query_timeout + 1).start()
         except (OSError, RuntimeError) as exc:
             raise EngineError(f"cannot start Oxigraph server on {location.name}: {exc}") from None
-        engine = SupervisedOxigraph(settings, supervisor.url, location, size=oxigraph_server.quads(location))
+        engine = SupervisedOxigraph(
+            settings, supervisor.url, location, size=oxigraph_server.quads(location), abandoned=supervisor.abandoned
+        )
     else:
         if settings.engine_dialect not in DIALECTS:
             raise EngineError(f"unknown --engine-dialect {settings.engine_dialect!r}: use one of {', '.join(DIALECTS)}")
