@@ -16,10 +16,10 @@ def get_json(server, **params) -> dict:
 
 
 def test_definitions_are_searched(server):
-    # "naval base" is only in the skos:definition of Lantamal IV, not in any name
-    doc = get_json(server, q="naval base")
-    hit = next(r for r in doc["results"] if r["iri"].endswith("/organisation/lantamal-iv"))
-    assert hit["field"] == "definition" and "naval base" in hit["matched"]
+    # "suffix" is only in the skos:definition of an ambiguity's kind, not in any name
+    doc = get_json(server, q="suffix")
+    hit = next(r for r in doc["results"] if r["iri"].endswith("/citation-fits-two-works"))
+    assert hit["field"] == "definition" and "suffix" in hit["matched"]
 
 
 def test_claim_texts_are_searched(server):
