@@ -436,6 +436,39 @@ def test_fair_use_behind_a_trusted_proxy_charges_the_forwarded_client(built, tmp
         stop_server(srv)
 
 
+def test_fair_use_does_not_charge_a_client_for_waiting_behind_others(built, tmp_path):
+    """One query process and no burst: client B's cheap query waits ~2 s behind client A's
+    explosive one. Before, B was charged the wait and, with a 1.5 s budget, refused next time;
+    now it is charged its own query's time only."""
+    env = {
+        "NARCOKG_QUERY_TIMEOUT": "2",
+        "NARCOKG_CLIENT_BUDGET_SECONDS": "1.5",
+        "NARCOKG_CLIENT_BUDGET_WINDOW": "600",
+        "NARCOKG_WEB_WORKERS": "1",
+        "NARCOKG_QUERY_WORKERS": "1",
+        "NARCOKG_QUERY_WORKERS_MAX": "1",
+        "NARCOKG_TRUSTED_PROXIES": "127.0.0.0/8, ::1",
+    }
+    srv = start_server(built.out_dir, tmp_path, env_extra=env)
+
+    def ask(query: str, client: str):
+        return sparql(srv, query, headers={"X-Forwarded-For": client}, timeout=60)
+
+    try:
+        wait_query_processes(srv.proc.pid, 1)
+        explosive = in_thread(ask, EXPLOSIVE, "203.0.113.1")
+        time.sleep(0.3)  # A's query holds the only query process
+        started = time.monotonic()
+        assert ask(CHEAP + " # behind", "203.0.113.2").status_code == 200
+        assert time.monotonic() - started > 1.0, "B's query should have waited behind A's"
+        explosive["thread"].join(60)
+        assert explosive["result"].status_code == 422
+        again = ask(CHEAP + " # again", "203.0.113.2")
+        assert again.status_code == 200, again.text
+    finally:
+        stop_server(srv)
+
+
 # Shutdown and start -----------------------------------------------------------------------------
 
 

@@ -71,3 +71,11 @@ def test_a_client_one_request_at_a_time_may_spend_its_whole_budget():
     budget = fairuse.Budget(5.0, 30.0, reserve=2.0)
     spent(budget, "c", 4.5)  # less than the time limit left: still admitted, as without reserve
     assert isinstance(budget.admit("c"), fairuse.Running)
+
+
+def test_the_time_a_request_waited_for_a_query_process_is_not_charged():
+    budget = fairuse.Budget(1.0, 60.0)
+    token = budget.begin("c")
+    charged = budget.end(fairuse.Running(token.keys, token.started - 3.0), waited=2.9)
+    assert 0.09 < charged < 0.2  # its own 0.1 s, not the 2.9 s it was queued
+    assert budget.retry_after("c") is None

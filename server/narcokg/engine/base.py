@@ -11,10 +11,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol
 
 import pyoxigraph as ox
+
+
+_waits = threading.local()
+
+
+def reset_wait() -> None:
+    """Start counting, for this thread, the time its queries wait for an engine to take them."""
+    _waits.seconds = 0.0
+
+
+def add_wait(seconds: float) -> None:
+    """An engine made this thread's query wait ``seconds`` (every query process busy)."""
+    _waits.seconds = getattr(_waits, "seconds", 0.0) + seconds
+
+
+def waited() -> float:
+    """Seconds this thread's queries waited since ``reset_wait``: fair use does not charge them
+    (a client queued behind others' queries has spent nothing)."""
+    return getattr(_waits, "seconds", 0.0)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ import time
 from narcokg.engine import data as querydata
 from narcokg import errors
 from narcokg.config import Settings
-from narcokg.engine.base import Answer
+from narcokg.engine.base import Answer, add_wait
 from narcokg.engine.failures import crash, refusal
 from narcokg.engine.queryprocess import ClientGone, Died, QueryProcess, TimedOut
 
@@ -268,8 +268,10 @@ class QueryPool:
         wait = timeout + 5.0 if wait is None else wait
         acquire_deadline = time.monotonic() + wait
         for attempt in range(self.size + 1):
+            asked = time.monotonic()
             proc = self._acquire(acquire_deadline)
             started = time.monotonic()
+            add_wait(started - asked)
             try:
                 try:
                     proc.send(job)

@@ -40,6 +40,7 @@ import time
 from urllib.parse import unquote_to_bytes
 
 from narcokg import errors
+from narcokg.engine.base import reset_wait, waited
 from narcokg.web import compress, fairuse, handover
 from narcokg.web import sparql as sparqlview
 from narcokg.web.answercache import _PER_ANSWER, Head, _cacheable
@@ -220,6 +221,7 @@ class Direct:
                 return self.engine.execute(job), False
             except errors.NarcokgError:
                 return None
+        reset_wait()
         try:
             return self.engine.execute(job, client=client), running is not None
         except errors.NarcokgError as exc:
@@ -227,7 +229,7 @@ class Direct:
             return None
         finally:
             if running is not None:
-                self.budget.end(running)
+                self.budget.end(running, waited())
 
     def _query(self, head: Head):
         """(the query text, its analysis) of a plain ``/sparql?query=`` target with a query the

@@ -11,7 +11,9 @@ a running request and ``retry_after`` adds the time each running request of the 
 used so far. Otherwise a client that sends many queries at once passes the check with all of
 them before the first is charged (8 concurrent clients were charged ~190 s in ~40 s against a
 budget of 120 s per 60 s). The time charged runs from the start of the request to its answer,
-the analysis of the query included.
+the analysis of the query included, but the time it waited for a free query process: a client
+queued behind other clients' queries has spent nothing (under eight addresses sending explosive
+queries, an innocent client was refused after 7 answers when its waits counted).
 
 Requests sent all at once are bounded too: each running request holds ``reserve`` seconds (the
 query time limit, the most it can cost) until it ends, and a client whose spent time and holds
@@ -170,12 +172,13 @@ class Budget:
                 wstart, spent = now, 0.0
             _SLOT.pack_into(self._mem, idx * _SLOT.size, k, wstart, spent, running + 1, starts + now)
 
-    def end(self, token: Running | None) -> float:
-        """The request of ``token`` is answered: charge the time it took; the seconds charged."""
+    def end(self, token: Running | None, waited: float = 0.0) -> float:
+        """The request of ``token`` is answered: charge the time it took but the ``waited``
+        seconds it spent queued for a query process; the seconds charged."""
         if token is None:
             return 0.0
         now = time.monotonic()
-        seconds = now - token.started
+        seconds = max(0.0, now - token.started - waited)
         with self._lock:
             for key in token.keys:
                 idx = self._find(key, now, create=True)

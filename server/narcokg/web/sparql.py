@@ -35,7 +35,7 @@ from narcokg.formats import sparql as sparqlformats
 
 from narcokg import errors
 from narcokg.config import Settings
-from narcokg.engine.base import QueryJob
+from narcokg.engine.base import QueryJob, reset_wait, waited
 from narcokg.web.context import MAX_AGE, prefers_html
 from narcokg.web.sparqlparams import Params, _client_fd, choose_format, read_params
 from narcokg.web.errors import error_response, respond
@@ -157,10 +157,11 @@ def fair_use(settings: Settings):
         # this request would run is refused (``run_query``).
         request.environ["narcokg.refused"] = refusal
     running = budget.begin(*clients)
+    reset_wait()
     try:
         yield
     finally:
-        budget.end(running)
+        budget.end(running, waited())
 
 
 def check_query(query: str, settings: Settings, explained: bool = True):
