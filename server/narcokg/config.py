@@ -69,8 +69,9 @@ class Settings:
     #: before giving the connection back to the worker's event loop (``web.linger``); 0: never.
     linger_ms: float = 2.0
     #: Query processes each HTTP worker keeps; each may be killed and replaced. One: every
-    #: process holds its own interpreter and store handle (~14 MiB at rest, and RocksDB's block
-    #: cache once it has scanned an on-disk store), and a second one starts in ~0.08 s when needed.
+    #: process holds its own interpreter and store handle (and RocksDB's block cache once it has
+    #: scanned an on-disk store), and a second one starts in a few tens of ms when needed
+    #: (``benchmarks/queryprocess.py``, ``benchmarks/memory.py``).
     query_workers: int = 1
     #: Most query processes per HTTP worker when all are busy (0: twice query_workers); the
     #: extra ones let cheap queries pass explosive ones and stop after 10 s without work.

@@ -1,8 +1,6 @@
 """A query process imports what answering a query takes and nothing of the server around it:
 every module it loads is memory each of the processes holds, and start-up time each replacement
-(after a time limit, a crash, a burst) pays. Measured when this was trimmed: 11.0 → 8.0 MiB of
-anonymous memory and 150 → 96 modules after the import; 93 → 76 ms of CPU to a ready process
-(median of 15 starts over the real snapshot)."""
+(after a time limit, a crash, a burst) pays (``benchmarks/queryprocess.py`` measures both)."""
 
 from __future__ import annotations
 

@@ -175,12 +175,12 @@ class OxigraphServer:
     """``oxigraph serve-read-only`` on ``location``, restarted when it dies, killed by ``stop``.
 
     ``timeout_s`` is passed as ``--timeout-s``, which only cuts the answer: Oxigraph server
-    cannot stop a query it is evaluating. A cross-product COUNT stopped by narcokg at a 2 s limit
-    went on using a core (12.7 s of CPU 15 s later, and 40 such queries kept it busy for over ten
-    minutes). So every process that stops a query (``abandoned``: the time limit, a client that
-    hung up) writes one byte on a pipe made here before the HTTP workers fork; the supervising
-    thread then measures the server's CPU for a second, and if a core is still busy it kills the
-    server, which it restarts at once (requests in flight then get 503 with Retry-After).
+    cannot stop a query it is evaluating (``benchmarks/runaway.py``: a cross-product COUNT whose
+    client gave up at 2 s had used 11.8 s of CPU 15 s later). So every process that stops a query
+    (``abandoned``: the time limit, a client that hung up) writes one byte on a pipe made here
+    before the HTTP workers fork; the supervising thread then measures the server's CPU for a
+    second, and if a core is still busy it kills the server, which it restarts at once (requests
+    in flight then get 503 with Retry-After).
     """
 
     def __init__(self, location: Path, port: int | None = None, timeout_s: float | None = None):
@@ -327,3 +327,8 @@ class OxigraphServer:
                 proc.wait()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._thread is None or not self._thread.is_alive():  # never closed twice, nor while read
+            for fd in (self._stopped_r, self._stopped_w):
+                if fd >= 0:
+                    os.close(fd)
+            self._stopped_r = self._stopped_w = -1

@@ -8,8 +8,8 @@ refuses it there, and the socket's receive timeout bounds how long that thread c
 disagreement can only cost a thread for that long, never change how a request is read.
 A chunked body whose chunk sizes add up past ``max_body`` is TOO_LARGE at once: the worker says
 413 without waiting for bytes no route would read (a chunk of 2^64 - 1 bytes was waited for until
-the 408 of the read timeout). Two plain cases are handed over on purpose: a declared Content-Length above ``max_body`` (the app
-refuses it with 413 from the header alone, without waiting for the body) and ``Expect`` (the
+the 408 of the read timeout). Two plain cases are handed over on purpose: a declared
+Content-Length above ``max_body`` (the app refuses it with 413 from the header alone, without waiting for the body) and ``Expect`` (the
 client waits for gunicorn's ``100 Continue`` before it sends the body).
 """
 
