@@ -99,5 +99,10 @@ class Busy(NarcokgError):
     died); the same request may succeed after ``retry_after`` seconds."""
 
 
+class EngineStalled(Busy):
+    """A remote engine did not answer a trivial query in time either: the request failed for the
+    engine's sake (stopped, hung, overloaded), not for the client's query."""
+
+
 class SandboxError(NarcokgError):
     """A process could not close its network; it must not run client input."""

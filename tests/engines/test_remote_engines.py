@@ -472,6 +472,77 @@ def test_pages_while_the_engine_is_down_are_503_with_retry_after(built, tmp_path
         engine.stop()
 
 
+#: A query the engine must answer (two patterns: never read from the store folder here).
+UNBOUNDED_ASK = "ASK {{ ?s a <https://w3id.org/narcokg/ontology#State> ; ?p ?o FILTER({n} > 0) }}"
+
+
+def _until(check, seconds: float = 15.0):
+    """``check()``'s first true value within ``seconds`` (polled), or its last false one."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def test_a_stopped_engine_is_503_not_the_client_s_time_limit(built, tmp_path):
+    """Regression: with the engine stopped (SIGSTOP: it still accepts connections, answers
+    nothing) a query ran into the time limit and got 422, which blames the client's query, and
+    /health said ok, so a load balancer kept the replica in rotation. Now a trivial query tells
+    a silent engine from a costly query: 503 with Retry-After, and /health is 503 until the
+    engine answers again."""
+    from narcokg.engine.oxigraph_server import OxigraphServer, load
+
+    load(built.out_dir / "narcokg.nq", tmp_path / "store")
+    engine = OxigraphServer(tmp_path / "store").start()
+    srv = serve_on_endpoint(built.out_dir, tmp_path, engine.url, NARCOKG_QUERY_TIMEOUT="2")
+    health = lambda: requests.get(srv.url("/health"), timeout=30)  # noqa: E731
+    try:
+        assert health().status_code == 200
+        os.kill(engine.proc.pid, signal.SIGSTOP)
+        resp = _sparql(srv, UNBOUNDED_ASK.format(n=1))
+        assert resp.status_code == 503 and resp.headers.get("Retry-After"), resp.text
+        assert "not answering" in resp.text and "query_timeout" not in resp.text
+        stalled = _until(lambda: health().status_code == 503)
+        assert stalled, "/health still says ok while the engine answers nothing"
+        assert health().json()["status"] == "engine not answering"
+        os.kill(engine.proc.pid, signal.SIGCONT)
+        assert _until(lambda: health().status_code == 200)
+        resp = _sparql(srv, UNBOUNDED_ASK.format(n=2))
+        assert resp.status_code == 200 and resp.json()["boolean"] is True
+    finally:
+        os.kill(engine.proc.pid, signal.SIGCONT)
+        stop_server(srv)
+        engine.stop()
+
+
+def test_a_stopped_supervised_engine_is_restarted(built, oxigraph_store, tmp_path):
+    """Regression: a supervised Oxigraph server that was stopped (SIGSTOP) stayed stopped, and
+    every query got 422 for the time limit. The supervisor now restarts a server that uses no
+    CPU and answers nothing after narcokg gave up on a query."""
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        "--engine",
+        f"oxigraph:{tmp_path / 'store'}",
+        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "0"},
+    )
+    try:
+        (first,) = _children(srv.proc.pid, "serve-read-only")
+        os.kill(first, signal.SIGSTOP)
+        resp = _sparql(srv, UNBOUNDED_ASK.format(n=1))
+        assert resp.status_code == 503 and "not answering" in resp.text, resp.text
+        replaced = _until(lambda: _children(srv.proc.pid, "serve-read-only") not in ([first], []))
+        assert replaced, "the stopped server is still the one serving"
+        resp = _sparql(srv, UNBOUNDED_ASK.format(n=2))
+        assert resp.status_code == 200 and resp.json()["boolean"] is True
+    finally:
+        if Path(f"/proc/{first}").exists():
+            os.kill(first, signal.SIGCONT)
+        stop_server(srv)
+
+
 def test_a_client_that_hangs_up_frees_its_thread_before_the_deadline(built, oxigraph_endpoint, tmp_path):
     """One web thread, a query that runs until narcokg's 20 s limit, a client that hangs up after
     half a second: the thread stops waiting for the endpoint at once (the connection to it is

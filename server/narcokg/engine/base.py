@@ -120,6 +120,10 @@ class Engine(Protocol):
     def size(self) -> int:
         """Number of quads."""
 
+    def responsive(self) -> bool:
+        """Whether the engine answers a trivial query now (``/health``; a remote engine that is
+        stopped or hung must take its replica out of a load balancer's rotation)."""
+
     def execute(self, job: QueryJob, client: int | None = None) -> Answer:
         """Run a client's query under the limits; raises ``narcokg.errors`` types. ``client`` is
         the client's socket: when the client hangs up, the query is cancelled."""

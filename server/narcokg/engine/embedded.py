@@ -104,6 +104,10 @@ class EmbeddedEngine:
 
     __len__ = size
 
+    def responsive(self) -> bool:
+        """The store is in this process: whenever this runs, it answers."""
+        return True
+
     # Client queries ----------------------------------------------------------------------
     def runs_here(self, job: QueryJob) -> bool:
         """True when ``execute`` runs ``job`` in this process (no query process, no network)."""

@@ -10,6 +10,7 @@ growing pause if it keeps dying) and kills it on shutdown; it binds loopback onl
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import logging
 import os
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Callable
 
 import pyoxigraph as ox
+
+from narcokg.engine.sparqlhttp import PROBE_TIMEOUT
 
 log = logging.getLogger("narcokg.engine.oxigraph")
 
@@ -180,7 +183,9 @@ class OxigraphServer:
     (``abandoned``: the time limit, a client that hung up) writes one byte on a pipe made here
     before the HTTP workers fork; the supervising thread then measures the server's CPU for a
     second, and if a core is still busy it kills the server, which it restarts at once (requests
-    in flight then get 503 with Retry-After).
+    in flight then get 503 with Retry-After). A server that uses no CPU and does not answer a
+    trivial query either (stopped, hung) is killed and restarted the same way; the web workers
+    report it the same way (``engine.remote`` tells such a stop from a costly query).
     """
 
     def __init__(self, location: Path, port: int | None = None, timeout_s: float | None = None):
@@ -198,6 +203,7 @@ class OxigraphServer:
         os.set_blocking(self._stopped_r, False)
         os.set_blocking(self._stopped_w, False)
         self.runaways = 0  # servers killed for computing a stopped query
+        self.stalls = 0  # servers killed for answering nothing after narcokg stopped a query
 
     @property
     def url(self) -> str:
@@ -292,6 +298,30 @@ class OxigraphServer:
             self.runaways += 1
             proc.kill()
             proc.wait()
+        elif proc.poll() is None and not self._answers():
+            # Idle yet silent: stopped (SIGSTOP), hung, or paging; a restart is what brings it back.
+            log.warning("oxigraph server does not answer a trivial query and uses no CPU; restarting it")
+            self.stalls += 1
+            proc.kill()
+            proc.wait()
+
+    def _answers(self) -> bool:
+        """Whether the server answers ``ASK {}`` within ``PROBE_TIMEOUT`` seconds."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=PROBE_TIMEOUT)
+        try:
+            conn.request(
+                "POST",
+                "/query",
+                body=b"query=ASK%20%7B%7D",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            response = conn.getresponse()
+            response.read()
+            return response.status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
 
     def _supervise(self) -> None:
         pause = 0.2

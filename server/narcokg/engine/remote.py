@@ -66,6 +66,13 @@ VIRTUOSO_CONFIGURATION = "http://www.openlinksw.com/schemas/virtrdf#"
 OXIGRAPH_UNION = sparqlhttp.Dataset((("union-default-graph", ""),))
 #: Seconds the server's own reads (pages, search, VoID) may take.
 OWN_TIMEOUT = 60.0
+PROBE_TIMEOUT = sparqlhttp.PROBE_TIMEOUT
+#: What a client is told when its query ran out of time on an endpoint that answers nothing.
+STALLED = (
+    "The query engine is not answering: a trivial query got no answer within {probe:g} s either, so "
+    "the time limit was not your query's doing (the engine is stopped, hung or overloaded). "
+    "Try again shortly."
+)
 
 
 class RemoteEngine:
@@ -165,6 +172,11 @@ class RemoteEngine:
                     body = sparqlformats.serialize_solutions(variables, table, fmt)
                     kind, rows = "solutions", len(table)
         except (sparqlhttp.Deadline, sparqlhttp.Truncated):
+            # The endpoint said nothing in time: the query's cost, or an engine that answers
+            # nothing at all (a stopped or hung process still accepts connections)? A trivial
+            # query tells them apart, so that a client is not blamed for the engine.
+            if not self.responsive():
+                raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
             raise errors.LimitExceeded(
                 f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
                 "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
@@ -197,6 +209,14 @@ class RemoteEngine:
             construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
             out.extend(self._endpoint.triples(construct, deadline, dataset, max_rows - len(out)))
         return out
+
+    def responsive(self) -> bool:
+        """Whether the endpoint answers ``ASK {}`` within ``PROBE_TIMEOUT`` seconds."""
+        try:
+            answer = self._endpoint.solutions("ASK {}", time.monotonic() + PROBE_TIMEOUT, sparqlhttp.NO_DATASET, 1)
+        except (sparqlhttp.Deadline, sparqlhttp.Truncated, sparqlhttp.RowLimit, errors.NarcokgError):
+            return False
+        return isinstance(answer, bool)
 
     # The server's own reads -------------------------------------------------------------
     def _own_solutions(self, query: str, union: bool = True):

@@ -28,6 +28,8 @@ log = logging.getLogger("narcokg.engine.remote")
 
 #: Seconds to open a connection to the endpoint (a local or nearby service).
 CONNECT_TIMEOUT = 3.0
+#: Seconds a trivial query (``ASK {}``) may take before the endpoint counts as not answering.
+PROBE_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,10 @@ class SupervisedOxigraph(RemoteEngine):
             if exc.limit == "query_timeout" and self._abandoned is not None:
                 self._abandoned()
             raise
+        except errors.EngineStalled:
+            if self._abandoned is not None:  # the supervisor restarts a server that answers nothing
+                self._abandoned()
+            raise
         except errors.RequestError as exc:
             if type(exc) is errors.RequestError and self._abandoned is not None:  # the client hung up
                 self._abandoned()

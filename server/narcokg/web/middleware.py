@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -62,12 +64,43 @@ def _with_security_headers(wsgi_app):
     return app
 
 
+class _Probe:
+    """The engine's ``responsive`` for ``/health``, asked by one thread at a time and kept for a
+    second: health checks every 500 ms per replica, or a client calling ``/health`` in a loop,
+    cost the engine at most one trivial query a second, and while one probe waits on a silent
+    engine the other checks answer from the last one."""
+
+    def __init__(self, engine, keep: float = 1.0):
+        self.engine = engine
+        self.keep = keep
+        self._lock = threading.Lock()
+        self._last = (float("-inf"), True)
+
+    def responsive(self) -> bool:
+        at, ok = self._last
+        if time.monotonic() - at < self.keep or not self._lock.acquire(blocking=False):
+            return ok
+        try:
+            ok = bool(self.engine.responsive())
+            self._last = (time.monotonic(), ok)
+            return ok
+        finally:
+            self._lock.release()
+
+
 def install(app: Flask) -> None:
     # Counting a pyoxigraph store walks every quad; the served data never changes, so once.
     quads = app.extensions["narcokg.engine"].size()
 
+    engine = app.extensions["narcokg.engine"]
+    probe = _Probe(engine)
+
     @app.get("/health")
     def health():
+        if not probe.responsive():
+            # A load balancer takes this replica out of rotation until its engine answers again.
+            body = jsonify(status="engine not answering", quads=quads)
+            return body, 503, {"Retry-After": "5", "Cache-Control": "no-store"}
         return jsonify(status="ok", quads=quads)
 
     @app.before_request

@@ -502,7 +502,7 @@ def document() -> dict:
         ),
         "/health": {
             "get": {
-                "summary": "liveness: the app answers and its store is loaded",
+                "summary": "liveness: the app answers and its engine answers a trivial query (503 when it does not)",
                 "responses": {
                     "200": {
                         "description": "alive",
