@@ -169,8 +169,9 @@ def _die_with_parent() -> None:
         pass
 
 
-#: Seconds of CPU per second (one core busy) after a query narcokg stopped, from which the
-#: server is taken to be still computing it.
+#: Seconds per second its threads are runnable (one core's worth of demand: computing, or
+#: waiting for a core on a busy machine) after a query narcokg stopped, from which the server is
+#: taken to be still computing it.
 RUNAWAY_CPU = 0.9
 
 
@@ -181,7 +182,7 @@ class OxigraphServer:
     cannot stop a query it is evaluating (``benchmarks/runaway.py``: a cross-product COUNT whose
     client gave up at 2 s had used 11.8 s of CPU 15 s later). So every process that stops a query
     (``abandoned``: the time limit, a client that hung up) writes one byte on a pipe made here
-    before the HTTP workers fork; the supervising thread then measures the server's CPU for a
+    before the HTTP workers fork; the supervising thread then measures the server's demand for CPU for a
     second, and if a core is still busy it kills the server, which it restarts at once (requests
     in flight then get 503 with Retry-After). A server that uses no CPU and does not answer a
     trivial query either (stopped, hung) is killed and restarted the same way; the web workers
@@ -274,24 +275,35 @@ class OxigraphServer:
             pass
         return True
 
-    def _cpu(self, proc: subprocess.Popen) -> float | None:
+    def _demand(self, proc: subprocess.Popen) -> dict[str, int] | None:
+        """Nanoseconds each of the server's threads has been runnable (on a core or waiting for
+        one: ``/proc/PID/task/TID/schedstat``), so that a busy machine, which gives the server
+        less CPU, does not hide a thread that never stops computing; None if unreadable."""
+        demand = {}
         try:
-            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            tids = os.listdir(f"/proc/{proc.pid}/task")
         except OSError:
             return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for tid in tids:
+            try:
+                ran, waited, _ = Path(f"/proc/{proc.pid}/task/{tid}/schedstat").read_text().split()
+            except (OSError, ValueError):
+                continue
+            demand[tid] = int(ran) + int(waited)
+        return demand or None
 
     def _kill_if_still_computing(self, proc: subprocess.Popen) -> None:
-        before, started = self._cpu(proc), time.monotonic()
+        before, started = self._demand(proc), time.monotonic()
         if before is None or self._stopping.wait(1.0):
             return
-        after = self._cpu(proc)
+        after = self._demand(proc)
         if after is None:
             return
-        rate = (after - before) / (time.monotonic() - started)
+        # Cores' worth of demand over the second, from the threads seen at both ends.
+        rate = sum(after[t] - before[t] for t in after.keys() & before.keys()) / 1e9 / (time.monotonic() - started)
         if rate >= RUNAWAY_CPU and proc.poll() is None:
             log.warning(
-                "oxigraph server still computes after narcokg stopped a query (%.1f s of CPU per second); "
+                "oxigraph server still computes after narcokg stopped a query (%.1f cores' worth of demand); "
                 "restarting it",
                 rate,
             )

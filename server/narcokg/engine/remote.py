@@ -44,6 +44,8 @@ The exchange itself (the POST, the streaming reads, the endpoint's own stops) is
 from __future__ import annotations
 
 import io
+import logging
+import threading
 import time
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -57,6 +59,8 @@ from narcokg.engine.base import Answer, QueryJob
 from narcokg.engine.syntax import analyse
 from narcokg.formats import sparql as sparqlformats
 
+log = logging.getLogger("narcokg.engine.remote")
+
 DIALECTS = ("oxigraph", "virtuoso", "generic")
 #: Virtuoso's own configuration graph, always there: excluded even if not listed, so that the
 #: exclusion is never empty (the other graphs are excluded when listed: each one more costs
@@ -67,6 +71,8 @@ OXIGRAPH_UNION = sparqlhttp.Dataset((("union-default-graph", ""),))
 #: Seconds the server's own reads (pages, search, VoID) may take.
 OWN_TIMEOUT = 60.0
 PROBE_TIMEOUT = sparqlhttp.PROBE_TIMEOUT
+#: Seconds between probes of an endpoint found silent; requests in between fail at once.
+RECHECK = 1.0
 #: What a client is told when its query ran out of time on an endpoint that answers nothing.
 STALLED = (
     "The query engine is not answering: a trivial query got no answer within {probe:g} s either, so "
@@ -94,6 +100,12 @@ class RemoteEngine:
         #: The endpoint's graphs that are not the snapshot's (Virtuoso's system graphs, others').
         self._foreign: list[str] = []
         self._size: int | None = size
+        #: The last probe found the endpoint silent (``responsive``): while it is, requests are
+        #: refused at once (503) instead of each waiting out its deadline, which held a web
+        #: thread 60 s per page and left none for anything else.
+        self._silent = False
+        self._probed = float("-inf")
+        self._probing = threading.Lock()
 
     # Lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -150,6 +162,7 @@ class RemoteEngine:
         if fmt.kind != info.kind:
             form = {"SELECT": "SELECT", "ASK": "ASK"}.get(info.form, "CONSTRUCT or DESCRIBE")
             raise errors.NotAcceptable(f"format {fmt.name} does not fit a {form} query")
+        self._refuse_while_silent()
         query = querytext.with_base(job.query, job.base_iri)
         timeout = self.settings.query_timeout
         deadline = started + timeout
@@ -211,20 +224,50 @@ class RemoteEngine:
         return out
 
     def responsive(self) -> bool:
-        """Whether the endpoint answers ``ASK {}`` within ``PROBE_TIMEOUT`` seconds."""
+        """Whether the endpoint answers ``ASK {}`` within ``PROBE_TIMEOUT`` seconds (remembered:
+        see ``_refuse_while_silent``)."""
         try:
             answer = self._endpoint.solutions("ASK {}", time.monotonic() + PROBE_TIMEOUT, sparqlhttp.NO_DATASET, 1)
+            ok = isinstance(answer, bool)
         except (sparqlhttp.Deadline, sparqlhttp.Truncated, sparqlhttp.RowLimit, errors.NarcokgError):
-            return False
-        return isinstance(answer, bool)
+            ok = False
+        self._silent, self._probed = not ok, time.monotonic()
+        return ok
+
+    def _refuse_while_silent(self) -> None:
+        """While the endpoint is known to answer nothing, refuse at once (``EngineStalled``); one
+        thread at a time asks it again, at most once per ``RECHECK`` seconds."""
+        if not self._silent:
+            return
+        if time.monotonic() - self._probed >= RECHECK and self._probing.acquire(blocking=False):
+            try:
+                if self.responsive():
+                    return
+            finally:
+                self._probing.release()
+        raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5)
 
     # The server's own reads -------------------------------------------------------------
     def _own_solutions(self, query: str, union: bool = True):
+        self._refuse_while_silent()
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
         try:
             return self._endpoint.solutions(query, deadline, self._dataset(union, None, None, query), 2**62)
         except (sparqlhttp.Deadline, sparqlhttp.Truncated):
-            raise errors.Busy("The query engine did not answer in time; try again shortly.", retry_after=2) from None
+            raise self._late() from None
+        except sparqlhttp.RowLimit:  # Virtuoso's own cap (ResultSetMaxRows) cut one of our reads
+            log.warning("the %s cut one of the server's own reads at its row cap (ResultSetMaxRows)", self.where)
+            raise errors.Busy(
+                "The query engine cut this read at its own row cap; the operator must raise it (Virtuoso: "
+                "ResultSetMaxRows).",
+                retry_after=60,
+            ) from None
+
+    def _late(self) -> errors.Busy:
+        """The error for one of the server's own reads that got no (whole) answer in time."""
+        if not self.responsive():
+            return errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5)
+        return errors.Busy("The query engine did not answer in time; try again shortly.", retry_after=2)
 
     def quads(self, s=None, p=None, o=None, g=None) -> Iterator[ox.Quad]:
         for term in (s, p, o, g):
@@ -251,9 +294,13 @@ class RemoteEngine:
         """Quads read as the answer streams in: a caller that stops early (a fragment's page, an
         existence check) closes the connection instead of fetching every match."""
         names = ("s", "p", "o", "g")
+        self._refuse_while_silent()
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
         results = self._endpoint.results
-        body = self._endpoint.post(query, results.media_type, deadline, sparqlhttp.NO_DATASET, truncated_ok=True)
+        try:
+            body = self._endpoint.post(query, results.media_type, deadline, sparqlhttp.NO_DATASET, truncated_ok=True)
+        except sparqlhttp.Deadline:  # no answer began: a 500 before (the exception was nobody's)
+            raise self._late() from None
         result = None
         try:
             try:
@@ -264,9 +311,7 @@ class RemoteEngine:
                     yield ox.Quad(*[given[n] if given[n] is not None else row[index[n]] for n in names])
                 body.drain()
             except (SyntaxError, ValueError, OSError, sparqlhttp.Truncated, sparqlhttp.Deadline):
-                raise errors.Busy(
-                    "The query engine did not answer in time; try again shortly.", retry_after=2
-                ) from None
+                raise self._late() from None
         finally:
             result = None  # noqa: F841 -- freed here, not by whoever frees an exception (sparqlhttp.solutions)
             self._endpoint.drop(body)
