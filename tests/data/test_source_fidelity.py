@@ -60,6 +60,8 @@ def everywhere(built, triple) -> bool:
         ("agreement/un-convention-1988", DCTERMS.source, "publication/incb-1988-convention"),
         # 001 footnote 10: "Badan Narkotika Nasional RI, 2023. Pusat Laboratorium Narkotika."
         ("publication/bnn-laboratory-2023", DCTERMS.creator, "organisation/bnn-narcotics-laboratory"),
+        # 002 sentences 6 and 8: a cooperation against illicit trafficking, not drug abuse prevention
+        ("cooperation/bnn-pntl", NKG.subject, "topic/drug-abuse"),
     ],
 )
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
