@@ -60,6 +60,8 @@ def everywhere(built, triple) -> bool:
         ("agreement/un-convention-1988", DCTERMS.source, "publication/incb-1988-convention"),
         # 001 footnote 10: "Badan Narkotika Nasional RI, 2023. Pusat Laboratorium Narkotika."
         ("publication/bnn-laboratory-2023", DCTERMS.creator, "organisation/bnn-narcotics-laboratory"),
+        # 002 sentences 6 and 8: a cooperation against illicit trafficking, not drug abuse prevention
+        ("cooperation/bnn-pntl", NKG.subject, "topic/drug-abuse"),
     ],
 )
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
@@ -159,6 +161,21 @@ def test_labels_are_names_as_printed(built, entity, printed):
     ref = graph(built, "reference")
     english = [str(l) for l in ref.objects(iri(entity), RDFS.label) if l.language == "en"]
     assert english == [printed]
+
+
+def test_no_name_the_sources_do_not_print_and_no_entity_no_fact_uses(built):
+    """Round 7: ONCB's own English name "Office of the Narcotics Control Board" is printed nowhere
+    (001 243-244 print "Office on Narcotics Control Bereau"); the BNN Deputy for Law and Cooperation
+    and the Narcotics Laboratory Centre (001 footnotes 10, 12-13 print them as titles, BNN RI the
+    author) and Copenhagen (001 30-31, the summit's place) were reference entities no statement or
+    ledger entry used; the BNN-PNTL cooperation names Timor Leste as 002 prints it."""
+    oncb = iri("organisation/oncb")
+    assert [str(l) for l in graph(built, "reference").objects(oncb, SKOS.altLabel)] == ["ONCB"]
+    for gone in ["organisation/bnn-deputy-law-cooperation", "organisation/bnn-narcotics-laboratory", "place/copenhagen"]:
+        assert not any((iri(gone), None, None) in g or (None, None, iri(gone)) in g for g in built.dataset.graphs())
+    labels = [str(l) for l in graph(built, "bnn-timor-leste").objects(iri("cooperation/bnn-pntl"), RDFS.label)]
+    assert "Cooperation between BNN and the National Police of Timor Leste" in labels
+    assert not any("Timor-Leste" in l for l in labels)
 
 
 def test_indonesian_titles_are_tagged_indonesian(built):
@@ -405,12 +422,24 @@ def test_indonesian_labels_where_the_sources_print_the_name(built):
 
 
 LABELS = [RDFS.label, SKOS.prefLabel, SKOS.altLabel]
-# Words a descriptive @id label of an agreement or its signing may add to what Tabel 2 prints.
-DESCRIPTIVE = {"penandatanganan", "tercantum", "baris"}
+# Concept schemes whose @id labels must be printed in a source.
+PRINTED_SCHEMES = ("topics", "substances", "indicators", "ambiguity-types")
 
 
 def _indonesian_labels(g, node):
     return [str(l) for p in LABELS for l in g.objects(node, p) if getattr(l, "language", None) == "id"]
+
+
+def _instances(built, *classes):
+    """Every node typed with one of the classes or their subclasses (the ontology's hierarchy), in
+    any graph."""
+    onto = built.dataset.graph(URIRef(BASE + "graph/ontology"))
+    closure, grown = set(classes), True
+    while grown:
+        more = {c for c in onto.subjects(RDFS.subClassOf, None) if set(onto.objects(c, RDFS.subClassOf)) & closure}
+        grown = bool(more - closure)
+        closure |= more
+    return {s for g in built.dataset.graphs() for c in closure for s in g.subjects(RDF.type, c)}
 
 
 def test_an_indonesian_label_is_printed_never_translated(built):
@@ -419,40 +448,48 @@ def test_an_indonesian_label_is_printed_never_translated(built):
     baru") were our translations; 001 prints "demand reduction" (603-604), "supply reduction" (610),
     "New Psychoactive Substance" (116, 141) and the NNCC cooperation's field (240-241). The Russian
     memorandum's @id label said "Rusia" where Tabel 2 prints "Russia" (511), a figure "Permenkes" for
-    "Peraturan Menteri Kesehatan" (133-134). An @id label of a concept is printed in a source; an
-    @id label of an agreement or signing uses only words the sources print (and a few descriptive ones)."""
+    "Peraturan Menteri Kesehatan" (133-134). Round 7: the @id labels of Tabel 2's agreements and
+    signings ("Nota Kesepahaman Indonesia–Fiji (2015)", "Penandatanganan … di Suva"), of the
+    seizures, smuggling attempts, the 2019 training, the ASEAN Concord and of the three ambiguity
+    types were composed by editors; no source prints them. An @id label of a concept of these
+    schemes, of an event or of an agreement is printed in a source (the meetings-table rows and the
+    2017-2020 Country Programme keep theirs); one of a headline figure uses only printed words."""
     import re
 
     texts = _source_texts(built)
     printed = " ".join(whole for whole, _ in texts.values())
     words = set(re.findall(r"\w+", printed.lower()))
     ref = graph(built, "reference")
-    scheme = URIRef(ID + "scheme/")
-    unprinted = [
-        (str(c).rsplit("/id/", 1)[1], label)
+    scheme = ID + "scheme/"
+    concepts = {
+        c
         for c in ref.subjects(RDF.type, SKOS.Concept)
-        if any(
-            str(s).startswith(scheme + "topics")
-            or str(s).startswith(scheme + "substances")
-            or str(s).startswith(scheme + "indicators")
-            for s in ref.objects(c, SKOS.inScheme)
-        )
-        for label in _indonesian_labels(ref, c)
+        if any(str(s).startswith(scheme + name) for s in ref.objects(c, SKOS.inScheme) for name in PRINTED_SCHEMES)
+    }
+    assert iri("ambiguity-type/two-places-one-date") in concepts
+    nodes = _instances(built, NKG.Event, NKG.Agreement)
+    assert iri("event/signing-mou-indonesia-fiji-2015") in nodes and iri("seizure/batam-2018-02-11") in nodes
+    unprinted = sorted(
+        (str(x).rsplit("/id/", 1)[1], label)
+        for g in built.dataset.graphs()
+        if not str(g.identifier).endswith("/inferred")
+        for x in concepts | nodes
+        for label in _indonesian_labels(g, x)
         if _printed(label).lower() not in printed.lower()
-    ]
+    )
     assert unprinted == []
     n = graph(built, "nainggolan-2024")
-    named = set(n.subjects(RDF.type, NKG.SigningEvent)) | set(n.subjects(NKG.party, None))
-    named |= set(n.subjects(RDF.type, NKG.HeadlineFigure))
     invented = sorted(
         (str(x).rsplit("/id/", 1)[1], w)
-        for x in named
+        for x in n.subjects(RDF.type, NKG.HeadlineFigure)
         for label in _indonesian_labels(n, x)
         for w in re.findall(r"\w+", label.lower())
-        if w not in words and w not in DESCRIPTIVE
+        if w not in words
     )
     assert invented == []
     assert (iri("topic/demand-reduction"), RDFS.label, Literal("demand reduction", lang="id")) in ref
+    assert _indonesian_labels(graph(built, "indonesia-unodc-cp"), iri("agreement/country-programme-indonesia-2017-2020"))
+    assert _indonesian_labels(n, iri("meeting/asod"))
 
 
 def test_where_a_document_places_a_place_is_in_its_graph(built):
