@@ -264,6 +264,16 @@ def test_an_editorial_reading_lives_in_graph_editorial_with_its_reason(built):
     assert list(source.objects(row8, NKG.party)) == [iri("organisation/morocco-interior")]
 
 
+def test_a_place_read_from_an_agencys_name_is_an_editorial_reading(built):
+    """001 lines 83-85: the customs office of Soekarno Hatta Airport took part in foiling the Brazil
+    cocaine smuggling, but the sentence names no place of the foiling; the airport is our reading."""
+    seizure, airport = iri("seizure/soekarno-hatta-2022-10-11"), iri("place/soekarno-hatta-airport")
+    source, editorial = graph(built, "nainggolan-2024"), graph(built, "editorial")
+    assert (seizure, NKG.place, None) not in source
+    assert (seizure, NKG.place, airport) in editorial
+    assert editorial.value(seizure, URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")) is not None
+
+
 def test_nkg_verbatim_is_retired_and_each_printed_form_has_its_own_property(built):
     """nkg:verbatim meant four things (an amount, a meeting's place, a copy of a signing's evidence, a
     spelling); each use now has one property, and no graph uses the old one."""
