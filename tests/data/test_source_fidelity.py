@@ -605,3 +605,27 @@ def test_a_claim_about_indonesia_as_a_place_names_its_territory(built):
         about_a = set(graph(built, slug_a).objects(iri(a), NKG.about)) & {idn_place, idn_state}
         about_b = set(graph(built, slug_b).objects(iri(b), NKG.about)) & {idn_place, idn_state}
         assert idn_place in about_a and idn_place in about_b, (a, b)
+
+
+def test_the_claims_of_001s_discussion_and_conclusion_name_what_their_text_names(built):
+    """Round 7c (001 lines 546-690): each claim is about the places, states and organisations its
+    sentences name ("negara-negara ASEAN" and "Kanada", 573-574; "di Thailand", 607; ASEAN, 642;
+    Indonesia's territory: "wilayah Indonesia", "di Indonesia"), and the paragraph on Indonesia's
+    diplomatic principles (669-675), which names an actor, is a claim, not rhetoric."""
+    n, ledger = graph(built, "nainggolan-2024"), built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    named = {
+        "maritime-advantage": {"country/CAN", "country/IDN", "organisation/asean"},
+        "mou-with-neighbours": {"country/IDN"},
+        "demand-reduction-positive": {"country/IDN", "country/THA"},
+        "supply-reduction-implications": {"country/IDN", "organisation/asean"},
+        "singapore-malaysia-reluctant": {"country/IDN", "organisation/asean"},
+        "narcotics-attaches": {"country/IDN"},
+        "diplomacy-principles": {"state/IDN"},
+        "conclusion": {"country/IDN"},
+    }
+    for claim, things in named.items():
+        about = set(n.objects(iri("claim/nainggolan-2024-" + claim), NKG.about))
+        assert {iri(t) for t in things} <= about, claim
+    passage = iri("passage/nainggolan-2024-L669-675")
+    assert (passage, NKG.encodes, iri("claim/nainggolan-2024-diplomacy-principles")) in ledger
+    assert ledger.value(passage, NKG.noFactReason) is None
