@@ -108,17 +108,25 @@ def test_indonesian_label_wins_over_an_english_only_preferred_label(server, kg):
     assert unescape(title) == label_in(kg, concept, "id")
 
 
+#: An agreement whose Indonesian name a source prints (004 line 5), with a participant named only
+#: in English (the Fiji MoU of the first version lost its unprinted Indonesian title in round 7).
+PROGRAMME = URIRef(B + "id/agreement/country-programme-indonesia-2017-2020")
+
+
 def test_entity_page_marks_link_labels_and_titles_only_in_english(server, kg):
     english_only = [
-        p
-        for p in kg.objects(MOU, NKG.party)
-        if {o.language for o in kg.objects(p, RDFS.label) if isinstance(o, Literal)} == {"en"}
+        o
+        for o in kg.objects(PROGRAMME, None)
+        if isinstance(o, URIRef)
+        and str(o).startswith(B + "id/")
+        and {x.language for x in kg.objects(o, RDFS.label) if isinstance(x, Literal)} == {"en"}
     ]
-    assert english_only, "the Fiji MoU has a party named only in English"
-    html = get(server, "/page/agreement/mou-indonesia-fiji-2015", params={"lang": "id"}).text
+    assert english_only, "the Country Programme links a resource named only in English"
+    html = get(server, "/page/agreement/country-programme-indonesia-2017-2020", params={"lang": "id"}).text
     name = label_in(kg, english_only[0], "en")
     assert f'<span lang="en">{name}</span> <abbr class="only-lang"' in html
-    bilingual = label_in(kg, MOU, "id")
+    bilingual = label_in(kg, PROGRAMME, "id")
+    assert bilingual != label_in(kg, PROGRAMME, "en")
     assert re.search(rf'<h1 id="entity-title">{re.escape(bilingual)}</h1>', html)
     party_path = "/page/" + str(english_only[0])[len(B + "id/") :]
     party = get(server, party_path, params={"lang": "id"}).text
