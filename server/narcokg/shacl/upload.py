@@ -18,10 +18,13 @@ which would leak a local path).
 from __future__ import annotations
 
 import json
+import logging
 import re
+from decimal import Decimal
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import XSD, Graph
+from rdflib import term as rdflib_terms
 
 from narcokg.shacl import safexml
 from narcokg.errors import SourceError
@@ -31,6 +34,39 @@ from narcokg.shacl.accepts import FORMATS, UPLOAD_BASE
 __all__ = ["FORMATS", "UPLOAD_BASE", "ParseError", "parse", "describe", "refuse_remote_contexts"]
 
 NL = b"\n"
+
+#: xsd:decimal's lexical space (XSD 1.1 §3.3.3): no exponent, no NaN or INF, no "_".
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
+def _xsd_decimal(lexical: str) -> Decimal:
+    """The value of an xsd:decimal literal; ValueError (rdflib: ill-typed) outside its lexical space.
+
+    rdflib read the lexical form with Python's Decimal, which takes "1e999999999", and then wrote
+    the value back out in full as the literal's normal form: a billion digits from 30 bytes, a
+    MemoryError at the memory cap ("does not parse: MemoryError") or tens of MB per literal below
+    it. Such a form is not an xsd:decimal at all (pyoxigraph calls it ill-typed too)."""
+    text = lexical.strip(" \t\r\n")
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"not an xsd:decimal lexical form: {lexical[:40]!r}")
+    return Decimal(text)
+
+
+def _bind_strict_decimals() -> None:
+    # Every process that parses client data imports this module (the validation processes, and
+    # `narcokg validate` through the same code): from here on each xsd:decimal literal is read so.
+    log = logging.getLogger("rdflib.term")
+    level = log.level
+    log.setLevel(logging.ERROR)  # rdflib warns that xsd:decimal was bound before: on purpose
+    try:
+        rdflib_terms.bind(
+            XSD.decimal, Decimal, constructor=_xsd_decimal, lexicalizer=lambda d: f"{d:f}", datatype_specific=True
+        )
+    finally:
+        log.setLevel(level)
+
+
+_bind_strict_decimals()
 
 
 class ParseError(SourceError):
