@@ -210,7 +210,9 @@ def _clip(text: str, n: int = 120) -> str:
 def refuse_remote_contexts(data: bytes) -> None:
     """Raise ParseError if a JSON-LD document names a context by URL (rdflib would fetch it)."""
     try:
-        doc = json.loads(data)
+        # Numbers are kept as their text: the scan needs no value, and int() refuses more than
+        # 4,300 digits, which valid JSON-LD may hold (pyoxigraph reads the number as it is).
+        doc = json.loads(data, parse_int=str, parse_float=str, parse_constant=str)
     except UnicodeDecodeError as exc:
         raise _described(exc, data, "json-ld") from None
     except json.JSONDecodeError as exc:
