@@ -248,3 +248,50 @@ def test_expect_100_continue_gets_its_interim_answer(own_server):
         while chunk := s.recv(65536):
             data += chunk
     assert b"HTTP/1.1 200 " in data, data[:300]
+
+
+def test_expect_100_continue_without_a_body_does_not_hold_the_threads(own_server):
+    """A request with ``Expect: 100-continue`` went to a thread before its body, to get gunicorn's
+    interim answer, and held it until the receive timeout (10 s) when no body followed: 32 such
+    connections from one client held every thread of both workers, and /health waited ~20 s.
+    The front now says "100 Continue" itself and reads the body as any other."""
+    head = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Expect: 100-continue\r\nContent-Length: 100\r\n\r\n"
+    )
+    socks = []
+    try:
+        for _ in range(32):
+            s = socket.create_connection(_addr(own_server.base), timeout=5)
+            s.sendall(head)
+            socks.append(s)
+        time.sleep(0.5)  # let the server take them all up
+        for s in socks[:4]:
+            assert s.recv(4096).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        for _ in range(4):
+            started = time.monotonic()
+            resp = requests.get(own_server.url("/health"), timeout=60)
+            assert resp.status_code == 200
+            assert time.monotonic() - started < 2.0, "clients waiting for 100 Continue held up /health"
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_expect_100_continue_gets_one_interim_answer_then_the_answer(own_server):
+    """After the front's "100 Continue", gunicorn does not send a second one."""
+    query = b"ASK {}"
+    with socket.create_connection(_addr(own_server.base), timeout=15) as s:
+        s.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/sparql-results+json\r\nExpect: 100-continue\r\nConnection: close\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(query)
+        )
+        interim = s.recv(4096)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n", interim[:200]
+        s.sendall(query)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200 "), data[:300]
+    assert data.endswith(b'"boolean":true}'), data[-200:]

@@ -57,6 +57,11 @@ class ThreadWorker(_GThreadWorker):
     """gthread, answering requests gunicorn refuses like the app would (see the module docstring)."""
 
     def handle_request(self, req, conn):
+        if getattr(conn, "_narcokg_continued", False):
+            # The front said "100 Continue" for this request already (``_continue``): gunicorn
+            # would send a second one before the answer.
+            conn._narcokg_continued = False
+            req._expected_100_continue = False
         body = getattr(req, "body", None)
         if getattr(body, "reader", None) is not None and hasattr(req, "force_close"):
             body.reader = _ClosingReader(body.reader, req)
@@ -98,7 +103,7 @@ MAX_BUFFERED = 64 * 1024 * 1024
 class _Reading:
     """A connection whose request the event loop is still reading."""
 
-    __slots__ = ("buf", "scanner", "deadline", "started")
+    __slots__ = ("buf", "scanner", "deadline", "started", "continued")
 
     def __init__(self, buf: bytes, max_head: int, max_body: int, deadline: float):
         self.buf = bytearray(buf)
@@ -106,6 +111,8 @@ class _Reading:
         self.deadline = deadline
         #: A byte other than white space has come (empty lines before a request do not count).
         self.started = bool(self.buf.strip())
+        #: "100 Continue" was sent for this request (``BufferedThreadWorker._continue``).
+        self.continued = False
 
 
 class BufferedThreadWorker(Linger, Replay, ThreadWorker):
@@ -160,6 +167,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
             return None  # handed back by a thread (``linger``) with a stored answer to send
         if verdict != requestframe.INCOMPLETE:
             return self._dispatch(conn, state, registered=False)
+        self._continue(conn, state)
         conn.sock.setblocking(False)
         self._reading[conn] = state
         self._buffered += len(state.buf)
@@ -196,7 +204,22 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
             or len(state.buf) > self.max_body_bytes + self._max_head()
             or self._buffered > MAX_BUFFERED
         ):
-            self._dispatch(conn, state)
+            return self._dispatch(conn, state)
+        self._continue(conn, state)
+
+    def _continue(self, conn, state: _Reading) -> None:
+        """Say "100 Continue" to a request whose head asks for it before its body (``Expect:
+        100-continue``, see ``requestframe``), once, and read the body here like any other. It
+        went to a thread for gunicorn to say it, and a client that then sent no body held that
+        thread for the socket's receive timeout: 32 such connections held every thread."""
+        if state.continued or not state.scanner.continues:
+            return
+        state.continued = True
+        conn._narcokg_continued = True  # the thread's gunicorn does not say it again
+        try:
+            conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n", socket.MSG_DONTWAIT)
+        except OSError:
+            pass  # a client that cannot take 25 bytes sends its body after its own wait, or not at all
 
     def _forget(self, conn, registered: bool = True) -> _Reading | None:
         state = self._reading.pop(conn, None)
