@@ -295,3 +295,38 @@ def test_expect_100_continue_gets_one_interim_answer_then_the_answer(own_server)
             data += chunk
     assert data.startswith(b"HTTP/1.1 200 "), data[:300]
     assert data.endswith(b'"boolean":true}'), data[-200:]
+
+
+CLOSING = [
+    b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    b"GET /health HTTP/1.0\r\n\r\n",
+    b"GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",  # refused by gunicorn: 400, closed
+]
+
+
+def test_clients_that_do_not_close_after_a_closing_answer_do_not_hold_the_event_loop(own_server):
+    """After an answer that closes the connection (Connection: close, HTTP/1.0, a refused request)
+    gunicorn read what the client still sent for up to 2 s before closing (RFC 9112 §9.6), in the
+    worker's event loop: while the client kept its side open nothing else in that worker moved,
+    and 32 plain ``Connection: close`` requests held /health for over 20 s."""
+    socks = []
+    try:
+        for i in range(32):
+            s = socket.create_connection(_addr(own_server.base), timeout=15)
+            s.sendall(CLOSING[i % len(CLOSING)])
+            socks.append(s)
+        time.sleep(0.5)  # let the server take them all up
+        for _ in range(4):
+            started = time.monotonic()
+            resp = requests.get(own_server.url("/health"), timeout=60)
+            assert resp.status_code == 200
+            assert time.monotonic() - started < 2.0, "closing connections held up /health"
+        for s in socks[:3]:  # each answer arrives whole, then the server closes
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+            assert answer.startswith((b"HTTP/1.1 200 ", b"HTTP/1.0 200 ", b"HTTP/1.1 400 ")), answer[:200]
+            assert answer.endswith((b'"status":"ok"}\n', b"\n")), answer[-200:]
+    finally:
+        for s in socks:
+            s.close()

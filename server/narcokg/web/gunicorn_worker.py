@@ -98,6 +98,10 @@ class ThreadWorker(_GThreadWorker):
 #: Most bytes one worker holds in requests it is still reading; a request that would go beyond
 #: is given to a thread at once (bounded there by the socket's receive timeout).
 MAX_BUFFERED = 64 * 1024 * 1024
+#: A closing connection's lingering close (RFC 9112 §9.6, gunicorn's ``util.close_graceful``):
+#: what the client still sends is read and thrown away for this long, up to ``LINGER_BYTES``.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 64 * 1024
 
 
 class _Reading:
@@ -131,6 +135,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         super().__init__(*args, **kwargs)
         self._reading: dict = {}
         self._writing: dict = {}
+        self._closing: dict = {}  # conn -> [deadline, bytes read] of a lingering close
         self._buffered = 0
         self._answers = None
         self._date = (0, b"")
@@ -270,10 +275,63 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         self._reading[conn] = state
         self._watch(conn, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
 
+    # Closing a connection after its answer ------------------------------------------------
+    def finish_request(self, conn, fs):
+        """gthread's, but a connection that closes after its answer lingers without blocking.
+
+        gthread closes it with ``util.close_graceful`` in the event loop: half-close, then read
+        what the client still sends until it closes, for up to 2 s, blocking. A client that kept
+        its side open after ``Connection: close`` (or HTTP/1.0, or a refused request) stopped
+        the whole worker for 2 s: 32 of them held /health for over 20 s."""
+        try:
+            keep = fs.result() if not fs.cancelled() else False
+        except Exception:
+            return super().finish_request(conn, fs)  # closed at once there
+        if keep:  # kept alive, or deferred (gthread's _DEFER): gthread's own handling
+            return super().finish_request(conn, fs)
+        self._linger(conn)
+
+    def _linger(self, conn) -> None:
+        """The lingering close of RFC 9112 §9.6 in the event loop, without blocking: the answer
+        is flushed with FIN, then what arrives is read and dropped until the client closes,
+        ``LINGER_BYTES`` have come or ``LINGER_SECONDS`` have passed (``murder_pending``); so
+        the answer is not cut by a reset for request bytes left unread. The connection counts
+        against ``worker_connections`` until it is closed."""
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+            conn.sock.setblocking(False)
+        except OSError:
+            return self._close_now(conn)
+        self._closing[conn] = [time.monotonic() + LINGER_SECONDS, 0]
+        self._watch(conn, selectors.EVENT_READ, lambda _sock, c=conn: self._on_closing_readable(c))
+
+    def _on_closing_readable(self, conn) -> None:
+        pending = self._closing.get(conn)
+        if pending is None:
+            return
+        try:
+            data = conn.sock.recv(65536, socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        pending[1] += len(data)
+        if not data or pending[1] >= LINGER_BYTES:
+            self._close_now(conn)
+
+    def _close_now(self, conn) -> None:
+        if self._closing.pop(conn, None) is not None:
+            self._unwatch(conn)
+        self.nr_conns -= 1
+        conn.close()
+
     def murder_pending(self):
         super().murder_pending()
         now = time.monotonic()
         self._murder_writers(now)
+        for conn, (deadline, _read) in list(self._closing.items()):
+            if now >= deadline:
+                self._close_now(conn)
         for conn, state in list(self._reading.items()):
             if state.started and now < state.deadline:
                 continue
