@@ -297,6 +297,40 @@ def test_expect_100_continue_gets_one_interim_answer_then_the_answer(own_server)
     assert data.endswith(b'"boolean":true}'), data[-200:]
 
 
+UNREAD_BODIES = [
+    b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n",  # answered without reading it
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"Content-Length: 999999999\r\n\r\n",  # 413 from the header alone
+]
+
+
+def test_a_body_the_app_does_not_read_is_not_waited_for_after_the_answer(own_server):
+    """A declared body larger than any route reads goes to a thread at once (413 from the header,
+    or an answer that never reads it); after the answer gunicorn drained the body for up to 5 s
+    to keep the connection, holding the thread while the client sent nothing: 32 such
+    connections held /health for 15-25 s. Such a connection is now closed after its answer."""
+    socks = []
+    try:
+        for i in range(32):
+            s = socket.create_connection(_addr(own_server.base), timeout=15)
+            s.sendall(UNREAD_BODIES[i % len(UNREAD_BODIES)])
+            socks.append(s)
+        time.sleep(0.5)  # let the server take them all up
+        for _ in range(4):
+            started = time.monotonic()
+            resp = requests.get(own_server.url("/health"), timeout=60)
+            assert resp.status_code == 200
+            assert time.monotonic() - started < 2.0, "clients holding back a body held up /health"
+        for s in socks[:2]:
+            answer = b""
+            while chunk := s.recv(65536):  # the server closes the connection after its answer
+                answer += chunk
+            assert b"\r\nConnection: close\r\n" in answer.split(b"\r\n\r\n", 1)[0] + b"\r\n", answer[:300]
+    finally:
+        for s in socks:
+            s.close()
+
+
 CLOSING = [
     b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     b"GET /health HTTP/1.0\r\n\r\n",

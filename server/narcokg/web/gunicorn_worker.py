@@ -57,6 +57,13 @@ class ThreadWorker(_GThreadWorker):
     """gthread, answering requests gunicorn refuses like the app would (see the module docstring)."""
 
     def handle_request(self, req, conn):
+        if getattr(conn, "_narcokg_short", False):
+            # Handed over before its body was read in full (``requestframe.HANDOVER``: a declared
+            # body larger than any route reads, odd framing): whatever the app reads of it, the
+            # rest is not waited for after the answer. gunicorn drained it for up to 5 s to keep
+            # the connection, holding this thread while the client sent nothing.
+            conn._narcokg_short = False
+            req.force_close()
         if getattr(conn, "_narcokg_continued", False):
             # The front said "100 Continue" for this request already (``_continue``): gunicorn
             # would send a second one before the answer.
@@ -171,7 +178,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         if verdict == requestframe.COMPLETE and self._answers is not None and self._replay(conn, state):
             return None  # handed back by a thread (``linger``) with a stored answer to send
         if verdict != requestframe.INCOMPLETE:
-            return self._dispatch(conn, state, registered=False)
+            return self._dispatch(conn, state, registered=False, whole=verdict == requestframe.COMPLETE)
         self._continue(conn, state)
         conn.sock.setblocking(False)
         self._reading[conn] = state
@@ -193,7 +200,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         if not data:  # the client closed (or half-closed): the thread reports what is missing
             if not state.started:
                 return self._drop(conn)
-            return self._dispatch(conn, state)
+            return self._dispatch(conn, state, whole=False)
         if not state.started and data.strip():
             state.started = True
             state.deadline = time.monotonic() + self.request_read_timeout  # its first byte
@@ -209,7 +216,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
             or len(state.buf) > self.max_body_bytes + self._max_head()
             or self._buffered > MAX_BUFFERED
         ):
-            return self._dispatch(conn, state)
+            return self._dispatch(conn, state, whole=verdict == requestframe.COMPLETE)
         self._continue(conn, state)
 
     def _continue(self, conn, state: _Reading) -> None:
@@ -248,8 +255,11 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         except (KeyError, ValueError, OSError):
             pass
 
-    def _dispatch(self, conn, state: _Reading, registered: bool = True) -> None:
+    def _dispatch(self, conn, state: _Reading, registered: bool = True, whole: bool = True) -> None:
+        """Give the request in ``state`` to a thread; ``whole``: read in full (otherwise its
+        connection closes after the answer, see ``ThreadWorker.handle_request``)."""
         self._forget(conn, registered)
+        conn._narcokg_short = not whole
         conn.sock.setblocking(True)
         if conn.parser is None:  # plain HTTP/1.x: no TLS, no HTTP/2 prior knowledge here
             conn.parser = http.get_parser(conn.cfg, conn.sock, conn.client)
