@@ -212,6 +212,25 @@ def test_an_answer_for_another_url_scheme_is_not_replayed(one_worker):
     assert "https://" + urlsplit(one_worker.base).netloc not in plain.text
 
 
+def test_an_answer_under_a_forwarded_script_name_is_not_replayed_without_it(one_worker):
+    """gunicorn takes SCRIPT_NAME from a header of a local proxy (its ``forwarder_headers``), and
+    the app then answers ``/prefix/browse`` as ``/browse`` with links under the prefix. That answer
+    was stored under the target and Host alone and replayed to everyone: a request for
+    ``/prefix/browse`` without the header, a 404 for the app, got the 200 page."""
+    path = "/sweep-prefix/browse"
+    assert get(one_worker, path).status_code == 404
+    mounted = get(one_worker, path, SCRIPT_NAME="/sweep-prefix")
+    assert mounted.status_code == 200 and 'href="/sweep-prefix/' in mounted.text
+    for _ in range(3):  # replayed (once stored, or shared) it would be a 200 from here on
+        plain = get(one_worker, path)
+        assert plain.status_code == 404, plain.headers.get("Server-Timing")
+    # And the other way round: an answer stored without the header is not replayed with it.
+    assert get(one_worker, "/browse").status_code == 200
+    assert get(one_worker, "/browse").headers["Server-Timing"] == REPLAYED
+    refused = get(one_worker, "/browse", SCRIPT_NAME="/sweep-prefix")
+    assert refused.status_code == 400, refused.headers.get("Server-Timing")
+
+
 def test_the_workers_of_a_server_replay_each_other_s_answers(built, tmp_path):
     """Two workers: once one worker has computed an answer and been asked for it again (it shares
     an answer on its first replay), requests on new connections, taken by either worker, are all

@@ -215,6 +215,15 @@ def test_bad_parameters_get_400_with_a_reason(server, params, words):
     assert "Traceback" not in resp.text and "/work" not in resp.text
 
 
+@pytest.mark.parametrize("page", ["\u00b2", "\u2460", "\u0967", "\U0001d7d9"])
+def test_a_page_in_digits_other_than_ascii_is_400_not_500(server, page):
+    """``str.isdigit`` holds for "²" and "①", which ``int`` refuses: page=%C2%B2 was a 500. Other
+    scripts' digits ("१") were read as numbers and answered under a URL no control names."""
+    resp = get(server, accept="text/plain", page=page)
+    assert resp.status_code == 400, resp.text
+    assert "not a page number" in resp.text
+
+
 def test_repeated_parameter_is_refused(server):
     resp = requests.get(server.url("/fragments?subject=a:b&subject=c:d"), timeout=30)
     assert resp.status_code == 400 and "twice" in resp.text

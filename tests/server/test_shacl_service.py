@@ -486,3 +486,58 @@ def test_ill_typed_literals_are_validated_without_a_traceback_in_the_log(server)
     resp = post_turtle(server, text)
     assert resp.status_code == 200, resp.text
     assert "Failed to convert Literal" not in server.log.read_text(errors="replace")
+
+
+@pytest.mark.parametrize(
+    "media,body",
+    [
+        (
+            "text/turtle",
+            b'<urn:dec:a> <urn:dec:p> "1e999999999"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n',
+        ),
+        (
+            "application/ld+json",
+            b'{"@id": "urn:dec:a", "urn:dec:p": '
+            b'{"@value": "1e999999999", "@type": "http://www.w3.org/2001/XMLSchema#decimal"}}',
+        ),
+    ],
+)
+def test_a_decimal_with_a_huge_exponent_is_ill_typed_not_a_memory_error(server, media, body):
+    """rdflib read "1e999999999"^^xsd:decimal as Decimal and wrote it back out in full, a billion
+    digits: 30 bytes of valid RDF were "400 ... does not parse: MemoryError" at the memory cap
+    (and tens of MB each just under it). An exponent is not in xsd:decimal's lexical space: the
+    literal is ill-typed, as for pyoxigraph, and the data is validated."""
+    resp = requests.post(
+        server.url("/shacl/validate"), data=body, headers={"Content-Type": media, "Accept": "text/turtle"}, timeout=60
+    )
+    assert resp.status_code == 200, resp.text
+    assert "MemoryError" not in resp.text
+    report_of(resp)
+
+
+def test_a_long_string_of_escapes_is_parsed_in_linear_time(server):
+    """rdflib's Turtle parser grows a string literal one escape at a time, in time quadratic in
+    their number: 5 MB of ``\\"`` inside one string held a validation process for the whole time
+    limit (503 after 30 s), 2 MB for about 9 s, while the limit on uploads is 5 MiB. Each upload
+    must cost time linear in its size, as the module says: this one is validated (200)."""
+    body = b'<urn:long:a> <urn:long:p> """' + b'\\"' * 2_500_000 + b'""" .\n'
+    resp = requests.post(server.url("/shacl/validate"), data=body, headers=TURTLE, timeout=120)
+    assert resp.status_code == 200, resp.text
+    report_of(resp)
+
+
+def test_a_json_ld_number_with_many_digits_is_validated_not_refused_in_python_s_words(server):
+    """The scan for remote contexts read the JSON with Python's int(), which refuses more than 4,300
+    digits: valid JSON-LD got 400 "Exceeds the limit (4300 digits) for integer string conversion
+    ... use sys.set_int_max_str_digits() to increase the limit", advice for the server's code, not
+    the client. The scan needs no number's value; the parser reads the number as any other."""
+    doc = b'{"@id": "urn:digits:a", "urn:digits:p": 1' + b"0" * 5000 + b"}"
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=doc,
+        headers={"Content-Type": "application/ld+json", "Accept": "text/turtle"},
+        timeout=60,
+    )
+    assert resp.status_code == 200, resp.text
+    assert "set_int_max_str_digits" not in resp.text
+    report_of(resp)

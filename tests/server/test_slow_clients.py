@@ -248,3 +248,119 @@ def test_expect_100_continue_gets_its_interim_answer(own_server):
         while chunk := s.recv(65536):
             data += chunk
     assert b"HTTP/1.1 200 " in data, data[:300]
+
+
+def test_expect_100_continue_without_a_body_does_not_hold_the_threads(own_server):
+    """A request with ``Expect: 100-continue`` went to a thread before its body, to get gunicorn's
+    interim answer, and held it until the receive timeout (10 s) when no body followed: 32 such
+    connections from one client held every thread of both workers, and /health waited ~20 s.
+    The front now says "100 Continue" itself and reads the body as any other."""
+    head = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Expect: 100-continue\r\nContent-Length: 100\r\n\r\n"
+    )
+    socks = []
+    try:
+        for _ in range(32):
+            s = socket.create_connection(_addr(own_server.base), timeout=5)
+            s.sendall(head)
+            socks.append(s)
+        time.sleep(0.5)  # let the server take them all up
+        for s in socks[:4]:
+            assert s.recv(4096).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        for _ in range(4):
+            started = time.monotonic()
+            resp = requests.get(own_server.url("/health"), timeout=60)
+            assert resp.status_code == 200
+            assert time.monotonic() - started < 2.0, "clients waiting for 100 Continue held up /health"
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_expect_100_continue_gets_one_interim_answer_then_the_answer(own_server):
+    """After the front's "100 Continue", gunicorn does not send a second one."""
+    query = b"ASK {}"
+    with socket.create_connection(_addr(own_server.base), timeout=15) as s:
+        s.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/sparql-results+json\r\nExpect: 100-continue\r\nConnection: close\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(query)
+        )
+        interim = s.recv(4096)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n", interim[:200]
+        s.sendall(query)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 200 "), data[:300]
+    assert data.endswith(b'"boolean":true}'), data[-200:]
+
+
+UNREAD_BODIES = [
+    b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n",  # answered without reading it
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"Content-Length: 999999999\r\n\r\n",  # 413 from the header alone
+]
+
+
+def test_a_body_the_app_does_not_read_is_not_waited_for_after_the_answer(own_server):
+    """A declared body larger than any route reads goes to a thread at once (413 from the header,
+    or an answer that never reads it); after the answer gunicorn drained the body for up to 5 s
+    to keep the connection, holding the thread while the client sent nothing: 32 such
+    connections held /health for 15-25 s. Such a connection is now closed after its answer."""
+    socks = []
+    try:
+        for i in range(32):
+            s = socket.create_connection(_addr(own_server.base), timeout=15)
+            s.sendall(UNREAD_BODIES[i % len(UNREAD_BODIES)])
+            socks.append(s)
+        time.sleep(0.5)  # let the server take them all up
+        for _ in range(4):
+            started = time.monotonic()
+            resp = requests.get(own_server.url("/health"), timeout=60)
+            assert resp.status_code == 200
+            assert time.monotonic() - started < 2.0, "clients holding back a body held up /health"
+        for s in socks[:2]:
+            answer = b""
+            while chunk := s.recv(65536):  # the server closes the connection after its answer
+                answer += chunk
+            assert b"\r\nConnection: close\r\n" in answer.split(b"\r\n\r\n", 1)[0] + b"\r\n", answer[:300]
+    finally:
+        for s in socks:
+            s.close()
+
+
+CLOSING = [
+    b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    b"GET /health HTTP/1.0\r\n\r\n",
+    b"GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",  # refused by gunicorn: 400, closed
+]
+
+
+def test_clients_that_do_not_close_after_a_closing_answer_do_not_hold_the_event_loop(own_server):
+    """After an answer that closes the connection (Connection: close, HTTP/1.0, a refused request)
+    gunicorn read what the client still sent for up to 2 s before closing (RFC 9112 §9.6), in the
+    worker's event loop: while the client kept its side open nothing else in that worker moved,
+    and 32 plain ``Connection: close`` requests held /health for over 20 s."""
+    socks = []
+    try:
+        for i in range(32):
+            s = socket.create_connection(_addr(own_server.base), timeout=15)
+            s.sendall(CLOSING[i % len(CLOSING)])
+            socks.append(s)
+        time.sleep(0.5)  # let the server take them all up
+        for _ in range(4):
+            started = time.monotonic()
+            resp = requests.get(own_server.url("/health"), timeout=60)
+            assert resp.status_code == 200
+            assert time.monotonic() - started < 2.0, "closing connections held up /health"
+        for s in socks[:3]:  # each answer arrives whole, then the server closes
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+            assert answer.startswith((b"HTTP/1.1 200 ", b"HTTP/1.0 200 ", b"HTTP/1.1 400 ")), answer[:200]
+            assert answer.endswith((b'"status":"ok"}\n', b"\n")), answer[-200:]
+    finally:
+        for s in socks:
+            s.close()

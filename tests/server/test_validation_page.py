@@ -39,10 +39,10 @@ def test_unparseable_form_is_400_with_the_form_the_data_and_the_place(server):
     assert "text/html" in resp.headers["Content-Type"]
     assert textarea(resp.text) == BROKEN  # nothing lost
     assert re.search(r'<option value="turtle" selected>', resp.text)
-    assert "line 3, column 6" in resp.text
+    assert "line 3, column 7" in resp.text  # the "." where the object should be
     assert "an object is missing" in resp.text
     # the line itself, with a marker under the place
-    assert '<pre class="excerpt"><code> ex:d .\n<span class="marker">     ^</span>' in resp.text
+    assert '<pre class="excerpt"><code> ex:d .\n<span class="marker">      ^</span>' in resp.text
     # no Python repr of the parser's buffer
     assert "b&#39;" not in resp.text and "b'" not in resp.text and "Bad syntax" not in resp.text
 
@@ -52,7 +52,7 @@ def test_unparseable_body_says_line_and_column_in_words(server):
         server.url("/shacl/validate"), data=BROKEN.encode(), headers={"Content-Type": "text/turtle"}, timeout=90
     )
     assert resp.status_code == 400
-    assert "line 3, column 6: an object is missing" in resp.text
+    assert "line 3, column 7: an object is missing" in resp.text
     assert "b'" not in resp.text and "^" not in resp.text
 
 

@@ -9,6 +9,9 @@ Client data must never make the server read anything, and must cost time linear 
 - RDF/XML is read by expat, which refuses any entity declaration (``<!ENTITY``: "billion
   laughs" grows 500 bytes into gigabytes), and re-written as plain XML that pyoxigraph parses
   into RDF (see ``safexml``): rdflib's RDF/XML parser is superlinear on literals.
+- Turtle and N-Triples are parsed by pyoxigraph too: rdflib's Turtle parser grows a string
+  literal one escape at a time, in quadratic time (5 MB of ``\\"`` in one string outlasted the
+  30 s limit of a validation).
 - The process that parses uploads has its network closed in the kernel (``sandbox``).
 
 Relative IRIs resolve against a fixed, reserved base (never the server's working directory,
@@ -18,10 +21,13 @@ which would leak a local path).
 from __future__ import annotations
 
 import json
+import logging
 import re
+from decimal import Decimal
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import XSD, Graph
+from rdflib import term as rdflib_terms
 
 from narcokg.shacl import safexml
 from narcokg.errors import SourceError
@@ -31,6 +37,39 @@ from narcokg.shacl.accepts import FORMATS, UPLOAD_BASE
 __all__ = ["FORMATS", "UPLOAD_BASE", "ParseError", "parse", "describe", "refuse_remote_contexts"]
 
 NL = b"\n"
+
+#: xsd:decimal's lexical space (XSD 1.1 §3.3.3): no exponent, no NaN or INF, no "_".
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
+def _xsd_decimal(lexical: str) -> Decimal:
+    """The value of an xsd:decimal literal; ValueError (rdflib: ill-typed) outside its lexical space.
+
+    rdflib read the lexical form with Python's Decimal, which takes "1e999999999", and then wrote
+    the value back out in full as the literal's normal form: a billion digits from 30 bytes, a
+    MemoryError at the memory cap ("does not parse: MemoryError") or tens of MB per literal below
+    it. Such a form is not an xsd:decimal at all (pyoxigraph calls it ill-typed too)."""
+    text = lexical.strip(" \t\r\n")
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"not an xsd:decimal lexical form: {lexical[:40]!r}")
+    return Decimal(text)
+
+
+def _bind_strict_decimals() -> None:
+    # Every process that parses client data imports this module (the validation processes, and
+    # `narcokg validate` through the same code): from here on each xsd:decimal literal is read so.
+    log = logging.getLogger("rdflib.term")
+    level = log.level
+    log.setLevel(logging.ERROR)  # rdflib warns that xsd:decimal was bound before: on purpose
+    try:
+        rdflib_terms.bind(
+            XSD.decimal, Decimal, constructor=_xsd_decimal, lexicalizer=lambda d: f"{d:f}", datatype_specific=True
+        )
+    finally:
+        log.setLevel(level)
+
+
+_bind_strict_decimals()
 
 
 class ParseError(SourceError):
@@ -52,37 +91,29 @@ def _at(message: str, line: int | None, column: int | None = None) -> ParseError
     return ParseError(_where(line, column) + message, line, column)
 
 
-#: What rdflib's Turtle parser says (its "why"), and what to do about it, in words.
-_TURTLE_WHY = [
+#: What pyoxigraph's Turtle and N-Triples parsers say, and what to do about it, in words.
+_PARSER_WHY = [
     (
-        re.compile(r'Prefix "([^"]*):" not bound'),
+        re.compile(r"The prefix (\S*): has not been declared"),
         lambda m: f"prefix `{m.group(1)}:` is not declared — add `@prefix {m.group(1)}: <…> .` with its namespace IRI",
     ),
     (
-        re.compile(r"newline found in string literal|unterminated string"),
+        re.compile(r"Line jumps are not allowed in string literals"),
         lambda m: "a string is not closed before the end of the line — add the closing quote",
     ),
-    (re.compile(r"objectList expected"), lambda m: "an object is missing here (after a property)"),
+    (re.compile(r"^\. is not a valid RDF object"), lambda m: "an object is missing here (after a property)"),
     (
-        re.compile(r"expected '\.' or '\}' or '\]' at end of statement"),
+        re.compile(r"A dot is expected at the end of statements"),
         lambda m: "the statement before this point is not ended — put a `.` after it",
     ),
-    (re.compile(r"EOF found"), lambda m: "the data ends in the middle of a statement"),
-    (re.compile(r"expected ':' after|expected ';' or"), lambda m: "a property and an object are expected here"),
+    (re.compile(r"^Unexpected end( of file)?$"), lambda m: "the data ends in the middle of a statement"),
+    (re.compile(r"^\. is not a valid predicate"), lambda m: "a property and an object are expected here"),
 ]
-
-
-def _turtle_error(exc: BaseException) -> ParseError | None:
-    """rdflib's BadSyntax (a repr of the bytes around a caret) as words, line and column."""
-    why, where, argstr = getattr(exc, "_why", None), getattr(exc, "_i", None), getattr(exc, "_str", None)
-    if why is None or where is None or argstr is None:
-        return None
-    text = argstr.decode("utf-8", "replace") if isinstance(argstr, bytes) else str(argstr)
-    where = max(0, min(int(where), len(text)))
-    line = text.count("\n", 0, where) + 1
-    column = where - text.rfind("\n", 0, where)
-    words = next((say(m) for pattern, say in _TURTLE_WHY if (m := pattern.search(str(why)))), None)
-    return _at(words or "the parser stopped here: " + _clip(" ".join(str(why).split()), 200), line, column)
+#: The position pyoxigraph puts before its message (the exception carries it as numbers).
+_PARSER_AT = re.compile(
+    r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
+)
 
 
 def parse(data: bytes, fmt: str, base: str = UPLOAD_BASE) -> Graph:
@@ -98,12 +129,9 @@ def parse(data: bytes, fmt: str, base: str = UPLOAD_BASE) -> Graph:
         except safexml.XmlRefused as exc:
             raise ParseError(str(exc)) from None
         return _parse_with_oxigraph(plain, ox.RdfFormat.RDF_XML, base)
-    graph = Graph()
-    try:
-        graph.parse(data=data, format=fmt, publicID=base)
-    except Exception as exc:  # rdflib raises many types; all mean "does not parse"
-        raise _turtle_error(exc) or _described(exc, data, fmt) from None
-    return graph
+    if fmt == "turtle":
+        return _parse_with_oxigraph(data, ox.RdfFormat.TURTLE, base)
+    return _parse_with_oxigraph(data, ox.RdfFormat.N_TRIPLES, base)
 
 
 def _described(exc: BaseException, data: bytes, fmt: str) -> ParseError:
@@ -140,8 +168,9 @@ def _parse_with_oxigraph(data: bytes, fmt: ox.RdfFormat, base: str) -> Graph:
         text = " ".join((getattr(exc, "msg", None) or str(exc)).split())
         if "LoadDocumentCallback" in text:  # pyoxigraph met a remote context (it cannot load one)
             raise ParseError(REMOTE_CONTEXT.format(what="@context")) from None
-        text = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", text)
-        raise _at(_clip(text, 400), exc.lineno, exc.offset if exc.lineno else None) from None
+        text = _PARSER_AT.sub("", text)
+        words = next((say(m) for pattern, say in _PARSER_WHY if (m := pattern.search(text))), None)
+        raise _at(words or _clip(text, 400), exc.lineno, exc.offset if exc.lineno else None) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ParseError(_clip(" ".join(str(exc).split()), 400)) from None
     return graph
@@ -181,7 +210,9 @@ def _clip(text: str, n: int = 120) -> str:
 def refuse_remote_contexts(data: bytes) -> None:
     """Raise ParseError if a JSON-LD document names a context by URL (rdflib would fetch it)."""
     try:
-        doc = json.loads(data)
+        # Numbers are kept as their text: the scan needs no value, and int() refuses more than
+        # 4,300 digits, which valid JSON-LD may hold (pyoxigraph reads the number as it is).
+        doc = json.loads(data, parse_int=str, parse_float=str, parse_constant=str)
     except UnicodeDecodeError as exc:
         raise _described(exc, data, "json-ld") from None
     except json.JSONDecodeError as exc:

@@ -85,7 +85,9 @@ def parse_head(buf: bytes | bytearray) -> Head | None:
         if not sep or not _TOKEN.fullmatch(name) or not _VALUE.fullmatch(value):
             return None
         name = name.lower()
-        if name in headers or name in _DECLINE or name in _PERSONAL:
+        if name in headers or name in _DECLINE or name in _PERSONAL or b"_" in name:
+            # A name with "_" gunicorn drops, refuses or, from a trusted proxy, obeys (SCRIPT_NAME
+            # moves the app's root): which one, only the normal path knows.
             return None
         value = value.strip(b" \t")
         if name == b"connection" and value.lower() != b"keep-alive":
@@ -293,6 +295,11 @@ def _header(environ: dict, name: bytes) -> bytes:
 
 def _cacheable(environ: dict) -> bool:
     if environ.get("REQUEST_METHOD") != "GET" or environ.get("SERVER_PROTOCOL") != "HTTP/1.1":
+        return False
+    if environ.get("SCRIPT_NAME", "") != os.environ.get("SCRIPT_NAME", ""):
+        # Mounted under a root a proxy's SCRIPT_NAME header chose (gunicorn's forwarder_headers):
+        # the answer (its path, its links) is not the one every request for the target gets, and
+        # a replay keyed by target and Host would give it to them.
         return False
     names = {k[5:].lower().replace("_", "-").encode() for k in environ if k.startswith("HTTP_")}
     return not (names & _PERSONAL)

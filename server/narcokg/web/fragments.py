@@ -110,7 +110,9 @@ def parse_term(value: str, role: str, iris):
 def _page_number(raw: str | None) -> int:
     if raw is None or raw == "":
         return 1
-    if not raw.isdigit() or len(raw) > 9:
+    # ASCII digits only: str.isdigit also holds for "²" and "①", which int() refuses (a 500), and
+    # for other scripts' digits, which int() reads ("१" is page 1, under a URL no control names).
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise BadRequest(f"page={_shown(raw, 50)} is not a page number: use 1, 2, 3 …")
     page = int(raw)
     if page < 1:

@@ -57,6 +57,18 @@ class ThreadWorker(_GThreadWorker):
     """gthread, answering requests gunicorn refuses like the app would (see the module docstring)."""
 
     def handle_request(self, req, conn):
+        if getattr(conn, "_narcokg_short", False):
+            # Handed over before its body was read in full (``requestframe.HANDOVER``: a declared
+            # body larger than any route reads, odd framing): whatever the app reads of it, the
+            # rest is not waited for after the answer. gunicorn drained it for up to 5 s to keep
+            # the connection, holding this thread while the client sent nothing.
+            conn._narcokg_short = False
+            req.force_close()
+        if getattr(conn, "_narcokg_continued", False):
+            # The front said "100 Continue" for this request already (``_continue``): gunicorn
+            # would send a second one before the answer.
+            conn._narcokg_continued = False
+            req._expected_100_continue = False
         body = getattr(req, "body", None)
         if getattr(body, "reader", None) is not None and hasattr(req, "force_close"):
             body.reader = _ClosingReader(body.reader, req)
@@ -93,12 +105,16 @@ class ThreadWorker(_GThreadWorker):
 #: Most bytes one worker holds in requests it is still reading; a request that would go beyond
 #: is given to a thread at once (bounded there by the socket's receive timeout).
 MAX_BUFFERED = 64 * 1024 * 1024
+#: A closing connection's lingering close (RFC 9112 §9.6, gunicorn's ``util.close_graceful``):
+#: what the client still sends is read and thrown away for this long, up to ``LINGER_BYTES``.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 64 * 1024
 
 
 class _Reading:
     """A connection whose request the event loop is still reading."""
 
-    __slots__ = ("buf", "scanner", "deadline", "started")
+    __slots__ = ("buf", "scanner", "deadline", "started", "continued")
 
     def __init__(self, buf: bytes, max_head: int, max_body: int, deadline: float):
         self.buf = bytearray(buf)
@@ -106,6 +122,8 @@ class _Reading:
         self.deadline = deadline
         #: A byte other than white space has come (empty lines before a request do not count).
         self.started = bool(self.buf.strip())
+        #: "100 Continue" was sent for this request (``BufferedThreadWorker._continue``).
+        self.continued = False
 
 
 class BufferedThreadWorker(Linger, Replay, ThreadWorker):
@@ -124,6 +142,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         super().__init__(*args, **kwargs)
         self._reading: dict = {}
         self._writing: dict = {}
+        self._closing: dict = {}  # conn -> [deadline, bytes read] of a lingering close
         self._buffered = 0
         self._answers = None
         self._date = (0, b"")
@@ -159,7 +178,8 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         if verdict == requestframe.COMPLETE and self._answers is not None and self._replay(conn, state):
             return None  # handed back by a thread (``linger``) with a stored answer to send
         if verdict != requestframe.INCOMPLETE:
-            return self._dispatch(conn, state, registered=False)
+            return self._dispatch(conn, state, registered=False, whole=verdict == requestframe.COMPLETE)
+        self._continue(conn, state)
         conn.sock.setblocking(False)
         self._reading[conn] = state
         self._buffered += len(state.buf)
@@ -180,7 +200,7 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         if not data:  # the client closed (or half-closed): the thread reports what is missing
             if not state.started:
                 return self._drop(conn)
-            return self._dispatch(conn, state)
+            return self._dispatch(conn, state, whole=False)
         if not state.started and data.strip():
             state.started = True
             state.deadline = time.monotonic() + self.request_read_timeout  # its first byte
@@ -196,7 +216,22 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
             or len(state.buf) > self.max_body_bytes + self._max_head()
             or self._buffered > MAX_BUFFERED
         ):
-            self._dispatch(conn, state)
+            return self._dispatch(conn, state, whole=verdict == requestframe.COMPLETE)
+        self._continue(conn, state)
+
+    def _continue(self, conn, state: _Reading) -> None:
+        """Say "100 Continue" to a request whose head asks for it before its body (``Expect:
+        100-continue``, see ``requestframe``), once, and read the body here like any other. It
+        went to a thread for gunicorn to say it, and a client that then sent no body held that
+        thread for the socket's receive timeout: 32 such connections held every thread."""
+        if state.continued or not state.scanner.continues:
+            return
+        state.continued = True
+        conn._narcokg_continued = True  # the thread's gunicorn does not say it again
+        try:
+            conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n", socket.MSG_DONTWAIT)
+        except OSError:
+            pass  # a client that cannot take 25 bytes sends its body after its own wait, or not at all
 
     def _forget(self, conn, registered: bool = True) -> _Reading | None:
         state = self._reading.pop(conn, None)
@@ -220,8 +255,11 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         except (KeyError, ValueError, OSError):
             pass
 
-    def _dispatch(self, conn, state: _Reading, registered: bool = True) -> None:
+    def _dispatch(self, conn, state: _Reading, registered: bool = True, whole: bool = True) -> None:
+        """Give the request in ``state`` to a thread; ``whole``: read in full (otherwise its
+        connection closes after the answer, see ``ThreadWorker.handle_request``)."""
         self._forget(conn, registered)
+        conn._narcokg_short = not whole
         conn.sock.setblocking(True)
         if conn.parser is None:  # plain HTTP/1.x: no TLS, no HTTP/2 prior knowledge here
             conn.parser = http.get_parser(conn.cfg, conn.sock, conn.client)
@@ -247,10 +285,63 @@ class BufferedThreadWorker(Linger, Replay, ThreadWorker):
         self._reading[conn] = state
         self._watch(conn, selectors.EVENT_READ, lambda _sock, c=conn: self._on_readable(c))
 
+    # Closing a connection after its answer ------------------------------------------------
+    def finish_request(self, conn, fs):
+        """gthread's, but a connection that closes after its answer lingers without blocking.
+
+        gthread closes it with ``util.close_graceful`` in the event loop: half-close, then read
+        what the client still sends until it closes, for up to 2 s, blocking. A client that kept
+        its side open after ``Connection: close`` (or HTTP/1.0, or a refused request) stopped
+        the whole worker for 2 s: 32 of them held /health for over 20 s."""
+        try:
+            keep = fs.result() if not fs.cancelled() else False
+        except Exception:
+            return super().finish_request(conn, fs)  # closed at once there
+        if keep:  # kept alive, or deferred (gthread's _DEFER): gthread's own handling
+            return super().finish_request(conn, fs)
+        self._linger(conn)
+
+    def _linger(self, conn) -> None:
+        """The lingering close of RFC 9112 §9.6 in the event loop, without blocking: the answer
+        is flushed with FIN, then what arrives is read and dropped until the client closes,
+        ``LINGER_BYTES`` have come or ``LINGER_SECONDS`` have passed (``murder_pending``); so
+        the answer is not cut by a reset for request bytes left unread. The connection counts
+        against ``worker_connections`` until it is closed."""
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+            conn.sock.setblocking(False)
+        except OSError:
+            return self._close_now(conn)
+        self._closing[conn] = [time.monotonic() + LINGER_SECONDS, 0]
+        self._watch(conn, selectors.EVENT_READ, lambda _sock, c=conn: self._on_closing_readable(c))
+
+    def _on_closing_readable(self, conn) -> None:
+        pending = self._closing.get(conn)
+        if pending is None:
+            return
+        try:
+            data = conn.sock.recv(65536, socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        pending[1] += len(data)
+        if not data or pending[1] >= LINGER_BYTES:
+            self._close_now(conn)
+
+    def _close_now(self, conn) -> None:
+        if self._closing.pop(conn, None) is not None:
+            self._unwatch(conn)
+        self.nr_conns -= 1
+        conn.close()
+
     def murder_pending(self):
         super().murder_pending()
         now = time.monotonic()
         self._murder_writers(now)
+        for conn, (deadline, _read) in list(self._closing.items()):
+            if now >= deadline:
+                self._close_now(conn)
         for conn, state in list(self._reading.items()):
             if state.started and now < state.deadline:
                 continue

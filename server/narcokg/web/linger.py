@@ -92,6 +92,9 @@ class Linger:
             conn.parser.unreader.unread(bytes(buf))
             if (found is not None and found is not direct.LATER) or verdict in (None, requestframe.INCOMPLETE):
                 return None  # a large stored answer is sent by the event loop, without blocking
+            # Answered here even if not whole (HANDOVER): then its connection closes after the
+            # answer, as for the event loop's (``gunicorn_worker.ThreadWorker.handle_request``).
+            conn._narcokg_short = verdict != requestframe.COMPLETE
             return True
         return None
 

@@ -8,9 +8,12 @@ refuses it there, and the socket's receive timeout bounds how long that thread c
 disagreement can only cost a thread for that long, never change how a request is read.
 A chunked body whose chunk sizes add up past ``max_body`` is TOO_LARGE at once: the worker says
 413 without waiting for bytes no route would read (a chunk of 2^64 - 1 bytes was waited for until
-the 408 of the read timeout). Two plain cases are handed over on purpose: a declared
-Content-Length above ``max_body`` (the app refuses it with 413 from the header alone, without waiting for the body) and ``Expect`` (the
-client waits for gunicorn's ``100 Continue`` before it sends the body).
+the 408 of the read timeout). A declared Content-Length above ``max_body`` is handed over on
+purpose (the app refuses it with 413 from the header alone, without waiting for the body), and so
+is any ``Expect`` but one ``100-continue`` on an HTTP/1.1 request with a body: for that one the
+worker says ``100 Continue`` itself (``continues``) and reads the body like any other, so that a
+client that never sends it holds no thread (handed over, 32 such connections held every thread of
+both workers for the 10 s of the receive timeout). gunicorn still reads the header and decides.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class FrameScanner:
         self.chunked = False
         self.pos = 0  # chunked framing: next chunk-size line starts here
         self.body = 0  # chunked framing: the sizes of the chunks seen so far
+        #: The request asks for ``100 Continue`` before its body (one ``Expect: 100-continue``).
+        self.continues = False
 
     def scan(self, buf: bytes | bytearray) -> int:
         if self.body_start < 0:
@@ -58,7 +63,7 @@ class FrameScanner:
                 return HANDOVER
             return INCOMPLETE
         lines = bytes(buf[start:end]).split(b"\r\n")
-        lengths, codings = [], []
+        lengths, codings, expects = [], [], []
         for line in lines[1:]:
             name, sep, value = line.partition(b":")
             if not sep:
@@ -69,7 +74,11 @@ class FrameScanner:
             elif name == b"transfer-encoding":
                 codings.append(value.strip())
             elif name == b"expect":
-                return HANDOVER
+                expects.append(value.strip().lower())
+        if expects:
+            if expects != [b"100-continue"] or not lines[0].endswith(b" HTTP/1.1"):
+                return HANDOVER  # gunicorn answers 417, or ignores it (HTTP/1.0)
+            self.continues = True
         self.body_start = end + 4
         if codings:
             last = b",".join(codings).split(b",")[-1].strip().lower()
