@@ -171,7 +171,11 @@ def test_no_name_the_sources_do_not_print_and_no_entity_no_fact_uses(built):
     ledger entry used; the BNN-PNTL cooperation names Timor Leste as 002 prints it."""
     oncb = iri("organisation/oncb")
     assert [str(l) for l in graph(built, "reference").objects(oncb, SKOS.altLabel)] == ["ONCB"]
-    for gone in ["organisation/bnn-deputy-law-cooperation", "organisation/bnn-narcotics-laboratory", "place/copenhagen"]:
+    for gone in [
+        "organisation/bnn-deputy-law-cooperation",
+        "organisation/bnn-narcotics-laboratory",
+        "place/copenhagen",
+    ]:
         assert not any((iri(gone), None, None) in g or (None, None, iri(gone)) in g for g in built.dataset.graphs())
     labels = [str(l) for l in graph(built, "bnn-timor-leste").objects(iri("cooperation/bnn-pntl"), RDFS.label)]
     assert "Cooperation between BNN and the National Police of Timor Leste" in labels
