@@ -72,7 +72,7 @@ def test_failed_validation_keeps_the_input_and_shows_the_place(server, browser, 
         assert pg.input_value("#v-data") == BROKEN
         assert pg.input_value("#v-syntax") == "turtle"
         problem = pg.locator(".shacl-problem")
-        assert "line 3, column 6" in problem.inner_text()
+        assert "line 3, column 7" in problem.inner_text()  # the "." where the object should be
         assert "an object is missing" in problem.inner_text()
         # next to the input: in the same fieldset, right above the text area
         box, area = problem.bounding_box(), pg.locator("#v-data").bounding_box()
