@@ -8,7 +8,9 @@ One Oxigraph server (``oxigraph serve-read-only`` on the real snapshot, loaded o
 ``NARCOKG_QUERY_TIMEOUT`` = ``--timeout`` and one web worker. The engine is stopped, then, in order:
 a new query (two patterns, so it is the engine's to answer), ``--pages`` entity pages one after
 another (each a page no earlier request read), and ``/health``; each with its status and seconds.
-Then the engine resumes: seconds until ``/health`` says 200 again and a new query is answered.
+Then the engine resumes: seconds until ``/health`` says 200 again and a new query is answered;
+then it is stopped again and the first request to meet it is an entity page (no query ran out of
+time before it).
 With ``--rev``, the same run first for narcokg at that commit (served from its own checkout, as
 ``processes.py`` does), so the two can be read side by side.
 """
@@ -37,7 +39,7 @@ DUMP = HERE / "out" / "snapshot" / "narcokg.nq"
 STORE = HERE / "out" / "stalled-store"
 QUERY = "ASK {{ ?s a <https://w3id.org/narcokg/ontology#State> ; ?p ?o FILTER({n} > 0) }}"
 #: Entity pages, each read once per run (the answer cache would answer a repeated one).
-PAGES = ["AUS", "MYS", "SGP", "THA", "PHL", "VNM", "LAO", "MMR", "KHM", "BRN", "CHN", "IND", "IRN", "BRA", "TLS"]
+PAGES = ["AUS", "MYS", "SGP", "THA", "PHL", "VNM", "LAO", "MMR", "KHM", "BRN", "CHN", "IND", "IRN", "BRA", "TLS", "FJI"]
 
 
 def timed(method, url: str, **kw) -> tuple[int | str, float]:
@@ -96,6 +98,10 @@ def run(name: str, rev: str | None, engine: OxigraphServer, args) -> list[str]:
         rows.append(f"| {name} | engine resumed: until `/health` is 200 | — | {_s(back)} |")
         answered = until(lambda: _ok(f"{base}/sparql?query={quote(QUERY.format(n=n + 1))}"))
         rows.append(f"| {name} | engine resumed: until a new query is answered | — | {_s(answered)} |")
+        # Stopped again: now the first request to meet it is a page (no query ran out of time first).
+        os.kill(engine.proc.pid, signal.SIGSTOP)
+        status, seconds = timed(requests.get, f"{base}/page/state/{PAGES[-1]}", headers={"Accept": "text/html"})
+        rows.append(f"| {name} | stopped again, the first request an entity page | {status} | {seconds:.2f} |")
     finally:
         os.kill(engine.proc.pid, signal.SIGCONT)
         server.stop()
@@ -116,7 +122,9 @@ def _s(seconds: float | None) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--timeout", type=float, default=2.0, help="narcokg's query time limit (s)")
-    ap.add_argument("--pages", type=int, default=10, help=f"entity pages asked while stalled (at most {len(PAGES)})")
+    ap.add_argument(
+        "--pages", type=int, default=10, help=f"entity pages asked while stalled (at most {len(PAGES) - 1})"
+    )
     ap.add_argument("--rev", help="also measure narcokg at this commit, first")
     args = ap.parse_args()
     if not DUMP.is_file():

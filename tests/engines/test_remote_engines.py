@@ -542,6 +542,36 @@ def test_a_stopped_engine_is_503_not_the_client_s_time_limit(built, tmp_path):
         engine.stop()
 
 
+def test_the_first_request_on_a_silent_engine_does_not_wait_out_its_deadline(built, tmp_path):
+    """Regression: the first request that met a stopped engine waited its whole deadline before
+    anyone asked whether the engine answers at all: a page 60 s, a query its time limit (30 s
+    here). The engine is now asked while no answer has begun, every few seconds."""
+    from narcokg.engine.oxigraph_server import OxigraphServer, load
+
+    load(built.out_dir / "narcokg.nq", tmp_path / "store")
+    engine = OxigraphServer(tmp_path / "store").start()
+    srv = serve_on_endpoint(built.out_dir, tmp_path, engine.url, NARCOKG_QUERY_TIMEOUT="30")
+    health = lambda: requests.get(srv.url("/health"), timeout=30).status_code  # noqa: E731
+    try:
+        for n, ask in enumerate(
+            [
+                lambda: requests.get(srv.url("/page/state/MYS"), headers={"Accept": "text/html"}, timeout=120),
+                lambda: _sparql(srv, UNBOUNDED_ASK.format(n=3)),
+            ]
+        ):
+            assert _until(lambda: health() == 200), "the engine answers again"
+            os.kill(engine.proc.pid, signal.SIGSTOP)
+            started = time.monotonic()
+            resp = ask()
+            assert resp.status_code == 503 and "not answering" in resp.text, (n, resp.status_code)
+            assert time.monotonic() - started < 20, n  # generous: the deadlines were 60 and 30 s
+            os.kill(engine.proc.pid, signal.SIGCONT)
+    finally:
+        os.kill(engine.proc.pid, signal.SIGCONT)
+        stop_server(srv)
+        engine.stop()
+
+
 def test_the_server_s_own_reads_on_a_silent_engine_are_503_not_500(built, tmp_path, monkeypatch):
     """Regression: a page's scan of quads on an engine that answered nothing let the exchange's
     own deadline exception escape (a 500 after 60 s). Now it is the engine's 503, said as such."""

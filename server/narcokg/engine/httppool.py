@@ -29,6 +29,15 @@ class Unreachable(Exception):
     """No connection could be made, or the endpoint broke it before answering."""
 
 
+class Silent(Exception):
+    """The endpoint had not begun to answer, and the caller's ``check`` found it answering nothing."""
+
+
+#: Seconds without the beginning of an answer after which the caller's ``check`` is asked, and
+#: again each time as long again passes.
+CHECK_EVERY = 3.0
+
+
 class Pool:
     def __init__(self, url: str, size: int = 16, connect_timeout: float = 3.0):
         parts = urlsplit(url)
@@ -63,11 +72,13 @@ class Pool:
                 return
         conn.close()
 
-    def post_form(self, body: bytes, headers: dict, deadline: float, client: int | None = None):
+    def post_form(self, body: bytes, headers: dict, deadline: float, client: int | None = None, check=None):
         """(connection, response with headers read); the body is the caller's to read. With
         ``client`` (the requesting connection's socket), a client that hangs up while the endpoint
         computes closes the connection to the endpoint, which stops the query there
-        (``ClientGone``)."""
+        (``ClientGone``). With ``check`` (a function: does the endpoint answer at all?), asked
+        every ``CHECK_EVERY`` seconds while no answer has begun, a False ends the wait (``Silent``)
+        instead of the deadline."""
         for attempt in (0, 1):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -84,10 +95,10 @@ class Pool:
                     body=body,
                     headers={**headers, "Host": self.netloc, "Content-Type": "application/x-www-form-urlencoded"},
                 )
-                if client is not None:
-                    _wait_for_answer(conn, client, deadline)
+                if client is not None or check is not None:
+                    _wait_for_answer(conn, client, deadline, check)
                 return conn, conn.getresponse()
-            except ClientGone:
+            except (ClientGone, Silent):
                 _close(conn)
                 raise
             except (socket.timeout, TimeoutError):
@@ -126,18 +137,27 @@ class ClientGone(Exception):
 _GONE = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR
 
 
-def _wait_for_answer(conn, client: int, deadline: float) -> None:
-    """Wait until the endpoint starts answering, the client hangs up (``ClientGone``) or the
-    deadline passes (``socket.timeout``, as a read would)."""
+def _wait_for_answer(conn, client: int | None, deadline: float, check=None) -> None:
+    """Wait until the endpoint starts answering, the client hangs up (``ClientGone``), ``check``
+    says the endpoint answers nothing (``Silent``) or the deadline passes (``socket.timeout``,
+    as a read would)."""
     poller = select.poll()
     poller.register(conn.sock.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
-    poller.register(client, _GONE)
+    if client is not None:
+        poller.register(client, _GONE)
+    ask_at = time.monotonic() + CHECK_EVERY
     while True:
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        remaining = deadline - now
         if remaining <= 0:
             raise socket.timeout()
-        for fd, events in poller.poll(min(remaining, 1.0) * 1000):
+        wait = min(remaining, 1.0) if check is None else min(remaining, 1.0, max(0.0, ask_at - now))
+        for fd, events in poller.poll(wait * 1000):
             if fd == client and events & _GONE:
                 raise ClientGone()
             if fd != client:
                 return
+        if check is not None and time.monotonic() >= ask_at:
+            if not check():
+                raise Silent()
+            ask_at = time.monotonic() + CHECK_EVERY

@@ -13,6 +13,11 @@ narcokg stays in front and keeps its promises whatever the endpoint does:
   answers 200 and cuts the body): the same 422 as narcokg's time limit. Virtuoso flags its
   timeout (``X-SQL-State: S1TAT``) and its row cap (``X-SPARQL-MaxRows``) only in headers of a
   200 answer: both are mapped to the same 422 limits.
+- An endpoint that answers nothing (stopped, hung: it still accepts connections) is told from a
+  costly query by a trivial one (``responsive``: ``ASK {}`` within ``PROBE_TIMEOUT``), asked when
+  the time limit passes and every ``httppool.CHECK_EVERY`` seconds while no answer has begun: a
+  silent endpoint is a 503 (``EngineStalled``), never the client's 422, and while it stays silent
+  requests are refused at once (``_refuse_while_silent``).
 - Answers are parsed and re-serialized here, so every engine answers in narcokg's formats with
   narcokg's term forms (Virtuoso's JSON ``typed-literal`` becomes a plain typed literal).
 - DESCRIBE is built here: the described resources are selected on the endpoint, then their
@@ -173,17 +178,23 @@ class RemoteEngine:
                 body = sparqlformats.serialize_triples(triples, fmt, dict(job.prefixes) or None)
                 kind, rows = "graph", len(triples)
             elif info.kind == "graph":
-                triples = self._endpoint.triples(query, deadline, dataset, job.max_rows, client=client)
+                triples = self._endpoint.triples(
+                    query, deadline, dataset, job.max_rows, client=client, check=self.responsive
+                )
                 body = sparqlformats.serialize_triples(triples, fmt, dict(job.prefixes) or None)
                 kind, rows = "graph", len(triples)
             else:
-                result = self._endpoint.solutions(query, deadline, dataset, job.max_rows, client=client)
+                result = self._endpoint.solutions(
+                    query, deadline, dataset, job.max_rows, client=client, check=self.responsive
+                )
                 if isinstance(result, bool):
                     body, kind, rows = sparqlformats.serialize_boolean(result, fmt), "boolean", 1
                 else:
                     variables, table = result
                     body = sparqlformats.serialize_solutions(variables, table, fmt)
                     kind, rows = "solutions", len(table)
+        except sparqlhttp.Silent:  # no answer begun, and none to a trivial query either
+            raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
         except (sparqlhttp.Deadline, sparqlhttp.Truncated):
             # The endpoint said nothing in time: the query's cost, or an engine that answers
             # nothing at all (a stopped or hung process still accepts connections)? A trivial
@@ -211,7 +222,7 @@ class RemoteEngine:
         select = querytext.describe_as_select(query)
         if select is None:
             raise errors.QuerySyntaxError("Malformed query: this DESCRIBE could not be read")
-        result = self._endpoint.solutions(select, deadline, dataset, max_rows)
+        result = self._endpoint.solutions(select, deadline, dataset, max_rows, check=self.responsive)
         if isinstance(result, bool):
             return []
         resources = sorted({t for row in result[1] for t in row if isinstance(t, ox.NamedNode)}, key=str)
@@ -220,7 +231,7 @@ class RemoteEngine:
             chunk = resources[start : start + 200]
             values = " ".join(str(r) for r in chunk)
             construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"
-            out.extend(self._endpoint.triples(construct, deadline, dataset, max_rows - len(out)))
+            out.extend(self._endpoint.triples(construct, deadline, dataset, max_rows - len(out), check=self.responsive))
         return out
 
     def responsive(self) -> bool:
@@ -252,7 +263,11 @@ class RemoteEngine:
         self._refuse_while_silent()
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
         try:
-            return self._endpoint.solutions(query, deadline, self._dataset(union, None, None, query), 2**62)
+            return self._endpoint.solutions(
+                query, deadline, self._dataset(union, None, None, query), 2**62, check=self.responsive
+            )
+        except sparqlhttp.Silent:
+            raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
         except (sparqlhttp.Deadline, sparqlhttp.Truncated):
             raise self._late() from None
         except sparqlhttp.RowLimit:  # Virtuoso's own cap (ResultSetMaxRows) cut one of our reads
@@ -298,7 +313,11 @@ class RemoteEngine:
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
         results = self._endpoint.results
         try:
-            body = self._endpoint.post(query, results.media_type, deadline, sparqlhttp.NO_DATASET, truncated_ok=True)
+            body = self._endpoint.post(
+                query, results.media_type, deadline, sparqlhttp.NO_DATASET, truncated_ok=True, check=self.responsive
+            )
+        except sparqlhttp.Silent:
+            raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
         except sparqlhttp.Deadline:  # no answer began: a 500 before (the exception was nobody's)
             raise self._late() from None
         result = None

@@ -57,6 +57,10 @@ class RowLimit(Exception):
     """The answer holds more rows or triples than the caller may read."""
 
 
+class Silent(Exception):
+    """No answer had begun, and the caller's check found the endpoint answering nothing at all."""
+
+
 class _Body(io.RawIOBase):
     """The response body as a binary stream for pyoxigraph's parsers, each read bounded by the
     deadline (the socket's timeout is set to the time left before every read)."""
@@ -116,17 +120,22 @@ class Endpoint:
         dataset: Dataset,
         truncated_ok: bool = False,
         client: int | None = None,
+        check=None,
     ):
         """Send ``query``; the streaming response (status checked) or a ``narcokg.errors`` error.
-        A ``client`` that hangs up before the endpoint answers stops the query there."""
+        A ``client`` that hangs up before the endpoint answers stops the query there; ``check``,
+        asked while no answer has begun (``httppool.CHECK_EVERY``), ends the wait when it finds
+        the endpoint answering nothing at all (``Silent``)."""
         fields = [("query", dataset.pragmas + query), *dataset.params]
         if self.dialect == "virtuoso":
             remaining = max(1, int((deadline - time.monotonic()) * 1000))
             fields.append(("timeout", str(remaining)))  # Virtuoso stops (and flags) at this many ms
         try:
             conn, response = self.pool.post_form(
-                urlencode(fields).encode("ascii"), {"Accept": accept}, deadline, client=client
+                urlencode(fields).encode("ascii"), {"Accept": accept}, deadline, client=client, check=check
             )
+        except httppool.Silent:
+            raise Silent() from None
         except httppool.ClientGone:
             raise errors.RequestError("The connection was closed before the answer; the query was stopped.") from None
         except httppool.Deadline:
@@ -156,9 +165,11 @@ class Endpoint:
             raise RowLimit()
         return exchange
 
-    def solutions(self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None):
-        """(variables, rows) or a bool, read as the answer streams in."""
-        body = self.post(query, self.results.media_type, deadline, dataset, client=client)
+    def solutions(
+        self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None, check=None
+    ):
+        """(variables, rows) or a bool, read as the answer streams in (``check``: see ``post``)."""
+        body = self.post(query, self.results.media_type, deadline, dataset, client=client, check=check)
         result = None
         try:
             try:
@@ -185,9 +196,9 @@ class Endpoint:
             self.drop(body)
 
     def triples(
-        self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None
+        self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None, check=None
     ) -> list[ox.Triple]:
-        body = self.post(query, registry.NTRIPLES.media_type, deadline, dataset, client=client)
+        body = self.post(query, registry.NTRIPLES.media_type, deadline, dataset, client=client, check=check)
         try:
             out = []
             try:
