@@ -63,36 +63,32 @@ class FrameScanner:
                 return HANDOVER
             return INCOMPLETE
         lines = bytes(buf[start:end]).split(b"\r\n")
-        lengths, codings, expects = [], [], []
-        for line in lines[1:]:
-            name, sep, value = line.partition(b":")
-            if not sep:
-                return HANDOVER
-            name = name.strip().lower()
-            if name == b"content-length":
-                lengths.append(value.strip())
-            elif name == b"transfer-encoding":
-                codings.append(value.strip())
-            elif name == b"expect":
-                expects.append(value.strip().lower())
+        fields = _framing_fields(lines[1:])
+        if fields is None:
+            return HANDOVER
+        lengths, codings, expects = fields
+        http11 = lines[0].endswith(b" HTTP/1.1")
         if expects:
-            if expects != [b"100-continue"] or not lines[0].endswith(b" HTTP/1.1"):
+            if expects != [b"100-continue"] or not http11:
                 return HANDOVER  # gunicorn answers 417, or ignores it (HTTP/1.0)
             self.continues = True
         self.body_start = end + 4
         if codings:
-            last = b",".join(codings).split(b",")[-1].strip().lower()
-            if lengths or last != b"chunked" or not lines[0].endswith(b" HTTP/1.1"):
-                return HANDOVER
-            self.chunked = True
-            self.pos = self.body_start
-            return INCOMPLETE
+            return self._chunked_head(codings, lengths, http11)
         if lengths:
             if len(set(lengths)) != 1 or not lengths[0].isdigit() or int(lengths[0]) > self.max_body:
                 return HANDOVER
             self.need = self.body_start + int(lengths[0])
             return INCOMPLETE
         self.need = self.body_start
+        return INCOMPLETE
+
+    def _chunked_head(self, codings: list, lengths: list, http11: bool) -> int:
+        last = b",".join(codings).split(b",")[-1].strip().lower()
+        if lengths or last != b"chunked" or not http11:
+            return HANDOVER
+        self.chunked = True
+        self.pos = self.body_start
         return INCOMPLETE
 
     def _chunks(self, buf) -> int:
@@ -117,3 +113,21 @@ class FrameScanner:
             if buf[data + size : data + size + 2] != b"\r\n":
                 return HANDOVER
             self.pos = data + size + 2
+
+
+def _framing_fields(lines: list) -> tuple[list, list, list] | None:
+    """The values of Content-Length, Transfer-Encoding and Expect (lower-cased) among the header
+    ``lines``; None for a line that is no field."""
+    lengths, codings, expects = [], [], []
+    for line in lines:
+        name, sep, value = line.partition(b":")
+        if not sep:
+            return None
+        name = name.strip().lower()
+        if name == b"content-length":
+            lengths.append(value.strip())
+        elif name == b"transfer-encoding":
+            codings.append(value.strip())
+        elif name == b"expect":
+            expects.append(value.strip().lower())
+    return lengths, codings, expects
