@@ -342,6 +342,18 @@ def test_the_time_limit_holds_and_the_server_survives(supervised):
     assert ok.status_code == 200 and ok.json()["boolean"] is True
 
 
+def _supervised_with_a_2_s_limit(built, tmp_path):
+    """`narcokg serve --engine oxigraph:DIR` of its own (one web worker, 2 s limit, no fair use):
+    for tests that stop or kill its Oxigraph server."""
+    return start_server(
+        built.out_dir,
+        tmp_path,
+        "--engine",
+        f"oxigraph:{tmp_path / 'store'}",
+        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "0"},
+    )
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -366,13 +378,7 @@ def test_a_query_narcokg_stopped_does_not_keep_oxigraph_computing(built, oxigrap
     0.9 s of CPU per second the supervisor looked for, and was left running; it now counts the
     time the server's threads wait for a core as well."""
     hog = None
-    srv = start_server(
-        built.out_dir,
-        tmp_path,
-        "--engine",
-        f"oxigraph:{tmp_path / 'store'}",
-        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "0"},
-    )
+    srv = _supervised_with_a_2_s_limit(built, tmp_path)
     try:
         (first,) = _children(srv.proc.pid, "serve-read-only")
         if how == "time limit on a busy machine":
@@ -620,13 +626,7 @@ def test_a_stopped_supervised_engine_is_restarted(built, oxigraph_store, tmp_pat
     """Regression: a supervised Oxigraph server that was stopped (SIGSTOP) stayed stopped, and
     every query got 422 for the time limit. The supervisor now restarts a server that uses no
     CPU and answers nothing after narcokg gave up on a query."""
-    srv = start_server(
-        built.out_dir,
-        tmp_path,
-        "--engine",
-        f"oxigraph:{tmp_path / 'store'}",
-        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "0"},
-    )
+    srv = _supervised_with_a_2_s_limit(built, tmp_path)
     try:
         (first,) = _children(srv.proc.pid, "serve-read-only")
         os.kill(first, signal.SIGSTOP)

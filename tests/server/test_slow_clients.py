@@ -6,6 +6,7 @@ are not benchmarks (see benchmarks/attack.py for the figures)."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -33,6 +34,32 @@ def own_server(built, tmp_path_factory):
 def _addr(base: str) -> tuple[str, int]:
     parts = urlsplit(base)
     return parts.hostname, parts.port
+
+
+@contextlib.contextmanager
+def _holding(server, payloads: list[bytes], timeout: float = 5):
+    """32 connections (twice the threads of all workers), each sent one of ``payloads`` in turn
+    and then nothing more; closed on leaving."""
+    socks = []
+    try:
+        for i in range(32):
+            s = socket.create_connection(_addr(server.base), timeout=timeout)
+            s.sendall(payloads[i % len(payloads)])
+            socks.append(s)
+        time.sleep(0.5)  # let the server take them all up
+        yield socks
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _health_stays_prompt(server, what: str) -> None:
+    """/health answers 200 within 2 s, four times in a row (a generous liveness bound)."""
+    for _ in range(4):
+        started = time.monotonic()
+        resp = requests.get(server.url("/health"), timeout=60)
+        assert resp.status_code == 200
+        assert time.monotonic() - started < 2.0, f"{what} held up /health"
 
 
 def _children(pid: int) -> set[int]:
@@ -69,21 +96,8 @@ STALLS = [
 
 def test_stalled_connections_do_not_block_other_clients(own_server):
     """32 connections (twice the threads of all workers) send part of a request, then nothing."""
-    socks = []
-    try:
-        for i in range(32):
-            s = socket.create_connection(_addr(own_server.base), timeout=5)
-            s.sendall(STALLS[i % len(STALLS)])
-            socks.append(s)
-        time.sleep(0.5)  # let the server take them all up
-        for _ in range(4):
-            started = time.monotonic()
-            resp = requests.get(own_server.url("/health"), timeout=30)
-            assert resp.status_code == 200
-            assert time.monotonic() - started < 2.0, "a stalled client held up /health"
-    finally:
-        for s in socks:
-            s.close()
+    with _holding(own_server, STALLS):
+        _health_stays_prompt(own_server, "a stalled client")
 
 
 def test_clients_that_never_read_pipelined_answers_do_not_hold_the_event_loop(own_server):
@@ -259,23 +273,10 @@ def test_expect_100_continue_without_a_body_does_not_hold_the_threads(own_server
         b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
         b"Expect: 100-continue\r\nContent-Length: 100\r\n\r\n"
     )
-    socks = []
-    try:
-        for _ in range(32):
-            s = socket.create_connection(_addr(own_server.base), timeout=5)
-            s.sendall(head)
-            socks.append(s)
-        time.sleep(0.5)  # let the server take them all up
+    with _holding(own_server, [head]) as socks:
         for s in socks[:4]:
             assert s.recv(4096).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
-        for _ in range(4):
-            started = time.monotonic()
-            resp = requests.get(own_server.url("/health"), timeout=60)
-            assert resp.status_code == 200
-            assert time.monotonic() - started < 2.0, "clients waiting for 100 Continue held up /health"
-    finally:
-        for s in socks:
-            s.close()
+        _health_stays_prompt(own_server, "clients waiting for 100 Continue")
 
 
 def test_expect_100_continue_gets_one_interim_answer_then_the_answer(own_server):
@@ -309,26 +310,13 @@ def test_a_body_the_app_does_not_read_is_not_waited_for_after_the_answer(own_ser
     or an answer that never reads it); after the answer gunicorn drained the body for up to 5 s
     to keep the connection, holding the thread while the client sent nothing: 32 such
     connections held /health for 15-25 s. Such a connection is now closed after its answer."""
-    socks = []
-    try:
-        for i in range(32):
-            s = socket.create_connection(_addr(own_server.base), timeout=15)
-            s.sendall(UNREAD_BODIES[i % len(UNREAD_BODIES)])
-            socks.append(s)
-        time.sleep(0.5)  # let the server take them all up
-        for _ in range(4):
-            started = time.monotonic()
-            resp = requests.get(own_server.url("/health"), timeout=60)
-            assert resp.status_code == 200
-            assert time.monotonic() - started < 2.0, "clients holding back a body held up /health"
+    with _holding(own_server, UNREAD_BODIES, timeout=15) as socks:
+        _health_stays_prompt(own_server, "clients holding back a body")
         for s in socks[:2]:
             answer = b""
             while chunk := s.recv(65536):  # the server closes the connection after its answer
                 answer += chunk
             assert b"\r\nConnection: close\r\n" in answer.split(b"\r\n\r\n", 1)[0] + b"\r\n", answer[:300]
-    finally:
-        for s in socks:
-            s.close()
 
 
 CLOSING = [
@@ -343,24 +331,11 @@ def test_clients_that_do_not_close_after_a_closing_answer_do_not_hold_the_event_
     gunicorn read what the client still sent for up to 2 s before closing (RFC 9112 §9.6), in the
     worker's event loop: while the client kept its side open nothing else in that worker moved,
     and 32 plain ``Connection: close`` requests held /health for over 20 s."""
-    socks = []
-    try:
-        for i in range(32):
-            s = socket.create_connection(_addr(own_server.base), timeout=15)
-            s.sendall(CLOSING[i % len(CLOSING)])
-            socks.append(s)
-        time.sleep(0.5)  # let the server take them all up
-        for _ in range(4):
-            started = time.monotonic()
-            resp = requests.get(own_server.url("/health"), timeout=60)
-            assert resp.status_code == 200
-            assert time.monotonic() - started < 2.0, "closing connections held up /health"
+    with _holding(own_server, CLOSING, timeout=15) as socks:
+        _health_stays_prompt(own_server, "closing connections")
         for s in socks[:3]:  # each answer arrives whole, then the server closes
             answer = b""
             while chunk := s.recv(65536):
                 answer += chunk
             assert answer.startswith((b"HTTP/1.1 200 ", b"HTTP/1.0 200 ", b"HTTP/1.1 400 ")), answer[:200]
             assert answer.endswith((b'"status":"ok"}\n', b"\n")), answer[-200:]
-    finally:
-        for s in socks:
-            s.close()
