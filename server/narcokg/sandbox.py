@@ -71,6 +71,19 @@ ARCHES["amd64"] = ARCHES["x86_64"]
 ARCHES["arm64"] = ARCHES["aarch64"]
 
 
+#: The calls that reach out (``outbound_program``): name → number, per architecture.
+_OUTBOUND = {
+    "x86_64": {"socket": 41, "connect": 42, "sendto": 44, "sendmsg": 46, "sendmmsg": 307},
+    "aarch64": {"socket": 198, "connect": 203, "sendto": 206, "sendmsg": 211, "sendmmsg": 269},
+}
+_OUTBOUND["amd64"] = _OUTBOUND["x86_64"]
+_OUTBOUND["arm64"] = _OUTBOUND["aarch64"]
+
+_ALU_AND_K = 0x54  # BPF_ALU | BPF_AND | BPF_K
+_OFF_ARGS = 16  # seccomp_data.args[0]; each argument is 8 bytes, its low half first (little-endian)
+AF_INET, AF_INET6, SOCK_STREAM, SOCK_TYPE_MASK = 2, 10, 1, 0xF
+
+
 class SandboxError(errors.SandboxError):
     """The network of this process could not be closed; the process must not run client input."""
 
@@ -100,6 +113,77 @@ def filter_program(arch: _Arch) -> bytes:
         ]
     prog.append(_insn(_RET_K, 0, 0, SECCOMP_RET_ALLOW))
     return b"".join(prog)
+
+
+def outbound_program(arch: _Arch, calls: dict[str, int]) -> bytes:
+    """The BPF program of a server that must accept connections and open none: TCP sockets only
+    (a listener), no ``connect``, no ``sendto`` with an address (UDP, TCP Fast Open), no
+    ``sendmsg``/``sendmmsg`` (their address is out of the filter's sight), no io_uring, one ABI.
+    What it answers on the connections it accepted (``send`` is ``sendto`` with no address,
+    ``write``, ``writev``) goes on."""
+    deny, allow = SECCOMP_RET_ERRNO | errno.EACCES, SECCOMP_RET_ALLOW
+    prog = [
+        _insn(_LD_W_ABS, 0, 0, _OFF_ARCH),
+        _insn(_JEQ_K, 1, 0, arch.audit),
+        _insn(_RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS),
+        _insn(_LD_W_ABS, 0, 0, _OFF_NR),
+    ]
+    if arch.x32:
+        prog += [_insn(_JGE_K, 0, 1, _X32_SYSCALL_BIT), _insn(_RET_K, 0, 0, deny)]
+    for name in ("connect", "sendmsg", "sendmmsg"):
+        prog += [_insn(_JEQ_K, 0, 1, calls[name]), _insn(_RET_K, 0, 0, deny)]
+    for nr in _IO_URING.values():
+        prog += [_insn(_JEQ_K, 0, 1, nr), _insn(_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.ENOSYS)]
+    prog += [  # socket(family, type, …): AF_INET or AF_INET6, SOCK_STREAM (flags aside)
+        _insn(_JEQ_K, 0, 8, calls["socket"]),
+        _insn(_LD_W_ABS, 0, 0, _OFF_ARGS),
+        _insn(_JEQ_K, 1, 0, AF_INET),
+        _insn(_JEQ_K, 0, 4, AF_INET6),
+        _insn(_LD_W_ABS, 0, 0, _OFF_ARGS + 8),
+        _insn(_ALU_AND_K, 0, 0, SOCK_TYPE_MASK),
+        _insn(_JEQ_K, 0, 1, SOCK_STREAM),
+        _insn(_RET_K, 0, 0, allow),
+        _insn(_RET_K, 0, 0, deny),
+    ]
+    prog += [  # sendto(fd, buf, len, flags, addr, addrlen): addr must be NULL
+        _insn(_JEQ_K, 0, 6, calls["sendto"]),
+        _insn(_LD_W_ABS, 0, 0, _OFF_ARGS + 4 * 8),
+        _insn(_JEQ_K, 0, 3, 0),
+        _insn(_LD_W_ABS, 0, 0, _OFF_ARGS + 4 * 8 + 4),
+        _insn(_JEQ_K, 0, 1, 0),
+        _insn(_RET_K, 0, 0, allow),
+        _insn(_RET_K, 0, 0, deny),
+    ]
+    prog.append(_insn(_RET_K, 0, 0, allow))
+    return b"".join(prog)
+
+
+def outbound_closer():
+    """A function for ``subprocess.Popen(preexec_fn=…)`` that closes the child's outbound network
+    (``outbound_program``) before it runs the program; the filter holds across ``exec``. Made in
+    the parent, so that the forked child only calls prctl and seccomp. SandboxError here when the
+    architecture has no filter; in the child, a failure to install it kills the child."""
+    machine = platform.machine().lower()
+    arch, calls = ARCHES.get(machine), _OUTBOUND.get(machine)
+    if arch is None or calls is None:
+        raise SandboxError(f"no seccomp filter for this architecture ({machine}): refusing to start the engine")
+    code = outbound_program(arch, calls)
+    buf = ctypes.create_string_buffer(code, len(code))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(code) // 8, ctypes.addressof(buf))
+    libc = _libc()
+    libc.syscall.restype = ctypes.c_long
+    args = (ctypes.c_long(arch.seccomp), ctypes.c_ulong(SECCOMP_SET_MODE_FILTER), ctypes.c_ulong(0))
+
+    def close() -> None:
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or libc.syscall(*args, ctypes.byref(fprog)) != 0:
+            os._exit(70)  # the engine must not run with its network open
+
+    close.program = buf  # the filter's memory lives as long as the function
+    return close
 
 
 def _libc():

@@ -24,6 +24,7 @@ import requests
 
 from conftest import serve_on_endpoint, start_server, stop_server
 from catalogue_helpers import QUERY_FILES, differences, expected_path, is_ordered, parse_tsv
+from sparql_helpers import Listener
 
 TIMEOUT = 3
 MAX_ROWS = 1000
@@ -300,6 +301,56 @@ def test_json_ld_of_triple_terms_through_oxigraph_is_406(supervised):
 def test_service_is_refused(supervised):
     resp = _sparql(supervised, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert resp.status_code == 400 and "SERVICE" in resp.text
+
+
+def test_an_engine_s_own_functions_never_reach_it(remote):
+    """Regression: Virtuoso runs its ``bif:`` functions from a query's text, and through narcokg
+    ``bif:http_get`` fetched a URL of the client's choosing from Virtuoso's machine (the listener
+    was asked ``GET /x``; ``bif:sys_stat`` told the engine's version). A function called by an
+    IRI that is not an XSD cast is now refused before any engine sees the query."""
+    listener = Listener()
+    try:
+        for query in (
+            f'SELECT (<bif:http_get>("{listener.url}x") AS ?x) {{}}',
+            f'PREFIX b: <bif:> SELECT ?x {{ BIND(b:http_get("{listener.url}y") AS ?x) }}',
+            f'SELECT ?x {{ ?x ?p ?o FILTER(<\\u0062if:http_get>("{listener.url}z")) }}',
+        ):
+            resp = _sparql(remote, query)
+            assert resp.status_code == 400 and "<bif:http_get> is not available" in resp.text, (query, resp.text)
+        resp = _sparql(remote, 'SELECT ?v { BIND(<bif:sys_stat>("st_dbms_ver") AS ?v) }')
+        assert resp.status_code == 400 and "bif:sys_stat" in resp.text, resp.text
+        cast = _sparql(remote, 'SELECT ?n { BIND(<http://www.w3.org/2001/XMLSchema#integer>("42") AS ?n) }')
+        assert cast.status_code == 200 and cast.json()["results"]["bindings"][0]["n"]["value"] == "42", cast.text
+        time.sleep(0.5)
+        assert not listener.connections, listener.connections
+    finally:
+        listener.close()
+
+
+def test_the_supervised_engine_cannot_connect_out_when_service_gets_past_narcokg(built, tmp_path):
+    """The kernel line alone: with narcokg's SERVICE refusal switched off (tests only), Oxigraph
+    server calls the SERVICE itself; started under ``sandbox.outbound_closer`` it cannot connect
+    anywhere. Regression: the listener was reached. The broken-off answer is the engine's
+    failure on this query (422), not a time limit."""
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        "--engine",
+        f"oxigraph:{tmp_path / 'store'}",
+        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_TEST_SKIP_SERVICE_PRECHECK": "1"},
+    )
+    listener = Listener()
+    try:
+        resp = _sparql(srv, f"SELECT * WHERE {{ SERVICE <{listener.url}sparql> {{ ?s ?p ?o }} }}")
+        assert resp.status_code == 422 and "broke off its answer" in resp.text, resp.text
+        silent = _sparql(srv, f"SELECT * WHERE {{ SERVICE SILENT <{listener.url}sparql> {{ ?s ?p ?o }} }}")
+        assert silent.status_code == 200, silent.text
+        time.sleep(0.5)
+        assert not listener.connections, listener.connections
+        assert _sparql(srv, "ASK { ?s ?p ?o }").json()["boolean"] is True  # it serves as before
+    finally:
+        listener.close()
+        stop_server(srv)
 
 
 def test_an_update_is_refused(supervised):

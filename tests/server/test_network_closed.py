@@ -242,6 +242,61 @@ def test_close_network_refuses_every_socket_in_every_thread(listener):
     assert not listener.hits
 
 
+OUTBOUND_CHILD = textwrap.dedent(
+    """
+    import errno, json, socket, sys
+    port = int(sys.argv[1])
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    print(server.getsockname()[1], flush=True)
+    out = {}
+    def attempt(name, call):
+        try:
+            call()
+            out[name] = "allowed"
+        except OSError as exc:
+            out[name] = errno.errorcode.get(exc.errno, str(exc.errno))
+    attempt("connect", lambda: socket.create_connection(("127.0.0.1", port), timeout=2))
+    attempt("connect6", lambda: socket.create_connection(("::1", port), timeout=2))
+    attempt("udp", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+    attempt("unix", lambda: socket.socket(socket.AF_UNIX))
+    attempt("raw", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW))
+    stream = socket.socket()
+    attempt("fast open", lambda: stream.sendto(b"x", 0x20000000, ("127.0.0.1", port)))
+    attempt("sendmsg", lambda: stream.sendmsg([b"x"], [], 0, ("127.0.0.1", port)))
+    conn, _ = server.accept()
+    conn.sendall(conn.recv(100).upper())
+    conn.close()
+    print(json.dumps(out), flush=True)
+    """
+)
+
+
+def test_an_engine_started_outbound_closed_listens_and_answers_but_connects_nowhere(listener):
+    """``sandbox.outbound_closer`` (around a supervised Oxigraph server): the kernel lets the
+    process listen and answer the connections it accepts, and refuses every way out."""
+    from narcokg import sandbox
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", OUTBOUND_CHILD, str(listener.port)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=sandbox.outbound_closer(),
+    )
+    try:
+        port = int(proc.stdout.readline())
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"hello")
+            assert conn.recv(100) == b"HELLO"
+        out = json.loads(proc.stdout.readline())
+    finally:
+        proc.kill()
+        proc.wait()
+    assert out == {name: "EACCES" for name in ("connect", "connect6", "udp", "unix", "raw", "fast open", "sendmsg")}
+    assert not listener.hits
+
+
 def test_the_filter_checks_the_architecture():
     from narcokg import sandbox
 

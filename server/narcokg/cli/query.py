@@ -131,6 +131,7 @@ def _malformed(text: str, message: str, settings: Settings, line: int | None = N
 
 def _analyse(text: str, settings: Settings):
     """The query's analysis; refuses (``_Exit``) what the endpoint would refuse."""
+    from narcokg.engine import policy
     from narcokg.engine.syntax import AnalysisError, DepthError, analyse
 
     try:
@@ -144,8 +145,9 @@ def _analyse(text: str, settings: Settings):
     if info.update:
         _err("this is a SPARQL Update; the knowledge graph is read-only (edit the sources and rebuild)")
         raise _Exit(2)
-    if info.service and not settings.test_skip_service_precheck:
-        _err("SERVICE (federated query) is not supported: queries answer from the local data only")
+    why = policy.refusal(info, settings)
+    if why is not None:
+        _err(why)
         raise _Exit(2)
     return info
 

@@ -97,6 +97,14 @@ class Analysis:
     nested_repetition: bool = False
     #: A GRAPH pattern occurs anywhere (the only way a query reads its named graphs).
     graph_pattern: bool = False
+    #: The IRIs of the functions called by IRI (``<iri>(…)`` or ``prefix:name(…)``), as the
+    #: engine reads them (``terminals.function_iri``), in the order written.
+    functions: tuple[str, ...] = ()
+
+    @property
+    def foreign_functions(self) -> tuple[str, ...]:
+        """The functions called that are not XSD casts (``terminals.CASTS``): engine extensions."""
+        return tuple(f for f in self.functions if f not in _t.CASTS)
 
     def record(self) -> dict:
         """The verdicts as plain data (what the golden corpus of the tests stores)."""
@@ -251,10 +259,28 @@ class _Parser(_t.Verdicts):
             self.fail(word.upper())
 
     def state(self):
-        return self.pos, self.service, self.dataset, self.graph, self.depth, self.negations, self.nested_repetitions
+        return (
+            self.pos,
+            self.service,
+            self.dataset,
+            self.graph,
+            self.depth,
+            self.negations,
+            self.nested_repetitions,
+            self.functions,
+        )
 
     def restore(self, st):
-        self.pos, self.service, self.dataset, self.graph, self.depth, self.negations, self.nested_repetitions = st
+        (
+            self.pos,
+            self.service,
+            self.dataset,
+            self.graph,
+            self.depth,
+            self.negations,
+            self.nested_repetitions,
+            self.functions,
+        ) = st
 
     def enter(self):
         self.depth += 1
@@ -328,6 +354,10 @@ class _Parser(_t.Verdicts):
             self.iriref()
         else:
             self.prefixed_name()
+
+    def called(self, start: int) -> None:
+        """Record the IRI written from ``start`` as a function called (``Analysis.functions``)."""
+        self.functions += (_t.function_iri(self.t[start : self.pos], self.prefixes),)
 
     def var(self):
         m = _VAR.match(self.t, self.pos)
@@ -1268,7 +1298,9 @@ class _Parser(_t.Verdicts):
         self.leave()
 
     def function_call(self):
+        start = self.pos
         self.iri()
+        self.called(start)
         self.ws()
         self.arg_list()
 
@@ -1387,8 +1419,10 @@ class _Parser(_t.Verdicts):
         st = self.state()
         if c == "<" or _PNAME_NS.match(t, self.pos):
             try:
+                start = self.pos
                 self.iri()
                 st2 = self.state()
+                self.called(start)
                 self.ws()
                 try:
                     self.arg_list()
@@ -1560,6 +1594,7 @@ def _read(parser: _Parser, form: str | None) -> Analysis:
         bounded=form is not None and _bounded(parser, form) and parser.service == 0 and parser.dataset == 0,
         nested_repetition=parser.nested_repetitions > 0,
         graph_pattern=parser.graph > 0,
+        functions=parser.functions,
     )
 
 

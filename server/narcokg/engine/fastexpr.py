@@ -10,6 +10,8 @@ Size: ~350 lines, one function per level of the expression grammar, split out of
 
 from __future__ import annotations
 
+from narcokg.engine import terminals as _t
+
 _CALL1 = frozenset(
     "STR LANG LANGDIR DATATYPE IRI URI ABS CEIL FLOOR ROUND STRLEN UCASE LCASE ENCODE_FOR_URI YEAR MONTH DAY "
     "HOURS MINUTES SECONDS TIMEZONE TZ MD5 SHA1 SHA256 SHA384 SHA512 ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC "
@@ -97,6 +99,10 @@ class Expressions:
             raise Decline
         return True
 
+    def called(self, tok: str) -> None:
+        """Record the IRI ``tok`` names as a function called (``Analysis.functions``)."""
+        self.functions += (_t.function_iri(tok, self.prefixes),)
+
     def starts_number(self, i: int) -> bool:
         tok = self.T[i]
         if tok in ("+", "-"):
@@ -132,6 +138,7 @@ class Expressions:
             self.i += 1
             if not self.arg_list():
                 raise Decline
+            self.called(tok)
         else:
             self.builtin_call()
 
@@ -241,7 +248,8 @@ class Expressions:
             self.i += 1
         elif self.is_iri(tok):
             self.i += 1
-            self.arg_list()
+            if self.arg_list():
+                self.called(tok)
         elif tok[:1] in ("'", '"'):
             self.rdf_literal()
         elif self.starts_number(self.i):

@@ -28,6 +28,7 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from narcokg import sandbox
 from narcokg.engine.sparqlhttp import PROBE_TIMEOUT
 
 log = logging.getLogger("narcokg.engine.oxigraph")
@@ -226,13 +227,22 @@ class OxigraphServer:
     def _spawn(self) -> None:
         # Its own session (a Ctrl-C meant for the HTTP server's graceful shutdown must not stop
         # the engine under in-flight requests), but it dies with the process that started it.
+        # Oxigraph server calls a SERVICE itself: narcokg refuses SERVICE before forwarding (a
+        # first line, its own reading of the text), and the kernel refuses the server any
+        # outbound connection (``sandbox.outbound_closer``), whatever it was asked.
+        close_outbound = sandbox.outbound_closer()
+
+        def prepare() -> None:
+            _die_with_parent()
+            close_outbound()
+
         self.proc = subprocess.Popen(
             self._argv(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            preexec_fn=prepare,
         )
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:

@@ -59,7 +59,7 @@ import pyoxigraph as ox
 
 from narcokg import errors
 from narcokg.config import Settings
-from narcokg.engine import querytext, sparqlhttp
+from narcokg.engine import policy, querytext, sparqlhttp
 from narcokg.engine.base import Answer, QueryJob
 from narcokg.engine.syntax import analyse
 from narcokg.formats import sparql as sparqlformats
@@ -154,13 +154,7 @@ class RemoteEngine:
         # bounds the rest.
         started = time.monotonic()
         info = analyse(job.query)
-        if info.update:
-            raise errors.QueryRejected("this is a SPARQL Update; the endpoint is read-only and accepts queries only")
-        if info.service:
-            raise errors.QueryRejected(
-                "SERVICE (federated query) is not supported: this endpoint answers from its own "
-                "data only and never calls other endpoints"
-            )
+        policy.refuse(info, self.settings)  # the web refused these already; the seam does not rely on it
         if info.form is None:
             raise errors.QuerySyntaxError("Malformed query: no SELECT, CONSTRUCT, DESCRIBE or ASK found")
         fmt = sparqlformats.BY_NAME[job.format]
@@ -195,18 +189,18 @@ class RemoteEngine:
                     kind, rows = "solutions", len(table)
         except sparqlhttp.Silent:  # no answer begun, and none to a trivial query either
             raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
-        except (sparqlhttp.Deadline, sparqlhttp.Truncated):
-            # The endpoint said nothing in time: the query's cost, or an engine that answers
-            # nothing at all (a stopped or hung process still accepts connections)? A trivial
-            # query tells them apart, so that a client is not blamed for the engine.
-            if not self.responsive():
-                raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
-            raise errors.LimitExceeded(
-                f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
-                "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
-                limit="query_timeout",
-                seconds=time.monotonic() - started,
-            ) from None
+        except sparqlhttp.Truncated:
+            elapsed = time.monotonic() - started
+            if elapsed < timeout:  # not the engine's time limit (Oxigraph's is set to ours or later)
+                raise errors.LimitExceeded(
+                    f"The query engine broke off its answer after {elapsed:.1f} s, before the time limit: it "
+                    "failed while evaluating this query. Retrying will not help; rephrase the query.",
+                    limit="engine_error",
+                    seconds=elapsed,
+                ) from None
+            raise self._out_of_time(timeout, started) from None
+        except sparqlhttp.Deadline:
+            raise self._out_of_time(timeout, started) from None
         except sparqlhttp.RowLimit:
             what = "triples" if info.kind == "graph" else "rows"
             raise errors.LimitExceeded(
@@ -216,6 +210,19 @@ class RemoteEngine:
                 seconds=time.monotonic() - started,
             ) from None
         return Answer(kind, body, rows, time.monotonic() - started, self.where)
+
+    def _out_of_time(self, timeout: float, started: float) -> errors.NarcokgError:
+        """No whole answer in time: the query's cost, or an engine that answers nothing at all (a
+        stopped or hung process still accepts connections)? A trivial query tells them apart, so
+        that a client is not blamed for the engine."""
+        if not self.responsive():
+            return errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5)
+        return errors.LimitExceeded(
+            f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
+            "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
+            limit="query_timeout",
+            seconds=time.monotonic() - started,
+        )
 
     def _describe(self, query: str, deadline: float, dataset, max_rows: int) -> list[ox.Triple]:
         """DESCRIBE as narcokg defines it: each described IRI's own statements."""

@@ -49,6 +49,9 @@ class QueryInfo:
     nested_repetition: bool = False
     #: A GRAPH pattern occurs anywhere (the only way a query reads its named graphs).
     graph_pattern: bool = False
+    #: The functions called by IRI that are not XSD casts: an engine's own extensions, refused
+    #: (``engine.policy``).
+    foreign_functions: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str | None:
@@ -75,4 +78,5 @@ def analyse(text: str, max_depth: int = 100) -> QueryInfo:
         base=a.base,
         nested_repetition=a.nested_repetition,
         graph_pattern=a.graph_pattern,
+        foreign_functions=a.foreign_functions,
     )

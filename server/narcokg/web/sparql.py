@@ -35,6 +35,7 @@ from narcokg.formats import sparql as sparqlformats
 
 from narcokg import errors
 from narcokg.config import Settings
+from narcokg.engine import policy
 from narcokg.engine.base import QueryJob, reset_wait, waited
 from narcokg.web.context import MAX_AGE, prefers_html
 from narcokg.web.sparqlparams import Params, _client_fd, choose_format, read_params
@@ -184,13 +185,7 @@ def check_query(query: str, settings: Settings, explained: bool = True):
     except AnalysisError as exc:
         # Our parser follows pyoxigraph's grammar: what it rejects, pyoxigraph rejects too.
         raise (malformed(query, exc, settings) if explained else exc) from None
-    if info.update:
-        raise errors.QueryRejected("this is a SPARQL Update; the endpoint is read-only and accepts queries only")
-    if info.service and not settings.test_skip_service_precheck:
-        raise errors.QueryRejected(
-            "SERVICE (federated query) is not supported: this endpoint answers from its own data "
-            "only and never calls other endpoints"
-        )
+    policy.refuse(info, settings)
     return info
 
 
