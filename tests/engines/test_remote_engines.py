@@ -656,6 +656,30 @@ def test_the_server_s_own_reads_on_a_silent_engine_are_503_not_500(built, tmp_pa
         server.stop()
 
 
+@pytest.mark.parametrize(
+    "query, says",
+    [
+        ("SELECT (GROUP_CONCAT(?x) AS ?y) {}", "GROUP_CONCAT"),
+        ("SELECT * { } VALUES (?x ?y) { (1 2) }", "No column x"),
+        ("SELECT * { ?s ?p ?o } ORDER BY (?o + 5) LIMIT 3", "Non numeric argument"),
+    ],
+)
+def test_a_query_virtuoso_fails_on_is_a_422_not_try_again(virtuoso, query, says):
+    """Regression: Virtuoso answers HTTP 500 for valid queries it cannot evaluate (a missing
+    GROUP_CONCAT separator, VALUES over an empty group, arithmetic on a string in ORDER BY), and
+    narcokg said 503 "try again shortly", a 5xx caused by the client that retrying never mends.
+    Now 422 with Virtuoso's reason, without the copy of narcokg's rewritten query it appends."""
+    resp = _sparql(virtuoso, query)
+    assert resp.status_code == 422 and says in resp.text and "Retrying will not help" in resp.text, resp.text
+    assert "SPARQL query:" not in resp.text and "graph-exclude" not in resp.text
+
+
+def test_virtuoso_s_refusal_does_not_echo_narcokg_s_rewriting(virtuoso):
+    resp = _sparql(virtuoso, "SELECT (<http://www.w3.org/2001/XMLSchema#integer>(1, 2) AS ?x) {}")
+    assert 400 <= resp.status_code < 500, resp.text
+    assert "SPARQL query:" not in resp.text and "graph-exclude" not in resp.text, resp.text
+
+
 def test_an_own_read_cut_at_virtuoso_s_row_cap_is_a_503_for_the_operator(virtuoso_endpoint):
     """Regression: Virtuoso's own row cap (ResultSetMaxRows, 10,000 here; the snapshot holds
     more statements) cutting one of the server's reads let the exchange's exception escape (a 500).

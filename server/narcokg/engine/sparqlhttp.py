@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -151,6 +152,12 @@ class Endpoint:
                 raise errors.QueryRejected(f"The query engine refused the query: {text}")
             if "exceeds the limit" in text and "estimated execution time" in text:
                 raise Deadline()  # Virtuoso refuses up front what its planner expects to run too long
+            if self.dialect == "virtuoso" and _query_s_fault(text):
+                raise errors.LimitExceeded(
+                    f"The query engine could not evaluate this query: {text}. Retrying will not help; rephrase "
+                    "the query.",
+                    limit="engine_error",
+                )
             log.warning("the %s answered %s: %s", self.where, response.status, text)
             raise errors.Busy("The query engine could not answer just now; try again shortly.", retry_after=2)
         state = response.headers.get("X-SQL-State", "")
@@ -222,12 +229,29 @@ class Endpoint:
             body.conn.close()
 
 
+#: SQLSTATE classes of a Virtuoso error that the query itself causes, every time: 07 (dynamic
+#: SQL: a built-in called wrongly), 21 (cardinality), 22 (data exception: ``?o + 5`` on a string),
+#: 37 and 42 (syntax, access rule), S0 (a table or column its SPARQL translation lacks, e.g. for
+#: ``VALUES (?x ?y) { (1 2) }`` over an empty group). Any other (08 connection, 40 deadlock, HY
+#: and S1T timeouts, 5x resources) may pass: those stay 503.
+_QUERY_FAULTS = ("07", "21", "22", "37", "42", "S0")
+_VIRTUOSO_ERROR = re.compile(r"Virtuoso ([0-9A-Z]{5}) Error ")
+
+
+def _query_s_fault(text: str) -> bool:
+    """Whether a Virtuoso error body says the query itself failed (``_QUERY_FAULTS``)."""
+    m = _VIRTUOSO_ERROR.match(text)
+    return m is not None and m.group(1)[:2] in _QUERY_FAULTS
+
+
 def excerpt(response) -> str:
-    """The start of an error body as one printable line (an endpoint's message)."""
+    """The start of an error body as one printable line (an endpoint's message), without the copy
+    of the query Virtuoso appends (narcokg's rewriting of it, with the engine's graph names)."""
     try:
-        raw = response.read(600) or b""
+        raw = response.read(2000) or b""
     except Exception:  # noqa: BLE001
         raw = b""
     text = raw.decode("utf-8", "replace")
     text = "".join(c if c.isprintable() else " " for c in text)
-    return " ".join(text.split())[:300] or f"status {response.status}"
+    text = " ".join(text.split()).split(" SPARQL query: ", 1)[0]
+    return text[:300] or f"status {response.status}"
