@@ -267,6 +267,44 @@ def test_revalidation_per_encoding(server, path, headers):
     assert cross.status_code == 200 and cross.headers["ETag"] == plain.headers["ETag"]
 
 
+#: Answers that revalidate with 304, from every route that makes one, large and small.
+REVALIDATED = [
+    ("/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%2050", {"Accept": "application/sparql-results+json"}),
+    ("/sparql?query=ASK%7B%7D", {}),  # under the compression's threshold: never gzipped, still varies
+    ("/sparql", {"Accept": "text/turtle"}),
+    ("/data/state/IDN.ttl", {}),
+    ("/page/state/IDN", {}),
+    ("/ontology", {}),
+    ("/void", {}),
+    ("/browse", {}),
+    ("/search?q=bnn", {}),
+    ("/sparql/terms.json", {}),
+    ("/fragments", {"Accept": "text/turtle"}),
+    ("/download/narcokg.nq", {}),
+    ("/static/style.css", {}),
+]
+#: What a 304 must carry when its 200 does (RFC 9110 §15.4.5).
+REVALIDATION_HEADERS = ("Vary", "Cache-Control", "ETag", "Content-Location", "Expires")
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip", None])
+@pytest.mark.parametrize("path, headers", REVALIDATED)
+def test_a_304_carries_the_vary_cache_control_and_etag_of_its_200(server, path, headers, encoding):
+    """Regression: a 304 to a client that does not accept gzip (no Accept-Encoding, or identity)
+    lacked the ``Vary: Accept-Encoding`` its 200 carries, on every route: a cache that updated
+    its stored 200 from the 304 dropped the Vary and could serve that copy to a gzip client."""
+    asked = {**headers, "Accept-Encoding": encoding}  # None: requests sends no Accept-Encoding
+    first = requests.get(server.url(path), headers=asked, timeout=30)
+    assert first.status_code == 200 and first.headers.get("ETag"), first.text[:300]
+    conditional = {**asked, "If-None-Match": first.headers["ETag"]}
+    for method in ("GET", "HEAD"):
+        again = requests.request(method, server.url(path), headers=conditional, timeout=30)
+        assert again.status_code == 304, (method, again.text[:300])
+        assert {h: again.headers.get(h) for h in REVALIDATION_HEADERS} == {
+            h: first.headers.get(h) for h in REVALIDATION_HEADERS
+        }, method
+
+
 def test_build_writes_precompressed_dumps(built):
     for name in ("narcokg.nq", "narcokg.trig"):
         packed = built.out_dir / (name + ".gz")

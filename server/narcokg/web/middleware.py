@@ -134,6 +134,16 @@ def install(app: Flask) -> None:
             415, "Unsupported Media Type", f"request bodies with {named} are not accepted: send the body uncompressed"
         )
 
+    @app.after_request
+    def vary_like_the_200(resp):
+        # A 304 has no body for the compression to look at: the representation it stands for
+        # (still described here; werkzeug drops Content-Type from it on the way out) decides
+        # whether its 200 says Vary: Accept-Encoding, and the 304 must say the same.
+        known = "Content-Length" in resp.headers or not resp.is_streamed
+        if resp.status_code == 304 and compress.encoding_chosen(resp.headers, known):
+            resp.vary.add("Accept-Encoding")
+        return resp
+
     # Outermost first: every answer's headers, CORS preflight, then compression of the app's answers.
     app.wsgi_app = _with_security_headers(cors.with_preflight(compress.with_compression(app.wsgi_app)))
 

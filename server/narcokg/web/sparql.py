@@ -296,7 +296,8 @@ def _answer(settings: Settings) -> Response:
         if request.method in ("GET", "HEAD"):
             etag = _etag(params, fmt)
             if request.if_none_match.contains_weak(etag):
-                return _cacheable(Response(status=304), params, etag)
+                # The 200's type, for the Vary it would carry (middleware.vary_like_the_200).
+                return _cacheable(Response(status=304, content_type=fmt.content_type), params, etag)
         answer = run_query(params.query, info, fmt, params.default_graphs, params.named_graphs)
     except errors.NarcokgError as exc:
         return respond(exc)
