@@ -17,10 +17,10 @@ import threading
 import time
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 
-from narcokg.web import compress, cors
+from narcokg.web import compress, cors, methods
 from narcokg import errors
 from narcokg.web.errors import DEFAULT_MESSAGES, error_response, respond
 from narcokg.web.refusals import client_error
@@ -103,6 +103,8 @@ def install(app: Flask) -> None:
             return body, 503, {"Retry-After": "5", "Cache-Control": "no-store"}
         return jsonify(status="ok", quads=quads)
 
+    methods.install(app)
+
     @app.before_request
     def refuse_long_urls():
         target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
@@ -151,6 +153,8 @@ def install(app: Flask) -> None:
     def http_error(e: HTTPException):
         if e.code is None or e.code < 400:
             return e
+        if isinstance(e, MethodNotAllowed):
+            return methods.refused(e)
         headers = e.get_headers()
         if e.code >= 500 and e.code != 503:
             log.error("HTTP %s on %s %s: %s", e.code, request.method, request.path, e.description)
