@@ -146,4 +146,12 @@ TEXT: dict[str, dict[str, str | None]] = {
     "shacl.empty": _e("%s is empty: nothing to validate", "%s kosong: tidak ada yang divalidasi"),
     "shacl.pasted": _e("pasted data", "data tempelan"),
     "shacl.unparseable": _e("%s does not parse as %s", "%s tidak dapat diurai sebagai %s"),
+    "shacl.not_utf8": _e(
+        "not UTF-8: byte 0x{byte} at byte offset {offset} is not part of a UTF-8 character; Turtle, "
+        "N-Triples and JSON-LD must be UTF-8: save the file as UTF-8 (not Latin-1, Windows-1252 or "
+        "UTF-16)",
+        "bukan UTF-8: bita 0x{byte} pada posisi bita {offset} bukan bagian dari karakter UTF-8; Turtle, "
+        "N-Triples dan JSON-LD harus UTF-8: simpan berkas sebagai UTF-8 (bukan Latin-1, Windows-1252 "
+        "atau UTF-16)",
+    ),
 }
