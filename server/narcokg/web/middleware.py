@@ -20,7 +20,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 
-from narcokg.web import compress, cors, methods
+from narcokg.web import compress, cors, methods, querystring
 from narcokg import errors
 from narcokg.web.errors import DEFAULT_MESSAGES, error_response, respond
 from narcokg.web.refusals import client_error
@@ -110,7 +110,8 @@ def install(app: Flask) -> None:
         target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
         if len(target.encode("utf-8", "surrogateescape")) > MAX_URL_BYTES:
             return error_response(414, "URI Too Long", f"request URL longer than {MAX_URL_BYTES} bytes")
-        return None
+        wrong = querystring.not_utf8(request.environ.get("QUERY_STRING", ""))
+        return error_response(400, "Bad Request", wrong) if wrong else None
 
     @app.before_request
     def refuse_coded_bodies():
