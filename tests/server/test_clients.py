@@ -305,6 +305,39 @@ def test_a_304_carries_the_vary_cache_control_and_etag_of_its_200(server, path, 
         }, method
 
 
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+@pytest.mark.parametrize("path, headers", REVALIDATED)
+def test_if_match_holds_for_the_etag_the_client_was_given_and_for_star(server, path, headers, encoding):
+    """Regression (werkzeug's make_conditional): ``If-Match: *`` was 412 for a resource that
+    exists, a gzip client's own ETag ("…-gzip") was 412, a 412 carried the whole representation
+    as its body, and /sparql ignored If-Match (200 for any tag)."""
+    asked = {**headers, "Accept-Encoding": encoding}
+    first = requests.get(server.url(path), headers=asked, timeout=30)
+    etag = first.headers["ETag"]
+    for method in ("GET", "HEAD"):
+        for tag in (etag, "*", f'"other", {etag}'):
+            resp = requests.request(method, server.url(path), headers={**asked, "If-Match": tag}, timeout=30)
+            assert resp.status_code == 200, (method, tag, resp.text[:300])
+        refused = requests.request(method, server.url(path), headers={**asked, "If-Match": '"other"'}, timeout=30)
+        assert refused.status_code == 412, (method, refused.text[:300])
+        assert refused.headers["Content-Type"] == "text/plain; charset=utf-8" and refused.headers["ETag"] == etag
+    said = requests.get(server.url(path), headers={**asked, "If-Match": "W/" + etag}, timeout=30).text
+    assert (
+        said
+        == f"412 Precondition Failed: If-Match W/{etag} is not the current ETag of {path.split('?')[0]}, {etag}: GET it again without If-Match\n"
+    )
+
+
+def test_if_unmodified_since_a_date_before_the_last_modification_is_412(server):
+    """Regression: If-Unmodified-Since was ignored (200 whatever the date)."""
+    url = server.url("/data/state/IDN.ttl")
+    modified = requests.get(url, timeout=30).headers["Last-Modified"]
+    assert requests.get(url, headers={"If-Unmodified-Since": modified}, timeout=30).status_code == 200
+    assert requests.get(url, headers={"If-Unmodified-Since": "garbage"}, timeout=30).status_code == 200
+    old = requests.get(url, headers={"If-Unmodified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"}, timeout=30)
+    assert old.status_code == 412 and f"was last modified {modified}, after If-Unmodified-Since" in old.text
+
+
 def test_build_writes_precompressed_dumps(built):
     for name in ("narcokg.nq", "narcokg.trig"):
         packed = built.out_dir / (name + ".gz")

@@ -20,7 +20,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 
-from narcokg.web import compress, cors, methods, querystring
+from narcokg.web import compress, cors, methods, preconditions, querystring
 from narcokg import errors
 from narcokg.web.errors import DEFAULT_MESSAGES, error_response, respond
 from narcokg.web.refusals import client_error
@@ -147,8 +147,11 @@ def install(app: Flask) -> None:
             resp.vary.add("Accept-Encoding")
         return resp
 
-    # Outermost first: every answer's headers, CORS preflight, then compression of the app's answers.
-    app.wsgi_app = _with_security_headers(cors.with_preflight(compress.with_compression(app.wsgi_app)))
+    # Outermost first: every answer's headers, CORS preflight, If-Match and If-Unmodified-Since on
+    # the final ETag, then compression of the app's answers.
+    app.wsgi_app = _with_security_headers(
+        cors.with_preflight(preconditions.checked(compress.with_compression(app.wsgi_app)))
+    )
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
