@@ -255,6 +255,35 @@ def test_an_uploaded_file_that_is_not_utf8_is_marked_on_the_form(server):
     assert "line 2, column 15" in page and "byte 0xE9 at byte offset 50" in page and "from index" not in page
 
 
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        # cut short: no closing --X--
+        (
+            "multipart/form-data; boundary=X",
+            b'--X\r\nContent-Disposition: form-data; name="file"; filename="a.ttl"\r\n\r\n<a:a> <a:b> <a:c> .\r\n',
+        ),
+        (
+            "multipart/form-data",
+            b'--X\r\nContent-Disposition: form-data; name="data"\r\n\r\n<a:a> <a:b> <a:c> .\r\n--X--\r\n',
+        ),
+        ("multipart/form-data; boundary=X", b"not a form"),
+    ],
+    ids=["no closing delimiter", "no boundary", "not multipart"],
+)
+def test_a_multipart_body_that_cannot_be_read_is_named_as_such_not_as_no_data(server, content_type, body):
+    """Regression: werkzeug drops a multipart body it cannot read, and the client that sent a file
+    was told "no data: upload a file (field 'file') or paste RDF (field 'data')"."""
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=body,
+        headers={"Content-Type": content_type, "Accept": "text/turtle"},
+        timeout=30,
+    )
+    assert resp.status_code == 400
+    assert "not readable multipart/form-data" in resp.text and "boundary" in resp.text, resp.text
+
+
 @pytest.mark.parametrize("content_type", ["image/png", "application/x-unknown", "text/html"])
 def test_unknown_content_type_is_415(server, content_type):
     resp = requests.post(

@@ -139,6 +139,14 @@ TEXT: dict[str, dict[str, str | None]] = {
         "no data: upload a file (field 'file') or paste RDF (field 'data')",
         "tidak ada data: unggah berkas (bidang 'file') atau tempel RDF (bidang 'data')",
     ),
+    "shacl.bad_multipart": _e(
+        "the form body is not readable multipart/form-data: its Content-Type must name the boundary "
+        "(multipart/form-data; boundary=…) and the body must end with --boundary--; send the form as "
+        "a browser or curl -F does",
+        "badan formulir bukan multipart/form-data yang dapat dibaca: Content-Type-nya harus menyebut "
+        "boundary (multipart/form-data; boundary=…) dan badannya harus diakhiri --boundary--; kirim "
+        "formulir seperti yang dilakukan peramban atau curl -F",
+    ),
     "shacl.both": _e(
         "give either a file (field 'file') or pasted data (field 'data'), not both",
         "berikan berkas (bidang 'file') atau data tempelan (bidang 'data'), bukan keduanya",
