@@ -10,7 +10,7 @@ classes. It takes a message and an optional position from any parser (pyoxigraph
 that reports ``line``/``column`` itself), so the web page, the HTTP body and the CLI say the
 same. No Flask here: the CLI uses it too.
 
-Size: ~360 lines, one recogniser per usual mistake; they share the scanning helpers above them.
+Size: ~380 lines, one recogniser per usual mistake; they share the scanning helpers above them.
 """
 
 from __future__ import annotations
