@@ -267,6 +267,77 @@ def test_revalidation_per_encoding(server, path, headers):
     assert cross.status_code == 200 and cross.headers["ETag"] == plain.headers["ETag"]
 
 
+#: Answers that revalidate with 304, from every route that makes one, large and small.
+REVALIDATED = [
+    ("/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20%3Fo%7D%20LIMIT%2050", {"Accept": "application/sparql-results+json"}),
+    ("/sparql?query=ASK%7B%7D", {}),  # under the compression's threshold: never gzipped, still varies
+    ("/sparql", {"Accept": "text/turtle"}),
+    ("/data/state/IDN.ttl", {}),
+    ("/page/state/IDN", {}),
+    ("/ontology", {}),
+    ("/void", {}),
+    ("/browse", {}),
+    ("/search?q=bnn", {}),
+    ("/sparql/terms.json", {}),
+    ("/fragments", {"Accept": "text/turtle"}),
+    ("/download/narcokg.nq", {}),
+    ("/static/style.css", {}),
+]
+#: What a 304 must carry when its 200 does (RFC 9110 §15.4.5).
+REVALIDATION_HEADERS = ("Vary", "Cache-Control", "ETag", "Content-Location", "Expires")
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip", None])
+@pytest.mark.parametrize("path, headers", REVALIDATED)
+def test_a_304_carries_the_vary_cache_control_and_etag_of_its_200(server, path, headers, encoding):
+    """Regression: a 304 to a client that does not accept gzip (no Accept-Encoding, or identity)
+    lacked the ``Vary: Accept-Encoding`` its 200 carries, on every route: a cache that updated
+    its stored 200 from the 304 dropped the Vary and could serve that copy to a gzip client."""
+    asked = {**headers, "Accept-Encoding": encoding}  # None: requests sends no Accept-Encoding
+    first = requests.get(server.url(path), headers=asked, timeout=30)
+    assert first.status_code == 200 and first.headers.get("ETag"), first.text[:300]
+    conditional = {**asked, "If-None-Match": first.headers["ETag"]}
+    for method in ("GET", "HEAD"):
+        again = requests.request(method, server.url(path), headers=conditional, timeout=30)
+        assert again.status_code == 304, (method, again.text[:300])
+        assert {h: again.headers.get(h) for h in REVALIDATION_HEADERS} == {
+            h: first.headers.get(h) for h in REVALIDATION_HEADERS
+        }, method
+
+
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+@pytest.mark.parametrize("path, headers", REVALIDATED)
+def test_if_match_holds_for_the_etag_the_client_was_given_and_for_star(server, path, headers, encoding):
+    """Regression (werkzeug's make_conditional): ``If-Match: *`` was 412 for a resource that
+    exists, a gzip client's own ETag ("…-gzip") was 412, a 412 carried the whole representation
+    as its body, and /sparql ignored If-Match (200 for any tag)."""
+    asked = {**headers, "Accept-Encoding": encoding}
+    first = requests.get(server.url(path), headers=asked, timeout=30)
+    etag = first.headers["ETag"]
+    for method in ("GET", "HEAD"):
+        for tag in (etag, "*", f'"other", {etag}'):
+            resp = requests.request(method, server.url(path), headers={**asked, "If-Match": tag}, timeout=30)
+            assert resp.status_code == 200, (method, tag, resp.text[:300])
+        refused = requests.request(method, server.url(path), headers={**asked, "If-Match": '"other"'}, timeout=30)
+        assert refused.status_code == 412, (method, refused.text[:300])
+        assert refused.headers["Content-Type"] == "text/plain; charset=utf-8" and refused.headers["ETag"] == etag
+    said = requests.get(server.url(path), headers={**asked, "If-Match": "W/" + etag}, timeout=30).text
+    assert (
+        said
+        == f"412 Precondition Failed: If-Match W/{etag} is not the current ETag of {path.split('?')[0]}, {etag}: GET it again without If-Match\n"
+    )
+
+
+def test_if_unmodified_since_a_date_before_the_last_modification_is_412(server):
+    """Regression: If-Unmodified-Since was ignored (200 whatever the date)."""
+    url = server.url("/data/state/IDN.ttl")
+    modified = requests.get(url, timeout=30).headers["Last-Modified"]
+    assert requests.get(url, headers={"If-Unmodified-Since": modified}, timeout=30).status_code == 200
+    assert requests.get(url, headers={"If-Unmodified-Since": "garbage"}, timeout=30).status_code == 200
+    old = requests.get(url, headers={"If-Unmodified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"}, timeout=30)
+    assert old.status_code == 412 and f"was last modified {modified}, after If-Unmodified-Since" in old.text
+
+
 def test_build_writes_precompressed_dumps(built):
     for name in ("narcokg.nq", "narcokg.trig"):
         packed = built.out_dir / (name + ".gz")

@@ -268,3 +268,34 @@ def test_a_long_malformed_text_gets_the_parser_s_message_not_an_explanation(serv
     assert "not valid SPARQL" in resp.text and "error at 1:1" in resp.text
     short = ask(server, "SELECT ?s WHERE { ?s ?p }")
     assert "needs an object after `?p`" in short.text  # short texts are still explained
+
+
+# A URL's parameters that are not UTF-8 ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target, name",
+    [
+        # Latin-1 "é": the query compared "%E9" with itself and answered true
+        ("/sparql?query=ASK%7BFILTER(%22%E9%22%3D%22%25E9%22)%7D", "query"),
+        ("/search?q=caf%E9", "q"),
+        ("/fragments?object=%22caf%E9%22", "object"),
+        ("/?query=ASK%7B%22%FF%22%7D", "query"),
+        ("/sparql?query=ASK%7B%7D&default-graph-uri=http%3A%2F%2Fx%2F%E9", "default-graph-uri"),
+    ],
+)
+def test_a_url_parameter_that_is_not_utf8_is_a_400_not_read_as_its_escape(server, target, name):
+    """Regression: werkzeug read a percent-encoded byte that is not UTF-8 as the text of its
+    escape ("%E9"), so a query or a search ran on other text than the client sent (200)."""
+    resp = requests.get(server.url(target), headers={"Accept": "text/plain"}, timeout=30)
+    assert resp.status_code == 400, resp.text[:300]
+    assert f"URL parameter '{name}' holds the byte %" in resp.text and "%C3%A9" in resp.text, resp.text
+
+
+def test_a_url_parameter_in_utf8_is_read_as_its_text(server):
+    resp = ask(server, "ASK {}")  # the form path is untouched
+    assert resp.status_code == 200
+    found = requests.get(
+        server.url("/sparql?query=ASK%7BFILTER(%22%C3%A9%22%3D%22%5Cu00E9%22)%7D"), headers={"Accept": JSON}, timeout=30
+    )
+    assert found.status_code == 200 and found.json()["boolean"] is True

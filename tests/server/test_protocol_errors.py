@@ -336,3 +336,48 @@ def test_identity_and_bodiless_requests_with_a_content_encoding_are_answered(ser
     )
     assert ok.status_code == 200
     assert requests.get(server.url("/health"), headers={"Content-Encoding": "gzip"}, timeout=30).status_code == 200
+
+
+# Methods and targets that are not a path -----------------------------------------------------
+
+#: What the server as a whole answers to (OPTIONS *, and a CONNECT that names no path of it).
+SERVER_METHODS = {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+def allowed(answer: rawhttp.Answer) -> set[str]:
+    return {m.strip() for m in answer.headers.get("Allow", "").split(",") if m.strip()}
+
+
+@pytest.mark.parametrize("target", ["example.org:443", "[::1]:443", "127.0.0.1:80", "http://example.org:443"])
+def test_connect_to_an_authority_is_405_with_allow_not_404(server, target):
+    """Regression: ``CONNECT example.org:443`` (the authority form a proxy client sends) got 404
+    "no resource at this address": the server is not a proxy, so the method is refused (405)
+    and Allow names what the server does answer."""
+    answer = rawhttp.request(server.base, "CONNECT", target)
+    text = check(answer, 405, f"CONNECT {target}", "not a proxy", "GET /sparql")
+    assert allowed(answer) == SERVER_METHODS, text
+
+
+def test_options_star_says_what_the_whole_server_allows(server):
+    """Regression: ``OPTIONS *`` (RFC 9110 §9.3.7: the server in general) got 404."""
+    answer = rawhttp.request(server.base, "OPTIONS", "*")
+    assert answer.status == 204 and answer.body == b""
+    assert allowed(answer) == SERVER_METHODS
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/data/state/IDN.ttl", "/page/state/IDN", "/shacl/validate", "/"])
+@pytest.mark.parametrize("method", ["CONNECT", "TRACE", "PUT", "DELETE", "PROPFIND", "BREW"])
+def test_a_method_a_route_does_not_serve_is_405_with_that_routes_allow_known_method_or_not(server, path, method):
+    """One rule, never 501 nor 404: a method the route does not serve, registered with IANA or
+    not (BREW), is 405 with the Allow its OPTIONS gives and a message naming method and path.
+    Regression: /sparql's Allow listed PUT, DELETE and PATCH (it refused them itself, so it
+    registered them) to CONNECT and TRACE, and the message said only "not allowed here"."""
+    options = rawhttp.request(server.base, "OPTIONS", path)
+    assert options.status in (200, 204) and "GET" in allowed(options)
+    answer = rawhttp.request(server.base, method, path)
+    assert answer.status == 405, answer.text[:300]
+    assert allowed(answer) == allowed(options)
+    assert method not in allowed(answer)
+    assert answer.text.startswith(f"405 Method Not Allowed: {method} is not allowed on {path}; it answers GET"), (
+        answer.text
+    )

@@ -220,6 +220,70 @@ def test_non_utf8_is_400_not_500(server):
     assert "UTF-8" in resp.text
 
 
+#: Latin-1 "é" (0xE9) on line 2, column 15, byte 50: what an editor saving as Latin-1 writes.
+LATIN1 = b'@prefix ex: <http://example.org/> .\nex:a ex:b "caf\xe9" .\n'
+
+
+@pytest.mark.parametrize("media", ["text/turtle", "application/n-triples", "application/ld+json"])
+def test_invalid_utf8_is_400_saying_which_byte_where_and_to_save_as_utf8(server, media):
+    """Regression: pyoxigraph's words reached the client, "Invalid UTF-8: incomplete utf-8 byte
+    sequence from index 3" (an index into the parser's own buffer, neither an offset in the
+    file nor a column), with no word on what to do."""
+    resp = requests.post(server.url("/shacl/validate"), data=LATIN1, headers={"Content-Type": media}, timeout=30)
+    assert resp.status_code == 400
+    assert "line 2, column 15: not UTF-8: byte 0xE9 at byte offset 50" in resp.text, resp.text
+    assert "save the file as UTF-8" in resp.text and "from index" not in resp.text
+    indonesian = requests.post(
+        server.url("/shacl/validate"),
+        data=LATIN1,
+        headers={"Content-Type": media, "Accept-Language": "id"},
+        timeout=30,
+    )
+    assert indonesian.status_code == 400
+    assert "bita 0xE9 pada posisi bita 50" in indonesian.text and "simpan berkas sebagai UTF-8" in indonesian.text
+
+
+def test_an_uploaded_file_that_is_not_utf8_is_marked_on_the_form(server):
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        files={"file": ("latin1.ttl", LATIN1)},
+        headers={"Accept": "text/html"},
+        timeout=30,
+    )
+    assert resp.status_code == 400
+    page = unescape(resp.text)
+    assert "line 2, column 15" in page and "byte 0xE9 at byte offset 50" in page and "from index" not in page
+
+
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        # cut short: no closing --X--
+        (
+            "multipart/form-data; boundary=X",
+            b'--X\r\nContent-Disposition: form-data; name="file"; filename="a.ttl"\r\n\r\n<a:a> <a:b> <a:c> .\r\n',
+        ),
+        (
+            "multipart/form-data",
+            b'--X\r\nContent-Disposition: form-data; name="data"\r\n\r\n<a:a> <a:b> <a:c> .\r\n--X--\r\n',
+        ),
+        ("multipart/form-data; boundary=X", b"not a form"),
+    ],
+    ids=["no closing delimiter", "no boundary", "not multipart"],
+)
+def test_a_multipart_body_that_cannot_be_read_is_named_as_such_not_as_no_data(server, content_type, body):
+    """Regression: werkzeug drops a multipart body it cannot read, and the client that sent a file
+    was told "no data: upload a file (field 'file') or paste RDF (field 'data')"."""
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=body,
+        headers={"Content-Type": content_type, "Accept": "text/turtle"},
+        timeout=30,
+    )
+    assert resp.status_code == 400
+    assert "not readable multipart/form-data" in resp.text and "boundary" in resp.text, resp.text
+
+
 @pytest.mark.parametrize("content_type", ["image/png", "application/x-unknown", "text/html"])
 def test_unknown_content_type_is_415(server, content_type):
     resp = requests.post(

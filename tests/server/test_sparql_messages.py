@@ -170,3 +170,36 @@ def test_explain_never_fails(query, line, column):
     assert found.text() and found.text("id")
     if found.line is not None:
         assert found.line >= 1 and (found.column or 1) >= 1
+
+
+@pytest.mark.parametrize(
+    "query, column, says",
+    [
+        ("SELECT\u00a0* WHERE { ?s ?p ?o }", 7, "no-break space (U+00A0) where SPARQL needs an ordinary space"),
+        ("ASK\u3000{}", 4, "ideographic space (U+3000) where SPARQL needs an ordinary space"),
+        ("SELECT * WHERE { ?s ?p ?o }\u200b LIMIT 1", 28, "an invisible zero width space (U+200B) — delete it"),
+        ("\ufeffASK {}", 1, "an invisible byte order mark (U+FEFF) — delete it"),
+        (
+            "ASK { ?s ?p \u201chello\u201d }",
+            13,
+            "a typographic quote \u201c (U+201C) — SPARQL strings take straight quotes",
+        ),
+    ],
+)
+def test_a_character_that_only_looks_like_a_space_or_a_quote_is_named_where_it_stands(server, query, column, says):
+    """Regression: the error fell on the next token ("the query cannot continue with `*` here"
+    after a no-break space) or showed the invisible character between backticks (`\u200b`)."""
+    resp = requests.get(server.url("/sparql"), params={"query": query}, timeout=30)
+    assert resp.status_code == 400
+    assert f"line 1, column {column}: {says}" in resp.text, resp.text
+    indonesian = requests.get(
+        server.url("/sparql"), params={"query": query}, headers={"Accept-Language": "id"}, timeout=30
+    )
+    code = says.split("(U+")[1][:4]
+    assert indonesian.status_code == 400 and f"(U+{code})" in indonesian.text, indonesian.text
+
+
+def test_a_lookalike_inside_a_string_a_comment_or_an_iri_is_data(server):
+    query = 'ASK { ?s ?p "a\u00a0\u201cb\u201d" . ?s ?p <http://example.org/a\u00a0b> } # \u200b'
+    resp = requests.get(server.url("/sparql"), params={"query": query}, timeout=30)
+    assert resp.status_code == 200, resp.text

@@ -10,7 +10,7 @@ classes. It takes a message and an optional position from any parser (pyoxigraph
 that reports ``line``/``column`` itself), so the web page, the HTTP body and the CLI say the
 same. No Flask here: the CLI uses it too.
 
-Size: ~360 lines, one recogniser per usual mistake; they share the scanning helpers above them.
+Size: ~380 lines, one recogniser per usual mistake; they share the scanning helpers above them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from narcokg.engine import lookalikes
 from narcokg.texts import text as _text
 
 # A small lexer of its own: it must also cope with text no parser accepts (an open string).
@@ -321,7 +322,8 @@ def explain(
         return found
     items, sentences = _expectations(message)
     found = (
-        _prefixes(toks, query, known or {})
+        _lookalike(query, message, line, column)
+        or _prefixes(toks, query, known or {})
         or _brackets(toks, query)
         or _words(toks, query)
         or _triples(toks, query)
@@ -337,6 +339,22 @@ def explain(
             found.extra = ("plain", {"text": sentences[0]})
     found.engine = message
     return found
+
+
+def _lookalike(query: str, message: str, line: int | None, column: int | None) -> Explanation | None:
+    """A space, invisible character or quote that only looks like SPARQL's (``lookalikes``), at
+    or before where the parser stopped (anywhere when it does not say)."""
+    found = lookalikes.first(query)
+    if found is None:
+        return None
+    offset, c = found
+    if line is None and (m := _POSITION.search(message)):
+        line, column = int(m.group(1)), int(m.group(2))
+    if line is not None and offset > _offset(query, line, column or 1):
+        return None
+    at_line, at_column = _line_col(query, offset)
+    params = {"name": lookalikes.name(c), "code": f"{ord(c):04X}", "char": c}
+    return Explanation("lookalike_" + lookalikes.kind(c), params, at_line, at_column)
 
 
 def _at_position(query: str, toks: list[_Tok], message: str, line: int | None, column: int | None) -> Explanation:

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from rdflib import XSD, Graph
 from rdflib import term as rdflib_terms
 
-from narcokg.shacl import safexml
+from narcokg.shacl import safexml, utf8
 from narcokg.errors import SourceError
 from narcokg.shacl.accepts import FORMATS, UPLOAD_BASE
 
@@ -120,6 +120,9 @@ def parse(data: bytes, fmt: str, base: str = UPLOAD_BASE) -> Graph:
     """Parse ``data`` in rdflib format ``fmt`` into a new Graph, or raise ParseError."""
     if fmt not in FORMATS:
         raise ParseError(f"unsupported format {fmt!r}")
+    bad = utf8.first_bad_byte(data) if fmt in utf8.UTF8_ONLY else None
+    if bad is not None:  # pyoxigraph would say "from index 3" of a buffer of its own
+        raise _at(utf8.message(bad), bad.line, bad.column)
     if fmt == "json-ld":
         refuse_remote_contexts(data)
         return _parse_with_oxigraph(data, ox.RdfFormat.JSON_LD, base)
@@ -179,8 +182,9 @@ def _parse_with_oxigraph(data: bytes, fmt: ox.RdfFormat, base: str) -> Graph:
 def describe(exc: BaseException, data: bytes, fmt: str) -> str:
     """One line from a parser error, with the line number wherever it can be found."""
     if isinstance(exc, UnicodeDecodeError):
-        line = data[: exc.start].count(NL) + 1
-        return f"line {line}: not UTF-8 (byte 0x{data[exc.start]:02x})"
+        bad = utf8.first_bad_byte(data)
+        if bad is not None:
+            return f"line {bad.line}, column {bad.column}: {utf8.message(bad)}"
     if isinstance(exc, RecursionError):
         return "nesting too deep to parse"
     if isinstance(exc, IndexError) and fmt == "turtle":

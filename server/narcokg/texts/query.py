@@ -114,6 +114,23 @@ TEXT: dict[str, dict[str, str | None]] = {
     "sparql.unexpected": _e(
         "the query cannot continue with `{t}` here", "kueri tidak dapat dilanjutkan dengan `{t}` di sini"
     ),
+    "sparql.lookalike_space": _e(
+        "{name} (U+{code}) where SPARQL needs an ordinary space, tab or line break — retype it as a "
+        "space (it comes with text copied from web pages and documents)",
+        "{name} (U+{code}) di tempat SPARQL memerlukan spasi biasa, tab atau baris baru — ketik ulang "
+        "sebagai spasi (karakter ini terbawa dari teks yang disalin dari halaman web dan dokumen)",
+    ),
+    "sparql.lookalike_invisible": _e(
+        "an invisible {name} (U+{code}) — delete it (it comes with text copied from web pages and documents)",
+        "{name} (U+{code}) yang tidak terlihat — hapus karakter ini (karakter ini terbawa dari teks "
+        "yang disalin dari halaman web dan dokumen)",
+    ),
+    "sparql.lookalike_quote": _e(
+        "a typographic quote {char} (U+{code}) — SPARQL strings take straight quotes, \" or ', "
+        "retype it (word processors turn quotes into typographic ones)",
+        "tanda kutip tipografis {char} (U+{code}) — string SPARQL memakai tanda kutip lurus, \" atau ', "
+        "ketik ulang (pengolah kata mengubah tanda kutip menjadi tipografis)",
+    ),
     "sparql.ends": _e("the query ends before it is complete", "kueri berakhir sebelum lengkap"),
     "sparql.expected": _e("expected one of: {items}", "yang diharapkan salah satu dari: {items}"),
     "sparql.plain": _e("{text}", "{text}"),

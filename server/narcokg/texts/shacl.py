@@ -139,6 +139,14 @@ TEXT: dict[str, dict[str, str | None]] = {
         "no data: upload a file (field 'file') or paste RDF (field 'data')",
         "tidak ada data: unggah berkas (bidang 'file') atau tempel RDF (bidang 'data')",
     ),
+    "shacl.bad_multipart": _e(
+        "the form body is not readable multipart/form-data: its Content-Type must name the boundary "
+        "(multipart/form-data; boundary=…) and the body must end with --boundary--; send the form as "
+        "a browser or curl -F does",
+        "badan formulir bukan multipart/form-data yang dapat dibaca: Content-Type-nya harus menyebut "
+        "boundary (multipart/form-data; boundary=…) dan badannya harus diakhiri --boundary--; kirim "
+        "formulir seperti yang dilakukan peramban atau curl -F",
+    ),
     "shacl.both": _e(
         "give either a file (field 'file') or pasted data (field 'data'), not both",
         "berikan berkas (bidang 'file') atau data tempelan (bidang 'data'), bukan keduanya",
@@ -146,4 +154,12 @@ TEXT: dict[str, dict[str, str | None]] = {
     "shacl.empty": _e("%s is empty: nothing to validate", "%s kosong: tidak ada yang divalidasi"),
     "shacl.pasted": _e("pasted data", "data tempelan"),
     "shacl.unparseable": _e("%s does not parse as %s", "%s tidak dapat diurai sebagai %s"),
+    "shacl.not_utf8": _e(
+        "not UTF-8: byte 0x{byte} at byte offset {offset} is not part of a UTF-8 character; Turtle, "
+        "N-Triples and JSON-LD must be UTF-8: save the file as UTF-8 (not Latin-1, Windows-1252 or "
+        "UTF-16)",
+        "bukan UTF-8: bita 0x{byte} pada posisi bita {offset} bukan bagian dari karakter UTF-8; Turtle, "
+        "N-Triples dan JSON-LD harus UTF-8: simpan berkas sebagai UTF-8 (bukan Latin-1, Windows-1252 "
+        "atau UTF-16)",
+    ),
 }

@@ -1,8 +1,10 @@
 """gzip for text answers, as one WSGI middleware, with caching kept correct per encoding.
 
 A text answer (HTML, RDF, SPARQL results, JSON, CSS, JS) of at least ``THRESHOLD`` bytes is
-gzipped when the client accepts gzip. Such an answer says ``Vary: Accept-Encoding`` whether it
-was compressed or not, and the gzipped one carries its own strong ETag: the app's tag with
+gzipped when the client accepts gzip. Every text answer whose length is known says
+``Vary: Accept-Encoding``, compressed or not and whatever its size: a 304 has no body to measure,
+and must carry the Vary its 200 would (RFC 9110 §15.4.5; ``encoding_chosen`` decides both). The
+gzipped answer carries its own strong ETag: the app's tag with
 ``-gzip`` inside the quotes. On revalidation the suffix is taken off If-None-Match before the app
 compares tags, and a 304 names the tag the client holds. Answers that are already encoded (the
 build's precompressed dumps), streamed (no Content-Length) or partial (206) pass through; a HEAD
@@ -109,15 +111,27 @@ def _close(body) -> None:
         body.close()
 
 
-def _worth_compressing(status: str, headers: list) -> bool:
+def encoding_chosen(headers, known_length: bool) -> bool:
+    """Whether an answer with these headers is one whose encoding follows Accept-Encoding (a
+    text answer of known length, not encoded already), and so says ``Vary: Accept-Encoding``.
+    ``headers``: a list of pairs or werkzeug's Headers; the app's 304s are asked too."""
+    return (
+        known_length
+        and not _header(headers, "Content-Encoding")
+        and compressible(_header(headers, "Content-Type") or "")
+    )
+
+
+def _known_length(headers: list) -> bool:
     length = _header(headers, "Content-Length")
+    return bool(length) and length.isdigit()
+
+
+def _worth_compressing(status: str, headers: list) -> bool:
     return (
         status.startswith("200")
-        and not _header(headers, "Content-Encoding")
-        and bool(length)
-        and length.isdigit()
-        and THRESHOLD <= int(length) <= MAX_BYTES
-        and compressible(_header(headers, "Content-Type") or "")
+        and encoding_chosen(headers, _known_length(headers))
+        and THRESHOLD <= int(_header(headers, "Content-Length")) <= MAX_BYTES
     )
 
 
@@ -154,13 +168,9 @@ def with_compression(wsgi_app):
                     status, headers, captured, body = full
                 else:
                     _close(full[3])
-        if not _worth_compressing(status, headers):
-            start_response(status, headers, captured["exc_info"])
-            if captured["written"]:
-                return [*captured["written"], *body]
-            return body
-        _add_vary(headers)
-        if not gzip_ok:
+        if status.startswith("200") and encoding_chosen(headers, _known_length(headers)):
+            _add_vary(headers)
+        if not gzip_ok or not _worth_compressing(status, headers):
             start_response(status, headers, captured["exc_info"])
             return [*captured["written"], *body] if captured["written"] else body
         try:

@@ -17,10 +17,10 @@ import threading
 import time
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 
-from narcokg.web import compress, cors
+from narcokg.web import compress, cors, methods, preconditions, querystring
 from narcokg import errors
 from narcokg.web.errors import DEFAULT_MESSAGES, error_response, respond
 from narcokg.web.refusals import client_error
@@ -103,12 +103,15 @@ def install(app: Flask) -> None:
             return body, 503, {"Retry-After": "5", "Cache-Control": "no-store"}
         return jsonify(status="ok", quads=quads)
 
+    methods.install(app)
+
     @app.before_request
     def refuse_long_urls():
         target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
         if len(target.encode("utf-8", "surrogateescape")) > MAX_URL_BYTES:
             return error_response(414, "URI Too Long", f"request URL longer than {MAX_URL_BYTES} bytes")
-        return None
+        wrong = querystring.not_utf8(request.environ.get("QUERY_STRING", ""))
+        return error_response(400, "Bad Request", wrong) if wrong else None
 
     @app.before_request
     def refuse_coded_bodies():
@@ -134,13 +137,28 @@ def install(app: Flask) -> None:
             415, "Unsupported Media Type", f"request bodies with {named} are not accepted: send the body uncompressed"
         )
 
-    # Outermost first: every answer's headers, CORS preflight, then compression of the app's answers.
-    app.wsgi_app = _with_security_headers(cors.with_preflight(compress.with_compression(app.wsgi_app)))
+    @app.after_request
+    def vary_like_the_200(resp):
+        # A 304 has no body for the compression to look at: the representation it stands for
+        # (still described here; werkzeug drops Content-Type from it on the way out) decides
+        # whether its 200 says Vary: Accept-Encoding, and the 304 must say the same.
+        known = "Content-Length" in resp.headers or not resp.is_streamed
+        if resp.status_code == 304 and compress.encoding_chosen(resp.headers, known):
+            resp.vary.add("Accept-Encoding")
+        return resp
+
+    # Outermost first: every answer's headers, CORS preflight, If-Match and If-Unmodified-Since on
+    # the final ETag, then compression of the app's answers.
+    app.wsgi_app = _with_security_headers(
+        cors.with_preflight(preconditions.checked(compress.with_compression(app.wsgi_app)))
+    )
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
         if e.code is None or e.code < 400:
             return e
+        if isinstance(e, MethodNotAllowed):
+            return methods.refused(e)
         headers = e.get_headers()
         if e.code >= 500 and e.code != 503:
             log.error("HTTP %s on %s %s: %s", e.code, request.method, request.path, e.description)

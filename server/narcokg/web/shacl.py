@@ -27,6 +27,7 @@ from narcokg.html.labels import choose_lang
 from narcokg.html.results import break_points
 from narcokg.iris import IriMap
 from narcokg.shacl import runner as validation_runner
+from narcokg.shacl import utf8
 from narcokg.formats import registry
 from narcokg.web import builtreport
 from narcokg.web.context import page_html
@@ -226,10 +227,15 @@ def validate_form():
 def _run(upload: Upload, settings: Settings, media: str):
     """The validation's outcome; its failures as HTTP errors with a message in words."""
     lang = choose_lang()
+    said = t("shacl.unparseable", lang) % (upload.name, FORMAT_NAMES[upload.fmt]) + ": "
+    bad = utf8.first_bad_byte(upload.data) if upload.fmt in utf8.UTF8_ONLY else None
+    if bad is not None:  # said here, in the page's language, before a process is started
+        words = utf8.message(bad, lang)
+        where = f"line {bad.line}, column {bad.column}: "
+        raise _Unparseable(said + where + words, bad.line, bad.column, said, words)
     try:
         return validation_runner.run(upload.data, upload.fmt, settings, RDF_MEDIA.get(media))
     except validation_runner.Unparseable as exc:
-        said = t("shacl.unparseable", lang) % (upload.name, FORMAT_NAMES[upload.fmt]) + ": "
         words = re.sub(r"^line \d+(?:, column \d+)?: ", "", exc.message)
         raise _Unparseable(said + exc.message, exc.line, exc.column, said, words) from None
     except validation_runner.Unvalidatable as exc:

@@ -21,7 +21,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request
-from werkzeug.http import HTTP_STATUS_CODES
 
 from narcokg.web import fairuse
 
@@ -39,7 +38,7 @@ from narcokg.engine import policy
 from narcokg.engine.base import QueryJob, reset_wait, waited
 from narcokg.web.context import MAX_AGE, prefers_html
 from narcokg.web.sparqlparams import Params, _client_fd, choose_format, read_params
-from narcokg.web.errors import error_response, respond
+from narcokg.web.errors import respond
 from narcokg.web.selfdescription import endpoint_iri, service_description
 from narcokg.engine.syntax import AnalysisError, DepthError, analyse
 from narcokg.engine.messages import explain
@@ -78,11 +77,6 @@ def malformed(query: str, exc: errors.QuerySyntaxError, settings: Settings) -> e
 
 def _settings() -> Settings:
     return current_app.config["NARCOKG"]
-
-
-def plain(status: int, message: str, headers: dict | None = None) -> Response:
-    """An error answer that no ``narcokg.errors`` class names (405)."""
-    return error_response(status, HTTP_STATUS_CODES.get(status, "Error"), message, list((headers or {}).items()))
 
 
 # Setup shared by every worker (built before gunicorn forks) ------------------------------
@@ -260,12 +254,10 @@ def etag_of(tag: str, query: str, fmt_name: str, default_graphs, named_graphs) -
     return h.hexdigest()[:32]
 
 
-@blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"])
+@blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"])  # others: 405 (``methods``)
 def endpoint():
     if request.method == "OPTIONS":
         return _options()
-    if request.method not in ("GET", "HEAD", "POST"):
-        return plain(405, f"{request.method} is not allowed on /sparql; use GET or POST", {"Allow": ALLOWED_METHODS})
     settings = _settings()
     try:
         with fair_use(settings):  # from here to the answer, reading and analysis included
@@ -291,7 +283,8 @@ def _answer(settings: Settings) -> Response:
         if request.method in ("GET", "HEAD"):
             etag = _etag(params, fmt)
             if request.if_none_match.contains_weak(etag):
-                return _cacheable(Response(status=304), params, etag)
+                # The 200's type, for the Vary it would carry (middleware.vary_like_the_200).
+                return _cacheable(Response(status=304, content_type=fmt.content_type), params, etag)
         answer = run_query(params.query, info, fmt, params.default_graphs, params.named_graphs)
     except errors.NarcokgError as exc:
         return respond(exc)

@@ -112,6 +112,10 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
             _too_large(limit)
         name = t("shacl.pasted", choose_lang())
         fmt = syntax or _sniff(data)
+    elif with_files and not form and not files and request.content_length:
+        # werkzeug drops a multipart body it cannot read (no boundary, no closing delimiter): a
+        # body was sent, so "no data" would send the client looking for the wrong mistake.
+        abort(400, description=t("shacl.bad_multipart", choose_lang()))
     else:
         abort(400, description=t("shacl.no_data", choose_lang()))
     if not data.strip():

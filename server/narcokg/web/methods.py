@@ -1,0 +1,52 @@
+"""Methods a route does not serve, and request targets that are not a path.
+
+One rule for every method: a route answers the methods it serves; any other method on it, known
+(PUT, CONNECT, TRACE) or not (BREW), is 405 with the route's ``Allow`` and a message naming the
+method, the path and what to use instead. Nothing answers 501: a method is refused by the
+resource, never as unknown to the server (gunicorn refuses a method that is not a token, 400).
+
+Targets without a path reach the app too, and named no route (404): ``OPTIONS *`` asks what the
+server as a whole allows (RFC 9110 §9.3.7), and ``CONNECT host:port`` asks for a tunnel, which a
+server that is not a proxy refuses with 405 and the methods it does serve.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import MethodNotAllowed
+
+from narcokg.web import cors
+from narcokg.web.errors import error_response
+from narcokg.web.refusals import shown
+
+#: The order methods are listed in (any others after them, alphabetically).
+_ORDER = ("GET", "HEAD", "POST", "OPTIONS")
+
+
+def allow_header(methods) -> str:
+    methods = set(methods)
+    return ", ".join([m for m in _ORDER if m in methods] + sorted(methods - set(_ORDER)))
+
+
+def refused(e: MethodNotAllowed) -> Response:
+    """The 405 of a route that does not serve the request's method."""
+    allow = allow_header(e.valid_methods or ())
+    message = f"{shown(request.method)} is not allowed on {shown(request.path)}; it answers {allow}"
+    return error_response(405, "Method Not Allowed", message, [("Allow", allow)])
+
+
+def install(app: Flask) -> None:
+    @app.before_request
+    def targets_without_a_path():
+        raw = request.environ.get("RAW_URI", "/")
+        if raw.startswith("/"):
+            return None  # a path: the routes decide
+        if raw == "*" and request.method == "OPTIONS":
+            return Response(status=204, headers={"Allow": cors.ALLOW_METHODS})
+        if request.method == "CONNECT":
+            message = (
+                f"CONNECT {shown(raw)} is not allowed: this server is not a proxy and opens no tunnels; "
+                f"ask for one of its own paths (GET /sparql?query=...) with {cors.ALLOW_METHODS}"
+            )
+            return error_response(405, "Method Not Allowed", message, [("Allow", cors.ALLOW_METHODS)])
+        return None
