@@ -139,6 +139,9 @@ class Settings:
     engine: str = ""
     #: The kind of endpoint ``engine`` names by URL: oxigraph, virtuoso or generic.
     engine_dialect: str = "generic"
+    #: Seconds a remote engine has to answer ``ASK {}`` (NARCOKG_ENGINE_PROBE_SECONDS) before, if it
+    #: answered nothing else meanwhile either, it is taken to be silent (503, ``/health`` 503).
+    engine_probe_seconds: float = 2.0
 
     # The memory budget ---------------------------------------------------------------
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -597,6 +598,82 @@ def test_a_stopped_engine_is_503_not_the_client_s_time_limit(built, tmp_path):
         os.kill(engine.proc.pid, signal.SIGCONT)
         stop_server(srv)
         engine.stop()
+
+
+class _SlowToAsk:
+    """A TCP relay in front of a real engine that, once ``slow`` is set, holds back the probe
+    (``ASK {}``) for ``delay`` seconds and passes everything else on at once: an engine busy
+    enough to queue its probe behind the queries it is answering."""
+
+    def __init__(self, port: int, delay: float = 4.0):
+        self.target, self.delay, self.slow = port, delay, threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._pipe, args=(client, upstream, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, False), daemon=True).start()
+
+    def _pipe(self, src, dst, asked: bool) -> None:
+        try:
+            while data := src.recv(65536):
+                if asked and self.slow.is_set() and b"query=ASK+%7B%7D" in data:
+                    time.sleep(self.delay)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_a_busy_engine_that_answers_other_queries_is_not_called_silent(built, oxigraph_endpoint, tmp_path):
+    """Regression: an engine that queues ``ASK {}`` past the probe's 2 s while it answers other
+    queries was called silent: ``/health`` said 503, and replicas sharing it would all leave the
+    load balancer's rotation at once. An answer begun while the probe waited now counts; only an
+    engine that answers nothing at all is silent."""
+    relay = _SlowToAsk(oxigraph_endpoint.port)
+    srv = serve_on_endpoint(built.out_dir, tmp_path, f"http://127.0.0.1:{relay.port}/query")
+    health = lambda: requests.get(srv.url("/health"), timeout=30)  # noqa: E731
+    stop, answered = threading.Event(), []
+
+    def traffic() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            answered.append(_sparql(srv, UNBOUNDED_ASK.format(n=n)).status_code)
+
+    try:
+        relay.slow.set()
+        loader = threading.Thread(target=traffic)
+        loader.start()
+        try:
+            for _ in range(3):
+                resp = health()
+                assert resp.status_code == 200, resp.text
+                time.sleep(1.2)  # past the one second /health keeps a probe's verdict
+        finally:
+            stop.set()
+            loader.join(60)
+        assert answered and set(answered) == {200}, set(answered)
+        # With nothing else answered, a probe that gets no answer does mean a silent engine.
+        assert _until(lambda: health().status_code == 503)
+    finally:
+        relay.close()
+        stop_server(srv)
 
 
 def test_the_first_request_on_a_silent_engine_does_not_wait_out_its_deadline(built, tmp_path):

@@ -51,6 +51,8 @@ class Pool:
         self._idle: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        #: When the endpoint last began an answer (``time.monotonic``): any answer, to any caller.
+        self.heard = float("-inf")
 
     def _new(self, timeout: float) -> http.client.HTTPConnection:
         cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
@@ -97,7 +99,9 @@ class Pool:
                 )
                 if client is not None or check is not None:
                     _wait_for_answer(conn, client, deadline, check)
-                return conn, conn.getresponse()
+                response = conn.getresponse()
+                self.heard = time.monotonic()
+                return conn, response
             except (ClientGone, Silent):
                 _close(conn)
                 raise

@@ -14,7 +14,8 @@ narcokg stays in front and keeps its promises whatever the endpoint does:
   timeout (``X-SQL-State: S1TAT``) and its row cap (``X-SPARQL-MaxRows``) only in headers of a
   200 answer: both are mapped to the same 422 limits.
 - An endpoint that answers nothing (stopped, hung: it still accepts connections) is told from a
-  costly query by a trivial one (``responsive``: ``ASK {}`` within ``PROBE_TIMEOUT``), asked when
+  costly query by a trivial one (``responsive``: ``ASK {}`` within ``engine_probe_seconds``, or
+  any other answer begun meanwhile: a busy engine is not a silent one), asked when
   the time limit passes and every ``httppool.CHECK_EVERY`` seconds while no answer has begun: a
   silent endpoint is a 503 (``EngineStalled``), never the client's 422, and while it stays silent
   requests are refused at once (``_refuse_while_silent``).
@@ -75,7 +76,6 @@ VIRTUOSO_CONFIGURATION = "http://www.openlinksw.com/schemas/virtrdf#"
 OXIGRAPH_UNION = sparqlhttp.Dataset((("union-default-graph", ""),))
 #: Seconds the server's own reads (pages, search, VoID) may take.
 OWN_TIMEOUT = 60.0
-PROBE_TIMEOUT = sparqlhttp.PROBE_TIMEOUT
 #: Seconds between probes of an endpoint found silent; requests in between fail at once.
 RECHECK = 1.0
 #: What a client is told when its query ran out of time on an endpoint that answers nothing.
@@ -188,7 +188,9 @@ class RemoteEngine:
                     body = sparqlformats.serialize_solutions(variables, table, fmt)
                     kind, rows = "solutions", len(table)
         except sparqlhttp.Silent:  # no answer begun, and none to a trivial query either
-            raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
+            raise errors.EngineStalled(
+                STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5
+            ) from None
         except sparqlhttp.Truncated:
             elapsed = time.monotonic() - started
             if elapsed < timeout:  # not the engine's time limit (Oxigraph's is set to ours or later)
@@ -216,7 +218,7 @@ class RemoteEngine:
         stopped or hung process still accepts connections)? A trivial query tells them apart, so
         that a client is not blamed for the engine."""
         if not self.responsive():
-            return errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5)
+            return errors.EngineStalled(STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5)
         return errors.LimitExceeded(
             f"The query was stopped at the time limit of {timeout:g} s (query_timeout, NARCOKG_QUERY_TIMEOUT). "
             "Make it more selective (more specific patterns, a LIMIT, fewer cross products) and try again.",
@@ -242,13 +244,20 @@ class RemoteEngine:
         return out
 
     def responsive(self) -> bool:
-        """Whether the endpoint answers ``ASK {}`` within ``PROBE_TIMEOUT`` seconds (remembered:
-        see ``_refuse_while_silent``)."""
+        """Whether the endpoint answers: ``ASK {}`` within ``engine_probe_seconds``, or any other
+        answer begun while the probe waited (remembered: see ``_refuse_while_silent``).
+
+        Why the second: an engine that is only busy queues the probe behind the queries it is
+        answering. Replicas sharing it would all call it silent at once and leave the load
+        balancer's rotation together, failing every request instead of answering them late."""
+        asked = time.monotonic()
         try:
-            answer = self._endpoint.solutions("ASK {}", time.monotonic() + PROBE_TIMEOUT, sparqlhttp.NO_DATASET, 1)
+            answer = self._endpoint.solutions(
+                "ASK {}", asked + self.settings.engine_probe_seconds, sparqlhttp.NO_DATASET, 1
+            )
             ok = isinstance(answer, bool)
         except (sparqlhttp.Deadline, sparqlhttp.Truncated, sparqlhttp.RowLimit, errors.NarcokgError):
-            ok = False
+            ok = self._endpoint.pool.heard >= asked
         self._silent, self._probed = not ok, time.monotonic()
         return ok
 
@@ -263,7 +272,7 @@ class RemoteEngine:
                     return
             finally:
                 self._probing.release()
-        raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5)
+        raise errors.EngineStalled(STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5)
 
     # The server's own reads -------------------------------------------------------------
     def _own_solutions(self, query: str, union: bool = True):
@@ -274,7 +283,9 @@ class RemoteEngine:
                 query, deadline, self._dataset(union, None, None, query), 2**62, check=self.responsive
             )
         except sparqlhttp.Silent:
-            raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
+            raise errors.EngineStalled(
+                STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5
+            ) from None
         except (sparqlhttp.Deadline, sparqlhttp.Truncated):
             raise self._late() from None
         except sparqlhttp.RowLimit:  # Virtuoso's own cap (ResultSetMaxRows) cut one of our reads
@@ -288,7 +299,7 @@ class RemoteEngine:
     def _late(self) -> errors.Busy:
         """The error for one of the server's own reads that got no (whole) answer in time."""
         if not self.responsive():
-            return errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5)
+            return errors.EngineStalled(STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5)
         return errors.Busy("The query engine did not answer in time; try again shortly.", retry_after=2)
 
     def quads(self, s=None, p=None, o=None, g=None) -> Iterator[ox.Quad]:
@@ -324,7 +335,9 @@ class RemoteEngine:
                 query, results.media_type, deadline, sparqlhttp.NO_DATASET, truncated_ok=True, check=self.responsive
             )
         except sparqlhttp.Silent:
-            raise errors.EngineStalled(STALLED.format(probe=PROBE_TIMEOUT), retry_after=5) from None
+            raise errors.EngineStalled(
+                STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5
+            ) from None
         except sparqlhttp.Deadline:  # no answer began: a 500 before (the exception was nobody's)
             raise self._late() from None
         result = None
