@@ -99,7 +99,7 @@ class Target:
     def request_path(self, query: Query, variant: int | None = None) -> str:
         """The GET target; with ``variant``, a comment makes the text unique (defeats result caches)."""
         text = query.text if variant is None else f"{query.text}\n# {variant}"
-        return f"{self.path}?query={quote(text)}"
+        return f"{self.path}{'&' if '?' in self.path else '?'}query={quote(text)}"
 
 
 _variants = iter(range(1, 1 << 62))  # shared: every request of a cache-busting run is unique
