@@ -79,6 +79,8 @@ _OUTBOUND = {
 _OUTBOUND["amd64"] = _OUTBOUND["x86_64"]
 _OUTBOUND["arm64"] = _OUTBOUND["aarch64"]
 
+#: The exit status of a child whose outbound filter could not be installed (before it ran anything).
+OUTBOUND_FAILED = 70
 _ALU_AND_K = 0x54  # BPF_ALU | BPF_AND | BPF_K
 _OFF_ARGS = 16  # seccomp_data.args[0]; each argument is 8 bytes, its low half first (little-endian)
 AF_INET, AF_INET6, SOCK_STREAM, SOCK_TYPE_MASK = 2, 10, 1, 0xF
@@ -180,7 +182,7 @@ def outbound_closer():
 
     def close() -> None:
         if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or libc.syscall(*args, ctypes.byref(fprog)) != 0:
-            os._exit(70)  # the engine must not run with its network open
+            os._exit(OUTBOUND_FAILED)  # the engine must not run with its network open
 
     close.program = buf  # the filter's memory lives as long as the function
     return close

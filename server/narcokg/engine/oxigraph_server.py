@@ -247,6 +247,11 @@ class OxigraphServer:
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                if self.proc.returncode == sandbox.OUTBOUND_FAILED:
+                    raise RuntimeError(
+                        "oxigraph serve-read-only was not started: the kernel refused the seccomp filter that closes "
+                        "its outbound network (a kernel without seccomp, or a container that forbids it)"
+                    )
                 raise RuntimeError(f"oxigraph serve-read-only exited with status {self.proc.returncode}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
