@@ -5,6 +5,11 @@ One rule for every method: a route answers the methods it serves; any other meth
 method, the path and what to use instead. Nothing answers 501: a method is refused by the
 resource, never as unknown to the server (gunicorn refuses a method that is not a token, 400).
 
+OPTIONS is answered the same way on every route, by ``options`` before any view: 204, no body,
+and the ``Allow`` that route's 405 gives, in the same order (Flask's automatic OPTIONS answered
+200 and listed the methods in the order of a set). The CORS headers are those of every answer;
+a browser's preflight is answered before the app (``cors``).
+
 Targets without a path reach the app too, and named no route (404): ``OPTIONS *`` asks what the
 server as a whole allows (RFC 9110 §9.3.7), and ``CONNECT host:port`` asks for a tunnel, which a
 server that is not a proxy refuses with 405 and the methods it does serve.
@@ -13,6 +18,7 @@ server that is not a proxy refuses with 405 and the methods it does serve.
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import MethodNotAllowed
 
 from narcokg.web import cors
@@ -35,6 +41,20 @@ def refused(e: MethodNotAllowed) -> Response:
     return error_response(405, "Method Not Allowed", message, [("Allow", allow)])
 
 
+def no_content(allow: str) -> Response:
+    """The answer to OPTIONS: 204 with ``Allow`` (and no Content-Type: there is no content)."""
+    resp = Response(status=204, headers={"Allow": allow})
+    del resp.headers["Content-Type"]
+    return resp
+
+
+def options() -> Response | None:
+    """OPTIONS on a route: what its 405 would list as ``Allow`` (None: no route, the 404 decides)."""
+    if request.method != "OPTIONS" or request.url_rule is None:
+        return None
+    return no_content(allow_header(request_ctx.url_adapter.allowed_methods()))
+
+
 def install(app: Flask) -> None:
     @app.before_request
     def targets_without_a_path():
@@ -42,7 +62,7 @@ def install(app: Flask) -> None:
         if raw.startswith("/"):
             return None  # a path: the routes decide
         if raw == "*" and request.method == "OPTIONS":
-            return Response(status=204, headers={"Allow": cors.ALLOW_METHODS})
+            return no_content(cors.ALLOW_METHODS)
         if request.method == "CONNECT":
             message = (
                 f"CONNECT {shown(raw)} is not allowed: this server is not a proxy and opens no tunnels; "

@@ -113,6 +113,8 @@ def install(app: Flask) -> None:
         wrong = querystring.not_utf8(request.environ.get("QUERY_STRING", ""))
         return error_response(400, "Bad Request", wrong) if wrong else None
 
+    app.before_request(methods.options)  # after the URL checks, before any view
+
     @app.before_request
     def refuse_coded_bodies():
         # No route decodes a compressed body, and gunicorn decodes no transfer coding but chunked:

@@ -123,11 +123,9 @@ def _void_graph(settings: Settings):
     return graph, text
 
 
-@blueprint.route("/void", methods=["GET", "OPTIONS"])
-@blueprint.route("/.well-known/void", methods=["GET", "OPTIONS"])
+@blueprint.route("/void")
+@blueprint.route("/.well-known/void")
 def void():
-    if request.method == "OPTIONS":
-        return Response(status=204, headers={"Allow": "GET, HEAD, OPTIONS"})
     settings = current_app.config["NARCOKG"]
     try:
         fmt = _rdf_format(SD_FORMATS)

@@ -48,8 +48,6 @@ log = logging.getLogger("narcokg.web.sparql")
 
 blueprint = Blueprint("sparql", __name__)
 
-ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"
-
 
 class Malformed(errors.QueryRejected):
     """A syntax error, explained in words (``engine.messages``); the query page marks its position."""
@@ -105,11 +103,6 @@ def snapshot_tag(settings: Settings) -> str:
         except OSError:
             pass
     return h.hexdigest()
-
-
-def _options() -> Response:
-    """A plain OPTIONS (CORS preflights are answered by ``cors`` before the app)."""
-    return Response(status=204, headers={"Allow": ALLOWED_METHODS})
 
 
 # Running a query ---------------------------------------------------------------------------
@@ -254,10 +247,8 @@ def etag_of(tag: str, query: str, fmt_name: str, default_graphs, named_graphs) -
     return h.hexdigest()[:32]
 
 
-@blueprint.route("/sparql", methods=["GET", "POST", "OPTIONS"])  # others: 405 (``methods``)
+@blueprint.route("/sparql", methods=["GET", "POST"])  # OPTIONS and others: ``methods``
 def endpoint():
-    if request.method == "OPTIONS":
-        return _options()
     settings = _settings()
     try:
         with fair_use(settings):  # from here to the answer, reading and analysis included
