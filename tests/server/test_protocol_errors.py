@@ -358,6 +358,23 @@ def test_connect_to_an_authority_is_405_with_allow_not_404(server, target):
     assert allowed(answer) == SERVER_METHODS, text
 
 
+@pytest.mark.parametrize(
+    "target", ["http://example.org:443", "https://evil.example", "HTTP://EXAMPLE.ORG", "http://example.org?lang=en"]
+)
+def test_an_absolute_form_target_with_an_empty_path_is_answered_as_the_root(server, target):
+    """RFC 9112 §3.2.2: a server must accept the absolute form; §3.3: an empty path is ``/``.
+    Regression: ``GET http://example.org:443`` was a 308 to ``/`` on the Host header with
+    werkzeug's HTML "Redirecting..." page; it is answered as ``GET /`` is, never redirected."""
+    _, question, query = target.partition("?")
+    root = rawhttp.request(server.base, "GET", "/" + question + query)
+    answer = rawhttp.request(server.base, "GET", target)
+    assert answer.status == root.status == 200, answer.text[:300]
+    assert "Location" not in answer.headers
+    assert answer.headers["Content-Type"] == root.headers["Content-Type"]
+    assert answer.body == root.body
+    assert b"Redirecting" not in answer.body
+
+
 def test_options_star_says_what_the_whole_server_allows(server):
     """Regression: ``OPTIONS *`` (RFC 9110 §9.3.7: the server in general) got 404."""
     answer = rawhttp.request(server.base, "OPTIONS", "*")

@@ -10,6 +10,11 @@ and the ``Allow`` that route's 405 gives, in the same order (Flask's automatic O
 200 and listed the methods in the order of a set). The CORS headers are those of every answer;
 a browser's preflight is answered before the app (``cors``).
 
+An absolute-form target with an empty path (``GET http://example.org:443``, which a server must
+accept: RFC 9112 §3.2.2) is the path ``/`` (RFC 9112 §3.3: an empty path is ``/``), answered as
+``GET /`` is (``absolute_form_root``); werkzeug redirected it (308, with its own HTML page) to
+``/`` on the Host header.
+
 Targets without a path reach the app too, and named no route (404): ``OPTIONS *`` asks what the
 server as a whole allows (RFC 9110 §9.3.7), and ``CONNECT host:port`` asks for a tunnel, which a
 server that is not a proxy refuses with 405 and the methods it does serve.
@@ -53,6 +58,17 @@ def options() -> Response | None:
     if request.method != "OPTIONS" or request.url_rule is None:
         return None
     return no_content(allow_header(request_ctx.url_adapter.allowed_methods()))
+
+
+def absolute_form_root(wsgi_app):
+    """WSGI middleware reading an empty path (only an absolute-form target has one) as ``/``."""
+
+    def app(environ, start_response):
+        if not environ.get("PATH_INFO"):
+            environ["PATH_INFO"] = "/"
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def install(app: Flask) -> None:

@@ -149,10 +149,10 @@ def install(app: Flask) -> None:
             resp.vary.add("Accept-Encoding")
         return resp
 
-    # Outermost first: every answer's headers, CORS preflight, If-Match and If-Unmodified-Since on
-    # the final ETag, then compression of the app's answers.
+    # Outermost first: every answer's headers, an empty path read as /, CORS preflight, If-Match
+    # and If-Unmodified-Since on the final ETag, then compression of the app's answers.
     app.wsgi_app = _with_security_headers(
-        cors.with_preflight(preconditions.checked(compress.with_compression(app.wsgi_app)))
+        methods.absolute_form_root(cors.with_preflight(preconditions.checked(compress.with_compression(app.wsgi_app))))
     )
 
     @app.errorhandler(HTTPException)
