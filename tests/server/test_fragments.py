@@ -215,6 +215,15 @@ def test_bad_parameters_get_400_with_a_reason(server, params, words):
     assert "Traceback" not in resp.text and "/work" not in resp.text
 
 
+def test_an_empty_language_tag_is_named_as_empty_with_how_to_write_one(server):
+    """Regression: ``object="a"@`` said ``object:  is not a valid language tag`` (the empty tag
+    shown as nothing): the message names the empty tag after @ and what to write instead."""
+    resp = get(server, accept="text/plain", object='"a"@')
+    assert resp.status_code == 400, resp.text
+    assert 'object="a"@: the language tag after @ is empty' in resp.text
+    assert "such as en, id or en-GB" in resp.text and "leave out the @" in resp.text
+
+
 @pytest.mark.parametrize("page", ["\u00b2", "\u2460", "\u0967", "\U0001d7d9"])
 def test_a_page_in_digits_other_than_ascii_is_400_not_500(server, page):
     """``str.isdigit`` holds for "²" and "①", which ``int`` refuses: page=%C2%B2 was a 500. Other

@@ -80,6 +80,22 @@ def _iri(value: str, role: str, iris) -> ox.NamedNode:
     return ox.NamedNode(iris.to_public(node.value))
 
 
+def _tagged(value: str, lexical: str, tag: str) -> ox.Literal:
+    """The literal ``"lexical"@tag`` of ``object=value``, or a 400 saying how to write the tag."""
+    example = "a language tag such as en, id or en-GB (letters and digits, parts joined by -)"
+    if not tag:
+        raise BadRequest(
+            f"object={_shown(value)}: the language tag after @ is empty: write {example} after the @, "
+            "or leave out the @ for a literal without a language"
+        )
+    try:
+        return ox.Literal(lexical, language=tag)
+    except ValueError:
+        raise BadRequest(
+            f"object={_shown(value)}: {_shown(tag, 50)!r} after @ is not a valid language tag: write {example}"
+        ) from None
+
+
 def parse_term(value: str, role: str, iris):
     """The pyoxigraph term a parameter names (IRIs as served), or None for a variable."""
     value = value.strip()
@@ -94,13 +110,10 @@ def parse_term(value: str, role: str, iris):
         if end == 0:
             raise BadRequest(f"object={_shown(value)} is not a literal: the closing quote is missing")
         lexical, rest = value[1:end], value[end + 1 :]
-        try:
-            if not rest:
-                return ox.Literal(lexical)
-            if rest.startswith("@"):
-                return ox.Literal(lexical, language=rest[1:])
-        except ValueError:
-            raise BadRequest(f"object: {_shown(rest[1:], 50)} is not a valid language tag") from None
+        if not rest:
+            return ox.Literal(lexical)
+        if rest.startswith("@"):
+            return _tagged(value, lexical, rest[1:])
         if rest.startswith("^^"):
             return ox.Literal(lexical, datatype=_iri(rest[2:], "datatype of the object", iris))
         raise BadRequest(f"object={_shown(value)}: after a literal's closing quote comes @lang, ^^datatype or nothing")
