@@ -292,6 +292,26 @@ def test_a_url_parameter_that_is_not_utf8_is_a_400_not_read_as_its_escape(server
     assert f"URL parameter '{name}' holds the byte %" in resp.text and "%C3%A9" in resp.text, resp.text
 
 
+@pytest.mark.parametrize(
+    "target, path, byte",
+    [
+        ("/cite/%ff", "/cite/%FF", "%FF"),
+        ("/graph/%ff", "/graph/%FF", "%FF"),
+        ("/cite/caf%E9.bib", "/cite/caf%E9.bib", "%E9"),
+        ("/page/state/%C3%A9%FE", "/page/state/%C3%A9%FE", "%FE"),
+        ("/%ff?lang=en", "/%FF", "%FF"),
+    ],
+)
+def test_a_path_that_is_not_utf8_is_a_400_naming_the_byte_not_a_replacement_character(server, target, path, byte):
+    """Regression: /cite/%ff said "no such citation format: use /cite/\ufffd.bib" and /graph/%ff
+    "no named graph …/graph/\ufffd" (werkzeug reads the byte as U+FFFD): the path and the byte
+    are named, as for a URL parameter, with how to write the text instead."""
+    resp = requests.get(server.url(target), headers={"Accept": "text/plain"}, timeout=30)
+    assert resp.status_code == 400, resp.text[:300]
+    assert f"the path {path} holds the byte {byte}, which is not UTF-8" in resp.text, resp.text
+    assert "%C3%A9" in resp.text and "\ufffd" not in resp.text
+
+
 def test_a_url_parameter_in_utf8_is_read_as_its_text(server):
     resp = ask(server, "ASK {}")  # the form path is untouched
     assert resp.status_code == 200

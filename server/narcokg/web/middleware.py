@@ -110,7 +110,9 @@ def install(app: Flask) -> None:
         target = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
         if len(target.encode("utf-8", "surrogateescape")) > MAX_URL_BYTES:
             return error_response(414, "URI Too Long", f"request URL longer than {MAX_URL_BYTES} bytes")
-        wrong = querystring.not_utf8(request.environ.get("QUERY_STRING", ""))
+        wrong = querystring.path_not_utf8(request.environ.get("PATH_INFO", "")) or querystring.not_utf8(
+            request.environ.get("QUERY_STRING", "")
+        )
         return error_response(400, "Bad Request", wrong) if wrong else None
 
     app.before_request(methods.options)  # after the URL checks, before any view
