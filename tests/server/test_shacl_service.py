@@ -8,7 +8,7 @@ import re
 import socket
 import threading
 from html import unescape
-from urllib.parse import urlsplit
+from urllib.parse import quote_from_bytes, urlsplit
 
 import pytest
 import requests
@@ -253,6 +253,58 @@ def test_an_uploaded_file_that_is_not_utf8_is_marked_on_the_form(server):
     assert resp.status_code == 400
     page = unescape(resp.text)
     assert "line 2, column 15" in page and "byte 0xE9 at byte offset 50" in page and "from index" not in page
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"syntax=turtle&data=" + quote_from_bytes(LATIN1).encode(), "application/x-www-form-urlencoded"),
+        (
+            b'--X\r\nContent-Disposition: form-data; name="data"\r\n\r\n' + LATIN1 + b"\r\n--X--\r\n",
+            "multipart/form-data; boundary=X",
+        ),
+    ],
+    ids=["urlencoded", "multipart"],
+)
+def test_pasted_data_that_is_not_utf8_gets_the_message_a_file_gets(server, body, content_type):
+    """Regression: werkzeug decoded a pasted field's bad bytes as U+FFFD (multipart) or as the
+    text of their escape (%E9, urlencoded), and the parse error quoted those characters. Pasted
+    data is read as the bytes sent and refused as a file is: the byte, where, and what to do."""
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=body,
+        headers={"Content-Type": content_type, "Accept": "text/turtle"},
+        timeout=30,
+    )
+    assert resp.status_code == 400, resp.text
+    expected = "pasted data does not parse as Turtle: line 2, column 15: not UTF-8: byte 0xE9 at byte offset 50"
+    assert expected in resp.text and "save the file as UTF-8" in resp.text, resp.text
+    assert "\ufffd" not in resp.text and "%E9" not in resp.text
+    page = requests.post(
+        server.url("/shacl/validate"),
+        data=body,
+        headers={"Content-Type": content_type, "Accept": "text/html"},
+        timeout=30,
+    )
+    assert page.status_code == 400 and "byte 0xE9 at byte offset 50" in unescape(page.text)
+
+
+def test_pasted_data_in_utf8_is_validated_from_either_form(server):
+    text = LATIN1.decode("latin-1").encode("utf-8")
+    for body, content_type in [
+        (b"data=" + quote_from_bytes(text).encode(), "application/x-www-form-urlencoded"),
+        (
+            b'--X\r\nContent-Disposition: form-data; name="data"\r\n\r\n' + text + b"\r\n--X--\r\n",
+            "multipart/form-data; boundary=X",
+        ),
+    ]:
+        resp = requests.post(
+            server.url("/shacl/validate"),
+            data=body,
+            headers={"Content-Type": content_type, "Accept": "text/turtle"},
+            timeout=60,
+        )
+        assert resp.status_code == 200, resp.text
 
 
 @pytest.mark.parametrize(

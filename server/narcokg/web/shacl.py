@@ -31,7 +31,15 @@ from narcokg.shacl import utf8
 from narcokg.formats import registry
 from narcokg.web import builtreport
 from narcokg.web.context import page_html
-from narcokg.web.uploads import FORMAT_NAMES, Upload, read_upload, refuse_shapes
+from narcokg.web.uploads import (
+    FORMAT_NAMES,
+    BytesFormParser,
+    Upload,
+    field_bytes,
+    field_text,
+    read_upload,
+    refuse_shapes,
+)
 
 blueprint = Blueprint("shacl", __name__)
 
@@ -50,6 +58,12 @@ FORMAT_PARAM.pop("owl")  # a file suffix, not a name a client asks for
 
 #: Most results listed on the HTML page of a client's report (the RDF answer has them all).
 MAX_HTML_RESULTS = 2000
+
+
+@blueprint.before_request
+def _forms_as_bytes() -> None:
+    """Every form this blueprint reads is read as the bytes sent (``uploads.BytesFormParser``)."""
+    request.form_data_parser_class = BytesFormParser
 
 
 def _settings() -> Settings:
@@ -160,8 +174,8 @@ def _kept(upload: Upload | None) -> dict:
     content) and the syntax chosen; nothing is lost on any answer."""
     text, syntax = "", "auto"
     try:
-        text = request.form.get("data", "")
-        syntax = request.form.get("syntax", "auto")
+        text = field_bytes(request.form, "data").decode("utf-8", "replace")
+        syntax = field_text(request.form, "syntax", "auto")
     except HTTPException:  # a form too large to read: nothing of it can be kept
         pass
     if upload is not None and not text:

@@ -1,18 +1,27 @@
 """What a client sends to POST /shacl/validate: a raw body (by Content-Type) or a form (a file
 or pasted text, and a syntax), read within the size limit; refusals abort with 400/413/415 and
-a message in the page's language."""
+a message in the page's language.
+
+Pasted data is read as the bytes sent, like a file (``BytesFormParser``): werkzeug decodes a form
+field that is not UTF-8 with U+FFFD for each bad byte (multipart) or as the text of its escape
+(``%FF``, urlencoded), and the parse error then quoted those characters. As bytes, pasted data
+that is not UTF-8 gets the message a file gets, naming the byte, its line and column.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from urllib.parse import parse_qsl
 
 from flask import abort, request
+from werkzeug.formparser import FormDataParser, MultiPartParser
 
 from narcokg.config import Settings
 from narcokg.html.i18n import human_size, t
 from narcokg.html.labels import choose_lang
 from narcokg.shacl.accepts import FORMATS, FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
+from narcokg.web.refusals import shown
 
 #: Values of the form field ``syntax`` → rdflib parser ("auto": by file name, then by content).
 SYNTAXES = {
@@ -34,6 +43,44 @@ SHAPE_FIELDS = ("shapes", "shapesGraph", "shapes_graph", "shacl")
 
 #: Room for multipart boundaries and the small fields around the data.
 FORM_OVERHEAD = 64 * 1024
+
+
+class _BytesMultiPartParser(MultiPartParser):
+    def get_part_charset(self, headers) -> str:
+        return "latin-1"  # one character per byte, whatever the part declares: nothing is replaced
+
+
+class BytesFormParser(FormDataParser):
+    """Form fields as the bytes sent, each byte one character (Latin-1): ``field_bytes`` gives
+    them back, ``field_text`` decodes them as UTF-8."""
+
+    def _parse_multipart(self, stream, mimetype, content_length, options):
+        boundary = options.get("boundary", "").encode("ascii")
+        if not boundary:
+            raise ValueError("Missing boundary")
+        parser = _BytesMultiPartParser(
+            stream_factory=self.stream_factory,
+            max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts,
+            cls=self.cls,
+        )
+        form, files = parser.parse(stream, boundary, content_length)
+        return stream, form, files
+
+    def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        text = stream.read().decode("latin-1")
+        return stream, self.cls(parse_qsl(text, keep_blank_values=True, encoding="latin-1")), self.cls()
+
+
+def field_bytes(form, name: str) -> bytes:
+    """The bytes sent in form field ``name`` (read by ``BytesFormParser``), or b""."""
+    return form.get(name, "").encode("latin-1")
+
+
+def field_text(form, name: str, default: str = "") -> str:
+    """Form field ``name`` as text: its UTF-8, any other byte shown as an escape (\\xff)."""
+    raw = field_bytes(form, name)
+    return raw.decode("utf-8", "backslashreplace") if raw else default
 
 
 @dataclass
@@ -81,11 +128,11 @@ def _sniff(text: bytes) -> str:
 
 
 def _syntax(form) -> str | None:
-    raw = (form.get("syntax") or "auto").strip().lower()
+    raw = (field_text(form, "syntax") or "auto").strip().lower()
     if raw == "auto":
         return None
     if raw not in SYNTAXES:
-        abort(400, description=f"unknown syntax {raw!r}: use auto, turtle, nt, json-ld or rdfxml")
+        abort(400, description=f"unknown syntax '{shown(raw)}': use auto, turtle, nt, json-ld or rdfxml")
     return SYNTAXES[raw]
 
 
@@ -98,16 +145,16 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
     refuse_shapes(set(form) | set(files))
     syntax = _syntax(form)
     upload = files.get("file")
-    text = form.get("data", "")
+    pasted = field_bytes(form, "data")
     has_file = upload is not None and bool(upload.filename)
-    if has_file and text.strip():
+    if has_file and pasted.strip():
         abort(400, description=t("shacl.both", choose_lang()))
     if has_file:
         data = _read_bounded(upload.stream, limit)
         name = PurePosixPath(upload.filename.replace("\\", "/")).name[:100] or "upload"
         fmt = syntax or _format_of_file(name, upload.mimetype)
-    elif text.strip():
-        data = text.encode("utf-8")
+    elif pasted.strip():
+        data = pasted  # its bytes, checked as a file's are (UTF-8 for Turtle, N-Triples, JSON-LD)
         if len(data) > limit:
             _too_large(limit)
         name = t("shacl.pasted", choose_lang())
