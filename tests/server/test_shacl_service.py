@@ -289,6 +289,25 @@ def test_pasted_data_that_is_not_utf8_gets_the_message_a_file_gets(server, body,
     assert page.status_code == 400 and "byte 0xE9 at byte offset 50" in unescape(page.text)
 
 
+def test_two_files_in_one_form_are_refused_saying_one_file_per_request(server):
+    """Regression: with two ``file`` fields the first was validated and the second silently
+    ignored (200), so a client believed both had been checked."""
+    files = [("file", ("good.ttl", b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"))]
+    files.append(("file", ("second.ttl", b"this is not Turtle")))
+    for accept, language, words in [
+        ("text/turtle", "en", "one file per request: the form holds 2 files in field 'file'"),
+        ("text/html", "id", "satu berkas per permintaan: formulir memuat 2 berkas di bidang 'file'"),
+    ]:
+        resp = requests.post(
+            server.url("/shacl/validate"),
+            files=files,
+            headers={"Accept": accept, "Accept-Language": language},
+            timeout=30,
+        )
+        assert resp.status_code == 400, resp.text[:300]
+        assert words in unescape(resp.text), resp.text[:300]
+
+
 def test_pasted_data_in_utf8_is_validated_from_either_form(server):
     text = LATIN1.decode("latin-1").encode("utf-8")
     for body, content_type in [

@@ -151,6 +151,12 @@ TEXT: dict[str, dict[str, str | None]] = {
         "give either a file (field 'file') or pasted data (field 'data'), not both",
         "berikan berkas (bidang 'file') atau data tempelan (bidang 'data'), bukan keduanya",
     ),
+    "shacl.one_file": _e(
+        "one file per request: the form holds %d files in field 'file'; validate each file in a request "
+        "of its own, or put all the data in one file",
+        "satu berkas per permintaan: formulir memuat %d berkas di bidang 'file'; validasi setiap berkas "
+        "dalam permintaannya sendiri, atau satukan semua data dalam satu berkas",
+    ),
     "shacl.empty": _e("%s is empty: nothing to validate", "%s kosong: tidak ada yang divalidasi"),
     "shacl.pasted": _e("pasted data", "data tempelan"),
     "shacl.unparseable": _e("%s does not parse as %s", "%s tidak dapat diurai sebagai %s"),

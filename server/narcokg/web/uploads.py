@@ -144,6 +144,9 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
     files = request.files if with_files else {}
     refuse_shapes(set(form) | set(files))
     syntax = _syntax(form)
+    sent = [f for f in files.getlist("file") if f.filename] if with_files else []
+    if len(sent) > 1:
+        abort(400, description=t("shacl.one_file", choose_lang()) % len(sent))
     upload = files.get("file")
     pasted = field_bytes(form, "data")
     has_file = upload is not None and bool(upload.filename)
