@@ -364,6 +364,36 @@ def test_unknown_content_type_is_415(server, content_type):
     assert "text/turtle" in resp.text
 
 
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("text/turtle; charset=latin1", LATIN1),
+        ("application/n-triples; charset=ISO-8859-1", b'<http://example.org/a> <http://example.org/b> "caf\xe9" .\n'),
+        ("application/x-www-form-urlencoded; charset=latin1", b"data=" + quote_from_bytes(LATIN1).encode()),
+    ],
+    ids=["turtle", "n-triples", "urlencoded"],
+)
+def test_a_charset_other_than_utf8_is_415_naming_it_as_on_sparql(server, content_type, body):
+    """Regression: a declared ``charset=latin1`` was ignored and the body read as UTF-8. Refused
+    as /sparql refuses it for a query: 415 naming the charset and to send UTF-8."""
+    charset = content_type.rpartition("charset=")[2]
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=body,
+        headers={"Content-Type": content_type, "Accept": "text/turtle"},
+        timeout=30,
+    )
+    assert resp.status_code == 415, resp.text[:300]
+    assert f"charset {charset} is not supported; send the data as UTF-8" in resp.text, resp.text
+    utf8 = requests.post(
+        server.url("/shacl/validate"),
+        data=LATIN1.decode("latin-1").encode("utf-8"),
+        headers={"Content-Type": "text/turtle; charset=UTF-8", "Accept": "text/turtle"},
+        timeout=60,
+    )
+    assert utf8.status_code == 200, utf8.text[:300]
+
+
 def test_missing_content_type_is_415(server):
     req = requests.Request("POST", server.url("/shacl/validate"), data=b"<a> <b> <c> .").prepare()
     req.headers.pop("Content-Type", None)

@@ -151,6 +151,10 @@ TEXT: dict[str, dict[str, str | None]] = {
         "give either a file (field 'file') or pasted data (field 'data'), not both",
         "berikan berkas (bidang 'file') atau data tempelan (bidang 'data'), bukan keduanya",
     ),
+    "shacl.charset": _e(
+        "charset %s is not supported; send the data as UTF-8 (charset=utf-8, or no charset)",
+        "charset %s tidak didukung; kirim data sebagai UTF-8 (charset=utf-8, atau tanpa charset)",
+    ),
     "shacl.one_file": _e(
         "one file per request: the form holds %d files in field 'file'; validate each file in a request "
         "of its own, or put all the data in one file",

@@ -196,6 +196,10 @@ def read_upload(settings: Settings) -> Upload:
     length = request.content_length
     if length is not None and length > limit + (FORM_OVERHEAD if is_form else 0):
         _too_large(limit)
+    charset = request.mimetype_params.get("charset")
+    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+        # Read as UTF-8 whatever it declared, Latin-1 text was validated as other text.
+        abort(415, description=t("shacl.charset", choose_lang()) % shown(charset))
     if is_form:
         return _from_form(settings, with_files=mime == "multipart/form-data")
     if not mime:
