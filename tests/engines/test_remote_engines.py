@@ -328,6 +328,62 @@ def test_an_engine_s_own_functions_never_reach_it(remote):
         listener.close()
 
 
+def test_a_comment_an_engine_ends_elsewhere_hides_no_call_from_the_check(remote):
+    """Regression: pyoxigraph's grammar, which narcokg's check follows, ends a ``#`` comment at a
+    CR; Virtuoso 7.2 reads on to the LF. Text after the CR that opened a long string was a string
+    to the check and code to Virtuoso, and ``bif:http_get`` fetched the listener's URL (the
+    answer: 503). The text an engine gets now has no comment, and is the text checked."""
+    listener = Listener()
+    try:
+        call = f'BIND(<bif:http_get>("{listener.url}cr") AS ?y) }}'
+        query = 'SELECT ?x WHERE { #\r BIND("""\n' + call + ' # """ AS ?x) }'
+        resp = _sparql(remote, query)
+        assert resp.status_code == 200, resp.text
+        assert "bif:http_get" in resp.json()["results"]["bindings"][0]["x"]["value"]  # a string, as checked
+        time.sleep(0.5)
+        assert not listener.connections, listener.connections
+    finally:
+        listener.close()
+
+
+VIRTUOSO_SYSTEM_GRAPH = "http://www.openlinksw.com/schemas/virtrdf#"
+
+
+@pytest.mark.parametrize(
+    "query, params",
+    [
+        (f"SELECT (COUNT(*) AS ?n) FROM <{VIRTUOSO_SYSTEM_GRAPH}> WHERE {{ ?s ?p ?o }}", {}),
+        (
+            f"SELECT ?g (COUNT(*) AS ?n) FROM NAMED <{VIRTUOSO_SYSTEM_GRAPH}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+            {},
+        ),
+        ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {"default-graph-uri": VIRTUOSO_SYSTEM_GRAPH}),
+        (
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            {"named-graph-uri": VIRTUOSO_SYSTEM_GRAPH},
+        ),
+        (
+            "SELECT ?g (COUNT(*) AS ?n) FROM <https://w3id.org/narcokg/graph/reference> WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            {},
+        ),
+    ],
+    ids=["from", "from-named", "default-graph-uri", "named-graph-uri", "graph-under-from"],
+)
+def test_a_dataset_of_its_own_reads_none_of_virtuoso_s_system_graphs(virtuoso, query, params):
+    """Regression: a query naming its own dataset was sent as written, and Virtuoso read its
+    system graphs through it (2,479 statements of ``virtrdf#`` by FROM, FROM NAMED or the
+    protocol's parameters; ``GRAPH ?g`` under a FROM alone ranged over ``ldp#`` and the rest).
+    Virtuoso now excludes every graph that is not the snapshot's from such a request too: the
+    answer is empty, or Virtuoso's refusal of an excluded FROM."""
+    resp = requests.get(virtuoso.url("/sparql"), params={"query": query, "format": "json", **params}, timeout=30)
+    if resp.status_code == 400:
+        assert "excluded" in resp.text, resp.text
+        return
+    assert resp.status_code == 200, resp.text
+    rows = resp.json()["results"]["bindings"]
+    assert all(row["n"]["value"] == "0" for row in rows) and "openlinksw" not in resp.text, rows
+
+
 def test_the_supervised_engine_cannot_connect_out_when_service_gets_past_narcokg(built, tmp_path):
     """The kernel line alone: with narcokg's SERVICE refusal switched off (tests only), Oxigraph
     server calls the SERVICE itself; started under ``sandbox.outbound_closer`` it cannot connect
