@@ -807,6 +807,21 @@ def test_a_query_virtuoso_fails_on_is_a_422_not_try_again(virtuoso, query, says)
     assert "SPARQL query:" not in resp.text and "graph-exclude" not in resp.text
 
 
+@pytest.mark.parametrize("which", ["supervised", "by_url"])
+def test_a_query_that_crashes_oxigraph_server_is_a_422_not_try_again(request, which):
+    """Regression: Oxigraph server 0.5.13 aborts on this ORDER BY over the snapshot's values of
+    mixed kinds ("user-provided comparison function does not correctly implement a total
+    order"). narcokg sent the query again on a fresh connection (crashing it twice) and said 503
+    "unreachable, try again", a 5xx caused by the client that retrying never mends. A connection
+    closed without an answer once the query was sent is now the engine's failure on this query:
+    422, as for an answer it broke off, and the query is not sent again."""
+    server = request.getfixturevalue(which)
+    resp = _sparql(server, "SELECT * { ?s ?p ?o } ORDER BY ?o LIMIT 5")
+    assert resp.status_code == 422 and "Retrying will not help" in resp.text, resp.text
+    # The engine restarts (its supervisor); the server serves again.
+    assert _until(lambda: _sparql(server, "ASK { ?s ?p ?o FILTER(true) }").status_code == 200, 30)
+
+
 def test_virtuoso_s_refusal_does_not_echo_narcokg_s_rewriting(virtuoso):
     resp = _sparql(virtuoso, "SELECT (<http://www.w3.org/2001/XMLSchema#integer>(1, 2) AS ?x) {}")
     assert 400 <= resp.status_code < 500, resp.text

@@ -362,7 +362,7 @@ class RemoteEngine:
             raise errors.EngineStalled(
                 STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5
             ) from None
-        except sparqlhttp.Deadline:  # no answer began: a 500 before (the exception was nobody's)
+        except (sparqlhttp.Deadline, sparqlhttp.Truncated):  # no answer: a 500 before (nobody's exception)
             raise self._late() from None
         result = None
         try:

@@ -137,6 +137,8 @@ class Endpoint:
             )
         except httppool.Silent:
             raise Silent() from None
+        except httppool.Dropped:  # closed without an answer: the engine failed on this query
+            raise Truncated() from None
         except httppool.ClientGone:
             raise errors.RequestError("The connection was closed before the answer; the query was stopped.") from None
         except httppool.Deadline:
