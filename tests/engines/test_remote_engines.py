@@ -384,6 +384,18 @@ def test_a_dataset_of_its_own_reads_none_of_virtuoso_s_system_graphs(virtuoso, q
     assert all(row["n"]["value"] == "0" for row in rows) and "openlinksw" not in resp.text, rows
 
 
+def test_a_fragment_of_virtuoso_s_system_graph_is_empty(virtuoso, server):
+    """Regression: the server's own read of a triple pattern fragment named its graph as asked,
+    and ``/fragments?graph=…virtrdf#`` listed Virtuoso's configuration (its QuadMapFormats). A
+    graph that is not one of the snapshot's now holds nothing, as on the embedded engine."""
+    path = "/fragments?graph=" + requests.utils.quote(VIRTUOSO_SYSTEM_GRAPH, safe="")
+    got = requests.get(virtuoso.url(path), headers={"Accept": "application/n-quads"}, timeout=30)
+    want = requests.get(server.url(path), headers={"Accept": "application/n-quads"}, timeout=30)
+    assert got.status_code == want.status_code == 200
+    assert "virtrdf-data-formats" not in got.text and "QuadMapFormat" not in got.text, got.text[:500]
+    assert len(got.text.splitlines()) == len(want.text.splitlines())
+
+
 def test_the_supervised_engine_cannot_connect_out_when_service_gets_past_narcokg(built, tmp_path):
     """The kernel line alone: with narcokg's SERVICE refusal switched off (tests only), Oxigraph
     server calls the SERVICE itself; started under ``sandbox.outbound_closer`` it cannot connect

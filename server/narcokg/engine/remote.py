@@ -330,6 +330,10 @@ class RemoteEngine:
         for term in (s, p, o, g):
             if term is not None and not isinstance(term, (ox.NamedNode, ox.Literal)):
                 return iter(())  # a blank node of this process cannot name one of the endpoint's
+        if g is not None and (not isinstance(g, ox.NamedNode) or g.value not in self.graphs()):
+            # Not one of the snapshot's graphs: Virtuoso's system graphs (a fragment of
+            # ``graph=…virtrdf#`` listed Virtuoso's configuration) or another's are not served.
+            return iter(())
         names = ("s", "p", "o", "g")
         given = dict(zip(names, (s, p, o, g)))
         pattern = {n: (str(t) if t is not None else "?" + n) for n, t in given.items()}
