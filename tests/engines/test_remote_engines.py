@@ -825,8 +825,8 @@ def test_a_query_that_crashes_oxigraph_server_is_a_422_not_try_again(request, wh
     mixed kinds ("user-provided comparison function does not correctly implement a total
     order"). narcokg sent the query again on a fresh connection (crashing it twice) and said 503
     "unreachable, try again", a 5xx caused by the client that retrying never mends. A connection
-    closed without an answer once the query was sent is now the engine's failure on this query:
-    422, as for an answer it broke off, and the query is not sent again."""
+    closed without an answer once the query was sent, twice, the engine answering a trivial query
+    in between, is now the engine's failure on this query: 422, as for an answer it broke off."""
     server = request.getfixturevalue(which)
     resp = _sparql(server, "SELECT * { ?s ?p ?o } ORDER BY ?o LIMIT 5")
     assert resp.status_code == 422 and "Retrying will not help" in resp.text, resp.text

@@ -32,8 +32,9 @@ class Unreachable(Exception):
 
 class Dropped(Exception):
     """The endpoint closed a connection that was sound when the request went out, without an
-    answer: it failed on this request (Oxigraph server 0.5 aborts on some ORDER BY). Not sent
-    again: a second try would crash it again, and left it restarting, "unreachable"."""
+    answer: it failed on this request (Oxigraph server 0.5 aborts on some ORDER BY) or died of
+    something else meanwhile. Not sent again here (a fresh connection met the engine still
+    restarting: "unreachable"); the caller tells the two apart (``sparqlhttp.Endpoint._send``)."""
 
 
 class Silent(Exception):
