@@ -16,8 +16,9 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-#: Errors of a kept-alive connection the endpoint closed while idle: the request is sent again
-#: once on a fresh connection (queries have no side effects).
+#: Errors of a connection the endpoint closed. While the request was being written (a kept-alive
+#: connection closed while idle) it is sent again once on a fresh connection (queries have no side
+#: effects); once it was sent, the endpoint failed on it (``Dropped``).
 STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
@@ -27,6 +28,13 @@ class Deadline(Exception):
 
 class Unreachable(Exception):
     """No connection could be made, or the endpoint broke it before answering."""
+
+
+class Dropped(Exception):
+    """The endpoint closed a connection that was sound when the request went out, without an
+    answer: it failed on this request (Oxigraph server 0.5 aborts on some ORDER BY) or died of
+    something else meanwhile. Not sent again here (a fresh connection met the engine still
+    restarting: "unreachable"); the caller tells the two apart (``sparqlhttp.Endpoint._send``)."""
 
 
 class Silent(Exception):
@@ -62,10 +70,16 @@ class Pool:
         return conn
 
     def _take(self) -> http.client.HTTPConnection | None:
-        with self._lock:
-            if self._pid != os.getpid():  # inherited across a fork: those sockets are the parent's
-                self._idle, self._pid = [], os.getpid()
-            return self._idle.pop() if self._idle else None
+        while True:
+            with self._lock:
+                if self._pid != os.getpid():  # inherited across a fork: those sockets are the parent's
+                    self._idle, self._pid = [], os.getpid()
+                if not self._idle:
+                    return None
+                conn = self._idle.pop()
+            if conn.sock is not None and not _closed_by_peer(conn.sock):
+                return conn
+            _close(conn)
 
     def give_back(self, conn: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -86,7 +100,7 @@ class Pool:
             if remaining <= 0:
                 raise Deadline()
             conn = self._take() if attempt == 0 else None
-            reused = conn is not None
+            reused, sent = conn is not None, False
             try:
                 if conn is None:
                     conn = self._new(remaining)
@@ -97,6 +111,7 @@ class Pool:
                     body=body,
                     headers={**headers, "Host": self.netloc, "Content-Type": "application/x-www-form-urlencoded"},
                 )
+                sent = True
                 if client is not None or check is not None:
                     _wait_for_answer(conn, client, deadline, check)
                 response = conn.getresponse()
@@ -110,6 +125,8 @@ class Pool:
                 raise Deadline() from None
             except STALE:
                 _close(conn)
+                if sent:
+                    raise Dropped() from None
                 if reused:
                     continue
                 raise Unreachable() from None
@@ -123,6 +140,14 @@ class Pool:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+def _closed_by_peer(sock) -> bool:
+    """Whether an idle kept-alive connection was closed (or written to) by the endpoint meanwhile:
+    then it is not reused, so that a request on a reused connection meets a live one."""
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+    return bool(poller.poll(0))
 
 
 def _close(conn) -> None:

@@ -44,6 +44,11 @@ class Token(NamedTuple):
     start: int
 
 
+def pieces(text: str) -> list[tuple[str, str]]:
+    """(kind, text) of every piece of ``text`` in order, whitespace and comments included."""
+    return [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text)]
+
+
 def tokens(text: str) -> list[Token]:
     """Every token of ``text`` except whitespace and comments; never fails."""
     # finditer leaves no gap: the "other" alternative matches any single character.

@@ -1,11 +1,33 @@
 """SPARQL text rewritten for a remote endpoint, cut at the token boundaries of ``lexer.tokens``:
-a BASE for relative IRIs, the SELECT behind a DESCRIBE, and VALUES binding a query's variables."""
+comments dropped, a BASE for relative IRIs, the SELECT behind a DESCRIBE, and VALUES binding a
+query's variables."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
-from narcokg.engine.lexer import tokens
+from narcokg.engine.lexer import pieces, tokens
+
+
+def without_comments(query: str) -> str:
+    """``query`` with every run of blanks and comments between two tokens written as one space.
+
+    Why: engines end a ``#`` comment at different characters (pyoxigraph, whose grammar the
+    analysis follows, at CR or LF; Virtuoso 7.2 at LF only), so text after a CR was code to
+    narcokg's check and comment to Virtuoso, and a long string opened there hid a ``bif:`` call
+    from the check. The caller analyses the text this returns, the very text sent: whatever
+    this lexer misreads, the decision is taken on what the engine gets, which has no comment."""
+    out: list[str] = []
+    gap = False
+    for kind, text in pieces(query):
+        if kind in ("ws", "comment"):
+            gap = True
+            continue
+        if gap and out:
+            out.append(" ")
+        gap = False
+        out.append(text)
+    return "".join(out)
 
 
 def with_base(query: str, base: str | None) -> str:

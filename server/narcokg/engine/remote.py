@@ -72,6 +72,9 @@ DIALECTS = ("oxigraph", "virtuoso", "generic")
 #: exclusion is never empty (the other graphs are excluded when listed: each one more costs
 #: Virtuoso 7.2 time, the third about 40% more per aggregate at 1M triples).
 VIRTUOSO_CONFIGURATION = "http://www.openlinksw.com/schemas/virtrdf#"
+#: A graph no engine holds: named so that a request's own dataset is never empty to Virtuoso
+#: (``RemoteEngine._confined``).
+NO_GRAPH = "urn:narcokg:no-graph"
 #: Oxigraph server's own parameter for the union of all graphs as the default graph.
 OXIGRAPH_UNION = sparqlhttp.Dataset((("union-default-graph", ""),))
 #: Seconds the server's own reads (pages, search, VoID) may take.
@@ -124,13 +127,15 @@ class RemoteEngine:
     def _dataset(self, union: bool, default_graph, named_graphs, query: str, info=None) -> sparqlhttp.Dataset:
         """The dataset a request for ``query`` names (see the module's docstring); ``info``, its
         analysis when the caller has it already."""
+        confined = self._confined() if self.dialect == "virtuoso" and not union else ""
         if default_graph is not None or named_graphs is not None:
             return sparqlhttp.Dataset(
                 tuple(("default-graph-uri", g) for g in default_graph or ())
-                + tuple(("named-graph-uri", g) for g in named_graphs or ())
+                + tuple(("named-graph-uri", g) for g in named_graphs or ()),
+                confined,
             )
         if not union:
-            return sparqlhttp.NO_DATASET
+            return sparqlhttp.Dataset((), confined)
         if self.dialect == "oxigraph":
             return OXIGRAPH_UNION
         graphs = self.graphs()
@@ -141,6 +146,22 @@ class RemoteEngine:
             pragmas = "".join(f"DEFINE input:default-graph-exclude {ox.NamedNode(g)}\n" for g in excluded)
             return sparqlhttp.Dataset(named if info.graph_pattern else (), pragmas)
         return sparqlhttp.Dataset(tuple(("default-graph-uri", g) for g in graphs) + named)
+
+    def _confined(self) -> str:
+        """Virtuoso's pragmas for a request that names its own dataset (FROM, FROM NAMED or the
+        protocol's parameters): every graph it holds that is not the snapshot's is excluded, as
+        default and as named graph, by Virtuoso itself, whatever the text names (it refuses a FROM
+        of an excluded graph). Without them ``FROM <…virtrdf#>`` read Virtuoso's system graph, and
+        so did ``GRAPH ?g`` under a FROM alone. ``NO_GRAPH`` is named too: Virtuoso adds these
+        pragmas' graphs to the text's, so a dataset with no FROM (or no FROM NAMED) stays empty
+        there, as SPARQL says, instead of becoming every graph not excluded."""
+        self.graphs()  # lists the endpoint's other graphs (``_foreign``) when first needed
+        excluded = sorted({VIRTUOSO_CONFIGURATION, *self._foreign})
+        lines = [
+            f"DEFINE input:{kind}-graph-exclude {ox.NamedNode(g)}\n" for g in excluded for kind in ("default", "named")
+        ]
+        lines += [f"DEFINE input:{kind}-graph-uri {ox.NamedNode(NO_GRAPH)}\n" for kind in ("default", "named")]
+        return "".join(lines)
 
     def union_dataset(self, query: str) -> sparqlhttp.Dataset:
         """The dataset named for ``query`` over the union default graph, as ``execute`` names it
@@ -153,7 +174,10 @@ class RemoteEngine:
         # stops the query there (``client``, the requesting connection's socket); the deadline
         # bounds the rest.
         started = time.monotonic()
-        info = analyse(job.query)
+        # The text sent is analysed, not the client's: without comments for an engine whose parser
+        # is not pyoxigraph's (``querytext.without_comments``: they end comments elsewhere).
+        text = job.query if self.dialect == "oxigraph" else querytext.without_comments(job.query)
+        info = analyse(text)
         policy.refuse(info, self.settings)  # the web refused these already; the seam does not rely on it
         if info.form is None:
             raise errors.QuerySyntaxError("Malformed query: no SELECT, CONSTRUCT, DESCRIBE or ASK found")
@@ -162,10 +186,10 @@ class RemoteEngine:
             form = {"SELECT": "SELECT", "ASK": "ASK"}.get(info.form, "CONSTRUCT or DESCRIBE")
             raise errors.NotAcceptable(f"format {fmt.name} does not fit a {form} query")
         self._refuse_while_silent()
-        query = querytext.with_base(job.query, job.base_iri)
+        query = querytext.with_base(text, job.base_iri)
         timeout = self.settings.query_timeout
         deadline = started + timeout
-        dataset = self._dataset(job.union, job.default_graph, job.named_graphs, job.query, info)
+        dataset = self._dataset(job.union, job.default_graph, job.named_graphs, text, info)
         try:
             if info.form == "DESCRIBE":
                 triples = self._describe(query, deadline, dataset, job.max_rows)
@@ -275,13 +299,13 @@ class RemoteEngine:
         raise errors.EngineStalled(STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5)
 
     # The server's own reads -------------------------------------------------------------
-    def _own_solutions(self, query: str, union: bool = True):
+    def _own_solutions(self, query: str, union: bool = True, dataset: sparqlhttp.Dataset | None = None):
+        """``dataset``: as given (the listing of the endpoint's graphs), not from ``union``."""
         self._refuse_while_silent()
         deadline = time.monotonic() + max(OWN_TIMEOUT, self.settings.query_timeout)
+        dataset = dataset or self._dataset(union, None, None, query)
         try:
-            return self._endpoint.solutions(
-                query, deadline, self._dataset(union, None, None, query), 2**62, check=self.responsive
-            )
+            return self._endpoint.solutions(query, deadline, dataset, 2**62, check=self.responsive)
         except sparqlhttp.Silent:
             raise errors.EngineStalled(
                 STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5
@@ -306,6 +330,10 @@ class RemoteEngine:
         for term in (s, p, o, g):
             if term is not None and not isinstance(term, (ox.NamedNode, ox.Literal)):
                 return iter(())  # a blank node of this process cannot name one of the endpoint's
+        if g is not None and (not isinstance(g, ox.NamedNode) or g.value not in self.graphs()):
+            # Not one of the snapshot's graphs: Virtuoso's system graphs (a fragment of
+            # ``graph=…virtrdf#`` listed Virtuoso's configuration) or another's are not served.
+            return iter(())
         names = ("s", "p", "o", "g")
         given = dict(zip(names, (s, p, o, g)))
         pattern = {n: (str(t) if t is not None else "?" + n) for n, t in given.items()}
@@ -338,7 +366,7 @@ class RemoteEngine:
             raise errors.EngineStalled(
                 STALLED.format(probe=self.settings.engine_probe_seconds), retry_after=5
             ) from None
-        except sparqlhttp.Deadline:  # no answer began: a 500 before (the exception was nobody's)
+        except (sparqlhttp.Deadline, sparqlhttp.Truncated):  # no answer: a 500 before (nobody's exception)
             raise self._late() from None
         result = None
         try:
@@ -373,7 +401,7 @@ class RemoteEngine:
                 if self.dialect == "oxigraph"
                 else "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
             )
-            result = self._own_solutions(query, union=False)
+            result = self._own_solutions(query, dataset=sparqlhttp.NO_DATASET)
             names = [row[0].value for row in result[1] if isinstance(row[0], ox.NamedNode)]
             if self.dialect != "oxigraph":  # an endpoint's own graphs (Virtuoso's system graphs) are not ours
                 ours = self.settings.served_base + "graph/"

@@ -132,11 +132,11 @@ class Endpoint:
             remaining = max(1, int((deadline - time.monotonic()) * 1000))
             fields.append(("timeout", str(remaining)))  # Virtuoso stops (and flags) at this many ms
         try:
-            conn, response = self.pool.post_form(
-                urlencode(fields).encode("ascii"), {"Accept": accept}, deadline, client=client, check=check
-            )
+            conn, response = self._send(urlencode(fields).encode("ascii"), accept, deadline, client, check)
         except httppool.Silent:
             raise Silent() from None
+        except httppool.Dropped:  # closed twice without an answer: the engine fails on this query
+            raise Truncated() from None
         except httppool.ClientGone:
             raise errors.RequestError("The connection was closed before the answer; the query was stopped.") from None
         except httppool.Deadline:
@@ -171,6 +171,18 @@ class Endpoint:
             self.drop(exchange)
             raise RowLimit()
         return exchange
+
+    def _send(self, body: bytes, accept: str, deadline: float, client, check):
+        """The pool's POST, once more when the endpoint closed the connection without an answer
+        (``httppool.Dropped``) and then answers a trivial query (``check``) again: it died of
+        something else (killed, restarted). A second close is this query's doing; an endpoint
+        that does not come back is unreachable."""
+        try:
+            return self.pool.post_form(body, {"Accept": accept}, deadline, client=client, check=check)
+        except httppool.Dropped:
+            if check is None or not _back(check, deadline):
+                raise httppool.Unreachable() from None
+        return self.pool.post_form(body, {"Accept": accept}, deadline, client=client, check=check)
 
     def solutions(
         self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None, check=None
@@ -236,6 +248,18 @@ class Endpoint:
 #: and S1T timeouts, 5x resources) may pass: those stay 503.
 _QUERY_FAULTS = ("07", "21", "22", "37", "42", "S0")
 _VIRTUOSO_ERROR = re.compile(r"Virtuoso ([0-9A-Z]{5}) Error ")
+
+
+def _back(check, deadline: float) -> bool:
+    """Whether ``check`` finds the endpoint answering within a few seconds (a supervised
+    Oxigraph server is restarted in well under one) and before ``deadline``."""
+    until = min(deadline, time.monotonic() + 2 * PROBE_TIMEOUT)
+    while True:
+        if check():
+            return True
+        if time.monotonic() + 0.1 >= until:
+            return False
+        time.sleep(0.1)
 
 
 def _query_s_fault(text: str) -> bool:
