@@ -34,6 +34,12 @@ def post_turtle(server, text: str, **headers) -> requests.Response:
     return requests.post(server.url("/shacl/validate"), data=text.encode(), headers={**TURTLE, **headers}, timeout=60)
 
 
+def validate_body(server, body: bytes, content_type: str, accept: str = "text/turtle", **headers) -> requests.Response:
+    """``body`` posted to /shacl/validate as ``content_type``, the report asked for as ``accept``."""
+    headers = {"Content-Type": content_type, "Accept": accept, **headers}
+    return requests.post(server.url("/shacl/validate"), data=body, headers=headers, timeout=60)
+
+
 def report_of(resp: requests.Response, fmt: str = "turtle") -> Graph:
     assert resp.status_code == 200, resp.text
     return Graph().parse(data=resp.content, format=fmt)
@@ -79,12 +85,7 @@ def test_the_knowledge_graph_posted_back_conforms(patient_server, built, setting
         if str(getattr(g, "identifier", g)) not in skip:
             data.add((s, p, o))
     assert len(data) > 0
-    resp = requests.post(
-        server.url("/shacl/validate"),
-        data=data.serialize(format="nt").encode(),
-        headers={"Content-Type": "application/n-triples", "Accept": "text/turtle"},
-        timeout=330,
-    )
+    resp = validate_body(server, data.serialize(format="nt").encode(), "application/n-triples", "text/turtle")
     report = report_of(resp)
     assert resp.headers["X-SHACL-Conforms"] == "true"
     assert not violations(report), sorted(violations(report))[:5]
@@ -233,12 +234,7 @@ def test_invalid_utf8_is_400_saying_which_byte_where_and_to_save_as_utf8(server,
     assert resp.status_code == 400
     assert "line 2, column 15: not UTF-8: byte 0xE9 at byte offset 50" in resp.text, resp.text
     assert "save the file as UTF-8" in resp.text and "from index" not in resp.text
-    indonesian = requests.post(
-        server.url("/shacl/validate"),
-        data=LATIN1,
-        headers={"Content-Type": media, "Accept-Language": "id"},
-        timeout=30,
-    )
+    indonesian = validate_body(server, LATIN1, media, **{"Accept-Language": "id"})
     assert indonesian.status_code == 400
     assert "bita 0xE9 pada posisi bita 50" in indonesian.text and "simpan berkas sebagai UTF-8" in indonesian.text
 
@@ -270,22 +266,12 @@ def test_pasted_data_that_is_not_utf8_gets_the_message_a_file_gets(server, body,
     """Regression: werkzeug decoded a pasted field's bad bytes as U+FFFD (multipart) or as the
     text of their escape (%E9, urlencoded), and the parse error quoted those characters. Pasted
     data is read as the bytes sent and refused as a file is: the byte, where, and what to do."""
-    resp = requests.post(
-        server.url("/shacl/validate"),
-        data=body,
-        headers={"Content-Type": content_type, "Accept": "text/turtle"},
-        timeout=30,
-    )
+    resp = validate_body(server, body, content_type, "text/turtle")
     assert resp.status_code == 400, resp.text
     expected = "pasted data does not parse as Turtle: line 2, column 15: not UTF-8: byte 0xE9 at byte offset 50"
     assert expected in resp.text and "save the file as UTF-8" in resp.text, resp.text
     assert "\ufffd" not in resp.text and "%E9" not in resp.text
-    page = requests.post(
-        server.url("/shacl/validate"),
-        data=body,
-        headers={"Content-Type": content_type, "Accept": "text/html"},
-        timeout=30,
-    )
+    page = validate_body(server, body, content_type, "text/html")
     assert page.status_code == 400 and "byte 0xE9 at byte offset 50" in unescape(page.text)
 
 
@@ -317,12 +303,7 @@ def test_pasted_data_in_utf8_is_validated_from_either_form(server):
             "multipart/form-data; boundary=X",
         ),
     ]:
-        resp = requests.post(
-            server.url("/shacl/validate"),
-            data=body,
-            headers={"Content-Type": content_type, "Accept": "text/turtle"},
-            timeout=60,
-        )
+        resp = validate_body(server, body, content_type, "text/turtle")
         assert resp.status_code == 200, resp.text
 
 
@@ -345,12 +326,7 @@ def test_pasted_data_in_utf8_is_validated_from_either_form(server):
 def test_a_multipart_body_that_cannot_be_read_is_named_as_such_not_as_no_data(server, content_type, body):
     """Regression: werkzeug drops a multipart body it cannot read, and the client that sent a file
     was told "no data: upload a file (field 'file') or paste RDF (field 'data')"."""
-    resp = requests.post(
-        server.url("/shacl/validate"),
-        data=body,
-        headers={"Content-Type": content_type, "Accept": "text/turtle"},
-        timeout=30,
-    )
+    resp = validate_body(server, body, content_type, "text/turtle")
     assert resp.status_code == 400
     assert "not readable multipart/form-data" in resp.text and "boundary" in resp.text, resp.text
 
@@ -377,20 +353,10 @@ def test_a_charset_other_than_utf8_is_415_naming_it_as_on_sparql(server, content
     """Regression: a declared ``charset=latin1`` was ignored and the body read as UTF-8. Refused
     as /sparql refuses it for a query: 415 naming the charset and to send UTF-8."""
     charset = content_type.rpartition("charset=")[2]
-    resp = requests.post(
-        server.url("/shacl/validate"),
-        data=body,
-        headers={"Content-Type": content_type, "Accept": "text/turtle"},
-        timeout=30,
-    )
+    resp = validate_body(server, body, content_type, "text/turtle")
     assert resp.status_code == 415, resp.text[:300]
     assert f"charset {charset} is not supported; send the data as UTF-8" in resp.text, resp.text
-    utf8 = requests.post(
-        server.url("/shacl/validate"),
-        data=LATIN1.decode("latin-1").encode("utf-8"),
-        headers={"Content-Type": "text/turtle; charset=UTF-8", "Accept": "text/turtle"},
-        timeout=60,
-    )
+    utf8 = validate_body(server, LATIN1.decode("latin-1").encode("utf-8"), "text/turtle; charset=UTF-8", "text/turtle")
     assert utf8.status_code == 200, utf8.text[:300]
 
 
@@ -697,12 +663,7 @@ def test_a_json_ld_number_with_many_digits_is_validated_not_refused_in_python_s_
     ... use sys.set_int_max_str_digits() to increase the limit", advice for the server's code, not
     the client. The scan needs no number's value; the parser reads the number as any other."""
     doc = b'{"@id": "urn:digits:a", "urn:digits:p": 1' + b"0" * 5000 + b"}"
-    resp = requests.post(
-        server.url("/shacl/validate"),
-        data=doc,
-        headers={"Content-Type": "application/ld+json", "Accept": "text/turtle"},
-        timeout=60,
-    )
+    resp = validate_body(server, doc, "application/ld+json", "text/turtle")
     assert resp.status_code == 200, resp.text
     assert "set_int_max_str_digits" not in resp.text
     report_of(resp)

@@ -258,6 +258,9 @@ class _Parser(_t.Verdicts):
         if not self.kw(word):
             self.fail(word.upper())
 
+    # ``state`` and ``restore`` list the same attributes, written out: a loop over one list of
+    # names made the exact parser 25% slower (0.137 against 0.110 ms per catalogue query, timed by
+    # hand over the 50 catalogue queries).
     def state(self):
         return (
             self.pos,
