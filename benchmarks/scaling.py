@@ -49,6 +49,9 @@ VARIANTS: dict[str, dict[str, str]] = {
     "result cache off": {"NARCOKG_RESULT_CACHE_MB": "0"},
     "inline bounded off": {"NARCOKG_INLINE_BOUNDED": "0"},
     "linger off": {"NARCOKG_LINGER_MS": "0"},
+    "qmax=1": {"NARCOKG_QUERY_WORKERS_MAX": "1"},
+    "q=2,qmax=2": {"NARCOKG_QUERY_WORKERS": "2", "NARCOKG_QUERY_WORKERS_MAX": "2"},
+    "workers=1,q=2": {"NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_WORKERS": "2", "NARCOKG_QUERY_WORKERS_MAX": "2"},
 }
 
 

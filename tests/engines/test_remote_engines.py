@@ -239,23 +239,54 @@ def test_bounded_queries_are_read_from_the_store_folder_here(supervised, server,
     assert _where(_sparql(supervised, join, fmt)) == "oxigraph engine"
 
 
+def _web_workers_with_the_folder_open(srv, store: Path) -> tuple[list[int], list[int]]:
+    """(the server's web workers, those of them holding a file of the store folder open)."""
+    server_pids = set(_children(srv.proc.pid, "serve-read-only"))
+    workers = [pid for pid in _children(srv.proc.pid, "") if pid not in server_pids]
+
+    def opened(pid: int) -> bool:
+        fds = Path(f"/proc/{pid}/fd")
+        return any(os.readlink(fd).startswith(str(store.resolve())) for fd in fds.iterdir() if fd.is_symlink())
+
+    return workers, [pid for pid in workers if opened(pid)]
+
+
 def test_each_web_worker_opens_the_store_folder_when_it_starts(built, oxigraph_store, tmp_path):
-    """Before any query: a folder that cannot be read stops the start, not a first lookup."""
+    """A snapshot too large to hold in memory: before any query, every web worker has the folder
+    open, so that a folder that cannot be read stops the start, not a first lookup."""
+    store = tmp_path / "store"
+    srv = start_server(
+        built.out_dir,
+        tmp_path,
+        "--engine",
+        f"oxigraph:{store}",
+        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_MEMORY_STORE_MAX_MB": "0"},
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            workers, holding = _web_workers_with_the_folder_open(srv, store)
+            if workers and holding == workers:
+                break
+            assert time.monotonic() < deadline, "a web worker has no file of the store open"
+            time.sleep(0.2)
+    finally:
+        stop_server(srv)
+
+
+def test_a_small_snapshot_s_lookups_are_read_in_memory_not_from_the_folder(built, oxigraph_store, tmp_path):
+    """A snapshot the embedded engine would hold in memory is held so for bounded queries with
+    ``oxigraph:DIR`` too (a lookup in RocksDB cost ~2.4× one in memory): the web worker answers a
+    lookup itself, the embedded engine's answer, without opening the folder."""
     store = tmp_path / "store"
     srv = start_server(built.out_dir, tmp_path, "--engine", f"oxigraph:{store}", env_extra={"NARCOKG_WEB_WORKERS": "1"})
     try:
-        server_pids = set(_children(srv.proc.pid, "serve-read-only"))
-        workers = [pid for pid in _children(srv.proc.pid, "") if pid not in server_pids]
-        assert workers
-
-        def opened(pid: int) -> bool:
-            fds = Path(f"/proc/{pid}/fd")
-            return any(os.readlink(fd).startswith(str(store.resolve())) for fd in fds.iterdir() if fd.is_symlink())
-
-        deadline = time.monotonic() + 10
-        while not all(opened(pid) for pid in workers):
-            assert time.monotonic() < deadline, "a web worker has no file of the store open"
-            time.sleep(0.2)
+        lookup = "SELECT ?p ?o WHERE { <https://w3id.org/narcokg/id/organisation/bnn> ?p ?o }"
+        resp = _sparql(srv, lookup)
+        assert resp.status_code == 200 and _where(resp) == "web process"
+        assert len(resp.json()["results"]["bindings"]) > 5
+        workers, holding = _web_workers_with_the_folder_open(srv, store)
+        assert workers and holding == []
     finally:
         stop_server(srv)
 

@@ -36,7 +36,7 @@ import pyoxigraph as ox
 from narcokg.config import Settings
 from narcokg.engine.opening import DataSpec, open_store, unparseable
 
-__all__ = ["DataSpec", "open_store", "prepare", "recorded_quads", "served_nquads", "rebased_lines"]
+__all__ = ["DataSpec", "fits_in_memory", "open_store", "prepare", "recorded_quads", "served_nquads", "rebased_lines"]
 
 log = logging.getLogger("narcokg.engine.data")
 
@@ -44,10 +44,15 @@ log = logging.getLogger("narcokg.engine.data")
 def prepare(settings: Settings) -> DataSpec:
     """Decide how a process opens the served data; build what it needs (once) if missing."""
     nq = served_nquads(settings)
-    if nq.stat().st_size <= settings.memory_store_max_mb * 1024 * 1024:
+    if fits_in_memory(nq, settings):
         return DataSpec("memory", str(nq))
     store = _disk_store(nq)
     return DataSpec("disk", str(store), recorded_quads(store))
+
+
+def fits_in_memory(nq: Path, settings: Settings) -> bool:
+    """Whether the N-Quads ``nq`` are small enough to be held in memory (``memory_store_max_mb``)."""
+    return nq.stat().st_size <= settings.memory_store_max_mb * 1024 * 1024
 
 
 def recorded_quads(store_dir: Path) -> int | None:

@@ -32,12 +32,18 @@ def remote(settings: Settings, say: Callable[[str], None]):
         if not str(location):
             raise EngineError("--engine oxigraph:DIR needs the folder of the Oxigraph store after the colon")
         try:
-            oxigraph_server.load(data.served_nquads(settings), location, lambda m: say(f"engine: {m}"))
+            nquads = data.served_nquads(settings)
+            oxigraph_server.load(nquads, location, lambda m: say(f"engine: {m}"))
             supervisor = oxigraph_server.OxigraphServer(location, timeout_s=settings.query_timeout + 1).start()
         except (OSError, RuntimeError) as exc:
             raise EngineError(f"cannot start Oxigraph server on {location.name}: {exc}") from None
         engine = SupervisedOxigraph(
-            settings, supervisor.url, location, size=oxigraph_server.quads(location), abandoned=supervisor.abandoned
+            settings,
+            supervisor.url,
+            location,
+            size=oxigraph_server.quads(location),
+            abandoned=supervisor.abandoned,
+            nquads=nquads if data.fits_in_memory(nquads, settings) else None,
         )
     else:
         if settings.engine_dialect not in DIALECTS:
