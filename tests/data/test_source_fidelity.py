@@ -62,6 +62,12 @@ def everywhere(built, triple) -> bool:
         ("publication/bnn-laboratory-2023", DCTERMS.creator, "organisation/bnn-narcotics-laboratory"),
         # 002 sentences 6 and 8: a cooperation against illicit trafficking, not drug abuse prevention
         ("cooperation/bnn-pntl", NKG.subject, "topic/drug-abuse"),
+        # 001 line 657 names "Kedutaan Besar Republik Indonesia (KBRI)", not the ministry it belongs to
+        (
+            "organisation/kbri",
+            URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
+            "organisation/kemlu",
+        ),
     ],
 )
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
@@ -888,3 +894,111 @@ def test_the_ewa_carries_the_name_001_prints(built):
     Design Alternative Development (GDAD) di Provinsi Aceh" (245-246)."""
     n = graph(built, "nainggolan-2024")
     assert _indonesian_labels(n, iri("programme/unodc-ewa")) == ["Early Warning Advisory (EWA)"]
+
+
+# Round 9b (second opinion on 000 and on 001 lines 546-690) -------------------------------------
+
+ACTORS_000 = {
+    # a name as 000 prints it (Indonesian or English) -> the resources a claim naming it is about
+    r"\bBNN\b|Badan Narkotika Nasional|National Narcotics Agency": {"organisation/bnn"},
+    r"\bASEAN\b": {"organisation/asean"},
+    r"\bPolri\b|National Police": {"organisation/polri"},
+    r"\bUNODC\b": {"organisation/unodc"},
+    r"\bIndonesia\b": {"state/IDN", "country/IDN"},
+    r"Asia Tenggara|Southeast Asia": {"place/southeast-asia"},
+}
+
+
+def test_the_claims_of_000_name_what_their_text_names(built):
+    """Round 9b: the 2017 figure's claim quotes "data dari Badan Narkotika Nasional (BNN)" (000 7-9;
+    "data from the National Narcotics Agency (BNN)", 52-54) but was not about BNN, as Round 8 found of
+    003's "data from the National Narcotics Agency (BNN)"; the purpose claim, "agar Indonesia dapat
+    menekan angka penyelundupan narkoba di ASEAN" (45-47, "in ASEAN", 86-90), was not about ASEAN.
+    A claim of 000 is about every actor and place either of its two texts names."""
+    import re
+
+    g = graph(built, "polri-asean")
+    missing = []
+    for claim in g.subjects(RDF.type, NKG.Claim):
+        about = {str(o).split("/id/", 1)[1] for o in g.objects(claim, NKG.about)}
+        for text in g.objects(claim, NKG.claimText):
+            missing += [
+                (str(claim).rsplit("/", 1)[1], text.language, name)
+                for name, things in ACTORS_000.items()
+                if re.search(name, str(text)) and not things & about
+            ]
+    assert missing == []
+    assert len(set(g.subjects(RDF.type, NKG.Claim))) == 4
+
+
+def test_every_cooperation_of_000_quotes_its_actor_and_its_field(built):
+    """Round 9b: the five cooperations of 000 have Indonesia as participant and "combating illicit
+    trafficking" as field, but their quotes (35-43) print only Polri and the partners; Indonesia and
+    the field ("kerja sama internasional Indonesia melalui Polri dalam penanggulangan penyelundupan
+    narkoba di ASEAN") are printed in the research aim (15-19; 60-62 in English), which the ledger
+    marked as method. Each cooperation quotes the aim, and the aim's two passages name the five."""
+    g, ledger = graph(built, "polri-asean"), built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    coops = set(g.subjects(RDF.type, NKG.Cooperation))
+    assert len(coops) == 5
+    for coop in coops:
+        quotes = " | ".join(str(e) for e in g.objects(coop, NKG.evidence))
+        assert (coop, NKG.participant, iri("state/IDN")) in g
+        for words in ("Indonesia melalui Polri", "penanggulangan penyelundupan narkoba"):
+            assert words in quotes, (coop, words)
+    for passage in ("passage/polri-asean-L15-19", "passage/polri-asean-L60-62"):
+        assert set(ledger.objects(iri(passage), NKG.encodes)) == coops, passage
+        assert ledger.value(iri(passage), NKG.noFactReason) is None, passage
+
+
+def test_both_printed_forms_of_unodcs_name_in_000_are_kept(built):
+    """Round 9b: 000 misprints UNODC's name differently in its two abstracts, "United Nations On Drugs
+    and Crime" (43) and "United Nations On Drugs. and Crime" (86); only the first was kept. Names are
+    stored as printed, typos included (hidden labels hold the misprints)."""
+    from rdflib.namespace import SKOS
+
+    from test_ledger import source_lines
+
+    text = " ".join(" ".join(source_lines(built, "polri-asean")).split())
+    hidden = {str(h) for h in graph(built, "reference").objects(iri("organisation/unodc"), SKOS.hiddenLabel)}
+    for form in ("United Nations On Drugs and Crime", "United Nations On Drugs. and Crime"):
+        assert form in text and form in hidden, form
+
+
+FIELDS_001 = {
+    # a field as 001's discussion prints it -> its topic
+    "penegakan hukum": "topic/law-enforcement",
+    "interdiksi": "topic/interdiction",
+    "tukar informasi intelijen": "topic/intelligence-exchange",
+    "demand reduction": "topic/demand-reduction",
+    "supply reduction": "topic/supply-reduction",
+}
+
+
+def test_the_claims_of_001s_discussion_name_the_fields_their_text_names(built):
+    """Round 9b: the supply-reduction claim (001 610-622) speaks of cooperation "dalam penegakan hukum
+    narkotika ... dalam bidang penegakan hukum" and of interdiction ("melaksanakan interdiksi"), the
+    Singapore and Malaysia claim (624-652) of "kerjasama internasional Indonesia dalam penegakan
+    hukum"; neither was about law enforcement, as the conclusion (678-690) is. A claim of lines
+    546-690 is about every field of the topics scheme its text names. The supply-reduction claim's
+    label said "most effective" where 614-615 print "paling umum" (most common) and "sangat efektif"
+    (very effective)."""
+    import re
+
+    n = graph(built, "nainggolan-2024")
+    missing, checked = [], 0
+    for claim in n.subjects(RDF.type, NKG.Claim):
+        lines = [int(x) for x in re.findall(r"\d+", str(n.value(claim, NKG.sourceLocation)))]
+        if not lines or lines[0] < 546:
+            continue
+        checked += 1
+        text = str(n.value(claim, NKG.claimText))
+        about = set(n.objects(claim, NKG.about))
+        missing += [
+            (str(claim).rsplit("/", 1)[1], words)
+            for words, topic in FIELDS_001.items()
+            if words in text and iri(topic) not in about
+        ]
+    assert missing == []
+    assert checked == 8
+    label = str(n.value(iri("claim/nainggolan-2024-supply-reduction-implications"), RDFS.label))
+    assert "most effective" not in label and "most common form of cooperation in law enforcement" in label
