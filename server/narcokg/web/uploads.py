@@ -21,6 +21,7 @@ from narcokg.config import Settings
 from narcokg.html.i18n import human_size, t
 from narcokg.html.labels import choose_lang
 from narcokg.shacl.accepts import FORMATS, FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
+from narcokg.web.querystring import charset_refused
 from narcokg.web.refusals import shown
 
 #: Values of the form field ``syntax`` → rdflib parser ("auto": by file name, then by content).
@@ -197,7 +198,7 @@ def read_upload(settings: Settings) -> Upload:
     if length is not None and length > limit + (FORM_OVERHEAD if is_form else 0):
         _too_large(limit)
     charset = request.mimetype_params.get("charset")
-    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+    if charset_refused(charset):
         # Read as UTF-8 whatever it declared, Latin-1 text was validated as other text.
         abort(415, description=t("shacl.charset", choose_lang()) % shown(charset))
     if is_form:
