@@ -161,6 +161,11 @@ TEXT: dict[str, dict[str, str | None]] = {
         "satu berkas per permintaan: formulir memuat %d berkas di bidang 'file'; validasi setiap berkas "
         "dalam permintaannya sendiri, atau satukan semua data dalam satu berkas",
     ),
+    "shacl.field_once": _e(
+        "the form sends field '%s' %d times; send it once: only one value of it can be used",
+        "formulir mengirim bidang '%s' sebanyak %d kali; kirim bidang itu satu kali saja: hanya satu "
+        "nilainya yang dapat dipakai",
+    ),
     "shacl.empty": _e("%s is empty: nothing to validate", "%s kosong: tidak ada yang divalidasi"),
     "shacl.pasted": _e("pasted data", "data tempelan"),
     "shacl.unparseable": _e("%s does not parse as %s", "%s tidak dapat diurai sebagai %s"),

@@ -81,7 +81,10 @@ def _served(settings: Settings) -> Settings:
 
 def negotiate(offers: list[str]) -> str:
     """The media type to answer in: ``?format=`` first, then Accept (q-values), else ``offers[0]``."""
-    fmt = request.args.get("format")
+    given = request.args.getlist("format")
+    if len(given) > 1:  # as /sparql's query: one value, never the first of several silently
+        abort(400, description=f"give the format parameter once, not {len(given)} times")
+    fmt = given[0] if given else None
     if fmt is not None:
         media = FORMAT_PARAM.get(fmt.strip().lower())
         if media is None or media not in offers:
