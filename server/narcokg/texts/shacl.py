@@ -74,6 +74,13 @@ TEXT: dict[str, dict[str, str | None]] = {
         "Your data is kept below: correct it and validate again.",
         "Data Anda tetap ada di bawah: perbaiki lalu validasi lagi.",
     ),
+    "shacl.not_kept": _e(
+        "Your pasted text is not shown again: it was not sent as UTF-8, and read as UTF-8 it would not "
+        "be the text you sent. Paste it again from a UTF-8 source, or save it as UTF-8 and upload the file.",
+        "Teks yang Anda tempel tidak ditampilkan kembali: teks itu tidak dikirim sebagai UTF-8, dan jika "
+        "dibaca sebagai UTF-8 isinya tidak sama dengan yang Anda kirim. Tempel lagi dari sumber UTF-8, "
+        "atau simpan sebagai UTF-8 lalu unggah berkasnya.",
+    ),
     "shacl.syntax": _e("Syntax", "Sintaks"),
     "shacl.detect": _e("detect (file name, else content)", "deteksi (nama berkas, atau isi)"),
     "shacl.validate": _e("Validate", "Validasi"),
