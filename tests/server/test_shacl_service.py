@@ -294,6 +294,40 @@ def test_two_files_in_one_form_are_refused_saying_one_file_per_request(server):
         assert words in unescape(resp.text), resp.text[:300]
 
 
+GOOD = "<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [[("data", GOOD), ("data", "this is not Turtle")], [("data", GOOD), ("syntax", "turtle"), ("syntax", "rdfxml")]],
+    ids=["data", "syntax"],
+)
+@pytest.mark.parametrize("form", ["urlencoded", "multipart"])
+def test_a_repeated_form_field_is_400_naming_it_and_asking_to_send_it_once(server, fields, form):
+    """Regression: a second ``data`` or ``syntax`` field was dropped silently (the first was
+    validated, 200), so a client believed its second text had been checked, or its syntax used."""
+    name = fields[-1][0]
+    sent = {"data": fields} if form == "urlencoded" else {"files": [(k, (None, v)) for k, v in fields]}
+    for accept, language, words in [
+        ("text/turtle", "en", f"the form sends field '{name}' 2 times; send it once"),
+        ("text/html", "id", f"formulir mengirim bidang '{name}' sebanyak 2 kali; kirim bidang itu satu kali saja"),
+    ]:
+        headers = {"Accept": accept, "Accept-Language": language}
+        resp = requests.post(server.url("/shacl/validate"), headers=headers, timeout=30, **sent)
+        assert resp.status_code == 400, resp.text[:300]
+        assert words in unescape(resp.text), resp.text[:300]
+
+
+def test_a_repeated_format_parameter_is_400_as_on_sparql(server):
+    """Regression: ``?format=ttl&format=html`` answered in the first format, the second ignored."""
+    both = "?format=ttl&format=html"
+    report = requests.get(server.url("/shacl" + both), timeout=30)
+    validated = requests.post(server.url("/shacl/validate" + both), data=GOOD, headers=TURTLE, timeout=30)
+    for resp in (report, validated):
+        assert resp.status_code == 400, resp.text[:300]
+        assert "give the format parameter once, not 2 times" in resp.text
+
+
 def test_pasted_data_in_utf8_is_validated_from_either_form(server):
     text = LATIN1.decode("latin-1").encode("utf-8")
     for body, content_type in [

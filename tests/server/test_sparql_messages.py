@@ -89,6 +89,42 @@ def test_http_body_is_explained(server):
     assert "\\u{" not in resp.text and "Prefix not found" not in resp.text
 
 
+def error_message(page: str) -> str:
+    return html.unescape(re.search(r'<p class="error-message">(.*?)</p>', page, re.S).group(1))
+
+
+@pytest.mark.parametrize(
+    "how", [{"headers": {"Accept-Language": "id"}}, {"params": {"lang": "id"}}], ids=["Accept-Language", "lang"]
+)
+def test_a_syntax_error_page_in_indonesian_says_it_in_indonesian(server, how):
+    """Regression: /sparql's HTML error page for a syntax error was English (marked EN) on an
+    Indonesian page. It now leads in Indonesian, with the explanation from the catalogue; the
+    line of text for programs stays English."""
+    query = "SELECT ?s WHERE { ?s nkg:party ?o }"
+    headers = {"Accept": "text/html", **how.get("headers", {})}
+    params = {"query": query, **how.get("params", {})}
+    resp = requests.get(server.url("/sparql"), params=params, headers=headers, timeout=60)
+    assert resp.status_code == 400
+    said = error_message(resp.text)
+    assert said.startswith("Sintaks kueri tidak sah; perbaiki kueri di tempat berikut lalu kirim lagi"), said
+    assert "baris 1, kolom 22: prefiks `nkg:` belum dideklarasikan" in said
+    assert "Malformed" not in said and 'class="only-lang"' not in said
+    plain = requests.get(server.url("/sparql"), params=params, headers=how.get("headers", {}), timeout=60)
+    assert plain.text.startswith("400 Bad Request: Malformed query: line 1, column 22: prefix `nkg:`")
+
+
+def test_a_long_query_s_syntax_error_in_indonesian_keeps_the_parser_s_words(server):
+    """A query too long to explain gets the parser's message; on an Indonesian page it follows an
+    Indonesian sentence, as the parser wrote it and marked as English."""
+    query = "SELECT * WHERE { ?s ?p ?o #" + "x" * 5000 + "\n FILTER( }"
+    headers = {"Accept": "text/html", "Accept-Language": "id"}
+    resp = requests.post(server.url("/sparql"), data={"query": query}, headers=headers, timeout=60)
+    assert resp.status_code == 400
+    said = error_message(resp.text)
+    assert said.startswith("Sintaks kueri tidak sah; pesan parser berikut menyebut letak kesalahannya"), said
+    assert "(line 2, column 10)" in said and 'lang="en"' in resp.text
+
+
 def test_page_without_javascript_offers_the_prefix_lines_as_a_link_that_runs(server):
     query = "SELECT ?p WHERE { ?a nkg:party ?p } LIMIT 3"
     resp = requests.get(server.url("/"), params={"query": query}, timeout=60)

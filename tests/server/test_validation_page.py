@@ -17,7 +17,7 @@ TESTLAND = (
 )
 
 
-def post_form(server, data: str, lang: str | None = None, **fields) -> requests.Response:
+def post_form(server, data: str | bytes, lang: str | None = None, **fields) -> requests.Response:
     url = server.url("/shacl/validate" + (f"?lang={lang}" if lang else ""))
     return requests.post(
         url,
@@ -68,6 +68,41 @@ def test_json_errors_keep_the_data_too(server):
     assert resp.status_code == 400
     assert textarea(resp.text) == '{"@id": \n'
     assert "line 2, column 1" in resp.text
+
+
+def test_pasted_text_with_a_syntax_error_comes_back_exactly_as_sent(server):
+    sent = '@prefix ex: <http://example.org/> .\r\nex:café ex:b "señor – ½" ;\r\n ex:d .\r\n'
+    resp = post_form(server, sent, syntax="turtle")
+    assert resp.status_code == 400
+    assert textarea(resp.text) == sent
+    assert "\ufffd" not in resp.text and 'id="v-dropped"' not in resp.text
+
+
+def test_pasted_bytes_that_are_not_utf8_leave_the_field_empty_and_say_why(server):
+    """Regression: pasted Latin-1 bytes came back in the field as U+FFFD ("caf\ufffd"), a text
+    the client never sent and could submit again unawares. The field is left empty, and the page
+    says the text was not UTF-8 and how to send it again (the error names the byte)."""
+    latin1 = '@prefix ex: <http://example.org/> .\nex:a ex:b "café" .\n'.encode("latin-1")
+    for lang, words in [("en", "Your pasted text is not shown again"), ("id", "tidak ditampilkan kembali")]:
+        resp = post_form(server, latin1, lang=lang, syntax="turtle")
+        assert resp.status_code == 400
+        assert textarea(resp.text) == ""
+        assert "\ufffd" not in resp.text
+        assert 'id="v-dropped"' in resp.text and words in resp.text
+        assert "0xE9" in resp.text
+
+
+def test_a_form_in_another_charset_is_not_put_back_read_as_utf8(server):
+    """The 415 page for a form declared Latin-1 keeps no text read in a charset it was not sent in."""
+    body = '--X\r\nContent-Disposition: form-data; name="data"\r\n\r\nex:a ex:b "café" .\r\n--X--\r\n'.encode()
+    resp = requests.post(
+        server.url("/shacl/validate"),
+        data=body,
+        headers={"Content-Type": "multipart/form-data; boundary=X; charset=latin1", "Accept": "text/html"},
+        timeout=90,
+    )
+    assert resp.status_code == 415
+    assert textarea(resp.text) == "" and 'id="v-dropped"' in resp.text
 
 
 def test_empty_form_is_400_with_the_form(server):

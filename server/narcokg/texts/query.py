@@ -71,6 +71,16 @@ TEXT: dict[str, dict[str, str | None]] = {
         "%s s of query time per %s s for each client", "%s detik waktu kueri per %s detik untuk setiap klien"
     ),
     # SPARQL syntax errors in words
+    # SPARQL syntax errors in words
+    "sparql.malformed": _e(
+        "Malformed query: {text}",
+        "Sintaks kueri tidak sah; perbaiki kueri di tempat berikut lalu kirim lagi — {text}",
+    ),
+    "sparql.malformed_parser": _e(
+        "Malformed query; the parser's message says where: fix the query there and send it again.",
+        "Sintaks kueri tidak sah; pesan parser berikut menyebut letak kesalahannya: perbaiki kueri di "
+        "tempat itu lalu kirim lagi.",
+    ),
     "sparql.at": _e("line {line}, column {column}", "baris {line}, kolom {column}"),
     "sparql.at_end": _e("at the end of the query", "di akhir kueri"),
     "sparql.prefix_known": _e(

@@ -74,6 +74,13 @@ TEXT: dict[str, dict[str, str | None]] = {
         "Your data is kept below: correct it and validate again.",
         "Data Anda tetap ada di bawah: perbaiki lalu validasi lagi.",
     ),
+    "shacl.not_kept": _e(
+        "Your pasted text is not shown again: it was not sent as UTF-8, and read as UTF-8 it would not "
+        "be the text you sent. Paste it again from a UTF-8 source, or save it as UTF-8 and upload the file.",
+        "Teks yang Anda tempel tidak ditampilkan kembali: teks itu tidak dikirim sebagai UTF-8, dan jika "
+        "dibaca sebagai UTF-8 isinya tidak sama dengan yang Anda kirim. Tempel lagi dari sumber UTF-8, "
+        "atau simpan sebagai UTF-8 lalu unggah berkasnya.",
+    ),
     "shacl.syntax": _e("Syntax", "Sintaks"),
     "shacl.detect": _e("detect (file name, else content)", "deteksi (nama berkas, atau isi)"),
     "shacl.validate": _e("Validate", "Validasi"),
@@ -160,6 +167,11 @@ TEXT: dict[str, dict[str, str | None]] = {
         "of its own, or put all the data in one file",
         "satu berkas per permintaan: formulir memuat %d berkas di bidang 'file'; validasi setiap berkas "
         "dalam permintaannya sendiri, atau satukan semua data dalam satu berkas",
+    ),
+    "shacl.field_once": _e(
+        "the form sends field '%s' %d times; send it once: only one value of it can be used",
+        "formulir mengirim bidang '%s' sebanyak %d kali; kirim bidang itu satu kali saja: hanya satu "
+        "nilainya yang dapat dipakai",
     ),
     "shacl.empty": _e("%s is empty: nothing to validate", "%s kosong: tidak ada yang divalidasi"),
     "shacl.pasted": _e("pasted data", "data tempelan"),

@@ -14,6 +14,7 @@ from flask import Response, render_template, request
 from markupsafe import escape
 
 from narcokg import errors
+from narcokg.html.labels import choose_lang
 
 log = logging.getLogger("narcokg.web.errors")
 
@@ -64,14 +65,20 @@ def wants_html() -> bool:
     return request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
 
 
-def error_response(code: int, name: str, message: str, headers=None) -> Response:
-    """A short error answer: an HTML page for browsers, one line of text for everything else."""
+def error_response(code: int, name: str, message: str, headers=None, in_lang=None) -> Response:
+    """A short error answer: an HTML page for browsers, one line of text for everything else.
+
+    The page is in the reader's language; its message is English (marked so on an Indonesian
+    page) unless ``in_lang(lang)`` gives it in that language, as (words in it, English after them).
+    The line of text stays English, for programs."""
     if wants_html():
+        words, english = in_lang(choose_lang()) if in_lang else ("", message)
         try:
-            body = render_template("error.html", code=code, name=name, message=message)
+            body = render_template("error.html", code=code, name=name, words=words, message=english)
         except Exception:  # a broken template must not turn a 4xx into a 500
             log.exception("error page template failed")
-            body = f"<!doctype html><title>{code} {escape(name)}</title><h1>{code} {escape(name)}</h1><p>{escape(message)}</p>"
+            said = escape(" ".join(filter(None, (words, english))))
+            body = f"<!doctype html><title>{code} {escape(name)}</title><h1>{code} {escape(name)}</h1><p>{said}</p>"
         resp = Response(body, status=code, mimetype="text/html")
     else:
         resp = Response(f"{code} {name}: {message}\n", status=code, mimetype="text/plain")
@@ -89,4 +96,5 @@ def respond(exc: errors.NarcokgError, headers: dict | None = None) -> Response:
         extra.setdefault("Retry-After", str(exc.retry_after))
     if status >= 500 and status != 503:
         log.error("%s on %s %s: %s", status, request.method, request.path, exc.message)
-    return error_response(status, HTTPStatus(status).phrase, exc.message, list(extra.items()))
+    in_lang = getattr(exc, "in_lang", None)  # the errors said in the reader's language (sparql.Malformed)
+    return error_response(status, HTTPStatus(status).phrase, exc.message, list(extra.items()), in_lang)

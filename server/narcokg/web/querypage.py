@@ -28,6 +28,7 @@ from narcokg.texts import TEXT, text
 from narcokg.web import sparql
 from narcokg.web.context import page_html
 from narcokg.web.errors import status_of
+from narcokg.web.sparqlparams import check_charset
 
 blueprint = Blueprint("querypage", __name__)
 
@@ -132,6 +133,8 @@ def index():
     lang = choose_lang()
     words = words_in(lang)
     examples = catalogue(lang)
+    if request.method == "POST":
+        check_charset()  # as /sparql: a form in another charset is refused, not misread
     query = request.form.get("query") if request.method == "POST" else request.args.get("query")
     status = 200
     result = error = problem = None

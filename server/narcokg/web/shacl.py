@@ -31,6 +31,7 @@ from narcokg.shacl import utf8
 from narcokg.formats import registry
 from narcokg.web import builtreport
 from narcokg.web.context import page_html
+from narcokg.web.querystring import charset_refused
 from narcokg.web.uploads import (
     FORMAT_NAMES,
     BytesFormParser,
@@ -81,7 +82,10 @@ def _served(settings: Settings) -> Settings:
 
 def negotiate(offers: list[str]) -> str:
     """The media type to answer in: ``?format=`` first, then Accept (q-values), else ``offers[0]``."""
-    fmt = request.args.get("format")
+    given = request.args.getlist("format")
+    if len(given) > 1:  # as /sparql's query: one value, never the first of several silently
+        abort(400, description=f"give the format parameter once, not {len(given)} times")
+    fmt = given[0] if given else None
     if fmt is not None:
         media = FORMAT_PARAM.get(fmt.strip().lower())
         if media is None or media not in offers:
@@ -171,20 +175,32 @@ def report_page():
 
 def _kept(upload: Upload | None) -> dict:
     """What the client sent, to put back in the form: the pasted text (or a text file's
-    content) and the syntax chosen; nothing is lost on any answer."""
-    text, syntax = "", "auto"
+    content) and the syntax chosen; nothing is lost on any answer.
+
+    Pasted bytes that are not UTF-8 as sent (or a form declared in another charset) are not put
+    back: decoded anyway, they came back with U+FFFD in place of the bytes, a text the client never
+    sent and might validate again as its own. The field stays empty and ``dropped`` says why."""
+    pasted, syntax = b"", "auto"
     try:
-        text = field_bytes(request.form, "data").decode("utf-8", "replace")
+        pasted = field_bytes(request.form, "data")
         syntax = field_text(request.form, "syntax", "auto")
     except HTTPException:  # a form too large to read: nothing of it can be kept
         pass
-    if upload is not None and not text:
-        try:
-            text = upload.data.decode("utf-8")
-            syntax = {"xml": "rdfxml"}.get(upload.fmt, upload.fmt)
-        except UnicodeDecodeError:
-            pass
-    return {"data": text, "syntax": syntax}
+    text = _as_sent(pasted)
+    from_upload = _as_sent(upload.data) if upload is not None and not pasted.strip() else None
+    if from_upload:  # a file's text; a file that is not text stays on the client's disk
+        text, syntax = from_upload, {"xml": "rdfxml"}.get(upload.fmt, upload.fmt)
+    return {"data": text or "", "syntax": syntax, "dropped": text is None}
+
+
+def _as_sent(raw: bytes) -> str | None:
+    """``raw`` as the text the client sent, or None when it cannot be read as UTF-8."""
+    if charset_refused(request.mimetype_params.get("charset")):
+        return None if raw.strip() else ""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _problem(message: str, kept: dict, line: int | None = None, column: int | None = None) -> dict:

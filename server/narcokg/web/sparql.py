@@ -43,6 +43,7 @@ from narcokg.web.selfdescription import endpoint_iri, service_description
 from narcokg.engine.syntax import AnalysisError, DepthError, analyse
 from narcokg.engine.messages import explain
 from narcokg import vocab as px
+from narcokg.texts import text
 
 log = logging.getLogger("narcokg.web.sparql")
 
@@ -50,11 +51,25 @@ blueprint = Blueprint("sparql", __name__)
 
 
 class Malformed(errors.QueryRejected):
-    """A syntax error, explained in words (``engine.messages``); the query page marks its position."""
+    """A syntax error: explained in words (``engine.messages``) for a query short enough, else the
+    parser's message alone. The query page marks its position; ``in_lang`` says it on a page in
+    Indonesian, as other pages' refusals are (the parser's own words stay as it wrote them)."""
 
-    def __init__(self, explanation):
-        super().__init__("Malformed query: " + explanation.text("en"))
+    def __init__(self, explanation=None, *, message: str = "", parser_message: str = ""):
         self.explanation = explanation
+        self.parser_message = parser_message
+        super().__init__(self._explained("en") if explanation is not None else message)
+
+    def _explained(self, lang: str) -> str:
+        return text("sparql.malformed", lang).format(text=self.explanation.text(lang))
+
+    def in_lang(self, lang: str) -> tuple[str, str]:
+        """(the message in ``lang``, the parser's words that follow it in English)."""
+        if lang == "en":
+            return self.message, ""
+        if self.explanation is not None:
+            return self._explained(lang), ""
+        return text("sparql.malformed_parser", lang), self.parser_message
 
 
 #: Longest query text whose syntax error is explained in words; a longer one gets the parser's
@@ -63,9 +78,9 @@ class Malformed(errors.QueryRejected):
 MAX_EXPLAINED = 4 * 1024
 
 
-def malformed(query: str, exc: errors.QuerySyntaxError, settings: Settings) -> errors.QueryRejected:
+def malformed(query: str, exc: errors.QuerySyntaxError, settings: Settings) -> Malformed:
     if len(query) > MAX_EXPLAINED:
-        return exc
+        return Malformed(message=exc.message, parser_message=exc.parser_message or exc.message)
     return Malformed(
         explain(
             query, exc.parser_message or exc.message, exc.line, exc.column, known=px.all_prefixes(settings.served_base)

@@ -18,6 +18,8 @@ from narcokg import errors
 from narcokg.config import Settings
 from narcokg.formats import sparql as sparqlformats
 from narcokg.web.context import parsed_accept
+from narcokg.web.querystring import charset_refused
+from narcokg.web.refusals import shown
 
 POST_TYPES = ("application/x-www-form-urlencoded", "application/sparql-query")
 MAX_GRAPH_PARAMS = 100
@@ -60,6 +62,15 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
+def check_charset() -> None:
+    """415 for a body declared in a charset other than UTF-8 (``querystring.charset_refused``)."""
+    charset = request.mimetype_params.get("charset")
+    if charset_refused(charset):
+        raise errors.UnsupportedMediaType(
+            f"charset {shown(charset)} is not supported; send the query as UTF-8 (charset=utf-8, or no charset)"
+        )
+
+
 def read_params(settings: Settings) -> Params:
     """The protocol parameters of this request, wherever the method puts them."""
     sources = [request.args]
@@ -68,6 +79,8 @@ def read_params(settings: Settings) -> Params:
         mimetype = request.mimetype
         if mimetype == "application/sparql-update":
             raise errors.ReadOnly("this endpoint is read-only: SPARQL Update is not accepted")
+        if mimetype in POST_TYPES:
+            check_charset()
         if mimetype == "application/x-www-form-urlencoded":
             raw = _read_body(3 * settings.max_query_bytes + 16 * 1024)
             try:
@@ -83,9 +96,6 @@ def read_params(settings: Settings) -> Params:
             sources.append(form)
             query_values = query_values + form.getlist("query")
         elif mimetype == "application/sparql-query":
-            charset = request.mimetype_params.get("charset", "utf-8").lower()
-            if charset not in ("utf-8", "utf8"):
-                raise errors.UnsupportedMediaType(f"charset {charset} is not supported; send the query as UTF-8")
             raw = _read_body(settings.max_query_bytes)
             try:
                 query_values = query_values + [raw.decode("utf-8")]

@@ -21,6 +21,7 @@ from narcokg.config import Settings
 from narcokg.html.i18n import human_size, t
 from narcokg.html.labels import choose_lang
 from narcokg.shacl.accepts import FORMATS, FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
+from narcokg.web.querystring import charset_refused
 from narcokg.web.refusals import shown
 
 #: Values of the form field ``syntax`` → rdflib parser ("auto": by file name, then by content).
@@ -40,6 +41,9 @@ FORMAT_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD", "xm
 
 #: Request parameters or form fields that would carry client shapes: refused, never used.
 SHAPE_FIELDS = ("shapes", "shapesGraph", "shapes_graph", "shacl")
+
+#: Form fields read once: a repeated one is refused (``file`` has its own message).
+SINGLE_FIELDS = ("data", "syntax")
 
 #: Room for multipart boundaries and the small fields around the data.
 FORM_OVERHEAD = 64 * 1024
@@ -118,6 +122,15 @@ def refuse_shapes(names) -> None:
             )
 
 
+def _refuse_repeated(form) -> None:
+    """400 for a field sent twice: keeping the first would drop the rest silently, so the client
+    would believe a second text (or syntax) had been used."""
+    for name in SINGLE_FIELDS:
+        count = len(form.getlist(name))
+        if count > 1:
+            abort(400, description=t("shacl.field_once", choose_lang()) % (name, count))
+
+
 def _sniff(text: bytes) -> str:
     head = text.lstrip()[:200]
     if head[:1] in (b"{", b"["):
@@ -143,6 +156,7 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
     form = request.form
     files = request.files if with_files else {}
     refuse_shapes(set(form) | set(files))
+    _refuse_repeated(form)
     syntax = _syntax(form)
     sent = [f for f in files.getlist("file") if f.filename] if with_files else []
     if len(sent) > 1:
@@ -197,7 +211,7 @@ def read_upload(settings: Settings) -> Upload:
     if length is not None and length > limit + (FORM_OVERHEAD if is_form else 0):
         _too_large(limit)
     charset = request.mimetype_params.get("charset")
-    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+    if charset_refused(charset):
         # Read as UTF-8 whatever it declared, Latin-1 text was validated as other text.
         abort(415, description=t("shacl.charset", choose_lang()) % shown(charset))
     if is_form:
