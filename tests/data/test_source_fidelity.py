@@ -68,6 +68,9 @@ def everywhere(built, triple) -> bool:
             URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
             "organisation/kemlu",
         ),
+        # 001 lines 230-233: the CND's session discusses the global narcotics problem and each state's
+        # emergency response; it names no control of drugs, psychotropics and precursors
+        ("meeting/cnd-annual-session", NKG.subject, "topic/drug-control"),
     ],
 )
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
@@ -110,6 +113,7 @@ def test_a_cited_title_is_stored_as_printed(built):
         ("bnn-deputy-law-cooperation-2023", "Deputi Bidang Hukum dan Kerja Sama"),  # 001 lines 347-348
         ("bnn-laboratory-2023", "Pusat Laboratorium Narkotika"),  # 001 line 167
         ("bnn-indonesian-drug-report-2018-2023", "Indonesian Drug Report"),  # 001 line 80
+        ("unodc-ewa-nps-2023", "Early Warning Advisory on NPS"),  # 001 line 166: ", 2023" is the year
     ]:
         title = graph(built, "reference").value(iri("publication/" + work), DCTERMS.title)
         assert str(title) == printed, work
@@ -1002,3 +1006,110 @@ def test_the_claims_of_001s_discussion_name_the_fields_their_text_names(built):
     assert checked == 8
     label = str(n.value(iri("claim/nainggolan-2024-supply-reduction-implications"), RDFS.label))
     assert "most effective" not in label and "most common form of cooperation in law enforcement" in label
+
+
+# Round 9a (second-opinion audit of 001, lines 61-342) --------------------------------------------
+
+NAMES_001 = {
+    # a name as 001 prints it -> the resources a claim naming it is about (one of them; for the
+    # countries a claim gives as where narcotics come from, its nkg:origin counts)
+    r"\bUNODC\b": {"organisation/unodc"},
+    r"\bBNN\b|Badan Narkotika Nasional": {"organisation/bnn"},
+    r"\bASOD\b": {"organisation/asod"},
+    r"\bCND\b": {"organisation/cnd"},
+    r"\bASEAN\b": {"organisation/asean"},
+    r"\bIndonesia\b": {"state/IDN", "country/IDN"},
+    r"(?:wilayah|di|ke) Indonesia\b": {"country/IDN"},
+    r"Asia Tenggara": {"place/southeast-asia"},
+    r"Negara Bagian Shan": {"place/shan-state"},
+    r"\bMyanmar\b": {"country/MMR", "state/MMR"},
+    r"\bThailand\b": {"country/THA", "state/THA"},
+    r"Doi Tung": {"programme/doi-tung"},
+    r"metamfetamin": {"substance/methamphetamine"},
+    r"New Psychoactive Substance|\bNPS\b": {"substance/nps"},
+    r"kejahatan transnasional": {"topic/transnational-crime"},
+}
+
+
+def test_the_claims_of_001_lines_61_to_342_name_what_their_text_names(built):
+    """Round 9a: a claim is about every actor, place, substance and field its text names, as Round 7c
+    asked of 001's discussion from line 546 and Round 8 of 003. The claims of lines 61-342 were not:
+    the foreign-policy claim (71-75) named neither Indonesia's territory ("masuk ke wilayah
+    Indonesia") nor transnational crime ("di bidang kejahatan transnasional"); the Shan State claim
+    (105-107) neither UNODC ("yang dikeluarkan oleh UNODC") nor Myanmar; the great-market claim
+    (112-116) neither Southeast Asia, methamphetamine nor NPS; the ASOD claim (221-228) not ASEAN
+    ("Negara-negara ASEAN melalui ASOD"); the transit claim (66-69) not Southeast Asia. The transit
+    claim quoted the origins sentence (63-66) too, which claim:nainggolan-2024-drug-origins is; and
+    the clause of 233-235 on Indonesia's active role as a CND member was in no claim."""
+    import re
+
+    g = graph(built, "nainggolan-2024")
+    checked, missing = [], []
+    for claim in g.subjects(RDF.type, NKG.Claim):
+        first = re.search(r"lines (\d+)", str(g.value(claim, NKG.sourceLocation)))
+        if not first or not 61 <= int(first.group(1)) <= 342:
+            continue
+        text = str(g.value(claim, NKG.claimText))
+        named = {str(o).split("/id/", 1)[1] for p in (NKG.about, NKG.origin) for o in g.objects(claim, p)}
+        name = str(claim).rsplit("/", 1)[1]
+        checked.append(name)
+        missing += [(name, n) for n, things in NAMES_001.items() if re.search(n, text) and not things & named]
+    assert missing == []
+    assert len(checked) == 10, sorted(checked)
+    transit = str(g.value(iri("claim/nainggolan-2024-transit-and-market"), NKG.claimText))
+    assert transit.startswith("Indonesia yang terletak di kawasan Asia Tenggara") and "Tiongkok" not in transit
+    cnd = str(g.value(iri("claim/nainggolan-2024-cnd-member-active-role"), NKG.claimText))
+    assert "yang dapat memainkan peran aktifnya" in cnd
+
+
+def test_a_consignments_origin_read_from_its_smugglers_is_an_editorial_reading(built):
+    """Round 9a: 001 lines 81-83 print "upaya penyeludupan ... sebanyak 309 kg oleh sindikat
+    internasional asal Iran": Iran is where the syndicate comes from (grp:iranian-syndicate-2023
+    nkg:origin cty:IRN), not the consignment. The smuggling attempt needs an origin
+    (shape:SmugglingAttempt-origin), so the reading lives in graph/editorial with its reason."""
+    attempt, iran = iri("smuggling-attempt/iran-2023-02"), iri("country/IRN")
+    note = URIRef("http://www.w3.org/2004/02/skos/core#editorialNote")
+    assert (attempt, NKG.origin, iran) not in graph(built, "nainggolan-2024")
+    assert (attempt, NKG.origin, iran) in graph(built, "editorial")
+    assert graph(built, "editorial").value(attempt, note) is not None
+    assert (iri("group/iranian-syndicate-2023"), NKG.origin, iran) in graph(built, "nainggolan-2024")
+    # the other attempt's origin is printed: "kokain seberat 1,2 kg dari Brazil" (85)
+    assert (iri("smuggling-attempt/brazil-2022-10"), NKG.origin, iri("country/BRA")) in graph(built, "nainggolan-2024")
+
+
+@pytest.mark.parametrize(
+    "thing",
+    [
+        "organisation/mabes-polri",  # 001 78: "Mabes Polri" (was "Indonesian National Police Headquarters")
+        "organisation/bea-cukai",  # 78: "Bea Cukai" (was "Indonesian Customs")
+        "organisation/bea-cukai-soekarno-hatta",  # 84 (was "Customs at Soekarno-Hatta Airport")
+        "organisation/ditresnarkoba-polda-metro-jaya",  # 83 (was "Narcotics Investigation Directorate of ...")
+        "organisation/polda-metro-jaya",  # 83 (was "Polda Metro Jaya (Jakarta regional police)")
+        "organisation/lantamal-iv",  # 77
+        "organisation/minister-of-health",  # 133: "Peraturan Menteri Kesehatan" (was "Minister of Health of Indonesia")
+        "organisation/nncc",  # 238 (was "National Narcotics Control Commission (China)")
+        "organisation/oncb",  # 243-244, "Bereau" as printed
+        "organisation/bnn",  # 001 Tabel 2: "the National Narcotics Board of the Republic of Indonesia"
+        "place/indonesian-eez",  # 82-83 (was "Exclusive Economic Zone of Indonesian waters")
+        "place/soekarno-hatta-airport",  # 84, in graph/editorial's reading (was "Soekarno-Hatta Airport")
+    ],
+)
+def test_an_english_label_of_an_agency_001_names_is_a_printed_name(built, thing):
+    """Round 9a: the agencies and places of 001 lines 61-342 that the sources name only in Indonesian
+    had English labels that are our translations or carry our glosses, against README's "Names are
+    stored as the sources print them" (Round 7 took the gloss "(naval main base)" off Lantamal IV
+    Tanjungpinang for the same reason). Their English label is a name a source prints."""
+    texts = " ".join(whole for whole, _ in _source_texts(built).values()).lower()
+    labels = [str(l) for l in graph(built, "reference").objects(iri(thing), RDFS.label) if l.language == "en"]
+    assert len(labels) == 1
+    assert _printed(labels[0]).lower() in texts, labels[0]
+
+
+def test_asean_nation_police_is_the_printed_expansion_not_a_misspelling(built):
+    """Round 9a: 001 line 153 prints "ASEAN Nation Police (ASEANAPOL)", the only expansion any source
+    prints. README keeps skos:hiddenLabel for "misspellings beside a correct printed form", and Round
+    6 made ASOD's two printed expansions alternative labels for that reason; ASEANAPOL's was hidden."""
+    ref = graph(built, "reference")
+    aseanapol = iri("organisation/aseanapol")
+    assert Literal("ASEAN Nation Police") in set(ref.objects(aseanapol, SKOS.altLabel))
+    assert list(ref.objects(aseanapol, SKOS.hiddenLabel)) == []
