@@ -166,3 +166,28 @@ def in_thread(fn, *args, **kwargs) -> dict:
     box["thread"] = threading.Thread(target=target, daemon=True)
     box["thread"].start()
     return box
+
+
+def mixed_kinds_order_by() -> str:
+    """ORDER BY over 200 values of mixed kinds (NaN, numbers, strings, IRIs, dates, unbound):
+    pyoxigraph 0.5's sort panics on it ("comparison function does not correctly implement a
+    total order") and the process aborts, whatever data is loaded; so does Oxigraph server 0.5.13."""
+    import random
+
+    rng = random.Random(1)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    kinds = [f'"NaN"^^<{xsd}double>', "INT", "STR", "IRI", "LANG", "DATE", "UNDEF", "BOOL"]
+    values = []
+    for _ in range(200):
+        kind = rng.choice(kinds)
+        values.append(
+            {
+                "INT": str(rng.randint(0, 50)),
+                "STR": f'"{rng.randint(0, 9)}"',
+                "IRI": f"<http://e/{rng.randint(0, 9)}>",
+                "LANG": f'"{rng.randint(0, 9)}"@en',
+                "DATE": f'"2020-0{rng.randint(1, 9)}-01"^^<{xsd}date>',
+                "BOOL": rng.choice(["true", "false"]),
+            }.get(kind, kind)
+        )
+    return "SELECT ?x { VALUES ?x { " + " ".join(values) + " } } ORDER BY ?x"

@@ -142,6 +142,9 @@ class Settings:
     #: Seconds a remote engine has to answer ``ASK {}`` (NARCOKG_ENGINE_PROBE_SECONDS) before, if it
     #: answered nothing else meanwhile either, it is taken to be silent (503, ``/health`` 503).
     engine_probe_seconds: float = 2.0
+    #: Seconds after a supervised Oxigraph server died of a query during which client queries run
+    #: in narcokg's own query processes instead (NARCOKG_ENGINE_CRASH_QUARANTINE_SECONDS).
+    engine_crash_quarantine_seconds: float = 60.0
 
     # The memory budget ---------------------------------------------------------------
     @property

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from conftest import start_server, stop_server
+from sparql_helpers import mixed_kinds_order_by
 from narcokg.config import BASE, load_settings
 
 JSON = "application/sparql-results+json"
@@ -56,34 +57,9 @@ def test_an_unsupported_custom_function_is_refused_before_it_runs(server):
     assert again.status_code == 200
 
 
-def _mixed_kinds_order_by() -> str:
-    """ORDER BY over 200 values of mixed kinds (NaN, numbers, strings, IRIs, dates, unbound):
-    pyoxigraph 0.5's sort panics on it ("comparison function does not correctly implement a
-    total order") and the process aborts, whatever data is loaded."""
-    import random
-
-    rng = random.Random(1)
-    xsd = "http://www.w3.org/2001/XMLSchema#"
-    kinds = [f'"NaN"^^<{xsd}double>', "INT", "STR", "IRI", "LANG", "DATE", "UNDEF", "BOOL"]
-    values = []
-    for _ in range(200):
-        kind = rng.choice(kinds)
-        values.append(
-            {
-                "INT": str(rng.randint(0, 50)),
-                "STR": f'"{rng.randint(0, 9)}"',
-                "IRI": f"<http://e/{rng.randint(0, 9)}>",
-                "LANG": f'"{rng.randint(0, 9)}"@en',
-                "DATE": f'"2020-0{rng.randint(1, 9)}-01"^^<{xsd}date>',
-                "BOOL": rng.choice(["true", "false"]),
-            }.get(kind, kind)
-        )
-    return "SELECT ?x { VALUES ?x { " + " ".join(values) + " } } ORDER BY ?x"
-
-
 def test_an_engine_panic_is_named_as_such_not_as_a_memory_limit(server):
     # Before: "stopped at the memory limit of 2048 MiB" (any SIGABRT was taken for the memory cap).
-    resp = ask(server, _mixed_kinds_order_by())
+    resp = ask(server, mixed_kinds_order_by())
     if resp.status_code == 200:
         pytest.skip("this pyoxigraph sorts mixed kinds without panicking")
     assert resp.status_code == 422, resp.text

@@ -13,11 +13,13 @@ import hashlib
 import http.client
 import json
 import logging
+import mmap
 import os
 import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -170,6 +172,10 @@ def _die_with_parent() -> None:
         pass
 
 
+#: The supervisor's record shared with the forked HTTP workers: deaths not caused by narcokg,
+#: and the monotonic time until which client queries are kept off the server.
+_CRASHES = struct.Struct("=Qd")
+
 #: Seconds per second its threads are runnable (one core's worth of demand: computing, or
 #: waiting for a core on a busy machine) after a query narcokg stopped, from which the server is
 #: taken to be still computing it.
@@ -188,10 +194,20 @@ class OxigraphServer:
     in flight then get 503 with Retry-After). A server that uses no CPU and does not answer a
     trivial query either (stopped, hung) is killed and restarted the same way; the web workers
     report it the same way (``engine.remote`` tells such a stop from a costly query).
+
+    A server that dies of anything else died of a query (Oxigraph server 0.5.13 aborts on some
+    ``ORDER BY`` over values of mixed kinds): the death is counted in memory shared with the HTTP
+    workers (``crashes``), and for ``quarantine`` seconds (``quarantined``) client queries
+    are kept off the restarted server, so that the same query sent again cannot take it down for
+    every client a second time.
     """
 
-    def __init__(self, location: Path, port: int | None = None, timeout_s: float | None = None):
+    def __init__(
+        self, location: Path, port: int | None = None, timeout_s: float | None = None, quarantine: float = 60.0
+    ):
         self.location = Path(location)
+        #: Seconds client queries are kept off the server after it died of one (see the docstring).
+        self.quarantine = quarantine
         self.port = port or free_port()
         self.timeout_s = timeout_s
         self.proc: subprocess.Popen | None = None
@@ -206,6 +222,22 @@ class OxigraphServer:
         os.set_blocking(self._stopped_w, False)
         self.runaways = 0  # servers killed for computing a stopped query
         self.stalls = 0  # servers killed for answering nothing after narcokg stopped a query
+        self._killed = False  # the supervisor killed the server it runs now (not a crash)
+        #: Shared with the forked HTTP workers (an anonymous mapping is MAP_SHARED): see ``crashes``.
+        self._shared = mmap.mmap(-1, _CRASHES.size)
+        _CRASHES.pack_into(self._shared, 0, 0, 0.0)
+
+    def crashes(self) -> int:
+        """How many times the server died of something narcokg did not do (any process)."""
+        return _CRASHES.unpack_from(self._shared, 0)[0]
+
+    def quarantined(self) -> bool:
+        """Whether a crash was recent enough to keep client queries off the server (any process)."""
+        return time.monotonic() < _CRASHES.unpack_from(self._shared, 0)[1]
+
+    def _crashed(self) -> None:
+        count, _until = _CRASHES.unpack_from(self._shared, 0)
+        _CRASHES.pack_into(self._shared, 0, count + 1, time.monotonic() + self.quarantine)
 
     @property
     def url(self) -> str:
@@ -323,12 +355,14 @@ class OxigraphServer:
                 rate,
             )
             self.runaways += 1
+            self._killed = True
             proc.kill()
             proc.wait()
         elif proc.poll() is None and not self._answers():
             # Idle yet silent: stopped (SIGSTOP), hung, or paging; a restart is what brings it back.
             log.warning("oxigraph server does not answer a trivial query and uses no CPU; restarting it")
             self.stalls += 1
+            self._killed = True
             proc.kill()
             proc.wait()
 
@@ -360,7 +394,16 @@ class OxigraphServer:
                 continue
             if self._stopping.is_set():
                 return
-            log.warning("oxigraph server exited (status %s); restarting it", proc.returncode if proc else None)
+            if self._killed:
+                log.warning("oxigraph server stopped by narcokg; restarting it")
+            else:
+                log.warning(
+                    "oxigraph server exited (status %s); restarting it, with client queries kept off it for %g s",
+                    proc.returncode if proc else None,
+                    self.quarantine,
+                )
+                self._crashed()  # before the restart: a web worker that sees it answer again sees this
+            self._killed = False
             try:
                 self._spawn()
                 self.restarts += 1

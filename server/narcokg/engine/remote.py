@@ -114,6 +114,9 @@ class RemoteEngine:
         self._silent = False
         self._probed = float("-inf")
         self._probing = threading.Lock()
+        #: A supervised engine's count of its deaths (``sparqlhttp.Endpoint._send``); None here:
+        #: an engine by URL is sent a query again after it came back, whatever closed it.
+        self.crashes = None
 
     # Lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -197,13 +200,13 @@ class RemoteEngine:
                 kind, rows = "graph", len(triples)
             elif info.kind == "graph":
                 triples = self._endpoint.triples(
-                    query, deadline, dataset, job.max_rows, client=client, check=self.responsive
+                    query, deadline, dataset, job.max_rows, client=client, check=self.responsive, crashes=self.crashes
                 )
                 body = sparqlformats.serialize_triples(triples, fmt, dict(job.prefixes) or None)
                 kind, rows = "graph", len(triples)
             else:
                 result = self._endpoint.solutions(
-                    query, deadline, dataset, job.max_rows, client=client, check=self.responsive
+                    query, deadline, dataset, job.max_rows, client=client, check=self.responsive, crashes=self.crashes
                 )
                 if isinstance(result, bool):
                     body, kind, rows = sparqlformats.serialize_boolean(result, fmt), "boolean", 1

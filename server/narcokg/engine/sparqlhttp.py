@@ -58,6 +58,11 @@ class RowLimit(Exception):
     """The answer holds more rows or triples than the caller may read."""
 
 
+class Crashed(Exception):
+    """The connection closed without an answer while the engine died of something its supervisor
+    did not do (``crashes`` counted it): sending the query again may kill it again."""
+
+
 class Silent(Exception):
     """No answer had begun, and the caller's check found the endpoint answering nothing at all."""
 
@@ -122,6 +127,7 @@ class Endpoint:
         truncated_ok: bool = False,
         client: int | None = None,
         check=None,
+        crashes=None,
     ):
         """Send ``query``; the streaming response (status checked) or a ``narcokg.errors`` error.
         A ``client`` that hangs up before the endpoint answers stops the query there; ``check``,
@@ -132,7 +138,9 @@ class Endpoint:
             remaining = max(1, int((deadline - time.monotonic()) * 1000))
             fields.append(("timeout", str(remaining)))  # Virtuoso stops (and flags) at this many ms
         try:
-            conn, response = self._send(urlencode(fields).encode("ascii"), accept, deadline, client, check)
+            conn, response = self._send(urlencode(fields).encode("ascii"), accept, deadline, client, check, crashes)
+        except _EngineDied:
+            raise Crashed() from None
         except httppool.Silent:
             raise Silent() from None
         except httppool.Dropped:  # closed twice without an answer: the engine fails on this query
@@ -172,23 +180,35 @@ class Endpoint:
             raise RowLimit()
         return exchange
 
-    def _send(self, body: bytes, accept: str, deadline: float, client, check):
+    def _send(self, body: bytes, accept: str, deadline: float, client, check, crashes=None):
         """The pool's POST, once more when the endpoint closed the connection without an answer
         (``httppool.Dropped``) and then answers a trivial query (``check``) again: it died of
         something else (killed, restarted). A second close is this query's doing; an endpoint
-        that does not come back is unreachable."""
+        that does not come back is unreachable. ``crashes`` (a supervised engine's count of its
+        deaths): when it moved meanwhile, the query is not sent again (``_EngineDied``)."""
+        seen = crashes() if crashes is not None else None
         try:
             return self.pool.post_form(body, {"Accept": accept}, deadline, client=client, check=check)
         except httppool.Dropped:
             if check is None or not _back(check, deadline):
                 raise httppool.Unreachable() from None
+            if crashes is not None and crashes() != seen:
+                raise _EngineDied() from None
         return self.pool.post_form(body, {"Accept": accept}, deadline, client=client, check=check)
 
     def solutions(
-        self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None, check=None
+        self,
+        query: str,
+        deadline: float,
+        dataset: Dataset,
+        max_rows: int,
+        client: int | None = None,
+        check=None,
+        crashes=None,
     ):
-        """(variables, rows) or a bool, read as the answer streams in (``check``: see ``post``)."""
-        body = self.post(query, self.results.media_type, deadline, dataset, client=client, check=check)
+        """(variables, rows) or a bool, read as the answer streams in (``check``, ``crashes``: see
+        ``post`` and ``_send``)."""
+        body = self.post(query, self.results.media_type, deadline, dataset, client=client, check=check, crashes=crashes)
         result = None
         try:
             try:
@@ -215,9 +235,18 @@ class Endpoint:
             self.drop(body)
 
     def triples(
-        self, query: str, deadline: float, dataset: Dataset, max_rows: int, client: int | None = None, check=None
+        self,
+        query: str,
+        deadline: float,
+        dataset: Dataset,
+        max_rows: int,
+        client: int | None = None,
+        check=None,
+        crashes=None,
     ) -> list[ox.Triple]:
-        body = self.post(query, registry.NTRIPLES.media_type, deadline, dataset, client=client, check=check)
+        body = self.post(
+            query, registry.NTRIPLES.media_type, deadline, dataset, client=client, check=check, crashes=crashes
+        )
         try:
             out = []
             try:
@@ -248,6 +277,10 @@ class Endpoint:
 #: and S1T timeouts, 5x resources) may pass: those stay 503.
 _QUERY_FAULTS = ("07", "21", "22", "37", "42", "S0")
 _VIRTUOSO_ERROR = re.compile(r"Virtuoso ([0-9A-Z]{5}) Error ")
+
+
+class _EngineDied(Exception):
+    """Raised by ``_send`` instead of sending a query again (see ``Crashed``)."""
 
 
 def _back(check, deadline: float) -> bool:

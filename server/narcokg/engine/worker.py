@@ -281,7 +281,7 @@ def _no_new_files() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="narcokg.engine.worker")
-    ap.add_argument("--mode", choices=["memory", "disk"], required=True)
+    ap.add_argument("--mode", choices=["memory", "disk", "oxigraph"], required=True)
     ap.add_argument("--path", required=True)
     ap.add_argument("--memory-mb", type=int, default=0)
     ap.add_argument("--parent", type=int, default=0)

@@ -34,7 +34,9 @@ def remote(settings: Settings, say: Callable[[str], None]):
         try:
             nquads = data.served_nquads(settings)
             oxigraph_server.load(nquads, location, lambda m: say(f"engine: {m}"))
-            supervisor = oxigraph_server.OxigraphServer(location, timeout_s=settings.query_timeout + 1).start()
+            supervisor = oxigraph_server.OxigraphServer(
+                location, timeout_s=settings.query_timeout + 1, quarantine=settings.engine_crash_quarantine_seconds
+            ).start()
         except (OSError, RuntimeError) as exc:
             raise EngineError(f"cannot start Oxigraph server on {location.name}: {exc}") from None
         engine = SupervisedOxigraph(
@@ -44,6 +46,8 @@ def remote(settings: Settings, say: Callable[[str], None]):
             size=oxigraph_server.quads(location),
             abandoned=supervisor.abandoned,
             nquads=nquads if data.fits_in_memory(nquads, settings) else None,
+            crashes=supervisor.crashes,
+            quarantined=supervisor.quarantined,
         )
     else:
         if settings.engine_dialect not in DIALECTS:
