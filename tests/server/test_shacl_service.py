@@ -583,6 +583,18 @@ def test_html_report_filters_by_severity_and_shape(server, built):
         assert resp.text.count('<td class="focus"') == expected
 
 
+@pytest.mark.parametrize("name, values", [("severity", ["Warning", "Info"]), ("shape", ["a", "b"])])
+def test_a_repeated_filter_parameter_is_400_naming_it(server, name, values):
+    """Regression: ``?severity=Warning&severity=Info`` showed the warnings only, the second value
+    dropped silently. The page's form and links send each filter once."""
+    resp = requests.get(server.url("/shacl"), params={name: values}, headers={"Accept": "text/html"}, timeout=30)
+    assert resp.status_code == 400, resp.text[:300]
+    assert f"give the {name} parameter once, not 2 times" in resp.text
+    page = requests.get(server.url("/shacl"), headers={"Accept": "text/html"}, timeout=30).text
+    assert not re.search(rf'href="[^"]*\b{name}=[^"]*&amp;{name}=', page)
+    assert len(re.findall(rf'<select id="f-{name}" name="{name}">', page)) == 1
+
+
 def test_html_report_links_focus_nodes_to_their_pages(server, built, settings):
     resp = requests.get(server.url("/shacl"), headers={"Accept": "text/html"}, timeout=30)
     for focus, _ in _warnings(built):

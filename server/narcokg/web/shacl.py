@@ -80,12 +80,18 @@ def _served(settings: Settings) -> Settings:
 # Content negotiation ------------------------------------------------------------------
 
 
+def _one_arg(name: str) -> str | None:
+    """URL parameter ``name``, given at most once: as /sparql's query, never the first of several
+    silently (this blueprint's pages and links send each parameter once)."""
+    given = request.args.getlist(name)
+    if len(given) > 1:
+        abort(400, description=f"give the {name} parameter once, not {len(given)} times")
+    return given[0] if given else None
+
+
 def negotiate(offers: list[str]) -> str:
     """The media type to answer in: ``?format=`` first, then Accept (q-values), else ``offers[0]``."""
-    given = request.args.getlist("format")
-    if len(given) > 1:  # as /sparql's query: one value, never the first of several silently
-        abort(400, description=f"give the format parameter once, not {len(given)} times")
-    fmt = given[0] if given else None
+    fmt = _one_arg("format")
     if fmt is not None:
         media = FORMAT_PARAM.get(fmt.strip().lower())
         if media is None or media not in offers:
@@ -146,8 +152,8 @@ def report_page():
     if media != HTML:
         return Response(report.data.serialized[RDF_MEDIA[media]], mimetype=media, headers=headers)
 
-    severity = _severity_filter(request.args.get("severity"))
-    shape = (request.args.get("shape") or "").strip() or None
+    severity = _severity_filter(_one_arg("severity"))
+    shape = (_one_arg("shape") or "").strip() or None
     if shape:
         shape = IriMap(settings).to_public(shape)  # the canonical IRI works under a public base too
     rows = report.rows(choose_lang(), _served(settings))
