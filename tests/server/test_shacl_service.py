@@ -394,6 +394,35 @@ def test_a_charset_other_than_utf8_is_415_naming_it_as_on_sparql(server, content
     assert utf8.status_code == 200, utf8.text[:300]
 
 
+def error_message(page: str) -> str:
+    return re.search(r'<p class="error-message">(.*?)</p>', page, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    "content_type, body, words",
+    [
+        ("text/turtle; charset=latin1", LATIN1, "charset latin1 tidak didukung; kirim data sebagai UTF-8"),
+        ("text/turtle", LATIN1, "badan permintaan tidak dapat diurai sebagai Turtle: baris 2, kolom 15: bukan UTF-8"),
+    ],
+    ids=["charset", "not utf-8"],
+)
+def test_an_indonesian_message_on_the_error_page_is_not_badged_english(server, content_type, body, words):
+    """Regression: the error page marked every message "EN" (only in English), also the ones the
+    catalogue gives in Indonesian for an Indonesian reader."""
+    headers = {"Accept": "text/html", "Accept-Language": "id"}
+    said = error_message(validate_body(server, body, content_type, **headers).text)
+    assert unescape(said).startswith(words), said
+    assert "only-lang" not in said and 'lang="en"' not in said, said
+
+
+def test_the_parser_s_english_words_after_an_indonesian_lead_are_badged_english(server):
+    headers = {"Accept": "text/html", "Accept-Language": "id"}
+    said = error_message(validate_body(server, b"ex:a ex:b ex:c .\n", "text/turtle", **headers).text)
+    lead, _, rest = said.partition('<span lang="en">')
+    assert lead == "badan permintaan tidak dapat diurai sebagai Turtle: ", said
+    assert rest.startswith("line 1, column 1: prefix `ex:` is not declared") and 'class="only-lang"' in rest, said
+
+
 def test_missing_content_type_is_415(server):
     req = requests.Request("POST", server.url("/shacl/validate"), data=b"<a> <b> <c> .").prepare()
     req.headers.pop("Content-Type", None)

@@ -175,6 +175,7 @@ TEXT: dict[str, dict[str, str | None]] = {
     ),
     "shacl.empty": _e("%s is empty: nothing to validate", "%s kosong: tidak ada yang divalidasi"),
     "shacl.pasted": _e("pasted data", "data tempelan"),
+    "shacl.request_body": _e("request body", "badan permintaan"),
     "shacl.unparseable": _e("%s does not parse as %s", "%s tidak dapat diurai sebagai %s"),
     "shacl.not_utf8": _e(
         "not UTF-8: byte 0x{byte} at byte offset {offset} is not part of a UTF-8 character; Turtle, "

@@ -209,9 +209,22 @@ def _as_sent(raw: bytes) -> str | None:
         return None
 
 
-def _problem(message: str, kept: dict, line: int | None = None, column: int | None = None) -> dict:
+def _said(exc: HTTPException) -> tuple[str, str, str]:
+    """What the form says of ``exc``: words in the page's language, then words in another
+    (marked with theirs), and that language; the position is shown beside them."""
+    if isinstance(exc, _Unparseable):
+        return exc.said, exc.detail, exc.detail_lang
+    lang = choose_lang()
+    in_lang = getattr(exc, "in_lang", None)  # a refusal in the catalogue's words (errors.refuse)
+    words, other = in_lang(lang) if in_lang else ("", exc.description or exc.name)
+    return words, other, "en"
+
+
+def _problem(
+    message: str, detail: str, detail_lang: str, kept: dict, line: int | None = None, column: int | None = None
+) -> dict:
     """An error for the form: the message, where it is, and that line of the data, marked."""
-    problem = {"message": message, "line": line, "column": column}
+    problem = {"message": message, "detail": detail, "detail_lang": detail_lang, "line": line, "column": column}
     lines = kept["data"].splitlines()
     if line and line <= len(lines):
         col = max((column or 1) - 1, 0)
@@ -267,13 +280,13 @@ def _run(upload: Upload, settings: Settings, media: str):
     bad = utf8.first_bad_byte(upload.data) if upload.fmt in utf8.UTF8_ONLY else None
     if bad is not None:  # said here, in the page's language, before a process is started
         words = utf8.message(bad, lang)
-        where = f"line {bad.line}, column {bad.column}: "
-        raise _Unparseable(said + where + words, bad.line, bad.column, said, words)
+        where = t("shacl.error_at", lang) % (bad.line, bad.column) + ": "
+        raise _Unparseable(said + where + words, bad.line, bad.column, said, words, lang)
     try:
         return validation_runner.run(upload.data, upload.fmt, settings, RDF_MEDIA.get(media))
     except validation_runner.Unparseable as exc:
         words = re.sub(r"^line \d+(?:, column \d+)?: ", "", exc.message)
-        raise _Unparseable(said + exc.message, exc.line, exc.column, said, words) from None
+        raise _Unparseable(said + exc.message, exc.line, exc.column, said, words, "en") from None
     except validation_runner.Unvalidatable as exc:
         abort(422, description=f"{upload.name}: {exc}")
     except validation_runner.Overloaded as exc:
@@ -285,11 +298,18 @@ class _Unparseable(HTTPException):
 
     code = 400
 
-    def __init__(self, message: str, line: int | None, column: int | None, said: str, detail: str):
+    def __init__(self, message: str, line: int | None, column: int | None, said: str, detail: str, detail_lang: str):
         super().__init__(description=message)
         #: the message in two parts without the position, for a page that shows the position
-        #: beside it: what happened (in the page's language) and the parser's detail (English)
-        self.line, self.column, self.said, self.detail = line, column, said, detail
+        #: beside it: what happened (in the page's language) and the detail, in ``detail_lang``
+        #: (the parser's words are English; a byte that is not UTF-8 is said from the catalogue)
+        self.line, self.column, self.said, self.detail, self.detail_lang = line, column, said, detail, detail_lang
+
+    def in_lang(self, lang: str) -> tuple[str, str]:
+        """For the error page: all of it in ``lang``, or the lead in it and the parser's words."""
+        if self.detail_lang == lang:
+            return self.description, ""
+        return self.said.rstrip(), self.description[len(self.said) :]
 
 
 @blueprint.post("/shacl/validate")
@@ -309,9 +329,7 @@ def validate_data():
         if not (is_form and media == HTML):
             raise
         kept = _kept(upload)
-        message = getattr(exc, "said", None) or exc.description or exc.name
-        problem = _problem(message, kept, getattr(exc, "line", None), getattr(exc, "column", None))
-        problem["detail"] = getattr(exc, "detail", "")
+        problem = _problem(*_said(exc), kept, getattr(exc, "line", None), getattr(exc, "column", None))
         retry = getattr(exc, "retry_after", None)
         return _form_page(
             exc.code or 400, upload=upload, problem=problem, headers={"Retry-After": str(retry)} if retry else None

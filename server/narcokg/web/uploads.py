@@ -21,6 +21,7 @@ from narcokg.config import Settings
 from narcokg.html.i18n import human_size, t
 from narcokg.html.labels import choose_lang
 from narcokg.shacl.accepts import FORMATS, FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
+from narcokg.web.errors import refuse
 from narcokg.web.querystring import charset_refused
 from narcokg.web.refusals import shown
 
@@ -104,12 +105,12 @@ def _read_bounded(stream, limit: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:
-            abort(413, description=t("shacl.too_large", choose_lang()) % human_size(limit, choose_lang()))
+            refuse(413, "shacl.too_large", human_size(limit, choose_lang()))
     return b"".join(chunks)
 
 
 def _too_large(limit: int):
-    abort(413, description=t("shacl.too_large", choose_lang()) % human_size(limit, choose_lang()))
+    refuse(413, "shacl.too_large", human_size(limit, choose_lang()))
 
 
 def refuse_shapes(names) -> None:
@@ -128,7 +129,7 @@ def _refuse_repeated(form) -> None:
     for name in SINGLE_FIELDS:
         count = len(form.getlist(name))
         if count > 1:
-            abort(400, description=t("shacl.field_once", choose_lang()) % (name, count))
+            refuse(400, "shacl.field_once", name, count)
 
 
 def _sniff(text: bytes) -> str:
@@ -160,12 +161,12 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
     syntax = _syntax(form)
     sent = [f for f in files.getlist("file") if f.filename] if with_files else []
     if len(sent) > 1:
-        abort(400, description=t("shacl.one_file", choose_lang()) % len(sent))
+        refuse(400, "shacl.one_file", len(sent))
     upload = files.get("file")
     pasted = field_bytes(form, "data")
     has_file = upload is not None and bool(upload.filename)
     if has_file and pasted.strip():
-        abort(400, description=t("shacl.both", choose_lang()))
+        refuse(400, "shacl.both")
     if has_file:
         data = _read_bounded(upload.stream, limit)
         name = PurePosixPath(upload.filename.replace("\\", "/")).name[:100] or "upload"
@@ -179,11 +180,11 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
     elif with_files and not form and not files and request.content_length:
         # werkzeug drops a multipart body it cannot read (no boundary, no closing delimiter): a
         # body was sent, so "no data" would send the client looking for the wrong mistake.
-        abort(400, description=t("shacl.bad_multipart", choose_lang()))
+        refuse(400, "shacl.bad_multipart")
     else:
-        abort(400, description=t("shacl.no_data", choose_lang()))
+        refuse(400, "shacl.no_data")
     if not data.strip():
-        abort(400, description=t("shacl.empty", choose_lang()) % name)
+        refuse(400, "shacl.empty", name)
     return Upload(data, fmt, name)
 
 
@@ -213,7 +214,7 @@ def read_upload(settings: Settings) -> Upload:
     charset = request.mimetype_params.get("charset")
     if charset_refused(charset):
         # Read as UTF-8 whatever it declared, Latin-1 text was validated as other text.
-        abort(415, description=t("shacl.charset", choose_lang()) % shown(charset))
+        refuse(415, "shacl.charset", shown(charset))
     if is_form:
         return _from_form(settings, with_files=mime == "multipart/form-data")
     if not mime:
@@ -233,4 +234,4 @@ def read_upload(settings: Settings) -> Upload:
     data = _read_bounded(request.stream, limit)
     if not data.strip():
         abort(400, description="the request body is empty: send the RDF data to validate")
-    return Upload(data, fmt, "request body")
+    return Upload(data, fmt, t("shacl.request_body", choose_lang()))
