@@ -394,6 +394,25 @@ def test_a_charset_other_than_utf8_is_415_naming_it_as_on_sparql(server, content
     assert utf8.status_code == 200, utf8.text[:300]
 
 
+@pytest.mark.parametrize(
+    "body", [LATIN1.decode("latin-1").encode("utf-8"), LATIN1], ids=["bytes that read as UTF-8", "Latin-1 bytes"]
+)
+@pytest.mark.parametrize("part", ["data", "file"])
+def test_a_form_part_declared_in_another_charset_is_415_naming_the_field_and_the_charset(server, part, body):
+    """Regression: a part's own ``charset=iso-8859-1`` was ignored: its bytes were validated as
+    UTF-8 (200, for bytes that happen to be UTF-8) or refused as "not UTF-8" (400). Refused as a
+    body declared so is: 415 naming the field and the charset and to send UTF-8."""
+    name = "a.ttl" if part == "file" else None
+    files = {part: (name, body, "text/turtle; charset=iso-8859-1"), "syntax": (None, "turtle")}
+    resp = requests.post(server.url("/shacl/validate"), files=files, headers={"Accept": "text/turtle"}, timeout=60)
+    assert resp.status_code == 415, resp.text[:300]
+    assert f"field '{part}' is sent in charset iso-8859-1, which is not supported; send it as UTF-8" in resp.text
+    for charset in ("UTF-8", "us-ascii"):  # UTF-8 under any of its names is read
+        files = {part: (name, GOOD, f"text/turtle; charset={charset}"), "syntax": (None, "turtle")}
+        resp = requests.post(server.url("/shacl/validate"), files=files, headers={"Accept": "text/turtle"}, timeout=60)
+        assert resp.status_code == 200, resp.text[:300]
+
+
 def error_message(page: str) -> str:
     return re.search(r'<p class="error-message">(.*?)</p>', page, re.S).group(1)
 

@@ -162,6 +162,11 @@ TEXT: dict[str, dict[str, str | None]] = {
         "charset %s is not supported; send the data as UTF-8 (charset=utf-8, or no charset)",
         "charset %s tidak didukung; kirim data sebagai UTF-8 (charset=utf-8, atau tanpa charset)",
     ),
+    "shacl.part_charset": _e(
+        "field '%s' is sent in charset %s, which is not supported; send it as UTF-8 (charset=utf-8, or no charset)",
+        "bidang '%s' dikirim dalam charset %s yang tidak didukung; kirim bidang itu sebagai UTF-8 "
+        "(charset=utf-8, atau tanpa charset)",
+    ),
     "shacl.one_file": _e(
         "one file per request: the form holds %d files in field 'file'; validate each file in a request "
         "of its own, or put all the data in one file",

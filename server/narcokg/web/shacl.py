@@ -31,7 +31,6 @@ from narcokg.shacl import utf8
 from narcokg.formats import registry
 from narcokg.web import builtreport
 from narcokg.web.context import page_html
-from narcokg.web.querystring import charset_refused
 from narcokg.web.uploads import (
     FORMAT_NAMES,
     BytesFormParser,
@@ -40,6 +39,7 @@ from narcokg.web.uploads import (
     field_text,
     read_upload,
     refuse_shapes,
+    refused_charset,
 )
 
 blueprint = Blueprint("shacl", __name__)
@@ -186,22 +186,26 @@ def _kept(upload: Upload | None) -> dict:
     Pasted bytes that are not UTF-8 as sent (or a form declared in another charset) are not put
     back: decoded anyway, they came back with U+FFFD in place of the bytes, a text the client never
     sent and might validate again as its own. The field stays empty and ``dropped`` says why."""
-    pasted, syntax = b"", "auto"
+    pasted, syntax, form, files = b"", "auto", {}, {}
     try:
-        pasted = field_bytes(request.form, "data")
-        syntax = field_text(request.form, "syntax", "auto")
+        form, files = request.form, request.files
+        pasted = field_bytes(form, "data")
+        syntax = field_text(form, "syntax", "auto")
     except HTTPException:  # a form too large to read: nothing of it can be kept
         pass
-    text = _as_sent(pasted)
-    from_upload = _as_sent(upload.data) if upload is not None and not pasted.strip() else None
+    text = _as_sent(pasted, refused_charset(form, files, "data"))
+    from_upload = None
+    if upload is not None and not pasted.strip():
+        from_upload = _as_sent(upload.data, refused_charset(form, files, "file"))
     if from_upload:  # a file's text; a file that is not text stays on the client's disk
         text, syntax = from_upload, {"xml": "rdfxml"}.get(upload.fmt, upload.fmt)
     return {"data": text or "", "syntax": syntax, "dropped": text is None}
 
 
-def _as_sent(raw: bytes) -> str | None:
-    """``raw`` as the text the client sent, or None when it cannot be read as UTF-8."""
-    if charset_refused(request.mimetype_params.get("charset")):
+def _as_sent(raw: bytes, refused: str | None) -> str | None:
+    """``raw`` as the text the client sent, or None when it cannot be read as UTF-8 (or was
+    declared in the ``refused`` charset)."""
+    if refused is not None:
         return None if raw.strip() else ""
     try:
         return raw.decode("utf-8")

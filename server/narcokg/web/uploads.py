@@ -6,6 +6,11 @@ Pasted data is read as the bytes sent, like a file (``BytesFormParser``): werkze
 field that is not UTF-8 with U+FFFD for each bad byte (multipart) or as the text of its escape
 (``%FF``, urlencoded), and the parse error then quoted those characters. As bytes, pasted data
 that is not UTF-8 gets the message a file gets, naming the byte, its line and column.
+
+A multipart part may declare its own charset (``Content-Type: text/plain; charset=…``); the rule
+for a body's charset holds for it too (``querystring.charset_refused``): UTF-8 or US-ASCII is read,
+any other is refused with 415 naming the field, where its bytes were read as UTF-8 (or refused as
+"not UTF-8") before, and never as the text the client meant.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from urllib.parse import parse_qsl
 
 from flask import abort, request
 from werkzeug.formparser import FormDataParser, MultiPartParser
+from werkzeug.http import parse_options_header
 
 from narcokg.config import Settings
 from narcokg.html.i18n import human_size, t
@@ -51,7 +57,18 @@ FORM_OVERHEAD = 64 * 1024
 
 
 class _BytesMultiPartParser(MultiPartParser):
+    """Keeps each field part's bytes, and the charset the part declares (for ``part_charset``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: field name → the charset its part declares (a file part keeps its own headers)
+        self.charsets: dict[str, str] = {}
+
     def get_part_charset(self, headers) -> str:
+        charset = parse_options_header(headers.get("Content-Type", ""))[1].get("charset")
+        if charset is not None:
+            name = parse_options_header(headers.get("Content-Disposition", ""))[1].get("name", "")
+            self.charsets.setdefault(name, charset)
         return "latin-1"  # one character per byte, whatever the part declares: nothing is replaced
 
 
@@ -70,6 +87,7 @@ class BytesFormParser(FormDataParser):
             cls=self.cls,
         )
         form, files = parser.parse(stream, boundary, content_length)
+        form.part_charsets = parser.charsets  # read by ``part_charset``
         return stream, form, files
 
     def _parse_urlencoded(self, stream, mimetype, content_length, options):
@@ -80,6 +98,23 @@ class BytesFormParser(FormDataParser):
 def field_bytes(form, name: str) -> bytes:
     """The bytes sent in form field ``name`` (read by ``BytesFormParser``), or b""."""
     return form.get(name, "").encode("latin-1")
+
+
+def part_charset(form, files, name: str) -> str | None:
+    """The charset the multipart part ``name`` declares (a field's or a file's), or None."""
+    upload = files.get(name) if files else None
+    if upload is not None:
+        return upload.mimetype_params.get("charset")
+    return getattr(form, "part_charsets", {}).get(name)
+
+
+def refused_charset(form, files, name: str) -> str | None:
+    """The charset field ``name`` was declared in, the body's or its own part's, when that charset
+    is not UTF-8 (``charset_refused``): its bytes are then not the text the client meant."""
+    for charset in (request.mimetype_params.get("charset"), part_charset(form, files, name)):
+        if charset_refused(charset):
+            return charset
+    return None
 
 
 def field_text(form, name: str, default: str = "") -> str:
@@ -132,6 +167,15 @@ def _refuse_repeated(form) -> None:
             refuse(400, "shacl.field_once", name, count)
 
 
+def _refuse_charsets(form, files) -> None:
+    """415 for a part declared in a charset other than UTF-8, as for a body declared so: read as
+    UTF-8 anyway, its text would not be the one the client meant."""
+    for name in ("data", "syntax", "file"):
+        charset = refused_charset(form, files, name)
+        if charset is not None:
+            refuse(415, "shacl.part_charset", name, shown(charset))
+
+
 def _sniff(text: bytes) -> str:
     head = text.lstrip()[:200]
     if head[:1] in (b"{", b"["):
@@ -158,6 +202,7 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
     files = request.files if with_files else {}
     refuse_shapes(set(form) | set(files))
     _refuse_repeated(form)
+    _refuse_charsets(form, files)
     syntax = _syntax(form)
     sent = [f for f in files.getlist("file") if f.filename] if with_files else []
     if len(sent) > 1:
