@@ -394,6 +394,54 @@ def test_a_charset_other_than_utf8_is_415_naming_it_as_on_sparql(server, content
     assert utf8.status_code == 200, utf8.text[:300]
 
 
+@pytest.mark.parametrize(
+    "body", [LATIN1.decode("latin-1").encode("utf-8"), LATIN1], ids=["bytes that read as UTF-8", "Latin-1 bytes"]
+)
+@pytest.mark.parametrize("part", ["data", "file"])
+def test_a_form_part_declared_in_another_charset_is_415_naming_the_field_and_the_charset(server, part, body):
+    """Regression: a part's own ``charset=iso-8859-1`` was ignored: its bytes were validated as
+    UTF-8 (200, for bytes that happen to be UTF-8) or refused as "not UTF-8" (400). Refused as a
+    body declared so is: 415 naming the field and the charset and to send UTF-8."""
+    name = "a.ttl" if part == "file" else None
+    files = {part: (name, body, "text/turtle; charset=iso-8859-1"), "syntax": (None, "turtle")}
+    resp = requests.post(server.url("/shacl/validate"), files=files, headers={"Accept": "text/turtle"}, timeout=60)
+    assert resp.status_code == 415, resp.text[:300]
+    assert f"field '{part}' is sent in charset iso-8859-1, which is not supported; send it as UTF-8" in resp.text
+    for charset in ("UTF-8", "us-ascii"):  # UTF-8 under any of its names is read
+        files = {part: (name, GOOD, f"text/turtle; charset={charset}"), "syntax": (None, "turtle")}
+        resp = requests.post(server.url("/shacl/validate"), files=files, headers={"Accept": "text/turtle"}, timeout=60)
+        assert resp.status_code == 200, resp.text[:300]
+
+
+def error_message(page: str) -> str:
+    return re.search(r'<p class="error-message">(.*?)</p>', page, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    "content_type, body, words",
+    [
+        ("text/turtle; charset=latin1", LATIN1, "charset latin1 tidak didukung; kirim data sebagai UTF-8"),
+        ("text/turtle", LATIN1, "badan permintaan tidak dapat diurai sebagai Turtle: baris 2, kolom 15: bukan UTF-8"),
+    ],
+    ids=["charset", "not utf-8"],
+)
+def test_an_indonesian_message_on_the_error_page_is_not_badged_english(server, content_type, body, words):
+    """Regression: the error page marked every message "EN" (only in English), also the ones the
+    catalogue gives in Indonesian for an Indonesian reader."""
+    headers = {"Accept": "text/html", "Accept-Language": "id"}
+    said = error_message(validate_body(server, body, content_type, **headers).text)
+    assert unescape(said).startswith(words), said
+    assert "only-lang" not in said and 'lang="en"' not in said, said
+
+
+def test_the_parser_s_english_words_after_an_indonesian_lead_are_badged_english(server):
+    headers = {"Accept": "text/html", "Accept-Language": "id"}
+    said = error_message(validate_body(server, b"ex:a ex:b ex:c .\n", "text/turtle", **headers).text)
+    lead, _, rest = said.partition('<span lang="en">')
+    assert lead == "badan permintaan tidak dapat diurai sebagai Turtle: ", said
+    assert rest.startswith("line 1, column 1: prefix `ex:` is not declared") and 'class="only-lang"' in rest, said
+
+
 def test_missing_content_type_is_415(server):
     req = requests.Request("POST", server.url("/shacl/validate"), data=b"<a> <b> <c> .").prepare()
     req.headers.pop("Content-Type", None)
@@ -581,6 +629,18 @@ def test_html_report_filters_by_severity_and_shape(server, built):
             timeout=30,
         )
         assert resp.text.count('<td class="focus"') == expected
+
+
+@pytest.mark.parametrize("name, values", [("severity", ["Warning", "Info"]), ("shape", ["a", "b"])])
+def test_a_repeated_filter_parameter_is_400_naming_it(server, name, values):
+    """Regression: ``?severity=Warning&severity=Info`` showed the warnings only, the second value
+    dropped silently. The page's form and links send each filter once."""
+    resp = requests.get(server.url("/shacl"), params={name: values}, headers={"Accept": "text/html"}, timeout=30)
+    assert resp.status_code == 400, resp.text[:300]
+    assert f"give the {name} parameter once, not 2 times" in resp.text
+    page = requests.get(server.url("/shacl"), headers={"Accept": "text/html"}, timeout=30).text
+    assert not re.search(rf'href="[^"]*\b{name}=[^"]*&amp;{name}=', page)
+    assert len(re.findall(rf'<select id="f-{name}" name="{name}">', page)) == 1
 
 
 def test_html_report_links_focus_nodes_to_their_pages(server, built, settings):

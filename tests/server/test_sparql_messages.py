@@ -125,6 +125,19 @@ def test_a_long_query_s_syntax_error_in_indonesian_keeps_the_parser_s_words(serv
     assert "(line 2, column 10)" in said and 'lang="en"' in resp.text
 
 
+def test_the_query_page_s_error_for_a_long_query_leads_in_indonesian(server):
+    """Regression: on ``/?lang=id`` a query too long to explain got the parser's message alone, in
+    English; it now follows the Indonesian lead the error page gives, the parser's words as written."""
+    query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 4200 + "\nLIMIT x"
+    resp = requests.get(server.url("/"), params={"query": query, "lang": "id"}, timeout=60)
+    assert resp.status_code == 400
+    box = html.unescape(re.search(r'<div class="query-error" role="alert">(.*?)</div>', resp.text, re.S).group(1))
+    assert "Sintaks kueri tidak sah; pesan parser berikut menyebut letak kesalahannya" in box, box
+    assert '<span lang="en">the query is not valid SPARQL' in box and "(line 2, column 7)" in box, box
+    english = requests.get(server.url("/"), params={"query": query}, timeout=60)
+    assert "Sintaks" not in english.text and "<pre>the query is not valid SPARQL" in english.text
+
+
 def test_page_without_javascript_offers_the_prefix_lines_as_a_link_that_runs(server):
     query = "SELECT ?p WHERE { ?a nkg:party ?p } LIMIT 3"
     resp = requests.get(server.url("/"), params={"query": query}, timeout=60)

@@ -105,6 +105,30 @@ def test_a_form_in_another_charset_is_not_put_back_read_as_utf8(server):
     assert textarea(resp.text) == "" and 'id="v-dropped"' in resp.text
 
 
+def test_a_part_in_another_charset_is_not_put_back_and_is_refused_in_the_page_s_language(server):
+    """A pasted part declared Latin-1 is refused as the whole form would be (415), in Indonesian
+    on an Indonesian page, and its text is not put back read as UTF-8."""
+    text = 'ex:a ex:b "café" .\n'.encode()
+    resp = requests.post(
+        server.url("/shacl/validate?lang=id"),
+        files={"data": (None, text, "text/plain; charset=iso-8859-1")},
+        headers={"Accept": "text/html"},
+        timeout=90,
+    )
+    assert resp.status_code == 415
+    assert "bidang 'data' dikirim dalam charset iso-8859-1 yang tidak didukung" in html.unescape(resp.text)
+    assert textarea(resp.text) == "" and 'id="v-dropped"' in resp.text
+
+
+def test_the_not_utf8_explanation_on_an_indonesian_form_is_not_badged_english(server):
+    """Regression: the explanation of a byte that is not UTF-8 comes from the catalogue, in
+    Indonesian on an Indonesian page, yet was marked "EN" (only in English)."""
+    latin1 = 'ex:a ex:b "café" .\n'.encode("latin-1")
+    said = re.search(r'<span class="problem-message">(.*?)</span></p>', post_form(server, latin1, lang="id").text, re.S)
+    assert said and "bukan UTF-8: bita 0xE9" in said.group(1), said
+    assert "only-lang" not in said.group(1)
+
+
 def test_empty_form_is_400_with_the_form(server):
     resp = post_form(server, "  ")
     assert resp.status_code == 400

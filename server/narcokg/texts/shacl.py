@@ -162,6 +162,11 @@ TEXT: dict[str, dict[str, str | None]] = {
         "charset %s is not supported; send the data as UTF-8 (charset=utf-8, or no charset)",
         "charset %s tidak didukung; kirim data sebagai UTF-8 (charset=utf-8, atau tanpa charset)",
     ),
+    "shacl.part_charset": _e(
+        "field '%s' is sent in charset %s, which is not supported; send it as UTF-8 (charset=utf-8, or no charset)",
+        "bidang '%s' dikirim dalam charset %s yang tidak didukung; kirim bidang itu sebagai UTF-8 "
+        "(charset=utf-8, atau tanpa charset)",
+    ),
     "shacl.one_file": _e(
         "one file per request: the form holds %d files in field 'file'; validate each file in a request "
         "of its own, or put all the data in one file",
@@ -175,6 +180,7 @@ TEXT: dict[str, dict[str, str | None]] = {
     ),
     "shacl.empty": _e("%s is empty: nothing to validate", "%s kosong: tidak ada yang divalidasi"),
     "shacl.pasted": _e("pasted data", "data tempelan"),
+    "shacl.request_body": _e("request body", "badan permintaan"),
     "shacl.unparseable": _e("%s does not parse as %s", "%s tidak dapat diurai sebagai %s"),
     "shacl.not_utf8": _e(
         "not UTF-8: byte 0x{byte} at byte offset {offset} is not part of a UTF-8 character; Turtle, "

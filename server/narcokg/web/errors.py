@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import NoReturn
 
 from flask import Response, render_template, request
 from markupsafe import escape
+from werkzeug.exceptions import default_exceptions
 
 from narcokg import errors
 from narcokg.html.labels import choose_lang
+from narcokg.texts import exists_in, text
 
 log = logging.getLogger("narcokg.web.errors")
 
@@ -98,3 +101,20 @@ def respond(exc: errors.NarcokgError, headers: dict | None = None) -> Response:
         log.error("%s on %s %s: %s", status, request.method, request.path, exc.message)
     in_lang = getattr(exc, "in_lang", None)  # the errors said in the reader's language (sparql.Malformed)
     return error_response(status, HTTPStatus(status).phrase, exc.message, list(extra.items()), in_lang)
+
+
+def said_in(message: str, message_lang: str):
+    """An ``in_lang`` for a message already written in ``message_lang``: its words on a page in
+    that language, else the message as other-language text (marked so)."""
+    return lambda lang: (message, "") if lang == message_lang else ("", message)
+
+
+def refuse(code: int, key: str, *args) -> NoReturn:
+    """Abort with ``code`` and the catalogue's sentence ``key`` (``% args``) in the reader's
+    language. The error remembers which language that is, so its page marks only English (a
+    sentence the catalogue has in English only)."""
+    lang = choose_lang()
+    message = text(key, lang) % args if args else text(key, lang)
+    exc = default_exceptions[code](description=message)
+    exc.in_lang = said_in(message, lang if exists_in(key, lang) else "en")
+    raise exc

@@ -166,7 +166,8 @@ def install(app: Flask) -> None:
         headers = e.get_headers()
         if e.code >= 500 and e.code != 503:
             log.error("HTTP %s on %s %s: %s", e.code, request.method, request.path, e.description)
-        return error_response(e.code, e.name, _message(e), headers)
+        # A refusal in the catalogue's words says which language they are in (errors.refuse).
+        return error_response(e.code, e.name, _message(e), headers, getattr(e, "in_lang", None))
 
     @app.errorhandler(errors.NarcokgError)
     def narcokg_error(e: errors.NarcokgError):

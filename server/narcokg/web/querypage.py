@@ -138,6 +138,7 @@ def index():
     query = request.form.get("query") if request.method == "POST" else request.args.get("query")
     status = 200
     result = error = problem = None
+    lead = ""  # a sentence before an error that is not in the page's language
     kind = "solutions"
     headers: dict = {}
     if query is not None:
@@ -152,6 +153,10 @@ def index():
             if explanation is not None:
                 problem = error_view(explanation, query, lang)
                 error = problem["message"]
+            elif hasattr(exc, "in_lang"):  # too long to explain: a lead in the reader's language
+                said, parser = exc.in_lang(lang)
+                if parser:  # ... then the parser's own words, as it wrote them
+                    lead, error = said, parser
     editor_text = query if query is not None else (examples[0].query if examples else DEFAULT_QUERY)
     limits = {
         "timeout": f"{settings.query_timeout:g}",
@@ -169,6 +174,7 @@ def index():
         ran=query is not None,
         result=result,
         error=error,
+        lead=lead,
         problem=problem,
         status=status,
         kind=kind,

@@ -31,7 +31,6 @@ from narcokg.shacl import utf8
 from narcokg.formats import registry
 from narcokg.web import builtreport
 from narcokg.web.context import page_html
-from narcokg.web.querystring import charset_refused
 from narcokg.web.uploads import (
     FORMAT_NAMES,
     BytesFormParser,
@@ -40,6 +39,7 @@ from narcokg.web.uploads import (
     field_text,
     read_upload,
     refuse_shapes,
+    refused_charset,
 )
 
 blueprint = Blueprint("shacl", __name__)
@@ -80,12 +80,18 @@ def _served(settings: Settings) -> Settings:
 # Content negotiation ------------------------------------------------------------------
 
 
+def _one_arg(name: str) -> str | None:
+    """URL parameter ``name``, given at most once: as /sparql's query, never the first of several
+    silently (this blueprint's pages and links send each parameter once)."""
+    given = request.args.getlist(name)
+    if len(given) > 1:
+        abort(400, description=f"give the {name} parameter once, not {len(given)} times")
+    return given[0] if given else None
+
+
 def negotiate(offers: list[str]) -> str:
     """The media type to answer in: ``?format=`` first, then Accept (q-values), else ``offers[0]``."""
-    given = request.args.getlist("format")
-    if len(given) > 1:  # as /sparql's query: one value, never the first of several silently
-        abort(400, description=f"give the format parameter once, not {len(given)} times")
-    fmt = given[0] if given else None
+    fmt = _one_arg("format")
     if fmt is not None:
         media = FORMAT_PARAM.get(fmt.strip().lower())
         if media is None or media not in offers:
@@ -146,8 +152,8 @@ def report_page():
     if media != HTML:
         return Response(report.data.serialized[RDF_MEDIA[media]], mimetype=media, headers=headers)
 
-    severity = _severity_filter(request.args.get("severity"))
-    shape = (request.args.get("shape") or "").strip() or None
+    severity = _severity_filter(_one_arg("severity"))
+    shape = (_one_arg("shape") or "").strip() or None
     if shape:
         shape = IriMap(settings).to_public(shape)  # the canonical IRI works under a public base too
     rows = report.rows(choose_lang(), _served(settings))
@@ -180,22 +186,26 @@ def _kept(upload: Upload | None) -> dict:
     Pasted bytes that are not UTF-8 as sent (or a form declared in another charset) are not put
     back: decoded anyway, they came back with U+FFFD in place of the bytes, a text the client never
     sent and might validate again as its own. The field stays empty and ``dropped`` says why."""
-    pasted, syntax = b"", "auto"
+    pasted, syntax, form, files = b"", "auto", {}, {}
     try:
-        pasted = field_bytes(request.form, "data")
-        syntax = field_text(request.form, "syntax", "auto")
+        form, files = request.form, request.files
+        pasted = field_bytes(form, "data")
+        syntax = field_text(form, "syntax", "auto")
     except HTTPException:  # a form too large to read: nothing of it can be kept
         pass
-    text = _as_sent(pasted)
-    from_upload = _as_sent(upload.data) if upload is not None and not pasted.strip() else None
+    text = _as_sent(pasted, refused_charset(form, files, "data"))
+    from_upload = None
+    if upload is not None and not pasted.strip():
+        from_upload = _as_sent(upload.data, refused_charset(form, files, "file"))
     if from_upload:  # a file's text; a file that is not text stays on the client's disk
         text, syntax = from_upload, {"xml": "rdfxml"}.get(upload.fmt, upload.fmt)
     return {"data": text or "", "syntax": syntax, "dropped": text is None}
 
 
-def _as_sent(raw: bytes) -> str | None:
-    """``raw`` as the text the client sent, or None when it cannot be read as UTF-8."""
-    if charset_refused(request.mimetype_params.get("charset")):
+def _as_sent(raw: bytes, refused: str | None) -> str | None:
+    """``raw`` as the text the client sent, or None when it cannot be read as UTF-8 (or was
+    declared in the ``refused`` charset)."""
+    if refused is not None:
         return None if raw.strip() else ""
     try:
         return raw.decode("utf-8")
@@ -203,9 +213,22 @@ def _as_sent(raw: bytes) -> str | None:
         return None
 
 
-def _problem(message: str, kept: dict, line: int | None = None, column: int | None = None) -> dict:
+def _said(exc: HTTPException) -> tuple[str, str, str]:
+    """What the form says of ``exc``: words in the page's language, then words in another
+    (marked with theirs), and that language; the position is shown beside them."""
+    if isinstance(exc, _Unparseable):
+        return exc.said, exc.detail, exc.detail_lang
+    lang = choose_lang()
+    in_lang = getattr(exc, "in_lang", None)  # a refusal in the catalogue's words (errors.refuse)
+    words, other = in_lang(lang) if in_lang else ("", exc.description or exc.name)
+    return words, other, "en"
+
+
+def _problem(
+    message: str, detail: str, detail_lang: str, kept: dict, line: int | None = None, column: int | None = None
+) -> dict:
     """An error for the form: the message, where it is, and that line of the data, marked."""
-    problem = {"message": message, "line": line, "column": column}
+    problem = {"message": message, "detail": detail, "detail_lang": detail_lang, "line": line, "column": column}
     lines = kept["data"].splitlines()
     if line and line <= len(lines):
         col = max((column or 1) - 1, 0)
@@ -261,13 +284,13 @@ def _run(upload: Upload, settings: Settings, media: str):
     bad = utf8.first_bad_byte(upload.data) if upload.fmt in utf8.UTF8_ONLY else None
     if bad is not None:  # said here, in the page's language, before a process is started
         words = utf8.message(bad, lang)
-        where = f"line {bad.line}, column {bad.column}: "
-        raise _Unparseable(said + where + words, bad.line, bad.column, said, words)
+        where = t("shacl.error_at", lang) % (bad.line, bad.column) + ": "
+        raise _Unparseable(said + where + words, bad.line, bad.column, said, words, lang)
     try:
         return validation_runner.run(upload.data, upload.fmt, settings, RDF_MEDIA.get(media))
     except validation_runner.Unparseable as exc:
         words = re.sub(r"^line \d+(?:, column \d+)?: ", "", exc.message)
-        raise _Unparseable(said + exc.message, exc.line, exc.column, said, words) from None
+        raise _Unparseable(said + exc.message, exc.line, exc.column, said, words, "en") from None
     except validation_runner.Unvalidatable as exc:
         abort(422, description=f"{upload.name}: {exc}")
     except validation_runner.Overloaded as exc:
@@ -279,11 +302,18 @@ class _Unparseable(HTTPException):
 
     code = 400
 
-    def __init__(self, message: str, line: int | None, column: int | None, said: str, detail: str):
+    def __init__(self, message: str, line: int | None, column: int | None, said: str, detail: str, detail_lang: str):
         super().__init__(description=message)
         #: the message in two parts without the position, for a page that shows the position
-        #: beside it: what happened (in the page's language) and the parser's detail (English)
-        self.line, self.column, self.said, self.detail = line, column, said, detail
+        #: beside it: what happened (in the page's language) and the detail, in ``detail_lang``
+        #: (the parser's words are English; a byte that is not UTF-8 is said from the catalogue)
+        self.line, self.column, self.said, self.detail, self.detail_lang = line, column, said, detail, detail_lang
+
+    def in_lang(self, lang: str) -> tuple[str, str]:
+        """For the error page: all of it in ``lang``, or the lead in it and the parser's words."""
+        if self.detail_lang == lang:
+            return self.description, ""
+        return self.said.rstrip(), self.description[len(self.said) :]
 
 
 @blueprint.post("/shacl/validate")
@@ -303,9 +333,7 @@ def validate_data():
         if not (is_form and media == HTML):
             raise
         kept = _kept(upload)
-        message = getattr(exc, "said", None) or exc.description or exc.name
-        problem = _problem(message, kept, getattr(exc, "line", None), getattr(exc, "column", None))
-        problem["detail"] = getattr(exc, "detail", "")
+        problem = _problem(*_said(exc), kept, getattr(exc, "line", None), getattr(exc, "column", None))
         retry = getattr(exc, "retry_after", None)
         return _form_page(
             exc.code or 400, upload=upload, problem=problem, headers={"Retry-After": str(retry)} if retry else None

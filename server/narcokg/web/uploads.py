@@ -6,6 +6,11 @@ Pasted data is read as the bytes sent, like a file (``BytesFormParser``): werkze
 field that is not UTF-8 with U+FFFD for each bad byte (multipart) or as the text of its escape
 (``%FF``, urlencoded), and the parse error then quoted those characters. As bytes, pasted data
 that is not UTF-8 gets the message a file gets, naming the byte, its line and column.
+
+A multipart part may declare its own charset (``Content-Type: text/plain; charset=…``); the rule
+for a body's charset holds for it too (``querystring.charset_refused``): UTF-8 or US-ASCII is read,
+any other is refused with 415 naming the field, where its bytes were read as UTF-8 (or refused as
+"not UTF-8") before, and never as the text the client meant.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from urllib.parse import parse_qsl
 
 from flask import abort, request
 from werkzeug.formparser import FormDataParser, MultiPartParser
+from werkzeug.http import parse_options_header
 
 from narcokg.config import Settings
 from narcokg.html.i18n import human_size, t
 from narcokg.html.labels import choose_lang
 from narcokg.shacl.accepts import FORMATS, FORMATS_BY_MEDIA_TYPE, FORMATS_BY_SUFFIX
+from narcokg.web.errors import refuse
 from narcokg.web.querystring import charset_refused
 from narcokg.web.refusals import shown
 
@@ -50,7 +57,18 @@ FORM_OVERHEAD = 64 * 1024
 
 
 class _BytesMultiPartParser(MultiPartParser):
+    """Keeps each field part's bytes, and the charset the part declares (for ``part_charset``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: field name → the charset its part declares (a file part keeps its own headers)
+        self.charsets: dict[str, str] = {}
+
     def get_part_charset(self, headers) -> str:
+        charset = parse_options_header(headers.get("Content-Type", ""))[1].get("charset")
+        if charset is not None:
+            name = parse_options_header(headers.get("Content-Disposition", ""))[1].get("name", "")
+            self.charsets.setdefault(name, charset)
         return "latin-1"  # one character per byte, whatever the part declares: nothing is replaced
 
 
@@ -69,6 +87,7 @@ class BytesFormParser(FormDataParser):
             cls=self.cls,
         )
         form, files = parser.parse(stream, boundary, content_length)
+        form.part_charsets = parser.charsets  # read by ``part_charset``
         return stream, form, files
 
     def _parse_urlencoded(self, stream, mimetype, content_length, options):
@@ -79,6 +98,23 @@ class BytesFormParser(FormDataParser):
 def field_bytes(form, name: str) -> bytes:
     """The bytes sent in form field ``name`` (read by ``BytesFormParser``), or b""."""
     return form.get(name, "").encode("latin-1")
+
+
+def part_charset(form, files, name: str) -> str | None:
+    """The charset the multipart part ``name`` declares (a field's or a file's), or None."""
+    upload = files.get(name) if files else None
+    if upload is not None:
+        return upload.mimetype_params.get("charset")
+    return getattr(form, "part_charsets", {}).get(name)
+
+
+def refused_charset(form, files, name: str) -> str | None:
+    """The charset field ``name`` was declared in, the body's or its own part's, when that charset
+    is not UTF-8 (``charset_refused``): its bytes are then not the text the client meant."""
+    for charset in (request.mimetype_params.get("charset"), part_charset(form, files, name)):
+        if charset_refused(charset):
+            return charset
+    return None
 
 
 def field_text(form, name: str, default: str = "") -> str:
@@ -104,12 +140,12 @@ def _read_bounded(stream, limit: int) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:
-            abort(413, description=t("shacl.too_large", choose_lang()) % human_size(limit, choose_lang()))
+            refuse(413, "shacl.too_large", human_size(limit, choose_lang()))
     return b"".join(chunks)
 
 
 def _too_large(limit: int):
-    abort(413, description=t("shacl.too_large", choose_lang()) % human_size(limit, choose_lang()))
+    refuse(413, "shacl.too_large", human_size(limit, choose_lang()))
 
 
 def refuse_shapes(names) -> None:
@@ -128,7 +164,16 @@ def _refuse_repeated(form) -> None:
     for name in SINGLE_FIELDS:
         count = len(form.getlist(name))
         if count > 1:
-            abort(400, description=t("shacl.field_once", choose_lang()) % (name, count))
+            refuse(400, "shacl.field_once", name, count)
+
+
+def _refuse_charsets(form, files) -> None:
+    """415 for a part declared in a charset other than UTF-8, as for a body declared so: read as
+    UTF-8 anyway, its text would not be the one the client meant."""
+    for name in ("data", "syntax", "file"):
+        charset = refused_charset(form, files, name)
+        if charset is not None:
+            refuse(415, "shacl.part_charset", name, shown(charset))
 
 
 def _sniff(text: bytes) -> str:
@@ -157,15 +202,16 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
     files = request.files if with_files else {}
     refuse_shapes(set(form) | set(files))
     _refuse_repeated(form)
+    _refuse_charsets(form, files)
     syntax = _syntax(form)
     sent = [f for f in files.getlist("file") if f.filename] if with_files else []
     if len(sent) > 1:
-        abort(400, description=t("shacl.one_file", choose_lang()) % len(sent))
+        refuse(400, "shacl.one_file", len(sent))
     upload = files.get("file")
     pasted = field_bytes(form, "data")
     has_file = upload is not None and bool(upload.filename)
     if has_file and pasted.strip():
-        abort(400, description=t("shacl.both", choose_lang()))
+        refuse(400, "shacl.both")
     if has_file:
         data = _read_bounded(upload.stream, limit)
         name = PurePosixPath(upload.filename.replace("\\", "/")).name[:100] or "upload"
@@ -179,11 +225,11 @@ def _from_form(settings: Settings, with_files: bool) -> Upload:
     elif with_files and not form and not files and request.content_length:
         # werkzeug drops a multipart body it cannot read (no boundary, no closing delimiter): a
         # body was sent, so "no data" would send the client looking for the wrong mistake.
-        abort(400, description=t("shacl.bad_multipart", choose_lang()))
+        refuse(400, "shacl.bad_multipart")
     else:
-        abort(400, description=t("shacl.no_data", choose_lang()))
+        refuse(400, "shacl.no_data")
     if not data.strip():
-        abort(400, description=t("shacl.empty", choose_lang()) % name)
+        refuse(400, "shacl.empty", name)
     return Upload(data, fmt, name)
 
 
@@ -213,7 +259,7 @@ def read_upload(settings: Settings) -> Upload:
     charset = request.mimetype_params.get("charset")
     if charset_refused(charset):
         # Read as UTF-8 whatever it declared, Latin-1 text was validated as other text.
-        abort(415, description=t("shacl.charset", choose_lang()) % shown(charset))
+        refuse(415, "shacl.charset", shown(charset))
     if is_form:
         return _from_form(settings, with_files=mime == "multipart/form-data")
     if not mime:
@@ -233,4 +279,4 @@ def read_upload(settings: Settings) -> Upload:
     data = _read_bounded(request.stream, limit)
     if not data.strip():
         abort(400, description="the request body is empty: send the RDF data to validate")
-    return Upload(data, fmt, "request body")
+    return Upload(data, fmt, t("shacl.request_body", choose_lang()))
