@@ -71,6 +71,19 @@ def everywhere(built, triple) -> bool:
         # 001 lines 230-233: the CND's session discusses the global narcotics problem and each state's
         # emergency response; it names no control of drugs, psychotropics and precursors
         ("meeting/cnd-annual-session", NKG.subject, "topic/drug-control"),
+        # 001 lines 134-136: the NPS were reported *to* UNODC's Early Warning Advisory ("dilaporkan ke
+        # United Nations Office on Drugs and Crimes (UNODC) Early Warning Advisory (EWA) dari 141
+        # negara"); no line credits UNODC with the figures, whose source is the programme
+        ("figure/nps-reported-world-2023", NKG.reportedBy, "organisation/unodc"),
+        ("figure/countries-reporting-nps-2023", NKG.reportedBy, "organisation/unodc"),
+        # 001 line 238: "Indonesia melalui ... (BNN) ... dengan ... (NNCC) Tiongkok": the agency is
+        # China's (o:nncc org:subOrganizationOf st:CHN), the partner the agency, as for the ONCB (243-244)
+        ("cooperation/bnn-nncc-2012", NKG.participant, "state/CHN"),
+        # 001 lines 158-163: regular meetings, a database system and capacity building; no exchange
+        ("cooperation/aseanapol-regional-counter-narcotics", NKG.subject, "topic/information-exchange"),
+        ("programme/e-ads", NKG.subject, "topic/information-exchange"),
+        # 001 lines 134-136 and footnote 9 (166): an advisory substances are reported to; no monitoring
+        ("programme/unodc-ewa", NKG.subject, "topic/drug-monitoring"),
     ],
 )
 def test_statements_the_sources_do_not_make_are_absent(built, s, p, o):
@@ -1055,7 +1068,7 @@ def test_the_claims_of_001_lines_61_to_342_name_what_their_text_names(built):
         checked.append(name)
         missing += [(name, n) for n, things in NAMES_001.items() if re.search(n, text) and not things & named]
     assert missing == []
-    assert len(checked) == 10, sorted(checked)
+    assert len(checked) == 11, sorted(checked)  # 10 in Round 9a; Round 9c's Mekong claim (109-111)
     transit = str(g.value(iri("claim/nainggolan-2024-transit-and-market"), NKG.claimText))
     assert transit.startswith("Indonesia yang terletak di kawasan Asia Tenggara") and "Tiongkok" not in transit
     cnd = str(g.value(iri("claim/nainggolan-2024-cnd-member-active-role"), NKG.claimText))
@@ -1113,3 +1126,126 @@ def test_asean_nation_police_is_the_printed_expansion_not_a_misspelling(built):
     aseanapol = iri("organisation/aseanapol")
     assert Literal("ASEAN Nation Police") in set(ref.objects(aseanapol, SKOS.altLabel))
     assert list(ref.objects(aseanapol, SKOS.hiddenLabel)) == []
+
+
+def test_an_english_label_of_an_organisation_is_a_name_a_source_prints(built):
+    """Round 9c: after Round 9a's agencies of 001 lines 61-342, the other organisations of
+    graph/reference still had English labels that were our translations or carried our glosses:
+    "Royal Malaysia Police" (001 644 prints "Polisi Diraja Malaysia"), "Embassies of the Republic of
+    Indonesia" (657: "Kedutaan Besar Republik Indonesia"), "Ministry of Foreign Affairs of Indonesia"
+    (003 41, 59, 65: "the Ministry of Foreign Affairs"), "Ministry of Public Security of Viet Nam"
+    (001 528-529), "Narcotics Control Bureau of India" (502-503), "Department of Home Affairs
+    (Australia)" (462), "NCB Singapore" (643-644: "NCB Singapura"), "BNN provincial and regency/city
+    offices" (600), the quoted "\"National of the Interior\" of the Kingdom of Morocco" (445-447), and
+    the venue "Gedung Pancasila, Ministry of Foreign Affairs" (451-453: "Gedung Pancasila Kemlu").
+    Every organisation's English label, and the venue's, is now a name a source prints; Polri's
+    "Indonesian National Police" is one (003 5, 17, 19, 41, 49, 63) and stays."""
+    texts = " ".join(whole for whole, _ in _source_texts(built).values()).lower()
+    ref = graph(built, "reference")
+    things = {s for s in ref.subjects(RDFS.label, None) if str(s).startswith(ID + "organisation/")}
+    assert len(things) > 40
+    things.add(iri("place/gedung-pancasila-kemlu"))
+    unprinted = []
+    for thing in things:
+        labels = [str(l) for l in ref.objects(thing, RDFS.label) if l.language == "en"]
+        assert len(labels) == 1, thing
+        if _printed(labels[0]).lower() not in texts:
+            unprinted.append((str(thing).rsplit("/id/", 1)[1], labels[0]))
+    assert sorted(unprinted) == []
+    assert (iri("organisation/polri"), RDFS.label, Literal("Indonesian National Police", lang="en")) in ref
+
+
+@pytest.mark.parametrize(
+    "agency,parent",
+    [
+        ("organisation/lantamal-iv", "state/IDN"),  # 001 77: "Lantamal IV Tanjungpinang"
+        ("organisation/bea-cukai", "state/IDN"),  # 78: "Bea Cukai"
+        ("organisation/kemlu", "state/IDN"),  # 598: "Kementerian Luar Negeri"; 003: "the Ministry of Foreign Affairs"
+        ("organisation/minister-of-health", "state/IDN"),  # 133: "Peraturan Menteri Kesehatan"
+        ("organisation/polda-metro-jaya", "organisation/polri"),  # 83: "Polda Metro Jaya"; 122: "Polda Metro"
+    ],
+)
+def test_a_parent_organisation_no_source_prints_is_an_editorial_reading(built, agency, parent):
+    """Round 9c: graph/reference made these agencies parts of Indonesia (or of Polri) though no source
+    says so and their names print no state, the ground on which Round 6 removed o:undcp
+    org:subOrganizationOf o:un. shape:GovernmentAgency-parent needs a parent, so the reading lives in
+    graph/editorial with its reason, as the origin of the Iranian consignment does (Round 9a)."""
+    sub_of = URIRef("http://www.w3.org/ns/org#subOrganizationOf")
+    note = SKOS.editorialNote
+    assert (iri(agency), sub_of, iri(parent)) not in graph(built, "reference")
+    assert (iri(agency), sub_of, iri(parent)) in graph(built, "editorial")
+    assert graph(built, "editorial").value(iri(agency), note) is not None
+
+
+def test_a_parent_organisation_a_name_prints_stays_in_reference(built):
+    """Round 9c, the other side of the rule: a name that prints whose the agency is keeps its parent in
+    graph/reference: "Kedutaan Besar Republik Indonesia" (001 657, Round 9b), "Bea Cukai Bandara
+    Soekarno Hatta" (84: the customs service, "Bea Cukai", at the airport), "Mabes Polri" (78),
+    "Direktorat Reserse Narkotika Polda Metro Jaya" (83)."""
+    sub_of = URIRef("http://www.w3.org/ns/org#subOrganizationOf")
+    ref = graph(built, "reference")
+    for agency, parent in [
+        ("organisation/kbri", "state/IDN"),
+        ("organisation/bea-cukai-soekarno-hatta", "organisation/bea-cukai"),
+        ("organisation/mabes-polri", "organisation/polri"),
+        ("organisation/ditresnarkoba-polda-metro-jaya", "organisation/polda-metro-jaya"),
+    ]:
+        assert (iri(agency), sub_of, iri(parent)) in ref, agency
+
+
+def test_a_participant_read_from_a_cooperations_place_is_an_editorial_reading(built):
+    """Round 9c: 001 lines 156-160 print ASEANAPOL at the Regional Counter Narcotics "untuk
+    pemberantasan peredaran narkotika di wilayah ASEAN dan Indonesia pada khususnya" and the forms of
+    cooperation "yang dilakukan oleh ASEANAPOL dalam pemberantasan peredaran gelap narkotika di
+    Indonesia": Indonesia is the place, and no Indonesian partner is named. A cooperation needs two
+    participants (shape:Cooperation-participant), so Indonesia as the second is kept in graph/editorial
+    with its reason, as Indonesia as a party of Tabel 2 row 8 is. The field the text prints stays."""
+    coop = iri("cooperation/aseanapol-regional-counter-narcotics")
+    n, editorial = graph(built, "nainggolan-2024"), graph(built, "editorial")
+    assert (coop, NKG.participant, iri("state/IDN")) not in n
+    assert (coop, NKG.participant, iri("state/IDN")) in editorial
+    assert editorial.value(coop, SKOS.editorialNote) is not None
+    assert set(n.objects(coop, NKG.participant)) == {iri("organisation/aseanapol")}
+    assert (coop, NKG.place, iri("country/IDN")) in n
+    # "pemberantasan peredaran gelap narkotika" (158-159), "capacity building" (160)
+    assert set(n.objects(coop, NKG.subject)) == {iri("topic/illicit-trafficking"), iri("topic/capacity-building")}
+
+
+def test_the_figures_reported_to_the_ewa_keep_the_programme_as_their_source(built):
+    """Round 9c: with nkg:reportedBy gone from the two figures of 001 134-136 (the substances were
+    reported to UNODC's EWA, which did not report the figures in any printed line), the figures keep
+    the programme as their dcterms:source and the programme its organiser, both printed; the 2021
+    record, printed as UNODC's report (105: "laporan ... yang dikeluarkan oleh UNODC"), keeps UNODC."""
+    n = graph(built, "nainggolan-2024")
+    for fig in ["figure/nps-reported-world-2023", "figure/countries-reporting-nps-2023"]:
+        assert (iri(fig), DCTERMS.source, iri("programme/unodc-ewa")) in n
+        assert n.value(iri(fig), NKG.reportedBy) is None
+    assert (iri("programme/unodc-ewa"), NKG.organiser, iri("organisation/unodc")) in n
+    assert (iri("figure/meth-seizures-2021"), NKG.reportedBy, iri("organisation/unodc")) in n
+
+
+def test_the_mekong_sentence_of_001_is_a_claim_not_a_scope_note(built):
+    """Round 9c: 001 lines 109-111, "Begitu juga dengan sub kawasan Mekong yang terdiri dari Kamboja,
+    Laos, Myanmar, Thailand, dan Vietnam merupakan kawasan yang sering dilakukan penangkapan terhadap
+    metamfetamin.", a statement of the source, was held only in pl:mekong-subregion's scope note,
+    where it cannot be queried. It is a claim, quoted whole, about the sub-region, its five countries
+    and methamphetamine, encoded by its ledger passage; the scope note points to it."""
+    n = graph(built, "nainggolan-2024")
+    claim = iri("claim/nainggolan-2024-mekong-methamphetamine")
+    assert (claim, RDF.type, NKG.Claim) in n
+    assert str(n.value(claim, NKG.claimText)).startswith("Begitu juga dengan sub kawasan Mekong")
+    assert str(n.value(claim, NKG.claimText)).endswith("penangkapan terhadap metamfetamin.")
+    about = {str(o).rsplit("/id/", 1)[1] for o in n.objects(claim, NKG.about)}
+    assert about == {
+        "place/mekong-subregion",
+        "substance/methamphetamine",
+        "country/KHM",
+        "country/LAO",
+        "country/MMR",
+        "country/THA",
+        "country/VNM",
+    }
+    ledger = built.dataset.graph(URIRef(BASE + "graph/ledger"))
+    assert (iri("passage/nainggolan-2024-L109-112"), NKG.encodes, claim) in ledger
+    note = str(n.value(iri("place/mekong-subregion"), SKOS.scopeNote))
+    assert "often seized" not in note and "claim:nainggolan-2024-mekong-methamphetamine" in note
