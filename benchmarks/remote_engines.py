@@ -4,8 +4,10 @@ supervised by narcokg), and Oxigraph server asked directly, on the same snapshot
     python benchmarks/remote_engines.py [--dump FILE] [--queries lookup,aggregate] [--seconds 1.5]
                                  [--virtuoso http://127.0.0.1:8890/sparql] [--driver wrk|python]
 
-With ``--virtuoso`` (a Virtuoso already loaded with the same snapshot), narcokg on it
-(``--engine URL --engine-dialect virtuoso``) and Virtuoso asked directly are measured too.
+With ``--virtuoso URL`` (a Virtuoso already loaded with the same snapshot) or ``--virtuoso start``
+(a Virtuoso of its own, ``engines.start_virtuoso``, loaded with the dump by narcokg's loader and
+cached in ``benchmarks/out/stores``), narcokg on it (``--engine URL --engine-dialect virtuoso``)
+and Virtuoso asked directly are measured too.
 
     python benchmarks/remote_engines.py --virtuoso-scale [--triples 1000000] [--seconds 3]
 
@@ -17,8 +19,8 @@ Virtuoso directly, asked without a dataset (its users' way) and with the dataset
 engine names (``RemoteEngine.union_dataset``: Virtuoso's own graphs excluded, the snapshot's named);
 the ratio, narcokg over the first, is the issue's target (≥ 0.8).
 
-Every request is unique (a trailing comment defeats narcokg's result cache), c=1 and c=8;
-the last column is narcokg+oxigraph's req/s over Oxigraph server's own. The load comes from
+Requests are unique (a trailing comment defeats narcokg's result cache) and repeated (the same
+request again: what narcokg's answer cache serves; ``--modes``), c=1 and c=8; the last column is narcokg+oxigraph's req/s over Oxigraph server's own. The load comes from
 ``wrk`` (``wrkdrive``; the servers driven in turn, rotating who goes first, median of the passes)
 where it is installed: the Python driver (``--driver python``, ``driver``) takes ~0.1 ms of CPU
 per request from the same two cores and capped every narcokg at ~4,500 lookups/s at c=8 while
@@ -87,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", default="lookup,aggregate")
     ap.add_argument("--seconds", type=float, default=1.5)
     ap.add_argument("--passes", type=int, default=3)
-    ap.add_argument("--virtuoso", default=None, help="URL of a Virtuoso /sparql loaded with the same snapshot")
+    ap.add_argument(
+        "--virtuoso", default=None, help="URL of a Virtuoso /sparql loaded with the same snapshot, or 'start'"
+    )
+    ap.add_argument("--modes", default="unique,repeated", help="unique, repeated or both")
     ap.add_argument("--driver", choices=["wrk", "python"], default=None, help="default: wrk when installed")
     ap.add_argument("--virtuoso-scale", action="store_true", help="the aggregate on a synthetic dump, on Virtuoso")
     ap.add_argument("--triples", type=int, default=1_000_000, help="size of the synthetic dump (--virtuoso-scale)")
@@ -115,6 +120,14 @@ def main(argv: list[str] | None = None) -> int:
         # empty default graph (0 rows, fast), which an earlier version of this benchmark measured.
         direct_path = "/query?union-default-graph"
         targets = {**{k: Target(p) for k, p in ports.items()}, "oxigraph direct": Target(direct.port, direct_path)}
+        virtuoso = None
+        if args.virtuoso == "start":
+            import engines
+
+            if not engines.ensure_virtuoso():
+                raise SystemExit("Virtuoso is not available (Debian package virtuoso-opensource)")
+            virtuoso = engines.start_virtuoso("engines-virtuoso", dump, oxigraph_server.free_port())
+            args.virtuoso = f"http://127.0.0.1:{virtuoso.port}/sparql"
         if args.virtuoso:
             from urllib.parse import urlsplit
 
@@ -125,29 +138,34 @@ def main(argv: list[str] | None = None) -> int:
             targets["virtuoso direct"] = Target(parts.port, parts.path, parts.hostname)
         try:
             print(
-                f"{'query':<10} {'c':>2} "
+                f"{'query':<10} {'mode':<9} {'c':>2} "
                 + " ".join(f"{k:>16}" for k in targets)
                 + "   engine/direct (oxigraph, virtuoso)"
             )
+            modes = [m for m in ("unique", "repeated") if m in args.modes.split(",")]
             for q in queries:
                 rows = {k: probe(t, q)[1] for k, t in targets.items()}
                 if len(set(rows.values())) != 1:
                     raise SystemExit(f"{q.name}: the servers answer different row counts {rows}; not comparable")
-                for c in (1, 8):
-                    rps = (_wrk_rates if use_wrk else _driver_rates)(targets, q, c, args.passes, args.seconds)
-                    ratios = [
-                        rps[f"{e} engine"] / rps[f"{e} direct"]
-                        for e in ("oxigraph", "virtuoso")
-                        if rps.get(f"{e} direct")
-                    ]
-                    print(
-                        f"{q.name:<10} {c:>2} "
-                        + " ".join(f"{v:>16.1f}" for v in rps.values())
-                        + "   "
-                        + " ".join(f"{r:>6.2f}" for r in ratios),
-                        flush=True,
-                    )
+                for mode in modes:
+                    for c in (1, 8):
+                        rates = _wrk_rates if use_wrk else _driver_rates
+                        rps = rates(targets, q, c, args.passes, args.seconds, unique=mode == "unique")
+                        ratios = [
+                            rps[f"{e} engine"] / rps[f"{e} direct"]
+                            for e in ("oxigraph", "virtuoso")
+                            if rps.get(f"{e} direct")
+                        ]
+                        print(
+                            f"{q.name:<10} {mode:<9} {c:>2} "
+                            + " ".join(f"{v:>16.1f}" for v in rps.values())
+                            + "   "
+                            + " ".join(f"{r:>6.2f}" for r in ratios),
+                            flush=True,
+                        )
         finally:
+            if virtuoso is not None:
+                virtuoso.stop()
             for p in procs.values():
                 p.terminate()
                 p.wait(timeout=30)
@@ -155,14 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _driver_rates(targets: dict, q, c: int, passes: int, seconds: float) -> dict[str, float]:
-    """req/s per target from the Python driver, unique requests."""
-    return {k: measure(t, q, c, passes=passes, seconds=seconds, bust=True).rps for k, t in targets.items()}
+def _driver_rates(targets: dict, q, c: int, passes: int, seconds: float, unique: bool = True) -> dict[str, float]:
+    """req/s per target from the Python driver."""
+    return {k: measure(t, q, c, passes=passes, seconds=seconds, bust=unique).rps for k, t in targets.items()}
 
 
-def _wrk_rates(targets: dict, q, c: int, passes: int, seconds: float) -> dict[str, float]:
-    """req/s per target from wrk, unique requests: the targets in turn, the first one rotating
-    from pass to pass; median of ``passes``. Every answer must be a 2xx."""
+def _wrk_rates(targets: dict, q, c: int, passes: int, seconds: float, unique: bool = True) -> dict[str, float]:
+    """req/s per target from wrk: the targets in turn, the first one rotating from pass to pass;
+    median of ``passes``. Every answer must be a 2xx."""
     import wrkdrive
 
     names = list(targets)
@@ -171,7 +189,7 @@ def _wrk_rates(targets: dict, q, c: int, passes: int, seconds: float) -> dict[st
         for k in names[n % len(names) :] + names[: n % len(names)]:
             t = targets[k]
             path = f"{t.path}{'&' if '?' in t.path else '?'}query={quote(q.text, safe='')}"
-            got = wrkdrive.one_pass(t.port, path, q.accept, c, max(1, round(seconds)), unique=True)
+            got = wrkdrive.one_pass(t.port, path, q.accept, c, max(1, round(seconds)), unique=unique)
             if got.errors:
                 raise SystemExit(f"{k}: {got.errors} failed requests of {q.name} at c={c}")
             seen[k].append(got.rps)
