@@ -1249,3 +1249,107 @@ def test_the_mekong_sentence_of_001_is_a_claim_not_a_scope_note(built):
     assert (iri("passage/nainggolan-2024-L109-112"), NKG.encodes, claim) in ledger
     note = str(n.value(iri("place/mekong-subregion"), SKOS.scopeNote))
     assert "often seized" not in note and "claim:nainggolan-2024-mekong-methamphetamine" in note
+
+
+# The four territories README's label rule names in their common English: no source prints an
+# English form of their names (001 prints "Kamboja" 109, "Kanada" 573, "Kolombia" 394, "Yunani" 329),
+# and their states share the label (Round 8, Timor Leste).
+ENGLISH_NAMES_OF_TERRITORIES = {
+    "country/KHM": ("Cambodia", "Kamboja"),
+    "country/CAN": ("Canada", "Kanada"),
+    "country/COL": ("Colombia", "Kolombia"),
+    "country/GRC": ("Greece", "Yunani"),
+}
+
+
+def test_an_english_label_of_a_place_is_a_name_a_source_prints(built):
+    """Round 9d (left open by Round 9c): ten places had English labels that no source prints:
+    "Africa" (001 66 prints "Afrika"), "Hong Kong" (65: "Hongkong"), "Latin America" (66: "Amerika
+    Latin"), "Shan State" (107: "Negara Bagian Shan"), "Mekong subregion" (109: "sub kawasan
+    Mekong"), "Indian Ocean" and "Pacific Ocean" (43: "Samudera Hindia", "Samudera Pasifik"), "West
+    Kalimantan", "Riau Islands" and "Johor Bahru" (646: "Kalimantan Barat", "Kepulauan Riau", "Johor
+    Baru"). As Round 9c did for organisations, a place's English label is the English form a source
+    prints ("North Kalimantan", "Papua", 003 49; "East Nusa Tenggara", 002 11; "Golden Triangle",
+    001 112, 003 23), a name printed the same in both languages ("Bogor", "Vienna"), or else the
+    printed (Indonesian) name. A territory's label is a printed name too, except the four README's
+    rule for states and territories keeps in their common English, each with its printed name."""
+    whole = " ".join(whole for whole, _ in _source_texts(built).values())
+    ref = graph(built, "reference")
+    places = {s for s in ref.subjects(RDFS.label, None) if str(s).startswith((ID + "place/", ID + "country/"))}
+    assert len(places) > 60
+    unprinted = []
+    for place in places:
+        labels = [str(l) for l in ref.objects(place, RDFS.label) if l.language == "en"]
+        assert len(labels) == 1, place
+        if _printed(labels[0]) not in whole:
+            unprinted.append((str(place).rsplit("/id/", 1)[1], labels[0]))
+    assert sorted(unprinted) == sorted((c, en) for c, (en, _) in ENGLISH_NAMES_OF_TERRITORIES.items())
+    for country, (_, printed) in ENGLISH_NAMES_OF_TERRITORIES.items():
+        assert (iri(country), RDFS.label, Literal(printed, lang="id")) in ref
+        assert printed in whole
+    for place, label in [
+        ("place/africa", "Afrika"),
+        ("place/hong-kong", "Hongkong"),
+        ("place/shan-state", "Negara Bagian Shan"),
+        ("place/johor-bahru", "Johor Baru"),
+        ("place/mekong-subregion", "sub kawasan Mekong"),
+        ("place/north-kalimantan", "North Kalimantan"),
+    ]:
+        assert (iri(place), RDFS.label, Literal(label, lang="en")) in ref, place
+
+
+def test_a_claims_label_names_agencies_and_places_as_a_source_prints_them(built):
+    """Round 9d (left open by Round 9c): a claim's English label is a short gloss of printed words,
+    but six of 001 named agencies and places by our English: "NCB Singapore and the Royal Malaysia
+    Police" (643-644: "NCB Singapura dan Polisi Diraja Malaysia"), "Shan State" (107), "the Mekong
+    sub-region (Cambodia, ...)" (109: "sub kawasan Mekong yang terdiri dari Kamboja"), "after Canada"
+    (573: "setelah Kanada"), "every Indonesian embassy" (656-657: "setiap Kedutaan Besar Republik
+    Indonesia (KBRI)") and "its provincial or regency/city offices" (600: "Badan Narkotika Nasional
+    Provinsi atau Kabupaten/Kota"). A name no source prints stays out of claim labels: neither our
+    English forms of these names nor the English labels of the data that no source prints."""
+    whole = " ".join(whole for whole, _ in _source_texts(built).values())
+    ours = [
+        "Royal Malaysia Police",
+        "NCB Singapore",
+        "Shan State",
+        "Mekong sub-region",
+        "Mekong subregion",
+        "Indonesian embass",
+        "regency/city offices",
+        "Hong Kong",
+        "Africa",
+        "Latin America",
+        "Indian Ocean",
+        "Pacific Ocean",
+        "West Kalimantan",
+        "Riau Islands",
+        "Johor Bahru",
+    ]
+    ref = graph(built, "reference")
+    for s, label in ref.subject_objects(RDFS.label):
+        if label.language == "en" and str(s).startswith(
+            tuple(ID + k for k in ("place/", "country/", "state/", "organisation/"))
+        ):
+            if _printed(str(label)) not in whole:
+                ours.append(str(label))
+    assert {"Cambodia", "Canada", "Colombia", "Greece"} <= set(ours)
+    assert [name for name in ours if name.lower() in whole.lower()] == []
+    named = sorted(
+        (str(claim).rsplit("/", 1)[1], name)
+        for g in built.dataset.graphs()
+        for claim in g.subjects(RDF.type, NKG.Claim)
+        for label in g.objects(claim, RDFS.label)
+        for name in set(ours)
+        if name.lower() in str(label).lower()
+    )
+    assert named == []
+    n = graph(built, "nainggolan-2024")
+    for claim, printed in [
+        ("nainggolan-2024-singapore-malaysia-reluctant", "NCB Singapura and Polisi Diraja Malaysia"),
+        ("nainggolan-2024-shan-state-largest-supply", "Negara Bagian Shan, Myanmar"),
+        ("nainggolan-2024-mekong-methamphetamine", "sub kawasan Mekong (Kamboja, Laos, Myanmar, Thailand, Vietnam)"),
+        ("nainggolan-2024-maritime-advantage", "after Kanada"),
+        ("nainggolan-2024-narcotics-attaches", "every Kedutaan Besar Republik Indonesia"),
+        ("nainggolan-2024-mou-with-neighbours", "the Badan Narkotika Nasional Provinsi atau Kabupaten/Kota"),
+    ]:
+        assert printed in str(n.value(iri("claim/" + claim), RDFS.label)), claim
