@@ -19,9 +19,10 @@ from narcokg.errors import SourceError
 class DataSpec(namedtuple("DataSpec", "mode path quads", defaults=(None,))):
     """``mode``: "memory" (the N-Quads file at ``path`` loaded in memory), "disk" (the
     read-only store folder at ``path``) or "oxigraph" (an Oxigraph store loaded by ``oxigraph
-    load`` at ``path``, read-only, as ``--engine oxigraph:DIR`` holds it). ``quads``: the quads of an on-disk store, recorded when
-    it was built. Counting a RocksDB store reads every quad through its block cache, which then
-    stays filled: at 1M triples that left ~34 MiB in each process that counted."""
+    load`` at ``path``, read-only, as ``--engine oxigraph:DIR`` holds it). ``quads``: the quads
+    of an on-disk store, recorded when it was built. Counting a RocksDB store reads every quad
+    through its block cache, which then stays filled: at 1M triples that left ~34 MiB in each
+    process that counted."""
 
     __slots__ = ()
 
