@@ -1075,3 +1075,38 @@ def test_an_answer_reader_is_freed_in_the_thread_that_read_it(oxigraph_endpoint)
     finally:
         sys.unraisablehook = old_hook
     assert not unraisable, [str(u.exc_value) for u in unraisable]
+
+
+def test_an_oxigraph_server_holding_other_graphs_serves_only_the_snapshot(built, server, tmp_path):
+    """Regression: narcokg asked an Oxigraph server given by URL for the union of all its graphs
+    (``union-default-graph``), so a graph loaded beside the snapshot showed in answers and on
+    entity pages. Such a server is now sent the snapshot's graphs with each request."""
+    from narcokg.engine.oxigraph_server import OxigraphServer, program
+
+    other = tmp_path / "other.nq"
+    bnn = "https://w3id.org/narcokg/id/organisation/bnn"
+    other.write_text(
+        '<http://example.org/s> <http://example.org/p> "not in the snapshot" <http://example.org/g> .\n'
+        f'<{bnn}> <http://www.w3.org/2000/01/rdf-schema#label> "not in the snapshot" <http://example.org/g> .\n'
+    )
+    store = tmp_path / "store"
+    for dump in (built.out_dir / "narcokg.nq", other):
+        subprocess.run(
+            [program(), "load", "--location", str(store), "--file", str(dump)], check=True, capture_output=True
+        )
+    engine = OxigraphServer(store, timeout_s=5).start()
+    srv = serve_on_endpoint(built.out_dir, tmp_path, engine.url)
+    try:
+        assert _sparql(srv, 'ASK { ?s ?p "not in the snapshot" }').json()["boolean"] is False
+        graphs = {
+            b["g"]["value"]
+            for b in _sparql(srv, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }").json()["results"]["bindings"]
+        }
+        assert graphs and "http://example.org/g" not in graphs
+        count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+        assert _sparql(srv, count).json() == _sparql(server, count).json()
+        page = requests.get(srv.url("/page/organisation/bnn"), headers={"Accept": "text/html"}, timeout=30)
+        assert page.status_code == 200 and "not in the snapshot" not in page.text
+    finally:
+        stop_server(srv)
+        engine.stop()

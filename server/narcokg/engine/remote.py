@@ -139,7 +139,7 @@ class RemoteEngine:
             )
         if not union:
             return sparqlhttp.Dataset((), confined)
-        if self.dialect == "oxigraph":
+        if self._union_is_ours():
             return OXIGRAPH_UNION
         graphs = self.graphs()
         named = tuple(("named-graph-uri", g) for g in graphs)
@@ -342,7 +342,7 @@ class RemoteEngine:
         pattern = {n: (str(t) if t is not None else "?" + n) for n, t in given.items()}
         wanted = [n for n in names if given[n] is None]
         graphs = ""
-        if self.dialect != "oxigraph" and g is None:
+        if g is None and not self._union_is_ours():
             graphs = " ".join(f"FROM NAMED <{x}>" for x in self.graphs())
         query = (
             f"SELECT {' '.join('?' + n for n in wanted) or '*'} {graphs} WHERE {{ GRAPH {pattern['g']} "
@@ -406,16 +406,28 @@ class RemoteEngine:
             )
             result = self._own_solutions(query, dataset=sparqlhttp.NO_DATASET)
             names = [row[0].value for row in result[1] if isinstance(row[0], ox.NamedNode)]
-            if self.dialect != "oxigraph":  # an endpoint's own graphs (Virtuoso's system graphs) are not ours
-                ours = self.settings.served_base + "graph/"
-                self._foreign = sorted(n for n in names if not n.startswith(ours))
-                names = [n for n in names if n.startswith(ours)]
-            self._graphs = sorted(names)
+            # An endpoint's own graphs (Virtuoso's system graphs) and graphs loaded beside the
+            # snapshot are not ours.
+            ours = self.settings.served_base + "graph/"
+            self._foreign = sorted(n for n in names if not n.startswith(ours))
+            self._graphs = sorted(n for n in names if n.startswith(ours))
         return list(self._graphs)
+
+    def other_graphs(self) -> list[str]:
+        """The endpoint's named graphs that are not the snapshot's (system graphs, others' data)."""
+        self.graphs()
+        return list(self._foreign)
+
+    def _union_is_ours(self) -> bool:
+        """Whether the endpoint's own union of its graphs is the snapshot: an Oxigraph server that
+        holds nothing else (``union-default-graph``, the cheap way). Otherwise the snapshot's
+        graphs are named in each request, so that other graphs stay out of answers and pages."""
+        self.graphs()  # lists the endpoint's other graphs (``_foreign``) when first needed
+        return self.dialect == "oxigraph" and not self._foreign
 
     def size(self) -> int:
         if self._size is None:
-            graphs = "" if self.dialect == "oxigraph" else " ".join(f"FROM NAMED <{g}>" for g in self.graphs())
+            graphs = "" if self._union_is_ours() else " ".join(f"FROM NAMED <{g}>" for g in self.graphs())
             result = self._own_solutions(
                 f"SELECT (COUNT(*) AS ?n) {graphs} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", union=False
             )

@@ -88,7 +88,9 @@ def _base_mismatch(engine: RemoteEngine, graphs: list[str], settings: Settings) 
             f"{settings.served_base}: load it with `narcokg load --public-base {settings.served_base}`, "
             "or serve without --public-base"
         )
-    if not graphs:
+    # Other graphs in an Oxigraph store are a load for another base; Virtuoso and a generic
+    # endpoint hold graphs of their own.
+    if not graphs and not (engine.dialect == "oxigraph" and engine.other_graphs()):
         return "holds none of the snapshot's named graphs: load it first"
     return (
         f"holds no named graph under {served} (its data was loaded for another base): load it again "
