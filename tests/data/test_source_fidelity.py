@@ -1353,3 +1353,33 @@ def test_a_claims_label_names_agencies_and_places_as_a_source_prints_them(built)
         ("nainggolan-2024-mou-with-neighbours", "the Badan Narkotika Nasional Provinsi atau Kabupaten/Kota"),
     ]:
         assert printed in str(n.value(iri("claim/" + claim), RDFS.label)), claim
+
+
+def test_a_named_thing_s_other_names_are_printed_as_the_sources_print_them(built):
+    """Round 9e: four alternative labels of states were printed in no source ("Lao PDR",
+    "Republic of Colombia", "Republic of the Philippines", and "People's Republic of China" with a
+    straight apostrophe where 001 363 prints "People’s"), and three were printed with other capitals
+    (001 437 "Democratic Socialist Republic Of Sri Lanka", 446 "Kingdom Of Morocco", 529 "Socialist
+    Republic Of Viet Nam"). Every alternative or hidden label of an entity (not of a concept of the
+    project's vocabulary) is a name some source prints, character for character."""
+    whole = " ".join(whole for whole, _ in _source_texts(built).values())
+    unprinted, checked = [], 0
+    for name in (
+        "reference",
+        "editorial",
+        "nainggolan-2024",
+        "polri-asean",
+        "rasyid-ramadhan",
+        "bnn-timor-leste",
+        "indonesia-unodc-cp",
+    ):
+        g = graph(built, name)
+        for prop in (SKOS.altLabel, SKOS.hiddenLabel):
+            for s, label in g.subject_objects(prop):
+                if (s, RDF.type, SKOS.Concept) in g or not str(s).startswith(ID):
+                    continue
+                checked += 1
+                if _printed(str(label)) not in whole:
+                    unprinted.append((str(s).rsplit("/id/", 1)[1], str(label)))
+    assert checked > 20
+    assert unprinted == []
