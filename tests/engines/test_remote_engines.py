@@ -45,6 +45,18 @@ def _serving(built, tmp, *args, **env):
     stop_server(srv)
 
 
+def _supervised_alone(built, tmp_path, **env):
+    """`narcokg serve --engine oxigraph:DIR` of a test's own (one web worker; DIR in ``tmp_path``,
+    loaded at its start), with ``env``'s settings: for tests that change or kill its engine."""
+    return start_server(
+        built.out_dir,
+        tmp_path,
+        "--engine",
+        f"oxigraph:{tmp_path / 'store'}",
+        env_extra={"NARCOKG_WEB_WORKERS": "1", **env},
+    )
+
+
 @pytest.fixture(scope="module")
 def supervised(built, oxigraph_store, tmp_path_factory):
     """`narcokg serve --engine oxigraph:DIR` with small limits (the engine itself has none)."""
@@ -258,13 +270,7 @@ def test_each_web_worker_opens_the_store_folder_when_it_starts(built, oxigraph_s
     """A snapshot too large to hold in memory: before any query, every web worker has the folder
     open, so that a folder that cannot be read stops the start, not a first lookup."""
     store = tmp_path / "store"
-    srv = start_server(
-        built.out_dir,
-        tmp_path,
-        "--engine",
-        f"oxigraph:{store}",
-        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_MEMORY_STORE_MAX_MB": "0"},
-    )
+    srv = _supervised_alone(built, tmp_path, NARCOKG_MEMORY_STORE_MAX_MB="0")
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -282,7 +288,7 @@ def test_a_small_snapshot_s_lookups_are_read_in_memory_not_from_the_folder(built
     ``oxigraph:DIR`` too (a lookup in RocksDB cost ~2.4× one in memory): the web worker answers a
     lookup itself, the embedded engine's answer, without opening the folder."""
     store = tmp_path / "store"
-    srv = start_server(built.out_dir, tmp_path, "--engine", f"oxigraph:{store}", env_extra={"NARCOKG_WEB_WORKERS": "1"})
+    srv = _supervised_alone(built, tmp_path)
     try:
         lookup = "SELECT ?p ?o WHERE { <https://w3id.org/narcokg/id/organisation/bnn> ?p ?o }"
         resp = _sparql(srv, lookup)
@@ -435,13 +441,7 @@ def test_the_supervised_engine_cannot_connect_out_when_service_gets_past_narcokg
     server calls the SERVICE itself; started under ``sandbox.outbound_closer`` it cannot connect
     anywhere. Regression: the listener was reached. The broken-off answer is the engine's
     failure on this query (422), not a time limit."""
-    srv = start_server(
-        built.out_dir,
-        tmp_path,
-        "--engine",
-        f"oxigraph:{tmp_path / 'store'}",
-        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_TEST_SKIP_SERVICE_PRECHECK": "1"},
-    )
+    srv = _supervised_alone(built, tmp_path, NARCOKG_TEST_SKIP_SERVICE_PRECHECK="1")
     listener = Listener()
     try:
         resp = _sparql(srv, f"SELECT * WHERE {{ SERVICE <{listener.url}sparql> {{ ?s ?p ?o }} }}")
@@ -499,13 +499,7 @@ def test_the_time_limit_holds_and_the_server_survives(supervised):
 def _supervised_with_a_2_s_limit(built, tmp_path):
     """`narcokg serve --engine oxigraph:DIR` of its own (one web worker, 2 s limit, no fair use):
     for tests that stop or kill its Oxigraph server."""
-    return start_server(
-        built.out_dir,
-        tmp_path,
-        "--engine",
-        f"oxigraph:{tmp_path / 'store'}",
-        env_extra={"NARCOKG_WEB_WORKERS": "1", "NARCOKG_QUERY_TIMEOUT": "2", "NARCOKG_CLIENT_BUDGET_SECONDS": "0"},
-    )
+    return _supervised_alone(built, tmp_path, NARCOKG_QUERY_TIMEOUT="2", NARCOKG_CLIENT_BUDGET_SECONDS="0")
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -585,9 +579,7 @@ def test_the_supervised_engine_is_restarted_after_a_crash(supervised):
 
 
 def test_the_supervised_engine_is_stopped_with_the_server(built, oxigraph_store, tmp_path):
-    srv = start_server(
-        built.out_dir, tmp_path, "--engine", f"oxigraph:{tmp_path / 'store'}", env_extra={"NARCOKG_WEB_WORKERS": "1"}
-    )
+    srv = _supervised_alone(built, tmp_path)
     [pid] = _children(srv.proc.pid, "serve-read-only")
     stop_server(srv)
     time.sleep(0.5)
@@ -877,16 +869,6 @@ LABELS = "SELECT ?s ?o WHERE {{ ?s a ?t ; <http://www.w3.org/2000/01/rdf-schema#
 def _engine_deaths(srv) -> int:
     """How many times the supervisor saw the Oxigraph server die of something it did not do."""
     return srv.log.read_text(errors="replace").count("oxigraph server exited")
-
-
-def _supervised_alone(built, tmp_path, **env):
-    return start_server(
-        built.out_dir,
-        tmp_path,
-        "--engine",
-        f"oxigraph:{tmp_path / 'store'}",
-        env_extra={"NARCOKG_WEB_WORKERS": "1", **env},
-    )
 
 
 def test_a_query_that_kills_the_supervised_server_kills_it_once_not_twice(built, oxigraph_store, tmp_path):

@@ -196,19 +196,10 @@ class Endpoint:
                 raise _EngineDied() from None
         return self.pool.post_form(body, {"Accept": accept}, deadline, client=client, check=check)
 
-    def solutions(
-        self,
-        query: str,
-        deadline: float,
-        dataset: Dataset,
-        max_rows: int,
-        client: int | None = None,
-        check=None,
-        crashes=None,
-    ):
-        """(variables, rows) or a bool, read as the answer streams in (``check``, ``crashes``: see
-        ``post`` and ``_send``)."""
-        body = self.post(query, self.results.media_type, deadline, dataset, client=client, check=check, crashes=crashes)
+    def solutions(self, query: str, deadline: float, dataset: Dataset, max_rows: int, **sending):
+        """(variables, rows) or a bool, read as the answer streams in; ``sending``: ``post``'s
+        ``client``, ``check`` and ``crashes``."""
+        body = self.post(query, self.results.media_type, deadline, dataset, **sending)
         result = None
         try:
             try:
@@ -234,19 +225,9 @@ class Endpoint:
             result = None  # noqa: F841
             self.drop(body)
 
-    def triples(
-        self,
-        query: str,
-        deadline: float,
-        dataset: Dataset,
-        max_rows: int,
-        client: int | None = None,
-        check=None,
-        crashes=None,
-    ) -> list[ox.Triple]:
-        body = self.post(
-            query, registry.NTRIPLES.media_type, deadline, dataset, client=client, check=check, crashes=crashes
-        )
+    def triples(self, query: str, deadline: float, dataset: Dataset, max_rows: int, **sending) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT, read as the answer streams in; ``sending`` as for ``solutions``."""
+        body = self.post(query, registry.NTRIPLES.media_type, deadline, dataset, **sending)
         try:
             out = []
             try:
